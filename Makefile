@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# The README's two commands: `make run` and `make test`. Both install what is missing (as root),
+# configure with a CMake preset, and build.
+
+PRESET  ?= dev
+BUILD   := build/$(PRESET)
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
+            qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
+            python3 python3-autobahn python3-websockets xvfb xauth openssl
+
+.PHONY: all deps configure build run test bench screenshots clean format
+
+all: build
+
+# Installs the missing Debian packages when run as root; otherwise prints the one line to run.
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "Installing:$$missing"; \
+	        export DEBIAN_FRONTEND=noninteractive; \
+	        apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	    else \
+	        echo "Missing packages. Run as root:"; \
+	        echo "  apt-get install -y$$missing"; \
+	        exit 1; \
+	    fi; \
+	fi
+
+configure: deps
+	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/app/wsinspector-cli echo-demo
+
+test: build
+	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS) --timeout 900 $(CTEST_ARGS)
+
+bench:
+	@$(MAKE) --no-print-directory PRESET=release build
+	build/release/bench/wsi-bench-all
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "frame.h"
+#include "utf8validator.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <vector>
+
+namespace wsi {
+
+// One RFC 6455 rule a received frame broke. Violating frames are still decoded and shown.
+enum class Violation : quint32 {
+    None = 0,
+    RsvWithoutExtension = 1u << 0,       // §5.2: RSV1–3 must be 0 unless an extension says so
+    ReservedOpcode = 1u << 1,            // §5.2: opcodes 3–7, 11–15
+    ControlFrameTooLong = 1u << 2,       // §5.5: control payload ≤ 125
+    ControlFrameFragmented = 1u << 3,    // §5.5: control frames must have FIN
+    ContinuationWithoutMessage = 1u << 4, // §5.4
+    DataFrameInsideMessage = 1u << 5,    // §5.4: new text/binary before the message ended
+    MaskedServerFrame = 1u << 6,         // §5.1: a server must not mask
+    UnmaskedClientFrame = 1u << 7,       // §5.1: a client must mask (server-role parsing)
+    NonMinimalLength = 1u << 8,          // §5.2: "the minimal number of bytes MUST be used"
+    Length64TopBit = 1u << 9,            // §5.2: the most significant bit MUST be 0
+    ClosePayloadOneOctet = 1u << 10,     // §5.5.1: a close body starts with a 2-octet code
+    InvalidCloseCode = 1u << 11,         // §7.4: code not allowed on the wire
+    InvalidUtf8Text = 1u << 12,          // §8.1: text messages are UTF-8
+    InvalidUtf8CloseReason = 1u << 13,   // §5.5.1: the close reason is UTF-8
+    FrameTooLarge = 1u << 14,            // local size limit (not an RFC rule)
+};
+Q_DECLARE_FLAGS(Violations, Violation)
+Q_DECLARE_OPERATORS_FOR_FLAGS(Violations)
+
+// Short English name ("RSV without extension") and the RFC rule it breaks ("RFC 6455 §5.2: …").
+[[nodiscard]] QString violationName(Violation v);
+[[nodiscard]] QString violationRule(Violation v);
+// The close code the reference client fails with for this violation: 1007 for UTF-8, 1009 for
+// the size limit, 1002 otherwise.
+[[nodiscard]] int violationCloseCode(Violation v);
+// Every set flag, in bit order.
+[[nodiscard]] QList<Violation> violationList(Violations v);
+
+// One decoded frame with its layout in the stream it came from.
+struct DecodedFrame
+{
+    qint64 streamOffset = 0;   // offset of the frame's first octet in the parsed stream
+    quint8 opcode = 0;
+    bool fin = false;
+    quint8 rsv = 0;
+    bool masked = false;
+    quint32 maskKey = 0;
+    quint8 extendedLengthSize = 0; // 0, 2 or 8 octets after the first two
+    quint64 payloadLength = 0;     // as declared in the header
+    Violations violations;
+    qint64 utf8ErrorOffset = -1;   // offset in this frame's payload of the first bad octet
+    bool payloadTruncated = false; // payload over the size limit: only the first part is kept
+    QByteArray payload;            // unmasked payload (or its first maxFramePayload octets)
+
+    [[nodiscard]] int headerSize() const { return 2 + extendedLengthSize + (masked ? 4 : 0); }
+    [[nodiscard]] qint64 frameSize() const { return headerSize() + qint64(payloadLength); }
+    // Byte ranges relative to streamOffset: header = [0, 2), extended length = [2, 2+ext),
+    // key = [2+ext, 2+ext+4), payload = [headerSize(), frameSize()).
+    [[nodiscard]] bool isControl() const { return isControlOpcode(opcode); }
+};
+
+// Incremental frame parser (RFC 6455 §5): any octets, split anywhere, give the same frames.
+// Never throws, never allocates more than maxFramePayload per frame (plus one frame in progress).
+class FrameParser
+{
+public:
+    struct Options
+    {
+        bool serverRole = false;          // false: we are the client, frames come from a server
+        quint8 allowedRsv = 0;            // RSV bits an extension allows (RSV1 = 4)
+        qint64 maxFramePayload = 64 * 1024 * 1024; // size limit; larger frames: FrameTooLarge
+        bool validateUtf8 = true;
+    };
+
+    FrameParser() = default;
+    explicit FrameParser(const Options &options) : m_options(options) {}
+
+    void setOptions(const Options &options) { m_options = options; }
+    [[nodiscard]] const Options &options() const { return m_options; }
+
+    // Parses more octets; appends each frame completed by them to `out` (in order).
+    void feed(const char *data, qsizetype size, std::vector<DecodedFrame> &out);
+    void feed(const QByteArray &data, std::vector<DecodedFrame> &out)
+    {
+        feed(data.constData(), data.size(), out);
+    }
+
+    // Violations already known for the frame in progress (header rules as soon as its header is
+    // complete, invalid UTF-8 as soon as the impossible octet arrives), so a caller can fail fast.
+    [[nodiscard]] Violations pendingViolations() const;
+    // True while a frame has started but is not complete.
+    [[nodiscard]] bool hasPartialFrame() const;
+    // The frame in progress, as far as known (header fields once the header is complete).
+    [[nodiscard]] DecodedFrame partialFrame() const;
+    // Octets consumed so far.
+    [[nodiscard]] qint64 streamPosition() const { return m_position; }
+    // True while a fragmented data message is open (a text/binary frame without FIN was seen).
+    [[nodiscard]] bool inMessage() const { return m_inMessage; }
+
+    void reset();
+
+private:
+    enum class Stage : quint8 { Header, ExtendedLength, MaskKey, Payload };
+
+    void finishHeader();
+    void beginPayload();
+    void consumePayload(const char *data, qsizetype size);
+    void completeFrame(std::vector<DecodedFrame> &out);
+
+    Options m_options;
+    Stage m_stage = Stage::Header;
+    quint8 m_headerBuf[14] = {};
+    int m_headerHave = 0;
+    int m_headerNeed = 2;
+    DecodedFrame m_current;
+    quint64 m_payloadRemaining = 0;
+    quint64 m_payloadSeen = 0;
+    qint64 m_position = 0;
+    bool m_inMessage = false;      // a fragmented data message is open
+    bool m_messageIsText = false;
+    bool m_messageUtf8Failed = false;
+    Utf8Validator m_messageUtf8;   // across the fragments of a text message
+    Utf8Validator m_frameUtf8;     // close reason
+};
+
+} // namespace wsi
