@@ -13,3 +13,65 @@ inline QByteArray hex(const char *spaced)
 }
 
 } // namespace wsi::test
+
+#include "session.h"
+#include "trace.h"
+#include "wirelog.h"
+
+#include <QSignalSpy>
+#include <QStringList>
+#include <QTest>
+
+namespace wsi::test {
+
+// Runs one session in its own thread until TCP is closed (or `timeoutMs`), collecting the trace.
+struct SessionRun
+{
+    Trace trace;
+    bool finished = false;
+};
+
+inline void runSession(SessionRun &run, const SessionSettings &settings, const StepList &steps,
+                       ClientSession::EventHandler handler = {}, int timeoutMs = 15000)
+{
+    SessionHost host;
+    QObject::connect(&host, &SessionHost::traceBatch, &host,
+                     [&run](const TraceBatchPtr &batch) { run.trace.append(std::move(*batch)); });
+    QSignalSpy finished(&host, &SessionHost::finished);
+    if (handler)
+        host.invoke([handler](ClientSession &s) { s.setEventHandler(handler); });
+    host.start(settings, steps);
+    run.finished = finished.wait(timeoutMs);
+    // Batches queued before finished() are delivered before it; let any stragglers land.
+    QCoreApplication::processEvents();
+}
+
+// The wire-log kinds of a trace as tags ("TO", "RO", "TF", …, "TCP-ME", "TCP-PEER").
+inline QStringList wireLogTags(const Trace &trace)
+{
+    QStringList tags;
+    for (const WireLogLine &line : wireLog(trace)) {
+        switch (line.kind) {
+        case WireLogKind::TcpDroppedByMe:
+            tags << QStringLiteral("TCP-ME");
+            break;
+        case WireLogKind::TcpDroppedByPeer:
+            tags << QStringLiteral("TCP-PEER");
+            break;
+        default:
+            tags << wireLogTag(line.kind);
+        }
+    }
+    return tags;
+}
+
+inline bool hasEvent(const Trace &trace, TraceEvent::Kind kind)
+{
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind == kind)
+            return true;
+    }
+    return false;
+}
+
+} // namespace wsi::test

@@ -1,2 +1,575 @@
 // SPDX-License-Identifier: MIT
 #include "cliparser.h"
+
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::cli {
+
+namespace {
+
+bool parseInt(QStringView text, qint64 min, qint64 max, qint64 &out)
+{
+    bool ok = false;
+    const qint64 v = text.toLongLong(&ok, 10);
+    if (!ok || v < min || v > max)
+        return false;
+    out = v;
+    return true;
+}
+
+bool parseSeconds(QStringView text, double &out)
+{
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok || v < 0 || v > 86400)
+        return false;
+    out = v;
+    return true;
+}
+
+// Splits at unescaped `sep`; escapes stay in the parts (unescape() decodes them).
+QStringList splitUnescaped(QStringView text, QChar sep)
+{
+    QStringList parts;
+    QString current;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == u'\\' && i + 1 < text.size()) {
+            current += c;
+            current += text[++i];
+        } else if (c == sep) {
+            parts << current;
+            current.clear();
+        } else {
+            current += c;
+        }
+    }
+    parts << current;
+    return parts;
+}
+
+bool isHexDigits(QStringView text)
+{
+    for (QChar c : text) {
+        if (!c.isDigit() && !(c >= u'a' && c <= u'f') && !(c >= u'A' && c <= u'F'))
+            return false;
+    }
+    return true;
+}
+
+QString parseHexPayload(QStringView text, QByteArray &out)
+{
+    QString clean = text.toString();
+    clean.remove(u' ');
+    if (!isHexDigits(clean))
+        return u"not hex digits: '"_s + text.toString() + u'\'';
+    if (clean.size() % 2 != 0)
+        return u"odd number of hex digits: '"_s + text.toString() + u'\'';
+    out = QByteArray::fromHex(clean.toLatin1());
+    return {};
+}
+
+int opcodeFromName(const QString &name)
+{
+    static const QHash<QString, int> names = {
+        {u"continuation"_s, 0}, {u"cont"_s, 0}, {u"text"_s, 1}, {u"binary"_s, 2},
+        {u"close"_s, 8},        {u"ping"_s, 9}, {u"pong"_s, 10},
+    };
+    return names.value(name.toLower(), -1);
+}
+
+} // namespace
+
+QString unescape(QStringView text, QByteArray &out)
+{
+    out.clear();
+    QString plain;
+    const auto flushPlain = [&] {
+        out += plain.toUtf8();
+        plain.clear();
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c != u'\\') {
+            plain += c;
+            continue;
+        }
+        if (i + 1 >= text.size())
+            return u"a lone backslash at the end"_s;
+        const QChar e = text[++i];
+        switch (e.unicode()) {
+        case u',':
+        case u':':
+        case u'\\':
+        case u'=':
+            plain += e;
+            break;
+        case u'n':
+            plain += u'\n';
+            break;
+        case u'r':
+            plain += u'\r';
+            break;
+        case u't':
+            plain += u'\t';
+            break;
+        case u'x': {
+            const QStringView hex = text.mid(i + 1, 2);
+            if (hex.size() != 2 || !isHexDigits(hex))
+                return u"\\x needs two hex digits"_s;
+            flushPlain();
+            out += char(hex.toUInt(nullptr, 16));
+            i += 2;
+            break;
+        }
+        default:
+            return u"unknown escape \\"_s + e;
+        }
+    }
+    flushPlain();
+    return {};
+}
+
+QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
+{
+    out = FrameSpec{};
+    bool havePayload = false;
+    if (spec.trimmed().isEmpty())
+        return u"empty frame SPEC"_s;
+    for (const QString &item : splitUnescaped(spec, u',')) {
+        const qsizetype eq = item.indexOf(u'=');
+        const QString key = (eq < 0 ? item : item.left(eq)).trimmed().toLower();
+        const QString value = eq < 0 ? QString() : item.mid(eq + 1);
+        const auto bad = [&](const QString &why) {
+            return u"frame SPEC: "_s + key + u'=' + value + u": "_s + why;
+        };
+        qint64 n = 0;
+        if (key == u"sync"_s && eq < 0) {
+            out.sync = true;
+        } else if (eq < 0) {
+            return u"frame SPEC: '"_s + item + u"' is not key=value"_s;
+        } else if (key == u"opcode"_s) {
+            const int named = opcodeFromName(value);
+            if (named >= 0)
+                out.opcode = named;
+            else if (parseInt(value, 0, 15, n))
+                out.opcode = int(n);
+            else
+                return bad(u"must be 0–15 or text|binary|continuation|close|ping|pong"_s);
+        } else if (key == u"fin"_s) {
+            if (!parseInt(value, 0, 1, n))
+                return bad(u"must be 0 or 1"_s);
+            out.fin = n == 1;
+        } else if (key == u"rsv"_s) {
+            if (!parseInt(value, 0, 7, n))
+                return bad(u"must be 0–7"_s);
+            out.rsv = int(n);
+        } else if (key == u"mask"_s) {
+            const QString v = value.toLower();
+            if (v == u"auto"_s || v == u"random"_s) {
+                out.maskMode = MaskMode::Random;
+            } else if (v == u"none"_s) {
+                out.maskMode = MaskMode::None;
+            } else if (v == u"bit"_s) {
+                out.maskMode = MaskMode::BitOnly;
+            } else if (v.size() == 8 && isHexDigits(v)) {
+                out.maskMode = MaskMode::Fixed;
+                out.maskKey = v.toUInt(nullptr, 16);
+            } else {
+                return bad(u"must be auto, none, bit or 8 hex digits"_s);
+            }
+        } else if (key == u"text"_s) {
+            if (havePayload)
+                return bad(u"payload given twice"_s);
+            const QString err = unescape(value, out.payload);
+            if (!err.isEmpty())
+                return bad(err);
+            havePayload = true;
+        } else if (key == u"hex"_s) {
+            if (havePayload)
+                return bad(u"payload given twice"_s);
+            const QString err = parseHexPayload(value, out.payload);
+            if (!err.isEmpty())
+                return bad(err);
+            havePayload = true;
+        } else if (key == u"repeat"_s) {
+            if (!parseInt(value, 0, std::numeric_limits<int>::max(), n))
+                return bad(u"must be a length in octets"_s);
+            out.repeatLength = n;
+        } else if (key == u"len"_s) {
+            const QString v = value.toLower();
+            if (v == u"auto"_s)
+                out.lengthEncoding = LengthEncoding::Auto;
+            else if (v == u"7"_s)
+                out.lengthEncoding = LengthEncoding::Bits7;
+            else if (v == u"16"_s)
+                out.lengthEncoding = LengthEncoding::Bits16;
+            else if (v == u"64"_s)
+                out.lengthEncoding = LengthEncoding::Bits64;
+            else {
+                const QStringView number = v.startsWith(u"decl:"_s) ? QStringView(v).mid(5)
+                                                                     : QStringView(v);
+                bool ok = false;
+                const quint64 declared = number.toULongLong(&ok, 10);
+                if (!ok)
+                    return bad(u"must be auto, 7, 16, 64 or a declared length N (decl:N)"_s);
+                out.declaredLength = declared;
+            }
+        } else if (key == u"chop"_s) {
+            if (!parseInt(value, 0, std::numeric_limits<int>::max(), n))
+                return bad(u"must be a size in octets (0 = no chopping)"_s);
+            out.chopSize = int(n);
+        } else if (key == u"chopdelay"_s) {
+            if (!parseInt(value, 0, 600000, n))
+                return bad(u"must be milliseconds"_s);
+            if (chopDelayMs)
+                *chopDelayMs = int(n);
+        } else if (key == u"sync"_s) {
+            if (!parseInt(value, 0, 1, n))
+                return bad(u"must be 0 or 1 (or just 'sync')"_s);
+            out.sync = n == 1;
+        } else {
+            return u"frame SPEC: unknown key '"_s + key
+                   + u"' (known: opcode fin rsv mask text hex repeat len chop chopdelay sync)"_s;
+        }
+    }
+    if (out.repeatLength && out.payload.isEmpty() && *out.repeatLength > 0)
+        return u"frame SPEC: repeat= needs a non-empty text= or hex= pattern"_s;
+    const QString invalid = out.validate();
+    if (!invalid.isEmpty())
+        return u"frame SPEC: "_s + invalid;
+    return {};
+}
+
+namespace {
+
+QString parseMessage(const QString &arg, Step &step)
+{
+    const QStringList parts = splitUnescaped(arg, u':');
+    if (parts.size() < 2 || parts.size() > 3)
+        return u"--message: expected text|binary:PAYLOAD[:FRAGSIZE], got '"_s + arg + u'\'';
+    const QString kind = parts[0].toLower();
+    if (kind != u"text"_s && kind != u"binary"_s)
+        return u"--message: kind must be text or binary, got '"_s + parts[0] + u'\'';
+    step.kind = Step::Kind::Message;
+    step.binary = kind == u"binary"_s;
+    const QString err = step.binary ? parseHexPayload(parts[1], step.payload)
+                                    : unescape(parts[1], step.payload);
+    if (!err.isEmpty())
+        return u"--message: "_s + err;
+    if (parts.size() == 3) {
+        qint64 n = 0;
+        if (!parseInt(parts[2], 1, std::numeric_limits<int>::max(), n))
+            return u"--message: fragment size must be a positive number, got '"_s + parts[2]
+                   + u'\'';
+        step.fragmentSize = int(n);
+    }
+    return {};
+}
+
+QString parseClose(const QString &arg, Step &step)
+{
+    step.kind = Step::Kind::Close;
+    if (arg.isEmpty())
+        return {};
+    const QStringList parts = splitUnescaped(arg, u':');
+    qint64 code = 0;
+    if (!parseInt(parts[0], 0, 65535, code))
+        return u"--close: code must be 0–65535, got '"_s + parts[0] + u'\'';
+    step.closeCode = int(code);
+    if (parts.size() > 1) {
+        // The reason may itself contain colons: rejoin the rest.
+        const QString reason = QStringList(parts.mid(1)).join(u':');
+        const QString err = unescape(reason, step.closeReason);
+        if (!err.isEmpty())
+            return u"--close: reason: "_s + err;
+    }
+    return {};
+}
+
+QString parseSend(const QStringList &args, SendOptions &o)
+{
+    qsizetype i = 0;
+    const auto value = [&](const QString &opt, QString &out) -> QString {
+        if (i + 1 >= args.size())
+            return opt + u" needs a value"_s;
+        out = args[++i];
+        return {};
+    };
+    bool haveUrl = false;
+    for (; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString v;
+        QString err;
+        Step step;
+        double seconds = 0;
+        qint64 n = 0;
+        if (!a.startsWith(u"--"_s)) {
+            if (haveUrl)
+                return u"unexpected argument '"_s + a + u"' (steps start with --)"_s;
+            const QUrl url(a, QUrl::StrictMode);
+            const QString scheme = url.scheme().toLower();
+            if (!url.isValid() || (scheme != u"ws"_s && scheme != u"wss"_s))
+                return u"URL must be ws://HOST[:PORT]/PATH or wss://…, got '"_s + a + u'\'';
+            if (url.host().isEmpty())
+                return u"URL has no host: '"_s + a + u'\'';
+            if (url.port() == 0)
+                return u"URL port must be 1–65535: '"_s + a + u'\'';
+            o.settings.url = url;
+            haveUrl = true;
+        } else if (a == u"--frame"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            step.kind = Step::Kind::Frame;
+            if (!(err = parseFrameSpec(v, step.frame, &step.chopDelayMs)).isEmpty())
+                return err;
+            o.steps << step;
+        } else if (a == u"--message"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!(err = parseMessage(v, step)).isEmpty())
+                return err;
+            o.steps << step;
+        } else if (a == u"--ping"_s || a == u"--pong"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            step.kind = a == u"--ping"_s ? Step::Kind::Ping : Step::Kind::Pong;
+            if (!(err = unescape(v, step.payload)).isEmpty())
+                return a + u": "_s + err;
+            o.steps << step;
+        } else if (a == u"--delay"_s || a == u"--close-after"_s || a == u"--fail-after"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!parseSeconds(v, seconds))
+                return a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
+            step.kind = a == u"--delay"_s         ? Step::Kind::Delay
+                        : a == u"--close-after"_s ? Step::Kind::CloseAfter
+                                                  : Step::Kind::FailAfter;
+            step.seconds = seconds;
+            o.steps << step;
+        } else if (a == u"--close"_s) {
+            QString arg;
+            if (i + 1 < args.size() && !args[i + 1].startsWith(u"--"_s) && haveUrl)
+                arg = args[++i];
+            if (!(err = parseClose(arg, step)).isEmpty())
+                return err;
+            o.steps << step;
+        } else if (a == u"--fail"_s) {
+            o.steps << Step::makeKind(Step::Kind::Fail);
+        } else if (a == u"--drop"_s) {
+            o.steps << Step::makeKind(Step::Kind::Drop);
+        } else if (a == u"--half-close"_s) {
+            o.steps << Step::makeKind(Step::Kind::HalfClose);
+        } else if (a == u"--no-auto-pong"_s) {
+            o.settings.autoPong = false;
+        } else if (a == u"--no-auto-close-reply"_s) {
+            o.settings.autoCloseReply = false;
+        } else if (a == u"--no-fail-on-violation"_s) {
+            o.settings.failOnViolation = false;
+        } else if (a == u"--insecure"_s) {
+            o.settings.ignoreCertificateErrors = true;
+        } else if (a == u"--timeout"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!parseSeconds(v, o.timeoutSeconds))
+                return u"--timeout: seconds must be a number ≥ 0, got '"_s + v + u'\'';
+        } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s
+                   || a == u"--drop-timeout"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!parseSeconds(v, seconds))
+                return a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
+            const int ms = int(seconds * 1000);
+            if (a == u"--open-timeout"_s)
+                o.settings.openHandshakeTimeoutMs = ms;
+            else if (a == u"--close-timeout"_s)
+                o.settings.closeHandshakeTimeoutMs = ms;
+            else
+                o.settings.serverDropTimeoutMs = ms;
+        } else if (a == u"--header"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            const qsizetype colon = v.indexOf(u':');
+            if (colon <= 0)
+                return u"--header: expected NAME:VALUE, got '"_s + v + u'\'';
+            o.settings.handshake.extraHeaders.append(
+                {v.left(colon).trimmed().toUtf8(), v.mid(colon + 1).trimmed().toUtf8()});
+        } else if (a == u"--subprotocol"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            o.settings.handshake.subprotocols << v;
+        } else if (a == u"--extension"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            o.settings.handshake.extensions << v;
+        } else if (a == u"--origin"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            o.settings.handshake.origin = v;
+        } else if (a == u"--ca-file"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            o.settings.caFile = v;
+        } else if (a == u"--max-frame-size"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!parseInt(v, 1, qint64(1) << 40, n))
+                return u"--max-frame-size: octets must be a positive number, got '"_s + v + u'\'';
+            o.settings.maxFramePayload = n;
+        } else if (a == u"--json"_s) {
+            if (!(err = value(a, o.jsonFile)).isEmpty())
+                return err;
+        } else if (a == u"--report"_s) {
+            if (!(err = value(a, o.reportFile)).isEmpty())
+                return err;
+        } else if (a == u"--agent"_s) {
+            if (!(err = value(a, o.agent)).isEmpty())
+                return err;
+        } else if (a == u"--expect"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (v != u"me"_s && v != u"peer"_s)
+                return u"--expect: must be me or peer, got '"_s + v + u'\'';
+            o.expectClosedByMe = v == u"me"_s;
+        } else if (a == u"--expect-code"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            QList<int> codes;
+            if (v != u"any"_s) {
+                for (const QString &c : v.split(u',')) {
+                    if (!parseInt(c, 0, 65535, n))
+                        return u"--expect-code: not a close code: '"_s + c + u'\'';
+                    codes << int(n);
+                }
+            }
+            o.expectCodes = codes;
+        } else if (a == u"--require-clean"_s || a == u"--no-require-clean"_s) {
+            o.requireClean = a == u"--require-clean"_s;
+        } else {
+            return u"unknown option '"_s + a + u"' (see wsinspector-cli --help)"_s;
+        }
+    }
+    if (!haveUrl)
+        return u"send: a ws:// or wss:// URL is required"_s;
+    return {};
+}
+
+} // namespace
+
+ParseResult parseCommandLine(const QStringList &args)
+{
+    ParseResult r;
+    if (args.isEmpty() || args[0] == u"--help"_s || args[0] == u"-h"_s || args[0] == u"help"_s) {
+        r.command.kind = Command::Kind::Help;
+        return r;
+    }
+    if (args[0] == u"--version"_s) {
+        r.command.kind = Command::Kind::Version;
+        return r;
+    }
+    const QString &verb = args[0];
+    const QStringList rest = args.mid(1);
+    if (verb == u"echo-server"_s) {
+        r.command.kind = Command::Kind::EchoServer;
+        for (qsizetype i = 0; i < rest.size(); ++i) {
+            if (rest[i] == u"--tls"_s) {
+                r.command.echo.tls = true;
+            } else if (rest[i] == u"--port"_s && i + 1 < rest.size()) {
+                qint64 port = 0;
+                if (!parseInt(rest[++i], 0, 65535, port)) {
+                    r.error = u"--port must be 0–65535, got '"_s + rest[i] + u'\'';
+                    return r;
+                }
+                r.command.echo.port = quint16(port);
+            } else {
+                r.error = u"echo-server: unknown argument '"_s + rest[i] + u'\'';
+                return r;
+            }
+        }
+        return r;
+    }
+    if (verb == u"send"_s) {
+        r.command.kind = Command::Kind::Send;
+        r.error = parseSend(rest, r.command.send);
+        return r;
+    }
+    if (verb == u"demo"_s) {
+        r.command.kind = Command::Kind::Demo;
+        return r;
+    }
+    r.error = u"unknown command '"_s + verb + u"' (commands: send, echo-server, demo)"_s;
+    return r;
+}
+
+ExpectedClose expectedCloseFor(const SendOptions &o)
+{
+    ExpectedClose e;
+    bool stepCloses = false;
+    for (const Step &s : o.steps) {
+        switch (s.kind) {
+        case Step::Kind::Close:
+        case Step::Kind::Fail:
+        case Step::Kind::CloseAfter:
+        case Step::Kind::FailAfter:
+        case Step::Kind::Drop:
+            stepCloses = true;
+            break;
+        default:
+            break;
+        }
+    }
+    e.closedByMe = o.expectClosedByMe.value_or(stepCloses);
+    // Expecting the peer to close means expecting it to fail the connection: any code, and a
+    // dropped TCP connection is fine (like the reference's "fail" cases).
+    e.closeCodes = o.expectCodes.value_or(e.closedByMe ? QList<int>{1000} : QList<int>{});
+    e.requireClean = o.requireClean.value_or(e.closedByMe);
+    return e;
+}
+
+QString usageText()
+{
+    return uR"(Usage:
+  wsinspector-cli send URL STEP... [OPTION...]
+  wsinspector-cli echo-server [--port N] [--tls]
+  wsinspector-cli demo
+
+send: connects to URL (ws:// or wss://), runs the steps in order once the connection is OPEN,
+waits until TCP is closed, and prints a report (opening handshake, closing behaviour, wire
+statistics, wire log).
+
+Steps:
+  --frame SPEC            one frame, exactly as described (see SPEC)
+  --message text:PAYLOAD[:FRAGSIZE] | binary:HEX[:FRAGSIZE]
+  --ping TEXT | --pong TEXT
+  --delay S               wait S seconds before the next step
+  --close [CODE[:REASON]] close handshake (any code, even illegal ones; none = empty close)
+  --fail                  close 1001 "Going Away" (drop TCP when already closing)
+  --drop                  abort TCP at once
+  --half-close            shut down our sending side (TCP FIN) after queued writes
+  --close-after S         timer: close (no code) after S seconds
+  --fail-after S          timer: fail the connection after S seconds
+
+SPEC: comma-separated keys
+  opcode=0..15|text|binary|continuation|close|ping|pong   fin=0|1   rsv=0..7
+  mask=auto|none|HEX8|bit   text=TEXT | hex=HEX   repeat=N   len=auto|7|16|64|N|decl:N
+  chop=N   chopdelay=MS   sync
+  In TEXT (and in --message/--ping/--close text) escape \, \: \= \\ and use \n \r \t \xHH.
+  len=N with N other than 7, 16, 64 (or decl:N) declares N in the header whatever is sent.
+
+Options:
+  --header NAME:VALUE  --subprotocol P  --extension E  --origin O
+  --insecure (ignore certificate errors)  --ca-file PEM
+  --no-auto-pong  --no-auto-close-reply  --no-fail-on-violation  --max-frame-size N
+  --open-timeout S (5)  --close-timeout S (1)  --drop-timeout S (1)
+  --timeout S (10): after the last step, close if still open, then drop
+  --expect me|peer  --expect-code LIST|any  --require-clean | --no-require-clean
+  --json FILE (Autobahn per-case JSON)  --report FILE  --agent NAME
+
+Exit status: 0 the run completed (whatever the server did), 2 usage error,
+3 no connection could be made.
+)"_s;
+}
+
+} // namespace wsi::cli

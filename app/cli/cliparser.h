@@ -1,2 +1,66 @@
 // SPDX-License-Identifier: MIT
 #pragma once
+
+#include "closing.h"
+#include "session.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace wsi::cli {
+
+// What `wsinspector-cli send` was asked to do.
+struct SendOptions
+{
+    SessionSettings settings;
+    StepList steps;
+    double timeoutSeconds = 10;  // after the last step: close if still OPEN, then drop
+    QString jsonFile;            // --json FILE
+    QString reportFile;          // --report FILE (default: standard output)
+    std::optional<bool> expectClosedByMe; // --expect me|peer (default: me iff a step closes)
+    std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: 1000 for me, any)
+    std::optional<bool> requireClean;      // --require-clean / --no-require-clean
+    QString agent;               // --agent NAME (default: the server's Server: header)
+    qint64 maxTraceOctets = 512ll * 1024 * 1024;
+};
+
+struct EchoServerOptions
+{
+    quint16 port = 0;
+    bool tls = false;
+};
+
+struct Command
+{
+    enum class Kind { Help, Version, EchoServer, Send, Demo };
+    Kind kind = Kind::Help;
+    SendOptions send;
+    EchoServerOptions echo;
+};
+
+struct ParseResult
+{
+    Command command;
+    QString error; // one line naming the bad part; empty when parsing succeeded
+    [[nodiscard]] bool ok() const { return error.isEmpty(); }
+};
+
+// args without the program name.
+[[nodiscard]] ParseResult parseCommandLine(const QStringList &args);
+
+// SPEC: comma-separated opcode=, fin=0|1, rsv=0..7, mask=auto|none|HEX8|bit, text=, hex=,
+// repeat=N, len=auto|7|16|64|N|decl:N, chop=N, chopdelay=MS, sync. Escapes in text values:
+// \, \: \\ \n \r \t \xHH. Returns the error text (empty on success).
+[[nodiscard]] QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs = nullptr);
+
+// Decodes the escapes above; error text on a bad escape.
+[[nodiscard]] QString unescape(QStringView text, QByteArray &out);
+
+// The expectation for the verdict from the options and the steps.
+[[nodiscard]] ExpectedClose expectedCloseFor(const SendOptions &options);
+
+[[nodiscard]] QString usageText();
+
+} // namespace wsi::cli

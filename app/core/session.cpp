@@ -1,0 +1,884 @@
+// SPDX-License-Identifier: MIT
+#include "session.h"
+
+#include <QFile>
+#include <QHostAddress>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <sys/socket.h>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi {
+
+namespace {
+constexpr qsizetype kReadChunk = 64 * 1024; // one read ≤ 64 KiB, like the reference transport
+
+quint8 extendedLengthSizeOf(const QByteArray &encoded)
+{
+    if (encoded.size() < 2)
+        return 0;
+    const quint8 len7 = quint8(encoded.at(1)) & 0x7F;
+    return len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+}
+} // namespace
+
+ClientSession::ClientSession(QObject *parent)
+    : QObject(parent), m_flushTimer(this), m_openTimer(this), m_closeTimer(this),
+      m_dropTimer(this), m_drainTimer(this)
+{
+    m_flushTimer.setSingleShot(true);
+    m_openTimer.setSingleShot(true);
+    m_closeTimer.setSingleShot(true);
+    m_dropTimer.setSingleShot(true);
+    m_drainTimer.setSingleShot(true);
+    m_openTimer.setTimerType(Qt::PreciseTimer);
+    m_closeTimer.setTimerType(Qt::PreciseTimer);
+    m_dropTimer.setTimerType(Qt::PreciseTimer);
+    m_drainTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ClientSession::flushBatch);
+    connect(&m_drainTimer, &QTimer::timeout, this, &ClientSession::drainQueue);
+    connect(&m_openTimer, &QTimer::timeout, this, [this] {
+        if (m_state != SessionState::Connecting)
+            return;
+        recordEvent(TraceEvent::Kind::OpenHandshakeTimeout);
+        closeTcp(true, u"opening handshake timeout"_s);
+    });
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        if (m_state == SessionState::Closed)
+            return;
+        recordEvent(TraceEvent::Kind::CloseHandshakeTimeout);
+        closeTcp(true, u"closing handshake timeout"_s);
+    });
+    connect(&m_dropTimer, &QTimer::timeout, this, [this] {
+        if (m_state == SessionState::Closed)
+            return;
+        recordEvent(TraceEvent::Kind::ServerDropTimeout);
+        closeTcp(true, u"server connection drop timeout"_s);
+    });
+}
+
+ClientSession::~ClientSession()
+{
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+    }
+}
+
+// ---- trace -------------------------------------------------------------------------------------
+
+void ClientSession::record(TraceRecord &&rec)
+{
+    m_pending.records.push_back(std::move(rec));
+    scheduleFlush();
+}
+
+void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = kind;
+    e.text = text;
+    record(TraceRecord(std::move(e)));
+}
+
+void ClientSession::setState(SessionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::StateChanged;
+    e.state = state;
+    record(TraceRecord(std::move(e)));
+    flushBatch();
+    Q_EMIT stateChanged(state);
+}
+
+void ClientSession::scheduleFlush()
+{
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start(m_settings.batchIntervalMs);
+}
+
+void ClientSession::flushBatch()
+{
+    m_flushTimer.stop();
+    if (m_pending.isEmpty())
+        return;
+    auto batch = std::make_shared<TraceBatch>(std::move(m_pending));
+    m_pending = TraceBatch{};
+    Q_EMIT traceBatch(batch);
+}
+
+// ---- connecting and the opening handshake -----------------------------------------------------
+
+void ClientSession::start(const SessionSettings &settings, const StepList &steps)
+{
+    if (m_state != SessionState::Idle)
+        return;
+    m_settings = settings;
+    m_steps = steps;
+    m_clock.start();
+    FrameParser::Options parserOptions;
+    parserOptions.serverRole = false;
+    parserOptions.maxFramePayload = settings.maxFramePayload;
+    m_parser.setOptions(parserOptions);
+    setState(SessionState::Connecting);
+
+    const QUrl &url = settings.url;
+    const bool tls = url.scheme() == u"wss"_s;
+    if (!url.isValid() || (url.scheme() != u"ws"_s && !tls) || url.host().isEmpty()) {
+        recordEvent(TraceEvent::Kind::Error,
+                    u"not a ws:// or wss:// URL: "_s + url.toString());
+        connectionLost(u"invalid URL"_s);
+        return;
+    }
+    const quint16 port = quint16(url.port(tls ? 443 : 80));
+    if (tls) {
+        auto *ssl = new QSslSocket(this);
+        QSslConfiguration config = ssl->sslConfiguration();
+        if (!settings.caFile.isEmpty()) {
+            QFile ca(settings.caFile);
+            QList<QSslCertificate> certs;
+            if (ca.open(QIODevice::ReadOnly))
+                certs = QSslCertificate::fromData(ca.readAll(), QSsl::Pem);
+            if (certs.isEmpty()) {
+                recordEvent(TraceEvent::Kind::Error,
+                            u"CA file has no PEM certificate: "_s + settings.caFile);
+            }
+            config.addCaCertificates(certs);
+        }
+        ssl->setSslConfiguration(config);
+        connect(ssl, &QSslSocket::sslErrors, this, [this, ssl](const QList<QSslError> &errors) {
+            for (const QSslError &error : errors)
+                recordEvent(TraceEvent::Kind::CertificateError, error.errorString());
+            if (m_settings.ignoreCertificateErrors)
+                ssl->ignoreSslErrors();
+        });
+        connect(ssl, &QSslSocket::encrypted, this, &ClientSession::onConnected);
+        m_socket = ssl;
+    } else {
+        m_socket = new QTcpSocket(this);
+        connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onConnected);
+    }
+    connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onSocketError);
+    m_openTimer.start(settings.openHandshakeTimeoutMs);
+    if (tls)
+        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(url.host(), port);
+    else
+        m_socket->connectToHost(url.host(), port);
+}
+
+void ClientSession::onConnected()
+{
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // TCP_NODELAY
+    recordEvent(TraceEvent::Kind::Connected,
+                m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort()));
+    sendHandshake();
+}
+
+void ClientSession::sendHandshake()
+{
+    QByteArray key(16, Qt::Uninitialized);
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(key.data()), 4);
+    m_request = buildHandshakeRequest(m_settings.url, m_settings.handshake, key);
+    recordEvent(TraceEvent::Kind::HandshakeRequest, QString::fromLatin1(m_request.bytes));
+    m_txOffset += m_request.bytes.size();
+    writeDirect(m_request.bytes, false);
+}
+
+void ClientSession::processHandshake(const QByteArray &data)
+{
+    const auto status = m_responseReader.feed(data);
+    if (status == HandshakeResponseReader::Status::NeedMore)
+        return;
+    if (status == HandshakeResponseReader::Status::TooLarge) {
+        recordEvent(TraceEvent::Kind::HandshakeFailed,
+                    u"HTTP response head larger than 64 KiB without an end"_s);
+        closeTcp(true, u"opening handshake failed"_s);
+        return;
+    }
+    const QByteArray head = m_responseReader.head();
+    const QByteArray rest = m_responseReader.takeRemainder();
+    const HandshakeResponse response =
+        checkHandshakeResponse(head, m_request, m_settings.handshake);
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::HandshakeResponse;
+    e.text = QString::fromLatin1(head);
+    record(TraceRecord(std::move(e)));
+    if (!response.ok()) {
+        recordEvent(TraceEvent::Kind::HandshakeFailed, response.failure);
+        closeTcp(true, u"opening handshake failed"_s);
+        return;
+    }
+    m_handshakeDone = true;
+    m_openTimer.stop();
+    m_parserBase = m_rxOffset - rest.size();
+    setState(SessionState::Open);
+    if (m_openHandler)
+        m_openHandler(*this);
+    runNextStep();
+    if (!rest.isEmpty() && m_state != SessionState::Closed)
+        processFrames(rest.constData(), rest.size());
+}
+
+// ---- receiving --------------------------------------------------------------------------------
+
+void ClientSession::onReadyRead()
+{
+    while (m_socket && m_socket->bytesAvailable() > 0 && m_state != SessionState::Closed) {
+        QByteArray data = m_socket->read(kReadChunk);
+        if (data.isEmpty())
+            break;
+        OctetChunk chunk;
+        chunk.timeNs = elapsedNs();
+        chunk.streamOffset = m_rxOffset;
+        chunk.size = data.size();
+        chunk.data = data;
+        chunk.direction = Direction::Rx;
+        m_rxOffset += data.size();
+        record(TraceRecord(std::move(chunk)));
+        if (!m_handshakeDone)
+            processHandshake(data);
+        else
+            processFrames(data.constData(), data.size());
+    }
+}
+
+void ClientSession::processFrames(const char *data, qsizetype size)
+{
+    m_decoded.clear();
+    m_parser.feed(data, size, m_decoded);
+    for (DecodedFrame &frame : m_decoded) {
+        if (m_state == SessionState::Closed)
+            break;
+        handleFrame(frame);
+    }
+    m_decoded.clear();
+    // Fail fast on what the frame in progress already broke (header rules, impossible UTF-8).
+    if (m_settings.failOnViolation && !m_failedByMe && m_state != SessionState::Closed) {
+        const Violations pending = m_parser.pendingViolations();
+        if (pending != Violation::None) {
+            const Violation first = violationList(pending).constFirst();
+            failConnection(violationCloseCode(first), violationName(first).toUtf8(),
+                           violationName(first));
+        }
+    }
+}
+
+FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
+{
+    FrameRecord r;
+    r.timeNs = timeNs;
+    r.streamOffset = m_parserBase + frame.streamOffset;
+    r.payloadLength = frame.payloadLength;
+    r.payload = std::move(frame.payload);
+    r.maskKey = frame.maskKey;
+    r.violations = frame.violations;
+    r.utf8ErrorOffset = frame.utf8ErrorOffset;
+    r.opcode = frame.opcode;
+    r.rsv = frame.rsv;
+    r.extendedLengthSize = frame.extendedLengthSize;
+    r.direction = Direction::Rx;
+    r.fin = frame.fin;
+    r.masked = frame.masked;
+    r.hasKey = frame.masked;
+    r.payloadTruncated = frame.payloadTruncated;
+    return r;
+}
+
+void ClientSession::handleFrame(DecodedFrame &frame)
+{
+    const quint8 opcode = frame.opcode;
+    const Violations violations = frame.violations;
+    // Keep what the reactions need before the payload moves into the trace.
+    const QByteArray payload = (opcode == 8 || opcode == 9 || opcode == 10 || m_eventHandler)
+                                   ? frame.payload
+                                   : QByteArray();
+    const bool fin = frame.fin;
+    record(TraceRecord(toRecord(frame, elapsedNs())));
+
+    if (violations != Violation::None && m_settings.failOnViolation && !m_failedByMe) {
+        if (opcode == 8 && payload.size() >= 2 && violations == Violation::InvalidCloseCode) {
+            // The reference engine records the peer's code before validating it (§2.1).
+            TraceEvent e;
+            e.timeNs = elapsedNs();
+            e.kind = TraceEvent::Kind::CloseReceived;
+            e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
+            e.reason = payload.mid(2);
+            e.flag = true; // rejected: does not make the close clean
+            record(TraceRecord(std::move(e)));
+        }
+        const Violation first = violationList(violations).constFirst();
+        failConnection(violationCloseCode(first), violationName(first).toUtf8(),
+                       violationName(first));
+        return;
+    }
+    switch (opcode) {
+    case 8:
+        handleClose(payload);
+        break;
+    case 9:
+        if (m_settings.autoPong && m_state == SessionState::Open) {
+            FrameSpec pong;
+            pong.opcode = 10;
+            pong.payload = payload;
+            sendFrame(pong);
+        }
+        break;
+    case 10:
+        if (m_eventHandler && m_state != SessionState::Closed)
+            m_eventHandler(*this, PeerEvent{PeerEvent::Kind::Pong, payload, false});
+        break;
+    case 0:
+    case 1:
+    case 2:
+        if (m_eventHandler)
+            handleDataFrame(opcode, fin, payload);
+        break;
+    default:
+        break;
+    }
+}
+
+void ClientSession::handleDataFrame(quint8 opcode, bool fin, const QByteArray &payload)
+{
+    if (opcode != 0) {
+        m_message.clear();
+        m_messageBinary = opcode == 2;
+        m_messageOpen = true;
+        m_messageTooBig = false;
+    } else if (!m_messageOpen) {
+        return;
+    }
+    if (!m_messageTooBig) {
+        if (m_message.size() + payload.size() > m_settings.maxFramePayload) {
+            m_messageTooBig = true;
+            m_message.clear();
+            if (!m_failedByMe)
+                failConnection(1009, "message too big", u"message over the size limit"_s);
+        } else {
+            m_message.append(payload);
+        }
+    }
+    if (!fin)
+        return;
+    m_messageOpen = false;
+    // Message delivery stops once we failed the connection (§4.1).
+    if (!m_messageTooBig && !m_failedByMe && m_state != SessionState::Closed) {
+        const PeerEvent event{PeerEvent::Kind::Message, m_message, m_messageBinary};
+        m_message.clear();
+        m_eventHandler(*this, event);
+    }
+}
+
+void ClientSession::handleClose(const QByteArray &payload)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::CloseReceived;
+    if (payload.size() >= 2) {
+        e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
+        e.reason = payload.mid(2);
+    }
+    record(TraceRecord(std::move(e)));
+    m_closeReceived = true;
+    if (m_state == SessionState::Open) {
+        // The peer started the close. Client role: reply, then wait for the server to drop TCP
+        // (the reference starts no timer on this path, §2.1).
+        if (m_settings.autoCloseReply)
+            sendCloseFrame(1000, {}, true);
+        else
+            recordEvent(TraceEvent::Kind::Note, u"close received; automatic reply is off"_s);
+    } else if (m_state == SessionState::Closing) {
+        // The reply to our close: the server now has serverDropTimeout to drop TCP.
+        m_closeTimer.stop();
+        if (!m_dropTimer.isActive())
+            m_dropTimer.start(m_settings.serverDropTimeoutMs);
+    }
+}
+
+// ---- closing ----------------------------------------------------------------------------------
+
+void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply)
+{
+    if (m_state != SessionState::Open) {
+        recordEvent(TraceEvent::Kind::Note,
+                    u"close not sent: the connection is "_s + sessionStateName(m_state));
+        return;
+    }
+    FrameSpec spec;
+    spec.opcode = 8;
+    spec.payload = closePayload(code ? std::optional<quint16>(quint16(*code)) : std::nullopt,
+                                reason);
+    sendFrame(spec);
+    // A close sent after the peer's (auto-reply switched off) is a reply too.
+    const bool reply = isReply || m_closeReceived;
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::CloseSent;
+    e.code = code;
+    e.reason = reason;
+    e.flag = reply;
+    record(TraceRecord(std::move(e)));
+    m_closeSent = true;
+    setState(SessionState::Closing);
+    if (!reply)
+        m_closeTimer.start(m_settings.closeHandshakeTimeoutMs);
+}
+
+void ClientSession::close(std::optional<int> code, const QByteArray &reason)
+{
+    sendCloseFrame(code, reason, false);
+}
+
+void ClientSession::failConnection(int code, const QByteArray &reason, const QString &why)
+{
+    if (m_state == SessionState::Closed || m_state == SessionState::Idle)
+        return;
+    m_failedByMe = true;
+    recordEvent(TraceEvent::Kind::FailedByMe, why);
+    if (m_state == SessionState::Open)
+        sendCloseFrame(code, reason, false);
+    else if (m_state == SessionState::Closing)
+        closeTcp(false, why);
+    else
+        closeTcp(true, why);
+}
+
+void ClientSession::fail()
+{
+    failConnection(1001, "Going Away", u"fail"_s);
+}
+
+void ClientSession::dropTcp()
+{
+    closeTcp(true, u"drop TCP"_s);
+}
+
+void ClientSession::closeTcp(bool abort, const QString &why)
+{
+    if (m_state == SessionState::Closed || m_state == SessionState::Idle)
+        return;
+    m_droppedByMe = true;
+    recordEvent(TraceEvent::Kind::DroppedByMe, why);
+    m_openTimer.stop();
+    m_closeTimer.stop();
+    m_dropTimer.stop();
+    if (!m_socket) {
+        connectionLost(why);
+        return;
+    }
+    if (abort || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_socket->abort();
+        connectionLost(why);
+    } else {
+        m_socket->disconnectFromHost(); // graceful: queued octets first, then FIN
+    }
+}
+
+void ClientSession::halfClose()
+{
+    if (!m_socket || m_state == SessionState::Closed || m_state == SessionState::Idle)
+        return;
+    if (!m_queue.empty()) {
+        QueueItem marker;
+        marker.halfClose = true;
+        m_queue.push_back(marker);
+        return;
+    }
+    doHalfClose();
+}
+
+void ClientSession::doHalfClose()
+{
+    if (!m_socket || m_state == SessionState::Closed)
+        return;
+    m_socket->flush();
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd < 0 || ::shutdown(int(fd), SHUT_WR) != 0) {
+        recordEvent(TraceEvent::Kind::Error, u"half-close failed"_s);
+        return;
+    }
+    recordEvent(TraceEvent::Kind::HalfClosed);
+}
+
+void ClientSession::onDisconnected()
+{
+    connectionLost(m_socket ? m_socket->errorString() : QString());
+}
+
+void ClientSession::onSocketError()
+{
+    if (!m_socket || m_state == SessionState::Closed)
+        return;
+    const auto error = m_socket->error();
+    if (error == QAbstractSocket::RemoteHostClosedError)
+        return; // disconnected() follows
+    const bool neverConnected = m_state == SessionState::Connecting && !m_handshakeSent;
+    recordEvent(TraceEvent::Kind::Error, m_socket->errorString());
+    if (neverConnected || m_socket->state() == QAbstractSocket::UnconnectedState
+        || error == QAbstractSocket::SslHandshakeFailedError) {
+        m_socket->abort();
+        connectionLost(m_socket->errorString());
+    }
+}
+
+void ClientSession::connectionLost(const QString &why)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_openTimer.stop();
+    m_closeTimer.stop();
+    m_dropTimer.stop();
+    m_drainTimer.stop();
+    m_queue.clear(); // queued items whose turn comes after CLOSED are discarded (§1.2)
+    m_draining = false;
+    if (m_parser.hasPartialFrame()) {
+        DecodedFrame partial = m_parser.partialFrame();
+        FrameRecord r = toRecord(partial, elapsedNs());
+        r.incomplete = true;
+        record(TraceRecord(std::move(r)));
+    }
+    if (!m_steps.isEmpty()) {
+        recordEvent(TraceEvent::Kind::Note,
+                    QString::number(m_steps.size()) + u" step(s) not run: connection closed"_s);
+        m_steps.clear();
+    }
+    recordEvent(TraceEvent::Kind::TcpClosed, why);
+    setState(SessionState::Closed);
+    flushBatch();
+    Q_EMIT finished();
+}
+
+// ---- timers of the cases (§1.4) ---------------------------------------------------------------
+
+void ClientSession::closeAfter(double seconds)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::CloseAfter;
+    e.seconds = seconds;
+    record(TraceRecord(std::move(e)));
+    QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
+        if (m_state == SessionState::Closed)
+            return;
+        recordEvent(TraceEvent::Kind::ClosingConnection);
+        if (m_state == SessionState::Open)
+            sendCloseFrame(std::nullopt, {}, false); // empty close; nothing while CLOSING
+    });
+}
+
+void ClientSession::failAfter(double seconds)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::FailAfter;
+    e.seconds = seconds;
+    record(TraceRecord(std::move(e)));
+    QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
+        if (m_state == SessionState::Closed)
+            return;
+        recordEvent(TraceEvent::Kind::FailingConnection);
+        fail();
+    });
+}
+
+void ClientSession::delay(double seconds, const QString &tag, std::function<void()> then)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = TraceEvent::Kind::Delay;
+    e.seconds = seconds;
+    e.text = tag;
+    record(TraceRecord(std::move(e)));
+    QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this,
+                       [this, tag, then = std::move(then)] {
+                           if (m_state == SessionState::Closed)
+                               return;
+                           TraceEvent done;
+                           done.timeNs = elapsedNs();
+                           done.kind = TraceEvent::Kind::DelayTimeout;
+                           done.text = tag;
+                           record(TraceRecord(std::move(done)));
+                           if (then)
+                               then();
+                       });
+}
+
+// ---- steps ------------------------------------------------------------------------------------
+
+void ClientSession::runSteps(const StepList &steps)
+{
+    m_steps.append(steps);
+    if (m_state == SessionState::Open || m_state == SessionState::Closing)
+        runNextStep();
+}
+
+void ClientSession::runNextStep()
+{
+    if (m_stepsRunning)
+        return; // re-entered from a step's own effects; the outer loop continues
+    m_stepsRunning = true;
+    bool ranAny = false;
+    while (!m_steps.isEmpty() && !m_waiting
+           && (m_state == SessionState::Open || m_state == SessionState::Closing)) {
+        const Step step = m_steps.takeFirst();
+        ranAny = true;
+        if (step.kind == Step::Kind::Delay) {
+            m_waiting = true;
+            delay(step.seconds, step.tag, [this] {
+                m_waiting = false;
+                runNextStep();
+            });
+            break;
+        }
+        executeStep(step);
+    }
+    m_stepsRunning = false;
+    if (ranAny && m_steps.isEmpty() && !m_waiting)
+        Q_EMIT stepsFinished();
+}
+
+void ClientSession::executeStep(const Step &step)
+{
+    switch (step.kind) {
+    case Step::Kind::Frame:
+        sendFrame(step.frame, step.chopDelayMs);
+        break;
+    case Step::Kind::Message:
+        sendMessage(step.payload, step.binary, step.fragmentSize, step.chopSize, step.sync);
+        break;
+    case Step::Kind::Ping:
+    case Step::Kind::Pong: {
+        FrameSpec spec;
+        spec.opcode = step.kind == Step::Kind::Ping ? 9 : 10;
+        spec.payload = step.payload;
+        spec.chopSize = step.chopSize;
+        spec.sync = step.sync;
+        sendFrame(spec, step.chopDelayMs);
+        break;
+    }
+    case Step::Kind::Delay:
+        break; // handled by runNextStep
+    case Step::Kind::Close:
+        close(step.closeCode, step.closeReason);
+        break;
+    case Step::Kind::Fail:
+        fail();
+        break;
+    case Step::Kind::Drop:
+        dropTcp();
+        break;
+    case Step::Kind::HalfClose:
+        halfClose();
+        break;
+    case Step::Kind::CloseAfter:
+        closeAfter(step.seconds);
+        break;
+    case Step::Kind::FailAfter:
+        failAfter(step.seconds);
+        break;
+    }
+}
+
+// ---- sending (§1.1–§1.3) ----------------------------------------------------------------------
+
+void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
+{
+    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed) {
+        recordEvent(TraceEvent::Kind::Note, u"frame not sent: not connected"_s);
+        return;
+    }
+    const QString invalid = spec.validate();
+    if (!invalid.isEmpty()) {
+        recordEvent(TraceEvent::Kind::Error, u"frame not sent: "_s + invalid);
+        return;
+    }
+    FrameSpec s = spec;
+    if (s.maskMode == MaskMode::Random)
+        s.maskKey = QRandomGenerator::global()->generate();
+    const QByteArray bytes = encodeFrame(s);
+
+    FrameRecord r;
+    r.timeNs = elapsedNs();
+    r.streamOffset = m_txOffset;
+    r.payloadLength = s.headerLength();
+    r.payload = s.payload;
+    r.maskKey = s.writesMaskKey() ? s.maskKey : 0;
+    r.opcode = quint8(s.opcode);
+    r.rsv = quint8(s.rsv);
+    r.extendedLengthSize = extendedLengthSizeOf(bytes);
+    r.direction = Direction::Tx;
+    r.fin = s.fin;
+    r.masked = s.hasMaskBit();
+    r.hasKey = s.writesMaskKey();
+    TxFrameInfo info;
+    info.basePayloadLength = s.payload.size();
+    info.repeatLength = s.repeatLength;
+    info.declaredLength = s.declaredLength;
+    info.lengthEncoding = s.lengthEncoding;
+    info.maskMode = s.maskMode;
+    info.chopSize = s.chopSize;
+    info.sync = s.sync;
+    info.encodedSize = bytes.size();
+    r.tx = info;
+    record(TraceRecord(std::move(r)));
+    ++m_txFrameCounts[s.opcode];
+    m_txOffset += bytes.size();
+    writeFrame(bytes, s.chopSize, s.sync, chopDelayMs);
+}
+
+void ClientSession::sendMessage(const QByteArray &payload, bool binary, int fragmentSize,
+                                int chopSize, bool sync)
+{
+    if (m_state != SessionState::Open) {
+        recordEvent(TraceEvent::Kind::Note,
+                    u"message not sent: the connection is "_s + sessionStateName(m_state));
+        return;
+    }
+    FrameSpec spec;
+    spec.chopSize = chopSize;
+    spec.sync = sync;
+    if (fragmentSize <= 0 || payload.size() <= fragmentSize) {
+        spec.opcode = binary ? 2 : 1;
+        spec.payload = payload;
+        sendFrame(spec);
+        return;
+    }
+    // Fragments of fragmentSize; when the length is an exact multiple, the last full fragment
+    // keeps FIN clear and an empty final continuation follows (the reference's quirk, §1.3).
+    qsizetype pos = 0;
+    bool first = true;
+    while (pos < payload.size()) {
+        const qsizetype n = std::min<qsizetype>(fragmentSize, payload.size() - pos);
+        spec.opcode = first ? (binary ? 2 : 1) : 0;
+        spec.payload = payload.mid(pos, n);
+        pos += n;
+        spec.fin = pos < payload.size() ? false : n < fragmentSize;
+        sendFrame(spec);
+        first = false;
+    }
+    if (payload.size() % fragmentSize == 0) {
+        spec.opcode = 0;
+        spec.payload.clear();
+        spec.fin = true;
+        sendFrame(spec);
+    }
+}
+
+void ClientSession::writeFrame(QByteArray bytes, int chopSize, bool sync, int chopDelayMs)
+{
+    if (chopSize > 0) {
+        for (qsizetype pos = 0; pos < bytes.size(); pos += chopSize)
+            m_queue.push_back({bytes.mid(pos, chopSize), true, chopDelayMs, false});
+        triggerQueue();
+    } else if (sync) {
+        m_queue.push_back({std::move(bytes), true, chopDelayMs, false});
+        triggerQueue();
+    } else if (m_queue.empty()) {
+        writeDirect(bytes, false);
+    } else {
+        m_queue.push_back({std::move(bytes), false, 0, false});
+    }
+}
+
+void ClientSession::triggerQueue()
+{
+    if (m_draining)
+        return;
+    m_draining = true;
+    drainQueue(); // the first queued item goes out in the same call
+}
+
+void ClientSession::drainQueue()
+{
+    if (m_queue.empty() || m_state == SessionState::Closed) {
+        m_queue.clear();
+        m_draining = false;
+        return;
+    }
+    QueueItem item = std::move(m_queue.front());
+    m_queue.pop_front();
+    if (item.halfClose)
+        doHalfClose();
+    else
+        writeDirect(item.bytes, item.sync);
+    // The next item in a later event-loop turn (or after the chosen pause between chops).
+    m_drainTimer.start(item.delayAfterMs);
+}
+
+void ClientSession::writeDirect(const QByteArray &bytes, bool sync)
+{
+    if (!m_socket || m_state == SessionState::Closed || bytes.isEmpty())
+        return;
+    m_socket->write(bytes);
+    if (sync)
+        m_socket->flush();
+    m_handshakeSent = true;
+    OctetChunk chunk;
+    chunk.timeNs = elapsedNs();
+    chunk.streamOffset = m_txWritten;
+    chunk.size = bytes.size();
+    chunk.data = bytes;
+    chunk.direction = Direction::Tx;
+    chunk.sync = sync;
+    m_txWritten += bytes.size();
+    record(TraceRecord(std::move(chunk)));
+}
+
+// ---- SessionHost ------------------------------------------------------------------------------
+
+SessionHost::SessionHost(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<wsi::TraceBatchPtr>();
+    qRegisterMetaType<wsi::SessionSettings>();
+    qRegisterMetaType<wsi::StepList>();
+    qRegisterMetaType<wsi::SessionState>();
+    m_thread = new QThread(this);
+    m_thread->setObjectName(u"wsi-session"_s);
+    m_session = new ClientSession;
+    m_session->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_session, &QObject::deleteLater);
+    connect(m_session, &ClientSession::traceBatch, this, &SessionHost::traceBatch);
+    connect(m_session, &ClientSession::stateChanged, this, &SessionHost::stateChanged);
+    connect(m_session, &ClientSession::stepsFinished, this, &SessionHost::stepsFinished);
+    connect(m_session, &ClientSession::finished, this, &SessionHost::finished);
+    m_thread->start();
+}
+
+SessionHost::~SessionHost()
+{
+    m_session->disconnect(this);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void SessionHost::invoke(std::function<void(ClientSession &)> fn)
+{
+    QMetaObject::invokeMethod(
+        m_session, [session = m_session, fn = std::move(fn)] { fn(*session); },
+        Qt::QueuedConnection);
+}
+
+void SessionHost::start(const SessionSettings &settings, const StepList &steps)
+{
+    invoke([settings, steps](ClientSession &s) { s.start(settings, steps); });
+}
+
+void SessionHost::runSteps(const StepList &steps)
+{
+    invoke([steps](ClientSession &s) { s.runSteps(steps); });
+}
+
+} // namespace wsi

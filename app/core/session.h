@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "frameparser.h"
+#include "handshake.h"
+#include "step.h"
+#include "trace.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrl>
+
+#include <deque>
+#include <functional>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QSslSocket;
+class QTcpSocket;
+class QThread;
+QT_END_NAMESPACE
+
+namespace wsi {
+
+// Everything that shapes one client connection.
+struct SessionSettings
+{
+    QUrl url;
+    HandshakeOptions handshake;
+    bool ignoreCertificateErrors = false;
+    QString caFile;                   // extra CA certificates (PEM) to trust for wss://
+    bool autoPong = true;             // answer pings while OPEN (§1.3)
+    bool autoCloseReply = true;       // answer the peer's close with 1000 (§1.3)
+    bool failOnViolation = true;      // fail the connection on a protocol violation (§1.6)
+    int openHandshakeTimeoutMs = 5000;
+    int closeHandshakeTimeoutMs = 1000;
+    int serverDropTimeoutMs = 1000;
+    qint64 maxFramePayload = 64ll * 1024 * 1024; // size limit for received frames and messages
+    int batchIntervalMs = 30;         // trace batches to the consumer, at most ~33 per second
+};
+
+// What the peer sent that a case can react to (autobahn-semantics.md §4.1): complete messages and
+// pongs. Delivered synchronously in the session's thread.
+struct PeerEvent
+{
+    enum class Kind : quint8 { Message, Pong };
+    Kind kind = Kind::Message;
+    QByteArray payload;
+    bool binary = false;
+};
+
+// The client engine: one connection, our own framing over QTcpSocket/QSslSocket, the state
+// machine CONNECTING → OPEN → CLOSING → CLOSED, the send queue with chop and sync, the timers of
+// autobahn-semantics.md §1.4 and §2.4. Everything it does becomes trace records, delivered in
+// batches through traceBatch(). Lives in one thread (see SessionHost); all calls from that thread.
+class ClientSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClientSession)
+
+public:
+    explicit ClientSession(QObject *parent = nullptr);
+    ~ClientSession() override;
+
+    using EventHandler = std::function<void(ClientSession &, const PeerEvent &)>;
+    // Called for every complete message and pong (not after failedByMe for messages, §4.1).
+    void setEventHandler(EventHandler handler) { m_eventHandler = std::move(handler); }
+    // Called once when the connection reaches OPEN, before the steps run.
+    void setOpenHandler(std::function<void(ClientSession &)> handler)
+    {
+        m_openHandler = std::move(handler);
+    }
+
+    [[nodiscard]] SessionState state() const { return m_state; }
+    [[nodiscard]] const SessionSettings &settings() const { return m_settings; }
+    [[nodiscard]] bool failedByMe() const { return m_failedByMe; }
+    // TX frames counted by opcode, for cases that check their own sending (10.1.1).
+    [[nodiscard]] const CountMap &txFrameCounts() const { return m_txFrameCounts; }
+    [[nodiscard]] qint64 elapsedNs() const { return m_clock.isValid() ? m_clock.nsecsElapsed() : 0; }
+
+public Q_SLOTS:
+    // Starts connecting. The steps run once the connection is OPEN.
+    void start(const wsi::SessionSettings &settings, const wsi::StepList &steps = {});
+    // Appends steps; they run after the ones still pending (at once when idle and OPEN).
+    void runSteps(const wsi::StepList &steps);
+
+    // The actions (also reachable as steps).
+    void sendFrame(const wsi::FrameSpec &spec, int chopDelayMs = 0);
+    void sendMessage(const QByteArray &payload, bool binary, int fragmentSize = 0, int chopSize = 0,
+                     bool sync = false);
+    void close(std::optional<int> code, const QByteArray &reason);
+    void fail();
+    void dropTcp();
+    void halfClose();
+    void closeAfter(double seconds);
+    void failAfter(double seconds);
+    void delay(double seconds, const QString &tag, std::function<void()> then);
+
+Q_SIGNALS:
+    void traceBatch(const wsi::TraceBatchPtr &batch);
+    void stateChanged(wsi::SessionState state);
+    void stepsFinished();
+    // The TCP connection is closed and every record of it was delivered.
+    void finished();
+
+private:
+    struct QueueItem
+    {
+        QByteArray bytes;
+        bool sync = true;
+        int delayAfterMs = 0;
+        bool halfClose = false; // a marker: shut down our side when its turn comes
+    };
+
+    void record(TraceRecord &&record);
+    void recordEvent(TraceEvent::Kind kind, const QString &text = {});
+    void setState(SessionState state);
+    void flushBatch();
+    void scheduleFlush();
+
+    void onConnected();
+    void onReadyRead();
+    void onDisconnected();
+    void onSocketError();
+    void sendHandshake();
+    void processHandshake(const QByteArray &data);
+    void processFrames(const char *data, qsizetype size);
+    [[nodiscard]] FrameRecord toRecord(DecodedFrame &frame, qint64 timeNs) const;
+    void handleFrame(DecodedFrame &frame);
+    void handleClose(const QByteArray &payload);
+    void handleDataFrame(quint8 opcode, bool fin, const QByteArray &payload);
+    void failConnection(int code, const QByteArray &reason, const QString &why);
+    void sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply);
+    void closeTcp(bool abort, const QString &why);
+    void connectionLost(const QString &why);
+    void runNextStep();
+    void executeStep(const Step &step);
+
+    // §1.2 write path.
+    void writeFrame(QByteArray bytes, int chopSize, bool sync, int chopDelayMs);
+    void writeDirect(const QByteArray &bytes, bool sync);
+    void triggerQueue();
+    void drainQueue();
+    void doHalfClose();
+
+    SessionSettings m_settings;
+    QTcpSocket *m_socket = nullptr;
+    SessionState m_state = SessionState::Idle;
+    QElapsedTimer m_clock;
+    TraceBatch m_pending;
+    QTimer m_flushTimer;
+    QTimer m_openTimer;
+    QTimer m_closeTimer;
+    QTimer m_dropTimer;
+    QTimer m_drainTimer;
+    std::deque<QueueItem> m_queue;
+    bool m_draining = false;
+
+    HandshakeRequest m_request;
+    HandshakeResponseReader m_responseReader;
+    bool m_handshakeDone = false;
+    bool m_handshakeSent = false;
+    qint64 m_parserBase = 0;  // RX stream offset where the frames begin (after the HTTP head)
+    FrameParser m_parser;
+    std::vector<DecodedFrame> m_decoded;
+
+    StepList m_steps;
+    bool m_waiting = false;   // a Delay step is holding the rest back
+    bool m_stepsRunning = false;
+    bool m_closeSent = false; // through the close API
+    bool m_closeReceived = false;
+    bool m_failedByMe = false;
+    bool m_droppedByMe = false;
+    bool m_finished = false;
+    qint64 m_txOffset = 0;    // octets handed to the write path so far (frame stream offsets)
+    qint64 m_txWritten = 0;   // octets actually written
+    qint64 m_rxOffset = 0;
+
+    // Message reassembly for the event handler (bounded by maxFramePayload).
+    QByteArray m_message;
+    bool m_messageBinary = false;
+    bool m_messageOpen = false;
+    bool m_messageTooBig = false;
+
+    CountMap m_txFrameCounts;
+    EventHandler m_eventHandler;
+    std::function<void(ClientSession &)> m_openHandler;
+};
+
+// Runs a ClientSession in a thread of its own, so a flood never blocks the window. Calls are
+// forwarded to the session's thread; its signals arrive queued in the host's thread.
+class SessionHost final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SessionHost)
+
+public:
+    explicit SessionHost(QObject *parent = nullptr);
+    ~SessionHost() override;
+
+    // The session itself (lives in the worker thread: only use it through invoke()).
+    [[nodiscard]] ClientSession *session() const { return m_session; }
+    // Runs `fn(session)` in the session's thread.
+    void invoke(std::function<void(ClientSession &)> fn);
+
+    void start(const SessionSettings &settings, const StepList &steps = {});
+    void runSteps(const StepList &steps);
+
+Q_SIGNALS:
+    void traceBatch(const wsi::TraceBatchPtr &batch);
+    void stateChanged(wsi::SessionState state);
+    void stepsFinished();
+    void finished();
+
+private:
+    QThread *m_thread = nullptr;
+    ClientSession *m_session = nullptr;
+};
+
+} // namespace wsi
+
+Q_DECLARE_METATYPE(wsi::SessionSettings)
+Q_DECLARE_METATYPE(wsi::StepList)
+Q_DECLARE_METATYPE(wsi::SessionState)

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+#include "trace.h"
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi {
+
+QString sessionStateName(SessionState state)
+{
+    switch (state) {
+    case SessionState::Idle:
+        return u"IDLE"_s;
+    case SessionState::Connecting:
+        return u"CONNECTING"_s;
+    case SessionState::Open:
+        return u"OPEN"_s;
+    case SessionState::Closing:
+        return u"CLOSING"_s;
+    case SessionState::Closed:
+        return u"CLOSED"_s;
+    }
+    return {};
+}
+
+namespace {
+// The wire log shows at most the first 64 octets of a chunk (§3.3), so that much is always kept.
+constexpr qsizetype kAlwaysKept = 64;
+} // namespace
+
+void Trace::append(TraceRecord record)
+{
+    if (auto *chunk = std::get_if<OctetChunk>(&record)) {
+        const int d = int(chunk->direction);
+        m_octets[d] += chunk->size;
+        if (chunk->size > 0) {
+            CountMap &stats = chunk->direction == Direction::Rx ? m_stats.rxOctets
+                                                                 : m_stats.txOctets;
+            ++stats[chunk->size];
+        }
+        if (m_storedOctets + chunk->data.size() > m_limits.maxStoredOctets
+            && chunk->data.size() > kAlwaysKept) {
+            chunk->data.truncate(kAlwaysKept);
+            chunk->data.squeeze();
+            if (!m_limitReached) {
+                m_limitReached = true;
+                TraceEvent note;
+                note.timeNs = chunk->timeNs;
+                note.kind = TraceEvent::Kind::TraceLimitReached;
+                note.text = u"octets"_s;
+                append(TraceRecord(std::move(note)));
+            }
+        }
+        m_storedOctets += chunk->data.size();
+        m_lastTimeNs = std::max(m_lastTimeNs, chunk->timeNs);
+        m_chunksByDir[d].push_back(quint32(m_chunks.size()));
+        m_entries.push_back({Entry::Type::Chunk, quint32(m_chunks.size())});
+        m_chunks.push_back(std::move(*chunk));
+        return;
+    }
+    if (auto *frame = std::get_if<FrameRecord>(&record)) {
+        const int d = int(frame->direction);
+        if (!frame->incomplete) {
+            ++m_frameCounts[d];
+            CountMap &stats = frame->direction == Direction::Rx ? m_stats.rxFrames
+                                                                 : m_stats.txFrames;
+            ++stats[frame->opcode];
+        }
+        m_lastTimeNs = std::max(m_lastTimeNs, frame->timeNs);
+        if (qint64(m_frames.size()) >= m_limits.maxStoredFrames) {
+            if (!m_limitReached) {
+                m_limitReached = true;
+                TraceEvent note;
+                note.timeNs = frame->timeNs;
+                note.kind = TraceEvent::Kind::TraceLimitReached;
+                note.text = u"frames"_s;
+                append(TraceRecord(std::move(note)));
+            }
+            return;
+        }
+        m_entries.push_back({Entry::Type::Frame, quint32(m_frames.size())});
+        m_frames.push_back(std::move(*frame));
+        return;
+    }
+    auto &event = std::get<TraceEvent>(record);
+    if (event.kind == TraceEvent::Kind::StateChanged)
+        m_state = event.state;
+    m_lastTimeNs = std::max(m_lastTimeNs, event.timeNs);
+    m_entries.push_back({Entry::Type::Event, quint32(m_events.size())});
+    m_events.push_back(std::move(event));
+}
+
+void Trace::append(TraceBatch &&batch)
+{
+    m_entries.reserve(m_entries.size() + batch.records.size());
+    for (TraceRecord &record : batch.records)
+        append(std::move(record));
+    batch.records.clear();
+}
+
+void Trace::clear()
+{
+    *this = Trace(m_limits);
+}
+
+qsizetype Trace::chunkPosition(Direction d, qint64 offset) const
+{
+    const auto &indices = m_chunksByDir[int(d)];
+    // The last chunk starting at or before `offset` (chunks of one direction are in stream order).
+    auto it = std::upper_bound(indices.begin(), indices.end(), offset,
+                               [this](qint64 value, quint32 index) {
+                                   return value < m_chunks[index].streamOffset;
+                               });
+    if (it == indices.begin())
+        return -1;
+    --it;
+    const OctetChunk &chunk = m_chunks[*it];
+    if (offset >= chunk.streamOffset + chunk.size)
+        return -1;
+    return qsizetype(it - indices.begin());
+}
+
+qsizetype Trace::chunkAt(Direction d, qint64 offset) const
+{
+    const qsizetype pos = chunkPosition(d, offset);
+    return pos < 0 ? -1 : qsizetype(m_chunksByDir[int(d)][size_t(pos)]);
+}
+
+QByteArray Trace::streamOctets(Direction d, qint64 offset, qint64 size) const
+{
+    QByteArray out;
+    if (size <= 0 || offset < 0)
+        return out;
+    const auto &indices = m_chunksByDir[int(d)];
+    qsizetype at = chunkPosition(d, offset);
+    if (at < 0)
+        return out;
+    qint64 pos = offset;
+    const qint64 end = offset + size;
+    for (; size_t(at) < indices.size() && pos < end; ++at) {
+        const OctetChunk &chunk = m_chunks[indices[size_t(at)]];
+        const qint64 from = pos - chunk.streamOffset;
+        const qint64 available = qint64(chunk.data.size()) - from;
+        if (available <= 0)
+            break; // the rest of this chunk was not kept
+        const qint64 take = std::min(available, end - pos);
+        out.append(chunk.data.constData() + from, qsizetype(take));
+        pos += take;
+        if (take < chunk.size - from)
+            break;
+    }
+    return out;
+}
+
+QByteArray Trace::frameOctets(const FrameRecord &frame) const
+{
+    if (frame.streamOffset < 0)
+        return {};
+    qint64 size = frame.headerSize();
+    if (frame.direction == Direction::Tx && frame.tx)
+        size = frame.tx->encodedSize;
+    else
+        size += qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
+    return streamOctets(frame.direction, frame.streamOffset, size);
+}
+
+} // namespace wsi

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "frame.h"
+#include "frameparser.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace wsi {
+
+enum class Direction : quint8 { Tx, Rx };
+
+// CONNECTING → OPEN → CLOSING → CLOSED (autobahn-semantics.md §2.1). Idle = not started.
+enum class SessionState : quint8 { Idle, Connecting, Open, Closing, Closed };
+[[nodiscard]] QString sessionStateName(SessionState state); // "CONNECTING", …
+
+// One read delivered by the socket (RX) or one application write (TX): a "chop" (§3.1).
+struct OctetChunk
+{
+    qint64 timeNs = 0;       // monotonic, since the session started
+    qint64 streamOffset = 0; // offset of the first octet in this direction's stream
+    qint64 size = 0;         // octets that crossed the wire
+    QByteArray data;         // the octets; only the first 64 when the trace's octet budget is spent
+    Direction direction = Direction::Tx;
+    bool sync = false;       // TX: written from the queue in its own event-loop turn (§1.2)
+
+    [[nodiscard]] bool isComplete() const { return data.size() == size; }
+};
+
+// Extra facts about a frame we sent, as the TX FRAME wire-log entry shows them (§1.1).
+struct TxFrameInfo
+{
+    qint64 basePayloadLength = 0;      // PAYLOAD-LEN: the payload argument as given
+    std::optional<qint64> repeatLength; // PAYLOAD-REPEAT-LEN
+    std::optional<quint64> declaredLength; // header length that differs from the payload sent
+    LengthEncoding lengthEncoding = LengthEncoding::Auto;
+    MaskMode maskMode = MaskMode::Random;
+    int chopSize = 0;                   // CHOPSIZE (0 = None)
+    bool sync = false;                  // SYNC
+    qint64 encodedSize = 0;             // octets of the encoded frame
+};
+
+// A frame sent or received. RX: decoded by the parser. TX: recorded when sent (before its octets
+// are written, as the reference client does).
+struct FrameRecord
+{
+    qint64 timeNs = 0;
+    qint64 streamOffset = -1;   // RX: offset in the RX stream; TX: offset once its first octet left
+    quint64 payloadLength = 0;  // the header's length field
+    QByteArray payload;         // RX: unmasked payload (capped); TX: base payload (unmasked)
+    quint32 maskKey = 0;
+    Violations violations;
+    qint64 utf8ErrorOffset = -1;
+    quint8 opcode = 0;
+    quint8 rsv = 0;
+    quint8 extendedLengthSize = 0;
+    Direction direction = Direction::Rx;
+    bool fin = true;
+    bool masked = false;        // mask bit
+    bool hasKey = false;        // a key was written (false for MaskMode::BitOnly and unmasked)
+    bool payloadTruncated = false;
+    bool incomplete = false;    // RX: the connection ended inside this frame
+    std::optional<TxFrameInfo> tx;
+
+    [[nodiscard]] int headerSize() const
+    {
+        return 2 + extendedLengthSize + (hasKey ? 4 : 0);
+    }
+};
+
+// Everything else that happens on a connection. The wire-log timer entries (§3.3) and the facts
+// the closing behaviour (§2) is derived from.
+struct TraceEvent
+{
+    enum class Kind : quint8 {
+        StateChanged,         // state
+        Connected,            // TCP (and TLS) up; text: peer address
+        CertificateError,     // text: the TLS error (also when ignored)
+        HandshakeRequest,     // text: request head (also in the TX octets)
+        HandshakeResponse,    // text: response head; failure: reason when it failed
+        HandshakeFailed,      // text: failure (§2.3 item 6)
+        Delay,                // CT: seconds, tag
+        DelayTimeout,         // CTE: tag
+        CloseAfter,           // TI: seconds
+        ClosingConnection,    // TIE
+        FailAfter,            // KL: seconds
+        FailingConnection,    // KLE
+        CloseSent,            // code (or none), reason, flag = isReply; via the close API
+        CloseReceived,        // code (or none), reason; flag = rejected (invalid code)
+        FailedByMe,           // text: why (violation name, timer, size limit)
+        DroppedByMe,          // text: why; the TCP connection is being closed or aborted by us
+        HalfClosed,           // we shut down our sending side (TCP FIN)
+        OpenHandshakeTimeout,
+        CloseHandshakeTimeout,
+        ServerDropTimeout,
+        TcpClosed,            // the TCP connection is gone (whoever dropped it); text: socket error
+        WirelogEnabled,       // WLM: flag
+        Note,                 // text: anything the user should see in the log (not in reports)
+        Error,                // text: a local error (connection refused, DNS, TLS, …)
+        TraceLimitReached,    // text: which limit; later frames/octets are counted, not kept
+    };
+
+    qint64 timeNs = 0;
+    Kind kind = Kind::Note;
+    SessionState state = SessionState::Idle;
+    double seconds = 0;
+    std::optional<int> code;
+    QByteArray reason; // close reason octets
+    QString text;      // tag, address, failure text, …
+    bool flag = false;
+};
+
+using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;
+
+// A batch of records produced by the session thread and appended by the consumer (window or CLI).
+struct TraceBatch
+{
+    std::vector<TraceRecord> records;
+    [[nodiscard]] bool isEmpty() const { return records.empty(); }
+};
+
+// Batches cross threads as shared pointers, so a queued signal copies no records.
+using TraceBatchPtr = std::shared_ptr<TraceBatch>;
+
+// Occurrence counts by key, sorted by key: chop size → count, or opcode → count (§3.1, §3.2).
+using CountMap = std::map<qint64, qint64>;
+
+struct WireStatistics
+{
+    CountMap rxOctets; // Octets Received by Chop Size
+    CountMap txOctets; // Octets Transmitted by Chop Size
+    CountMap rxFrames; // Frames Received by Opcode
+    CountMap txFrames; // Frames Transmitted by Opcode
+};
+
+// The append-only record of one connection. Every view (wire log, frame table, messages,
+// statistics, closing behaviour) is derived from it. Not thread-safe: it lives in the consumer's
+// thread and grows by append().
+class Trace
+{
+public:
+    // Where a record sits: the wire log's order is the order of entries.
+    struct Entry
+    {
+        enum class Type : quint8 { Chunk, Frame, Event };
+        Type type;
+        quint32 index; // into chunks(), frames() or events()
+    };
+
+    struct Limits
+    {
+        qint64 maxStoredOctets = 512ll * 1024 * 1024; // octet contents kept; later only 64 each
+        qint64 maxStoredFrames = 10'000'000;          // frames kept; later ones only counted
+    };
+
+    Trace() = default;
+    explicit Trace(const Limits &limits) : m_limits(limits) {}
+
+    void setStartedAt(const QDateTime &utc) { m_startedAt = utc; }
+    [[nodiscard]] QDateTime startedAt() const { return m_startedAt; }
+    void setUrl(const QString &url) { m_url = url; }
+    [[nodiscard]] QString url() const { return m_url; }
+
+    void append(TraceRecord record);
+    void append(TraceBatch &&batch);
+    void clear();
+
+    [[nodiscard]] const std::vector<Entry> &entries() const { return m_entries; }
+    [[nodiscard]] const std::vector<OctetChunk> &chunks() const { return m_chunks; }
+    [[nodiscard]] const std::vector<FrameRecord> &frames() const { return m_frames; }
+    [[nodiscard]] const std::vector<TraceEvent> &events() const { return m_events; }
+    [[nodiscard]] const WireStatistics &statistics() const { return m_stats; }
+
+    // Totals, counted even past the storage limits.
+    [[nodiscard]] qint64 octetCount(Direction d) const { return m_octets[int(d)]; }
+    [[nodiscard]] qint64 frameCount(Direction d) const { return m_frameCounts[int(d)]; }
+    [[nodiscard]] bool limitReached() const { return m_limitReached; }
+
+    // The octets [offset, offset + size) of one direction's stream, as far as they are kept.
+    [[nodiscard]] QByteArray streamOctets(Direction d, qint64 offset, qint64 size) const;
+    // The complete encoded octets of a frame, as far as they are kept.
+    [[nodiscard]] QByteArray frameOctets(const FrameRecord &frame) const;
+    // Index of the chunk holding the stream octet at `offset`, or -1.
+    [[nodiscard]] qsizetype chunkAt(Direction d, qint64 offset) const;
+
+    // The last state recorded (Idle before any).
+    [[nodiscard]] SessionState state() const { return m_state; }
+    [[nodiscard]] qint64 lastTimeNs() const { return m_lastTimeNs; }
+
+private:
+    [[nodiscard]] qsizetype chunkPosition(Direction d, qint64 offset) const;
+
+    Limits m_limits;
+    QDateTime m_startedAt;
+    QString m_url;
+    std::vector<Entry> m_entries;
+    std::vector<OctetChunk> m_chunks;
+    std::vector<FrameRecord> m_frames;
+    std::vector<TraceEvent> m_events;
+    std::vector<quint32> m_chunksByDir[2]; // chunk indices per direction, by stream offset
+    WireStatistics m_stats;
+    qint64 m_octets[2] = {0, 0};
+    qint64 m_frameCounts[2] = {0, 0};
+    qint64 m_storedOctets = 0;
+    bool m_limitReached = false;
+    SessionState m_state = SessionState::Idle;
+    qint64 m_lastTimeNs = 0;
+};
+
+} // namespace wsi
+
+Q_DECLARE_METATYPE(wsi::TraceBatchPtr)

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "trace.h"
+
+#include <QJsonArray>
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+namespace wsi {
+
+// The wire-log entry kinds of autobahn-semantics.md §3.3.
+enum class WireLogKind : quint8 {
+    RxOctets,          // RO  "RX OCTETS"
+    TxOctets,          // TO  "TX OCTETS"
+    RxFrame,           // RF  "RX FRAME "
+    TxFrame,           // TF  "TX FRAME "
+    Delay,             // CT  "DELAY %f sec for TAG %s"
+    DelayTimeout,      // CTE "DELAY TIMEOUT on TAG %s"
+    CloseAfter,        // TI  "CLOSE CONNECTION AFTER %f sec"
+    ClosingConnection, // TIE "CLOSING CONNECTION"
+    FailAfter,         // KL  "FAIL CONNECTION AFTER %f sec"
+    FailingConnection, // KLE "FAILING CONNECTION"
+    WirelogMarker,     // WLM "WIRELOG ENABLED/DISABLED"
+    TcpDroppedByMe,    // the synthesized last line
+    TcpDroppedByPeer,
+};
+
+// The short tag used in Autobahn's JSON ("RO", "TO", "RF", "TF", "CT", …); empty for the TCP line.
+[[nodiscard]] QString wireLogTag(WireLogKind kind);
+// "RX OCTETS", "TX FRAME", "DELAY", … (report strings).
+[[nodiscard]] QString wireLogKindName(WireLogKind kind);
+
+struct WireLogLine
+{
+    WireLogKind kind;
+    quint32 entry; // index into Trace::entries()
+};
+
+// The wire-log kind of one trace entry, or nullopt when the entry is not part of the wire log
+// (state changes, notes, close bookkeeping). A TcpClosed event maps to TCP DROPPED BY ME when a
+// DroppedByMe event precedes it, else BY PEER. Zero-length octet chunks are not logged.
+[[nodiscard]] std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry);
+
+// All wire-log lines of a trace, in order.
+[[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace);
+
+// Hex of octets with the reference client's 60/64 rule ("binLogData", §3.3): longer than 60
+// octets → the first 64 as hex + " ...". `totalSize` is the real size when `data` was cut.
+[[nodiscard]] QString binLogData(const QByteArray &data, qint64 totalSize = -1);
+// Text rendering of a payload ("asciiLogData"): the same rule, then strict UTF-8, else "0x" + hex.
+[[nodiscard]] QString asciiLogData(const QByteArray &data, qint64 totalSize = -1);
+
+// One line as the text report prints it, without the "NNN " index and without wrapping, e.g.
+// "TX FRAME : OPCODE=8, FIN=True, RSV=0, PAYLOAD-LEN=2, MASK=6130f52a, PAYLOAD-REPEAT-LEN=None,
+// CHOPSIZE=None, SYNC=False". Frame payload text is returned separately by wireLogPayloadText().
+[[nodiscard]] QString wireLogText(const Trace &trace, const WireLogLine &line);
+// Payload text line(s) of RX/TX FRAME entries (asciiLogData of the payload); empty otherwise or
+// when the payload is empty.
+[[nodiscard]] QString wireLogPayloadText(const Trace &trace, const WireLogLine &line);
+// The Autobahn per-case JSON form of one line, e.g. ["TO", [8, "8882bebe1af6bd56"], false];
+// nullopt for the synthesized TCP line (it is not in Autobahn's JSON).
+[[nodiscard]] std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &line);
+
+} // namespace wsi
