@@ -71,19 +71,13 @@ ClientSession::~ClientSession()
 
 // ---- trace -------------------------------------------------------------------------------------
 
-void ClientSession::record(TraceRecord &&rec)
-{
-    m_pending.records.push_back(std::move(rec));
-    scheduleFlush();
-}
-
 void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text)
 {
     TraceEvent e;
     e.timeNs = elapsedNs();
     e.kind = kind;
     e.text = text;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
 }
 
 void ClientSession::setState(SessionState state)
@@ -95,7 +89,7 @@ void ClientSession::setState(SessionState state)
     e.timeNs = elapsedNs();
     e.kind = TraceEvent::Kind::StateChanged;
     e.state = state;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     flushBatch();
     Q_EMIT stateChanged(state);
 }
@@ -214,7 +208,7 @@ void ClientSession::processHandshake(const QByteArray &data)
     e.timeNs = elapsedNs();
     e.kind = TraceEvent::Kind::HandshakeResponse;
     e.text = QString::fromLatin1(head);
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     if (!response.ok()) {
         recordEvent(TraceEvent::Kind::HandshakeFailed, response.failure);
         closeTcp(true, u"opening handshake failed"_s);
@@ -246,7 +240,7 @@ void ClientSession::onReadyRead()
         chunk.data = data;
         chunk.direction = Direction::Rx;
         m_rxOffset += data.size();
-        record(TraceRecord(std::move(chunk)));
+        record(std::move(chunk));
         if (!m_handshakeDone)
             processHandshake(data);
         else
@@ -305,7 +299,7 @@ void ClientSession::handleFrame(DecodedFrame &frame)
                                    ? frame.payload
                                    : QByteArray();
     const bool fin = frame.fin;
-    record(TraceRecord(toRecord(frame, elapsedNs())));
+    record(toRecord(frame, elapsedNs()));
 
     if (violations != Violation::None && m_settings.failOnViolation && !m_failedByMe) {
         if (opcode == 8 && payload.size() >= 2 && violations == Violation::InvalidCloseCode) {
@@ -316,7 +310,7 @@ void ClientSession::handleFrame(DecodedFrame &frame)
             e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
             e.reason = payload.mid(2);
             e.flag = true; // rejected: does not make the close clean
-            record(TraceRecord(std::move(e)));
+            record(std::move(e));
         }
         const Violation first = violationList(violations).constFirst();
         failConnection(violationCloseCode(first), violationName(first).toUtf8(),
@@ -390,7 +384,7 @@ void ClientSession::handleClose(const QByteArray &payload)
         e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
         e.reason = payload.mid(2);
     }
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     m_closeReceived = true;
     if (m_state == SessionState::Open) {
         // The peer started the close. Client role: reply, then wait for the server to drop TCP
@@ -429,7 +423,7 @@ void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &re
     e.code = code;
     e.reason = reason;
     e.flag = reply;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     m_closeSent = true;
     setState(SessionState::Closing);
     if (!reply)
@@ -548,7 +542,7 @@ void ClientSession::connectionLost(const QString &why)
         DecodedFrame partial = m_parser.partialFrame();
         FrameRecord r = toRecord(partial, elapsedNs());
         r.incomplete = true;
-        record(TraceRecord(std::move(r)));
+        record(std::move(r));
     }
     if (!m_steps.isEmpty()) {
         recordEvent(TraceEvent::Kind::Note,
@@ -569,7 +563,7 @@ void ClientSession::closeAfter(double seconds)
     e.timeNs = elapsedNs();
     e.kind = TraceEvent::Kind::CloseAfter;
     e.seconds = seconds;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
         if (m_state == SessionState::Closed)
             return;
@@ -585,7 +579,7 @@ void ClientSession::failAfter(double seconds)
     e.timeNs = elapsedNs();
     e.kind = TraceEvent::Kind::FailAfter;
     e.seconds = seconds;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
         if (m_state == SessionState::Closed)
             return;
@@ -601,7 +595,7 @@ void ClientSession::delay(double seconds, const QString &tag, std::function<void
     e.kind = TraceEvent::Kind::Delay;
     e.seconds = seconds;
     e.text = tag;
-    record(TraceRecord(std::move(e)));
+    record(std::move(e));
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this,
                        [this, tag, then = std::move(then)] {
                            if (m_state == SessionState::Closed)
@@ -610,7 +604,7 @@ void ClientSession::delay(double seconds, const QString &tag, std::function<void
                            done.timeNs = elapsedNs();
                            done.kind = TraceEvent::Kind::DelayTimeout;
                            done.text = tag;
-                           record(TraceRecord(std::move(done)));
+                           record(std::move(done));
                            if (then)
                                then();
                        });
@@ -732,8 +726,8 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
     info.chopSize = s.chopSize;
     info.sync = s.sync;
     info.encodedSize = bytes.size();
-    r.tx = info;
-    record(TraceRecord(std::move(r)));
+    r.tx = std::make_shared<const TxFrameInfo>(info);
+    record(std::move(r));
     ++m_txFrameCounts[s.opcode];
     m_txOffset += bytes.size();
     writeFrame(bytes, s.chopSize, s.sync, chopDelayMs);
@@ -834,7 +828,7 @@ void ClientSession::writeDirect(const QByteArray &bytes, bool sync)
     chunk.direction = Direction::Tx;
     chunk.sync = sync;
     m_txWritten += bytes.size();
-    record(TraceRecord(std::move(chunk)));
+    record(std::move(chunk));
 }
 
 // ---- SessionHost ------------------------------------------------------------------------------

@@ -115,7 +115,12 @@ private:
         bool halfClose = false; // a marker: shut down our side when its turn comes
     };
 
-    void record(TraceRecord &&record);
+    template <typename Record>
+    void record(Record &&rec)
+    {
+        m_pending.add(std::forward<Record>(rec));
+        scheduleFlush();
+    }
     void recordEvent(TraceEvent::Kind kind, const QString &text = {});
     void setState(SessionState state);
     void flushBatch();

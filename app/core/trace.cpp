@@ -29,61 +29,59 @@ namespace {
 constexpr qsizetype kAlwaysKept = 64;
 } // namespace
 
-void Trace::append(TraceRecord record)
+void Trace::appendChunk(OctetChunk &&chunk)
 {
-    if (auto *chunk = std::get_if<OctetChunk>(&record)) {
-        const int d = int(chunk->direction);
-        m_octets[d] += chunk->size;
-        if (chunk->size > 0) {
-            CountMap &stats = chunk->direction == Direction::Rx ? m_stats.rxOctets
-                                                                 : m_stats.txOctets;
-            ++stats[chunk->size];
+    const int d = int(chunk.direction);
+    m_octets[d] += chunk.size;
+    if (chunk.size > 0) {
+        CountMap &stats = chunk.direction == Direction::Rx ? m_stats.rxOctets : m_stats.txOctets;
+        ++stats[chunk.size];
+    }
+    if (m_storedOctets + chunk.data.size() > m_limits.maxStoredOctets
+        && chunk.data.size() > kAlwaysKept) {
+        chunk.data.truncate(kAlwaysKept);
+        chunk.data.squeeze();
+        if (!m_limitReached) {
+            m_limitReached = true;
+            TraceEvent note;
+            note.timeNs = chunk.timeNs;
+            note.kind = TraceEvent::Kind::TraceLimitReached;
+            note.text = u"octets"_s;
+            appendEvent(std::move(note));
         }
-        if (m_storedOctets + chunk->data.size() > m_limits.maxStoredOctets
-            && chunk->data.size() > kAlwaysKept) {
-            chunk->data.truncate(kAlwaysKept);
-            chunk->data.squeeze();
-            if (!m_limitReached) {
-                m_limitReached = true;
-                TraceEvent note;
-                note.timeNs = chunk->timeNs;
-                note.kind = TraceEvent::Kind::TraceLimitReached;
-                note.text = u"octets"_s;
-                append(TraceRecord(std::move(note)));
-            }
+    }
+    m_storedOctets += chunk.data.size();
+    m_lastTimeNs = std::max(m_lastTimeNs, chunk.timeNs);
+    m_chunksByDir[d].push_back(quint32(m_chunks.size()));
+    m_entries.push_back({Entry::Type::Chunk, quint32(m_chunks.size())});
+    m_chunks.push_back(std::move(chunk));
+}
+
+void Trace::appendFrame(FrameRecord &&frame)
+{
+    const int d = int(frame.direction);
+    if (!frame.incomplete) {
+        ++m_frameCounts[d];
+        ++m_opcodeCounts[d][frame.opcode & 0xF];
+    }
+    m_lastTimeNs = std::max(m_lastTimeNs, frame.timeNs);
+    if (qint64(m_frames.size()) >= m_limits.maxStoredFrames) {
+        if (!m_limitReached) {
+            m_limitReached = true;
+            TraceEvent note;
+            note.timeNs = frame.timeNs;
+            note.kind = TraceEvent::Kind::TraceLimitReached;
+            note.text = u"frames"_s;
+            appendEvent(std::move(note));
         }
-        m_storedOctets += chunk->data.size();
-        m_lastTimeNs = std::max(m_lastTimeNs, chunk->timeNs);
-        m_chunksByDir[d].push_back(quint32(m_chunks.size()));
-        m_entries.push_back({Entry::Type::Chunk, quint32(m_chunks.size())});
-        m_chunks.push_back(std::move(*chunk));
         return;
     }
-    if (auto *frame = std::get_if<FrameRecord>(&record)) {
-        const int d = int(frame->direction);
-        if (!frame->incomplete) {
-            ++m_frameCounts[d];
-            CountMap &stats = frame->direction == Direction::Rx ? m_stats.rxFrames
-                                                                 : m_stats.txFrames;
-            ++stats[frame->opcode];
-        }
-        m_lastTimeNs = std::max(m_lastTimeNs, frame->timeNs);
-        if (qint64(m_frames.size()) >= m_limits.maxStoredFrames) {
-            if (!m_limitReached) {
-                m_limitReached = true;
-                TraceEvent note;
-                note.timeNs = frame->timeNs;
-                note.kind = TraceEvent::Kind::TraceLimitReached;
-                note.text = u"frames"_s;
-                append(TraceRecord(std::move(note)));
-            }
-            return;
-        }
-        m_entries.push_back({Entry::Type::Frame, quint32(m_frames.size())});
-        m_frames.push_back(std::move(*frame));
-        return;
-    }
-    auto &event = std::get<TraceEvent>(record);
+    m_entries.push_back({Entry::Type::Frame, quint32(m_frames.size())});
+    m_frames.push_back(std::move(frame));
+}
+
+void Trace::appendEvent(TraceEvent &&event)
+{
     if (event.kind == TraceEvent::Kind::StateChanged)
         m_state = event.state;
     m_lastTimeNs = std::max(m_lastTimeNs, event.timeNs);
@@ -91,12 +89,48 @@ void Trace::append(TraceRecord record)
     m_events.push_back(std::move(event));
 }
 
+void Trace::append(TraceRecord record)
+{
+    if (auto *chunk = std::get_if<OctetChunk>(&record))
+        appendChunk(std::move(*chunk));
+    else if (auto *frame = std::get_if<FrameRecord>(&record))
+        appendFrame(std::move(*frame));
+    else
+        appendEvent(std::move(std::get<TraceEvent>(record)));
+}
+
 void Trace::append(TraceBatch &&batch)
 {
-    m_entries.reserve(m_entries.size() + batch.records.size());
-    for (TraceRecord &record : batch.records)
-        append(std::move(record));
-    batch.records.clear();
+    size_t c = 0;
+    size_t f = 0;
+    size_t e = 0;
+    for (const TraceBatch::Kind kind : batch.order) {
+        switch (kind) {
+        case TraceBatch::Kind::Chunk:
+            appendChunk(std::move(batch.chunks[c++]));
+            break;
+        case TraceBatch::Kind::Frame:
+            appendFrame(std::move(batch.frames[f++]));
+            break;
+        case TraceBatch::Kind::Event:
+            appendEvent(std::move(batch.events[e++]));
+            break;
+        }
+    }
+    batch = TraceBatch{};
+}
+
+const WireStatistics &Trace::statistics() const
+{
+    for (int d = 0; d < 2; ++d) {
+        CountMap &frames = d == int(Direction::Rx) ? m_stats.rxFrames : m_stats.txFrames;
+        frames.clear();
+        for (int op = 0; op < 16; ++op) {
+            if (m_opcodeCounts[d][op] > 0)
+                frames[op] = m_opcodeCounts[d][op];
+        }
+    }
+    return m_stats;
 }
 
 void Trace::clear()
@@ -151,6 +185,18 @@ QByteArray Trace::streamOctets(Direction d, qint64 offset, qint64 size) const
             break;
     }
     return out;
+}
+
+QByteArray Trace::framePayload(const FrameRecord &frame) const
+{
+    if (!frame.payloadDerived || frame.streamOffset < 0)
+        return frame.payload;
+    const qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
+    QByteArray payload = streamOctets(frame.direction, frame.streamOffset + frame.headerSize(),
+                                      size);
+    if (frame.hasKey)
+        applyMask(payload.data(), payload.size(), frame.maskKey);
+    return payload;
 }
 
 QByteArray Trace::frameOctets(const FrameRecord &frame) const

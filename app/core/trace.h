@@ -3,6 +3,7 @@
 
 #include "frame.h"
 #include "frameparser.h"
+#include "segmentedvector.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -69,7 +70,8 @@ struct FrameRecord
     bool hasKey = false;        // a key was written (false for MaskMode::BitOnly and unmasked)
     bool payloadTruncated = false;
     bool incomplete = false;    // RX: the connection ended inside this frame
-    std::optional<TxFrameInfo> tx;
+    bool payloadDerived = false; // RX data frame: payload not stored, read it from the octets
+    std::shared_ptr<const TxFrameInfo> tx; // TX only (shared: records stay small and copyable)
 
     [[nodiscard]] int headerSize() const
     {
@@ -122,10 +124,32 @@ struct TraceEvent
 using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;
 
 // A batch of records produced by the session thread and appended by the consumer (window or CLI).
+// Records of each kind are kept densely, `order` says how they interleave.
 struct TraceBatch
 {
-    std::vector<TraceRecord> records;
-    [[nodiscard]] bool isEmpty() const { return records.empty(); }
+    enum class Kind : quint8 { Chunk, Frame, Event };
+    std::vector<OctetChunk> chunks;
+    std::vector<FrameRecord> frames;
+    std::vector<TraceEvent> events;
+    std::vector<Kind> order;
+
+    void add(OctetChunk &&c)
+    {
+        chunks.push_back(std::move(c));
+        order.push_back(Kind::Chunk);
+    }
+    void add(FrameRecord &&f)
+    {
+        frames.push_back(std::move(f));
+        order.push_back(Kind::Frame);
+    }
+    void add(TraceEvent &&e)
+    {
+        events.push_back(std::move(e));
+        order.push_back(Kind::Event);
+    }
+    [[nodiscard]] bool isEmpty() const { return order.empty(); }
+    [[nodiscard]] size_t size() const { return order.size(); }
 };
 
 // Batches cross threads as shared pointers, so a queued signal copies no records.
@@ -174,11 +198,11 @@ public:
     void append(TraceBatch &&batch);
     void clear();
 
-    [[nodiscard]] const std::vector<Entry> &entries() const { return m_entries; }
-    [[nodiscard]] const std::vector<OctetChunk> &chunks() const { return m_chunks; }
-    [[nodiscard]] const std::vector<FrameRecord> &frames() const { return m_frames; }
-    [[nodiscard]] const std::vector<TraceEvent> &events() const { return m_events; }
-    [[nodiscard]] const WireStatistics &statistics() const { return m_stats; }
+    [[nodiscard]] const SegmentedVector<Entry> &entries() const { return m_entries; }
+    [[nodiscard]] const SegmentedVector<OctetChunk, 10> &chunks() const { return m_chunks; }
+    [[nodiscard]] const SegmentedVector<FrameRecord> &frames() const { return m_frames; }
+    [[nodiscard]] const SegmentedVector<TraceEvent, 8> &events() const { return m_events; }
+    [[nodiscard]] const WireStatistics &statistics() const;
 
     // Totals, counted even past the storage limits.
     [[nodiscard]] qint64 octetCount(Direction d) const { return m_octets[int(d)]; }
@@ -189,6 +213,9 @@ public:
     [[nodiscard]] QByteArray streamOctets(Direction d, qint64 offset, qint64 size) const;
     // The complete encoded octets of a frame, as far as they are kept.
     [[nodiscard]] QByteArray frameOctets(const FrameRecord &frame) const;
+    // The unmasked payload of a frame: TX the base payload as given, RX the payload received
+    // (read from the kept octets when the record does not hold it).
+    [[nodiscard]] QByteArray framePayload(const FrameRecord &frame) const;
     // Index of the chunk holding the stream octet at `offset`, or -1.
     [[nodiscard]] qsizetype chunkAt(Direction d, qint64 offset) const;
 
@@ -198,16 +225,20 @@ public:
 
 private:
     [[nodiscard]] qsizetype chunkPosition(Direction d, qint64 offset) const;
+    void appendChunk(OctetChunk &&chunk);
+    void appendFrame(FrameRecord &&frame);
+    void appendEvent(TraceEvent &&event);
 
     Limits m_limits;
     QDateTime m_startedAt;
     QString m_url;
-    std::vector<Entry> m_entries;
-    std::vector<OctetChunk> m_chunks;
-    std::vector<FrameRecord> m_frames;
-    std::vector<TraceEvent> m_events;
+    SegmentedVector<Entry> m_entries;
+    SegmentedVector<OctetChunk, 10> m_chunks;
+    SegmentedVector<FrameRecord> m_frames;
+    SegmentedVector<TraceEvent, 8> m_events;
     std::vector<quint32> m_chunksByDir[2]; // chunk indices per direction, by stream offset
-    WireStatistics m_stats;
+    mutable WireStatistics m_stats;          // frame counts filled in from m_opcodeCounts
+    qint64 m_opcodeCounts[2][16] = {};
     qint64 m_octets[2] = {0, 0};
     qint64 m_frameCounts[2] = {0, 0};
     qint64 m_storedOctets = 0;
