@@ -142,7 +142,7 @@ QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
         const qsizetype eq = item.indexOf(u'=');
         const QString key = (eq < 0 ? item : item.left(eq)).trimmed().toLower();
         const QString value = eq < 0 ? QString() : item.mid(eq + 1);
-        const auto bad = [&](const QString &why) {
+        const auto bad = [&](const QString &why) -> QString {
             return u"frame SPEC: "_s + key + u'=' + value + u": "_s + why;
         };
         qint64 n = 0;

@@ -29,14 +29,22 @@ struct HandshakeOptions
 // The request as sent, with the key the response must answer.
 struct HandshakeRequest
 {
-    QByteArray bytes; // complete request including the final CRLF CRLF
-    QByteArray key;   // Sec-WebSocket-Key value sent (or found in a raw request)
+    QByteArray bytes; // complete request including the final CRLF CRLF (a raw request: as typed)
+    QByteArray key;   // Sec-WebSocket-Key value sent (or found in a raw request), trimmed
 };
 
 // Builds the GET request for a ws:// or wss:// URL. Host carries the port only when it is not the
 // scheme's default; the resource is path + query ("/" when empty). `randomKey` is used when
 // options.key is empty.
-[[nodiscard]] HandshakeRequest buildHandshakeRequest(const QUrl &url, const HandshakeOptions &options,
+// Header order: User-Agent, Host, Upgrade, Connection, Origin, Sec-WebSocket-Key, -Version,
+// -Protocol, -Extensions, then extraHeaders. An extra header whose name equals (case-insensitively)
+// a standard header being sent replaces it in place, name and value as given; a later extra of the
+// same name, or one naming a standard header that is not sent (empty Origin …), is appended, so
+// duplicates can still be sent on purpose.
+// A raw request is sent as is (no CRLF is added); its key is the first Sec-WebSocket-Key header
+// in it, or empty (the response is then checked against computeAccept("")).
+[[nodiscard]] HandshakeRequest buildHandshakeRequest(const QUrl &url,
+                                                     const HandshakeOptions &options,
                                                      const QByteArray &randomKey16);
 
 // Sec-WebSocket-Accept for a key: base64(SHA-1(key + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11)).
@@ -44,14 +52,16 @@ struct HandshakeRequest
 
 // Incremental response reader: feed octets until the head (up to CRLF CRLF) is complete.
 // Octets after the head belong to the WebSocket stream and are returned by takeRemainder().
+// The head, CRLF CRLF included, may be at most maxHeadSize octets; TooLarge is final. After
+// Complete, further octets fed are added to the remainder. Memory stays within maxHeadSize + 1.
 class HandshakeResponseReader
 {
 public:
     enum class Status : quint8 { NeedMore, Complete, TooLarge };
     explicit HandshakeResponseReader(qsizetype maxHeadSize = 64 * 1024) : m_max(maxHeadSize) {}
     Status feed(const QByteArray &data);
-    [[nodiscard]] QByteArray head() const { return m_head; }       // including CRLF CRLF
-    [[nodiscard]] QByteArray takeRemainder();                     // octets after the head
+    [[nodiscard]] QByteArray head() const { return m_head; } // including CRLF CRLF
+    [[nodiscard]] QByteArray takeRemainder();                // octets after the head
 
 private:
     qsizetype m_max;
@@ -59,6 +69,7 @@ private:
     QByteArray m_head;
     QByteArray m_remainder;
     bool m_complete = false;
+    bool m_tooLarge = false;
 };
 
 // The checked response. `failure` is empty when the handshake succeeded, otherwise one of the
@@ -71,7 +82,7 @@ struct HandshakeResponse
     QByteArray httpVersion;
     QList<QPair<QByteArray, QByteArray>> headers; // in order, names as sent
     QString failure;
-    QString subprotocol; // selected by the server, if any
+    QString subprotocol;    // selected by the server, if any
     QStringList extensions; // accepted by the server, if any
 
     [[nodiscard]] bool ok() const { return failure.isEmpty(); }
@@ -82,8 +93,21 @@ struct HandshakeResponse
 
 // Parses and checks a response head against the request (RFC 6455 §4.1, client steps 1–6), in the
 // reference client's order: status line, HTTP version, status 101, Upgrade, Connection,
-// Sec-WebSocket-Accept (missing / more than once / bogus value), Sec-WebSocket-Extensions (more than
-// once, not requested), Sec-WebSocket-Protocol (more than once, not in the requested list).
+// Sec-WebSocket-Accept (missing / more than once / bogus value), Sec-WebSocket-Extensions (more
+// than once, not requested), Sec-WebSocket-Protocol (more than once, not in the requested list).
+// Like the reference client, repeated Upgrade or Connection headers count as one comma-joined
+// value. Not in the reference (it skips such lines): a header line without ':' fails with
+// "Bad HTTP response header line '…'", checked right after the status code; a head without
+// CRLF CRLF fails last with "Incomplete HTTP response head (no empty line after the headers)".
+// What counts as requested is what request.bytes carried (Sec-WebSocket-Protocol and
+// -Extensions headers, so raw requests and replacing extra headers are honoured); options'
+// lists are used only when request.bytes is empty. The accept is checked against
+// computeAccept(request.key), also when the key is empty. subprotocol and extensions are filled
+// from the response even when the check fails.
+// The texts keep the reference's quirks: the reason phrase's words are joined without spaces
+// ("(404 - NotFound)", no " - …" without a reason) and the requested subprotocols print as
+// Python's str(list) ("(['chat', 'superchat'])"). A status code that does not fit an int counts
+// as not a number.
 [[nodiscard]] HandshakeResponse checkHandshakeResponse(const QByteArray &head,
                                                        const HandshakeRequest &request,
                                                        const HandshakeOptions &options);

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// The command-line grammar: frame SPECs, escapes, steps in order, and one-line errors that name
+// the bad part.
+#include "cliparser.h"
+
+#include <QtTest>
+
+using namespace wsi;
+using namespace wsi::cli;
+using namespace Qt::StringLiterals;
+
+class tst_CliParser : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void frameSpec()
+    {
+        FrameSpec f;
+        int chopDelay = 0;
+        QCOMPARE(parseFrameSpec(u"opcode=2,fin=0,rsv=6,mask=b1d4cdc4,hex=00ff,chop=1,sync"_s, f,
+                                &chopDelay),
+                 QString());
+        QCOMPARE(f.opcode, 2);
+        QCOMPARE(f.fin, false);
+        QCOMPARE(f.rsv, 6);
+        QCOMPARE(f.maskMode, MaskMode::Fixed);
+        QCOMPARE(f.maskKey, 0xb1d4cdc4u);
+        QCOMPARE(f.payload, QByteArray("\x00\xff", 2));
+        QCOMPARE(f.chopSize, 1);
+        QCOMPARE(f.sync, true);
+
+        QCOMPARE(parseFrameSpec(u"opcode=ping,text=a\\,b\\=c\\\\d\\x41\\n,mask=none"_s, f), QString());
+        QCOMPARE(f.opcode, 9);
+        QCOMPARE(f.payload, QByteArray("a,b=c\\dA\n"));
+        QCOMPARE(f.maskMode, MaskMode::None);
+
+        QCOMPARE(parseFrameSpec(u"text=BAsd7&jh23,repeat=25,len=64,chopdelay=5"_s, f, &chopDelay),
+                 QString());
+        QCOMPARE(f.wirePayload(), QByteArray("BAsd7&jh23BAsd7&jh23BAsd7"));
+        QCOMPARE(f.lengthEncoding, LengthEncoding::Bits64);
+        QCOMPARE(chopDelay, 5);
+
+        QCOMPARE(parseFrameSpec(u"text=abc,len=300"_s, f), QString());
+        QCOMPARE(f.declaredLength, std::optional<quint64>(300));
+        QCOMPARE(parseFrameSpec(u"text=abc,len=decl:16"_s, f), QString());
+        QCOMPARE(f.declaredLength, std::optional<quint64>(16));
+        QCOMPARE(parseFrameSpec(u"mask=bit,opcode=15"_s, f), QString());
+        QCOMPARE(f.maskMode, MaskMode::BitOnly);
+        QCOMPARE(f.opcode, 15);
+    }
+
+    void frameSpecErrors_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("opcode 16") << u"opcode=16"_s << u"opcode=16"_s;
+        QTest::newRow("opcode name") << u"opcode=pingg"_s << u"opcode=pingg"_s;
+        QTest::newRow("rsv 8") << u"rsv=8"_s << u"rsv=8"_s;
+        QTest::newRow("fin 2") << u"fin=2"_s << u"fin=2"_s;
+        QTest::newRow("odd hex") << u"hex=abc"_s << u"odd number of hex digits"_s;
+        QTest::newRow("not hex") << u"hex=zz"_s << u"not hex digits"_s;
+        QTest::newRow("mask") << u"mask=123"_s << u"mask=123"_s;
+        QTest::newRow("unknown key") << u"colour=red"_s << u"unknown key 'colour'"_s;
+        QTest::newRow("no value") << u"text"_s << u"'text' is not key=value"_s;
+        QTest::newRow("bad escape") << u"text=a\\q"_s << u"unknown escape"_s;
+        QTest::newRow("len word") << u"len=big"_s << u"len=big"_s;
+        QTest::newRow("repeat without pattern") << u"repeat=10"_s << u"repeat="_s;
+        QTest::newRow("two payloads") << u"text=a,hex=00"_s << u"payload given twice"_s;
+        QTest::newRow("7-bit too small") << u"text=a,repeat=300,len=7"_s << u"7"_s;
+        QTest::newRow("empty") << QString() << u"empty"_s;
+    }
+    void frameSpecErrors()
+    {
+        QFETCH(QString, spec);
+        QFETCH(QString, mentions);
+        FrameSpec f;
+        const QString error = parseFrameSpec(spec, f);
+        QVERIFY2(error.contains(mentions), qPrintable(error));
+        QVERIFY(!error.contains(u'\n'));
+    }
+
+    void stepsKeepTheirOrder()
+    {
+        const ParseResult r = parseCommandLine(
+            {u"send"_s, u"ws://127.0.0.1:9001/path?x=1"_s, u"--message"_s, u"text:a\\:b:2"_s,
+             u"--ping"_s, u"hi"_s, u"--delay"_s, u"0.5"_s, u"--close"_s, u"4000:bye: now"_s,
+             u"--fail-after"_s, u"1"_s, u"--message"_s, u"binary:00fe"_s, u"--close"_s,
+             u"--drop"_s, u"--half-close"_s, u"--fail"_s, u"--close-after"_s, u"2"_s,
+             u"--pong"_s, u"x"_s, u"--frame"_s, u"opcode=3"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const StepList &s = r.command.send.steps;
+        QCOMPARE(s.size(), 13);
+        QCOMPARE(s[0].kind, Step::Kind::Message);
+        QCOMPARE(s[0].payload, QByteArray("a:b"));
+        QCOMPARE(s[0].fragmentSize, 2);
+        QCOMPARE(s[1].kind, Step::Kind::Ping);
+        QCOMPARE(s[2].kind, Step::Kind::Delay);
+        QCOMPARE(s[2].seconds, 0.5);
+        QCOMPARE(s[3].kind, Step::Kind::Close);
+        QCOMPARE(s[3].closeCode, std::optional<int>(4000));
+        QCOMPARE(s[3].closeReason, QByteArray("bye: now"));
+        QCOMPARE(s[4].kind, Step::Kind::FailAfter);
+        QCOMPARE(s[5].binary, true);
+        QCOMPARE(s[5].payload, QByteArray("\x00\xfe", 2));
+        QCOMPARE(s[6].kind, Step::Kind::Close);
+        QCOMPARE(s[6].closeCode, std::nullopt);
+        QCOMPARE(s[7].kind, Step::Kind::Drop);
+        QCOMPARE(s[8].kind, Step::Kind::HalfClose);
+        QCOMPARE(s[9].kind, Step::Kind::Fail);
+        QCOMPARE(s[10].kind, Step::Kind::CloseAfter);
+        QCOMPARE(s[11].kind, Step::Kind::Pong);
+        QCOMPARE(s[12].frame.opcode, 3);
+        QCOMPARE(r.command.send.settings.url.path(), u"/path"_s);
+    }
+
+    void options()
+    {
+        const ParseResult r = parseCommandLine(
+            {u"send"_s, u"wss://localhost/"_s, u"--no-auto-pong"_s, u"--no-auto-close-reply"_s,
+             u"--timeout"_s, u"3"_s, u"--header"_s, u"X-Test: a:b"_s, u"--subprotocol"_s,
+             u"chat"_s, u"--insecure"_s, u"--json"_s, u"out.json"_s, u"--close-timeout"_s,
+             u"0.5"_s, u"--expect"_s, u"peer"_s, u"--expect-code"_s, u"1002,1007"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const SendOptions &o = r.command.send;
+        QCOMPARE(o.settings.autoPong, false);
+        QCOMPARE(o.settings.autoCloseReply, false);
+        QCOMPARE(o.timeoutSeconds, 3.0);
+        QCOMPARE(o.settings.handshake.extraHeaders.size(), 1);
+        QCOMPARE(o.settings.handshake.extraHeaders[0].first, QByteArray("X-Test"));
+        QCOMPARE(o.settings.handshake.extraHeaders[0].second, QByteArray("a:b"));
+        QCOMPARE(o.settings.handshake.subprotocols, QStringList{u"chat"_s});
+        QCOMPARE(o.settings.ignoreCertificateErrors, true);
+        QCOMPARE(o.settings.closeHandshakeTimeoutMs, 500);
+        QCOMPARE(o.jsonFile, u"out.json"_s);
+        const ExpectedClose e = expectedCloseFor(o);
+        QCOMPARE(e.closedByMe, false);
+        QCOMPARE(e.closeCodes, QList<int>({1002, 1007}));
+        QCOMPARE(e.requireClean, false);
+    }
+
+    void defaultExpectation()
+    {
+        ParseResult r = parseCommandLine({u"send"_s, u"ws://h/"_s, u"--close"_s});
+        QVERIFY(r.ok());
+        ExpectedClose e = expectedCloseFor(r.command.send);
+        QCOMPARE(e.closedByMe, true);
+        QCOMPARE(e.closeCodes, QList<int>{1000});
+        QCOMPARE(e.requireClean, true);
+        r = parseCommandLine({u"send"_s, u"ws://h/"_s, u"--frame"_s, u"rsv=6,text=x"_s});
+        QVERIFY(r.ok());
+        e = expectedCloseFor(r.command.send);
+        QCOMPARE(e.closedByMe, false);
+        QVERIFY(e.closeCodes.isEmpty());
+        QCOMPARE(e.requireClean, false);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("unknown command") << QStringList{u"sned"_s} << u"unknown command 'sned'"_s;
+        QTest::newRow("no url") << QStringList{u"send"_s, u"--close"_s} << u"URL is required"_s;
+        QTest::newRow("http url") << QStringList{u"send"_s, u"http://x/"_s} << u"http://x/"_s;
+        QTest::newRow("no host") << QStringList{u"send"_s, u"ws:///x"_s} << u"ws:///x"_s;
+        QTest::newRow("bad port") << QStringList{u"send"_s, u"ws://h:99999/"_s} << u"h:99999"_s;
+        QTest::newRow("bad spec") << QStringList{u"send"_s, u"ws://h/"_s, u"--frame"_s, u"rsv=9"_s}
+                                  << u"rsv=9"_s;
+        QTest::newRow("missing value") << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s}
+                                       << u"--delay needs a value"_s;
+        QTest::newRow("bad delay") << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s, u"soon"_s}
+                                   << u"'soon'"_s;
+        QTest::newRow("bad close code")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--close"_s, u"70000"_s} << u"'70000'"_s;
+        QTest::newRow("bad message") << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"x"_s}
+                                     << u"--message"_s;
+        QTest::newRow("binary not hex")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"binary:xyz"_s}
+            << u"not hex digits"_s;
+        QTest::newRow("unknown option") << QStringList{u"send"_s, u"ws://h/"_s, u"--frobnicate"_s}
+                                        << u"'--frobnicate'"_s;
+        QTest::newRow("echo port") << QStringList{u"echo-server"_s, u"--port"_s, u"x"_s}
+                                   << u"--port"_s;
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const ParseResult r = parseCommandLine(args);
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.contains(mentions), qPrintable(r.error));
+        QVERIFY(!r.error.contains(u'\n'));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_CliParser)
+#include "tst_cliparser.moc"
