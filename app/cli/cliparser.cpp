@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cliparser.h"
 
+#include "scenario.h"
+
 #include <QUrl>
 
 using namespace Qt::StringLiterals;
@@ -291,6 +293,28 @@ QString parseClose(const QString &arg, Step &step)
 
 QString parseSend(const QStringList &args, SendOptions &o)
 {
+    // A scenario file gives the base settings (and maybe the URL); options on the command line
+    // win, whatever their position. Its steps run where --scenario stands.
+    QHash<QString, Scenario> scenarios;
+    bool haveUrl = false;
+    for (qsizetype k = 0; k + 1 < args.size(); ++k) {
+        if (args[k] != u"--scenario"_s)
+            continue;
+        const ScenarioParseResult loaded = loadScenario(args[k + 1]);
+        if (!loaded.ok())
+            return u"--scenario: "_s + loaded.error;
+        if (scenarios.isEmpty()) {
+            o.settings = loaded.scenario.settings;
+            haveUrl = !o.settings.url.isEmpty();
+            if (loaded.scenario.expectedClose) {
+                o.expectClosedByMe = loaded.scenario.expectedClose->closedByMe;
+                o.expectCodes = loaded.scenario.expectedClose->closeCodes;
+                o.requireClean = loaded.scenario.expectedClose->requireClean;
+            }
+        }
+        scenarios.insert(args[k + 1], loaded.scenario);
+    }
+    bool urlGiven = false;
     qsizetype i = 0;
     const auto value = [&](const QString &opt, QString &out) -> QString {
         if (i + 1 >= args.size())
@@ -298,7 +322,6 @@ QString parseSend(const QStringList &args, SendOptions &o)
         out = args[++i];
         return {};
     };
-    bool haveUrl = false;
     for (; i < args.size(); ++i) {
         const QString &a = args[i];
         QString v;
@@ -307,7 +330,7 @@ QString parseSend(const QStringList &args, SendOptions &o)
         double seconds = 0;
         qint64 n = 0;
         if (!a.startsWith(u"--"_s)) {
-            if (haveUrl)
+            if (urlGiven)
                 return u"unexpected argument '"_s + a + u"' (steps start with --)"_s;
             const QUrl url(a, QUrl::StrictMode);
             const QString scheme = url.scheme().toLower();
@@ -319,6 +342,7 @@ QString parseSend(const QStringList &args, SendOptions &o)
                 return u"URL port must be 1–65535: '"_s + a + u'\'';
             o.settings.url = url;
             haveUrl = true;
+            urlGiven = true;
         } else if (a == u"--frame"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;
@@ -351,11 +375,16 @@ QString parseSend(const QStringList &args, SendOptions &o)
             o.steps << step;
         } else if (a == u"--close"_s) {
             QString arg;
-            if (i + 1 < args.size() && !args[i + 1].startsWith(u"--"_s) && haveUrl)
+            // The optional CODE[:REASON] starts with a digit (a URL never does).
+            if (i + 1 < args.size() && !args[i + 1].isEmpty() && args[i + 1].front().isDigit())
                 arg = args[++i];
             if (!(err = parseClose(arg, step)).isEmpty())
                 return err;
             o.steps << step;
+        } else if (a == u"--scenario"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            o.steps << scenarios.value(v).steps;
         } else if (a == u"--fail"_s) {
             o.steps << Step::makeKind(Step::Kind::Fail);
         } else if (a == u"--drop"_s) {
@@ -550,6 +579,8 @@ Steps:
   --half-close            shut down our sending side (TCP FIN) after queued writes
   --close-after S         timer: close (no code) after S seconds
   --fail-after S          timer: fail the connection after S seconds
+  --scenario FILE         the steps of a saved scenario (its settings are the base; options
+                          on the command line win; URL may be omitted when the file has one)
 
 SPEC: comma-separated keys
   opcode=0..15|text|binary|continuation|close|ping|pong   fin=0|1   rsv=0..7
