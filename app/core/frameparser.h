@@ -107,12 +107,39 @@ public:
     void reset();
 
 private:
-    enum class Stage : quint8 { Header, ExtendedLength, MaskKey, Payload };
+    // Header: collecting the 2–14 header octets (m_headerNeed grows once the second octet is
+    // known); Payload: consuming m_payloadRemaining payload octets of m_current.
+    enum class Stage : quint8 { Header, Payload };
 
-    void finishHeader();
-    void beginPayload();
+    // Small payloads are slices of a shared block instead of one heap allocation each (see
+    // allocatePayload()). A copied parser starts its own block, so two parsers never write into
+    // the same one.
+    struct PayloadArena
+    {
+        PayloadArena() = default;
+        PayloadArena(const PayloadArena &) {}
+        PayloadArena &operator=(const PayloadArena &)
+        {
+            block = QByteArray();
+            base = nullptr;
+            used = 0;
+            return *this;
+        }
+        ~PayloadArena() = default;
+
+        QByteArray block;
+        char *base = nullptr; // block's octets, written only by this parser
+        qsizetype used = 0;
+    };
+
+    void startFrame(const uchar *header, DecodedFrame &f);
+    char *allocatePayload(QByteArray &payload, qsizetype size);
+    void copyPayload(DecodedFrame &f, char *dst, const char *src, qsizetype size,
+                     quint64 payloadOffset);
     void consumePayload(const char *data, qsizetype size);
-    void completeFrame(std::vector<DecodedFrame> &out);
+    void inspectPayload(DecodedFrame &f, const char *unmasked, qsizetype size,
+                        quint64 payloadOffset);
+    void finishFrame(DecodedFrame &f);
 
     Options m_options;
     Stage m_stage = Stage::Header;
@@ -120,14 +147,21 @@ private:
     int m_headerHave = 0;
     int m_headerNeed = 2;
     DecodedFrame m_current;
+    char *m_payloadData = nullptr; // where m_current's kept payload octets go
     quint64 m_payloadRemaining = 0;
     quint64 m_payloadSeen = 0;
+    qint64 m_payloadKeep = 0; // payload octets of this frame that are stored
     qint64 m_position = 0;
-    bool m_inMessage = false;      // a fragmented data message is open
+    bool m_inMessage = false; // a fragmented data message is open
     bool m_messageIsText = false;
     bool m_messageUtf8Failed = false;
+    bool m_checkText = false;  // this frame's payload is validated as part of a text message
+    bool m_checkClose = false; // this frame is a close frame: status code and reason checked
+    quint8 m_closeCode[2] = {};
+    qint64 m_messageUtf8Start = 0; // m_messageUtf8.position() at this frame's first payload octet
     Utf8Validator m_messageUtf8;   // across the fragments of a text message
     Utf8Validator m_frameUtf8;     // close reason
+    PayloadArena m_arena;
 };
 
 } // namespace wsi
