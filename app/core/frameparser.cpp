@@ -204,8 +204,12 @@ void FrameParser::feed(const char *data, qsizetype size, std::vector<DecodedFram
                     p += headerSize;
                     if (length > 0) {
                         const auto n = qsizetype(length);
-                        char *dst = allocatePayload(f.payload, n);
-                        copyPayload(f, dst, reinterpret_cast<const char *>(p), n, 0);
+                        if (m_payloadKeep > 0) {
+                            char *dst = allocatePayload(f.payload, n);
+                            copyPayload(f, dst, reinterpret_cast<const char *>(p), n, 0);
+                        } else {
+                            inspectUnstored(f, reinterpret_cast<const char *>(p), n, 0);
+                        }
                         p += n;
                     }
                     finishFrame(f);
@@ -294,7 +298,9 @@ void FrameParser::startFrame(const uchar *header, DecodedFrame &f)
         v |= Violation::FrameTooLarge;
         f.payloadTruncated = true;
     }
-    m_payloadKeep = qint64(std::min(length, limit));
+    m_payloadKeep = (m_options.storeDataPayloads || isControlOpcode(f.opcode))
+                        ? qint64(std::min(length, limit))
+                        : 0;
     m_payloadSeen = 0;
     m_payloadRemaining = length;
     m_payloadData = nullptr;
@@ -405,25 +411,38 @@ void FrameParser::consumePayload(const char *data, qsizetype size)
         copyPayload(m_current, m_payloadData + offset, data, stored, offset);
     }
 
-    // Octets past the size limit are not stored but still checked, so the verdicts do not depend
-    // on the limit.
-    if (stored < size && (m_checkText || m_checkClose)) {
-        if (m_current.masked) {
-            char scratch[ScratchSize];
-            for (qsizetype done = stored; done < size && (m_checkText || m_checkClose);
-                 done += ScratchSize) {
-                const qsizetype block = std::min(ScratchSize, size - done);
-                std::memcpy(scratch, data + done, size_t(block));
-                applyMask(scratch, block, m_current.maskKey, qint64(offset) + done);
-                inspectPayload(m_current, scratch, block, offset + quint64(done));
-            }
-        } else {
-            inspectPayload(m_current, data + stored, size - stored, offset + quint64(stored));
-        }
-    }
+    // Octets past the size limit (or not kept at all) are still checked, so the verdicts do not
+    // depend on the limit.
+    if (stored < size)
+        inspectUnstored(m_current, data + stored, size - stored, offset + quint64(stored));
 
     m_payloadSeen += quint64(size);
     m_payloadRemaining -= quint64(size);
+}
+
+// Checks payload octets that are not stored: unmasked in blocks on the stack when masked.
+void FrameParser::inspectUnstored(DecodedFrame &f, const char *data, qsizetype size,
+                                  quint64 payloadOffset)
+{
+    if (!m_checkText && !m_checkClose)
+        return;
+    if (!f.masked) {
+        // A whole unfragmented ASCII text frame needs no validator (as in copyPayload).
+        if (m_checkText && f.fin && payloadOffset == 0 && f.payloadLength == quint64(size)
+            && f.opcode == quint8(Opcode::Text) && isAscii(data, size)) {
+            m_checkText = false;
+            return;
+        }
+        inspectPayload(f, data, size, payloadOffset);
+        return;
+    }
+    char scratch[ScratchSize];
+    for (qsizetype done = 0; done < size && (m_checkText || m_checkClose); done += ScratchSize) {
+        const qsizetype block = std::min(ScratchSize, size - done);
+        std::memcpy(scratch, data + done, size_t(block));
+        applyMask(scratch, block, f.maskKey, qint64(payloadOffset) + done);
+        inspectPayload(f, scratch, block, payloadOffset + quint64(done));
+    }
 }
 
 void FrameParser::inspectPayload(DecodedFrame &f, const char *unmasked, qsizetype size,

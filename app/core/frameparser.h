@@ -77,6 +77,10 @@ public:
         quint8 allowedRsv = 0;            // RSV bits an extension allows (RSV1 = 4)
         qint64 maxFramePayload = 64 * 1024 * 1024; // size limit; larger frames: FrameTooLarge
         bool validateUtf8 = true;
+        // false: payloads of data frames (opcodes 0–7) are validated but not kept; the caller
+        // keeps the octets (the trace does) and derives payloads from them. Control frames'
+        // payloads are always kept: the caller reacts to them.
+        bool storeDataPayloads = true;
     };
 
     FrameParser() = default;
@@ -137,6 +141,7 @@ private:
     void copyPayload(DecodedFrame &f, char *dst, const char *src, qsizetype size,
                      quint64 payloadOffset);
     void consumePayload(const char *data, qsizetype size);
+    void inspectUnstored(DecodedFrame &f, const char *data, qsizetype size, quint64 payloadOffset);
     void inspectPayload(DecodedFrame &f, const char *unmasked, qsizetype size,
                         quint64 payloadOffset);
     void finishFrame(DecodedFrame &f);

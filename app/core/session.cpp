@@ -96,17 +96,22 @@ void ClientSession::setState(SessionState state)
 
 void ClientSession::scheduleFlush()
 {
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start(m_settings.batchIntervalMs);
+    m_flushScheduled = true;
+    m_flushTimer.start(m_settings.batchIntervalMs);
 }
 
 void ClientSession::flushBatch()
 {
     m_flushTimer.stop();
+    m_flushScheduled = false;
     if (m_pending.isEmpty())
         return;
     auto batch = std::make_shared<TraceBatch>(std::move(m_pending));
+    // The next batch is likely as large: reserve so a flood does not regrow it every time.
     m_pending = TraceBatch{};
+    m_pending.frames.reserve(batch->frames.size());
+    m_pending.order.reserve(batch->order.size());
+    m_pending.chunks.reserve(batch->chunks.size());
     Q_EMIT traceBatch(batch);
 }
 
@@ -122,6 +127,9 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     FrameParser::Options parserOptions;
     parserOptions.serverRole = false;
     parserOptions.maxFramePayload = settings.maxFramePayload;
+    // The trace keeps every octet: data payloads are read from there, not stored twice. Only a
+    // case's event handler needs message contents as they arrive.
+    parserOptions.storeDataPayloads = bool(m_eventHandler);
     m_parser.setOptions(parserOptions);
     setState(SessionState::Connecting);
 
@@ -234,7 +242,8 @@ void ClientSession::onReadyRead()
         if (data.isEmpty())
             break;
         OctetChunk chunk;
-        chunk.timeNs = elapsedNs();
+        m_readTimeNs = elapsedNs();
+        chunk.timeNs = m_readTimeNs;
         chunk.streamOffset = m_rxOffset;
         chunk.size = data.size();
         chunk.data = data;
@@ -255,7 +264,7 @@ void ClientSession::processFrames(const char *data, qsizetype size)
     for (DecodedFrame &frame : m_decoded) {
         if (m_state == SessionState::Closed)
             break;
-        handleFrame(frame);
+        handleFrame(frame, m_readTimeNs);
     }
     m_decoded.clear();
     // Fail fast on what the frame in progress already broke (header rules, impossible UTF-8).
@@ -287,10 +296,11 @@ FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
     r.masked = frame.masked;
     r.hasKey = frame.masked;
     r.payloadTruncated = frame.payloadTruncated;
+    r.payloadDerived = !m_parser.options().storeDataPayloads && !isControlOpcode(frame.opcode);
     return r;
 }
 
-void ClientSession::handleFrame(DecodedFrame &frame)
+void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)
 {
     const quint8 opcode = frame.opcode;
     const Violations violations = frame.violations;
@@ -299,7 +309,7 @@ void ClientSession::handleFrame(DecodedFrame &frame)
                                    ? frame.payload
                                    : QByteArray();
     const bool fin = frame.fin;
-    record(toRecord(frame, elapsedNs()));
+    record(toRecord(frame, timeNs));
 
     if (violations != Violation::None && m_settings.failOnViolation && !m_failedByMe) {
         if (opcode == 8 && payload.size() >= 2 && violations == Violation::InvalidCloseCode) {

@@ -119,7 +119,8 @@ private:
     void record(Record &&rec)
     {
         m_pending.add(std::forward<Record>(rec));
-        scheduleFlush();
+        if (!m_flushScheduled)
+            scheduleFlush();
     }
     void recordEvent(TraceEvent::Kind kind, const QString &text = {});
     void setState(SessionState state);
@@ -134,7 +135,7 @@ private:
     void processHandshake(const QByteArray &data);
     void processFrames(const char *data, qsizetype size);
     [[nodiscard]] FrameRecord toRecord(DecodedFrame &frame, qint64 timeNs) const;
-    void handleFrame(DecodedFrame &frame);
+    void handleFrame(DecodedFrame &frame, qint64 timeNs);
     void handleClose(const QByteArray &payload);
     void handleDataFrame(quint8 opcode, bool fin, const QByteArray &payload);
     void failConnection(int code, const QByteArray &reason, const QString &why);
@@ -156,6 +157,8 @@ private:
     SessionState m_state = SessionState::Idle;
     QElapsedTimer m_clock;
     TraceBatch m_pending;
+    bool m_flushScheduled = false;
+    qint64 m_readTimeNs = 0;  // time of the read being processed: its frames arrived with it
     QTimer m_flushTimer;
     QTimer m_openTimer;
     QTimer m_closeTimer;

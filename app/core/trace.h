@@ -198,9 +198,9 @@ public:
     void append(TraceBatch &&batch);
     void clear();
 
-    [[nodiscard]] const SegmentedVector<Entry> &entries() const { return m_entries; }
+    [[nodiscard]] const SegmentedVector<Entry, 18> &entries() const { return m_entries; }
     [[nodiscard]] const SegmentedVector<OctetChunk, 10> &chunks() const { return m_chunks; }
-    [[nodiscard]] const SegmentedVector<FrameRecord> &frames() const { return m_frames; }
+    [[nodiscard]] const SegmentedVector<FrameRecord, 16> &frames() const { return m_frames; }
     [[nodiscard]] const SegmentedVector<TraceEvent, 8> &events() const { return m_events; }
     [[nodiscard]] const WireStatistics &statistics() const;
 
@@ -232,9 +232,9 @@ private:
     Limits m_limits;
     QDateTime m_startedAt;
     QString m_url;
-    SegmentedVector<Entry> m_entries;
+    SegmentedVector<Entry, 18> m_entries; // 256 Ki entries (2 MiB) a block
     SegmentedVector<OctetChunk, 10> m_chunks;
-    SegmentedVector<FrameRecord> m_frames;
+    SegmentedVector<FrameRecord, 16> m_frames; // 64 Ki records (~6 MiB) a block
     SegmentedVector<TraceEvent, 8> m_events;
     std::vector<quint32> m_chunksByDir[2]; // chunk indices per direction, by stream offset
     mutable WireStatistics m_stats;          // frame counts filled in from m_opcodeCounts
