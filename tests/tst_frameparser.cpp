@@ -148,6 +148,7 @@ private slots:
     void violationTexts();
     void violationCloseCodes();
     void violationListInBitOrder();
+    void dataPayloadsNotStored();
 };
 
 // Columns: the octets, the parser options, and for every frame decoded from them its violations
@@ -882,6 +883,58 @@ void tst_FrameParser::violationListInBitOrder()
     const Violations all = V::FrameTooLarge | V::RsvWithoutExtension | V::InvalidUtf8Text;
     QCOMPARE(violationList(all),
              (QList<Violation>{V::RsvWithoutExtension, V::InvalidUtf8Text, V::FrameTooLarge}));
+}
+
+// With storeDataPayloads off (the session's mode: the trace keeps the octets) every frame and
+// every verdict is the same, only data payloads are left empty; control payloads are kept.
+void tst_FrameParser::dataPayloadsNotStored()
+{
+    const auto frame = [](int opcode, const QByteArray &payload, bool fin = true,
+                          MaskMode mask = MaskMode::None) {
+        FrameSpec f;
+        f.opcode = opcode;
+        f.payload = payload;
+        f.fin = fin;
+        f.maskMode = mask;
+        f.maskKey = 0x11223344;
+        return encodeFrame(f);
+    };
+    const QByteArray stream = frame(1, "hello") + frame(1, "ab\xce", false)
+                              + frame(9, "ping in between") + frame(0, "\xba\xff tail")
+                              + frame(2, QByteArray(70000, 'x')) + frame(1, "masked", true,
+                                                                          MaskMode::Fixed)
+                              + frame(8, QByteArray("\x03\xe8" "bye"));
+    for (qsizetype split : {qsizetype(1), qsizetype(7), qsizetype(4096), stream.size()}) {
+        FrameParser::Options stored;
+        FrameParser::Options derived;
+        derived.storeDataPayloads = false;
+        FrameParser a(stored);
+        FrameParser b(derived);
+        std::vector<DecodedFrame> fa;
+        std::vector<DecodedFrame> fb;
+        for (qsizetype pos = 0; pos < stream.size(); pos += split) {
+            a.feed(stream.constData() + pos, std::min(split, stream.size() - pos), fa);
+            b.feed(stream.constData() + pos, std::min(split, stream.size() - pos), fb);
+        }
+        QCOMPARE(fb.size(), fa.size());
+        QCOMPARE(fb.size(), size_t(7));
+        for (size_t i = 0; i < fa.size(); ++i) {
+            QCOMPARE(fb[i].opcode, fa[i].opcode);
+            QCOMPARE(fb[i].streamOffset, fa[i].streamOffset);
+            QCOMPARE(fb[i].payloadLength, fa[i].payloadLength);
+            QCOMPARE(fb[i].violations, fa[i].violations);
+            QCOMPARE(fb[i].utf8ErrorOffset, fa[i].utf8ErrorOffset);
+            if (isControlOpcode(fa[i].opcode))
+                QCOMPARE(fb[i].payload, fa[i].payload);
+            else
+                QVERIFY(fb[i].payload.isEmpty());
+        }
+        // The invalid octet (0xff after the completed code point) sits in the continuation.
+        QVERIFY(fb[3].violations.testFlag(V::InvalidUtf8Text));
+        QCOMPARE(fb[3].utf8ErrorOffset, qint64(1));
+        QVERIFY(fb[5].violations.testFlag(V::MaskedServerFrame));
+        QCOMPARE(fb[6].payload, QByteArray("\x03\xe8" "bye"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_FrameParser)
