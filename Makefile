@@ -44,7 +44,7 @@ test: build
 
 bench:
 	@$(MAKE) --no-print-directory PRESET=release build
-	build/release/bench/wsi-bench-all
+	@for b in build/release/bench/bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
 
 clean:
 	rm -rf build
