@@ -46,6 +46,10 @@ bench:
 	@$(MAKE) --no-print-directory PRESET=release build
 	@for b in build/release/bench/bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
 
+screenshots: build
+	QT_QPA_PLATFORM=offscreen $(BUILD)/tests/wsi-screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BUILD)/tests/wsi-screenshots docs/screenshots dark
+
 clean:
 	rm -rf build
 

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+#include "closingpanel.h"
+
+#include "ui_closingpanel.h"
+
+#include <QHeaderView>
+#include <QLocale>
+#include <QTableWidgetItem>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+
+enum Columns { KeyColumn, ValueColumn, DescriptionColumn };
+
+QString milliseconds(qint64 ns)
+{
+    return QLocale().toString(double(ns) / 1e6, 'f', 3);
+}
+
+} // namespace
+
+ClosingPanel::ClosingPanel(QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<Ui::ClosingPanel>())
+{
+    m_ui->setupUi(this);
+    QFont bold = m_ui->verdictLabel->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.15);
+    m_ui->verdictLabel->setFont(bold);
+
+    QTableWidget *table = m_ui->fieldsTable;
+    const QList<ClosingField> fields = closingFields();
+    table->setRowCount(int(fields.size()));
+    for (int row = 0; row < fields.size(); ++row) {
+        // Keys and descriptions are report strings (Autobahn's "Closing Behavior" table), kept
+        // untranslated so that they read exactly as in the reports.
+        auto *key = new QTableWidgetItem(QString::fromLatin1(fields[row].key));
+        auto *value = new QTableWidgetItem;
+        auto *description = new QTableWidgetItem(QString::fromUtf8(fields[row].description));
+        key->setToolTip(description->text());
+        description->setToolTip(description->text());
+        table->setItem(row, KeyColumn, key);
+        table->setItem(row, ValueColumn, value);
+        table->setItem(row, DescriptionColumn, description);
+    }
+    QHeaderView *header = table->horizontalHeader();
+    header->setSectionResizeMode(KeyColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(ValueColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(DescriptionColumn, QHeaderView::Stretch);
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    clear();
+}
+
+ClosingPanel::~ClosingPanel() = default;
+
+void ClosingPanel::clear()
+{
+    setClosing(ClosingBehavior(), ClosingVerdict());
+}
+
+void ClosingPanel::setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict)
+{
+    m_behavior = behavior;
+    m_verdict = verdict;
+    QTableWidget *table = m_ui->fieldsTable;
+    const QList<ClosingField> fields = closingFields();
+    for (int row = 0; row < fields.size(); ++row) {
+        QTableWidgetItem *item = table->item(row, ValueColumn);
+        const QString value = closingFieldValue(behavior, fields[row].key);
+        if (item->text() != value)
+            item->setText(value);
+    }
+    showVerdict();
+    showTimings();
+}
+
+QString ClosingPanel::verdictText() const
+{
+    return m_ui->verdictLabel->text();
+}
+
+QColor ClosingPanel::verdictColor(const QString &verdict, const QPalette &palette)
+{
+    const bool dark = palette.color(QPalette::Window).lightnessF() < 0.5;
+    if (verdict == u"OK"_s)
+        return dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x1a, 0x7f, 0x37);
+    if (verdict == u"UNCLEAN"_s || verdict == u"WRONG CODE"_s || verdict == u"FAILED BY CLIENT"_s)
+        return dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x9a, 0x67, 0x00);
+    if (verdict == u"FAILED"_s)
+        return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xcf, 0x22, 0x2e);
+    return palette.color(QPalette::WindowText);
+}
+
+void ClosingPanel::showVerdict()
+{
+    QString text;
+    if (m_verdict.verdict.isEmpty()) {
+        text = m_behavior.tcpClosed ? tr("No verdict.")
+                                    : tr("No verdict yet: the connection is not closed.");
+    } else {
+        // The report's "Case Closing Behavior" line: "<resultClose> (<behaviorClose>)".
+        text = m_verdict.text + u" ("_s + m_verdict.verdict + u')';
+    }
+    m_ui->verdictLabel->setText(text);
+    QPalette pal = palette();
+    pal.setColor(QPalette::WindowText, verdictColor(m_verdict.verdict, palette()));
+    m_ui->verdictLabel->setPalette(pal);
+}
+
+void ClosingPanel::showTimings()
+{
+    const ClosingBehavior &b = m_behavior;
+    const auto at = [](qint64 ns) -> QString {
+        return ns >= 0 ? tr("%1 ms").arg(milliseconds(ns)) : tr("—");
+    };
+    m_ui->openedLabel->setText(at(b.openedNs));
+    m_ui->closeSentLabel->setText(at(b.closeSentNs));
+    m_ui->closeReceivedLabel->setText(at(b.closeReceivedNs));
+    m_ui->tcpClosedLabel->setText(at(b.tcpClosedNs));
+
+    const bool sent = b.closeSentNs >= 0;
+    const bool received = b.closeReceivedNs >= 0;
+    if (sent && received) {
+        // Whoever sent first started the handshake; the other close is the reply.
+        if (b.closeSentNs <= b.closeReceivedNs)
+            m_ui->handshakeLabel->setText(
+                tr("took %1 ms (our close until the server's reply)")
+                    .arg(milliseconds(b.closeReceivedNs - b.closeSentNs)));
+        else
+            m_ui->handshakeLabel->setText(
+                tr("took %1 ms (the server's close until our reply)")
+                    .arg(milliseconds(b.closeSentNs - b.closeReceivedNs)));
+    } else if (sent) {
+        m_ui->handshakeLabel->setText(b.tcpClosedNs >= 0 ? tr("no close received from the server")
+                                                         : tr("waiting for the server's close"));
+    } else if (received) {
+        m_ui->handshakeLabel->setText(tr("the server's close was not answered"));
+    } else {
+        m_ui->handshakeLabel->setText(tr("—"));
+    }
+
+    QString drop = tr("—");
+    if (b.tcpClosedNs >= 0) {
+        const qint64 last = std::max(b.closeSentNs, b.closeReceivedNs);
+        if (last < 0) {
+            drop = b.droppedByMe ? tr("we dropped TCP without a close handshake")
+                                 : tr("the server dropped TCP without a close handshake");
+        } else if (b.droppedByMe) {
+            drop = tr("we dropped TCP %1 ms after the last close frame")
+                       .arg(milliseconds(b.tcpClosedNs - last));
+        } else {
+            drop = tr("server dropped TCP after %1 ms (after the last close frame)")
+                       .arg(milliseconds(b.tcpClosedNs - last));
+        }
+    } else if (sent && received) {
+        drop = tr("waiting for the server to drop TCP");
+    }
+    m_ui->dropLabel->setText(drop);
+}
+
+void ClosingPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) {
+        m_ui->retranslateUi(this);
+        showVerdict();
+        showTimings();
+    } else if (event->type() == QEvent::PaletteChange) {
+        showVerdict();
+    }
+}
+
+} // namespace wsi::gui

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "closing.h"
+
+#include <QColor>
+#include <QWidget>
+
+#include <memory>
+
+namespace wsi::gui {
+
+namespace Ui {
+class ClosingPanel;
+}
+
+// How the connection closed: the verdict line "<resultClose> (<behaviorClose>)" coloured by
+// verdict, the report's 13 closing-behaviour fields with their descriptions (autobahn-semantics.md
+// §2.2, report strings), and the close timings. setClosing() may be called on every update.
+class ClosingPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClosingPanel)
+
+public:
+    explicit ClosingPanel(QWidget *parent = nullptr);
+    ~ClosingPanel() override;
+
+    void setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict);
+    void clear();
+
+    // The verdict line as shown.
+    [[nodiscard]] QString verdictText() const;
+    // OK green, UNCLEAN / WRONG CODE / FAILED BY CLIENT amber, FAILED red, others the text colour;
+    // in shades that read on `palette`'s window colour.
+    [[nodiscard]] static QColor verdictColor(const QString &verdict, const QPalette &palette);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void showVerdict();
+    void showTimings();
+
+    std::unique_ptr<Ui::ClosingPanel> m_ui;
+    ClosingBehavior m_behavior;
+    ClosingVerdict m_verdict;
+};
+
+} // namespace wsi::gui

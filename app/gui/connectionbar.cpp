@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+#include "connectionbar.h"
+
+#include "ui_connectionbar.h"
+#include "ui_connectionsettings.h"
+
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStyle>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+constexpr int kHistorySize = 20;
+
+QStringList splitList(const QString &text)
+{
+    QStringList out;
+    for (const QString &part : text.split(u',', Qt::SkipEmptyParts)) {
+        const QString trimmed = part.trimmed();
+        if (!trimmed.isEmpty())
+            out << trimmed;
+    }
+    return out;
+}
+} // namespace
+
+// ---- ConnectionSettingsDialog -------------------------------------------------------------------
+
+ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
+    : QDialog(parent), m_ui(std::make_unique<::Ui::ConnectionSettingsDialog>())
+{
+    m_ui->setupUi(this);
+    m_ui->headersTable->horizontalHeader()->setStretchLastSection(true);
+    connect(m_ui->addHeaderButton, &QPushButton::clicked, this, [this] {
+        const int row = m_ui->headersTable->rowCount();
+        m_ui->headersTable->insertRow(row);
+        m_ui->headersTable->setItem(row, 0, new QTableWidgetItem);
+        m_ui->headersTable->setItem(row, 1, new QTableWidgetItem);
+        m_ui->headersTable->editItem(m_ui->headersTable->item(row, 0));
+    });
+    connect(m_ui->removeHeaderButton, &QPushButton::clicked, this, [this] {
+        const int row = m_ui->headersTable->currentRow();
+        if (row >= 0)
+            m_ui->headersTable->removeRow(row);
+    });
+    connect(m_ui->rawRequestCheck, &QCheckBox::toggled, m_ui->rawRequestEdit,
+            &QWidget::setEnabled);
+    connect(m_ui->caFileButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("CA certificates"), m_ui->caFileEdit->text(),
+            tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        if (!file.isEmpty())
+            m_ui->caFileEdit->setText(file);
+    });
+    connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_ui->buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] { setSettings(SessionSettings{}); });
+}
+
+ConnectionSettingsDialog::~ConnectionSettingsDialog() = default;
+
+void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
+{
+    const HandshakeOptions &h = s.handshake;
+    m_ui->headersTable->setRowCount(0);
+    for (const auto &header : h.extraHeaders) {
+        const int row = m_ui->headersTable->rowCount();
+        m_ui->headersTable->insertRow(row);
+        m_ui->headersTable->setItem(row, 0,
+                                    new QTableWidgetItem(QString::fromUtf8(header.first)));
+        m_ui->headersTable->setItem(row, 1,
+                                    new QTableWidgetItem(QString::fromUtf8(header.second)));
+    }
+    m_ui->subprotocolsEdit->setText(h.subprotocols.join(u", "_s));
+    m_ui->extensionsEdit->setText(h.extensions.join(u", "_s));
+    m_ui->originEdit->setText(h.origin);
+    m_ui->versionEdit->setText(QString::fromUtf8(h.version));
+    m_ui->keyEdit->setText(QString::fromUtf8(h.key));
+    m_ui->rawRequestCheck->setChecked(!h.rawRequest.isEmpty());
+    m_ui->rawRequestEdit->setPlainText(QString::fromUtf8(h.rawRequest).replace(u"\r\n"_s, u"\n"_s));
+    m_ui->ignoreCertificateErrorsCheck->setChecked(s.ignoreCertificateErrors);
+    m_ui->caFileEdit->setText(s.caFile);
+    m_ui->openTimeoutSpin->setValue(s.openHandshakeTimeoutMs / 1000.0);
+    m_ui->closeTimeoutSpin->setValue(s.closeHandshakeTimeoutMs / 1000.0);
+    m_ui->dropTimeoutSpin->setValue(s.serverDropTimeoutMs / 1000.0);
+    m_ui->maxFrameSpin->setValue(int(s.maxFramePayload >> 20));
+    m_ui->failOnViolationCheck->setChecked(s.failOnViolation);
+}
+
+void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
+{
+    HandshakeOptions &h = s.handshake;
+    h.extraHeaders.clear();
+    for (int row = 0; row < m_ui->headersTable->rowCount(); ++row) {
+        const QTableWidgetItem *name = m_ui->headersTable->item(row, 0);
+        const QTableWidgetItem *value = m_ui->headersTable->item(row, 1);
+        if (name && !name->text().trimmed().isEmpty())
+            h.extraHeaders.append({name->text().trimmed().toUtf8(),
+                                   value ? value->text().toUtf8() : QByteArray()});
+    }
+    h.subprotocols = splitList(m_ui->subprotocolsEdit->text());
+    h.extensions = splitList(m_ui->extensionsEdit->text());
+    h.origin = m_ui->originEdit->text().trimmed();
+    h.version = m_ui->versionEdit->text().trimmed().toUtf8();
+    h.key = m_ui->keyEdit->text().trimmed().toUtf8();
+    // The editor shows LF; the wire wants CR LF (RFC 7230 §3).
+    h.rawRequest = m_ui->rawRequestCheck->isChecked()
+                       ? m_ui->rawRequestEdit->toPlainText().replace(u"\n"_s, u"\r\n"_s).toUtf8()
+                       : QByteArray();
+    s.ignoreCertificateErrors = m_ui->ignoreCertificateErrorsCheck->isChecked();
+    s.caFile = m_ui->caFileEdit->text().trimmed();
+    s.openHandshakeTimeoutMs = int(m_ui->openTimeoutSpin->value() * 1000);
+    s.closeHandshakeTimeoutMs = int(m_ui->closeTimeoutSpin->value() * 1000);
+    s.serverDropTimeoutMs = int(m_ui->dropTimeoutSpin->value() * 1000);
+    s.maxFramePayload = qint64(m_ui->maxFrameSpin->value()) << 20;
+    s.failOnViolation = m_ui->failOnViolationCheck->isChecked();
+}
+
+// ---- ConnectionBar ------------------------------------------------------------------------------
+
+ConnectionBar::ConnectionBar(QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<::Ui::ConnectionBar>())
+{
+    m_ui->setupUi(this);
+    m_ui->urlCombo->lineEdit()->setPlaceholderText(tr("ws://host:port/path"));
+    m_ui->urlCombo->lineEdit()->setClearButtonEnabled(true);
+    connect(m_ui->urlCombo, &QComboBox::editTextChanged, this, &ConnectionBar::validateUrl);
+    connect(m_ui->urlCombo->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+        if (urlError().isEmpty() && (m_state == SessionState::Idle
+                                     || m_state == SessionState::Closed))
+            Q_EMIT connectRequested();
+    });
+    connect(m_ui->connectButton, &QPushButton::clicked, this, [this] {
+        if (m_state == SessionState::Idle || m_state == SessionState::Closed)
+            Q_EMIT connectRequested();
+        else
+            Q_EMIT disconnectRequested();
+    });
+    connect(m_ui->settingsButton, &QToolButton::clicked, this, &ConnectionBar::openSettingsDialog);
+    connect(m_ui->autoPongCheck, &QCheckBox::toggled, this, &ConnectionBar::settingsChanged);
+    connect(m_ui->autoCloseReplyCheck, &QCheckBox::toggled, this,
+            &ConnectionBar::settingsChanged);
+    setState(SessionState::Idle, false);
+    validateUrl();
+}
+
+ConnectionBar::~ConnectionBar() = default;
+
+SessionSettings ConnectionBar::settings() const
+{
+    SessionSettings s = m_base;
+    s.url = QUrl(url(), QUrl::StrictMode);
+    s.autoPong = m_ui->autoPongCheck->isChecked();
+    s.autoCloseReply = m_ui->autoCloseReplyCheck->isChecked();
+    return s;
+}
+
+void ConnectionBar::setSettings(const SessionSettings &s)
+{
+    m_base = s;
+    if (!s.url.isEmpty())
+        setUrl(s.url.toString());
+    m_ui->autoPongCheck->setChecked(s.autoPong);
+    m_ui->autoCloseReplyCheck->setChecked(s.autoCloseReply);
+}
+
+QString ConnectionBar::url() const
+{
+    return m_ui->urlCombo->currentText().trimmed();
+}
+
+void ConnectionBar::setUrl(const QString &url)
+{
+    m_ui->urlCombo->setEditText(url);
+    validateUrl();
+}
+
+QString ConnectionBar::urlError() const
+{
+    const QString text = url();
+    if (text.isEmpty())
+        return tr("Enter a ws:// or wss:// URL.");
+    const QUrl u(text, QUrl::StrictMode);
+    const QString scheme = u.scheme().toLower();
+    if (!u.isValid())
+        return tr("Not a valid URL: %1").arg(u.errorString());
+    if (scheme != u"ws"_s && scheme != u"wss"_s)
+        return tr("The URL must start with ws:// or wss:// (not %1://).").arg(scheme);
+    if (u.host().isEmpty())
+        return tr("The URL has no host.");
+    if (u.port() == 0)
+        return tr("The port must be between 1 and 65535.");
+    return {};
+}
+
+void ConnectionBar::validateUrl()
+{
+    const QString error = urlError();
+    m_ui->urlError->setText(error);
+    m_ui->urlError->setVisible(!error.isEmpty() && !url().isEmpty());
+    m_ui->urlError->setStyleSheet(u"color: palette(bright-text); background: #b3261e;"
+                                  "padding: 2px 6px; border-radius: 3px;"_s);
+    const bool idle = m_state == SessionState::Idle || m_state == SessionState::Closed;
+    m_ui->connectButton->setEnabled(!idle || error.isEmpty());
+}
+
+void ConnectionBar::addToHistory(const QString &url)
+{
+    QStringList items = history();
+    items.removeAll(url);
+    items.prepend(url);
+    while (items.size() > kHistorySize)
+        items.removeLast();
+    const QString current = this->url();
+    m_ui->urlCombo->blockSignals(true);
+    m_ui->urlCombo->clear();
+    m_ui->urlCombo->addItems(items);
+    m_ui->urlCombo->setEditText(current);
+    m_ui->urlCombo->blockSignals(false);
+}
+
+QStringList ConnectionBar::history() const
+{
+    QStringList items;
+    for (int i = 0; i < m_ui->urlCombo->count(); ++i)
+        items << m_ui->urlCombo->itemText(i);
+    return items;
+}
+
+void ConnectionBar::setState(SessionState state, bool tls)
+{
+    m_state = state;
+    const bool idle = state == SessionState::Idle || state == SessionState::Closed;
+    m_ui->connectButton->setText(idle ? tr("&Connect") : tr("&Disconnect"));
+    m_ui->urlCombo->setEnabled(idle);
+    m_ui->settingsButton->setEnabled(idle);
+    QString text;
+    QString colour;
+    switch (state) {
+    case SessionState::Idle:
+        text = tr("not connected");
+        colour = u"#6b6b6b"_s;
+        break;
+    case SessionState::Connecting:
+        text = tr("connecting");
+        colour = u"#a05a00"_s;
+        break;
+    case SessionState::Open:
+        text = tr("open");
+        colour = u"#1e7d32"_s;
+        break;
+    case SessionState::Closing:
+        text = tr("closing");
+        colour = u"#a05a00"_s;
+        break;
+    case SessionState::Closed:
+        text = tr("closed");
+        colour = u"#6b6b6b"_s;
+        break;
+    }
+    // U+1F512 is a padlock: shown for wss:// connections.
+    if (tls && state != SessionState::Idle)
+        text = QStringLiteral("\U0001F512 ") + text;
+    m_ui->stateBadge->setText(text);
+    m_ui->stateBadge->setStyleSheet(u"QLabel { color: white; background: %1; border-radius: 4px;"
+                                    " padding: 2px 8px; font-weight: bold; }"_s.arg(colour));
+    m_ui->stateBadge->setToolTip(tls ? tr("Connection state (TLS)") : tr("Connection state"));
+    validateUrl();
+}
+
+void ConnectionBar::openSettingsDialog()
+{
+    ConnectionSettingsDialog dialog(this);
+    dialog.setSettings(m_base);
+    if (dialog.exec() == QDialog::Accepted) {
+        dialog.applyTo(m_base);
+        Q_EMIT settingsChanged();
+    }
+}
+
+void ConnectionBar::saveSettings(QSettings &settings) const
+{
+    settings.setValue(u"connection/recentUrls"_s, history());
+    settings.setValue(u"connection/url"_s, url());
+    settings.setValue(u"connection/autoPong"_s, m_ui->autoPongCheck->isChecked());
+    settings.setValue(u"connection/autoCloseReply"_s, m_ui->autoCloseReplyCheck->isChecked());
+    QStringList headers;
+    for (const auto &h : m_base.handshake.extraHeaders)
+        headers << QString::fromUtf8(h.first + ": " + h.second);
+    settings.setValue(u"connection/headers"_s, headers);
+    settings.setValue(u"connection/subprotocols"_s, m_base.handshake.subprotocols);
+    settings.setValue(u"connection/extensions"_s, m_base.handshake.extensions);
+    settings.setValue(u"connection/origin"_s, m_base.handshake.origin);
+    settings.setValue(u"connection/ignoreCertificateErrors"_s, m_base.ignoreCertificateErrors);
+    settings.setValue(u"connection/caFile"_s, m_base.caFile);
+    settings.setValue(u"connection/openTimeoutMs"_s, m_base.openHandshakeTimeoutMs);
+    settings.setValue(u"connection/closeTimeoutMs"_s, m_base.closeHandshakeTimeoutMs);
+    settings.setValue(u"connection/dropTimeoutMs"_s, m_base.serverDropTimeoutMs);
+    settings.setValue(u"connection/maxFramePayload"_s, m_base.maxFramePayload);
+    settings.setValue(u"connection/failOnViolation"_s, m_base.failOnViolation);
+}
+
+void ConnectionBar::restoreSettings(const QSettings &settings)
+{
+    const SessionSettings defaults;
+    for (const QString &url : settings.value(u"connection/recentUrls"_s).toStringList())
+        m_ui->urlCombo->addItem(url);
+    m_ui->autoPongCheck->setChecked(settings.value(u"connection/autoPong"_s, true).toBool());
+    m_ui->autoCloseReplyCheck->setChecked(
+        settings.value(u"connection/autoCloseReply"_s, true).toBool());
+    m_base.handshake.extraHeaders.clear();
+    for (const QString &h : settings.value(u"connection/headers"_s).toStringList()) {
+        const qsizetype colon = h.indexOf(u':');
+        if (colon > 0)
+            m_base.handshake.extraHeaders.append(
+                {h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()});
+    }
+    m_base.handshake.subprotocols = settings.value(u"connection/subprotocols"_s).toStringList();
+    m_base.handshake.extensions = settings.value(u"connection/extensions"_s).toStringList();
+    m_base.handshake.origin = settings.value(u"connection/origin"_s).toString();
+    m_base.ignoreCertificateErrors =
+        settings.value(u"connection/ignoreCertificateErrors"_s, false).toBool();
+    m_base.caFile = settings.value(u"connection/caFile"_s).toString();
+    // Timeouts outside sane bounds (a hand-edited file) fall back to the defaults.
+    const auto ms = [&settings](const QString &key, int fallback) {
+        const int v = settings.value(key, fallback).toInt();
+        return v >= 100 && v <= 600000 ? v : fallback;
+    };
+    m_base.openHandshakeTimeoutMs = ms(u"connection/openTimeoutMs"_s,
+                                       defaults.openHandshakeTimeoutMs);
+    m_base.closeHandshakeTimeoutMs = ms(u"connection/closeTimeoutMs"_s,
+                                        defaults.closeHandshakeTimeoutMs);
+    m_base.serverDropTimeoutMs = ms(u"connection/dropTimeoutMs"_s, defaults.serverDropTimeoutMs);
+    const qint64 limit =
+        settings.value(u"connection/maxFramePayload"_s, defaults.maxFramePayload).toLongLong();
+    m_base.maxFramePayload = limit >= (1 << 20) ? limit : defaults.maxFramePayload;
+    m_base.failOnViolation = settings.value(u"connection/failOnViolation"_s, true).toBool();
+}
+
+} // namespace wsi::gui

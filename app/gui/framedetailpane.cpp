@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: MIT
+#include "framedetailpane.h"
+
+#include "frame.h"
+#include "frameparser.h"
+#include "hexview.h"
+#include "ui_framedetailpane.h"
+#include "utf8validator.h"
+
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QTableWidgetItem>
+#include <QTextBlock>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Window).lightnessF() < 0.5;
+}
+
+QColor errorColor(const QPalette &palette)
+{
+    return isDark(palette) ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x26, 0x1e);
+}
+
+QString hex2(uchar c)
+{
+    return u"%1"_s.arg(c, 2, 16, QChar(u'0'));
+}
+
+QString milliseconds(qint64 ns)
+{
+    return QLocale().toString(double(ns) / 1e6, 'f', 3);
+}
+
+// The same quoted text, HTML-safe.
+QString html(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+} // namespace
+
+QColor FrameDetailPane::partColor(Part part)
+{
+    // Hues far apart, of similar weight, so none dominates when tinted (HexView::tint()).
+    switch (part) {
+    case Part::Header:
+        return QColor(0x06, 0xb6, 0xd4); // cyan: blue is the usual selection colour
+    case Part::ExtendedLength:
+        return QColor(0xf5, 0x9e, 0x0b); // amber
+    case Part::MaskingKey:
+        return QColor(0xa8, 0x55, 0xf7); // violet
+    case Part::Payload:
+        return QColor(0x22, 0xc5, 0x5e); // green
+    case Part::CloseCode:
+        return QColor(0xec, 0x48, 0x99); // pink
+    case Part::InvalidUtf8:
+        return QColor(0xef, 0x44, 0x44); // red
+    }
+    return {};
+}
+
+QString FrameDetailPane::partName(Part part)
+{
+    switch (part) {
+    case Part::Header:
+        return tr("Header");
+    case Part::ExtendedLength:
+        return tr("Extended length");
+    case Part::MaskingKey:
+        return tr("Masking key");
+    case Part::Payload:
+        return tr("Payload");
+    case Part::CloseCode:
+        return tr("Status code");
+    case Part::InvalidUtf8:
+        return tr("First invalid UTF-8 octet");
+    }
+    return {};
+}
+
+FrameDetailPane::FrameDetailPane(QWidget *parent)
+    : QWidget(parent), m_ui(std::make_unique<Ui::FrameDetailPane>())
+{
+    m_ui->setupUi(this);
+    m_ui->frameLegend->setView(m_ui->frameHex);
+    m_ui->splitter->setStretchFactor(0, 1);
+    m_ui->splitter->setStretchFactor(1, 1);
+    const QFont fixed = m_ui->frameHex->font();
+    m_ui->textEdit->setFont(fixed);
+    m_ui->jsonEdit->setFont(fixed);
+    setupBitsTable();
+
+    connect(m_ui->frameHex, &HexView::selectionChanged, this, &FrameDetailPane::onFrameSelection);
+    connect(m_ui->payloadHex, &HexView::selectionChanged, this,
+            &FrameDetailPane::onPayloadSelection);
+    connect(m_ui->maskedHex, &HexView::selectionChanged, this,
+            &FrameDetailPane::onPayloadSelection);
+    clear();
+}
+
+FrameDetailPane::~FrameDetailPane() = default;
+
+HexView *FrameDetailPane::frameHexView() const
+{
+    return m_ui->frameHex;
+}
+
+HexView *FrameDetailPane::payloadHexView() const
+{
+    return m_ui->payloadHex;
+}
+
+HexView *FrameDetailPane::maskedHexView() const
+{
+    return m_ui->maskedHex;
+}
+
+QString FrameDetailPane::summaryText() const
+{
+    return m_summaryPlain;
+}
+
+void FrameDetailPane::setupBitsTable()
+{
+    QTableWidget *t = m_ui->bitsTable;
+    t->setRowCount(4);
+    t->setColumnCount(8);
+    QStringList bits;
+    for (int i = 0; i < 8; ++i)
+        bits << QString::number(i); // RFC 6455 §5.2 numbers bits from the most significant
+    t->setHorizontalHeaderLabels(bits);
+    t->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    t->horizontalHeader()->setHighlightSections(false);
+    t->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    t->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    t->setSpan(1, 4, 1, 4); // opcode
+    t->setSpan(3, 1, 1, 7); // payload len
+    t->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    t->setFocusPolicy(Qt::NoFocus);
+}
+
+void FrameDetailPane::clear()
+{
+    m_index = -1;
+    m_streamOffset = -1;
+    m_headerSize = 0;
+    m_octetCount = 0;
+    m_summaryPlain = tr("No frame selected.");
+    m_ui->summaryLabel->setText(html(m_summaryPlain));
+    m_ui->noteLabel->hide();
+    m_ui->violationsLabel->hide();
+    m_ui->bitsTable->clearContents();
+    m_ui->bitsTable->setVerticalHeaderLabels({tr("Octet 0"), QString(), tr("Octet 1"), QString()});
+    m_ui->frameHex->setData({});
+    m_ui->frameHex->setRanges({});
+    m_ui->frameHex->setPlaceholderText(tr("Select a frame to see its octets."));
+    for (HexView *view : {m_ui->payloadHex, m_ui->maskedHex}) {
+        view->setData({});
+        view->setRanges({});
+    }
+    m_ui->textEdit->clear();
+    m_ui->textNote->clear();
+    m_textInvalid = false;
+    m_violations = {};
+    m_ui->jsonEdit->clear();
+    m_ui->jsonNote->clear();
+    m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->maskedTab), false);
+    m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->closeTab), false);
+    m_ui->payloadTabs->setEnabled(false);
+}
+
+void FrameDetailPane::setFrame(const Trace &trace, qsizetype index)
+{
+    if (index < 0 || size_t(index) >= trace.frames().size()) {
+        clear();
+        return;
+    }
+    const FrameRecord &frame = trace.frames()[size_t(index)];
+    m_index = index;
+    m_direction = frame.direction;
+    m_streamOffset = frame.streamOffset;
+    m_headerSize = frame.headerSize();
+
+    const QByteArray octets = trace.frameOctets(frame);
+    m_octetCount = octets.size();
+
+    // The payload as it went over the wire, unmasked and masked. TX records hold the base payload
+    // (before repetition), so the octets are preferred whenever they were kept.
+    QByteArray unmasked;
+    QByteArray masked;
+    const QByteArray fromWire =
+        octets.size() > m_headerSize ? octets.mid(m_headerSize) : QByteArray();
+    const QByteArray recorded = frame.direction == Direction::Rx || octets.isEmpty()
+                                    ? trace.framePayload(frame)
+                                    : QByteArray();
+    if (fromWire.size() >= recorded.size()) {
+        unmasked = fromWire;
+        if (frame.hasKey) {
+            masked = fromWire;
+            applyMask(unmasked.data(), unmasked.size(), frame.maskKey);
+        }
+    } else {
+        unmasked = recorded;
+        if (frame.hasKey) {
+            masked = recorded;
+            applyMask(masked.data(), masked.size(), frame.maskKey);
+        }
+    }
+
+    m_violations = frame.violations;
+    showSummary(frame, octets);
+    showViolations();
+    showHeaderBits(frame, octets);
+    showOctets(frame, octets);
+    showPayload(frame, unmasked, masked);
+}
+
+void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets)
+{
+    const QString direction = f.direction == Direction::Tx ? tr("TX (sent)") : tr("RX (received)");
+    const QString opcode =
+        isReservedOpcode(f.opcode) ? tr("Reserved opcode %1").arg(f.opcode) : opcodeName(f.opcode);
+    QString encoding;
+    switch (f.extendedLengthSize) {
+    case 0:
+        encoding = tr("7-bit length, minimal");
+        break;
+    case 2:
+        encoding = f.payloadLength >= 126 ? tr("16-bit length, minimal")
+                                          : tr("16-bit length, not minimal (fits in 7 bits)");
+        break;
+    default:
+        if (f.payloadLength > 0xFFFF)
+            encoding = tr("64-bit length, minimal");
+        else if (f.payloadLength >= 126)
+            encoding = tr("64-bit length, not minimal (fits in 16 bits)");
+        else
+            encoding = tr("64-bit length, not minimal (fits in 7 bits)");
+        break;
+    }
+    QString key;
+    if (f.hasKey)
+        key = tr("key %1").arg(f.maskKey, 8, 16, QChar(u'0'));
+    else if (f.masked)
+        key = tr("no key written");
+    else
+        key = tr("no key");
+
+    const QString first = tr("%1 · %2 (opcode %3) · payload length %4")
+                              .arg(direction, opcode)
+                              .arg(f.opcode)
+                              .arg(f.payloadLength);
+    QStringList fields;
+    fields << u"FIN=%1"_s.arg(f.fin ? 1 : 0);
+    fields << u"RSV=%1 (RSV1=%2 RSV2=%3 RSV3=%4)"_s.arg(f.rsv)
+                  .arg((f.rsv >> 2) & 1)
+                  .arg((f.rsv >> 1) & 1)
+                  .arg(f.rsv & 1);
+    fields << u"MASK=%1"_s.arg(f.masked ? 1 : 0) << key;
+    fields << encoding;
+    QStringList where;
+    where << tr("at %1 ms").arg(milliseconds(f.timeNs));
+    if (f.streamOffset >= 0)
+        where << tr("stream offset %1").arg(f.streamOffset);
+    where << tr("frame size %1").arg(octets.size());
+    const QString second = fields.join(u" · "_s);
+    const QString third = where.join(u" · "_s);
+    m_summaryPlain = first + u'\n' + second + u'\n' + third;
+    m_ui->summaryLabel->setText(u"<b>"_s + html(first) + u"</b><br>"_s + html(second) + u"<br>"_s +
+                                html(third));
+
+    QStringList notes;
+    if (f.streamOffset < 0)
+        notes << tr("Not written yet: the frame's octets have not left the queue.");
+    if (f.incomplete)
+        notes << tr("Incomplete: the connection ended inside this frame.");
+    if (f.tx && f.tx->declaredLength &&
+        qint64(*f.tx->declaredLength) != f.tx->encodedSize - f.headerSize()) {
+        notes << tr("The length field says %1 but %2 payload octets were sent.")
+                     .arg(*f.tx->declaredLength)
+                     .arg(f.tx->encodedSize - f.headerSize());
+    }
+    if (f.masked && !f.hasKey)
+        notes << tr("The MASK bit is set but no key was written; the payload went out as is.");
+    const qint64 expected =
+        f.tx ? f.tx->encodedSize
+             : f.headerSize() + qint64(std::min<quint64>(f.payloadLength, quint64(1) << 40));
+    if (f.streamOffset >= 0 && !f.incomplete && octets.size() < expected) {
+        notes << tr("Only %1 of the frame's %2 octets are kept (the trace's storage limit).")
+                     .arg(octets.size())
+                     .arg(expected);
+    }
+    m_ui->noteLabel->setText(notes.join(u'\n'));
+    m_ui->noteLabel->setVisible(!notes.isEmpty());
+}
+
+void FrameDetailPane::showViolations()
+{
+    const QList<Violation> list = violationList(m_violations);
+    if (list.isEmpty()) {
+        m_ui->violationsLabel->hide();
+        return;
+    }
+    QString text = u"<span style=\"color:%1\"><b>"_s.arg(errorColor(palette()).name()) +
+                   tr("Protocol violations:").toHtmlEscaped() +
+                   u"</b></span><ul style=\"margin-top:0; margin-bottom:0\">"_s;
+    for (const Violation v : list) {
+        text += u"<li><b>"_s + html(violationName(v)) + u"</b> — "_s + html(violationRule(v)) +
+                u"</li>"_s;
+    }
+    text += u"</ul>"_s;
+    m_ui->violationsLabel->setText(text);
+    m_ui->violationsLabel->show();
+}
+
+void FrameDetailPane::showHeaderBits(const FrameRecord &f, const QByteArray &octets)
+{
+    // The first two octets as sent or received, or as the record describes them.
+    const quint8 len7 = f.extendedLengthSize == 0 ? quint8(f.payloadLength)
+                                                  : (f.extendedLengthSize == 2 ? 126 : 127);
+    const uchar b0 = octets.size() >= 1
+                         ? uchar(octets[0])
+                         : uchar((f.fin ? 0x80 : 0) | ((f.rsv & 7) << 4) | (f.opcode & 0xF));
+    const uchar b1 = octets.size() >= 2 ? uchar(octets[1]) : uchar((f.masked ? 0x80 : 0) | len7);
+
+    QTableWidget *t = m_ui->bitsTable;
+    t->setVerticalHeaderLabels({tr("Octet 0 (0x%1)").arg(hex2(b0)), QString(),
+                                tr("Octet 1 (0x%1)").arg(hex2(b1)), QString()});
+    const auto cell = [t](int row, int column, const QString &text, const QString &tip) {
+        auto *item = new QTableWidgetItem(text);
+        item->setTextAlignment(Qt::AlignCenter);
+        item->setToolTip(tip);
+        t->setItem(row, column, item);
+    };
+    for (int bit = 0; bit < 8; ++bit) {
+        cell(0, bit, QString::number((b0 >> (7 - bit)) & 1), {});
+        cell(2, bit, QString::number((b1 >> (7 - bit)) & 1), {});
+    }
+    const int opcode = b0 & 0xF;
+    const QString opcodeText = isReservedOpcode(opcode) ? tr("reserved") : opcodeName(opcode);
+    cell(1, 0, u"FIN"_s, tr("Final fragment of a message"));
+    cell(1, 1, u"RSV1"_s, tr("Reserved for extensions (permessage-deflate uses RSV1)"));
+    cell(1, 2, u"RSV2"_s, tr("Reserved for extensions"));
+    cell(1, 3, u"RSV3"_s, tr("Reserved for extensions"));
+    cell(1, 4, tr("opcode = %1 (%2)").arg(opcode).arg(opcodeText), tr("Frame type"));
+    cell(3, 0, u"MASK"_s, tr("The payload is masked with a 4-octet key"));
+    const int len = b1 & 0x7F;
+    QString lenText;
+    if (len == 126)
+        lenText = tr("payload len = 126: a 16-bit length follows");
+    else if (len == 127)
+        lenText = tr("payload len = 127: a 64-bit length follows");
+    else
+        lenText = tr("payload len = %1").arg(len);
+    cell(3, 1, lenText, tr("7-bit payload length"));
+    int height = t->horizontalHeader()->height() + 2 * t->frameWidth();
+    for (int row = 0; row < t->rowCount(); ++row)
+        height += t->rowHeight(row);
+    t->setFixedHeight(height);
+}
+
+void FrameDetailPane::showOctets(const FrameRecord &f, const QByteArray &octets)
+{
+    HexView *view = m_ui->frameHex;
+    view->setData(octets);
+    view->setPlaceholderText(f.streamOffset < 0 ? tr("Not written yet.")
+                                                : tr("The frame's octets were not kept."));
+    QList<HexView::Range> ranges;
+    const auto add = [&ranges](qint64 start, qint64 length, Part part) {
+        if (length > 0)
+            ranges << HexView::Range{start, length, partColor(part), partName(part)};
+    };
+    add(0, 2, Part::Header);
+    add(2, f.extendedLengthSize, Part::ExtendedLength);
+    add(2 + f.extendedLengthSize, f.hasKey ? 4 : 0, Part::MaskingKey);
+    add(f.headerSize(), qint64(octets.size()) - f.headerSize(), Part::Payload);
+    if (f.utf8ErrorOffset >= 0 && f.headerSize() + f.utf8ErrorOffset < octets.size())
+        add(f.headerSize() + f.utf8ErrorOffset, 1, Part::InvalidUtf8);
+    view->setRanges(ranges);
+}
+
+void FrameDetailPane::showPayload(const FrameRecord &f, const QByteArray &unmasked,
+                                  const QByteArray &masked)
+{
+    QTabWidget *tabs = m_ui->payloadTabs;
+    tabs->setEnabled(true);
+    const bool isClose = f.opcode == quint8(Opcode::Close);
+
+    // The first invalid UTF-8 octet: the parser's (message-wide) finding, else this payload's own.
+    qint64 badUtf8 = f.utf8ErrorOffset;
+    if (badUtf8 < 0 && !isClose && f.opcode != quint8(Opcode::Binary))
+        badUtf8 = Utf8Validator::firstInvalidOffset(unmasked.constData(), unmasked.size());
+
+    QList<HexView::Range> ranges;
+    if (isClose && unmasked.size() >= 2) {
+        ranges << HexView::Range{0, 2, partColor(Part::CloseCode), partName(Part::CloseCode)};
+        if (unmasked.size() > 2)
+            ranges << HexView::Range{2, unmasked.size() - 2, partColor(Part::Payload),
+                                     tr("Reason")};
+    }
+    if (badUtf8 >= 0 && badUtf8 < unmasked.size())
+        ranges << HexView::Range{badUtf8, 1, partColor(Part::InvalidUtf8),
+                                 partName(Part::InvalidUtf8)};
+    m_ui->payloadHex->setData(unmasked);
+    m_ui->payloadHex->setRanges(ranges);
+    m_ui->payloadHex->setPlaceholderText(tr("Empty payload."));
+    m_ui->maskedHex->setData(masked);
+    m_ui->maskedHex->setRanges(ranges);
+
+    tabs->setTabVisible(tabs->indexOf(m_ui->maskedTab), f.hasKey);
+    tabs->setTabVisible(tabs->indexOf(m_ui->closeTab), isClose);
+    if (!tabs->isTabVisible(tabs->currentIndex()))
+        tabs->setCurrentWidget(m_ui->unmaskedTab);
+
+    showText(f, unmasked);
+    showJson(unmasked);
+    if (isClose)
+        showClose(unmasked);
+}
+
+void FrameDetailPane::showText(const FrameRecord &f, const QByteArray &payload)
+{
+    // A close frame's text is its reason, after the 2-octet status code (RFC 6455 §5.5.1).
+    // Offsets below stay payload offsets, as in the hex views.
+    const qint64 skip = f.opcode == quint8(Opcode::Close) && payload.size() >= 2 ? 2 : 0;
+    const QByteArray text = payload.mid(qsizetype(skip));
+    const qint64 size = text.size();
+    const QByteArray shown = text.left(qsizetype(std::min(size, TextLimit)));
+    QStringList notes;
+    if (skip > 0)
+        notes << tr("The close reason (payload octets from 2 on).");
+    qint64 bad = -1; // in `text`
+    if (f.utf8ErrorOffset >= 0) {
+        bad = f.utf8ErrorOffset - skip;
+        if (f.utf8ErrorOffset >= qint64(f.payloadLength))
+            notes << tr("Invalid UTF-8: the text ends inside a code point.");
+        else
+            notes << tr("Invalid UTF-8: the first impossible octet is payload octet %1 (0x%2).")
+                         .arg(f.utf8ErrorOffset)
+                         .arg(hex2(bad >= 0 && bad < size ? uchar(text[qsizetype(bad)]) : 0));
+    } else {
+        bad = Utf8Validator::firstInvalidOffset(text.constData(), text.size());
+        if (bad < 0) {
+            notes << (size == 0 ? tr("No text.") : tr("Valid UTF-8."));
+        } else if (bad >= size) {
+            notes << tr("The payload ends inside a UTF-8 code point (it may continue in the "
+                        "next fragment).");
+        } else {
+            notes << tr("Not valid UTF-8: the first invalid octet is payload octet %1 (0x%2).")
+                         .arg(bad + skip)
+                         .arg(hex2(uchar(text[qsizetype(bad)])));
+        }
+    }
+    if (size > shown.size()) {
+        notes << tr("Showing the first %1 of %2 octets; the Unmasked tab shows them all.")
+                     .arg(shown.size())
+                     .arg(size);
+    }
+    m_ui->textNote->setText(notes.join(u'\n'));
+    m_textInvalid = bad >= 0 && bad < size;
+    colourTextNote();
+
+    QPlainTextEdit *edit = m_ui->textEdit;
+    edit->setPlainText(QString::fromUtf8(shown));
+    QList<QTextEdit::ExtraSelection> marks;
+    if (bad >= 0 && bad < shown.size()) {
+        // The broken sequence starts at the first invalid octet, or at the lead octet of the code
+        // point it breaks (e.g. ED A0: A0 is impossible after ED, the sequence starts at ED).
+        // Everything before it is valid, so its length in QChars is where the decoder's
+        // replacement character sits.
+        qsizetype start = qsizetype(bad);
+        const QByteArray before = shown.left(start);
+        if (Utf8Validator::firstInvalidOffset(before.constData(), before.size()) >= 0) {
+            for (qsizetype i = start - 1; i >= 0 && i >= start - 3; --i) {
+                if ((uchar(shown[i]) & 0xC0) != 0x80) { // a lead octet
+                    start = i;
+                    break;
+                }
+            }
+        }
+        const int at = int(QString::fromUtf8(shown.left(start)).size());
+        QTextEdit::ExtraSelection mark;
+        mark.cursor = QTextCursor(edit->document());
+        mark.cursor.setPosition(at);
+        mark.cursor.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
+        mark.format.setBackground(HexView::tint(partColor(Part::InvalidUtf8), edit->palette()));
+        mark.format.setForeground(edit->palette().color(QPalette::Text));
+        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+        mark.format.setUnderlineColor(errorColor(edit->palette()));
+        mark.format.setToolTip(tr("First invalid UTF-8 octet (payload octet %1)").arg(bad + skip));
+        marks << mark;
+        QTextCursor cursor(edit->document());
+        cursor.setPosition(at);
+        edit->setTextCursor(cursor);
+        edit->ensureCursorVisible();
+    }
+    edit->setExtraSelections(marks);
+}
+
+void FrameDetailPane::colourTextNote()
+{
+    // Set on the label itself, so a later palette change of the pane has to come through here.
+    QPalette notePalette = palette();
+    if (m_textInvalid)
+        notePalette.setColor(QPalette::WindowText, errorColor(palette()));
+    m_ui->textNote->setPalette(notePalette);
+}
+
+void FrameDetailPane::showJson(const QByteArray &payload)
+{
+    m_ui->jsonEdit->clear();
+    if (payload.isEmpty()) {
+        m_ui->jsonNote->setText(tr("Empty payload."));
+        return;
+    }
+    if (payload.size() > TextLimit) {
+        m_ui->jsonNote->setText(
+            tr("Not formatted: the payload is larger than %1 octets.").arg(TextLimit));
+        return;
+    }
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(payload, &error);
+    if (error.error != QJsonParseError::NoError) {
+        m_ui->jsonNote->setText(
+            tr("Not JSON: %1 at octet %2.").arg(error.errorString()).arg(error.offset));
+        return;
+    }
+    m_ui->jsonNote->setText(doc.isArray() ? tr("Valid JSON (an array).")
+                                          : tr("Valid JSON (an object)."));
+    m_ui->jsonEdit->setPlainText(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+}
+
+void FrameDetailPane::showClose(const QByteArray &payload)
+{
+    QStringList notes;
+    if (payload.isEmpty()) {
+        m_ui->closeCodeLabel->setText(tr("none"));
+        m_ui->closeNameLabel->setText(tr("No status code: the close body is empty (reported as "
+                                         "1005, No Status Received)"));
+        m_ui->closeReasonLabel->setText(tr("none"));
+    } else if (payload.size() == 1) {
+        m_ui->closeCodeLabel->setText(tr("one octet: 0x%1").arg(hex2(uchar(payload[0]))));
+        m_ui->closeNameLabel->setText(tr("Invalid"));
+        m_ui->closeReasonLabel->setText(tr("none"));
+        notes << violationRule(Violation::ClosePayloadOneOctet);
+    } else {
+        const int code = (uchar(payload[0]) << 8) | uchar(payload[1]);
+        m_ui->closeCodeLabel->setText(QString::number(code));
+        m_ui->closeNameLabel->setText(closeCodeName(code));
+        if (!isValidReceivedCloseCode(code))
+            notes << violationRule(Violation::InvalidCloseCode);
+        const QByteArray reason = payload.mid(2);
+        const qint64 bad = Utf8Validator::firstInvalidOffset(reason.constData(), reason.size());
+        if (reason.isEmpty()) {
+            m_ui->closeReasonLabel->setText(tr("none"));
+        } else if (bad < 0) {
+            m_ui->closeReasonLabel->setText(u'"' + QString::fromUtf8(reason) + u'"');
+        } else {
+            m_ui->closeReasonLabel->setText(QString::fromLatin1(reason.toHex(' ')));
+            notes << tr("The reason is not valid UTF-8 (first invalid octet at payload octet "
+                        "%1); shown as hex.")
+                         .arg(bad + 2);
+        }
+    }
+    m_ui->closeNote->setText(notes.join(u'\n'));
+    m_ui->closeNote->setVisible(!notes.isEmpty());
+}
+
+void FrameDetailPane::onFrameSelection(qint64 start, qint64 length)
+{
+    if (m_streamOffset < 0 || length <= 0)
+        return;
+    Q_EMIT octetRangeSelected(m_direction, m_streamOffset + start, length);
+}
+
+void FrameDetailPane::onPayloadSelection(qint64 start, qint64 length)
+{
+    // Payload octet i is frame octet headerSize + i; the frame view follows.
+    if (length <= 0) {
+        m_ui->frameHex->clearSelection();
+        return;
+    }
+    m_ui->frameHex->setSelectedRange(m_headerSize + start, length);
+    if (m_streamOffset >= 0)
+        Q_EMIT octetRangeSelected(m_direction, m_streamOffset + m_headerSize + start, length);
+}
+
+void FrameDetailPane::selectStreamRange(Direction direction, qint64 streamOffset, qint64 length)
+{
+    if (m_index < 0 || direction != m_direction || m_streamOffset < 0)
+        return;
+    const qint64 from = std::max(streamOffset, m_streamOffset) - m_streamOffset;
+    const qint64 to =
+        std::min(streamOffset + length, m_streamOffset + m_octetCount) - m_streamOffset;
+    if (to > from)
+        m_ui->frameHex->setSelectedRange(from, to - from);
+    else
+        m_ui->frameHex->clearSelection();
+}
+
+void FrameDetailPane::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) {
+        m_ui->retranslateUi(this);
+    } else if (event->type() == QEvent::PaletteChange) {
+        if (m_index >= 0)
+            showViolations();
+        colourTextNote();
+    }
+}
+
+} // namespace wsi::gui

@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: MIT
+#include "frametablemodel.h"
+
+#include "frame.h"
+#include "utf8validator.h"
+
+#include <QApplication>
+#include <QFontDatabase>
+#include <QStringList>
+#include <QStyle>
+
+#include <algorithm>
+#include <limits>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+
+constexpr qint64 kMaxQint64 = std::numeric_limits<qint64>::max();
+// Octets a tooltip shows at most ("a few KiB").
+constexpr qint64 kToolTipOctets = 4096;
+
+qint64 clampLength(quint64 length)
+{
+    return qint64(std::min<quint64>(length, quint64(kMaxQint64 / 2)));
+}
+
+// True when `head` is valid UTF-8, or valid up to a code point that the end of `head` cut
+// (only allowed when the payload goes on). Then `usable` is the decodable prefix.
+bool decodableText(const QByteArray &head, bool cut, QByteArray &usable)
+{
+    Utf8Validator validator;
+    const auto state = validator.feed(head.constData(), head.size());
+    if (state == Utf8Validator::State::Valid) {
+        usable = head;
+        return true;
+    }
+    if (state != Utf8Validator::State::Incomplete || !cut)
+        return false;
+    // Drop the partial sequence at the end: continuation octets, then their lead octet.
+    qsizetype end = head.size();
+    while (end > 0 && (uchar(head.at(end - 1)) & 0xC0) == 0x80)
+        --end;
+    if (end > 0 && uchar(head.at(end - 1)) >= 0xC0)
+        --end;
+    usable = head.left(end);
+    return true;
+}
+
+QString spacedHex(const QByteArray &octets)
+{
+    return QString::fromLatin1(octets.toHex(' '));
+}
+
+} // namespace
+
+FrameTableModel::FrameTableModel(const TraceStore *store, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store),
+      m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+{
+    Q_ASSERT(store);
+    m_rowCount = int(m_store->trace().frames().size());
+    connect(m_store, &TraceStore::grown, this, &FrameTableModel::onGrown);
+    connect(m_store, &TraceStore::aboutToReset, this, &FrameTableModel::onAboutToReset);
+    connect(m_store, &TraceStore::resetDone, this, &FrameTableModel::onResetDone);
+}
+
+int FrameTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_rowCount;
+}
+
+int FrameTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NUM_COLUMNS;
+}
+
+const FrameRecord *FrameTableModel::frameAt(int row) const
+{
+    if (row < 0 || row >= m_rowCount)
+        return nullptr;
+    return &m_store->trace().frames()[size_t(row)];
+}
+
+void FrameTableModel::onGrown()
+{
+    // Rows are the trace's frames: everything past what was announced is one batch, one insert.
+    const int count = int(m_store->trace().frames().size());
+    if (count <= m_rowCount)
+        return;
+    beginInsertRows(QModelIndex(), m_rowCount, count - 1);
+    m_rowCount = count;
+    endInsertRows();
+}
+
+void FrameTableModel::onAboutToReset()
+{
+    beginResetModel();
+    m_rowCount = 0;
+}
+
+void FrameTableModel::onResetDone()
+{
+    m_rowCount = int(m_store->trace().frames().size());
+    endResetModel();
+}
+
+QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case NumberColumn:
+        return tr("#");
+    case TimeColumn:
+        return tr("Time (ms)");
+    case DirectionColumn:
+        return tr("Dir");
+    case OpcodeColumn:
+        return tr("Opcode");
+    case FinColumn:
+        return tr("FIN");
+    case RsvColumn:
+        return tr("RSV");
+    case MaskColumn:
+        return tr("MASK");
+    case KeyColumn:
+        return tr("Key");
+    case LengthColumn:
+        return tr("Length");
+    case PayloadColumn:
+        return tr("Payload");
+    case ViolationsColumn:
+        return tr("Violations");
+    default:
+        return {};
+    }
+}
+
+QVariant FrameTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rowCount || index.column() >= NUM_COLUMNS)
+        return {};
+    const int row = index.row();
+    const int column = index.column();
+    const FrameRecord &frame = m_store->trace().frames()[size_t(row)];
+
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(frame, row, column);
+    case Qt::ToolTipRole:
+        return toolTipData(frame, column);
+    case Qt::DecorationRole:
+        if (column == ViolationsColumn && frame.violations != Violation::None) {
+            if (m_warningIcon.isNull()) {
+                if (auto *app = qobject_cast<QApplication *>(QCoreApplication::instance()))
+                    m_warningIcon = app->style()->standardIcon(QStyle::SP_MessageBoxWarning);
+            }
+            if (!m_warningIcon.isNull())
+                return m_warningIcon;
+        }
+        return {};
+    case Qt::FontRole:
+        if (column == KeyColumn || column == PayloadColumn)
+            return m_fixedFont;
+        return {};
+    case Qt::TextAlignmentRole:
+        switch (column) {
+        case NumberColumn:
+        case TimeColumn:
+        case LengthColumn:
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    case Qt::ForegroundRole:
+        if (frame.incomplete)
+            return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
+        if (column == DirectionColumn)
+            return colors::text(
+                QColor(frame.direction == Direction::Tx ? colors::kTx : colors::kRx));
+        if (column == ViolationsColumn && frame.violations != Violation::None)
+            return colors::text(QColor(colors::kWarning));
+        return {};
+    case Qt::BackgroundRole:
+        if (frame.violations != Violation::None)
+            return colors::tint(QColor(colors::kWarning), 40);
+        return {};
+    case FrameIndexRole:
+        return row;
+    case DirectionRole:
+        return int(frame.direction);
+    case OpcodeRole:
+        return int(frame.opcode);
+    case ViolationsRole:
+        return int(frame.violations.toInt());
+    case StreamOffsetRole:
+        return frame.streamOffset;
+    case StreamSizeRole:
+        return streamSize(frame);
+    case TimeNsRole:
+        return frame.timeNs;
+    case SortRole:
+        return sortData(frame, row, column);
+    default:
+        return {};
+    }
+}
+
+QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int column) const
+{
+    switch (column) {
+    case NumberColumn:
+        return QString::number(row + 1);
+    case TimeColumn:
+        return timeText(frame.timeNs);
+    case DirectionColumn:
+        return directionText(frame.direction);
+    case OpcodeColumn:
+        return opcodeText(frame.opcode);
+    case FinColumn:
+        return frame.fin ? tr("yes") : tr("no");
+    case RsvColumn:
+        return rsvText(frame.rsv);
+    case MaskColumn:
+        if (frame.hasKey)
+            return tr("yes");
+        // The mask bit without a key: only a frame we broke on purpose (MaskMode::BitOnly).
+        return frame.masked ? tr("bit-only") : tr("no");
+    case KeyColumn:
+        if (!frame.hasKey)
+            return QString();
+        return u"%1"_s.arg(frame.maskKey, 8, 16, QChar(u'0'));
+    case LengthColumn: {
+        const QString length = QString::number(frame.payloadLength);
+        if (frame.incomplete)
+            return tr("%1 (incomplete)").arg(length);
+        if (frame.direction == Direction::Tx && frame.tx && frame.tx->declaredLength) {
+            const qint64 sent = wirePayloadLength(frame);
+            if (*frame.tx->declaredLength != quint64(sent))
+                return tr("%1 (sent %2)").arg(length).arg(sent);
+        }
+        return length;
+    }
+    case PayloadColumn: {
+        const qint64 total = wirePayloadLength(frame);
+        const QByteArray head = payloadHead(m_store->trace(), frame, kPreviewOctets);
+        if (frame.opcode == quint8(Opcode::Close)) {
+            const QString close = closePayloadText(head, total);
+            if (!close.isEmpty())
+                return close;
+        }
+        return payloadPreview(head, total);
+    }
+    case ViolationsColumn:
+        return violationsText(frame.violations);
+    default:
+        return {};
+    }
+}
+
+QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) const
+{
+    switch (column) {
+    case OpcodeColumn:
+        if (isReservedOpcode(frame.opcode))
+            return tr("Opcode %1 is reserved (RFC 6455 §5.2)").arg(frame.opcode);
+        return tr("Opcode %1 (%2)").arg(frame.opcode).arg(opcodeName(frame.opcode));
+    case LengthColumn:
+        if (frame.incomplete) {
+            const qint64 payloadStart = frame.streamOffset + frame.headerSize();
+            const qint64 arrived =
+                std::clamp<qint64>(m_store->trace().octetCount(frame.direction) - payloadStart, 0,
+                                   clampLength(frame.payloadLength));
+            return tr("The connection ended inside this frame: %1 of %2 payload octets arrived.")
+                .arg(arrived)
+                .arg(frame.payloadLength);
+        }
+        if (frame.direction == Direction::Tx && frame.tx && frame.tx->declaredLength)
+            return tr("The header declares %1 payload octets; %2 were sent.")
+                .arg(*frame.tx->declaredLength)
+                .arg(wirePayloadLength(frame));
+        return {};
+    case PayloadColumn: {
+        const qint64 total = wirePayloadLength(frame);
+        if (total == 0)
+            return {};
+        return payloadToolTip(payloadHead(m_store->trace(), frame, kToolTipOctets), total);
+    }
+    case ViolationsColumn:
+        if (frame.violations == Violation::None)
+            return {};
+        return violationsToolTip(frame.violations);
+    default:
+        return {};
+    }
+}
+
+QVariant FrameTableModel::sortData(const FrameRecord &frame, int row, int column) const
+{
+    switch (column) {
+    case NumberColumn:
+        return row;
+    case TimeColumn:
+        return frame.timeNs;
+    case DirectionColumn:
+        return int(frame.direction);
+    case OpcodeColumn:
+        return int(frame.opcode);
+    case FinColumn:
+        return int(frame.fin);
+    case RsvColumn:
+        return int(frame.rsv);
+    case MaskColumn:
+        return frame.hasKey ? 2 : frame.masked ? 1 : 0;
+    case KeyColumn:
+        return frame.hasKey ? qint64(frame.maskKey) : qint64(-1);
+    case LengthColumn:
+        return qulonglong(frame.payloadLength);
+    case ViolationsColumn:
+        return int(frame.violations.toInt());
+    default:
+        return displayData(frame, row, column);
+    }
+}
+
+qint64 FrameTableModel::streamSize(const FrameRecord &frame) const
+{
+    if (frame.streamOffset < 0)
+        return 0;
+    // An incomplete frame ends with the stream: never point a hex view past the last octet.
+    const qint64 available = m_store->trace().octetCount(frame.direction) - frame.streamOffset;
+    return std::clamp<qint64>(wireSize(frame), 0, std::max<qint64>(available, 0));
+}
+
+// --- helpers -------------------------------------------------------------------------------------
+
+QByteArray FrameTableModel::payloadHead(const Trace &trace, const FrameRecord &frame,
+                                        qint64 maxOctets)
+{
+    if (maxOctets <= 0)
+        return {};
+    if (frame.payloadDerived && frame.streamOffset >= 0) {
+        // Stored only in the octet chunks: read that far and unmask it (the key starts at
+        // payload octet 0, RFC 6455 §5.3).
+        const qint64 size = std::min(clampLength(frame.payloadLength), maxOctets);
+        QByteArray head =
+            trace.streamOctets(frame.direction, frame.streamOffset + frame.headerSize(), size);
+        if (frame.hasKey)
+            applyMask(head.data(), head.size(), frame.maskKey);
+        return head;
+    }
+    if (frame.direction == Direction::Tx && frame.tx && frame.tx->repeatLength) {
+        // The record holds the base pattern; the wire carried it repeated to repeatLength.
+        const QByteArray &pattern = frame.payload;
+        const qint64 size = std::min(std::max<qint64>(*frame.tx->repeatLength, 0), maxOctets);
+        if (pattern.isEmpty() || size == 0)
+            return {};
+        QByteArray head;
+        head.reserve(qsizetype(size));
+        while (head.size() < size)
+            head.append(pattern.constData(),
+                        qsizetype(std::min<qint64>(pattern.size(), size - head.size())));
+        return head;
+    }
+    return frame.payload.left(qsizetype(std::min<qint64>(maxOctets, frame.payload.size())));
+}
+
+qint64 FrameTableModel::wirePayloadLength(const FrameRecord &frame)
+{
+    if (frame.direction == Direction::Tx) {
+        if (!frame.tx)
+            return frame.payload.size();
+        if (frame.tx->repeatLength)
+            return std::max<qint64>(*frame.tx->repeatLength, 0);
+        return frame.tx->basePayloadLength;
+    }
+    return clampLength(frame.payloadLength);
+}
+
+qint64 FrameTableModel::wireSize(const FrameRecord &frame)
+{
+    if (frame.direction == Direction::Tx && frame.tx)
+        return frame.tx->encodedSize;
+    return frame.headerSize() + wirePayloadLength(frame);
+}
+
+QString FrameTableModel::payloadPreview(const QByteArray &head, qint64 totalSize, int maxChars)
+{
+    const qint64 total = std::max<qint64>(totalSize, head.size());
+    if (total == 0)
+        return QString();
+    if (head.isEmpty())
+        return u"…"_s; // the payload's octets were not kept
+    const bool cut = total > head.size();
+    QByteArray usable;
+    if (decodableText(head, cut, usable)) {
+        QString text = QString::fromUtf8(usable);
+        bool shortened = cut;
+        if (text.size() > maxChars) {
+            qsizetype keep = maxChars;
+            if (keep > 0 && text.at(keep - 1).isHighSurrogate())
+                --keep;
+            text.truncate(keep);
+            shortened = true;
+        }
+        text = withControlPictures(std::move(text));
+        if (shortened)
+            text += u'…';
+        return text;
+    }
+    // Hex: three characters per octet ("81 0e "), so about as wide as the text would be.
+    const qsizetype octets = std::max(1, maxChars / 3);
+    QString hex = spacedHex(head.left(octets));
+    if (total > std::min<qint64>(octets, head.size()))
+        hex += u" …"_s;
+    return hex;
+}
+
+QString FrameTableModel::withControlPictures(QString text)
+{
+    for (QChar &c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20)
+            c = QChar(char16_t(0x2400 + u));
+        else if (u == 0x7f)
+            c = QChar(char16_t(0x2421));
+    }
+    return text;
+}
+
+QString FrameTableModel::payloadToolTip(const QByteArray &head, qint64 totalSize)
+{
+    const qint64 total = std::max<qint64>(totalSize, head.size());
+    const bool cut = total > head.size();
+    QString out;
+    QByteArray usable;
+    if (decodableText(head, cut, usable)) {
+        out = QString::fromUtf8(usable);
+    } else {
+        QStringList lines;
+        for (qsizetype at = 0; at < head.size(); at += 16)
+            lines << u"%1  "_s.arg(at, 4, 16, QChar(u'0')) + spacedHex(head.mid(at, 16));
+        out = lines.join(u'\n');
+    }
+    if (cut)
+        out += u'\n' + tr("(%1 of %2 octets shown)").arg(head.size()).arg(total);
+    return out;
+}
+
+QString FrameTableModel::timeText(qint64 timeNs)
+{
+    return QString::number(double(timeNs) / 1e6, 'f', 3);
+}
+
+QString FrameTableModel::directionText(Direction direction)
+{
+    return direction == Direction::Tx ? tr("TX") : tr("RX");
+}
+
+QString FrameTableModel::opcodeText(int opcode)
+{
+    // The protocol's own words stay English (as opcodeName() gives them); "Reserved" is ours.
+    if (isReservedOpcode(opcode))
+        return tr("Reserved %1").arg(opcode);
+    return opcodeName(opcode);
+}
+
+QString FrameTableModel::rsvText(int rsv)
+{
+    if (rsv == 0)
+        return u"0"_s;
+    // RSV1 is the highest of the three bits (value 4), RFC 6455 §5.2.
+    QStringList bits;
+    if (rsv & 4)
+        bits << u"RSV1"_s;
+    if (rsv & 2)
+        bits << u"RSV2"_s;
+    if (rsv & 1)
+        bits << u"RSV3"_s;
+    return QString::number(rsv) + u" ("_s + bits.join(u'+') + u')';
+}
+
+QString FrameTableModel::violationsText(Violations violations)
+{
+    // violationName() is the core's English short name; the RFC rules in the tooltip are quoted
+    // rules, not UI text, so neither goes through tr().
+    QStringList names;
+    for (const Violation v : violationList(violations))
+        names << violationName(v);
+    return names.join(u", "_s);
+}
+
+QString FrameTableModel::violationsToolTip(Violations violations)
+{
+    QStringList lines;
+    for (const Violation v : violationList(violations))
+        lines << violationName(v) + u": "_s + violationRule(v);
+    return lines.join(u'\n');
+}
+
+QString FrameTableModel::closePayloadText(const QByteArray &head, qint64 totalSize)
+{
+    if (head.size() < 2)
+        return QString();
+    const int code = (uchar(head.at(0)) << 8) | uchar(head.at(1));
+    QString text = QString::number(code) + u" ("_s + closeCodeName(code) + u')';
+    const QString reason = payloadPreview(head.mid(2), std::max<qint64>(totalSize - 2, 0));
+    if (!reason.isEmpty())
+        text += u' ' + reason;
+    return text;
+}
+
+} // namespace wsi::gui

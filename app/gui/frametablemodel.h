@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "modelroles.h"
+#include "trace.h"
+#include "tracestore.h"
+
+#include <QAbstractTableModel>
+#include <QFont>
+#include <QIcon>
+
+namespace wsi::gui {
+
+// One row per frame of the store's trace (RX decoded by the parser, TX as sent), in trace order:
+// row i is Trace::frames()[i]. The model keeps no per-row storage at all, only how many of the
+// trace's frames it has announced; every string is built in data(), from the first octets of a
+// payload at most (a frame may be 16 MiB).
+class FrameTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FrameTableModel)
+
+public:
+    enum Columns {
+        NumberColumn,
+        TimeColumn,
+        DirectionColumn,
+        OpcodeColumn,
+        FinColumn,
+        RsvColumn,
+        MaskColumn,
+        KeyColumn,
+        LengthColumn,
+        PayloadColumn,
+        ViolationsColumn,
+        NUM_COLUMNS
+    };
+    enum Roles {
+        FrameIndexRole = gui::FrameIndexRole,     // int: the row, as an index into frames()
+        DirectionRole = gui::DirectionRole,       // int(Direction)
+        OpcodeRole = gui::OpcodeRole,             // int 0–15
+        ViolationsRole = gui::ViolationsRole,     // int: Violations flags
+        StreamOffsetRole = gui::StreamOffsetRole, // qint64: the frame's first octet, -1 if unknown
+        StreamSizeRole = gui::StreamSizeRole,     // qint64: header + payload octets in the stream
+        TimeNsRole = gui::TimeNsRole,
+        SortRole = gui::SortRole,
+    };
+
+    // Octets of a payload the Payload column reads (it shows at most ~64 characters).
+    static constexpr qint64 kPreviewOctets = 64;
+
+    explicit FrameTableModel(const TraceStore *store, QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index,
+                                int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
+                                      int role = Qt::DisplayRole) const override;
+
+    [[nodiscard]] const TraceStore *store() const { return m_store; }
+    // The frame behind a row, or nullptr outside [0, rowCount()).
+    [[nodiscard]] const FrameRecord *frameAt(int row) const;
+
+    // --- formatting helpers, shared with the other models of the window -------------------------
+
+    // At most `maxOctets` of the unmasked payload as it went over the wire: RX read from the
+    // record or from the kept octets, TX the base payload repeated to its repeat length. Never
+    // copies more than asked, whatever the frame's size.
+    [[nodiscard]] static QByteArray payloadHead(const Trace &trace, const FrameRecord &frame,
+                                                qint64 maxOctets);
+    // Payload octets that crossed the wire (TX: after repetition; RX: the header's length).
+    [[nodiscard]] static qint64 wirePayloadLength(const FrameRecord &frame);
+    // Header + payload octets of the frame in its direction's stream (TX: the encoded size).
+    [[nodiscard]] static qint64 wireSize(const FrameRecord &frame);
+    // The first characters of a payload: text when `head` is valid UTF-8 (a code point cut by the
+    // end of `head` is allowed when the payload goes on), else spaced hex. Control characters are
+    // shown as their Unicode control pictures; "…" marks a cut.
+    [[nodiscard]] static QString payloadPreview(const QByteArray &head, qint64 totalSize,
+                                                int maxChars = int(kPreviewOctets));
+    // Control characters replaced by their Unicode control pictures (U+2400…), so a cell stays one
+    // line and a NUL or a newline is visible instead of silently eaten.
+    [[nodiscard]] static QString withControlPictures(QString text);
+    // Up to a few KiB for a tooltip: text, or hex lines of 16 octets.
+    [[nodiscard]] static QString payloadToolTip(const QByteArray &head, qint64 totalSize);
+    // "1234.567": milliseconds since the session started, three decimals.
+    [[nodiscard]] static QString timeText(qint64 timeNs);
+    [[nodiscard]] static QString directionText(Direction direction); // "TX" / "RX"
+    // Opcode name; reserved ones as the translated "Reserved 3".
+    [[nodiscard]] static QString opcodeText(int opcode);
+    // "0", or "6 (RSV1+RSV2)".
+    [[nodiscard]] static QString rsvText(int rsv);
+    // "Reserved opcode, Masked server frame" (empty when none).
+    [[nodiscard]] static QString violationsText(Violations violations);
+    // One line per violated rule: "<name>: <RFC rule>".
+    [[nodiscard]] static QString violationsToolTip(Violations violations);
+    // A close frame's body as "1000 (Normal Closure) reason", or empty when it has no code.
+    [[nodiscard]] static QString closePayloadText(const QByteArray &head, qint64 totalSize);
+
+private:
+    void onGrown();
+    void onAboutToReset();
+    void onResetDone();
+    [[nodiscard]] QVariant displayData(const FrameRecord &frame, int row, int column) const;
+    [[nodiscard]] QVariant toolTipData(const FrameRecord &frame, int column) const;
+    [[nodiscard]] QVariant sortData(const FrameRecord &frame, int row, int column) const;
+    [[nodiscard]] qint64 streamSize(const FrameRecord &frame) const;
+
+    const TraceStore *m_store;
+    int m_rowCount = 0;
+    QFont m_fixedFont;
+    mutable QIcon m_warningIcon; // created on first use: needs a QApplication with a style
+};
+
+} // namespace wsi::gui

@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+#include "mainwindow.h"
+
+#include "closingpanel.h"
+#include "composerwidget.h"
+#include "connectionbar.h"
+#include "framedetailpane.h"
+#include "framefilterproxy.h"
+#include "frametablemodel.h"
+#include "handshakepanel.h"
+#include "messagemodel.h"
+#include "modelroles.h"
+#include "report.h"
+#include "scenario.h"
+#include "sequencewidget.h"
+#include "sessioncontroller.h"
+#include "statisticspanel.h"
+#include "tracestore.h"
+#include "wirelogmodel.h"
+
+#include "ui_mainwindow.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+
+QTableView *makeTableView(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setModel(model);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setAlternatingRowColors(false);
+    view->setWordWrap(false);
+    view->setShowGrid(false);
+    view->verticalHeader()->hide();
+    // Fixed row heights keep a million rows scrolling smoothly (no per-row size queries).
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->horizontalHeader()->setHighlightSections(false);
+    view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    return view;
+}
+
+QString humanOctets(qint64 n)
+{
+    if (n < 10 * 1024)
+        return QLocale().toString(n);
+    return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+// A manual session has no case to say what is expected: whoever closed first is expected to have
+// closed properly — 1000 and clean when it was us, any code when the server closed.
+ExpectedClose manualExpectation(const ClosingBehavior &b)
+{
+    ExpectedClose e;
+    e.closedByMe = b.closedByMe;
+    e.closeCodes = b.closedByMe ? QList<int>{1000} : QList<int>{};
+    e.requireClean = b.closedByMe;
+    return e;
+}
+
+} // namespace
+
+MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
+    : QMainWindow(parent), m_ui(std::make_unique<::Ui::MainWindow>()), m_echoUrl(echoUrl)
+{
+    m_ui->setupUi(this);
+    m_store = new TraceStore(this);
+    m_controller = new SessionController(m_store, this);
+    m_panelTimer = new QTimer(this);
+    m_panelTimer->setSingleShot(true);
+    m_panelTimer->setInterval(100);
+    m_followTimer = new QTimer(this);
+    m_followTimer->setInterval(100);
+    buildViews();
+    connectActions();
+    restoreSettings();
+    // The embedded echo server's URL is preselected (a new port each start), so a new user can
+    // press Connect and see frames at once; `wsinspector URL` replaces it.
+    if (echoUrl.isValid())
+        m_connectionBar->setUrl(echoUrl.toString());
+    onStateChanged(SessionState::Idle);
+    refreshPanels();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildViews()
+{
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_connectionBar = new ConnectionBar(central);
+    layout->addWidget(m_connectionBar);
+
+    auto *mainSplitter = new QSplitter(Qt::Horizontal, central);
+    m_mainSplitter = mainSplitter;
+    layout->addWidget(mainSplitter, 1);
+
+    // Left: what to send.
+    auto *left = new QSplitter(Qt::Vertical, mainSplitter);
+    m_composer = new ComposerWidget(left);
+    m_sequence = new SequenceWidget(left);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+
+    // Middle: what crossed the wire, and the selected frame.
+    auto *middle = new QSplitter(Qt::Vertical, mainSplitter);
+    m_viewTabs = new QTabWidget(middle);
+    m_frameModel = new FrameTableModel(m_store, this);
+    m_frameProxy = new FrameFilterProxy(this);
+    m_frameProxy->setSourceModel(m_frameModel);
+    m_wireLogModel = new WireLogModel(m_store, this);
+    m_wireLogProxy = new WireLogFilterProxy(this);
+    m_wireLogProxy->setSourceModel(m_wireLogModel);
+    m_messageModel = new MessageModel(m_store, this);
+
+    auto *framesPage = new QWidget(m_viewTabs);
+    auto *framesLayout = new QVBoxLayout(framesPage);
+    framesLayout->setContentsMargins(2, 2, 2, 2);
+    framesLayout->addWidget(filterBar(true));
+    m_frameView = makeTableView(m_frameProxy, framesPage);
+    m_frameView->setObjectName(u"frameView"_s);
+    framesLayout->addWidget(m_frameView);
+    m_viewTabs->addTab(framesPage, tr("&Frames"));
+
+    m_messageView = makeTableView(m_messageModel, m_viewTabs);
+    m_messageView->setObjectName(u"messageView"_s);
+    m_viewTabs->addTab(m_messageView, tr("&Messages"));
+
+    auto *wirePage = new QWidget(m_viewTabs);
+    auto *wireLayout = new QVBoxLayout(wirePage);
+    wireLayout->setContentsMargins(2, 2, 2, 2);
+    wireLayout->addWidget(filterBar(false));
+    m_wireLogView = makeTableView(m_wireLogProxy, wirePage);
+    m_wireLogView->setObjectName(u"wireLogView"_s);
+    m_wireLogView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    wireLayout->addWidget(m_wireLogView);
+    m_viewTabs->addTab(wirePage, tr("&Wire Log"));
+
+    m_detailPane = new FrameDetailPane(middle);
+    middle->setStretchFactor(0, 3);
+    middle->setStretchFactor(1, 2);
+
+    // Right: how it ended, the statistics, the handshake.
+    m_panelTabs = new QTabWidget(mainSplitter);
+    m_closingPanel = new ClosingPanel(m_panelTabs);
+    m_statisticsPanel = new StatisticsPanel(m_panelTabs);
+    m_handshakePanel = new HandshakePanel(m_panelTabs);
+    m_panelTabs->addTab(m_closingPanel, tr("Closing"));
+    m_panelTabs->addTab(m_statisticsPanel, tr("Statistics"));
+    m_panelTabs->addTab(m_handshakePanel, tr("Handshake"));
+
+    // Explicit minimums (they override the children's size hints) let the split below apply.
+    left->setMinimumWidth(300);
+    middle->setMinimumWidth(360);
+    m_panelTabs->setMinimumWidth(300);
+    mainSplitter->setStretchFactor(0, 0);
+    mainSplitter->setStretchFactor(1, 1);
+    mainSplitter->setStretchFactor(2, 0);
+    setCentralWidget(central);
+
+    m_statusCounters = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusCounters);
+
+    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView}) {
+        view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+        view->resizeColumnsToContents();
+    }
+    m_frameView->setColumnWidth(FrameTableModel::PayloadColumn, 260);
+}
+
+QWidget *MainWindow::filterBar(bool frames)
+{
+    auto *bar = new QWidget(this);
+    auto *h = new QHBoxLayout(bar);
+    h->setContentsMargins(0, 0, 0, 0);
+    auto *direction = new QComboBox(bar);
+    direction->addItem(tr("TX and RX"));
+    direction->addItem(tr("TX only"));
+    direction->addItem(tr("RX only"));
+    direction->setToolTip(tr("Show what was sent, received, or both"));
+    h->addWidget(direction);
+    auto *text = new QLineEdit(bar);
+    text->setClearButtonEnabled(true);
+    text->setPlaceholderText(tr("Filter text…"));
+    if (frames) {
+        direction->setObjectName(u"frameDirectionFilter"_s);
+        text->setObjectName(u"frameTextFilter"_s);
+        auto *opcodes = new QComboBox(bar);
+        opcodes->setObjectName(u"frameOpcodeFilter"_s);
+        opcodes->addItem(tr("All opcodes"), int(FrameFilterProxy::kAllOpcodes));
+        opcodes->addItem(tr("Data frames"), int(FrameFilterProxy::kDataOpcodes));
+        opcodes->addItem(tr("Control frames"), int(FrameFilterProxy::kControlOpcodes));
+        for (int op = 0; op < 16; ++op)
+            opcodes->addItem(FrameTableModel::opcodeText(op), int(FrameFilterProxy::opcodeBit(op)));
+        h->addWidget(opcodes);
+        auto *violations = new QCheckBox(tr("Violations only"), bar);
+        violations->setObjectName(u"frameViolationsFilter"_s);
+        h->addWidget(violations);
+        connect(direction, &QComboBox::currentIndexChanged, this, [this](int i) {
+            m_frameProxy->setDirectionFilter(DirectionFilter(i));
+        });
+        connect(opcodes, &QComboBox::currentIndexChanged, this, [this, opcodes](int) {
+            m_frameProxy->setOpcodeMask(quint16(opcodes->currentData().toInt()));
+        });
+        connect(violations, &QCheckBox::toggled, m_frameProxy,
+                &FrameFilterProxy::setViolationsOnly);
+        connect(text, &QLineEdit::textChanged, m_frameProxy, &FrameFilterProxy::setTextFilter);
+    } else {
+        direction->setObjectName(u"wireDirectionFilter"_s);
+        text->setObjectName(u"wireTextFilter"_s);
+        auto *kinds = new QComboBox(bar);
+        kinds->setObjectName(u"wireKindFilter"_s);
+        using G = WireLogModel::KindGroup;
+        using Gs = WireLogModel::KindGroups;
+        kinds->addItem(tr("All entries"),
+                       int(Gs(G::Octets) | G::Frames | G::Timers | G::Connection));
+        kinds->addItem(tr("Octets"), int(Gs(G::Octets) | G::Connection));
+        kinds->addItem(tr("Frames"), int(Gs(G::Frames) | G::Connection));
+        kinds->addItem(tr("Timers"), int(Gs(G::Timers) | G::Connection));
+        h->addWidget(kinds);
+        connect(direction, &QComboBox::currentIndexChanged, this, [this](int i) {
+            m_wireLogProxy->setDirectionFilter(DirectionFilter(i));
+        });
+        connect(kinds, &QComboBox::currentIndexChanged, this, [this, kinds](int) {
+            m_wireLogProxy->setKindGroups(WireLogModel::KindGroups(kinds->currentData().toInt()));
+        });
+        connect(text, &QLineEdit::textChanged, m_wireLogProxy,
+                &WireLogFilterProxy::setTextFilter);
+    }
+    h->addWidget(text, 1);
+    return bar;
+}
+
+void MainWindow::connectActions()
+{
+    auto *ui = m_ui.get();
+    connect(ui->actionQuit, &QAction::triggered, this, &QWidget::close);
+    connect(ui->actionConnect, &QAction::triggered, this, &MainWindow::connectToServer);
+    connect(ui->actionDisconnect, &QAction::triggered, this, &MainWindow::disconnectFromServer);
+    connect(ui->actionConnectionSettings, &QAction::triggered, m_connectionBar,
+            &ConnectionBar::openSettingsDialog);
+    connect(m_connectionBar, &ConnectionBar::connectRequested, this,
+            &MainWindow::connectToServer);
+    connect(m_connectionBar, &ConnectionBar::disconnectRequested, this,
+            &MainWindow::disconnectFromServer);
+    connect(ui->actionSendFrame, &QAction::triggered, m_composer, &ComposerWidget::send);
+    connect(ui->actionRunSequence, &QAction::triggered, m_sequence, &SequenceWidget::run);
+    const auto runOne = [this](Step::Kind kind) {
+        return [this, kind] {
+            Step s = Step::makeKind(kind);
+            if (kind == Step::Kind::Close)
+                s.closeCode = 1000;
+            m_controller->run({s});
+        };
+    };
+    connect(ui->actionClose, &QAction::triggered, this, runOne(Step::Kind::Close));
+    connect(ui->actionFail, &QAction::triggered, this, runOne(Step::Kind::Fail));
+    connect(ui->actionDrop, &QAction::triggered, this, runOne(Step::Kind::Drop));
+    connect(ui->actionHalfClose, &QAction::triggered, this, runOne(Step::Kind::HalfClose));
+    connect(m_composer, &ComposerWidget::sendRequested, this,
+            [this](const Step &step) { m_controller->run({step}); });
+    // Add to sequence, edit a step in the composer, update or cancel the edit.
+    connectComposerToSequence(m_composer, m_sequence);
+    connect(m_sequence, &SequenceWidget::runRequested, this,
+            [this](const StepList &steps) { m_controller->run(steps); });
+    connect(m_sequence, &SequenceWidget::scenarioLoaded, this, [this](const Scenario &s) {
+        if (!s.settings.url.isEmpty())
+            m_connectionBar->setSettings(s.settings);
+    });
+    connect(ui->actionOpenScenario, &QAction::triggered, this, &MainWindow::openScenario);
+    connect(ui->actionSaveScenario, &QAction::triggered, this, &MainWindow::saveScenario);
+    connect(ui->actionExportReport, &QAction::triggered, this, [this] { exportReport(false); });
+    connect(ui->actionExportJson, &QAction::triggered, this, [this] { exportReport(true); });
+    connect(ui->actionClear, &QAction::triggered, this, [this] {
+        if (!m_controller->isConnected())
+            m_store->reset();
+    });
+    ui->actionFollow->setChecked(true);
+    connect(ui->actionAbout, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About WebSocket Inspector"),
+                           tr("<h3>WebSocket Inspector %1</h3><p>Debug WebSocket servers by "
+                              "hand: craft any frame, valid or deliberately broken, and see "
+                              "exactly what crossed the wire and how the server closed.</p>"
+                              "<p>The closing behaviour, wire statistics and wire log mean what "
+                              "the Autobahn test suite's reports mean.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+    auto *themes = new QActionGroup(this);
+    for (QAction *a : {ui->actionThemeSystem, ui->actionThemeLight, ui->actionThemeDark})
+        themes->addAction(a);
+    connect(ui->actionThemeSystem, &QAction::triggered, this, [this] { applyTheme(Theme::System); });
+    connect(ui->actionThemeLight, &QAction::triggered, this, [this] { applyTheme(Theme::Light); });
+    connect(ui->actionThemeDark, &QAction::triggered, this, [this] { applyTheme(Theme::Dark); });
+
+    connect(m_controller, &SessionController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_store, &TraceStore::grown, this, &MainWindow::onStoreGrown);
+    connect(m_store, &TraceStore::resetDone, this, [this] {
+        m_detailPane->clear();
+        refreshPanels();
+    });
+    connect(m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanels);
+    connect(m_followTimer, &QTimer::timeout, this, &MainWindow::followNewRows);
+    m_followTimer->start();
+
+    connect(m_frameView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onFrameSelected);
+    connect(m_wireLogView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onWireLogSelected);
+    connect(m_messageView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onMessageSelected);
+    connect(m_detailPane, &FrameDetailPane::octetRangeSelected, this,
+            &MainWindow::selectWireLogRange);
+}
+
+void MainWindow::setUrl(const QString &url)
+{
+    m_connectionBar->setUrl(url);
+}
+
+void MainWindow::connectToServer()
+{
+    const QString error = m_connectionBar->urlError();
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(error, 5000);
+        return;
+    }
+    // The echo server's port changes every start: its URL is not worth remembering.
+    if (QUrl(m_connectionBar->url()) != m_echoUrl)
+        m_connectionBar->addToHistory(m_connectionBar->url());
+    const SessionSettings settings = m_connectionBar->settings();
+    m_sequence->setSessionSettings(settings);
+    m_controller->connectTo(settings);
+}
+
+void MainWindow::disconnectFromServer()
+{
+    m_controller->disconnectFromServer();
+}
+
+void MainWindow::onStateChanged(SessionState state)
+{
+    m_connectionBar->setState(state, m_controller->isTls());
+    const bool connected = state == SessionState::Open || state == SessionState::Closing;
+    m_composer->setSendEnabled(connected);
+    m_sequence->setRunEnabled(connected, connected ? QString() : tr("Connect first"));
+    const QString name = sessionStateName(state);
+    setWindowTitle(state == SessionState::Idle
+                       ? tr("WebSocket Inspector")
+                       : tr("%1 — %2 — WebSocket Inspector").arg(m_connectionBar->url(), name));
+    updateActions();
+    refreshPanels();
+}
+
+void MainWindow::updateActions()
+{
+    const SessionState state = m_controller->state();
+    const bool idle = state == SessionState::Idle || state == SessionState::Closed;
+    const bool connected = state == SessionState::Open || state == SessionState::Closing;
+    m_ui->actionConnect->setEnabled(idle);
+    m_ui->actionDisconnect->setEnabled(!idle);
+    m_ui->actionConnectionSettings->setEnabled(idle);
+    m_ui->actionSendFrame->setEnabled(connected);
+    m_ui->actionRunSequence->setEnabled(connected);
+    m_ui->actionClose->setEnabled(state == SessionState::Open);
+    m_ui->actionFail->setEnabled(connected);
+    m_ui->actionDrop->setEnabled(!idle);
+    m_ui->actionHalfClose->setEnabled(connected);
+    m_ui->actionClear->setEnabled(idle);
+    m_ui->actionExportReport->setEnabled(!m_store->trace().entries().empty());
+    m_ui->actionExportJson->setEnabled(!m_store->trace().entries().empty());
+}
+
+void MainWindow::onStoreGrown()
+{
+    if (!m_panelTimer->isActive())
+        m_panelTimer->start();
+}
+
+QString MainWindow::statusText() const
+{
+    const Trace &t = m_store->trace();
+    const qint64 elapsedMs = t.lastTimeNs() / 1000000;
+    return tr("TX %1 octets, %2 frames   RX %3 octets, %4 frames   %5 s")
+        .arg(humanOctets(t.octetCount(Direction::Tx)))
+        .arg(QLocale().toString(t.frameCount(Direction::Tx)))
+        .arg(humanOctets(t.octetCount(Direction::Rx)))
+        .arg(QLocale().toString(t.frameCount(Direction::Rx)))
+        .arg(QLocale().toString(elapsedMs / 1000.0, 'f', 1));
+}
+
+void MainWindow::refreshPanels()
+{
+    const Trace &trace = m_store->trace();
+    const ClosingBehavior &closing = m_store->closing();
+    m_closingPanel->setClosing(closing, closingVerdict(closing, manualExpectation(closing)));
+    m_statisticsPanel->setStatistics(trace.statistics());
+    m_handshakePanel->setTrace(trace);
+    m_statusCounters->setText(statusText());
+    updateActions();
+}
+
+void MainWindow::followNewRows()
+{
+    if (!m_ui->actionFollow->isChecked())
+        return;
+    // Only when the user is already at the bottom: reading older rows is never interrupted.
+    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView}) {
+        QScrollBar *bar = view->verticalScrollBar();
+        const bool atBottom = bar->value() >= bar->maximum() - 2;
+        if (atBottom && view->model()->rowCount() > 0 && bar->maximum() > 0)
+            view->scrollToBottom();
+    }
+}
+
+void MainWindow::onFrameSelected(const QModelIndex &current)
+{
+    if (!current.isValid()) {
+        m_detailPane->clear();
+        return;
+    }
+    const int frame = current.data(FrameIndexRole).toInt();
+    m_detailPane->setFrame(m_store->trace(), frame);
+    if (m_syncingSelection)
+        return;
+    const auto direction = Direction(current.data(DirectionRole).toInt());
+    const qint64 offset = current.data(StreamOffsetRole).toLongLong();
+    const qint64 size = current.data(StreamSizeRole).toLongLong();
+    if (offset >= 0)
+        selectWireLogRange(direction, offset, size);
+}
+
+void MainWindow::onMessageSelected(const QModelIndex &current)
+{
+    if (!current.isValid())
+        return;
+    m_detailPane->setFrame(m_store->trace(), current.data(FirstFrameRole).toInt());
+}
+
+// Selecting a wire-log line selects its frame (a frame line) or the first frame whose octets it
+// carries (an octet line) in the frame table.
+void MainWindow::onWireLogSelected(const QModelIndex &current)
+{
+    if (!current.isValid() || m_syncingSelection)
+        return;
+    int frame = current.data(FrameIndexRole).toInt();
+    if (frame < 0 && current.data(StreamOffsetRole).toLongLong() >= 0) {
+        const auto direction = Direction(current.data(DirectionRole).toInt());
+        const qint64 from = current.data(StreamOffsetRole).toLongLong();
+        const qint64 to = from + current.data(StreamSizeRole).toLongLong();
+        const auto &frames = m_store->trace().frames();
+        for (size_t i = 0; i < frames.size(); ++i) {
+            const FrameRecord &f = frames[i];
+            if (f.direction != direction || f.streamOffset < 0)
+                continue;
+            const qint64 end = f.streamOffset + FrameTableModel::wireSize(f);
+            if (f.streamOffset < to && end > from) {
+                frame = int(i);
+                break;
+            }
+        }
+    }
+    if (frame < 0)
+        return;
+    m_syncingSelection = true;
+    const QModelIndex source = m_frameModel->index(frame, 0);
+    const QModelIndex proxy = m_frameProxy->mapFromSource(source);
+    if (proxy.isValid()) {
+        m_frameView->selectionModel()->setCurrentIndex(
+            proxy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_frameView->scrollTo(proxy);
+    } else {
+        m_detailPane->setFrame(m_store->trace(), frame);
+    }
+    m_syncingSelection = false;
+}
+
+// Highlights, in the wire log, every line whose octets overlap [offset, offset + size) of one
+// direction's stream, plus the frame's own FRAME line.
+void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 size)
+{
+    m_syncingSelection = true;
+    QItemSelection selection;
+    QModelIndex first;
+    const int rows = m_wireLogProxy->rowCount();
+    for (int row = 0; row < rows; ++row) {
+        const QModelIndex idx = m_wireLogProxy->index(row, 0);
+        if (idx.data(DirectionRole).toInt() != int(direction))
+            continue;
+        const qint64 from = idx.data(StreamOffsetRole).toLongLong();
+        const qint64 len = idx.data(StreamSizeRole).toLongLong();
+        if (from < 0 || from >= offset + std::max<qint64>(size, 1) || from + len <= offset)
+            continue;
+        selection.select(idx, m_wireLogProxy->index(row, WireLogModel::NUM_COLUMNS - 1));
+        if (!first.isValid())
+            first = idx;
+    }
+    m_wireLogView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    if (first.isValid())
+        m_wireLogView->scrollTo(first);
+    m_syncingSelection = false;
+}
+
+void MainWindow::openScenario()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario"), QString(),
+                                                      tr("Scenarios (*.json);;All files (*)"));
+    if (!path.isEmpty())
+        m_sequence->loadFrom(path);
+}
+
+void MainWindow::saveScenario()
+{
+    m_sequence->setSessionSettings(m_connectionBar->settings());
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Scenario"), QString(),
+                                                      tr("Scenarios (*.json)"));
+    if (!path.isEmpty())
+        m_sequence->saveTo(path);
+}
+
+void MainWindow::exportReport(bool json)
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, json ? tr("Export JSON") : tr("Export Report"), QString(),
+        json ? tr("JSON (*.json)") : tr("Text (*.txt)"));
+    if (path.isEmpty())
+        return;
+    ReportInput input;
+    input.trace = &m_store->trace();
+    input.closing = m_store->closing();
+    input.closingVerdict = closingVerdict(input.closing, manualExpectation(input.closing));
+    input.agent = m_connectionBar->url();
+    if (input.closing.openedNs >= 0 && input.closing.tcpClosedNs >= 0)
+        input.durationMs = (input.closing.tcpClosedNs - input.closing.openedNs) / 1000000;
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly)) {
+        file.write(json ? QJsonDocument(jsonReport(input)).toJson()
+                        : textReport(input).toUtf8());
+        if (file.commit()) {
+            statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+            return;
+        }
+    }
+    QMessageBox::warning(this, tr("Export failed"),
+                         tr("Could not write %1: %2").arg(path, file.errorString()));
+}
+
+void MainWindow::applyTheme(Theme theme)
+{
+    m_theme = theme;
+    m_ui->actionThemeSystem->setChecked(theme == Theme::System);
+    m_ui->actionThemeLight->setChecked(theme == Theme::Light);
+    m_ui->actionThemeDark->setChecked(theme == Theme::Dark);
+    if (theme == Theme::System) {
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
+    QPalette p = QApplication::style()->standardPalette();
+    if (theme == Theme::Dark) {
+        const QColor window(0x2b, 0x2d, 0x30);
+        const QColor base(0x1e, 0x1f, 0x22);
+        const QColor text(0xe6, 0xe6, 0xe6);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::ToolTipBase, base);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xc6));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    }
+    QApplication::setPalette(p);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(u"window/geometry"_s, saveGeometry());
+    settings.setValue(u"window/state"_s, saveState());
+    settings.setValue(u"window/splitter"_s, m_mainSplitter->saveState());
+    settings.setValue(u"window/theme"_s, int(m_theme));
+    settings.setValue(u"window/follow"_s, m_ui->actionFollow->isChecked());
+    settings.setValue(u"composer/state"_s, m_composer->saveState());
+    m_connectionBar->saveSettings(settings);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
+    restoreState(settings.value(u"window/state"_s).toByteArray());
+    m_ui->actionFollow->setChecked(settings.value(u"window/follow"_s, true).toBool());
+    m_composer->restoreState(settings.value(u"composer/state"_s).toMap());
+    m_connectionBar->restoreSettings(settings);
+    const QString last = settings.value(u"connection/url"_s).toString();
+    if (!last.isEmpty() && QUrl(last) != m_echoUrl)
+        m_connectionBar->setUrl(last);
+    const int theme = settings.value(u"window/theme"_s, 0).toInt();
+    applyTheme(theme >= 0 && theme <= 2 ? Theme(theme) : Theme::System);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // First show: the wire views get half the width, the composer and the panels a quarter each
+    // (a restored window state keeps the user's own split instead).
+    if (!m_splitterPlaced) {
+        m_splitterPlaced = true;
+        QSettings settings;
+        const QByteArray saved = settings.value(u"window/splitter"_s).toByteArray();
+        if (saved.isEmpty() || !m_mainSplitter->restoreState(saved)) {
+            const int w = std::max(width(), 1000);
+            m_mainSplitter->setSizes({w * 22 / 100, w * 47 / 100, w * 31 / 100});
+        }
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+} // namespace wsi::gui

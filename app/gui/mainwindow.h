@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "session.h"
+
+#include <QMainWindow>
+#include <QUrl>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+namespace Ui {
+class MainWindow;
+} // namespace Ui
+class QLabel;
+class QLineEdit;
+class QComboBox;
+class QCheckBox;
+class QTabWidget;
+class QTableView;
+class QTimer;
+class QSplitter;
+QT_END_NAMESPACE
+
+namespace wsi::gui {
+
+class ClosingModel;
+class ClosingPanel;
+class ComposerWidget;
+class ConnectionBar;
+class FrameDetailPane;
+class FrameFilterProxy;
+class FrameTableModel;
+class HandshakePanel;
+class MessageModel;
+class SequenceWidget;
+class SessionController;
+class StatisticsPanel;
+class TraceStore;
+class WireLogFilterProxy;
+class WireLogModel;
+
+// The inspector's window: connection bar, composer and sequence on the left, the live views
+// (frames, messages, wire log) with the detail pane, and the closing / statistics / handshake
+// panels on the right. Every view is a projection of one TraceStore.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    enum class Theme { System, Light, Dark };
+
+    // `echoUrl`: the embedded echo server's URL, preselected when there is no history.
+    explicit MainWindow(const QUrl &echoUrl = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setUrl(const QString &url);
+    void connectToServer();
+    void disconnectFromServer();
+
+    // For tests and benchmarks: the parts of the window.
+    [[nodiscard]] TraceStore *store() const { return m_store; }
+    [[nodiscard]] SessionController *controller() const { return m_controller; }
+    [[nodiscard]] ConnectionBar *connectionBar() const { return m_connectionBar; }
+    [[nodiscard]] ComposerWidget *composer() const { return m_composer; }
+    [[nodiscard]] SequenceWidget *sequence() const { return m_sequence; }
+    [[nodiscard]] QTableView *frameView() const { return m_frameView; }
+    [[nodiscard]] QTableView *wireLogView() const { return m_wireLogView; }
+    [[nodiscard]] QTableView *messageView() const { return m_messageView; }
+    [[nodiscard]] FrameTableModel *frameModel() const { return m_frameModel; }
+    [[nodiscard]] WireLogModel *wireLogModel() const { return m_wireLogModel; }
+    [[nodiscard]] MessageModel *messageModel() const { return m_messageModel; }
+    [[nodiscard]] ClosingPanel *closingPanel() const { return m_closingPanel; }
+    [[nodiscard]] StatisticsPanel *statisticsPanel() const { return m_statisticsPanel; }
+    [[nodiscard]] FrameDetailPane *detailPane() const { return m_detailPane; }
+    [[nodiscard]] QTabWidget *viewTabs() const { return m_viewTabs; }
+    [[nodiscard]] QTabWidget *panelTabs() const { return m_panelTabs; }
+    [[nodiscard]] QString statusText() const;
+
+    void applyTheme(Theme theme);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void buildViews();
+    void connectActions();
+    void onStateChanged(SessionState state);
+    void onStoreGrown();
+    void refreshPanels();
+    void updateActions();
+    void followNewRows();
+    void onFrameSelected(const QModelIndex &current);
+    void onWireLogSelected(const QModelIndex &current);
+    void onMessageSelected(const QModelIndex &current);
+    void selectWireLogRange(Direction direction, qint64 offset, qint64 size);
+    void openScenario();
+    void saveScenario();
+    void exportReport(bool json);
+    void saveSettings() const;
+    void restoreSettings();
+    [[nodiscard]] QWidget *filterBar(bool frames);
+
+    std::unique_ptr<::Ui::MainWindow> m_ui;
+    TraceStore *m_store = nullptr;
+    SessionController *m_controller = nullptr;
+    ConnectionBar *m_connectionBar = nullptr;
+    ComposerWidget *m_composer = nullptr;
+    SequenceWidget *m_sequence = nullptr;
+    FrameTableModel *m_frameModel = nullptr;
+    FrameFilterProxy *m_frameProxy = nullptr;
+    WireLogModel *m_wireLogModel = nullptr;
+    WireLogFilterProxy *m_wireLogProxy = nullptr;
+    MessageModel *m_messageModel = nullptr;
+    QTableView *m_frameView = nullptr;
+    QTableView *m_wireLogView = nullptr;
+    QTableView *m_messageView = nullptr;
+    QTabWidget *m_viewTabs = nullptr;
+    QTabWidget *m_panelTabs = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    bool m_splitterPlaced = false;
+    FrameDetailPane *m_detailPane = nullptr;
+    ClosingPanel *m_closingPanel = nullptr;
+    StatisticsPanel *m_statisticsPanel = nullptr;
+    HandshakePanel *m_handshakePanel = nullptr;
+    QLabel *m_statusCounters = nullptr;
+    QTimer *m_panelTimer = nullptr;  // panels refresh at most every 100 ms
+    QTimer *m_followTimer = nullptr; // auto-scroll at most every 100 ms
+    QUrl m_echoUrl;
+    Theme m_theme = Theme::System;
+    bool m_syncingSelection = false;
+};
+
+} // namespace wsi::gui

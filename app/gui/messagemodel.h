@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "modelroles.h"
+#include "tracestore.h"
+#include "utf8validator.h"
+
+#include <QAbstractTableModel>
+#include <QFont>
+
+#include <vector>
+
+namespace wsi::gui {
+
+// Data messages reassembled from the frames of each direction (RFC 6455 §5.4): a text or binary
+// frame starts one, continuation frames extend it, FIN ends it. Control frames are not messages
+// and get no row (they may sit between the fragments). A text or binary frame arriving while a
+// message is open ends the open one as interrupted; a continuation without an open message and
+// reserved opcodes are left out. Built incrementally from each batch's new frames; the open
+// message's row changes with dataChanged().
+class MessageModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageModel)
+
+public:
+    enum Columns {
+        NumberColumn,
+        TimeColumn, // of the last frame so far
+        DirectionColumn,
+        TypeColumn, // Text / Binary, "(interrupted)" or "(incomplete)" appended
+        FramesColumn,
+        SizeColumn, // payload octets of all its frames
+        PreviewColumn,
+        Utf8Column, // text messages: yes / no
+        NUM_COLUMNS
+    };
+    enum Roles {
+        FirstFrameRole = gui::FirstFrameRole, // int: index into Trace::frames()
+        LastFrameRole = gui::LastFrameRole,   // int: index into Trace::frames()
+        FrameIndexRole = gui::FrameIndexRole, // the first frame, for views that follow frames
+        DirectionRole = gui::DirectionRole,   // int(Direction)
+        OpcodeRole = gui::OpcodeRole,         // 1 (text) or 2 (binary)
+        TimeNsRole = gui::TimeNsRole,         // time of the last frame
+        SortRole = gui::SortRole,
+    };
+    enum class Status : quint8 {
+        Open,        // no FIN yet
+        Complete,    // ended by a frame with FIN
+        Interrupted, // a new text/binary frame came first
+    };
+
+    struct Message
+    {
+        qint64 size = 0; // payload octets so far
+        quint32 firstFrame = 0;
+        quint32 lastFrame = 0;
+        quint32 frameCount = 0;
+        quint8 opcode = 1;
+        Direction direction = Direction::Rx;
+        Status status = Status::Open;
+        bool utf8Invalid = false; // text: an impossible octet was seen (or it ended mid-code point)
+    };
+
+    explicit MessageModel(const TraceStore *store, QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index,
+                                int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
+                                      int role = Qt::DisplayRole) const override;
+
+    [[nodiscard]] const TraceStore *store() const { return m_store; }
+    // The message of a row; `row` must be in [0, rowCount()).
+    [[nodiscard]] const Message &messageAt(int row) const { return m_messages[size_t(row)]; }
+    // At most `maxOctets` of the message's payload, from its frames in order.
+    [[nodiscard]] QByteArray payloadHead(const Message &message, qint64 maxOctets) const;
+
+private:
+    // The message a direction has open, and the UTF-8 state of its text so far (TX: the payloads
+    // we sent are validated here; RX: the parser's InvalidUtf8Text already says it).
+    struct OpenMessage
+    {
+        qsizetype row = -1;
+        Utf8Validator utf8;
+    };
+
+    void onGrown();
+    void onAboutToReset();
+    void onResetDone();
+    // Adds the frames [m_scanned, frames().size()) to the messages; rows before `firstNew` that
+    // changed are collected in m_changedRows.
+    void scanNewFrames();
+    void addFrame(quint32 index, const FrameRecord &frame);
+    void close(OpenMessage &open, Status status);
+    void validateTx(OpenMessage &open, Message &message, const FrameRecord &frame);
+    void touch(qsizetype row);
+    [[nodiscard]] QVariant displayData(const Message &message, int row, int column) const;
+    [[nodiscard]] QVariant sortData(const Message &message, int row, int column) const;
+
+    const TraceStore *m_store;
+    std::vector<Message> m_messages;
+    int m_visibleRows = 0;
+    size_t m_scanned = 0; // frames seen so far
+    OpenMessage m_open[2];
+    std::vector<qsizetype> m_changedRows; // visible rows changed by the current batch
+    QFont m_fixedFont;
+};
+
+} // namespace wsi::gui

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "sessioncontroller.h"
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+SessionController::SessionController(TraceStore *store, QObject *parent)
+    : QObject(parent), m_store(store)
+{
+}
+
+SessionController::~SessionController() = default;
+
+void SessionController::connectTo(const SessionSettings &settings)
+{
+    if (m_host) {
+        m_host->disconnect(this);
+        m_host->invoke([](ClientSession &s) { s.dropTcp(); });
+        m_host.reset(); // joins the session thread
+    }
+    m_settings = settings;
+    m_tls = settings.url.scheme() == u"wss"_s;
+    Trace trace;
+    trace.setStartedAt(QDateTime::currentDateTimeUtc());
+    trace.setUrl(settings.url.toString());
+    m_store->reset(std::move(trace));
+    m_host = std::make_unique<SessionHost>();
+    connect(m_host.get(), &SessionHost::traceBatch, m_store, &TraceStore::append);
+    connect(m_host.get(), &SessionHost::stateChanged, this, [this](SessionState state) {
+        m_state = state;
+        Q_EMIT stateChanged(state);
+    });
+    connect(m_host.get(), &SessionHost::finished, this, &SessionController::finished);
+    m_state = SessionState::Connecting;
+    Q_EMIT stateChanged(m_state);
+    m_host->start(settings);
+}
+
+void SessionController::disconnectFromServer()
+{
+    if (!m_host)
+        return;
+    m_host->invoke([](ClientSession &s) {
+        if (s.state() == SessionState::Open)
+            s.close(1000, {});
+        else
+            s.dropTcp();
+    });
+}
+
+void SessionController::run(const StepList &steps)
+{
+    if (m_host && !steps.isEmpty())
+        m_host->runSteps(steps);
+}
+
+} // namespace wsi::gui

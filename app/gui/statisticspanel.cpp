@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+#include "statisticspanel.h"
+
+#include "barchart.h"
+#include "frame.h"
+#include "report.h"
+
+#include <QAbstractTableModel>
+#include <QApplication>
+#include <QClipboard>
+#include <QEvent>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <numeric>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+// One statistics table: a row per key (chop size or opcode) in ascending order, then the total.
+class StatisticsPanel::TableModel final : public QAbstractTableModel
+{
+public:
+    enum Columns { KeyColumn, CountColumn, OctetsColumn, NUM_COLUMNS };
+
+    TableModel(bool octets, QObject *parent) : QAbstractTableModel(parent), m_octets(octets) {}
+
+    // False when nothing changed. Same keys: the values change in place; else the model resets.
+    bool setCounts(const CountMap &counts)
+    {
+        if (counts == m_counts)
+            return false;
+        const bool sameKeys =
+            counts.size() == m_counts.size() &&
+            std::equal(counts.begin(), counts.end(), m_counts.begin(),
+                       [](const auto &a, const auto &b) { return a.first == b.first; });
+        if (!sameKeys)
+            beginResetModel();
+        m_counts = counts;
+        m_rows.assign(counts.begin(), counts.end());
+        m_totalCount = 0;
+        m_totalOctets = 0;
+        for (const auto &[key, count] : m_rows) {
+            m_totalCount += count;
+            m_totalOctets += key * count;
+        }
+        if (sameKeys)
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+        else
+            endResetModel();
+        return true;
+    }
+
+    [[nodiscard]] const std::vector<std::pair<qint64, qint64>> &rows() const { return m_rows; }
+    [[nodiscard]] bool isOctetTable() const { return m_octets; }
+
+    int rowCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : int(m_rows.size()) + 1;
+    }
+
+    int columnCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() ? 0 : (m_octets ? NUM_COLUMNS : OctetsColumn);
+    }
+
+    QVariant data(const QModelIndex &index, int role) const override
+    {
+        if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+            return {};
+        const bool total = size_t(index.row()) == m_rows.size();
+        switch (role) {
+        case Qt::DisplayRole:
+            if (total) {
+                if (index.column() == KeyColumn)
+                    return StatisticsPanel::tr("Total");
+                return index.column() == CountColumn ? m_totalCount : m_totalOctets;
+            } else {
+                const auto &[key, count] = m_rows[size_t(index.row())];
+                if (index.column() == KeyColumn)
+                    return key;
+                return index.column() == CountColumn ? count : key * count;
+            }
+        case Qt::TextAlignmentRole:
+            if (total && index.column() == KeyColumn)
+                return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::FontRole:
+            if (total) {
+                QFont bold;
+                bold.setBold(true);
+                return bold;
+            }
+            return {};
+        case Qt::ToolTipRole:
+            if (total)
+                return {};
+            return rowToolTip(m_rows[size_t(index.row())]);
+        default:
+            return {};
+        }
+    }
+
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override
+    {
+        if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+            return {};
+        switch (section) {
+        case KeyColumn:
+            return m_octets ? StatisticsPanel::tr("Chop Size") : StatisticsPanel::tr("Opcode");
+        case CountColumn:
+            return StatisticsPanel::tr("Count");
+        case OctetsColumn:
+            return StatisticsPanel::tr("Octets");
+        default:
+            return {};
+        }
+    }
+
+    [[nodiscard]] QString rowToolTip(const std::pair<qint64, qint64> &row) const
+    {
+        const auto &[key, count] = row;
+        const QLocale locale;
+        if (m_octets) {
+            return StatisticsPanel::tr("Chop size %1: count %2, octets %3")
+                .arg(locale.toString(key), locale.toString(count), locale.toString(key * count));
+        }
+        return StatisticsPanel::tr("Opcode %1 (%2): count %3")
+            .arg(QString::number(key), opcodeName(int(key)), locale.toString(count));
+    }
+
+    [[nodiscard]] qint64 totalCount() const { return m_totalCount; }
+    [[nodiscard]] qint64 totalOctets() const { return m_totalOctets; }
+
+private:
+    CountMap m_counts;
+    std::vector<std::pair<qint64, qint64>> m_rows;
+    qint64 m_totalCount = 0;
+    qint64 m_totalOctets = 0;
+    bool m_octets;
+};
+
+QString StatisticsPanel::tableTitle(Table table)
+{
+    // Report strings: the titles of Autobahn's wire statistics tables, deliberately untranslated.
+    switch (table) {
+    case OctetsReceived:
+        return u"Octets Received by Chop Size"_s;
+    case OctetsTransmitted:
+        return u"Octets Transmitted by Chop Size"_s;
+    case FramesReceived:
+        return u"Frames Received by Opcode"_s;
+    case FramesTransmitted:
+        return u"Frames Transmitted by Opcode"_s;
+    case TableCount:
+        break;
+    }
+    return {};
+}
+
+StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *top = new QHBoxLayout;
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(u"summaryLabel"_s);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_copyButton = new QPushButton(this);
+    m_copyButton->setObjectName(u"copyButton"_s);
+    connect(m_copyButton, &QPushButton::clicked, this, &StatisticsPanel::copyAsText);
+    top->addWidget(m_summary, 1);
+    top->addWidget(m_copyButton);
+    layout->addLayout(top);
+
+    auto *grid = new QGridLayout;
+    layout->addLayout(grid, 1);
+    const int digitWidth = fontMetrics().horizontalAdvance(u'0');
+    for (int t = 0; t < TableCount; ++t) {
+        Section &s = m_sections[size_t(t)];
+        const bool octets = t == OctetsReceived || t == OctetsTransmitted;
+        s.box = new QGroupBox(tableTitle(Table(t)), this);
+        s.model = new TableModel(octets, this);
+        s.view = new QTableView(s.box);
+        s.view->setObjectName(u"table%1"_s.arg(t));
+        s.view->setModel(s.model);
+        s.view->verticalHeader()->hide();
+        s.view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        s.view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        s.view->setAlternatingRowColors(true);
+        s.view->setWordWrap(false);
+        s.view->horizontalHeader()->setDefaultSectionSize(digitWidth * 11);
+        s.view->horizontalHeader()->setStretchLastSection(true);
+        s.view->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+        s.view->setMinimumWidth(digitWidth * 11 * s.model->columnCount() + 2 * digitWidth);
+        s.chart = new BarChart(s.box);
+        s.chart->setObjectName(u"chart%1"_s.arg(t));
+        s.chart->setPlaceholderText(tr("No data yet"));
+        auto *boxLayout = new QHBoxLayout(s.box);
+        boxLayout->addWidget(s.view, 2);
+        boxLayout->addWidget(s.chart, 3);
+        grid->addWidget(s.box, t / 2, t % 2);
+    }
+    retranslate();
+}
+
+StatisticsPanel::~StatisticsPanel() = default;
+
+QAbstractItemModel *StatisticsPanel::model(Table table) const
+{
+    return m_sections[size_t(table)].model;
+}
+
+QTableView *StatisticsPanel::view(Table table) const
+{
+    return m_sections[size_t(table)].view;
+}
+
+BarChart *StatisticsPanel::chart(Table table) const
+{
+    return m_sections[size_t(table)].chart;
+}
+
+void StatisticsPanel::clear()
+{
+    setStatistics(WireStatistics());
+}
+
+void StatisticsPanel::setStatistics(const WireStatistics &stats)
+{
+    updateTable(OctetsReceived, stats.rxOctets);
+    updateTable(OctetsTransmitted, stats.txOctets);
+    updateTable(FramesReceived, stats.rxFrames);
+    updateTable(FramesTransmitted, stats.txFrames);
+    if (stats.rxOctets == m_stats.rxOctets && stats.txOctets == m_stats.txOctets &&
+        stats.rxFrames == m_stats.rxFrames && stats.txFrames == m_stats.txFrames)
+        return;
+    m_stats = stats;
+    retranslate();
+}
+
+void StatisticsPanel::updateTable(Table table, const CountMap &counts)
+{
+    Section &s = m_sections[size_t(table)];
+    if (!s.model->setCounts(counts))
+        return;
+    QList<BarChart::Bar> bars;
+    bars.reserve(qsizetype(counts.size()));
+    for (const auto &row : s.model->rows()) {
+        BarChart::Bar bar;
+        bar.label = s.model->isOctetTable()
+                        ? QLocale().toString(row.first)
+                        : QString::number(row.first) + u' ' + opcodeName(int(row.first));
+        bar.value = row.second;
+        bar.toolTip = s.model->rowToolTip(row);
+        bars << bar;
+    }
+    s.chart->setBars(bars);
+}
+
+void StatisticsPanel::retranslate()
+{
+    const auto *rxOctets = m_sections[OctetsReceived].model;
+    const auto *txOctets = m_sections[OctetsTransmitted].model;
+    const auto *rxFrames = m_sections[FramesReceived].model;
+    const auto *txFrames = m_sections[FramesTransmitted].model;
+    m_copyButton->setText(tr("Copy as Text"));
+    m_copyButton->setToolTip(tr("Copy the four tables as the text report prints them"));
+    const QLocale locale;
+    m_summary->setText(
+        tr("Received: octets %1, reads %2, frames %3 · Sent: octets %4, writes %5, frames %6")
+            .arg(locale.toString(rxOctets->totalOctets()), locale.toString(rxOctets->totalCount()),
+                 locale.toString(rxFrames->totalCount()), locale.toString(txOctets->totalOctets()),
+                 locale.toString(txOctets->totalCount()), locale.toString(txFrames->totalCount())));
+}
+
+void StatisticsPanel::copyAsText() const
+{
+    QApplication::clipboard()->setText(statisticsText(m_stats));
+}
+
+void StatisticsPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange) {
+        retranslate();
+        for (const Section &s : m_sections)
+            Q_EMIT s.model->headerDataChanged(Qt::Horizontal, 0, s.model->columnCount() - 1);
+    }
+}
+
+} // namespace wsi::gui

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "trace.h"
+
+#include <QWidget>
+
+#include <array>
+
+class QAbstractItemModel;
+class QGroupBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace wsi::gui {
+
+class BarChart;
+
+// The four wire-statistics tables of the report (autobahn-semantics.md §3.1, §3.2), each with
+// its total row and a bar chart of its counts. setStatistics() is cheap enough to call on every
+// refresh tick (~100 ms): unchanged tables are not touched, changed ones update in place.
+class StatisticsPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StatisticsPanel)
+
+public:
+    enum Table { OctetsReceived, OctetsTransmitted, FramesReceived, FramesTransmitted, TableCount };
+
+    explicit StatisticsPanel(QWidget *parent = nullptr);
+    ~StatisticsPanel() override;
+
+    void setStatistics(const WireStatistics &stats);
+    void clear();
+    [[nodiscard]] const WireStatistics &statistics() const { return m_stats; }
+
+    // "Octets Received by Chop Size", …: report strings, as the reference report titles them.
+    [[nodiscard]] static QString tableTitle(Table table);
+    // Rows: one per key in ascending order, then the total row. Columns: Chop Size, Count,
+    // Octets (octet tables) or Opcode, Count (frame tables).
+    [[nodiscard]] QAbstractItemModel *model(Table table) const;
+    [[nodiscard]] QTableView *view(Table table) const;
+    [[nodiscard]] BarChart *chart(Table table) const;
+
+public Q_SLOTS:
+    // The four tables as the text report prints them.
+    void copyAsText() const;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    class TableModel;
+
+    void retranslate();
+    void updateTable(Table table, const CountMap &counts);
+
+    struct Section
+    {
+        QGroupBox *box = nullptr;
+        QTableView *view = nullptr;
+        BarChart *chart = nullptr;
+        TableModel *model = nullptr;
+    };
+    std::array<Section, TableCount> m_sections;
+    QLabel *m_summary = nullptr;
+    QPushButton *m_copyButton = nullptr;
+    WireStatistics m_stats;
+};
+
+} // namespace wsi::gui

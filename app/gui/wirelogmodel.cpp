@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+#include "wirelogmodel.h"
+
+#include "frametablemodel.h"
+
+#include <QFontDatabase>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+// The kind names ("TX OCTETS", "RX FRAME", "DELAY", …) and the detail texts are the reference
+// report's strings (autobahn-semantics.md §3.3): they stay untranslated on purpose, so the
+// window, the text report and Autobahn's HTML read the same. Only our own words go through tr().
+
+static_assert(sizeof(WireLogModel::Row) <= 8,
+              "a wire-log row must stay small: 1M lines are normal");
+
+namespace {
+
+constexpr qint64 kToolTipOctets = 4096;
+
+// "RX FRAME : OPCODE=1, …" → "OPCODE=1, …"; "DELAY 1.000000 sec for TAG x" → "1.000000 sec for
+// TAG x": the kind has its own column.
+QString withoutKindName(const QString &text, const QString &kindName)
+{
+    if (!text.startsWith(kindName))
+        return text;
+    QStringView rest = QStringView(text).mid(kindName.size());
+    while (!rest.isEmpty() && (rest.front() == u' ' || rest.front() == u':'))
+        rest = rest.mid(1);
+    return rest.toString();
+}
+
+QString hexLines(const QByteArray &octets)
+{
+    QString out;
+    for (qsizetype at = 0; at < octets.size(); at += 32) {
+        if (at > 0)
+            out += u'\n';
+        out += QString::fromLatin1(octets.mid(at, 32).toHex(' '));
+    }
+    return out;
+}
+
+} // namespace
+
+WireLogModel::WireLogModel(const TraceStore *store, QObject *parent)
+    : QAbstractTableModel(parent), m_store(store),
+      m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+{
+    Q_ASSERT(store);
+    scanNewEntries();
+    m_visibleRows = int(m_rows.size());
+    connect(m_store, &TraceStore::grown, this, &WireLogModel::onGrown);
+    connect(m_store, &TraceStore::aboutToReset, this, &WireLogModel::onAboutToReset);
+    connect(m_store, &TraceStore::resetDone, this, &WireLogModel::onResetDone);
+}
+
+int WireLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_visibleRows;
+}
+
+int WireLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NUM_COLUMNS;
+}
+
+WireLogLine WireLogModel::lineAt(int row) const
+{
+    const Row &r = m_rows[size_t(row)];
+    return WireLogLine{r.kind, r.entry};
+}
+
+WireLogModel::KindGroup WireLogModel::groupOf(WireLogKind kind)
+{
+    switch (kind) {
+    case WireLogKind::RxOctets:
+    case WireLogKind::TxOctets:
+        return KindGroup::Octets;
+    case WireLogKind::RxFrame:
+    case WireLogKind::TxFrame:
+        return KindGroup::Frames;
+    case WireLogKind::TcpDroppedByMe:
+    case WireLogKind::TcpDroppedByPeer:
+        return KindGroup::Connection;
+    default:
+        return KindGroup::Timers;
+    }
+}
+
+int WireLogModel::directionOf(WireLogKind kind)
+{
+    switch (kind) {
+    case WireLogKind::RxOctets:
+    case WireLogKind::RxFrame:
+        return int(Direction::Rx);
+    case WireLogKind::TxOctets:
+    case WireLogKind::TxFrame:
+        return int(Direction::Tx);
+    default:
+        return -1;
+    }
+}
+
+void WireLogModel::scanNewEntries()
+{
+    // The same classification as wireLog() (wirelog.cpp), carried across batches: the state a
+    // TcpClosed event depends on is kept here instead of rescanning the events before it.
+    const Trace &trace = m_store->trace();
+    const auto &entries = trace.entries();
+    const size_t end = entries.size();
+    for (size_t i = m_scanned; i < end; ++i) {
+        const Trace::Entry &e = entries[i];
+        const auto entry = quint32(i);
+        switch (e.type) {
+        case Trace::Entry::Type::Chunk: {
+            const OctetChunk &chunk = trace.chunks()[e.index];
+            if (chunk.size > 0) // a zero-length chunk prints no line
+                m_rows.push_back({entry, chunk.direction == Direction::Rx ? WireLogKind::RxOctets
+                                                                          : WireLogKind::TxOctets});
+            break;
+        }
+        case Trace::Entry::Type::Frame: {
+            const FrameRecord &frame = trace.frames()[e.index];
+            if (frame.direction == Direction::Tx)
+                m_rows.push_back({entry, WireLogKind::TxFrame});
+            else if (!frame.incomplete) // never completely received: frame table only
+                m_rows.push_back({entry, WireLogKind::RxFrame});
+            break;
+        }
+        case Trace::Entry::Type::Event: {
+            using K = TraceEvent::Kind;
+            switch (trace.events()[e.index].kind) {
+            case K::Delay:
+                m_rows.push_back({entry, WireLogKind::Delay});
+                break;
+            case K::DelayTimeout:
+                m_rows.push_back({entry, WireLogKind::DelayTimeout});
+                break;
+            case K::CloseAfter:
+                m_rows.push_back({entry, WireLogKind::CloseAfter});
+                break;
+            case K::ClosingConnection:
+                m_rows.push_back({entry, WireLogKind::ClosingConnection});
+                break;
+            case K::FailAfter:
+                m_rows.push_back({entry, WireLogKind::FailAfter});
+                break;
+            case K::FailingConnection:
+                m_rows.push_back({entry, WireLogKind::FailingConnection});
+                break;
+            case K::WirelogEnabled:
+                m_rows.push_back({entry, WireLogKind::WirelogMarker});
+                break;
+            case K::DroppedByMe:
+                m_droppedByMe = true;
+                break;
+            case K::TcpClosed:
+                if (!m_tcpClosed) {
+                    m_rows.push_back({entry, m_droppedByMe ? WireLogKind::TcpDroppedByMe
+                                                           : WireLogKind::TcpDroppedByPeer});
+                }
+                m_tcpClosed = true;
+                break;
+            default:
+                break;
+            }
+            break;
+        }
+        }
+    }
+    m_scanned = end;
+}
+
+void WireLogModel::onGrown()
+{
+    scanNewEntries();
+    const int count = int(m_rows.size());
+    if (count == m_visibleRows)
+        return;
+    beginInsertRows(QModelIndex(), m_visibleRows, count - 1);
+    m_visibleRows = count;
+    endInsertRows();
+}
+
+void WireLogModel::onAboutToReset()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_visibleRows = 0;
+    m_scanned = 0;
+    m_droppedByMe = false;
+    m_tcpClosed = false;
+}
+
+void WireLogModel::onResetDone()
+{
+    scanNewEntries();
+    m_rows.shrink_to_fit();
+    m_visibleRows = int(m_rows.size());
+    endResetModel();
+}
+
+QVariant WireLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case IndexColumn:
+        return tr("Index");
+    case TimeColumn:
+        return tr("Time (ms)");
+    case DirectionColumn:
+        return tr("Direction");
+    case KindColumn:
+        return tr("Kind");
+    case SizeColumn:
+        return tr("Size");
+    case DetailsColumn:
+        return tr("Details");
+    default:
+        return {};
+    }
+}
+
+qint64 WireLogModel::timeNsOf(const Row &row) const
+{
+    const Trace &trace = m_store->trace();
+    const Trace::Entry &e = trace.entries()[row.entry];
+    switch (e.type) {
+    case Trace::Entry::Type::Chunk:
+        return trace.chunks()[e.index].timeNs;
+    case Trace::Entry::Type::Frame:
+        return trace.frames()[e.index].timeNs;
+    case Trace::Entry::Type::Event:
+        break;
+    }
+    return trace.events()[e.index].timeNs;
+}
+
+QVariant WireLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_visibleRows || index.column() >= NUM_COLUMNS)
+        return {};
+    const Row &row = m_rows[size_t(index.row())];
+    const int column = index.column();
+    const Trace &trace = m_store->trace();
+    const Trace::Entry &entry = trace.entries()[row.entry];
+    const KindGroup group = groupOf(row.kind);
+    const int direction = directionOf(row.kind);
+
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(row, index.row(), column);
+    case Qt::ToolTipRole:
+        return toolTip(row);
+    case Qt::FontRole:
+        if (column == DetailsColumn && (group == KindGroup::Octets || group == KindGroup::Frames))
+            return m_fixedFont;
+        return {};
+    case Qt::TextAlignmentRole:
+        switch (column) {
+        case IndexColumn:
+        case TimeColumn:
+        case SizeColumn:
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return int(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    case Qt::BackgroundRole: {
+        // Frames a shade stronger than the octets that carried them; tints over the base colour.
+        switch (group) {
+        case KindGroup::Octets:
+            return colors::tint(QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx),
+                                24);
+        case KindGroup::Frames:
+            return colors::tint(QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx),
+                                56);
+        case KindGroup::Timers:
+            return colors::tint(QColor(colors::kTimer), 48);
+        case KindGroup::Connection:
+            return colors::tint(QColor(colors::kTcp), 64);
+        }
+        return {};
+    }
+    case Qt::ForegroundRole:
+        if (column != DirectionColumn && column != KindColumn)
+            return {};
+        switch (group) {
+        case KindGroup::Octets:
+        case KindGroup::Frames:
+            return colors::text(
+                QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx));
+        case KindGroup::Timers:
+            return colors::text(QColor(colors::kTimer));
+        case KindGroup::Connection:
+            return colors::text(QColor(colors::kTcp));
+        }
+        return {};
+    case EntryIndexRole:
+        return row.entry;
+    case KindRole:
+        return int(row.kind);
+    case KindGroupRole:
+        return int(group);
+    case DirectionRole:
+        return direction;
+    case FrameIndexRole:
+        return entry.type == Trace::Entry::Type::Frame ? int(entry.index) : -1;
+    case ChunkIndexRole:
+        return entry.type == Trace::Entry::Type::Chunk ? int(entry.index) : -1;
+    case StreamOffsetRole:
+        if (entry.type == Trace::Entry::Type::Chunk)
+            return trace.chunks()[entry.index].streamOffset;
+        if (entry.type == Trace::Entry::Type::Frame)
+            return trace.frames()[entry.index].streamOffset;
+        return qint64(-1);
+    case StreamSizeRole:
+        if (entry.type == Trace::Entry::Type::Chunk)
+            return trace.chunks()[entry.index].size;
+        if (entry.type == Trace::Entry::Type::Frame) {
+            const FrameRecord &frame = trace.frames()[entry.index];
+            if (frame.streamOffset < 0)
+                return qint64(0);
+            const qint64 available = trace.octetCount(frame.direction) - frame.streamOffset;
+            return std::clamp<qint64>(FrameTableModel::wireSize(frame), 0,
+                                      std::max<qint64>(available, 0));
+        }
+        return qint64(0);
+    case TimeNsRole:
+        return timeNsOf(row);
+    default:
+        return {};
+    }
+}
+
+QVariant WireLogModel::displayData(const Row &row, int rowNumber, int column) const
+{
+    const Trace &trace = m_store->trace();
+    const Trace::Entry &entry = trace.entries()[row.entry];
+    switch (column) {
+    case IndexColumn:
+        return u"%1"_s.arg(rowNumber, 3, 10, QChar(u'0'));
+    case TimeColumn:
+        return FrameTableModel::timeText(timeNsOf(row));
+    case DirectionColumn: {
+        const int direction = directionOf(row.kind);
+        if (direction < 0)
+            return u"—"_s;
+        return FrameTableModel::directionText(Direction(direction));
+    }
+    case KindColumn:
+        return wireLogKindName(row.kind);
+    case SizeColumn:
+        if (entry.type == Trace::Entry::Type::Chunk)
+            return QString::number(trace.chunks()[entry.index].size);
+        if (entry.type == Trace::Entry::Type::Frame)
+            return QString::number(FrameTableModel::wireSize(trace.frames()[entry.index]));
+        return QString();
+    case DetailsColumn:
+        return details(row);
+    default:
+        return {};
+    }
+}
+
+QString WireLogModel::details(const Row &row) const
+{
+    const Trace &trace = m_store->trace();
+    const Trace::Entry &entry = trace.entries()[row.entry];
+    const WireLogLine line{row.kind, row.entry};
+    switch (groupOf(row.kind)) {
+    case KindGroup::Octets: {
+        const OctetChunk &chunk = trace.chunks()[entry.index];
+        return binLogData(chunk.data, chunk.size);
+    }
+    case KindGroup::Frames: {
+        const QString summary =
+            withoutKindName(wireLogText(trace, line), wireLogKindName(row.kind));
+        const QString payload = wireLogPayloadText(trace, line);
+        if (payload.isEmpty())
+            return summary;
+        return summary + u"  "_s + FrameTableModel::withControlPictures(payload);
+    }
+    case KindGroup::Connection:
+        // Who dropped it is the kind; what the socket said is the detail.
+        return trace.events()[entry.index].text;
+    case KindGroup::Timers:
+        break;
+    }
+    return withoutKindName(wireLogText(trace, line), wireLogKindName(row.kind));
+}
+
+QString WireLogModel::toolTip(const Row &row) const
+{
+    const Trace &trace = m_store->trace();
+    const Trace::Entry &entry = trace.entries()[row.entry];
+    const WireLogLine line{row.kind, row.entry};
+    switch (groupOf(row.kind)) {
+    case KindGroup::Octets: {
+        const OctetChunk &chunk = trace.chunks()[entry.index];
+        QString head = wireLogKindName(row.kind) + u": "_s + tr("%1 octets").arg(chunk.size);
+        if (chunk.direction == Direction::Tx && chunk.sync)
+            head += u", "_s + tr("sync");
+        const QByteArray shown = chunk.data.left(qsizetype(kToolTipOctets));
+        QString text = head + u'\n' + hexLines(shown);
+        if (chunk.size > shown.size()) {
+            text += u'\n';
+            text += chunk.isComplete()
+                        ? tr("(%1 of %2 octets shown)").arg(shown.size()).arg(chunk.size)
+                        : tr("(only the first %1 of %2 octets were kept)")
+                              .arg(chunk.data.size())
+                              .arg(chunk.size);
+        }
+        return text;
+    }
+    case KindGroup::Frames: {
+        const FrameRecord &frame = trace.frames()[entry.index];
+        QString text = wireLogText(trace, line);
+        const qint64 total = FrameTableModel::wirePayloadLength(frame);
+        if (total > 0) {
+            text += u'\n' + FrameTableModel::payloadToolTip(
+                                FrameTableModel::payloadHead(trace, frame, kToolTipOctets), total);
+        }
+        if (frame.violations != Violation::None)
+            text += u'\n' + FrameTableModel::violationsToolTip(frame.violations);
+        return text;
+    }
+    case KindGroup::Connection: {
+        const QString why = trace.events()[entry.index].text;
+        return why.isEmpty() ? wireLogKindName(row.kind)
+                             : wireLogKindName(row.kind) + u": "_s + why;
+    }
+    case KindGroup::Timers:
+        break;
+    }
+    return wireLogText(trace, line);
+}
+
+} // namespace wsi::gui

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "modelroles.h"
+#include "tracestore.h"
+#include "wirelog.h"
+
+#include <QAbstractTableModel>
+#include <QFont>
+
+#include <vector>
+
+namespace wsi::gui {
+
+// The wire log of the store's trace (autobahn-semantics.md §3.3), live: one row per line, in the
+// same order and with the same kinds as wireLog(). Each batch is scanned once, only its new
+// entries, and inserted with one beginInsertRows(); a row is 8 octets ({entry, kind}), every
+// string is built in data().
+class WireLogModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WireLogModel)
+
+public:
+    enum Columns {
+        IndexColumn,     // "NNN", as the report numbers its lines
+        TimeColumn,      // ms since the session started
+        DirectionColumn, // TX, RX or —
+        KindColumn,      // "TX OCTETS", "RX FRAME", "DELAY", "TCP DROPPED BY PEER", …
+        SizeColumn,      // octets on the wire (chunks and frames)
+        DetailsColumn,   // hex of octets, frame header summary and payload text, timer values
+        NUM_COLUMNS
+    };
+    enum Roles {
+        EntryIndexRole = gui::EntryIndexRole,     // quint32 index into Trace::entries()
+        KindRole = gui::KindRole,                 // int(WireLogKind)
+        KindGroupRole = gui::KindGroupRole,       // int(KindGroup)
+        DirectionRole = gui::DirectionRole,       // int(Direction), -1 for timers and TCP
+        FrameIndexRole = gui::FrameIndexRole,     // frame lines: index into frames(), else -1
+        ChunkIndexRole = gui::ChunkIndexRole,     // octet lines: index into chunks(), else -1
+        StreamOffsetRole = gui::StreamOffsetRole, // octet and frame lines: first stream octet
+        StreamSizeRole = gui::StreamSizeRole,     // octet and frame lines: octets in the stream
+        TimeNsRole = gui::TimeNsRole,
+    };
+    // The coarse groups a filter offers.
+    enum class KindGroup : quint8 {
+        Octets = 0x1,     // RX/TX OCTETS
+        Frames = 0x2,     // RX/TX FRAME
+        Timers = 0x4,     // DELAY…, CLOSE/FAIL CONNECTION AFTER, CLOSING/FAILING, WIRELOG
+        Connection = 0x8, // TCP DROPPED BY ME/PEER
+    };
+    Q_DECLARE_FLAGS(KindGroups, KindGroup)
+
+    // One row: where the line's record sits and what kind of line it is.
+    struct Row
+    {
+        quint32 entry;
+        WireLogKind kind;
+    };
+
+    explicit WireLogModel(const TraceStore *store, QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index,
+                                int role = Qt::DisplayRole) const override;
+    [[nodiscard]] QVariant headerData(int section, Qt::Orientation orientation,
+                                      int role = Qt::DisplayRole) const override;
+
+    [[nodiscard]] const TraceStore *store() const { return m_store; }
+    // The line behind a row; `row` must be in [0, rowCount()).
+    [[nodiscard]] WireLogLine lineAt(int row) const;
+    [[nodiscard]] WireLogKind kindAt(int row) const { return m_rows[size_t(row)].kind; }
+
+    [[nodiscard]] static KindGroup groupOf(WireLogKind kind);
+    // int(Direction) of RX/TX lines, -1 for the others.
+    [[nodiscard]] static int directionOf(WireLogKind kind);
+
+private:
+    void onGrown();
+    void onAboutToReset();
+    void onResetDone();
+    // Classifies the entries [m_scanned, entries().size()) and appends their rows to m_rows
+    // (not yet visible: rowCount() stays at m_visibleRows until the caller announces them).
+    void scanNewEntries();
+    [[nodiscard]] QVariant displayData(const Row &row, int rowNumber, int column) const;
+    [[nodiscard]] QString details(const Row &row) const;
+    [[nodiscard]] QString toolTip(const Row &row) const;
+    [[nodiscard]] qint64 timeNsOf(const Row &row) const;
+
+    const TraceStore *m_store;
+    std::vector<Row> m_rows;
+    int m_visibleRows = 0;
+    size_t m_scanned = 0;       // entries classified so far
+    bool m_droppedByMe = false; // a DroppedByMe event was seen: TcpClosed is TCP DROPPED BY ME
+    bool m_tcpClosed = false;   // the first TcpClosed was logged; later ones are not
+    QFont m_fixedFont;
+};
+
+} // namespace wsi::gui
+
+Q_DECLARE_OPERATORS_FOR_FLAGS(wsi::gui::WireLogModel::KindGroups)

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// `make screenshots`: drives the real window against the embedded echo server and saves PNGs of
+// it in use into the folder given as the first argument (docs/screenshots/).
+#include "closingpanel.h"
+#include "composerwidget.h"
+#include "echoserver.h"
+#include "mainwindow.h"
+#include "sessioncontroller.h"
+#include "tracestore.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+using namespace wsi;
+
+namespace {
+
+void waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done() && clock.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+void pause(int ms)
+{
+    waitFor([] { return false; }, ms);
+}
+
+FrameSpec frame(int opcode, const QByteArray &payload, bool fin, int chop, bool sync)
+{
+    FrameSpec f;
+    f.opcode = opcode;
+    f.payload = payload;
+    f.fin = fin;
+    f.chopSize = chop;
+    f.sync = sync;
+    return f;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(u"WebSocketInspector-Screenshots"_s);
+    const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"docs/screenshots"_s;
+    QDir().mkpath(outDir);
+    const bool dark = argc > 2 && QByteArray(argv[2]) == "dark";
+
+    EchoServer echo;
+    echo.listen();
+    gui::MainWindow window(echo.url());
+    window.applyTheme(dark ? gui::MainWindow::Theme::Dark : gui::MainWindow::Theme::Light);
+    window.resize(1680, 1000);
+    window.show();
+    pause(300);
+
+    window.connectToServer();
+    waitFor([&] { return window.controller()->state() == SessionState::Open; }, 5000);
+
+    // A fragmented text message with a ping in the middle, every frame chopped and synced, then
+    // a frame that breaks the rules (RSV bits) which the echo server answers with close 1002.
+    FrameSpec composed = frame(1, "Hello, ", false, 1, true);
+    composed.rsv = 0;
+    window.composer()->setFrameSpec(composed);
+    StepList steps = {Step::makeFrame(frame(1, "fragment one, ", false, 3, true)),
+                      Step::makeFrame(frame(9, "ping in the middle", true, 0, true)),
+                      Step::makeFrame(frame(0, "fragment two, ", false, 3, true)),
+                      Step::makeFrame(frame(0, "and the end.", true, 3, true))};
+    Step binary = Step::makeKind(Step::Kind::Message);
+    binary.binary = true;
+    binary.payload = QByteArray::fromHex("00fffefdfcfb7f80");
+    steps << binary;
+    Step json = Step::makeKind(Step::Kind::Message);
+    json.payload = R"({"type":"greeting","text":"grüß dich","n":3})";
+    steps << json;
+    Step wait = Step::makeKind(Step::Kind::Delay);
+    wait.seconds = 0.3;
+    steps << wait;
+    FrameSpec broken = frame(1, "RSV=6 on purpose", true, 0, false);
+    broken.rsv = 6;
+    steps << Step::makeFrame(broken);
+    window.controller()->run(steps);
+    waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 8000);
+    pause(400);
+
+    // Frames tab with the JSON echo selected.
+    window.viewTabs()->setCurrentIndex(0);
+    QTableView *frames = window.frameView();
+    for (int row = 0; row < frames->model()->rowCount(); ++row) {
+        if (frames->model()->index(row, 9).data().toString().contains(u"greeting"_s)
+            && frames->model()->index(row, 2).data().toString() == u"RX"_s) {
+            frames->selectRow(row);
+            break;
+        }
+    }
+    window.panelTabs()->setCurrentIndex(0);
+    pause(300);
+    const QString suffix = dark ? u"-dark"_s : QString();
+    window.grab().save(outDir + u"/main-window"_s + suffix + u".png"_s);
+
+    // The wire log with the statistics panel.
+    window.viewTabs()->setCurrentIndex(2);
+    window.panelTabs()->setCurrentIndex(1);
+    pause(300);
+    window.grab().save(outDir + u"/wire-log-statistics"_s + suffix + u".png"_s);
+
+    // The violating frame selected, the handshake panel.
+    window.viewTabs()->setCurrentIndex(0);
+    for (int row = 0; row < frames->model()->rowCount(); ++row) {
+        if (frames->model()->index(row, 5).data().toString().startsWith(u"6"_s)) {
+            frames->selectRow(row);
+            break;
+        }
+    }
+    window.panelTabs()->setCurrentIndex(2);
+    pause(300);
+    window.grab().save(outDir + u"/violation-handshake"_s + suffix + u".png"_s);
+    return 0;
+}

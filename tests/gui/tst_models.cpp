@@ -1,0 +1,1398 @@
+// SPDX-License-Identifier: MIT
+// The window's item models and proxies: each one under QAbstractItemModelTester while a trace
+// grows in batches and when the store is reset, compared against a text dump of its cells (as
+// hotspot's model tests do) and against the core's own derivations (wireLog(), statistics(),
+// analyzeClosing()). Traces are built by hand, octet by octet, or recorded from a real session
+// against the embedded echo server; a scale test appends a million frames.
+#include "closingmodel.h"
+#include "echoserver.h"
+#include "framefilterproxy.h"
+#include "frametablemodel.h"
+#include "messagemodel.h"
+#include "statisticsmodel.h"
+#include "testutils.h"
+#include "tracestore.h"
+#include "wirelogmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QElapsedTimer>
+#include <QFontDatabase>
+#include <QIcon>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <memory>
+#include <variant>
+
+using namespace wsi;
+using namespace wsi::gui;
+using namespace wsi::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr quint32 kKey = 0x11223344;
+
+FrameSpec spec(int opcode, const QByteArray &payload, bool fin = true)
+{
+    FrameSpec s;
+    s.opcode = opcode;
+    s.payload = payload;
+    s.fin = fin;
+    s.maskMode = MaskMode::Fixed;
+    s.maskKey = kKey;
+    return s;
+}
+
+// A server frame (unmasked unless a key is given), encoded by our own codec.
+QByteArray serverFrame(int opcode, const QByteArray &payload, bool fin = true,
+                       std::optional<quint32> key = std::nullopt)
+{
+    FrameSpec s = spec(opcode, payload, fin);
+    s.maskMode = key ? MaskMode::Fixed : MaskMode::None;
+    s.maskKey = key.value_or(0);
+    return encodeFrame(s);
+}
+
+// Builds a trace record by record, the way the session records one: TX frames before their
+// octets, RX octets before the frames they complete (parsed by the real FrameParser). Every
+// record is 1 ms after the previous one, so times are predictable.
+class TraceBuilder
+{
+public:
+    std::vector<TraceRecord> records;
+
+    void event(TraceEvent::Kind kind, const QString &text = {}, double seconds = 0,
+               std::optional<int> code = std::nullopt, bool flag = false)
+    {
+        TraceEvent e;
+        e.timeNs = tick();
+        e.kind = kind;
+        e.text = text;
+        e.seconds = seconds;
+        e.code = code;
+        e.flag = flag;
+        records.emplace_back(std::move(e));
+    }
+    void state(SessionState s)
+    {
+        TraceEvent e;
+        e.timeNs = tick();
+        e.kind = TraceEvent::Kind::StateChanged;
+        e.state = s;
+        records.emplace_back(std::move(e));
+    }
+    void chunk(Direction d, const QByteArray &data, bool sync = false)
+    {
+        OctetChunk c;
+        c.timeNs = tick();
+        c.streamOffset = m_offset[int(d)];
+        c.size = data.size();
+        c.data = data;
+        c.direction = d;
+        c.sync = sync;
+        m_offset[int(d)] += data.size();
+        records.emplace_back(std::move(c));
+    }
+    void handshake()
+    {
+        state(SessionState::Connecting);
+        event(TraceEvent::Kind::Connected, u"127.0.0.1:9001"_s);
+        chunk(Direction::Tx, "GET / HTTP/1.1\r\n\r\n");
+        chunk(Direction::Rx, "HTTP/1.1 101 OK\r\n\r\n");
+        m_parserBase = m_offset[int(Direction::Rx)];
+        state(SessionState::Open);
+    }
+    // A frame we send: its record, then its octets (chopped when the spec says so).
+    void tx(const FrameSpec &s)
+    {
+        const QByteArray bytes = encodeFrame(s);
+        FrameRecord r;
+        r.timeNs = tick();
+        r.streamOffset = m_offset[int(Direction::Tx)];
+        r.payloadLength = s.headerLength();
+        r.payload = s.payload;
+        r.maskKey = s.writesMaskKey() ? s.maskKey : 0;
+        r.opcode = quint8(s.opcode);
+        r.rsv = quint8(s.rsv);
+        const int len7 = uchar(bytes.at(1)) & 0x7f;
+        r.extendedLengthSize = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+        r.direction = Direction::Tx;
+        r.fin = s.fin;
+        r.masked = s.hasMaskBit();
+        r.hasKey = s.writesMaskKey();
+        TxFrameInfo info;
+        info.basePayloadLength = s.payload.size();
+        info.repeatLength = s.repeatLength;
+        info.declaredLength = s.declaredLength;
+        info.lengthEncoding = s.lengthEncoding;
+        info.maskMode = s.maskMode;
+        info.chopSize = s.chopSize;
+        info.sync = s.sync;
+        info.encodedSize = bytes.size();
+        r.tx = std::make_shared<const TxFrameInfo>(info);
+        records.emplace_back(std::move(r));
+        const qsizetype step = s.chopSize > 0 ? s.chopSize : bytes.size();
+        for (qsizetype at = 0; at < bytes.size(); at += step)
+            chunk(Direction::Tx, bytes.mid(at, step), s.sync);
+    }
+    // Octets from the peer, `chop` octets per chunk (0: one chunk). `derived`: data payloads are
+    // not stored in the records but read back from the octets, as the session may do.
+    void rx(const QByteArray &octets, qsizetype chop = 0, bool derived = false)
+    {
+        const qsizetype step = chop > 0 ? chop : octets.size();
+        for (qsizetype at = 0; at < octets.size(); at += step) {
+            const QByteArray piece = octets.mid(at, step);
+            chunk(Direction::Rx, piece);
+            std::vector<DecodedFrame> frames;
+            m_parser.feed(piece, frames);
+            for (DecodedFrame &f : frames)
+                records.emplace_back(rxRecord(f, derived));
+        }
+    }
+    // The connection ends inside the frame the parser is in the middle of.
+    void endInsideFrame()
+    {
+        QVERIFY(m_parser.hasPartialFrame());
+        DecodedFrame partial = m_parser.partialFrame();
+        FrameRecord r = rxRecord(partial, false);
+        r.incomplete = true;
+        records.emplace_back(std::move(r));
+    }
+
+private:
+    qint64 tick() { return m_time += 1'000'000; }
+
+    FrameRecord rxRecord(DecodedFrame &f, bool derived)
+    {
+        FrameRecord r;
+        r.timeNs = tick();
+        r.streamOffset = m_parserBase + f.streamOffset;
+        r.payloadLength = f.payloadLength;
+        r.payload = f.payload;
+        r.maskKey = f.maskKey;
+        r.violations = f.violations;
+        r.utf8ErrorOffset = f.utf8ErrorOffset;
+        r.opcode = f.opcode;
+        r.rsv = f.rsv;
+        r.extendedLengthSize = f.extendedLengthSize;
+        r.direction = Direction::Rx;
+        r.fin = f.fin;
+        r.masked = f.masked;
+        r.hasKey = f.masked;
+        r.payloadTruncated = f.payloadTruncated;
+        if (derived && !isControlOpcode(f.opcode)) {
+            r.payload.clear();
+            r.payloadDerived = true;
+        }
+        return r;
+    }
+
+    qint64 m_time = 0;
+    qint64 m_offset[2] = {0, 0};
+    qint64 m_parserBase = 0;
+    FrameParser m_parser;
+};
+
+// Splits records into `pieces` batches of about equal size, each built with TraceBatch::add().
+std::vector<TraceBatchPtr> toBatches(const std::vector<TraceRecord> &records, size_t pieces)
+{
+    pieces = std::clamp<size_t>(pieces, 1, std::max<size_t>(records.size(), 1));
+    std::vector<TraceBatchPtr> batches;
+    for (size_t p = 0; p < pieces; ++p) {
+        auto batch = std::make_shared<TraceBatch>();
+        const size_t from = records.size() * p / pieces;
+        const size_t to = records.size() * (p + 1) / pieces;
+        for (size_t i = from; i < to; ++i)
+            std::visit([&batch](const auto &r) { batch->add(std::decay_t<decltype(r)>(r)); },
+                       records[i]);
+        batches.push_back(batch);
+    }
+    return batches;
+}
+
+void feed(TraceStore &store, const std::vector<TraceRecord> &records, size_t pieces)
+{
+    for (const TraceBatchPtr &batch : toBatches(records, pieces))
+        store.append(batch);
+}
+
+// The records of a recorded trace, in entry order (to replay it in other batch sizes).
+std::vector<TraceRecord> recordsOf(const Trace &trace)
+{
+    std::vector<TraceRecord> records;
+    for (const Trace::Entry &e : trace.entries()) {
+        switch (e.type) {
+        case Trace::Entry::Type::Chunk:
+            records.emplace_back(trace.chunks()[e.index]);
+            break;
+        case Trace::Entry::Type::Frame:
+            records.emplace_back(trace.frames()[e.index]);
+            break;
+        case Trace::Entry::Type::Event:
+            records.emplace_back(trace.events()[e.index]);
+            break;
+        }
+    }
+    return records;
+}
+
+Trace traceOf(const std::vector<TraceRecord> &records)
+{
+    Trace trace;
+    for (const TraceRecord &r : records)
+        trace.append(r);
+    return trace;
+}
+
+// The hand-made connection most tests look at: handshake, frames both ways, a reserved opcode,
+// a declared length, violations, timers, a frame cut off by the end, and a drop by us.
+std::vector<TraceRecord> mainTrace()
+{
+    TraceBuilder b;
+    b.handshake();                                     // TO, RO
+    b.tx(spec(1, "Hello"));                            // TF, TO
+    b.rx(serverFrame(1, "Hello"));                     // RO, RF
+    b.event(TraceEvent::Kind::Delay, u"pause"_s, 0.5); // CT
+    FrameSpec reserved = spec(3, "x");
+    reserved.rsv = 6;
+    reserved.maskMode = MaskMode::BitOnly;
+    b.tx(reserved); // TF, TO
+    FrameSpec declared = spec(2, "abcde");
+    declared.declaredLength = 300;
+    declared.lengthEncoding = LengthEncoding::Bits16;
+    b.tx(declared); // TF, TO
+    b.rx(serverFrame(9, "ping!", true, 0x01020304) + serverFrame(11, {}) +
+         serverFrame(8, closePayload(1002, "bad"))); // RO, RF, RF, RF
+    b.event(TraceEvent::Kind::CloseReceived, {}, 0, 1002);
+    b.event(TraceEvent::Kind::CloseSent, {}, 0, 1000, true);
+    FrameSpec chopped = spec(8, closePayload(1000, {}));
+    chopped.chopSize = 3;
+    b.tx(chopped);                                       // TF, TO, TO
+    b.event(TraceEvent::Kind::DelayTimeout, u"pause"_s); // CTE
+    b.event(TraceEvent::Kind::CloseAfter, {}, 1.0);      // TI
+    b.rx(hex("82 7e 01 00") + QByteArray(10, 'z'));      // RO (a frame that never ends)
+    b.endInsideFrame();
+    b.event(TraceEvent::Kind::DroppedByMe, u"timeout"_s);
+    b.event(TraceEvent::Kind::TcpClosed, u"The remote host closed the connection"_s); // TCP
+    b.event(TraceEvent::Kind::TcpClosed, u"again"_s); // not logged twice
+    return b.records;
+}
+
+QStringList dump(const QAbstractItemModel &model, const QList<int> &columns,
+                 int role = Qt::DisplayRole)
+{
+    QStringList lines;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        QStringList cells;
+        for (const int column : columns)
+            cells << model.index(row, column).data(role).toString();
+        lines << cells.join(u" | "_s);
+    }
+    return lines;
+}
+
+QStringList headers(const QAbstractItemModel &model)
+{
+    QStringList titles;
+    for (int c = 0; c < model.columnCount(); ++c)
+        titles << model.headerData(c, Qt::Horizontal).toString();
+    return titles;
+}
+
+// Every model of the window over one store, each under a QAbstractItemModelTester.
+struct Models
+{
+    explicit Models(const TraceStore *store)
+        : wireLog(store), frames(store), messages(store),
+          rxOctets(store, StatisticsModel::Kind::RxOctets),
+          txOctets(store, StatisticsModel::Kind::TxOctets),
+          rxFrames(store, StatisticsModel::Kind::RxFrames),
+          txFrames(store, StatisticsModel::Kind::TxFrames), closing(store)
+    {
+        frameProxy.setSourceModel(&frames);
+        logProxy.setSourceModel(&wireLog);
+    }
+
+    void attachTesters()
+    {
+        for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *>{
+                 &wireLog, &frames, &messages, &rxOctets, &txOctets, &rxFrames, &txFrames, &closing,
+                 &frameProxy, &logProxy}) {
+            testers.push_back(std::make_unique<QAbstractItemModelTester>(
+                model, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        }
+    }
+
+    WireLogModel wireLog;
+    FrameTableModel frames;
+    MessageModel messages;
+    StatisticsModel rxOctets;
+    StatisticsModel txOctets;
+    StatisticsModel rxFrames;
+    StatisticsModel txFrames;
+    ClosingModel closing;
+    FrameFilterProxy frameProxy;
+    WireLogFilterProxy logProxy;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+};
+
+// The wire log rows must be exactly the core's wireLog() lines.
+void compareWithWireLog(const WireLogModel &model, const Trace &trace)
+{
+    const std::vector<WireLogLine> lines = wireLog(trace);
+    QCOMPARE(model.rowCount(), int(lines.size()));
+    for (int row = 0; row < model.rowCount(); ++row) {
+        const WireLogLine line = model.lineAt(row);
+        QCOMPARE(line.entry, lines[size_t(row)].entry);
+        QCOMPARE(int(line.kind), int(lines[size_t(row)].kind));
+        QCOMPARE(model.index(row, WireLogModel::KindColumn).data().toString(),
+                 wireLogKindName(lines[size_t(row)].kind));
+    }
+}
+
+void compareWithStatistics(const StatisticsModel &model, const CountMap &counts, bool octets)
+{
+    QCOMPARE(model.rowCount(), int(counts.size()) + 1);
+    QCOMPARE(model.columnCount(), octets ? 3 : 2);
+    int row = 0;
+    qint64 totalCount = 0;
+    qint64 totalOctets = 0;
+    for (const auto &[key, count] : counts) {
+        QCOMPARE(model.index(row, StatisticsModel::KeyColumn)
+                     .data(StatisticsModel::KeyRole)
+                     .toLongLong(),
+                 key);
+        QCOMPARE(model.index(row, StatisticsModel::CountColumn).data().toString(),
+                 QString::number(count));
+        if (octets)
+            QCOMPARE(model.index(row, StatisticsModel::OctetsColumn).data().toString(),
+                     QString::number(key * count));
+        totalCount += count;
+        totalOctets += key * count;
+        ++row;
+    }
+    QCOMPARE(model.index(row, StatisticsModel::KeyColumn).data().toString(), u"Total"_s);
+    QCOMPARE(model.index(row, StatisticsModel::CountColumn).data().toString(),
+             QString::number(totalCount));
+    if (octets)
+        QCOMPARE(model.index(row, StatisticsModel::OctetsColumn).data().toString(),
+                 QString::number(totalOctets));
+}
+
+int findRow(const QAbstractItemModel &model, int column, const QString &text)
+{
+    for (int row = 0; row < model.rowCount(); ++row) {
+        if (model.index(row, column).data().toString() == text)
+            return row;
+    }
+    return -1;
+}
+
+} // namespace
+
+class tst_Models : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // --- wire log ------------------------------------------------------------------------------
+
+    void wireLogMatchesReport_data()
+    {
+        QTest::addColumn<int>("pieces");
+        QTest::newRow("one batch") << 1;
+        QTest::newRow("two batches") << 2;
+        QTest::newRow("three batches") << 3;
+        QTest::newRow("seven batches") << 7;
+        QTest::newRow("one record per batch") << 1000;
+    }
+
+    void wireLogMatchesReport()
+    {
+        QFETCH(int, pieces);
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        QSignalSpy inserted(&models.wireLog, &QAbstractItemModel::rowsInserted);
+        const auto records = mainTrace();
+        feed(store, records, size_t(pieces));
+        compareWithWireLog(models.wireLog, store.trace());
+        // One insert per batch that added lines, never more.
+        QVERIFY(inserted.count() <= std::min<int>(pieces, int(records.size())));
+
+        // The report's own strings, kind by kind.
+        const QStringList expected = {
+            u"000 | 3.000 | TX | TX OCTETS | 18 | 474554202f20485454502f312e310d0a0d0a"_s,
+            u"001 | 4.000 | RX | RX OCTETS | 19 | 485454502f312e3120313031204f4b0d0a0d0a"_s,
+            u"002 | 6.000 | TX | TX FRAME | 11 | OPCODE=1, FIN=True, RSV=0, PAYLOAD-LEN=5, "
+            u"MASK=11223344, PAYLOAD-REPEAT-LEN=None, CHOPSIZE=None, SYNC=False  Hello"_s,
+            u"003 | 7.000 | TX | TX OCTETS | 11 | 81851122334459475f287e"_s,
+            u"004 | 8.000 | RX | RX OCTETS | 7 | 810548656c6c6f"_s,
+            u"005 | 9.000 | RX | RX FRAME | 7 | OPCODE=1, FIN=True, RSV=0, PAYLOAD-LEN=5, "
+            u"MASKED=False, MASK=None  Hello"_s,
+            u"006 | 10.000 | \u2014 | DELAY |  | 0.500000 sec for TAG pause"_s,
+            u"007 | 11.000 | TX | TX FRAME | 3 | OPCODE=3, FIN=True, RSV=6, PAYLOAD-LEN=1, "
+            u"MASK=bit-only, PAYLOAD-REPEAT-LEN=None, CHOPSIZE=None, SYNC=False  x"_s,
+            u"008 | 12.000 | TX | TX OCTETS | 3 | e38178"_s,
+            u"009 | 13.000 | TX | TX FRAME | 13 | OPCODE=2, FIN=True, RSV=0, PAYLOAD-LEN=5, "
+            u"MASK=11223344, PAYLOAD-REPEAT-LEN=None, CHOPSIZE=None, SYNC=False  abcde"_s,
+            u"010 | 14.000 | TX | TX OCTETS | 13 | 82fe012c112233447040502074"_s,
+            u"011 | 15.000 | RX | RX OCTETS | 20 | 898501020304716b6d63208b00880503ea626164"_s,
+            u"012 | 16.000 | RX | RX FRAME | 11 | OPCODE=9, FIN=True, RSV=0, PAYLOAD-LEN=5, "
+            u"MASKED=True, MASK=01020304  ping!"_s,
+            u"013 | 17.000 | RX | RX FRAME | 2 | OPCODE=11, FIN=True, RSV=0, PAYLOAD-LEN=0, "
+            u"MASKED=False, MASK=None"_s,
+            u"014 | 18.000 | RX | RX FRAME | 7 | OPCODE=8, FIN=True, RSV=0, PAYLOAD-LEN=5, "
+            u"MASKED=False, MASK=None  0x03ea626164"_s,
+            u"015 | 21.000 | TX | TX FRAME | 8 | OPCODE=8, FIN=True, RSV=0, PAYLOAD-LEN=2, "
+            u"MASK=11223344, PAYLOAD-REPEAT-LEN=None, CHOPSIZE=3, SYNC=False  0x03e8"_s,
+            u"016 | 22.000 | TX | TX OCTETS | 3 | 888211"_s,
+            u"017 | 23.000 | TX | TX OCTETS | 3 | 223344"_s,
+            u"018 | 24.000 | TX | TX OCTETS | 2 | 12ca"_s,
+            u"019 | 25.000 | \u2014 | DELAY TIMEOUT |  | on TAG pause"_s,
+            u"020 | 26.000 | \u2014 | CLOSE CONNECTION AFTER |  | 1.000000 sec"_s,
+            u"021 | 27.000 | RX | RX OCTETS | 14 | 827e01007a7a7a7a7a7a7a7a7a7a"_s,
+            u"022 | 30.000 | \u2014 | TCP DROPPED BY ME |  | "
+            u"The remote host closed the connection"_s,
+        };
+        QCOMPARE(dump(models.wireLog, {WireLogModel::IndexColumn, WireLogModel::TimeColumn,
+                                       WireLogModel::DirectionColumn, WireLogModel::KindColumn,
+                                       WireLogModel::SizeColumn, WireLogModel::DetailsColumn}),
+                 expected);
+        QCOMPARE(headers(models.wireLog), QStringList({u"Index"_s, u"Time (ms)"_s, u"Direction"_s,
+                                                       u"Kind"_s, u"Size"_s, u"Details"_s}));
+    }
+
+    void wireLogTcpLineFollowsDroppedByMe_data()
+    {
+        QTest::addColumn<bool>("droppedByMe");
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("dropped by us") << true << u"TCP DROPPED BY ME"_s;
+        QTest::newRow("dropped by the peer") << false << u"TCP DROPPED BY PEER"_s;
+    }
+
+    void wireLogTcpLineFollowsDroppedByMe()
+    {
+        QFETCH(bool, droppedByMe);
+        QFETCH(QString, kind);
+        TraceBuilder b;
+        b.handshake();
+        if (droppedByMe)
+            b.event(TraceEvent::Kind::DroppedByMe);
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, b.records, 1);
+        // The TcpClosed event comes in a later batch than the DroppedByMe that decides its kind.
+        TraceBuilder end;
+        end.event(TraceEvent::Kind::TcpClosed);
+        feed(store, end.records, 1);
+        QCOMPARE(models.wireLog.rowCount(), 3);
+        QCOMPARE(models.wireLog.index(2, WireLogModel::KindColumn).data().toString(), kind);
+        compareWithWireLog(models.wireLog, store.trace());
+    }
+
+    void wireLogRoles()
+    {
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, mainTrace(), 4);
+        const Trace &trace = store.trace();
+        const WireLogModel &log = models.wireLog;
+
+        // 011: one RX chunk carrying three frames.
+        const QModelIndex octets = log.index(11, WireLogModel::DetailsColumn);
+        const int chunk = octets.data(WireLogModel::ChunkIndexRole).toInt();
+        QVERIFY(chunk >= 0);
+        QCOMPARE(octets.data(WireLogModel::FrameIndexRole).toInt(), -1);
+        QCOMPARE(octets.data(WireLogModel::DirectionRole).toInt(), int(Direction::Rx));
+        QCOMPARE(octets.data(WireLogModel::KindRole).toInt(), int(WireLogKind::RxOctets));
+        QCOMPARE(octets.data(WireLogModel::KindGroupRole).toInt(),
+                 int(WireLogModel::KindGroup::Octets));
+        QCOMPARE(octets.data(WireLogModel::StreamOffsetRole).toLongLong(),
+                 trace.chunks()[size_t(chunk)].streamOffset);
+        QCOMPARE(octets.data(WireLogModel::StreamSizeRole).toLongLong(), 20);
+        QCOMPARE(octets.data(WireLogModel::EntryIndexRole).toUInt(), log.lineAt(11).entry);
+        QCOMPARE(octets.data(Qt::FontRole).value<QFont>(),
+                 QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        QVERIFY(octets.data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(u"89 85 01 02 03 04 71 6b 6d 63 20 8b 00 88 05 03 ea 62 61 64"_s));
+
+        // 012: the masked ping, a frame line.
+        const QModelIndex ping = log.index(12, WireLogModel::KindColumn);
+        const int frame = ping.data(WireLogModel::FrameIndexRole).toInt();
+        QVERIFY(frame >= 0);
+        QCOMPARE(trace.frames()[size_t(frame)].opcode, quint8(9));
+        QCOMPARE(ping.data(WireLogModel::ChunkIndexRole).toInt(), -1);
+        QCOMPARE(ping.data(WireLogModel::StreamOffsetRole).toLongLong(),
+                 trace.frames()[size_t(frame)].streamOffset);
+        QCOMPARE(ping.data(WireLogModel::StreamSizeRole).toLongLong(),
+                 trace.frameOctets(trace.frames()[size_t(frame)]).size());
+        QVERIFY(ping.data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(violationRule(Violation::MaskedServerFrame)));
+
+        // 006: a timer line has no direction, no frame, no stream range.
+        const QModelIndex delay = log.index(6, WireLogModel::KindColumn);
+        QCOMPARE(delay.data(WireLogModel::DirectionRole).toInt(), -1);
+        QCOMPARE(delay.data(WireLogModel::FrameIndexRole).toInt(), -1);
+        QCOMPARE(delay.data(WireLogModel::StreamOffsetRole).toLongLong(), -1);
+        QCOMPARE(delay.data(WireLogModel::KindGroupRole).toInt(),
+                 int(WireLogModel::KindGroup::Timers));
+        QCOMPARE(delay.data(WireLogModel::TimeNsRole).toLongLong(), 10'000'000);
+
+        // Colours: semi-transparent tints that differ by direction and by frame vs octets.
+        const auto background = [&log](int row) {
+            return log.index(row, WireLogModel::DetailsColumn)
+                .data(Qt::BackgroundRole)
+                .value<QColor>();
+        };
+        for (int row = 0; row < log.rowCount(); ++row) {
+            QVERIFY(background(row).isValid());
+            QVERIFY2(background(row).alpha() < 128, "tints must let the palette show through");
+        }
+        QVERIFY(background(0) != background(1));  // TX vs RX octets
+        QVERIFY(background(2) != background(0));  // TX frame vs TX octets
+        QVERIFY(background(6) != background(22)); // timer vs TCP
+        QVERIFY(log.index(0, WireLogModel::KindColumn)
+                    .data(Qt::ForegroundRole)
+                    .value<QColor>()
+                    .isValid());
+        QVERIFY(!log.index(0, WireLogModel::DetailsColumn).data(Qt::ForegroundRole).isValid());
+    }
+
+    void wireLogOctetToolTipShowsFullHexUpToAFewKiB()
+    {
+        TraceBuilder b;
+        b.handshake();
+        QByteArray big(10000, '\0');
+        for (qsizetype i = 0; i < big.size(); ++i)
+            big[i] = char(i & 0xff);
+        b.chunk(Direction::Tx, big);
+        TraceStore store;
+        WireLogModel log(&store);
+        feed(store, b.records, 2);
+        const QModelIndex index = log.index(2, WireLogModel::DetailsColumn);
+        // The cell is the report's 60/64 rule; the tooltip has 4 KiB of hex and says so.
+        QVERIFY(index.data().toString().endsWith(u" ..."_s));
+        QCOMPARE(index.data().toString().size(), 128 + 4);
+        const QString tip = index.data(Qt::ToolTipRole).toString();
+        QVERIFY(tip.contains(u"00 01 02 03"_s));
+        QVERIFY(tip.contains(u"(4096 of 10000 octets shown)"_s));
+        QVERIFY(tip.size() < 4096 * 3 + 500);
+    }
+
+    // --- frame table ---------------------------------------------------------------------------
+
+    void frameTableColumns()
+    {
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, mainTrace(), 3);
+        const FrameTableModel &frames = models.frames;
+        QCOMPARE(frames.rowCount(), int(store.trace().frames().size()));
+        QCOMPARE(headers(frames),
+                 QStringList({u"#"_s, u"Time (ms)"_s, u"Dir"_s, u"Opcode"_s, u"FIN"_s, u"RSV"_s,
+                              u"MASK"_s, u"Key"_s, u"Length"_s, u"Payload"_s, u"Violations"_s}));
+        QList<int> all;
+        for (int c = 0; c < FrameTableModel::NUM_COLUMNS; ++c)
+            all << c;
+        const QStringList expected = {
+            u"1 | 6.000 | TX | Text | yes | 0 | yes | 11223344 | 5 | Hello | "_s,
+            u"2 | 9.000 | RX | Text | yes | 0 | no |  | 5 | Hello | "_s,
+            u"3 | 11.000 | TX | Reserved 3 | yes | 6 (RSV1+RSV2) | bit-only |  | 1 | x | "_s,
+            u"4 | 13.000 | TX | Binary | yes | 0 | yes | 11223344 | 300 (sent 5) | abcde | "_s,
+            u"5 | 16.000 | RX | Ping | yes | 0 | yes | 01020304 | 5 | ping! | "
+            u"Masked server frame"_s,
+            u"6 | 17.000 | RX | Reserved 11 | yes | 0 | no |  | 0 |  | Reserved opcode"_s,
+            u"7 | 18.000 | RX | Close | yes | 0 | no |  | 5 | 1002 (Protocol Error) bad | "_s,
+            u"8 | 21.000 | TX | Close | yes | 0 | yes | 11223344 | 2 | 1000 (Normal Closure) | "_s,
+            u"9 | 28.000 | RX | Binary | yes | 0 | no |  | 256 (incomplete) | "
+            u"zzzzzzzzzz\u2026 | "_s,
+        };
+        QCOMPARE(dump(frames, all), expected);
+    }
+
+    void frameTableRoles()
+    {
+        TraceStore store;
+        FrameTableModel frames(&store);
+        QAbstractItemModelTester tester(&frames,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        feed(store, mainTrace(), 2);
+        const Trace &trace = store.trace();
+        for (int row = 0; row < frames.rowCount(); ++row) {
+            const FrameRecord &f = trace.frames()[size_t(row)];
+            const QModelIndex index = frames.index(row, FrameTableModel::ViolationsColumn);
+            QCOMPARE(index.data(FrameTableModel::FrameIndexRole).toInt(), row);
+            QCOMPARE(index.data(FrameTableModel::DirectionRole).toInt(), int(f.direction));
+            QCOMPARE(index.data(FrameTableModel::OpcodeRole).toInt(), int(f.opcode));
+            QCOMPARE(index.data(FrameTableModel::ViolationsRole).toInt(),
+                     int(f.violations.toInt()));
+            QCOMPARE(index.data(FrameTableModel::StreamOffsetRole).toLongLong(), f.streamOffset);
+            QCOMPARE(index.data(FrameTableModel::TimeNsRole).toLongLong(), f.timeNs);
+            QCOMPARE(frames.frameAt(row), &f);
+            // The range marks exactly the frame's octets, as far as they exist.
+            QCOMPARE(index.data(FrameTableModel::StreamSizeRole).toLongLong(),
+                     qint64(trace.frameOctets(f).size()));
+            const bool broken = f.violations != Violation::None;
+            QCOMPARE(!index.data(Qt::DecorationRole).value<QIcon>().isNull(), broken);
+            QCOMPARE(index.data(Qt::ToolTipRole).isValid(), broken);
+        }
+        QVERIFY(!frames.frameAt(-1));
+        QVERIFY(!frames.frameAt(frames.rowCount()));
+
+        // The reserved-opcode frame: its tooltip names the RFC rule it broke.
+        const QModelIndex reserved = frames.index(5, FrameTableModel::ViolationsColumn);
+        QCOMPARE(reserved.data(FrameTableModel::ViolationsRole).toInt(),
+                 int(Violation::ReservedOpcode));
+        QCOMPARE(reserved.data(Qt::ToolTipRole).toString(),
+                 violationName(Violation::ReservedOpcode) + u": "_s +
+                     violationRule(Violation::ReservedOpcode));
+        QVERIFY(reserved.data(Qt::BackgroundRole).value<QColor>().isValid());
+        // The declared length tells what was really sent.
+        QCOMPARE(frames.index(3, FrameTableModel::LengthColumn).data(Qt::ToolTipRole).toString(),
+                 u"The header declares 300 payload octets; 5 were sent."_s);
+        QCOMPARE(frames.index(8, FrameTableModel::LengthColumn).data(Qt::ToolTipRole).toString(),
+                 u"The connection ended inside this frame: 10 of 256 payload octets arrived."_s);
+        // Sorting is numeric where the column is a number.
+        QCOMPARE(frames.index(3, FrameTableModel::LengthColumn)
+                     .data(FrameTableModel::SortRole)
+                     .toULongLong(),
+                 300u);
+    }
+
+    void payloadHeadReadsOnlyWhatItShows()
+    {
+        // A 1 MiB text frame whose payload is kept only in the octets, and a TX frame whose
+        // 2-octet pattern is repeated to 100000 octets on the wire.
+        TraceBuilder b;
+        b.handshake();
+        QByteArray text(1 << 20, 'a');
+        for (qsizetype i = 0; i < text.size(); i += 7)
+            text[i] = 'b';
+        b.rx(serverFrame(1, text), 65536, true);
+        FrameSpec repeated = spec(2, "xy");
+        repeated.repeatLength = 100000;
+        b.tx(repeated);
+        TraceStore store;
+        FrameTableModel frames(&store);
+        feed(store, b.records, 3);
+        QCOMPARE(frames.rowCount(), 2);
+
+        const Trace &trace = store.trace();
+        const FrameRecord &big = trace.frames()[0];
+        QVERIFY(big.payloadDerived);
+        QVERIFY(big.payload.isEmpty());
+        QCOMPARE(FrameTableModel::payloadHead(trace, big, 64), text.left(64));
+        QCOMPARE(FrameTableModel::payloadHead(trace, big, 0), QByteArray());
+        QCOMPARE(FrameTableModel::payloadHead(trace, big, 70000), text.left(70000));
+        const QString preview = frames.index(0, FrameTableModel::PayloadColumn).data().toString();
+        QCOMPARE(preview, QString::fromLatin1(text.left(64)) + u"…"_s);
+        QCOMPARE(frames.index(0, FrameTableModel::LengthColumn).data().toString(),
+                 QString::number(1 << 20));
+        QVERIFY(frames.index(0, FrameTableModel::PayloadColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .endsWith(u"(4096 of 1048576 octets shown)"_s));
+
+        const FrameRecord &rep = trace.frames()[1];
+        QCOMPARE(FrameTableModel::wirePayloadLength(rep), 100000);
+        QCOMPARE(FrameTableModel::payloadHead(trace, rep, 5), QByteArray("xyxyx"));
+        QCOMPARE(frames.index(1, FrameTableModel::PayloadColumn).data().toString(),
+                 QString(u"xy"_s.repeated(32) + u"…"_s));
+        QCOMPARE(frames.index(1, 0).data(FrameTableModel::StreamSizeRole).toLongLong(),
+                 2 + 8 + 4 + 100000);
+    }
+
+    void payloadPreview_data()
+    {
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<qint64>("total");
+        QTest::addColumn<QString>("preview");
+        QTest::newRow("empty") << QByteArray() << qint64(0) << QString();
+        QTest::newRow("text") << QByteArray("Hello") << qint64(5) << u"Hello"_s;
+        QTest::newRow("control characters shown")
+            << QByteArray("a\nb\0c", 5) << qint64(5) << u"a\u240Ab\u2400c"_s;
+        QTest::newRow("text cut") << QByteArray("Hello") << qint64(50) << u"Hello…"_s;
+        QTest::newRow("invalid UTF-8 as hex") << hex("ff fe 41") << qint64(3) << u"ff fe 41"_s;
+        QTest::newRow("hex cut") << hex("ff fe 41") << qint64(300) << u"ff fe 41 …"_s;
+        QTest::newRow("code point cut by the head, payload goes on")
+            << QByteArray("caf\xc3") << qint64(10) << u"caf…"_s;
+        QTest::newRow("code point cut by the end of the payload")
+            << QByteArray("caf\xc3") << qint64(4) << u"63 61 66 c3"_s;
+        QTest::newRow("UTF-8") << QByteArray("\xce\xba\xe1\xbd\xb9") << qint64(5)
+                               << u"\u03ba\u1f79"_s;
+        QTest::newRow("octets not kept") << QByteArray() << qint64(9) << u"…"_s;
+    }
+
+    void payloadPreview()
+    {
+        QFETCH(QByteArray, head);
+        QFETCH(qint64, total);
+        QFETCH(QString, preview);
+        QCOMPARE(FrameTableModel::payloadPreview(head, total), preview);
+    }
+
+    void previewIsCappedAtSixtyFourCharacters()
+    {
+        const QByteArray text(200, 'q');
+        QCOMPARE(FrameTableModel::payloadPreview(text, 200), QString(u"q"_s.repeated(64) + u"…"_s));
+        const QByteArray binary(200, '\xff');
+        // 21 octets of hex fill about the same width as 64 characters of text.
+        QCOMPARE(FrameTableModel::payloadPreview(binary, 200),
+                 QString(u"ff "_s.repeated(20) + u"ff …"_s));
+        QCOMPARE(FrameTableModel::rsvText(7), u"7 (RSV1+RSV2+RSV3)"_s);
+        QCOMPARE(FrameTableModel::rsvText(4), u"4 (RSV1)"_s);
+        QCOMPARE(FrameTableModel::rsvText(1), u"1 (RSV3)"_s);
+        QCOMPARE(FrameTableModel::opcodeText(15), u"Reserved 15"_s);
+        QCOMPARE(FrameTableModel::opcodeText(10), u"Pong"_s);
+        QCOMPARE(FrameTableModel::closePayloadText(hex("03"), 1), QString());
+        QCOMPARE(FrameTableModel::closePayloadText(closePayload(1001, "bye"), 5),
+                 u"1001 (Going Away) bye"_s);
+    }
+
+    // --- filters -------------------------------------------------------------------------------
+
+    void frameFilter_data()
+    {
+        QTest::addColumn<int>("direction");
+        QTest::addColumn<int>("opcodes");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("violationsOnly");
+        QTest::addColumn<QStringList>("numbers"); // the "#" of the frames left
+
+        const int all = FrameFilterProxy::kAllOpcodes;
+        QTest::newRow("no filter")
+            << int(DirectionFilter::All) << all << QString() << false
+            << QStringList{u"1"_s, u"2"_s, u"3"_s, u"4"_s, u"5"_s, u"6"_s, u"7"_s, u"8"_s, u"9"_s};
+        QTest::newRow("TX") << int(DirectionFilter::Tx) << all << QString() << false
+                            << QStringList{u"1"_s, u"3"_s, u"4"_s, u"8"_s};
+        QTest::newRow("RX") << int(DirectionFilter::Rx) << all << QString() << false
+                            << QStringList{u"2"_s, u"5"_s, u"6"_s, u"7"_s, u"9"_s};
+        QTest::newRow("data") << int(DirectionFilter::All) << int(FrameFilterProxy::kDataOpcodes)
+                              << QString() << false
+                              << QStringList{u"1"_s, u"2"_s, u"3"_s, u"4"_s, u"9"_s};
+        QTest::newRow("control") << int(DirectionFilter::All)
+                                 << int(FrameFilterProxy::kControlOpcodes) << QString() << false
+                                 << QStringList{u"5"_s, u"6"_s, u"7"_s, u"8"_s};
+        QTest::newRow("close only")
+            << int(DirectionFilter::All) << int(FrameFilterProxy::opcodeBit(8)) << QString()
+            << false << QStringList{u"7"_s, u"8"_s};
+        QTest::newRow("RX close") << int(DirectionFilter::Rx) << int(FrameFilterProxy::opcodeBit(8))
+                                  << QString() << false << QStringList{u"7"_s};
+        QTest::newRow("text in payload, any case") << int(DirectionFilter::All) << all << u"hELLo"_s
+                                                   << false << QStringList{u"1"_s, u"2"_s};
+        QTest::newRow("text in another column") << int(DirectionFilter::All) << all << u"reserved"_s
+                                                << false << QStringList{u"3"_s, u"6"_s};
+        QTest::newRow("violations")
+            << int(DirectionFilter::All) << all << QString() << true << QStringList{u"5"_s, u"6"_s};
+        QTest::newRow("violations, control, text")
+            << int(DirectionFilter::All) << int(FrameFilterProxy::kControlOpcodes) << u"ping"_s
+            << true << QStringList{u"5"_s};
+        QTest::newRow("nothing") << int(DirectionFilter::Tx) << all << QString() << true
+                                 << QStringList{};
+    }
+
+    void frameFilter()
+    {
+        QFETCH(int, direction);
+        QFETCH(int, opcodes);
+        QFETCH(QString, text);
+        QFETCH(bool, violationsOnly);
+        QFETCH(QStringList, numbers);
+
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        FrameFilterProxy &proxy = models.frameProxy;
+        // Filters set before the frames arrive: each batch is filtered as it is inserted.
+        proxy.setDirectionFilter(DirectionFilter(direction));
+        proxy.setOpcodeMask(quint16(opcodes));
+        proxy.setTextFilter(text);
+        proxy.setViolationsOnly(violationsOnly);
+        feed(store, mainTrace(), 5);
+        QCOMPARE(dump(proxy, {FrameTableModel::NumberColumn}), numbers);
+        QCOMPARE(proxy.isFiltering(), numbers.size() != models.frames.rowCount());
+
+        // Filters set afterwards give the same rows; clearing them shows everything again.
+        TraceStore other;
+        FrameTableModel frames(&other);
+        FrameFilterProxy late;
+        late.setSourceModel(&frames);
+        QAbstractItemModelTester tester(&late,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        feed(other, mainTrace(), 1);
+        late.setDirectionFilter(DirectionFilter(direction));
+        late.setOpcodeMask(quint16(opcodes));
+        late.setTextFilter(text);
+        late.setViolationsOnly(violationsOnly);
+        QCOMPARE(dump(late, {FrameTableModel::NumberColumn}), numbers);
+        late.setDirectionFilter(DirectionFilter::All);
+        late.setOpcodeMask(FrameFilterProxy::kAllOpcodes);
+        late.setTextFilter({});
+        late.setViolationsOnly(false);
+        QVERIFY(!late.isFiltering());
+        QCOMPARE(late.rowCount(), frames.rowCount());
+    }
+
+    void frameFilterFollowsRolesOfAnotherModel()
+    {
+        // Without a FrameTableModel underneath, the proxy falls back to the roles.
+        TraceStore store;
+        FrameTableModel frames(&store);
+        QSortFilterProxyModel passthrough;
+        passthrough.setSourceModel(&frames);
+        FrameFilterProxy proxy;
+        proxy.setSourceModel(&passthrough);
+        proxy.setDirectionFilter(DirectionFilter::Rx);
+        proxy.setViolationsOnly(true);
+        feed(store, mainTrace(), 2);
+        QCOMPARE(dump(proxy, {FrameTableModel::NumberColumn}), QStringList({u"5"_s, u"6"_s}));
+    }
+
+    void wireLogFilter_data()
+    {
+        using G = WireLogModel::KindGroup;
+        QTest::addColumn<int>("direction");
+        QTest::addColumn<int>("groups");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QStringList>("indices");
+
+        const int all = int(WireLogFilterProxy::kAllGroups.toInt());
+        QTest::newRow("frames") << int(DirectionFilter::All) << int(G::Frames) << QString()
+                                << QStringList{u"002"_s, u"005"_s, u"007"_s, u"009"_s,
+                                               u"012"_s, u"013"_s, u"014"_s, u"015"_s};
+        QTest::newRow("RX frames") << int(DirectionFilter::Rx) << int(G::Frames) << QString()
+                                   << QStringList{u"005"_s, u"012"_s, u"013"_s, u"014"_s};
+        QTest::newRow("TX octets")
+            << int(DirectionFilter::Tx) << int(G::Octets) << QString()
+            << QStringList{u"000"_s, u"003"_s, u"008"_s, u"010"_s, u"016"_s, u"017"_s, u"018"_s};
+        QTest::newRow("timers and TCP")
+            << int(DirectionFilter::All) << (int(G::Timers) | int(G::Connection)) << QString()
+            << QStringList{u"006"_s, u"019"_s, u"020"_s, u"022"_s};
+        QTest::newRow("a direction hides timers")
+            << int(DirectionFilter::Tx) << int(G::Timers) << QString() << QStringList{};
+        QTest::newRow("text") << int(DirectionFilter::All) << all << u"tag PAUSE"_s
+                              << QStringList{u"006"_s, u"019"_s};
+        QTest::newRow("text in hex")
+            << int(DirectionFilter::All) << all << u"12CA"_s << QStringList{u"018"_s};
+    }
+
+    void wireLogFilter()
+    {
+        QFETCH(int, direction);
+        QFETCH(int, groups);
+        QFETCH(QString, text);
+        QFETCH(QStringList, indices);
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        WireLogFilterProxy &proxy = models.logProxy;
+        proxy.setDirectionFilter(DirectionFilter(direction));
+        proxy.setKindGroups(WireLogModel::KindGroups::fromInt(groups));
+        proxy.setTextFilter(text);
+        feed(store, mainTrace(), 4);
+        QCOMPARE(dump(proxy, {WireLogModel::IndexColumn}), indices);
+        QVERIFY(proxy.isFiltering());
+        proxy.setDirectionFilter(DirectionFilter::All);
+        proxy.setKindGroups(WireLogFilterProxy::kAllGroups);
+        proxy.setTextFilter({});
+        QVERIFY(!proxy.isFiltering());
+        QCOMPARE(proxy.rowCount(), models.wireLog.rowCount());
+    }
+
+    // --- messages ------------------------------------------------------------------------------
+
+    void messagesReassembled()
+    {
+        TraceBuilder b;
+        b.handshake();
+        // A text message in three fragments with a ping between them, answered by a pong.
+        b.tx(spec(1, "frag1", false));
+        b.tx(spec(9, "ping"));
+        b.rx(serverFrame(10, "ping"));
+        b.tx(spec(0, "frag2", false));
+        b.tx(spec(0, "frag3", true));
+        b.rx(serverFrame(1, "frag1frag2frag3"));
+        // A binary message interrupted by a new text message.
+        b.tx(spec(2, QByteArray("\x00\x01\x02", 3), false));
+        b.tx(spec(1, "new"));
+        // A continuation without a message: no row.
+        b.tx(spec(0, "orphan"));
+        // Invalid UTF-8 from the peer (the parser flags it), and a code point split over two
+        // of our fragments (valid), and one cut by the end of our message (invalid).
+        b.rx(serverFrame(1, "\xff\xfe"));
+        b.tx(spec(1, "\xc3", false));
+        b.tx(spec(0, "\xa9", true));
+        b.tx(spec(1, "\xc3"));
+        // A binary message from the peer that never ends: RX fragments, chopped in 2.
+        b.rx(serverFrame(2, "abc", false) + serverFrame(0, "def", false), 2);
+
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, b.records, 6);
+        const MessageModel &messages = models.messages;
+        QCOMPARE(headers(messages),
+                 QStringList({u"#"_s, u"Time (ms)"_s, u"Dir"_s, u"Type"_s, u"Frames"_s, u"Size"_s,
+                              u"Preview"_s, u"Valid UTF-8"_s}));
+        QList<int> all;
+        for (int c = 0; c < MessageModel::NUM_COLUMNS; ++c)
+            all << c;
+        const QStringList expected = {
+            u"1 | 14.000 | TX | Text | 3 | 15 | frag1frag2frag3 | yes"_s,
+            u"2 | 17.000 | RX | Text | 1 | 15 | frag1frag2frag3 | yes"_s,
+            u"3 | 18.000 | TX | Binary (interrupted) | 1 | 3 | \u2400\u2401\u2402 | "_s,
+            u"4 | 20.000 | TX | Text | 1 | 3 | new | yes"_s,
+            u"5 | 25.000 | RX | Text | 1 | 2 | ff fe | no"_s,
+            u"6 | 28.000 | TX | Text | 2 | 2 | \u00e9 | yes"_s,
+            u"7 | 30.000 | TX | Text | 1 | 1 | c3 | no"_s,
+            u"8 | 38.000 | RX | Binary (incomplete) | 2 | 6 | abcdef | "_s,
+        };
+        QCOMPARE(dump(messages, all), expected);
+
+        // Roles: the first message spans frames 0 (frag1) to 4 (frag3), ping and pong between.
+        const QModelIndex first = messages.index(0, MessageModel::TypeColumn);
+        QCOMPARE(first.data(MessageModel::FirstFrameRole).toInt(), 0);
+        QCOMPARE(first.data(MessageModel::LastFrameRole).toInt(), 4);
+        QCOMPARE(first.data(MessageModel::DirectionRole).toInt(), int(Direction::Tx));
+        QCOMPARE(first.data(MessageModel::OpcodeRole).toInt(), 1);
+        QCOMPARE(messages.messageAt(0).frameCount, 3u);
+        QCOMPARE(messages.messageAt(0).status, MessageModel::Status::Complete);
+        QCOMPARE(messages.messageAt(2).status, MessageModel::Status::Interrupted);
+        QCOMPARE(messages.messageAt(7).status, MessageModel::Status::Open);
+        QVERIFY(messages.index(4, MessageModel::Utf8Column).data(Qt::ForegroundRole).isValid());
+        QVERIFY(!messages.index(3, MessageModel::Utf8Column).data(Qt::ForegroundRole).isValid());
+    }
+
+    void openMessageRowUpdates()
+    {
+        TraceBuilder b;
+        b.handshake();
+        b.rx(serverFrame(1, "one ", false));
+        b.rx(serverFrame(9, "p"));
+        b.rx(serverFrame(0, "two ", false));
+        b.rx(serverFrame(0, "three", true));
+        TraceStore store;
+        MessageModel messages(&store);
+        QAbstractItemModelTester tester(&messages,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy changed(&messages, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&messages, &QAbstractItemModel::rowsInserted);
+        const auto batches = toBatches(b.records, b.records.size()); // one record per batch
+        for (const TraceBatchPtr &batch : batches)
+            store.append(batch);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(messages.rowCount(), 1);
+        // The open row changed when "two " and "three" arrived (the ping is no part of it).
+        QCOMPARE(changed.count(), 2);
+        for (const QList<QVariant> &args : changed) {
+            QCOMPARE(args.at(0).toModelIndex().row(), 0);
+            QCOMPARE(args.at(0).toModelIndex().column(), 0);
+            QCOMPARE(args.at(1).toModelIndex().column(), MessageModel::NUM_COLUMNS - 1);
+        }
+        QCOMPARE(messages.index(0, MessageModel::PreviewColumn).data().toString(),
+                 u"one two three"_s);
+        QCOMPARE(messages.index(0, MessageModel::TypeColumn).data().toString(), u"Text"_s);
+        QCOMPARE(messages.index(0, MessageModel::FramesColumn).data().toString(), u"3"_s);
+    }
+
+    // --- statistics ----------------------------------------------------------------------------
+
+    void statistics_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::newRow("RX octets") << int(StatisticsModel::Kind::RxOctets);
+        QTest::newRow("TX octets") << int(StatisticsModel::Kind::TxOctets);
+        QTest::newRow("RX frames") << int(StatisticsModel::Kind::RxFrames);
+        QTest::newRow("TX frames") << int(StatisticsModel::Kind::TxFrames);
+    }
+
+    void statistics()
+    {
+        QFETCH(int, kind);
+        TraceStore store;
+        StatisticsModel model(&store, StatisticsModel::Kind(kind));
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 1); // the Total row, before anything
+        feed(store, mainTrace(), 4);
+        const WireStatistics &stats = store.trace().statistics();
+        const StatisticsModel::Kind k = model.kind();
+        const bool octets =
+            k == StatisticsModel::Kind::RxOctets || k == StatisticsModel::Kind::TxOctets;
+        const CountMap &counts = k == StatisticsModel::Kind::RxOctets   ? stats.rxOctets
+                                 : k == StatisticsModel::Kind::TxOctets ? stats.txOctets
+                                 : k == StatisticsModel::Kind::RxFrames ? stats.rxFrames
+                                                                        : stats.txFrames;
+        compareWithStatistics(model, counts, octets);
+        QCOMPARE(headers(model), octets ? QStringList({u"Chop Size"_s, u"Count"_s, u"Octets"_s})
+                                        : QStringList({u"Opcode"_s, u"Count"_s}));
+    }
+
+    void statisticsTexts()
+    {
+        TraceStore store;
+        StatisticsModel tx(&store, StatisticsModel::Kind::TxFrames);
+        StatisticsModel rxOctets(&store, StatisticsModel::Kind::RxOctets);
+        feed(store, mainTrace(), 1);
+        // Opcodes as "1 (Text)"; the incomplete RX frame is not counted (§3.2).
+        QCOMPARE(dump(tx, {StatisticsModel::KeyColumn, StatisticsModel::CountColumn}),
+                 QStringList({u"1 (Text) | 1"_s, u"2 (Binary) | 1"_s, u"3 (Reserved) | 1"_s,
+                              u"8 (Close) | 1"_s, u"Total | 4"_s}));
+        QCOMPARE(dump(rxOctets, {StatisticsModel::KeyColumn, StatisticsModel::CountColumn,
+                                 StatisticsModel::OctetsColumn}),
+                 QStringList({u"7 | 1 | 7"_s, u"14 | 1 | 14"_s, u"19 | 1 | 19"_s, u"20 | 1 | 20"_s,
+                              u"Total | 4 | 60"_s}));
+        QCOMPARE(rxOctets.totalOctets(), store.trace().octetCount(Direction::Rx));
+        QCOMPARE(tx.title(), u"Frames Transmitted by Opcode"_s);
+        QVERIFY(rxOctets.index(4, 0).data(Qt::FontRole).value<QFont>().bold());
+    }
+
+    void statisticsResetOnlyWhenKeysChange()
+    {
+        TraceStore store;
+        StatisticsModel model(&store, StatisticsModel::Kind::RxOctets);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        feed(store, mainTrace(), 1);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        // One more 7-octet chunk: a known chop size, the counts change in place.
+        TraceBuilder more;
+        more.chunk(Direction::Rx, QByteArray(7, 'a'));
+        feed(store, more.records, 1);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(dump(model, {0, 1, 2}).constFirst(), u"7 | 2 | 14"_s);
+
+        // A new chop size (between two known ones): the sorted rows change, a reset.
+        TraceBuilder other;
+        other.chunk(Direction::Rx, QByteArray(8, 'a'));
+        feed(store, other.records, 1);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(dump(model, {0, 1, 2}).at(1), u"8 | 1 | 8"_s);
+
+        // TX octets change nothing here.
+        TraceBuilder tx;
+        tx.chunk(Direction::Tx, QByteArray(7, 'a'));
+        feed(store, tx.records, 1);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(changed.count(), 1);
+    }
+
+    // --- closing behaviour ---------------------------------------------------------------------
+
+    void closingRows()
+    {
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, mainTrace(), 3);
+        const ClosingModel &closing = models.closing;
+        const QList<ClosingField> fields = closingFields();
+        QCOMPARE(closing.rowCount(), 13);
+        QCOMPARE(fields.size(), 13);
+        QCOMPARE(headers(closing), QStringList({u"Key"_s, u"Value"_s, u"Description"_s}));
+        const ClosingBehavior behavior = analyzeClosing(store.trace());
+        for (int row = 0; row < closing.rowCount(); ++row) {
+            const ClosingField &field = fields.at(row);
+            QCOMPARE(closing.index(row, ClosingModel::KeyColumn).data().toString(),
+                     QString::fromLatin1(field.key));
+            QCOMPARE(closing.index(row, ClosingModel::ValueColumn).data().toString(),
+                     closingFieldValue(behavior, field.key));
+            QCOMPARE(closing.index(row, ClosingModel::DescriptionColumn).data().toString(),
+                     QString::fromUtf8(field.description));
+            QCOMPARE(closing.index(row, 0).data(ClosingModel::KeyRole).toString(),
+                     QString::fromLatin1(field.key));
+            QCOMPARE(closing.rowOf(QString::fromLatin1(field.key)), row);
+        }
+        QCOMPARE(closing.rowOf(u"nonsense"_s), -1);
+        const auto value = [&closing](const char *key) {
+            return closing.index(closing.rowOf(QString::fromLatin1(key)), ClosingModel::ValueColumn)
+                .data()
+                .toString();
+        };
+        QCOMPARE(value("remoteCloseCode"), u"1002"_s);
+        QCOMPARE(value("wasClean"), u"True"_s);
+        QCOMPARE(value("droppedByMe"), u"True"_s);
+        QCOMPARE(closing.index(closing.rowOf(u"wasClean"_s), ClosingModel::ValueColumn)
+                     .data(Qt::ForegroundRole)
+                     .value<QColor>(),
+                 colors::text(QColor(colors::kGood)));
+    }
+
+    void closingValuesChangeWithDataChanged()
+    {
+        TraceBuilder b;
+        b.handshake();
+        TraceStore store;
+        ClosingModel closing(&store);
+        QAbstractItemModelTester tester(&closing,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        feed(store, b.records, 1);
+        const int clean = closing.rowOf(u"wasClean"_s);
+        const int reason = closing.rowOf(u"wasNotCleanReason"_s);
+        QCOMPARE(closing.index(clean, ClosingModel::ValueColumn).data().toString(), u"False"_s);
+        QCOMPARE(closing.index(reason, ClosingModel::ValueColumn).data().toString(), u"None"_s);
+        // An unclean value is a warning.
+        QCOMPARE(closing.index(clean, ClosingModel::ValueColumn)
+                     .data(Qt::ForegroundRole)
+                     .value<QColor>(),
+                 colors::text(QColor(colors::kWarning)));
+        QVERIFY(!closing.index(clean, ClosingModel::KeyColumn).data(Qt::ForegroundRole).isValid());
+
+        QSignalSpy changed(&closing, &QAbstractItemModel::dataChanged);
+        // Frames alone change nothing.
+        TraceBuilder frames;
+        frames.chunk(Direction::Rx, serverFrame(1, "x"));
+        feed(store, frames.records, 1);
+        QCOMPARE(changed.count(), 0);
+        // The peer drops TCP: the reason appears, in one dataChanged of the value column.
+        TraceBuilder end;
+        end.event(TraceEvent::Kind::TcpClosed);
+        feed(store, end.records, 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex(),
+                 closing.index(reason, ClosingModel::ValueColumn));
+        QCOMPARE(changed.at(0).at(1).toModelIndex(),
+                 closing.index(reason, ClosingModel::ValueColumn));
+        QCOMPARE(closing.index(reason, ClosingModel::ValueColumn).data().toString(),
+                 u"peer dropped the TCP connection without previous WebSocket closing handshake"_s);
+    }
+
+    // --- reset and a real session --------------------------------------------------------------
+
+    void storeResetRebuildsEveryModel()
+    {
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        models.frameProxy.setDirectionFilter(DirectionFilter::Rx);
+        models.logProxy.setKindGroups(WireLogModel::KindGroup::Frames);
+        feed(store, mainTrace(), 2);
+        QVERIFY(models.wireLog.rowCount() > 0);
+
+        // A new, empty connection.
+        QSignalSpy reset(&models.wireLog, &QAbstractItemModel::modelReset);
+        store.reset();
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(models.wireLog.rowCount(), 0);
+        QCOMPARE(models.frames.rowCount(), 0);
+        QCOMPARE(models.messages.rowCount(), 0);
+        QCOMPARE(models.rxOctets.rowCount(), 1);
+        QCOMPARE(models.closing.rowCount(), 13);
+        QCOMPARE(models.frameProxy.rowCount(), 0);
+
+        // A recorded trace opened for viewing: every model rebuilt from it, then it grows on.
+        const auto records = mainTrace();
+        const size_t half = records.size() / 2;
+        store.reset(traceOf({records.begin(), records.begin() + qsizetype(half)}));
+        feed(store, {records.begin() + qsizetype(half), records.end()}, 3);
+        compareWithWireLog(models.wireLog, store.trace());
+        QCOMPARE(models.frames.rowCount(), 9);
+        QCOMPARE(models.frameProxy.rowCount(), 5);
+        QCOMPARE(models.logProxy.rowCount(), 8);
+        compareWithStatistics(models.rxOctets, store.trace().statistics().rxOctets, true);
+        QCOMPARE(models.closing
+                     .index(models.closing.rowOf(u"remoteCloseCode"_s), ClosingModel::ValueColumn)
+                     .data()
+                     .toString(),
+                 u"1002"_s);
+
+        // The TCP line's DroppedByMe was in the part given to reset(): the scan state is rebuilt.
+        QCOMPARE(models.wireLog.index(models.wireLog.rowCount() - 1, WireLogModel::KindColumn)
+                     .data()
+                     .toString(),
+                 u"TCP DROPPED BY ME"_s);
+    }
+
+    void liveEchoSession()
+    {
+        EchoServer echo;
+        QVERIFY2(echo.listen(), qPrintable(echo.errorString()));
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+
+        // Fragmented text with a ping in between; close once the echo is back.
+        FrameSpec f1;
+        f1.opcode = 1;
+        f1.payload = "frag1";
+        f1.fin = false;
+        FrameSpec f2 = f1;
+        f2.opcode = 0;
+        f2.payload = "frag2";
+        FrameSpec f3 = f2;
+        f3.payload = "frag3";
+        f3.fin = true;
+        f3.chopSize = 1; // one octet per write
+        Step ping = Step::makeKind(Step::Kind::Ping);
+        ping.payload = "ping";
+        const StepList steps = {Step::makeFrame(f1), ping, Step::makeFrame(f2),
+                                Step::makeFrame(f3)};
+
+        SessionSettings settings;
+        settings.url = echo.url();
+        SessionHost host;
+        connect(&host, &SessionHost::traceBatch, &store, &TraceStore::append);
+        QSignalSpy finished(&host, &SessionHost::finished);
+        host.invoke([](ClientSession &session) {
+            session.setEventHandler([](ClientSession &s, const PeerEvent &event) {
+                if (event.kind == PeerEvent::Kind::Message)
+                    s.close(1000, {});
+            });
+        });
+        host.start(settings, steps);
+        QVERIFY(finished.wait(15000));
+        QCoreApplication::processEvents();
+
+        const Trace &trace = store.trace();
+        compareWithWireLog(models.wireLog, trace);
+        QCOMPARE(models.frames.rowCount(), int(trace.frames().size()));
+        QCOMPARE(models.wireLog.index(models.wireLog.rowCount() - 1, WireLogModel::KindColumn)
+                     .data()
+                     .toString(),
+                 u"TCP DROPPED BY PEER"_s);
+
+        // One TX text message of three frames (the ping is no row), one RX echo.
+        QList<int> cols = {MessageModel::DirectionColumn, MessageModel::TypeColumn,
+                           MessageModel::FramesColumn,    MessageModel::SizeColumn,
+                           MessageModel::PreviewColumn,   MessageModel::Utf8Column};
+        QStringList rows = dump(models.messages, cols);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.at(0), u"TX | Text | 3 | 15 | frag1frag2frag3 | yes"_s);
+        QVERIFY2(rows.at(1).startsWith(u"RX | Text | "_s), qPrintable(rows.at(1)));
+        QVERIFY(rows.at(1).endsWith(u" | 15 | frag1frag2frag3 | yes"_s));
+        // The pong arrived as a frame, not as a message.
+        QVERIFY(findRow(models.frames, FrameTableModel::OpcodeColumn, u"Pong"_s) >= 0);
+
+        const WireStatistics &stats = trace.statistics();
+        compareWithStatistics(models.rxOctets, stats.rxOctets, true);
+        compareWithStatistics(models.txOctets, stats.txOctets, true);
+        compareWithStatistics(models.rxFrames, stats.rxFrames, false);
+        compareWithStatistics(models.txFrames, stats.txFrames, false);
+        QVERIFY(stats.txOctets.at(1) >= 7); // frag3 went out octet by octet
+
+        const ClosingBehavior behavior = analyzeClosing(trace);
+        QCOMPARE(behavior.wasClean, true);
+        for (int row = 0; row < models.closing.rowCount(); ++row)
+            QCOMPARE(models.closing.index(row, ClosingModel::ValueColumn).data().toString(),
+                     closingFieldValue(behavior, closingFields().at(row).key));
+
+        // The same records replayed in other batch sizes give the same models.
+        const auto records = recordsOf(trace);
+        for (const size_t pieces : {size_t(1), size_t(4), records.size()}) {
+            TraceStore replay;
+            Models again(&replay);
+            again.attachTesters();
+            feed(replay, records, pieces);
+            compareWithWireLog(again.wireLog, replay.trace());
+            QCOMPARE(dump(again.messages, cols), rows);
+            QCOMPARE(again.frames.rowCount(), models.frames.rowCount());
+        }
+    }
+
+    // --- scale ---------------------------------------------------------------------------------
+
+    void millionFrames()
+    {
+        // 1,000,000 RX binary frames of 16 octets (2 header + 14 payload), 4096 to a 64 KiB
+        // chunk, 8 chunks to a batch: 31 batches of up to 32768 frames. Payloads are kept only
+        // in the octets, as the session does for data frames. No model tester here: it walks
+        // every cell on every change.
+        static_assert(sizeof(WireLogModel::Row) <= 16);
+        static_assert(sizeof(MessageModel::Message) <= 24);
+        constexpr int kFrames = 1'000'000;
+        constexpr int kFramesPerChunk = 4096;
+        constexpr int kChunksPerBatch = 8;
+        constexpr int kFrameSize = 16;
+
+        TraceStore store;
+        QElapsedTimer modelsTimer;
+        // Connected before the models' own slots, so it starts the clock once the trace has
+        // grown; store.append() returns when every model and proxy has handled the batch.
+        connect(&store, &TraceStore::grown, this, [&modelsTimer] { modelsTimer.start(); });
+        Models models(&store);
+        models.frameProxy.setDirectionFilter(DirectionFilter::Rx);
+        models.logProxy.setKindGroups(WireLogModel::KindGroup::Frames);
+        QSignalSpy inserted(&models.frames, &QAbstractItemModel::rowsInserted);
+
+        QByteArray frameOctets = hex("82 0e");
+        frameOctets += QByteArray(14, 'p');
+        const QByteArray chunkOctets = frameOctets.repeated(kFramesPerChunk);
+        qint64 slowestAppendMs = 0;
+        qint64 slowestModelsMs = 0;
+        int batches = 0;
+        qint64 offset = 0;
+        int made = 0;
+        qint64 time = 0;
+        while (made < kFrames) {
+            auto batch = std::make_shared<TraceBatch>();
+            for (int c = 0; c < kChunksPerBatch && made < kFrames; ++c) {
+                const int count = std::min(kFramesPerChunk, kFrames - made);
+                OctetChunk chunk;
+                chunk.timeNs = (time += 1000);
+                chunk.streamOffset = offset;
+                chunk.size = qint64(count) * kFrameSize;
+                chunk.data =
+                    count == kFramesPerChunk ? chunkOctets : chunkOctets.left(count * kFrameSize);
+                chunk.direction = Direction::Rx;
+                batch->add(std::move(chunk));
+                for (int i = 0; i < count; ++i) {
+                    FrameRecord f;
+                    f.timeNs = (time += 10);
+                    f.streamOffset = offset + qint64(i) * kFrameSize;
+                    f.payloadLength = 14;
+                    f.opcode = 2;
+                    f.direction = Direction::Rx;
+                    f.payloadDerived = true;
+                    batch->add(std::move(f));
+                }
+                offset += qint64(count) * kFrameSize;
+                made += count;
+            }
+            QElapsedTimer appendTimer;
+            appendTimer.start();
+            store.append(batch);
+            slowestAppendMs = std::max(slowestAppendMs, appendTimer.elapsed());
+            slowestModelsMs = std::max(slowestModelsMs, modelsTimer.elapsed());
+            ++batches;
+        }
+        qInfo("%d batches; slowest append %lld ms, of which models and proxies %lld ms", batches,
+              slowestAppendMs, slowestModelsMs);
+
+        QCOMPARE(batches, 31);
+        QCOMPARE(inserted.count(), batches); // one insert per batch
+        QCOMPARE(models.frames.rowCount(), kFrames);
+        const int chunks = (kFrames + kFramesPerChunk - 1) / kFramesPerChunk;
+        QCOMPARE(models.wireLog.rowCount(), kFrames + chunks);
+        QCOMPARE(models.messages.rowCount(), kFrames);
+        QCOMPARE(models.frameProxy.rowCount(), kFrames);
+        QCOMPARE(models.logProxy.rowCount(), kFrames);
+        QCOMPARE(models.rxFrames.index(0, StatisticsModel::KeyColumn).data().toString(),
+                 u"2 (Binary)"_s);
+        QCOMPARE(models.rxFrames.index(0, StatisticsModel::CountColumn).data().toString(),
+                 QString::number(kFrames));
+        // The last frame still reads its payload from the octets.
+        QCOMPARE(models.frames.index(kFrames - 1, FrameTableModel::PayloadColumn).data().toString(),
+                 u"pppppppppppppp"_s);
+        QCOMPARE(models.wireLog.index(models.wireLog.rowCount() - 1, WireLogModel::IndexColumn)
+                     .data()
+                     .toString(),
+                 QString::number(kFrames + chunks - 1));
+        // Robust bounds for a slow CI machine; the real numbers come from the benchmark.
+        QVERIFY2(slowestModelsMs < 1000, qPrintable(QString::number(slowestModelsMs)));
+        QVERIFY2(slowestAppendMs < 2000, qPrintable(QString::number(slowestAppendMs)));
+    }
+};
+
+QTEST_MAIN(tst_Models)
+#include "tst_models.moc"

@@ -1,0 +1,1066 @@
+// SPDX-License-Identifier: MIT
+#include "barchart.h"
+#include "closing.h"
+#include "closingpanel.h"
+#include "frame.h"
+#include "framedetailpane.h"
+#include "handshakepanel.h"
+#include "hexview.h"
+#include "statisticspanel.h"
+#include "trace.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QGroupBox>
+#include <QHelpEvent>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QStyleFactory>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QTest>
+#include <QToolTip>
+
+using namespace wsi;
+using namespace wsi::gui;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+using Kind = TraceEvent::Kind;
+
+// Appends records the way a session does: increasing times, stream offsets per direction.
+class Recorder
+{
+public:
+    Trace trace;
+
+    qint64 offset(Direction d) const { return m_offset[int(d)]; }
+
+    void chunk(Direction d, const QByteArray &octets)
+    {
+        OctetChunk c;
+        c.timeNs = tick();
+        c.direction = d;
+        c.streamOffset = m_offset[int(d)];
+        c.size = octets.size();
+        c.data = octets;
+        m_offset[int(d)] += octets.size();
+        trace.append(std::move(c));
+    }
+
+    // A frame we send: recorded before its octets, then its octets as one write.
+    void txFrame(const FrameSpec &spec)
+    {
+        const QByteArray octets = encodeFrame(spec);
+        FrameRecord f;
+        f.timeNs = tick();
+        f.direction = Direction::Tx;
+        f.streamOffset = m_offset[int(Direction::Tx)];
+        f.opcode = quint8(spec.opcode);
+        f.fin = spec.fin;
+        f.rsv = quint8(spec.rsv);
+        f.payload = spec.payload;
+        f.payloadLength = spec.headerLength();
+        f.masked = spec.hasMaskBit();
+        f.hasKey = spec.writesMaskKey();
+        f.maskKey = spec.maskKey;
+        const quint8 len7 = quint8(octets[1]) & 0x7F;
+        f.extendedLengthSize = len7 == 126 ? 2 : (len7 == 127 ? 8 : 0);
+        TxFrameInfo info;
+        info.basePayloadLength = spec.payload.size();
+        info.maskMode = spec.maskMode;
+        info.encodedSize = octets.size();
+        f.tx = std::make_shared<const TxFrameInfo>(info);
+        trace.append(std::move(f));
+        chunk(Direction::Tx, octets);
+    }
+
+    // A frame we received: its octets, then the decoded record.
+    void rxFrame(quint8 opcode, const QByteArray &payload, Violations violations = {},
+                 qint64 utf8ErrorOffset = -1, quint8 rsv = 0)
+    {
+        FrameSpec spec;
+        spec.opcode = opcode;
+        spec.rsv = rsv;
+        spec.maskMode = MaskMode::None;
+        spec.payload = payload;
+        const QByteArray octets = encodeFrame(spec);
+        chunk(Direction::Rx, octets);
+        FrameRecord f;
+        f.timeNs = tick();
+        f.direction = Direction::Rx;
+        f.streamOffset = m_offset[int(Direction::Rx)] - octets.size();
+        f.opcode = opcode;
+        f.rsv = rsv;
+        f.payload = payload;
+        f.payloadLength = quint64(payload.size());
+        const quint8 len7 = quint8(octets[1]) & 0x7F;
+        f.extendedLengthSize = len7 == 126 ? 2 : (len7 == 127 ? 8 : 0);
+        f.violations = violations;
+        f.utf8ErrorOffset = utf8ErrorOffset;
+        trace.append(std::move(f));
+    }
+
+    void event(Kind kind, const QString &text = {})
+    {
+        TraceEvent e;
+        e.timeNs = tick();
+        e.kind = kind;
+        e.text = text;
+        trace.append(std::move(e));
+    }
+
+    void state(SessionState s)
+    {
+        TraceEvent e;
+        e.timeNs = tick();
+        e.kind = Kind::StateChanged;
+        e.state = s;
+        trace.append(std::move(e));
+    }
+
+private:
+    qint64 tick() { return m_time += 1'000'000; }
+
+    qint64 m_time = 0;
+    qint64 m_offset[2] = {0, 0};
+};
+
+QStringList seedLines(const QString &name)
+{
+    QFile file(QString::fromUtf8(WSI_SEEDS_DIR) + u'/' + name);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).split(u'\n');
+}
+
+// The lines of a block: after `heading` and one blank line, up to the next blank line.
+QStringList block(const QStringList &lines, const QString &heading)
+{
+    const qsizetype at = lines.indexOf(heading);
+    if (at < 0)
+        return {u"<no heading "_s + heading + u'>'};
+    QStringList out;
+    for (qsizetype i = at + 2; i < lines.size() && !lines[i].isEmpty(); ++i)
+        out << lines[i];
+    return out;
+}
+
+// A table model's rows with the cells joined, as the seed prints them ("1971197").
+QStringList joinedRows(const QAbstractItemModel *model)
+{
+    QStringList out;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        QString line;
+        for (int column = 0; column < model->columnCount(); ++column)
+            line += model->index(row, column).data().toString();
+        out << line;
+    }
+    return out;
+}
+
+QStringList headers(const QAbstractItemModel *model)
+{
+    QStringList out;
+    for (int column = 0; column < model->columnCount(); ++column)
+        out << model->headerData(column, Qt::Horizontal).toString();
+    return out;
+}
+
+// The seed MS 2.2's statistics (microsoft-httpapi-case-2.2.txt, "Wire Statistics").
+WireStatistics ms22Statistics()
+{
+    WireStatistics s;
+    s.rxOctets = {{2, 1}, {15, 1}, {197, 1}};
+    s.txOctets = {{8, 1}, {19, 1}, {240, 1}};
+    s.rxFrames = {{8, 1}, {10, 1}};
+    s.txFrames = {{8, 1}, {9, 1}};
+    return s;
+}
+
+// The seed MS 2.2's closing behaviour: we closed, the server replied with an empty close and
+// never dropped TCP, we dropped it after the 1 s server-drop timeout.
+ClosingBehavior ms22Closing()
+{
+    ClosingBehavior b;
+    b.isServer = false;
+    b.closedByMe = true;
+    b.failedByMe = false;
+    b.droppedByMe = true;
+    b.wasClean = false;
+    b.wasNotCleanReason = u"server did not drop TCP connection (in time)"_s;
+    b.wasServerConnectionDropTimeout = true;
+    b.wasOpenHandshakeTimeout = false;
+    b.wasCloseHandshakeTimeout = false;
+    b.localCloseCode = 1000;
+    b.wasOpen = true;
+    b.tcpClosed = true;
+    b.openedNs = 2'500'000;        // 2.5 ms
+    b.closeSentNs = 1'004'000'000; // 1004 ms
+    b.closeReceivedNs = 1'005'250'000;
+    b.tcpClosedNs = 2'006'000'000;
+    return b;
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2b, 0x2e);
+    const QColor base(0x1e, 0x1e, 0x20);
+    const QColor text(0xe6, 0xe6, 0xe6);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, window);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    p.setColor(QPalette::Light, QColor(0x50, 0x50, 0x55));
+    p.setColor(QPalette::Midlight, QColor(0x40, 0x40, 0x44));
+    p.setColor(QPalette::Mid, QColor(0x35, 0x35, 0x38));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x18, 0x1a));
+    p.setColor(QPalette::Shadow, Qt::black);
+    return p;
+}
+
+QByteArray pattern(qsizetype size)
+{
+    QByteArray out(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        out[i] = char(i * 7 + 3);
+    return out;
+}
+
+} // namespace
+
+class TestPanels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+
+    void hexViewToolTip();
+    void hexViewMouseSelection();
+    void hexViewCopy();
+    void hexViewPaintsOnlyVisibleLines();
+    void hexViewSelectedRangeScrolledIntoView();
+
+    void frameDetailMaskedTx16();
+    void frameDetailSelectionSignal();
+    void frameDetailClose_data();
+    void frameDetailClose();
+    void frameDetailInvalidUtf8();
+    void frameDetailJson();
+    void frameDetailLargePayload();
+
+    void statisticsTables();
+    void statisticsCheapUpdates();
+    void barChartManyRows();
+
+    void closingPanelSeedMs22();
+    void closingPanelVerdictColours_data();
+    void closingPanelVerdictColours();
+
+    void handshakePanel();
+
+    void renderPngs_data();
+    void renderPngs();
+
+private:
+    QPalette m_lightPalette;
+};
+
+void TestPanels::initTestCase()
+{
+    QLocale::setDefault(QLocale::c());
+    QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
+    m_lightPalette = QApplication::style()->standardPalette();
+    QApplication::setPalette(m_lightPalette);
+    QDir().mkpath(u"/tmp/panels"_s);
+}
+
+void TestPanels::hexViewToolTip()
+{
+    HexView view;
+    view.setData(pattern(40));
+    view.setRanges({{0, 2, Qt::blue, u"Header"_s},
+                    {2, 2, Qt::yellow, u"Extended length"_s},
+                    {4, 4, Qt::magenta, u"Masking key"_s},
+                    {8, 32, Qt::green, u"Payload"_s}});
+    view.resize(700, 200);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    QCOMPARE(view.rangeAt(5), 2);
+    QCOMPARE(view.rangeAt(40), -1);
+    QVERIFY(view.toolTipAt(5).startsWith(u"Masking key: octet 2 of 4\nOffset 0x5 (5)\n"_s));
+    QVERIFY(view.toolTipAt(39).startsWith(u"Payload: octet 32 of 32\n"_s));
+
+    // The real tooltip event, over the octet's cell in the hex column.
+    const QRect cell = view.octetRect(20);
+    QVERIFY(cell.isValid());
+    QCOMPARE(view.offsetAt(cell.center()), 20);
+    QHelpEvent help(QEvent::ToolTip, cell.center(), view.viewport()->mapToGlobal(cell.center()));
+    QApplication::sendEvent(view.viewport(), &help);
+    QTRY_VERIFY(QToolTip::isVisible());
+    QCOMPARE(QToolTip::text(), view.toolTipAt(20));
+    QVERIFY(QToolTip::text().contains(u"Payload: octet 13 of 32"_s));
+    QVERIFY(QToolTip::text().contains(u"Offset 0x14 (20)"_s));
+    QToolTip::hideText();
+
+    // With a base offset, the shown offset is the base plus the octet's.
+    view.setBaseOffset(0x1000);
+    QVERIFY(view.toolTipAt(20).contains(u"Offset 0x1014 (4116), octet 20 of this view"_s));
+}
+
+void TestPanels::hexViewMouseSelection()
+{
+    HexView view;
+    view.setData(pattern(100));
+    view.resize(700, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy spy(&view, &HexView::selectionChanged);
+
+    QWidget *vp = view.viewport();
+    QTest::mousePress(vp, Qt::LeftButton, {}, view.octetRect(3).center());
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.last().at(0).toLongLong(), 3);
+    QCOMPARE(spy.last().at(1).toLongLong(), 1);
+
+    QTest::mouseMove(vp, view.octetRect(20).center());
+    QCOMPARE(spy.last().at(0).toLongLong(), 3);
+    QCOMPARE(spy.last().at(1).toLongLong(), 18);
+    // Dragging backwards past the anchor selects from there to the anchor.
+    QTest::mouseMove(vp, view.octetRect(1).center());
+    QCOMPARE(spy.last().at(0).toLongLong(), 1);
+    QCOMPARE(spy.last().at(1).toLongLong(), 3);
+    QTest::mouseMove(vp, view.octetRect(20).center());
+    QTest::mouseRelease(vp, Qt::LeftButton, {}, view.octetRect(20).center());
+    QCOMPARE(view.selectionStart(), 3);
+    QCOMPARE(view.selectionLength(), 18);
+    QCOMPARE(view.selectedOctets(), pattern(100).mid(3, 18));
+
+    // In the ASCII column too.
+    QCOMPARE(view.offsetAt(view.asciiRect(37).center()), 37);
+    QVERIFY(view.asciiRect(37).left() > view.octetRect(47).right());
+
+    // Shift+click extends from the anchor.
+    QTest::mouseClick(vp, Qt::LeftButton, Qt::ShiftModifier, view.octetRect(40).center());
+    QCOMPARE(view.selectionStart(), 3);
+    QCOMPARE(view.selectionLength(), 38);
+
+    // A click outside every octet clears the selection.
+    QTest::mouseClick(vp, Qt::LeftButton, {}, QPoint(vp->width() - 2, vp->height() - 2));
+    QCOMPARE(view.selectionLength(), 0);
+    QCOMPARE(spy.last().at(1).toLongLong(), 0);
+
+    // setSelectedRange() is the program's, not the user's: no signal.
+    const qsizetype before = spy.count();
+    view.setSelectedRange(10, 5);
+    QCOMPARE(spy.count(), before);
+    QCOMPARE(view.selectionStart(), 10);
+}
+
+void TestPanels::hexViewCopy()
+{
+    HexView view;
+    const QByteArray data = pattern(64);
+    view.setData(data);
+    view.resize(700, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QApplication::clipboard()->clear();
+
+    QWidget *vp = view.viewport();
+    QTest::mousePress(vp, Qt::LeftButton, {}, view.octetRect(5).center());
+    QTest::mouseMove(vp, view.octetRect(9).center());
+    QTest::mouseRelease(vp, Qt::LeftButton, {}, view.octetRect(9).center());
+    view.setFocus();
+    QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), QString::fromLatin1(data.mid(5, 5).toHex()));
+    QCOMPARE(QApplication::clipboard()->mimeData()->data(u"application/octet-stream"_s),
+             data.mid(5, 5));
+
+    QTest::keyClick(&view, Qt::Key_A, Qt::ControlModifier);
+    QCOMPARE(view.selectionLength(), 64);
+    QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), QString::fromLatin1(data.toHex()));
+}
+
+void TestPanels::hexViewPaintsOnlyVisibleLines()
+{
+    HexView view;
+    const QByteArray data = pattern(16 * 1024 * 1024);
+    view.setData(data);
+    view.setRanges({{0, 2, Qt::blue, u"Header"_s}, {2, data.size() - 2, Qt::green, u"Payload"_s}});
+    view.resize(720, 480);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+
+    QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+    QElapsedTimer timer;
+    timer.start();
+    view.render(&image);
+    const qint64 firstMs = timer.elapsed();
+    const int visible = view.viewport()->height() / QFontMetrics(view.font()).height() + 2;
+    QVERIFY2(view.lastPaintedLineCount() > 0, "nothing painted");
+    QVERIFY2(view.lastPaintedLineCount() <= visible,
+             qPrintable(
+                 u"%1 lines painted, %2 visible"_s.arg(view.lastPaintedLineCount()).arg(visible)));
+
+    // At the end of the data, with a selection across lines, it is just as cheap.
+    view.setSelectedRange(data.size() - 100, 90);
+    QCOMPARE(view.verticalScrollBar()->value(), view.verticalScrollBar()->maximum());
+    timer.restart();
+    view.render(&image);
+    const qint64 lastMs = timer.elapsed();
+    QVERIFY(view.lastPaintedLineCount() <= visible);
+    qInfo("16 MiB hex view: rendered in %lld ms (top) and %lld ms (end)", firstMs, lastMs);
+    QVERIFY2(firstMs < 200 && lastMs < 200,
+             qPrintable(u"render took %1 ms and %2 ms"_s.arg(firstMs).arg(lastMs)));
+    QCOMPARE(view.verticalScrollBar()->maximum(),
+             int(data.size() / HexView::BytesPerLine) -
+                 view.viewport()->height() / (view.octetRect(data.size() - 1).height()));
+}
+
+void TestPanels::hexViewSelectedRangeScrolledIntoView()
+{
+    HexView view;
+    view.setData(pattern(100'000));
+    view.resize(700, 300);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(!view.octetRect(50'000).isValid());
+    view.setSelectedRange(50'000, 10);
+    QVERIFY(view.octetRect(50'000).isValid());
+    QVERIFY(view.viewport()->rect().contains(view.octetRect(50'000)));
+    view.setSelectedRange(0, 1);
+    QCOMPARE(view.verticalScrollBar()->value(), 0);
+}
+
+void TestPanels::frameDetailMaskedTx16()
+{
+    Recorder r;
+    r.chunk(Direction::Tx, QByteArray(50, 'G')); // the handshake request, say
+    FrameSpec spec;
+    spec.opcode = 2;
+    spec.maskMode = MaskMode::Fixed;
+    spec.maskKey = 0x11223344;
+    spec.payload = pattern(300);
+    r.txFrame(spec);
+
+    FrameDetailPane pane;
+    pane.resize(700, 800);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    pane.setFrame(r.trace, 0);
+    QCOMPARE(pane.frameIndex(), 0);
+
+    const QByteArray octets = encodeFrame(spec);
+    QCOMPARE(octets.size(), 2 + 2 + 4 + 300);
+    QCOMPARE(pane.frameHexView()->data(), octets);
+    const QList<HexView::Range> ranges = pane.frameHexView()->ranges();
+    QCOMPARE(ranges.size(), 4);
+    const auto check = [&ranges](int i, qint64 start, qint64 length, const QString &label) {
+        QCOMPARE(ranges[i].start, start);
+        QCOMPARE(ranges[i].length, length);
+        QCOMPARE(ranges[i].label, label);
+    };
+    check(0, 0, 2, u"Header"_s);
+    check(1, 2, 2, u"Extended length"_s);
+    check(2, 4, 4, u"Masking key"_s);
+    check(3, 8, 300, u"Payload"_s);
+    // Distinct colours.
+    QCOMPARE(QSet<QRgb>({ranges[0].color.rgb(), ranges[1].color.rgb(), ranges[2].color.rgb(),
+                         ranges[3].color.rgb()})
+                 .size(),
+             4);
+    QVERIFY(pane.frameHexView()->toolTipAt(3).startsWith(u"Extended length: octet 2 of 2"_s));
+
+    // Unmasked and masked payloads.
+    QCOMPARE(pane.payloadHexView()->data(), spec.payload);
+    QCOMPARE(pane.maskedHexView()->data(), octets.mid(8));
+    QVERIFY(pane.maskedHexView()->data() != spec.payload);
+
+    auto *tabs = pane.findChild<QTabWidget *>(u"payloadTabs"_s);
+    QVERIFY(tabs);
+    QStringList visibleTabs;
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (tabs->isTabVisible(i))
+            visibleTabs << tabs->tabText(i);
+    }
+    QCOMPARE(visibleTabs,
+             (QStringList{u"Unmasked"_s, u"Masked (as on the wire)"_s, u"Text"_s, u"JSON"_s}));
+
+    const QString summary = pane.summaryText();
+    QVERIFY2(summary.contains(u"TX (sent) · Binary (opcode 2) · payload length 300"_s),
+             qPrintable(summary));
+    QVERIFY2(summary.contains(u"FIN=1 · RSV=0 (RSV1=0 RSV2=0 RSV3=0) · MASK=1 · key 11223344 · "
+                              u"16-bit length, minimal"_s),
+             qPrintable(summary));
+    QVERIFY(summary.contains(u"stream offset 50 · frame size 308"_s));
+
+    // The header bits: 0x82 = FIN, opcode 2; 0xFE = MASK, len7 126.
+    auto *bits = pane.findChild<QTableWidget *>(u"bitsTable"_s);
+    QVERIFY(bits);
+    QString row0;
+    QString row2;
+    for (int c = 0; c < 8; ++c) {
+        row0 += bits->item(0, c)->text();
+        row2 += bits->item(2, c)->text();
+    }
+    QCOMPARE(row0, u"10000010"_s);
+    QCOMPARE(row2, u"11111110"_s);
+    QCOMPARE(bits->item(1, 4)->text(), u"opcode = 2 (Binary)"_s);
+    QCOMPARE(bits->item(3, 1)->text(), u"payload len = 126: a 16-bit length follows"_s);
+    QCOMPARE(bits->verticalHeaderItem(0)->text(), u"Octet 0 (0x82)"_s);
+
+    auto *violations = pane.findChild<QLabel *>(u"violationsLabel"_s);
+    QVERIFY(!violations->isVisible());
+
+    pane.clear();
+    QCOMPARE(pane.frameIndex(), -1);
+    QVERIFY(pane.frameHexView()->data().isEmpty());
+}
+
+void TestPanels::frameDetailSelectionSignal()
+{
+    Recorder r;
+    r.chunk(Direction::Tx, QByteArray(50, 'G'));
+    FrameSpec spec;
+    spec.opcode = 1;
+    spec.maskMode = MaskMode::Fixed;
+    spec.maskKey = 0xaaeb0471;
+    spec.payload = "Hello, world!";
+    r.txFrame(spec);
+
+    FrameDetailPane pane;
+    pane.resize(700, 800);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    pane.setFrame(r.trace, 0);
+    QSignalSpy spy(&pane, &FrameDetailPane::octetRangeSelected);
+
+    HexView *hex = pane.frameHexView();
+    QTest::mousePress(hex->viewport(), Qt::LeftButton, {}, hex->octetRect(2).center());
+    QTest::mouseMove(hex->viewport(), hex->octetRect(5).center());
+    QTest::mouseRelease(hex->viewport(), Qt::LeftButton, {}, hex->octetRect(5).center());
+    QVERIFY(spy.count() >= 1);
+    QCOMPARE(spy.last().at(0).value<Direction>(), Direction::Tx);
+    QCOMPARE(spy.last().at(1).toLongLong(), 50 + 2);
+    QCOMPARE(spy.last().at(2).toLongLong(), 4);
+
+    // A selection in the payload view is mapped to the frame's octets.
+    auto *tabs = pane.findChild<QTabWidget *>(u"payloadTabs"_s);
+    tabs->setCurrentIndex(0);
+    HexView *payload = pane.payloadHexView();
+    QTest::mouseClick(payload->viewport(), Qt::LeftButton, {}, payload->octetRect(7).center());
+    QCOMPARE(spy.last().at(1).toLongLong(), 50 + 6 + 7);
+    QCOMPARE(spy.last().at(2).toLongLong(), 1);
+    QCOMPARE(hex->selectionStart(), 6 + 7);
+
+    // The window highlights a wire-log chunk: the frame view selects the overlap.
+    pane.selectStreamRange(Direction::Tx, 40, 14);
+    QCOMPARE(hex->selectionStart(), 0);
+    QCOMPARE(hex->selectionLength(), 4);
+    pane.selectStreamRange(Direction::Rx, 50, 4);
+    QCOMPARE(hex->selectionStart(), 0); // other direction: unchanged
+}
+
+void TestPanels::frameDetailClose_data()
+{
+    QTest::addColumn<QByteArray>("payload");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("1002 with reason") << closePayload(1002, "bad frame") << u"1002"_s
+                                      << u"Protocol Error"_s << u"\"bad frame\""_s;
+    QTest::newRow("1000 without reason")
+        << closePayload(1000, {}) << u"1000"_s << u"Normal Closure"_s << u"none"_s;
+    QTest::newRow("empty body") << QByteArray() << u"none"_s
+                                << u"No status code: the close body is empty (reported as 1005, "
+                                   u"No Status Received)"_s
+                                << u"none"_s;
+    QTest::newRow("invalid UTF-8 reason")
+        << closePayload(1000, "a\xff") << u"1000"_s << u"Normal Closure"_s << u"61 ff"_s;
+    QTest::newRow("reserved code")
+        << closePayload(1004, "x") << u"1004"_s << u"Reserved"_s << u"\"x\""_s;
+}
+
+void TestPanels::frameDetailClose()
+{
+    QFETCH(QByteArray, payload);
+    QFETCH(QString, code);
+    QFETCH(QString, name);
+    QFETCH(QString, reason);
+
+    Recorder r;
+    r.rxFrame(8, payload);
+    FrameDetailPane pane;
+    pane.setFrame(r.trace, 0);
+    auto *tabs = pane.findChild<QTabWidget *>(u"payloadTabs"_s);
+    auto *closeTab = pane.findChild<QWidget *>(u"closeTab"_s);
+    QVERIFY(tabs->isTabVisible(tabs->indexOf(closeTab)));
+    QVERIFY(!tabs->isTabVisible(tabs->indexOf(pane.findChild<QWidget *>(u"maskedTab"_s))));
+    QCOMPARE(pane.findChild<QLabel *>(u"closeCodeLabel"_s)->text(), code);
+    QCOMPARE(pane.findChild<QLabel *>(u"closeNameLabel"_s)->text(), name);
+    QCOMPARE(pane.findChild<QLabel *>(u"closeReasonLabel"_s)->text(), reason);
+    QVERIFY(pane.summaryText().contains(u"RX (received) · Close (opcode 8)"_s));
+    if (payload.size() >= 2)
+        QCOMPARE(pane.payloadHexView()->ranges().first().label, u"Status code"_s);
+    // The Text tab shows the reason.
+    auto *text = pane.findChild<QPlainTextEdit *>(u"textEdit"_s);
+    if (payload.size() > 2)
+        QCOMPARE(text->toPlainText(), QString::fromUtf8(payload.mid(2)));
+    else
+        QVERIFY(text->toPlainText().isEmpty());
+}
+
+void TestPanels::frameDetailInvalidUtf8()
+{
+    Recorder r;
+    // RX: the parser's finding (a message-wide offset) is shown.
+    const QByteArray bad = QByteArray("caf\xc3\xa9 ok ") + QByteArray("\xed\xa0\x80", 3) + "rest";
+    r.rxFrame(1, bad, Violation::InvalidUtf8Text | Violation::RsvWithoutExtension, 10, 4);
+    // TX: no parser ran; the pane checks the payload itself.
+    FrameSpec spec;
+    spec.opcode = 1;
+    spec.maskMode = MaskMode::Fixed;
+    spec.maskKey = 0x01020304;
+    spec.payload = QByteArray("abc\xc0xyz");
+    r.txFrame(spec);
+
+    FrameDetailPane pane;
+    pane.resize(700, 800);
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    pane.setFrame(r.trace, 0);
+    auto *note = pane.findChild<QLabel *>(u"textNote"_s);
+    auto *edit = pane.findChild<QPlainTextEdit *>(u"textEdit"_s);
+    // Octets 0–8 are "café ok " (8 QChars); ED at 9 starts a sequence that A0 at 10 breaks
+    // (ED A0 would be a surrogate). The mark sits on the replacement character for ED A0 ….
+    QCOMPARE(note->text(),
+             u"Invalid UTF-8: the first impossible octet is payload octet 10 (0xa0)."_s);
+    QCOMPARE(edit->extraSelections().size(), 1);
+    QCOMPARE(edit->extraSelections().first().cursor.selectionStart(), 8);
+    QCOMPARE(edit->extraSelections().first().cursor.selectedText(), QString(QChar(0xFFFD)));
+    const QList<HexView::Range> ranges = pane.payloadHexView()->ranges();
+    QCOMPARE(ranges.size(), 1);
+    QCOMPARE(ranges.first().start, 10);
+    QCOMPARE(ranges.first().label, u"First invalid UTF-8 octet"_s);
+
+    auto *violations = pane.findChild<QLabel *>(u"violationsLabel"_s);
+    QVERIFY(violations->isVisible());
+    QVERIFY(violations->text().contains(violationRule(Violation::InvalidUtf8Text).toHtmlEscaped()));
+    QVERIFY(
+        violations->text().contains(violationRule(Violation::RsvWithoutExtension).toHtmlEscaped()));
+    QVERIFY(violations->text().contains(u"Protocol violations:"_s));
+    QVERIFY(pane.summaryText().contains(u"RSV=4 (RSV1=1 RSV2=0 RSV3=0)"_s));
+
+    pane.setFrame(r.trace, 1);
+    QCOMPARE(note->text(),
+             u"Not valid UTF-8: the first invalid octet is payload octet 3 (0xc0)."_s);
+    QCOMPARE(edit->extraSelections().size(), 1);
+    QCOMPARE(edit->extraSelections().first().cursor.selectionStart(), 3);
+    QVERIFY(!violations->isVisible());
+}
+
+void TestPanels::frameDetailJson()
+{
+    Recorder r;
+    r.rxFrame(1, R"({"op":"subscribe","ids":[1,2,3]})");
+    r.rxFrame(1, "Hello, world!");
+    FrameDetailPane pane;
+    pane.setFrame(r.trace, 0);
+    auto *json = pane.findChild<QPlainTextEdit *>(u"jsonEdit"_s);
+    auto *note = pane.findChild<QLabel *>(u"jsonNote"_s);
+    QCOMPARE(note->text(), u"Valid JSON (an object)."_s);
+    QVERIFY(json->toPlainText().contains(u"    \"ids\": [\n        1,"_s));
+    pane.setFrame(r.trace, 1);
+    QVERIFY(note->text().startsWith(u"Not JSON: "_s));
+    QVERIFY(json->toPlainText().isEmpty());
+    QCOMPARE(pane.findChild<QPlainTextEdit *>(u"textEdit"_s)->toPlainText(), u"Hello, world!"_s);
+    QCOMPARE(pane.findChild<QLabel *>(u"textNote"_s)->text(), u"Valid UTF-8."_s);
+}
+
+void TestPanels::frameDetailLargePayload()
+{
+    Recorder r;
+    const QByteArray big(3 * 1024 * 1024, 'x');
+    r.rxFrame(1, big);
+    FrameDetailPane pane;
+    QElapsedTimer timer;
+    timer.start();
+    pane.setFrame(r.trace, 0);
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(pane.payloadHexView()->data().size(), big.size());
+    QCOMPARE(pane.findChild<QPlainTextEdit *>(u"textEdit"_s)->toPlainText().size(),
+             FrameDetailPane::TextLimit);
+    QVERIFY(pane.findChild<QLabel *>(u"textNote"_s)
+                ->text()
+                .contains(u"Showing the first 1048576 of 3145728 octets"_s));
+    QVERIFY(pane.findChild<QLabel *>(u"jsonNote"_s)->text().startsWith(u"Not formatted"_s));
+    QVERIFY(pane.summaryText().contains(u"64-bit length, minimal"_s));
+}
+
+void TestPanels::statisticsTables()
+{
+    StatisticsPanel panel;
+    for (int t = 0; t < StatisticsPanel::TableCount; ++t)
+        new QAbstractItemModelTester(panel.model(StatisticsPanel::Table(t)),
+                                     QAbstractItemModelTester::FailureReportingMode::QtTest,
+                                     &panel);
+    panel.setStatistics(ms22Statistics());
+
+    // Titles and rows as in the seed report: cells joined, the total row last.
+    const QStringList seed = seedLines(u"microsoft-httpapi-case-2.2.txt"_s);
+    QVERIFY(!seed.isEmpty());
+    for (int t = 0; t < StatisticsPanel::TableCount; ++t) {
+        const auto table = StatisticsPanel::Table(t);
+        const QString title = StatisticsPanel::tableTitle(table);
+        const QStringList expected = block(seed, title).mid(1); // without the header line
+        QCOMPARE(joinedRows(panel.model(table)), expected);
+        QCOMPARE(panel.findChildren<QGroupBox *>().at(t)->title(), title);
+        QCOMPARE(panel.chart(table)->bars().size(), panel.model(table)->rowCount() - 1);
+    }
+    QCOMPARE(headers(panel.model(StatisticsPanel::OctetsReceived)),
+             (QStringList{u"Chop Size"_s, u"Count"_s, u"Octets"_s}));
+    QCOMPARE(headers(panel.model(StatisticsPanel::FramesTransmitted)),
+             (QStringList{u"Opcode"_s, u"Count"_s}));
+    const QAbstractItemModel *rx = panel.model(StatisticsPanel::OctetsReceived);
+    QCOMPARE(rx->index(3, 2).data().toLongLong(), 214);
+    QCOMPARE(rx->index(2, 0).data().toLongLong(), 197);
+    QCOMPARE(panel.chart(StatisticsPanel::FramesReceived)->bars().at(1).label, u"10 Pong"_s);
+    QCOMPARE(panel.findChild<QLabel *>(u"summaryLabel"_s)->text(),
+             u"Received: octets 214, reads 3, frames 2 · Sent: octets 267, writes 3, frames 2"_s);
+
+    panel.copyAsText();
+    QVERIFY(QApplication::clipboard()->text().contains(u"Octets Received by Chop Size"_s));
+
+    panel.clear();
+    QCOMPARE(joinedRows(rx), QStringList{u"Total00"_s});
+}
+
+void TestPanels::statisticsCheapUpdates()
+{
+    StatisticsPanel panel;
+    WireStatistics stats = ms22Statistics();
+    panel.setStatistics(stats);
+    QAbstractItemModel *model = panel.model(StatisticsPanel::OctetsReceived);
+    new QAbstractItemModelTester(model, QAbstractItemModelTester::FailureReportingMode::QtTest,
+                                 &panel);
+    QSignalSpy resets(model, &QAbstractItemModel::modelReset);
+    QSignalSpy changes(model, &QAbstractItemModel::dataChanged);
+
+    // Nothing changed: nothing happens.
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < 1000; ++i)
+        panel.setStatistics(stats);
+    QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(changes.count(), 0);
+
+    // A count changes: in place.
+    ++stats.rxOctets[15];
+    panel.setStatistics(stats);
+    QCOMPARE(resets.count(), 0);
+    QCOMPARE(changes.count(), 1);
+    QCOMPARE(joinedRows(model).last(), u"Total4229"_s);
+
+    // A new chop size: a new row.
+    stats.rxOctets[1000] = 2;
+    panel.setStatistics(stats);
+    QCOMPARE(resets.count(), 1);
+    QCOMPARE(model->rowCount(), 5);
+    QCOMPARE(joinedRows(model).at(3), u"100022000"_s);
+}
+
+void TestPanels::barChartManyRows()
+{
+    BarChart chart;
+    QList<BarChart::Bar> bars;
+    qint64 sum = 0;
+    for (int i = 1; i <= 200; ++i) {
+        bars << BarChart::Bar{QString::number(i), i % 17 + 1, {}, {}};
+        sum += i % 17 + 1;
+    }
+    chart.setBars(bars);
+    QCOMPARE(chart.shownBars().size(), chart.maximumBars());
+    qint64 shownSum = 0;
+    for (const BarChart::Bar &bar : chart.shownBars())
+        shownSum += bar.value;
+    QCOMPARE(shownSum, sum);
+    QCOMPARE(chart.shownBars().last().label, u"177 others"_s);
+    // The kept bars are the largest (eleven 17s, eleven 16s and the first 15), in their order.
+    int previous = 0;
+    for (qsizetype i = 0; i + 1 < chart.shownBars().size(); ++i) {
+        const BarChart::Bar &bar = chart.shownBars()[i];
+        QVERIFY(bar.value >= 15);
+        QVERIFY(bar.label.toInt() > previous);
+        previous = bar.label.toInt();
+    }
+    QCOMPARE(chart.shownBars().first().label, u"14"_s);
+    chart.resize(400, 300);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    QVERIFY(chart.barAt(QPoint(10, 10)) == 0);
+
+    chart.setBars({BarChart::Bar{u"only"_s, 5, {}, {}}});
+    QCOMPARE(chart.shownBars().size(), 1);
+    QImage image(chart.size(), QImage::Format_ARGB32_Premultiplied);
+    chart.render(&image);
+}
+
+void TestPanels::closingPanelSeedMs22()
+{
+    const ClosingBehavior behavior = ms22Closing();
+    const ClosingVerdict verdict = closingVerdict(behavior, ExpectedClose());
+    ClosingPanel panel;
+    panel.setClosing(behavior, verdict);
+
+    const QStringList seed = seedLines(u"microsoft-httpapi-case-2.2.txt"_s);
+    const QStringList caseClosing = block(seed, u"Case Closing Behavior"_s);
+    QCOMPARE(panel.verdictText(), caseClosing.value(0));
+
+    auto *table = panel.findChild<QTableWidget *>(u"fieldsTable"_s);
+    QVERIFY(table);
+    QCOMPARE(table->horizontalHeaderItem(0)->text(), u"Key"_s);
+    const QStringList rows = block(seed, u"Closing Behavior"_s).mid(1);
+    QCOMPARE(table->rowCount(), 13);
+    QCOMPARE(rows.size(), 13);
+    const QList<ClosingField> fields = closingFields();
+    for (int row = 0; row < 13; ++row) {
+        const QString key = table->item(row, 0)->text();
+        const QString value = table->item(row, 1)->text();
+        // The seed cells are joined; its descriptions are those of its Autobahn version.
+        QVERIFY2(rows[row].startsWith(key + value), qPrintable(rows[row] + u" / "_s + key + value));
+        QCOMPARE(table->item(row, 2)->text(), QString::fromUtf8(fields[row].description));
+    }
+
+    auto *verdictLabel = panel.findChild<QLabel *>(u"verdictLabel"_s);
+    QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
+             ClosingPanel::verdictColor(u"UNCLEAN"_s, panel.palette()));
+
+    const auto label = [&panel](const char *name) {
+        return panel.findChild<QLabel *>(QString::fromLatin1(name))->text();
+    };
+    QCOMPARE(label("openedLabel"), u"2.500 ms"_s);
+    QCOMPARE(label("closeSentLabel"), u"1004.000 ms"_s);
+    QCOMPARE(label("closeReceivedLabel"), u"1005.250 ms"_s);
+    QCOMPARE(label("tcpClosedLabel"), u"2006.000 ms"_s);
+    QCOMPARE(label("handshakeLabel"), u"took 1.250 ms (our close until the server's reply)"_s);
+    QCOMPARE(label("dropLabel"), u"we dropped TCP 1000.750 ms after the last close frame"_s);
+
+    // Live: the same panel follows a new state.
+    ClosingBehavior open;
+    open.wasOpen = true;
+    open.openedNs = 1'000'000;
+    panel.setClosing(open, ClosingVerdict());
+    QCOMPARE(panel.verdictText(), u"No verdict yet: the connection is not closed."_s);
+    QCOMPARE(table->item(1, 1)->text(), u"False"_s);
+    QCOMPARE(label("closeSentLabel"), u"—"_s);
+
+    // A server that drops TCP itself.
+    ClosingBehavior clean = ms22Closing();
+    clean.droppedByMe = false;
+    clean.wasClean = true;
+    clean.wasNotCleanReason.reset();
+    clean.wasServerConnectionDropTimeout = false;
+    clean.tcpClosedNs = clean.closeReceivedNs + 3'000'000;
+    panel.setClosing(clean, closingVerdict(clean, ExpectedClose()));
+    QCOMPARE(panel.verdictText(), u"Connection was properly closed (OK)"_s);
+    QCOMPARE(label("dropLabel"),
+             u"server dropped TCP after 3.000 ms (after the last close frame)"_s);
+    QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
+             ClosingPanel::verdictColor(u"OK"_s, panel.palette()));
+}
+
+void TestPanels::closingPanelVerdictColours_data()
+{
+    QTest::addColumn<QString>("verdict");
+    QTest::addColumn<QString>("family");
+    QTest::newRow("OK") << u"OK"_s << u"green"_s;
+    QTest::newRow("UNCLEAN") << u"UNCLEAN"_s << u"amber"_s;
+    QTest::newRow("WRONG CODE") << u"WRONG CODE"_s << u"amber"_s;
+    QTest::newRow("FAILED BY CLIENT") << u"FAILED BY CLIENT"_s << u"amber"_s;
+    QTest::newRow("FAILED") << u"FAILED"_s << u"red"_s;
+}
+
+void TestPanels::closingPanelVerdictColours()
+{
+    QFETCH(QString, verdict);
+    QFETCH(QString, family);
+    for (const QPalette &palette : {m_lightPalette, darkPalette()}) {
+        const QColor c = ClosingPanel::verdictColor(verdict, palette);
+        const int hue = c.hslHue();
+        if (family == u"green"_s)
+            QVERIFY2(hue > 90 && hue < 160, qPrintable(c.name()));
+        else if (family == u"amber"_s)
+            QVERIFY2(hue > 30 && hue < 55, qPrintable(c.name()));
+        else
+            QVERIFY2(hue < 15 || hue > 345, qPrintable(c.name()));
+        // Contrast against the window: a clear lightness difference.
+        const qreal window = palette.color(QPalette::Window).lightnessF();
+        QVERIFY2(std::abs(c.lightnessF() - window) > 0.3, qPrintable(c.name()));
+    }
+}
+
+void TestPanels::handshakePanel()
+{
+    Recorder r;
+    r.state(SessionState::Connecting);
+    r.event(Kind::CertificateError, u"The certificate is self-signed, and untrusted"_s);
+    r.event(Kind::CertificateError, u"The host name did not match any of the valid hosts"_s);
+    r.event(Kind::HandshakeRequest,
+            u"GET / HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUpgrade: WebSocket\r\n\r\n"_s);
+    r.event(Kind::HandshakeResponse, u"HTTP/1.1 200 OK\r\nServer: test\r\n\r\n"_s);
+    r.event(Kind::HandshakeFailed, u"HTTP Upgrade header missing"_s);
+    r.state(SessionState::Closed);
+
+    HandshakePanel panel;
+    panel.resize(900, 400);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(r.trace);
+    QCOMPARE(panel.requestText(), u"GET / HTTP/1.1\nHost: 127.0.0.1:9001\nUpgrade: WebSocket"_s);
+    QCOMPARE(panel.responseText(), u"HTTP/1.1 200 OK\nServer: test"_s);
+    QCOMPARE(panel.failureText(), u"HTTP Upgrade header missing"_s);
+    auto *failure = panel.findChild<QLabel *>(u"failureLabel"_s);
+    QVERIFY(failure->isVisible());
+    QVERIFY(failure->text().contains(u"HTTP Upgrade header missing"_s));
+    auto *certificates = panel.findChild<QListWidget *>(u"certificateList"_s);
+    QCOMPARE(certificates->count(), 2);
+    QVERIFY(panel.findChild<QGroupBox *>(u"certificateBox"_s)->isVisible());
+
+    const auto edits = panel.findChildren<QPlainTextEdit *>();
+    for (QPlainTextEdit *edit : edits) {
+        QVERIFY(edit->isReadOnly());
+        QVERIFY(QFontInfo(edit->font()).fixedPitch());
+    }
+
+    // A successful handshake: no failure, no certificate errors.
+    panel.setHandshake(u"GET / HTTP/1.1\r\n\r\n"_s, u"HTTP/1.1 101 Switching Protocols\r\n\r\n"_s);
+    QVERIFY(!failure->isVisible());
+    QVERIFY(!panel.findChild<QGroupBox *>(u"certificateBox"_s)->isVisible());
+    QCOMPARE(panel.responseText(), u"HTTP/1.1 101 Switching Protocols"_s);
+}
+
+void TestPanels::renderPngs_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("light") << false;
+    QTest::newRow("dark") << true;
+}
+
+// Renders each panel with realistic content, for a person to look at (/tmp/panels/*.png).
+void TestPanels::renderPngs()
+{
+    QFETCH(bool, dark);
+    const QPalette palette = dark ? darkPalette() : m_lightPalette;
+    QApplication::setPalette(palette);
+    const QString suffix = dark ? u"-dark.png"_s : u"-light.png"_s;
+    const auto save = [&suffix](QWidget &w, const QString &name) {
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QApplication::processEvents(); // pending layout requests, e.g. after hiding a label
+        QVERIFY(w.grab().save(u"/tmp/panels/"_s + name + suffix));
+    };
+
+    Recorder r;
+    r.chunk(Direction::Tx, QByteArray(203, 'G'));
+    FrameSpec spec;
+    spec.opcode = 1;
+    spec.maskMode = MaskMode::Fixed;
+    spec.maskKey = 0xaaeb0471;
+    spec.payload = QByteArray(R"({"op":"subscribe","channel":"ticker","ids":[1,2,3],"note":")") +
+                   QByteArray(100, 'x') + "\"}";
+    r.txFrame(spec);
+    r.rxFrame(1, QByteArray("caf\xc3\xa9 ok ") + QByteArray("\xed\xa0\x80", 3) + "rest",
+              Violation::InvalidUtf8Text | Violation::RsvWithoutExtension, 10, 4);
+    r.rxFrame(8, closePayload(1002, "protocol error: RSV set"));
+
+    {
+        FrameDetailPane pane;
+        pane.resize(720, 860);
+        pane.setFrame(r.trace, 0);
+        pane.frameHexView()->setSelectedRange(4, 4);
+        save(pane, u"framedetail-tx"_s);
+        pane.setFrame(r.trace, 1);
+        pane.findChild<QTabWidget *>(u"payloadTabs"_s)->setCurrentIndex(2);
+        save(pane, u"framedetail-rx-invalid"_s);
+        pane.setFrame(r.trace, 2);
+        pane.findChild<QTabWidget *>(u"payloadTabs"_s)
+            ->setCurrentWidget(pane.findChild<QWidget *>(u"closeTab"_s));
+        save(pane, u"framedetail-close"_s);
+    }
+    {
+        StatisticsPanel panel;
+        panel.resize(1100, 620);
+        WireStatistics stats = ms22Statistics();
+        for (int i = 1; i <= 60; ++i)
+            stats.txOctets[i] = (i * 37) % 23 + 1;
+        panel.setStatistics(stats);
+        save(panel, u"statistics"_s);
+    }
+    {
+        ClosingPanel panel;
+        panel.resize(980, 640);
+        const ClosingBehavior behavior = ms22Closing();
+        panel.setClosing(behavior, closingVerdict(behavior, ExpectedClose()));
+        save(panel, u"closing"_s);
+    }
+    {
+        HandshakePanel panel;
+        panel.resize(1000, 380);
+        const QStringList seed = seedLines(u"microsoft-httpapi-case-2.2.txt"_s);
+        const QStringList request = seed.mid(seed.indexOf(u"GET / HTTP/1.1"_s), 9);
+        const QStringList response =
+            seed.mid(seed.indexOf(u"HTTP/1.1 101 Switching Protocols"_s), 6);
+        panel.setHandshake(request.join(u"\r\n"_s) + u"\r\n\r\n"_s,
+                           response.join(u"\r\n"_s) + u"\r\n\r\n"_s,
+                           u"HTTP Sec-WebSocket-Accept "
+                           u"bogus value : expected x / "
+                           u"got y"_s,
+                           {u"The certificate is self-signed, and untrusted"_s});
+        save(panel, u"handshake"_s);
+    }
+    {
+        HexView view;
+        view.resize(640, 260);
+        view.setData(pattern(4096));
+        view.setBaseOffset(0x2000);
+        view.setRanges(
+            {{0, 2, FrameDetailPane::partColor(FrameDetailPane::Part::Header), u"Header"_s},
+             {2, 8, FrameDetailPane::partColor(FrameDetailPane::Part::ExtendedLength),
+              u"Extended length"_s},
+             {10, 4, FrameDetailPane::partColor(FrameDetailPane::Part::MaskingKey),
+              u"Masking key"_s},
+             {14, 4082, FrameDetailPane::partColor(FrameDetailPane::Part::Payload), u"Payload"_s}});
+        view.setSelectedRange(20, 30);
+        save(view, u"hexview"_s);
+    }
+    QApplication::setPalette(m_lightPalette);
+}
+
+QTEST_MAIN(TestPanels)
+#include "tst_panels.moc"
