@@ -3,6 +3,7 @@
 // the same flood from the same local server in the same run. Reported as ratios.
 //
 //   bench_receive [--small N] [--large N]
+#include "floodserver.h"
 #include "frame.h"
 #include "handshake.h"
 #include "session.h"
@@ -21,83 +22,10 @@
 #include <cstdio>
 
 using namespace wsi;
+using namespace wsi::bench;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-// Sends `count` copies of one encoded frame to every client after its handshake, then a close.
-class FloodServer final : public QObject
-{
-public:
-    FloodServer(QByteArray frame, qint64 count)
-        : m_server(this), m_frame(std::move(frame)), m_count(count)
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            QTcpSocket *s = m_server.nextPendingConnection();
-            s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            auto *head = new QByteArray;
-            auto *left = new qint64(m_count);
-            connect(s, &QTcpSocket::disconnected, s, [s, head, left] {
-                delete head;
-                delete left;
-                s->deleteLater();
-            });
-            connect(s, &QTcpSocket::readyRead, s, [this, s, head, left] {
-                if (head->endsWith("\r\n\r\n"))
-                    return; // frames from the client are ignored
-                *head += s->readAll();
-                const qsizetype end = head->indexOf("\r\n\r\n");
-                if (end < 0)
-                    return;
-                QByteArray key;
-                for (const QByteArray &line : head->split('\n'))
-                    if (line.toLower().startsWith("sec-websocket-key:"))
-                        key = line.mid(18).trimmed();
-                s->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                         "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-                         + computeAccept(key) + "\r\n\r\n");
-                head->truncate(end + 4);
-                pump(s, left);
-            });
-            connect(s, &QTcpSocket::bytesWritten, s, [this, s, left] { pump(s, left); });
-        });
-    }
-    quint16 listen()
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        return m_server.serverPort();
-    }
-
-private:
-    void pump(QTcpSocket *s, qint64 *left)
-    {
-        // Keep about 4 MiB queued in the socket: fast, and bounded.
-        if (m_block.isEmpty()) {
-            const qint64 per = std::max<qint64>(1, (4 << 20) / m_frame.size());
-            m_perBlock = per;
-            m_block = m_frame.repeated(per);
-        }
-        while (*left > 0 && s->bytesToWrite() < (4 << 20)) {
-            if (*left >= m_perBlock) {
-                s->write(m_block);
-                *left -= m_perBlock;
-            } else {
-                s->write(m_frame.repeated(*left));
-                *left = 0;
-            }
-        }
-        if (*left == 0) {
-            s->write(QByteArray::fromHex("880203e8"));
-            *left = -1;
-        }
-    }
-
-    QTcpServer m_server;
-    QByteArray m_frame;
-    QByteArray m_block;
-    qint64 m_perBlock = 1;
-    qint64 m_count;
-};
 
 struct Measured
 {
@@ -198,17 +126,6 @@ int main(int argc, char **argv)
     }
     QTextStream out(stdout);
 
-    const auto serve = [](const QByteArray &frame, qint64 count) {
-        auto *thread = new QThread;
-        auto *server = new FloodServer(frame, count);
-        server->moveToThread(thread);
-        thread->start();
-        quint16 port = 0;
-        QMetaObject::invokeMethod(server, [&] { port = server->listen(); },
-                                  Qt::BlockingQueuedConnection);
-        return std::make_tuple(thread, server, port);
-    };
-
     FrameSpec small;
     small.opcode = 1;
     small.payload = QByteArray(16, 'a');
@@ -220,10 +137,10 @@ int main(int argc, char **argv)
     large.maskMode = MaskMode::None;
     const QByteArray largeFrame = encodeFrame(large);
 
-    auto [thread, server, port] = serve(smallFrame, smallCount);
+    auto [thread, server, port] = startFloodServer(smallFrame, smallCount);
     const Measured qwsSmall = runQWebSocket(port, smallCount, false);
     const Measured wsiSmall = runSession(port, smallCount);
-    auto [thread2, server2, port2] = serve(largeFrame, largeCount);
+    auto [thread2, server2, port2] = startFloodServer(largeFrame, largeCount);
     const Measured rawLarge = runRawTcp(port2, largeCount * largeFrame.size());
     const Measured qwsLarge = runQWebSocket(port2, largeCount, true);
     const Measured wsiLarge = runSession(port2, largeCount);
@@ -251,12 +168,8 @@ int main(int argc, char **argv)
                .arg(rate(wsiSmall) / rate(qwsSmall), 0, 'f', 2)
                .arg(rate(wsiLarge) / rate(qwsLarge), 0, 'f', 2);
     out.flush();
-    for (QThread *t : {thread, thread2}) {
-        t->quit();
-        t->wait();
-    }
-    delete server;
-    delete server2;
+    stopFloodServer(thread, server);
+    stopFloodServer(thread2, server2);
     const bool complete = wsiSmall.messages == smallCount && qwsSmall.messages == smallCount
                           && wsiLarge.messages == largeCount && qwsLarge.messages == largeCount;
     return complete ? 0 : 1;

@@ -13,7 +13,6 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QTableWidgetItem>
-#include <QTextBlock>
 
 using namespace Qt::StringLiterals;
 

@@ -19,7 +19,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include <numeric>
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 

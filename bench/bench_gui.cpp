@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+// The window under a flood, offscreen, against the headless session on the same flood in the same
+// run: ingest time ratio (target ≤ 3), the event loop's worst stall (a 10 ms heartbeat's largest
+// gap, target ≤ 100 ms), resident memory growth (target ≤ 200 MB), and start-up to a shown
+// window (target ≤ 0.5 s).
+//
+//   QT_QPA_PLATFORM=offscreen bench_gui [--messages N]
+#include "floodserver.h"
+#include "frame.h"
+#include "frametablemodel.h"
+#include "mainwindow.h"
+#include "messagemodel.h"
+#include "session.h"
+#include "sessioncontroller.h"
+#include "trace.h"
+#include "tracestore.h"
+#include "wirelogmodel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QTextStream>
+#include <QTimer>
+
+using namespace wsi;
+using namespace wsi::bench;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+qint64 residentBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    }
+    return -1;
+}
+
+// Paint events on the window: the first one after show() is "start-up to a shown window".
+class FirstPaint final : public QObject
+{
+public:
+    bool painted = false;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            painted = true;
+        return QObject::eventFilter(watched, event);
+    }
+};
+
+double headlessSeconds(quint16 port, qint64 count)
+{
+    SessionHost host;
+    Trace trace;
+    QEventLoop loop;
+    QElapsedTimer clock;
+    QObject::connect(&host, &SessionHost::stateChanged, &loop, [&](SessionState s) {
+        if (s == SessionState::Open)
+            clock.start();
+    });
+    QObject::connect(&host, &SessionHost::traceBatch, &loop, [&](const TraceBatchPtr &batch) {
+        trace.append(std::move(*batch));
+        if (trace.frameCount(Direction::Rx) >= count)
+            loop.quit();
+    });
+    QObject::connect(&host, &SessionHost::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
+    SessionSettings settings;
+    settings.url = QUrl(u"ws://127.0.0.1:%1/"_s.arg(port));
+    host.start(settings);
+    loop.exec();
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    host.invoke([](ClientSession &s) { s.dropTcp(); });
+    return trace.frameCount(Direction::Rx) >= count ? seconds : -1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QElapsedTimer startup;
+    startup.start();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(u"WebSocketInspector-Bench"_s);
+    qint64 count = 1000000;
+    const QStringList args = QApplication::arguments();
+    for (qsizetype i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == u"--messages"_s)
+            count = args[i + 1].toLongLong();
+    }
+    QTextStream out(stdout);
+
+    gui::MainWindow window;
+    FirstPaint firstPaint;
+    window.installEventFilter(&firstPaint);
+    window.resize(1600, 1000);
+    window.show();
+    while (!firstPaint.painted && startup.elapsed() < 10000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    const double startupSeconds = startup.nsecsElapsed() / 1e9;
+
+    FrameSpec small;
+    small.opcode = 1;
+    small.payload = QByteArray(16, 'a');
+    small.maskMode = MaskMode::None;
+    const QByteArray frame = encodeFrame(small);
+
+    // The headless session on the flood.
+    auto [t1, s1, port1] = startFloodServer(frame, count);
+    const double headless = headlessSeconds(port1, count);
+    stopFloodServer(t1, s1);
+
+    // The same flood into the window: done when every model has every row.
+    auto [t2, s2, port2] = startFloodServer(frame, count);
+    const qint64 rssBefore = residentBytes();
+    qint64 worstGapMs = 0;
+    QElapsedTimer heartbeatClock;
+    QTimer heartbeat;
+    heartbeat.setInterval(10);
+    QObject::connect(&heartbeat, &QTimer::timeout, &heartbeat, [&] {
+        worstGapMs = std::max(worstGapMs, heartbeatClock.restart());
+    });
+    QElapsedTimer ingest;
+    QObject::connect(window.controller(), &gui::SessionController::stateChanged, &window,
+                     [&](SessionState s) {
+                         if (s == SessionState::Open)
+                             ingest.start();
+                     });
+    window.setUrl(u"ws://127.0.0.1:%1/"_s.arg(port2));
+    heartbeatClock.start();
+    heartbeat.start();
+    window.connectToServer();
+    QElapsedTimer limit;
+    limit.start();
+    const auto done = [&] {
+        return window.frameModel()->rowCount() >= count
+               && window.messageModel()->rowCount() >= count
+               && window.wireLogModel()->rowCount() >= count;
+    };
+    while (!done() && limit.elapsed() < 300000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    const double windowSeconds = ingest.isValid() ? ingest.nsecsElapsed() / 1e9 : -1;
+    heartbeat.stop();
+    const qint64 rssAfter = residentBytes();
+    window.disconnectFromServer();
+    stopFloodServer(t2, s2);
+
+    const double ratio = windowSeconds / headless;
+    const double growthMb = (rssAfter - rssBefore) / 1e6;
+    out << u"bench_gui: %1 × 16-octet text messages, offscreen window, loopback\n"_s.arg(count);
+    out << u"  headless session  %1 s\n"_s.arg(headless, 0, 'f', 3);
+    out << u"  window (all models)  %1 s   rows: frames %2, messages %3, wire log %4\n"_s
+               .arg(windowSeconds, 0, 'f', 3)
+               .arg(window.frameModel()->rowCount())
+               .arg(window.messageModel()->rowCount())
+               .arg(window.wireLogModel()->rowCount());
+    out << u"  ratio %1 (target <= 3)\n"_s.arg(ratio, 0, 'f', 2);
+    out << u"  worst event-loop gap %1 ms (target <= 100)\n"_s.arg(worstGapMs);
+    out << u"  resident memory growth %1 MB (target <= 200)\n"_s.arg(growthMb, 0, 'f', 1);
+    out << u"  start-up to a shown window %1 s (target <= 0.5)\n"_s.arg(startupSeconds, 0, 'f', 3);
+    out << u"bench_gui: ratio %1 (target 3.0), stall %2 ms (target 100), memory %3 MB (target "
+           "200), start-up %4 s (target 0.5)\n"_s
+               .arg(ratio, 0, 'f', 2)
+               .arg(worstGapMs)
+               .arg(growthMb, 0, 'f', 1)
+               .arg(startupSeconds, 0, 'f', 3);
+    out.flush();
+    return done() ? 0 : 1;
+}
