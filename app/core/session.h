@@ -119,13 +119,18 @@ private:
     void record(Record &&rec)
     {
         m_pending.add(std::forward<Record>(rec));
-        if (!m_flushScheduled)
+        // A full batch goes at once: the consumer (the window's thread) never gets a batch so
+        // large that appending it stalls its event loop.
+        if (m_pending.size() >= kMaxBatchRecords)
+            flushBatch();
+        else if (!m_flushScheduled)
             scheduleFlush();
     }
     void recordEvent(TraceEvent::Kind kind, const QString &text = {});
     void setState(SessionState state);
     void flushBatch();
     void scheduleFlush();
+    static constexpr size_t kMaxBatchRecords = 16384;
 
     void onConnected();
     void onReadyRead();

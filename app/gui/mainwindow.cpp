@@ -139,17 +139,15 @@ void MainWindow::buildViews()
     m_viewTabs = new QTabWidget(middle);
     m_frameModel = new FrameTableModel(m_store, this);
     m_frameProxy = new FrameFilterProxy(this);
-    m_frameProxy->setSourceModel(m_frameModel);
     m_wireLogModel = new WireLogModel(m_store, this);
     m_wireLogProxy = new WireLogFilterProxy(this);
-    m_wireLogProxy->setSourceModel(m_wireLogModel);
     m_messageModel = new MessageModel(m_store, this);
 
     auto *framesPage = new QWidget(m_viewTabs);
     auto *framesLayout = new QVBoxLayout(framesPage);
     framesLayout->setContentsMargins(2, 2, 2, 2);
     framesLayout->addWidget(filterBar(true));
-    m_frameView = makeTableView(m_frameProxy, framesPage);
+    m_frameView = makeTableView(m_frameModel, framesPage);
     m_frameView->setObjectName(u"frameView"_s);
     framesLayout->addWidget(m_frameView);
     m_viewTabs->addTab(framesPage, tr("&Frames"));
@@ -162,7 +160,7 @@ void MainWindow::buildViews()
     auto *wireLayout = new QVBoxLayout(wirePage);
     wireLayout->setContentsMargins(2, 2, 2, 2);
     wireLayout->addWidget(filterBar(false));
-    m_wireLogView = makeTableView(m_wireLogProxy, wirePage);
+    m_wireLogView = makeTableView(m_wireLogModel, wirePage);
     m_wireLogView->setObjectName(u"wireLogView"_s);
     m_wireLogView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     wireLayout->addWidget(m_wireLogView);
@@ -230,13 +228,20 @@ QWidget *MainWindow::filterBar(bool frames)
         h->addWidget(violations);
         connect(direction, &QComboBox::currentIndexChanged, this, [this](int i) {
             m_frameProxy->setDirectionFilter(DirectionFilter(i));
+            updateModelChains();
         });
         connect(opcodes, &QComboBox::currentIndexChanged, this, [this, opcodes](int) {
             m_frameProxy->setOpcodeMask(quint16(opcodes->currentData().toInt()));
+            updateModelChains();
         });
-        connect(violations, &QCheckBox::toggled, m_frameProxy,
-                &FrameFilterProxy::setViolationsOnly);
-        connect(text, &QLineEdit::textChanged, m_frameProxy, &FrameFilterProxy::setTextFilter);
+        connect(violations, &QCheckBox::toggled, this, [this](bool on) {
+            m_frameProxy->setViolationsOnly(on);
+            updateModelChains();
+        });
+        connect(text, &QLineEdit::textChanged, this, [this](const QString &t) {
+            m_frameProxy->setTextFilter(t);
+            updateModelChains();
+        });
     } else {
         direction->setObjectName(u"wireDirectionFilter"_s);
         text->setObjectName(u"wireTextFilter"_s);
@@ -252,12 +257,16 @@ QWidget *MainWindow::filterBar(bool frames)
         h->addWidget(kinds);
         connect(direction, &QComboBox::currentIndexChanged, this, [this](int i) {
             m_wireLogProxy->setDirectionFilter(DirectionFilter(i));
+            updateModelChains();
         });
         connect(kinds, &QComboBox::currentIndexChanged, this, [this, kinds](int) {
             m_wireLogProxy->setKindGroups(WireLogModel::KindGroups(kinds->currentData().toInt()));
+            updateModelChains();
         });
-        connect(text, &QLineEdit::textChanged, m_wireLogProxy,
-                &WireLogFilterProxy::setTextFilter);
+        connect(text, &QLineEdit::textChanged, this, [this](const QString &t) {
+            m_wireLogProxy->setTextFilter(t);
+            updateModelChains();
+        });
     }
     h->addWidget(text, 1);
     return bar;
@@ -334,14 +343,39 @@ void MainWindow::connectActions()
     connect(m_followTimer, &QTimer::timeout, this, &MainWindow::followNewRows);
     m_followTimer->start();
 
-    connect(m_frameView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onFrameSelected);
-    connect(m_wireLogView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onWireLogSelected);
+    updateModelChains();
     connect(m_messageView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onMessageSelected);
     connect(m_detailPane, &FrameDetailPane::octetRangeSelected, this,
             &MainWindow::selectWireLogRange);
+}
+
+void MainWindow::updateModelChains()
+{
+    const auto chain = [this](QTableView *view, QSortFilterProxyModel *proxy,
+                              QAbstractItemModel *source, bool filtering,
+                              void (MainWindow::*onCurrent)(const QModelIndex &)) {
+        QAbstractItemModel *wanted = filtering ? static_cast<QAbstractItemModel *>(proxy) : source;
+        if (view->model() != wanted) {
+            if (filtering)
+                proxy->setSourceModel(source);
+            view->setModel(wanted); // comes with a new selection model
+            if (!filtering)
+                proxy->setSourceModel(nullptr);
+        }
+        connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, onCurrent,
+                Qt::UniqueConnection);
+    };
+    chain(m_frameView, m_frameProxy, m_frameModel, m_frameProxy->isFiltering(),
+          &MainWindow::onFrameSelected);
+    chain(m_wireLogView, m_wireLogProxy, m_wireLogModel, m_wireLogProxy->isFiltering(),
+          &MainWindow::onWireLogSelected);
+}
+
+QModelIndex MainWindow::frameViewIndex(int frame) const
+{
+    const QModelIndex source = m_frameModel->index(frame, 0);
+    return m_frameView->model() == m_frameProxy ? m_frameProxy->mapFromSource(source) : source;
 }
 
 void MainWindow::setUrl(const QString &url)
@@ -494,8 +528,7 @@ void MainWindow::onWireLogSelected(const QModelIndex &current)
     if (frame < 0)
         return;
     m_syncingSelection = true;
-    const QModelIndex source = m_frameModel->index(frame, 0);
-    const QModelIndex proxy = m_frameProxy->mapFromSource(source);
+    const QModelIndex proxy = frameViewIndex(frame);
     if (proxy.isValid()) {
         m_frameView->selectionModel()->setCurrentIndex(
             proxy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -513,16 +546,17 @@ void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 s
     m_syncingSelection = true;
     QItemSelection selection;
     QModelIndex first;
-    const int rows = m_wireLogProxy->rowCount();
+    QAbstractItemModel *model = m_wireLogView->model();
+    const int rows = model->rowCount();
     for (int row = 0; row < rows; ++row) {
-        const QModelIndex idx = m_wireLogProxy->index(row, 0);
+        const QModelIndex idx = model->index(row, 0);
         if (idx.data(DirectionRole).toInt() != int(direction))
             continue;
         const qint64 from = idx.data(StreamOffsetRole).toLongLong();
         const qint64 len = idx.data(StreamSizeRole).toLongLong();
         if (from < 0 || from >= offset + std::max<qint64>(size, 1) || from + len <= offset)
             continue;
-        selection.select(idx, m_wireLogProxy->index(row, WireLogModel::NUM_COLUMNS - 1));
+        selection.select(idx, model->index(row, WireLogModel::NUM_COLUMNS - 1));
         if (!first.isValid())
             first = idx;
     }

@@ -102,6 +102,10 @@ private:
     void saveSettings() const;
     void restoreSettings();
     [[nodiscard]] QWidget *filterBar(bool frames);
+    // The views show the models directly while no filter is set; a proxy is attached only while
+    // filtering, so a flood does not pay for a per-row proxy mapping nobody looks at.
+    void updateModelChains();
+    [[nodiscard]] QModelIndex frameViewIndex(int frame) const;
 
     std::unique_ptr<::Ui::MainWindow> m_ui;
     TraceStore *m_store = nullptr;

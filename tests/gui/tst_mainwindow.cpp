@@ -21,6 +21,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -185,6 +186,21 @@ private Q_SLOTS:
             QCOMPARE(fields->item(r, 0)->text(), QString::fromLatin1(keys[r].key));
             QCOMPARE(fields->item(r, 1)->text(), closingFieldValue(b, keys[r].key));
         }
+
+        // Filtering in the frame tab: RX only shows the received frames; clearing shows all.
+        auto *direction = child<QComboBox>(&window, "frameDirectionFilter");
+        QVERIFY(direction);
+        direction->setCurrentIndex(2);
+        QCOMPARE(window.frameView()->model()->rowCount(), 3);
+        window.frameView()->selectRow(0);
+        QCOMPARE(window.frameView()->currentIndex().data(FrameTableModel::DirectionRole).toInt(),
+                 int(Direction::Rx));
+        direction->setCurrentIndex(0);
+        QCOMPARE(window.frameView()->model(), window.frameModel());
+        QCOMPARE(window.frameView()->model()->rowCount(), 7);
+        auto *text = child<QLineEdit>(&window, "frameTextFilter");
+        QTest::keyClicks(text, u"frag-two"_s);
+        QCOMPARE(window.frameView()->model()->rowCount(), 2); // what we sent and its echo
 
         // The status bar counts what the trace counts.
         QVERIFY(window.statusText().contains(
