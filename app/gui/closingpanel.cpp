@@ -41,6 +41,7 @@ ClosingPanel::ClosingPanel(QWidget *parent)
         auto *value = new QTableWidgetItem;
         auto *description = new QTableWidgetItem(QString::fromUtf8(fields[row].description));
         key->setToolTip(description->text());
+        value->setToolTip(description->text());
         description->setToolTip(description->text());
         table->setItem(row, KeyColumn, key);
         table->setItem(row, ValueColumn, value);
@@ -48,7 +49,10 @@ ClosingPanel::ClosingPanel(QWidget *parent)
     }
     QHeaderView *header = table->horizontalHeader();
     header->setSectionResizeMode(KeyColumn, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(ValueColumn, QHeaderView::ResizeToContents);
+    // Values can be long ("peer dropped the TCP connection without …"): they get the room the
+    // description does not need, and wrap.
+    header->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
+    table->setWordWrap(true);
     header->setSectionResizeMode(DescriptionColumn, QHeaderView::Stretch);
     table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     clear();
@@ -159,6 +163,21 @@ void ClosingPanel::showTimings()
         drop = tr("waiting for the server to drop TCP");
     }
     m_ui->dropLabel->setText(drop);
+}
+
+// The descriptions are always the rows' tooltips; as a column they need room, so they are shown
+// only when the panel is wide enough to keep every row on one or two lines.
+void ClosingPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    QTableWidget *table = m_ui->fieldsTable;
+    const bool wide = width() >= 640;
+    if (table->isColumnHidden(DescriptionColumn) == wide) {
+        table->setColumnHidden(DescriptionColumn, !wide);
+        table->horizontalHeader()->setSectionResizeMode(
+            ValueColumn, wide ? QHeaderView::ResizeToContents : QHeaderView::Stretch);
+        table->resizeRowsToContents();
+    }
 }
 
 void ClosingPanel::changeEvent(QEvent *event)

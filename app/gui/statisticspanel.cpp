@@ -12,6 +12,7 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QScrollArea>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -181,13 +182,21 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     top->addWidget(m_copyButton);
     layout->addLayout(top);
 
-    auto *grid = new QGridLayout;
-    layout->addLayout(grid, 1);
+    // One column of four tables (each with its chart beside it), scrolled: the panel shares the
+    // window with the frame views and is often narrow.
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    auto *grid = new QGridLayout(content);
+    grid->setContentsMargins(0, 0, 0, 0);
+    scroll->setWidget(content);
+    layout->addWidget(scroll, 1);
     const int digitWidth = fontMetrics().horizontalAdvance(u'0');
     for (int t = 0; t < TableCount; ++t) {
         Section &s = m_sections[size_t(t)];
         const bool octets = t == OctetsReceived || t == OctetsTransmitted;
-        s.box = new QGroupBox(tableTitle(Table(t)), this);
+        s.box = new QGroupBox(tableTitle(Table(t)), content);
         s.model = new TableModel(octets, this);
         s.view = new QTableView(s.box);
         s.view->setObjectName(u"table%1"_s.arg(t));
@@ -207,7 +216,9 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         auto *boxLayout = new QHBoxLayout(s.box);
         boxLayout->addWidget(s.view, 2);
         boxLayout->addWidget(s.chart, 3);
-        grid->addWidget(s.box, t / 2, t % 2);
+        s.view->setMinimumHeight(fontMetrics().height() * 8);
+        s.chart->setMinimumWidth(digitWidth * 14);
+        grid->addWidget(s.box, t, 0);
     }
     retranslate();
 }
