@@ -37,7 +37,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/app/wsinspector-cli echo-demo
+	$(BUILD)/app/wsinspector --connect
 
 test: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS) --timeout 900 $(CTEST_ARGS)

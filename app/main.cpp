@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QTimer>
 #include <QTranslator>
 
 using namespace Qt::StringLiterals;
@@ -51,8 +52,11 @@ int main(int argc, char **argv)
     const QCommandLineOption noEcho(
         u"no-echo-server"_s,
         QApplication::translate("main", "Do not start the embedded echo server."));
+    const QCommandLineOption connectOption(
+        u"connect"_s, QApplication::translate("main", "Connect as soon as the window is shown."));
     parser.addOption(langOption);
     parser.addOption(noEcho);
+    parser.addOption(connectOption);
     parser.process(app);
 
     wsi::EchoServer echo;
@@ -63,5 +67,7 @@ int main(int argc, char **argv)
     if (!parser.positionalArguments().isEmpty())
         window.setUrl(parser.positionalArguments().constFirst());
     window.show();
+    if (parser.isSet(connectOption))
+        QTimer::singleShot(0, &window, &wsi::gui::MainWindow::connectToServer);
     return QApplication::exec();
 }
