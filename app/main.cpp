@@ -31,6 +31,7 @@ int main(int argc, char **argv)
             lang = args[i].mid(7);
     }
     const QLocale locale = lang.isEmpty() ? QLocale::system() : QLocale(lang);
+    QLocale::setDefault(locale); // numbers follow the chosen language too
     QTranslator appTranslator;
     QTranslator qtTranslator;
     if (appTranslator.load(locale, u"wsinspector"_s, u"_"_s, u":/i18n"_s))

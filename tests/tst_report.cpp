@@ -45,7 +45,7 @@ public:
         info.basePayloadLength = payload.size();
         info.maskMode = MaskMode::Fixed;
         info.encodedSize = encodedSize;
-        f.tx = std::make_shared<const TxFrameInfo>(info);
+        f.tx = makeTxInfo(info);
         trace.append(std::move(f));
     }
 

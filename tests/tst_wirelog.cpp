@@ -84,7 +84,7 @@ FrameRecord txFrame(quint8 opcode, const QByteArray &payload, std::optional<quin
     TxFrameInfo tx;
     tx.basePayloadLength = payload.size();
     tx.maskMode = key ? MaskMode::Fixed : MaskMode::None;
-    f.tx = std::make_shared<const TxFrameInfo>(tx);
+    f.tx = makeTxInfo(tx);
     return f;
 }
 
@@ -382,7 +382,7 @@ void TestWireLog::line_data()
     repeatInfo.repeatLength = 262144;
     repeatInfo.chopSize = 1;
     repeatInfo.sync = true;
-    repeated.tx = std::make_shared<const TxFrameInfo>(repeatInfo);
+    repeated.tx = makeTxInfo(repeatInfo);
     repeated.fin = false;
     repeated.rsv = 7;
     QTest::newRow("TF repeat, chop, sync")
@@ -400,7 +400,7 @@ void TestWireLog::line_data()
     bitOnly.masked = true;
     TxFrameInfo bitOnlyInfo = *bitOnly.tx;
     bitOnlyInfo.maskMode = MaskMode::BitOnly;
-    bitOnly.tx = std::make_shared<const TxFrameInfo>(bitOnlyInfo);
+    bitOnly.tx = makeTxInfo(bitOnlyInfo);
     QTest::newRow("TF mask bit without key")
         << one(bitOnly) << WK::TxFrame
         << u"TX FRAME : OPCODE=1, FIN=True, RSV=0, PAYLOAD-LEN=1, MASK=bit-only, "

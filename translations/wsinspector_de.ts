@@ -1,4 +1,2532 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>ConnectionBar</name>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
+    </message>
+    <message>
+        <source>ws:// or wss:// URL of the server (recently used ones in the list)</source>
+        <translation>ws://- oder wss://-URL des Servers (zuletzt verwendete stehen in der Liste)</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>Ver&amp;binden</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>Verbindungszustand</translation>
+    </message>
+    <message>
+        <source>Auto-pong</source>
+        <translation>Auto-Pong</translation>
+    </message>
+    <message>
+        <source>Answer every ping with a pong while the connection is open</source>
+        <translation>Jeden Ping mit einem Pong beantworten, solange die Verbindung offen ist</translation>
+    </message>
+    <message>
+        <source>Auto-close reply</source>
+        <translation>Auto-Close-Antwort</translation>
+    </message>
+    <message>
+        <source>Answer the server&apos;s close frame with close 1000</source>
+        <translation>Den Close-Frame des Servers mit Close 1000 beantworten</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Handshake headers, subprotocols, TLS and timeouts</source>
+        <translation>Handshake-Header, Subprotokolle, TLS und Timeouts</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionSettingsDialog</name>
+    <message>
+        <source>Connection Settings</source>
+        <translation>Verbindungseinstellungen</translation>
+    </message>
+    <message>
+        <source>Handshake</source>
+        <translation>Handshake</translation>
+    </message>
+    <message>
+        <source>Extra headers:</source>
+        <translation>Zusätzliche Header:</translation>
+    </message>
+    <message>
+        <source>Sent after the standard headers, in order. A header with a standard name replaces that header.</source>
+        <translation>Werden der Reihe nach hinter den Standard-Headern gesendet. Ein Header mit dem Namen eines Standard-Headers ersetzt diesen.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Add header</source>
+        <translation>Header hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove header</source>
+        <translation>Header entfernen</translation>
+    </message>
+    <message>
+        <source>Subprotocols:</source>
+        <translation>Subprotokolle:</translation>
+    </message>
+    <message>
+        <source>comma-separated, e.g. chat, superchat</source>
+        <translation>durch Kommas getrennt, z. B. chat, superchat</translation>
+    </message>
+    <message>
+        <source>Extensions:</source>
+        <translation>Erweiterungen:</translation>
+    </message>
+    <message>
+        <source>comma-separated offers, e.g. permessage-deflate</source>
+        <translation>durch Kommas getrennte Angebote, z. B. permessage-deflate</translation>
+    </message>
+    <message>
+        <source>Origin:</source>
+        <translation>Origin:</translation>
+    </message>
+    <message>
+        <source>no Origin header</source>
+        <translation>kein Origin-Header</translation>
+    </message>
+    <message>
+        <source>Version:</source>
+        <translation>Version:</translation>
+    </message>
+    <message>
+        <source>Key:</source>
+        <translation>Schlüssel:</translation>
+    </message>
+    <message>
+        <source>random for each connection</source>
+        <translation>zufällig für jede Verbindung</translation>
+    </message>
+    <message>
+        <source>Raw request:</source>
+        <translation>Rohe Anfrage:</translation>
+    </message>
+    <message>
+        <source>Sent exactly as typed instead of the built request. Lines end with CR LF; end the request with an empty line.</source>
+        <translation>Wird genau wie eingegeben statt der erzeugten Anfrage gesendet. Zeilen enden mit CR LF; beenden Sie die Anfrage mit einer Leerzeile.</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>Ignore certificate errors (they are still recorded)</source>
+        <translation>Zertifikatsfehler ignorieren (sie werden trotzdem aufgezeichnet)</translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation>CA-Datei:</translation>
+    </message>
+    <message>
+        <source>system certificates only</source>
+        <translation>nur Systemzertifikate</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Behaviour</source>
+        <translation>Verhalten</translation>
+    </message>
+    <message>
+        <source>Opening handshake timeout:</source>
+        <translation>Timeout für den Öffnungs-Handshake:</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Closing handshake timeout:</source>
+        <translation>Timeout für den Schließ-Handshake:</translation>
+    </message>
+    <message>
+        <source>Server TCP drop timeout:</source>
+        <translation>Timeout für den TCP-Abbau durch den Server:</translation>
+    </message>
+    <message>
+        <source>Size limit for received frames:</source>
+        <translation>Größenlimit für empfangene Frames:</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source>Fail the connection when the server breaks RFC 6455 (close 1002/1007/1009)</source>
+        <translation>Verbindung fehlschlagen lassen, wenn der Server gegen RFC 6455 verstößt (Close 1002/1007/1009)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>WebSocket Inspector</source>
+        <translation>WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Connection</source>
+        <translation>&amp;Verbindung</translation>
+    </message>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Senden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>&amp;Farbschema</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Open Scenario…</source>
+        <translation>Szenario ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Load a saved sequence of steps</source>
+        <translation>Eine gespeicherte Schrittfolge laden</translation>
+    </message>
+    <message>
+        <source>&amp;Save Scenario…</source>
+        <translation>Szenario &amp;speichern…</translation>
+    </message>
+    <message>
+        <source>Save the sequence with the connection settings</source>
+        <translation>Die Sequenz mit den Verbindungseinstellungen speichern</translation>
+    </message>
+    <message>
+        <source>Export &amp;Report…</source>
+        <translation>Be&amp;richt exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the text report (as the seeds&apos; layout)</source>
+        <translation>Den Textbericht speichern (im Layout der Seed-Berichte)</translation>
+    </message>
+    <message>
+        <source>Export &amp;JSON…</source>
+        <translation>&amp;JSON exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the Autobahn-compatible per-case JSON</source>
+        <translation>Das Autobahn-kompatible JSON pro Testfall speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Connect to the URL</source>
+        <translation>Mit der URL verbinden</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Trennen</translation>
+    </message>
+    <message>
+        <source>Close the connection (close 1000, or drop TCP while closing)</source>
+        <translation>Die Verbindung schließen (Close 1000, oder TCP kappen, wenn sie bereits geschlossen wird)</translation>
+    </message>
+    <message>
+        <source>Connection &amp;Settings…</source>
+        <translation>Verbindungs&amp;einstellungen…</translation>
+    </message>
+    <message>
+        <source>Handshake, TLS and timeouts</source>
+        <translation>Handshake, TLS und Timeouts</translation>
+    </message>
+    <message>
+        <source>Send &amp;Frame</source>
+        <translation>&amp;Frame senden</translation>
+    </message>
+    <message>
+        <source>Send the frame in the composer</source>
+        <translation>Den Frame aus dem Editor senden</translation>
+    </message>
+    <message>
+        <source>&amp;Close (1000)</source>
+        <translation>&amp;Schließen (1000)</translation>
+    </message>
+    <message>
+        <source>Start the closing handshake with code 1000</source>
+        <translation>Den Schließ-Handshake mit Code 1000 beginnen</translation>
+    </message>
+    <message>
+        <source>&amp;Fail Connection</source>
+        <translation>Verbindung fehlschlagen &amp;lassen</translation>
+    </message>
+    <message>
+        <source>Close 1001 Going Away; drop TCP when already closing</source>
+        <translation>Close 1001 (Endpunkt geht weg); TCP kappen, wenn die Verbindung bereits geschlossen wird</translation>
+    </message>
+    <message>
+        <source>&amp;Drop TCP</source>
+        <translation>TCP &amp;kappen</translation>
+    </message>
+    <message>
+        <source>Abort the TCP connection at once</source>
+        <translation>Die TCP-Verbindung sofort abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Half-close</source>
+        <translation>&amp;Halbschließen</translation>
+    </message>
+    <message>
+        <source>Shut down the sending side (TCP FIN)</source>
+        <translation>Die Senderichtung schließen (TCP FIN)</translation>
+    </message>
+    <message>
+        <source>&amp;Run Sequence</source>
+        <translation>Sequenz &amp;ausführen</translation>
+    </message>
+    <message>
+        <source>Run the steps of the sequence in order</source>
+        <translation>Die Schritte der Sequenz der Reihe nach ausführen</translation>
+    </message>
+    <message>
+        <source>C&amp;lear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <source>Clear the views (when not connected)</source>
+        <translation>Die Ansichten leeren (wenn nicht verbunden)</translation>
+    </message>
+    <message>
+        <source>&amp;Follow New Entries</source>
+        <translation>Neuen Einträgen f&amp;olgen</translation>
+    </message>
+    <message>
+        <source>Keep the newest rows in view while at the bottom</source>
+        <translation>Die neuesten Zeilen im Blick behalten, solange die Ansicht am Ende steht</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>&amp;System</translation>
+    </message>
+    <message>
+        <source>Follow the system&apos;s light or dark palette</source>
+        <translation>Der hellen oder dunklen Palette des Systems folgen</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Hell</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>&amp;Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;About WebSocket Inspector</source>
+        <translation>Ü&amp;ber WebSocket Inspector</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Debug WebSocket servers by hand: craft any frame, watch the wire.</source>
+        <translation>WebSocket-Server von Hand debuggen: beliebige Frames bauen, die Leitung beobachten.</translation>
+    </message>
+    <message>
+        <source>ws:// or wss:// URL to open</source>
+        <translation>zu öffnende ws://- oder wss://-URL</translation>
+    </message>
+    <message>
+        <source>Language of the window (e.g. de, en).</source>
+        <translation>Sprache des Fensters (z. B. de, en).</translation>
+    </message>
+    <message>
+        <source>Do not start the embedded echo server.</source>
+        <translation>Den eingebauten Echo-Server nicht starten.</translation>
+    </message>
+    <message>
+        <source>Connect as soon as the window is shown.</source>
+        <translation>Verbinden, sobald das Fenster angezeigt wird.</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::BarChart</name>
+    <message>
+        <source>%1 others</source>
+        <translation>%1 weitere</translation>
+    </message>
+    <message>
+        <source>%1 smaller rows summed up: %2</source>
+        <translation>%1 kleinere Zeilen zusammengefasst: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::ClosingModel</name>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::ClosingPanel</name>
+    <message>
+        <source>Closing Behavior</source>
+        <translation>Schließverhalten</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+    <message>
+        <source>Timings (ms since the connection started)</source>
+        <translation>Zeitpunkte (ms seit Verbindungsbeginn)</translation>
+    </message>
+    <message>
+        <source>WebSocket open:</source>
+        <translation>WebSocket offen:</translation>
+    </message>
+    <message>
+        <source>Close sent:</source>
+        <translation>Close gesendet:</translation>
+    </message>
+    <message>
+        <source>Close received:</source>
+        <translation>Close empfangen:</translation>
+    </message>
+    <message>
+        <source>TCP closed:</source>
+        <translation>TCP geschlossen:</translation>
+    </message>
+    <message>
+        <source>Close handshake:</source>
+        <translation>Schließ-Handshake:</translation>
+    </message>
+    <message>
+        <source>TCP drop:</source>
+        <translation>TCP-Abbau:</translation>
+    </message>
+    <message>
+        <source>No verdict.</source>
+        <translation>Keine Bewertung.</translation>
+    </message>
+    <message>
+        <source>No verdict yet: the connection is not closed.</source>
+        <translation>Noch keine Bewertung: Die Verbindung ist nicht geschlossen.</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>took %1 ms (our close until the server&apos;s reply)</source>
+        <translation>dauerte %1 ms (von unserem Close-Frame bis zur Antwort des Servers)</translation>
+    </message>
+    <message>
+        <source>took %1 ms (the server&apos;s close until our reply)</source>
+        <translation>dauerte %1 ms (vom Close-Frame des Servers bis zu unserer Antwort)</translation>
+    </message>
+    <message>
+        <source>no close received from the server</source>
+        <translation>kein Close-Frame vom Server empfangen</translation>
+    </message>
+    <message>
+        <source>waiting for the server&apos;s close</source>
+        <translation>warten auf den Close-Frame des Servers</translation>
+    </message>
+    <message>
+        <source>the server&apos;s close was not answered</source>
+        <translation>der Close-Frame des Servers wurde nicht beantwortet</translation>
+    </message>
+    <message>
+        <source>we dropped TCP without a close handshake</source>
+        <translation>wir haben TCP ohne Schließ-Handshake gekappt</translation>
+    </message>
+    <message>
+        <source>the server dropped TCP without a close handshake</source>
+        <translation>der Server hat TCP ohne Schließ-Handshake gekappt</translation>
+    </message>
+    <message>
+        <source>we dropped TCP %1 ms after the last close frame</source>
+        <translation>wir haben TCP %1 ms nach dem letzten Close-Frame gekappt</translation>
+    </message>
+    <message>
+        <source>server dropped TCP after %1 ms (after the last close frame)</source>
+        <translation>der Server hat TCP nach %1 ms gekappt (nach dem letzten Close-Frame)</translation>
+    </message>
+    <message>
+        <source>waiting for the server to drop TCP</source>
+        <translation>warten, bis der Server TCP kappt</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::ComposerWidget</name>
+    <message>
+        <source>Frame Composer</source>
+        <translation>Frame-Editor</translation>
+    </message>
+    <message>
+        <source>Frame header</source>
+        <translation>Frame-Header</translation>
+    </message>
+    <message>
+        <source>&amp;Opcode:</source>
+        <translation>&amp;Opcode:</translation>
+    </message>
+    <message>
+        <source>The 4-bit opcode in byte 0. Reserved opcodes (3–7, 11–15) can be sent on purpose.</source>
+        <translation>Der 4-Bit-Opcode in Byte 0. Reservierte Opcodes (3–7, 11–15) können absichtlich gesendet werden.</translation>
+    </message>
+    <message>
+        <source>Flags:</source>
+        <translation>Flags:</translation>
+    </message>
+    <message>
+        <source>FIN: this is the final fragment of a message</source>
+        <translation>FIN: Dies ist das letzte Fragment einer Nachricht</translation>
+    </message>
+    <message>
+        <source>&amp;FIN</source>
+        <translation>&amp;FIN</translation>
+    </message>
+    <message>
+        <source>RSV1 (bit 0x40 of byte 0): only meaningful with a negotiated extension</source>
+        <translation>RSV1 (Bit 0x40 von Byte 0): nur mit einer ausgehandelten Erweiterung sinnvoll</translation>
+    </message>
+    <message>
+        <source>RSV&amp;1</source>
+        <translation>RSV&amp;1</translation>
+    </message>
+    <message>
+        <source>RSV2 (bit 0x20 of byte 0): only meaningful with a negotiated extension</source>
+        <translation>RSV2 (Bit 0x20 von Byte 0): nur mit einer ausgehandelten Erweiterung sinnvoll</translation>
+    </message>
+    <message>
+        <source>RSV&amp;2</source>
+        <translation>RSV&amp;2</translation>
+    </message>
+    <message>
+        <source>RSV3 (bit 0x10 of byte 0): only meaningful with a negotiated extension</source>
+        <translation>RSV3 (Bit 0x10 von Byte 0): nur mit einer ausgehandelten Erweiterung sinnvoll</translation>
+    </message>
+    <message>
+        <source>RSV&amp;3</source>
+        <translation>RSV&amp;3</translation>
+    </message>
+    <message>
+        <source>&amp;Mask:</source>
+        <translation>&amp;Maske:</translation>
+    </message>
+    <message>
+        <source>The masking key: 8 hex digits (4 octets, in wire order)</source>
+        <translation>Der Maskierungsschlüssel: 8 Hexziffern (4 Oktette, in Übertragungsreihenfolge)</translation>
+    </message>
+    <message>
+        <source>8 hex digits</source>
+        <translation>8 Hexziffern</translation>
+    </message>
+    <message>
+        <source>&amp;Length field:</source>
+        <translation>&amp;Längenfeld:</translation>
+    </message>
+    <message>
+        <source>Write this number into the length field, whatever payload is sent</source>
+        <translation>Diese Zahl ins Längenfeld schreiben, egal welche Payload gesendet wird</translation>
+    </message>
+    <message>
+        <source>Decla&amp;re:</source>
+        <translation>&amp;Vorgeben:</translation>
+    </message>
+    <message>
+        <source>The length the header declares (0 to 18446744073709551615, or 0x… hex)</source>
+        <translation>Die Länge, die der Header angibt (0 bis 18446744073709551615 oder hexadezimal 0x…)</translation>
+    </message>
+    <message>
+        <source>declared length in octets</source>
+        <translation>angegebene Länge in Oktetten</translation>
+    </message>
+    <message>
+        <source>Writes</source>
+        <translation>Schreibvorgänge</translation>
+    </message>
+    <message>
+        <source>Chop si&amp;ze:</source>
+        <translation>Chop-&amp;Größe:</translation>
+    </message>
+    <message>
+        <source>Split the encoded frame into writes of this many octets, each in its own event-loop turn (0: one write)</source>
+        <translation>Den kodierten Frame in Schreibvorgänge mit so vielen Oktetten aufteilen, jeden in einem eigenen Event-Loop-Durchlauf (0: ein Schreibvorgang)</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source> octets</source>
+        <translation> Oktette</translation>
+    </message>
+    <message>
+        <source>Dela&amp;y between chops:</source>
+        <translation>Pause z&amp;wischen Chops:</translation>
+    </message>
+    <message>
+        <source>Pause between two chops (0: the next event-loop turn)</source>
+        <translation>Pause zwischen zwei Chops (0: der nächste Event-Loop-Durchlauf)</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <source>Write the whole frame as one write in its own event-loop turn (the octets do not change)</source>
+        <translation>Den ganzen Frame als einen Schreibvorgang in einem eigenen Event-Loop-Durchlauf schreiben (die Oktette ändern sich nicht)</translation>
+    </message>
+    <message>
+        <source>Sync: one write in its own turn</source>
+        <translation>Sync: eigener Durchlauf</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Payload</translation>
+    </message>
+    <message>
+        <source>So&amp;urce:</source>
+        <translation>&amp;Quelle:</translation>
+    </message>
+    <message>
+        <source>Payload text (sent as UTF-8)</source>
+        <translation>Payload-Text (wird als UTF-8 gesendet)</translation>
+    </message>
+    <message>
+        <source>Hex digits, e.g. ce ba e1 bd b9 (spaces and line breaks are ignored)</source>
+        <translation>Hexziffern, z. B. ce ba e1 bd b9 (Leerzeichen und Zeilenumbrüche werden ignoriert)</translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation>Keine Datei gewählt</translation>
+    </message>
+    <message>
+        <source>Bro&amp;wse…</source>
+        <translation>&amp;Auswählen…</translation>
+    </message>
+    <message>
+        <source>&amp;Pattern:</source>
+        <translation>Muste&amp;r:</translation>
+    </message>
+    <message>
+        <source>repeated whole, then cut</source>
+        <translation>ganz wiederholt, dann gekürzt</translation>
+    </message>
+    <message>
+        <source>The pattern is written as hex digits</source>
+        <translation>Das Muster ist in Hexziffern geschrieben</translation>
+    </message>
+    <message>
+        <source>he&amp;x</source>
+        <translation>he&amp;x</translation>
+    </message>
+    <message>
+        <source>On-wire len&amp;gth:</source>
+        <translation>Länge auf &amp;der Leitung:</translation>
+    </message>
+    <message>
+        <source>The payload on the wire is exactly this many octets of the repeated pattern</source>
+        <translation>Die Payload auf der Leitung besteht aus genau so vielen Oktetten des wiederholten Musters</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Quick actions</source>
+        <translation>Schnellaktionen</translation>
+    </message>
+    <message>
+        <source>Send the payload as a text message (fragmented at the fragment size)</source>
+        <translation>Die Payload als Textnachricht senden (nach der Fragmentgröße fragmentiert)</translation>
+    </message>
+    <message>
+        <source>&amp;Text Message</source>
+        <translation>&amp;Textnachricht</translation>
+    </message>
+    <message>
+        <source>Send the payload as a binary message (fragmented at the fragment size)</source>
+        <translation>Die Payload als Binärnachricht senden (nach der Fragmentgröße fragmentiert)</translation>
+    </message>
+    <message>
+        <source>&amp;Binary Message</source>
+        <translation>&amp;Binärnachricht</translation>
+    </message>
+    <message>
+        <source>Fragments of:</source>
+        <translation>Fragmente zu:</translation>
+    </message>
+    <message>
+        <source>Split messages into fragments of this many octets (0: one frame)</source>
+        <translation>Nachrichten in Fragmente mit so vielen Oktetten aufteilen (0: ein Frame)</translation>
+    </message>
+    <message>
+        <source>one frame</source>
+        <translation>ein Frame</translation>
+    </message>
+    <message>
+        <source>Send a ping with the payload</source>
+        <translation>Einen Ping mit der Payload senden</translation>
+    </message>
+    <message>
+        <source>P&amp;ing</source>
+        <translation>&amp;Ping</translation>
+    </message>
+    <message>
+        <source>Send an unsolicited pong with the payload</source>
+        <translation>Einen unaufgeforderten Pong mit der Payload senden</translation>
+    </message>
+    <message>
+        <source>Po&amp;ng</source>
+        <translation>Po&amp;ng</translation>
+    </message>
+    <message>
+        <source>Fail the connection: close 1001 while open, drop TCP while closing</source>
+        <translation>Verbindung fehlschlagen lassen: Close 1001, solange sie offen ist, TCP kappen, während sie geschlossen wird</translation>
+    </message>
+    <message>
+        <source>F&amp;ail</source>
+        <translation>F&amp;ehlschlag</translation>
+    </message>
+    <message>
+        <source>Abort the TCP connection at once, without a close handshake</source>
+        <translation>Die TCP-Verbindung sofort abbrechen, ohne Schließ-Handshake</translation>
+    </message>
+    <message>
+        <source>&amp;Drop TCP</source>
+        <translation>TCP &amp;kappen</translation>
+    </message>
+    <message>
+        <source>Shut down our sending side (TCP FIN) after the queued writes</source>
+        <translation>Unsere Senderichtung nach den ausstehenden Schreibvorgängen schließen (TCP FIN)</translation>
+    </message>
+    <message>
+        <source>&amp;Half-close</source>
+        <translation>&amp;Halbschließen</translation>
+    </message>
+    <message>
+        <source>Close &amp;code:</source>
+        <translation>&amp;Close-Code:</translation>
+    </message>
+    <message>
+        <source>Any close code, valid or not; type a number for one that is not listed</source>
+        <translation>Beliebiger Close-Code, gültig oder nicht; für einen nicht aufgeführten eine Zahl eingeben</translation>
+    </message>
+    <message>
+        <source>Start the close handshake with this code and reason</source>
+        <translation>Den Schließ-Handshake mit diesem Code und Grund beginnen</translation>
+    </message>
+    <message>
+        <source>Clos&amp;e</source>
+        <translation>Schl&amp;ießen</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Grund:</translation>
+    </message>
+    <message>
+        <source>optional, sent as UTF-8</source>
+        <translation>optional, als UTF-8 gesendet</translation>
+    </message>
+    <message>
+        <source>Quick actions add their step to the sequence instead of sending it now</source>
+        <translation>Schnellaktionen fügen ihren Schritt zur Sequenz hinzu, statt ihn sofort zu senden</translation>
+    </message>
+    <message>
+        <source>Quic&amp;k actions add to the sequence instead of sending</source>
+        <translation>Schnellaktionen zur Sequenz hinzufügen statt &amp;jetzt senden</translation>
+    </message>
+    <message>
+        <source>Stop editing the sequence step; the composer keeps its contents</source>
+        <translation>Bearbeitung des Sequenzschritts beenden; der Editor behält seinen Inhalt</translation>
+    </message>
+    <message>
+        <source>Stop Editing</source>
+        <translation>Bearbeitung beenden</translation>
+    </message>
+    <message>
+        <source>Replace the step being edited with the composer&apos;s contents</source>
+        <translation>Den bearbeiteten Schritt durch den Inhalt des Editors ersetzen</translation>
+    </message>
+    <message>
+        <source>Update Step</source>
+        <translation>Schritt aktualisieren</translation>
+    </message>
+    <message>
+        <source>Append this frame to the sequence</source>
+        <translation>Diesen Frame an die Sequenz anhängen</translation>
+    </message>
+    <message>
+        <source>Add to Se&amp;quence</source>
+        <translation>&amp;Zur Sequenz hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Send Frame</source>
+        <translation>Frame &amp;senden</translation>
+    </message>
+    <message>
+        <source>“%1” at position %2 is not a hex digit.</source>
+        <translation>„%1“ an Position %2 ist keine Hexziffer.</translation>
+    </message>
+    <message>
+        <source>Odd number of hex digits (%1): every octet needs two.</source>
+        <translation>Ungerade Anzahl Hexziffern (%1): Jedes Oktett braucht zwei.</translation>
+    </message>
+    <message>
+        <source>Bold: header; colored: masking key; the rest: the payload as it goes on the wire</source>
+        <translation>Fett: Header; farbig: Maskierungsschlüssel; der Rest: die Payload, wie sie über die Leitung geht</translation>
+    </message>
+    <message>
+        <source>Reserved opcode: no meaning is defined, a conforming server fails the connection (RFC 6455 §5.2)</source>
+        <translation>Reservierter Opcode: Es ist keine Bedeutung definiert, ein konformer Server lässt die Verbindung fehlschlagen (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>Random key</source>
+        <translation>Zufälliger Schlüssel</translation>
+    </message>
+    <message>
+        <source>Fixed key</source>
+        <translation>Fester Schlüssel</translation>
+    </message>
+    <message>
+        <source>None (mask bit clear)</source>
+        <translation>Keine (Mask-Bit aus)</translation>
+    </message>
+    <message>
+        <source>Mask bit without key</source>
+        <translation>Mask-Bit ohne Schlüssel</translation>
+    </message>
+    <message>
+        <source>The mask bit is set, but no key is written and the payload is sent as it is</source>
+        <translation>Das Mask-Bit ist gesetzt, aber es wird kein Schlüssel geschrieben und die Payload unverändert gesendet</translation>
+    </message>
+    <message>
+        <source>Auto (minimal)</source>
+        <translation>Automatisch (minimal)</translation>
+    </message>
+    <message>
+        <source>7-bit field</source>
+        <translation>7-Bit-Feld</translation>
+    </message>
+    <message>
+        <source>16-bit (126 + 2 octets)</source>
+        <translation>16 Bit (126 + 2 Oktette)</translation>
+    </message>
+    <message>
+        <source>64-bit (127 + 8 octets)</source>
+        <translation>64 Bit (127 + 8 Oktette)</translation>
+    </message>
+    <message>
+        <source>Text (UTF-8)</source>
+        <translation>Text (UTF-8)</translation>
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation>Hex</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Repeat a pattern to N octets</source>
+        <translation>Muster auf N Oktette wiederholen</translation>
+    </message>
+    <message>
+        <source>No code (empty close payload)</source>
+        <translation>Kein Code (leere Close-Payload)</translation>
+    </message>
+    <message>
+        <source> octet</source>
+        <translation> Oktett</translation>
+    </message>
+    <message>
+        <source>“%1” does not exist or is not a file.</source>
+        <translation>„%1“ existiert nicht oder ist keine Datei.</translation>
+    </message>
+    <message>
+        <source>The file is %1 (%2), over the %3 limit for a payload loaded from a file. Use “Repeat a pattern to N octets” for larger payloads.</source>
+        <translation>Die Datei ist %1 (%2) groß und überschreitet das Limit von %3 für eine Payload aus einer Datei. Verwenden Sie für größere Payloads „Muster auf N Oktette wiederholen“.</translation>
+    </message>
+    <message>
+        <source>Cannot read the file: %1</source>
+        <translation>Die Datei kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3), loaded.</source>
+        <translation>%1: %2 (%3), geladen.</translation>
+    </message>
+    <message>
+        <source>Choose a Payload File</source>
+        <translation>Payload-Datei auswählen</translation>
+    </message>
+    <message>
+        <source>Choose a file to send as the payload.</source>
+        <translation>Wählen Sie eine Datei, die als Payload gesendet wird.</translation>
+    </message>
+    <message>
+        <source>The pattern is empty: there is nothing to repeat to %1.</source>
+        <translation>Das Muster ist leer: Es gibt nichts, was auf %1 wiederholt werden könnte.</translation>
+    </message>
+    <message>
+        <source>valid UTF-8</source>
+        <translation>gültiges UTF-8</translation>
+    </message>
+    <message>
+        <source>not UTF-8 from octet %1</source>
+        <translation>kein UTF-8 ab Oktett %1</translation>
+    </message>
+    <message>
+        <source>ends inside a UTF-8 character</source>
+        <translation>endet mitten in einem UTF-8-Zeichen</translation>
+    </message>
+    <message>
+        <source>%1 pattern × %2, then %3 of it = %4 on the wire.</source>
+        <translation>Muster von %1 × %2, dann %3 davon = %4 auf der Leitung.</translation>
+    </message>
+    <message>
+        <source>The fixed key needs exactly 8 hex digits (4 octets), e.g. 37fa213d.</source>
+        <translation>Der feste Schlüssel braucht genau 8 Hexziffern (4 Oktette), z. B. 37fa213d.</translation>
+    </message>
+    <message>
+        <source>Enter the length the header should declare, in octets.</source>
+        <translation>Geben Sie die Länge in Oktetten ein, die der Header angeben soll.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a length: a whole number of octets, or 0x… in hex.</source>
+        <translation>„%1“ ist keine Länge: erwartet wird eine ganze Zahl von Oktetten oder 0x… in Hex.</translation>
+    </message>
+    <message>
+        <source>A 7-bit length field holds at most 125, the length is %1: choose another encoding or a shorter payload.</source>
+        <translation>Ein 7-Bit-Längenfeld fasst höchstens 125, die Länge ist %1: Wählen Sie eine andere Kodierung oder eine kürzere Payload.</translation>
+    </message>
+    <message>
+        <source>A 16-bit length field holds at most 65535, the length is %1: choose another encoding or a shorter payload.</source>
+        <translation>Ein 16-Bit-Längenfeld fasst höchstens 65535, die Länge ist %1: Wählen Sie eine andere Kodierung oder eine kürzere Payload.</translation>
+    </message>
+    <message>
+        <source>RSV bits set without a negotiated extension (RFC 6455 §5.2)</source>
+        <translation>RSV-Bits ohne ausgehandelte Erweiterung gesetzt (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>reserved opcode %1 (RFC 6455 §5.2)</source>
+        <translation>reservierter Opcode %1 (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>control frame over 125 octets (RFC 6455 §5.5)</source>
+        <translation>Steuer-Frame über 125 Oktette (RFC 6455 §5.5)</translation>
+    </message>
+    <message>
+        <source>fragmented control frame: FIN=0 (RFC 6455 §5.5)</source>
+        <translation>fragmentierter Steuer-Frame: FIN=0 (RFC 6455 §5.5)</translation>
+    </message>
+    <message>
+        <source>client frame not masked (RFC 6455 §5.1)</source>
+        <translation>Client-Frame nicht maskiert (RFC 6455 §5.1)</translation>
+    </message>
+    <message>
+        <source>mask bit without key: no key written, payload not masked (RFC 6455 §5.3)</source>
+        <translation>Mask-Bit ohne Schlüssel: kein Schlüssel geschrieben, Payload nicht maskiert (RFC 6455 §5.3)</translation>
+    </message>
+    <message>
+        <source>non-minimal length encoding (RFC 6455 §5.2)</source>
+        <translation>nicht minimale Längenkodierung (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>64-bit length with the most significant bit set (RFC 6455 §5.2)</source>
+        <translation>64-Bit-Länge mit gesetztem höchstwertigem Bit (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>declared length %1 differs from the payload (%2 sent)</source>
+        <translation>angegebene Länge %1 weicht von der Payload ab (%2 gesendet)</translation>
+    </message>
+    <message>
+        <source>close payload of 1 octet (RFC 6455 §5.5.1)</source>
+        <translation>Close-Payload von 1 Oktett (RFC 6455 §5.5.1)</translation>
+    </message>
+    <message>
+        <source>invalid close code %1 (RFC 6455 §7.4)</source>
+        <translation>ungültiger Close-Code %1 (RFC 6455 §7.4)</translation>
+    </message>
+    <message>
+        <source>close reason is not valid UTF-8 (RFC 6455 §5.5.1)</source>
+        <translation>Close-Grund ist kein gültiges UTF-8 (RFC 6455 §5.5.1)</translation>
+    </message>
+    <message>
+        <source>text payload is not valid UTF-8: octet %1 (RFC 6455 §8.1)</source>
+        <translation>Text-Payload ist kein gültiges UTF-8: Oktett %1 (RFC 6455 §8.1)</translation>
+    </message>
+    <message>
+        <source>text payload is not valid UTF-8: it ends inside a character (RFC 6455 §8.1)</source>
+        <translation>Text-Payload ist kein gültiges UTF-8: Sie endet mitten in einem Zeichen (RFC 6455 §8.1)</translation>
+    </message>
+    <message>
+        <source>FIN</source>
+        <translation>FIN</translation>
+    </message>
+    <message>
+        <source>RSV1</source>
+        <translation>RSV1</translation>
+    </message>
+    <message>
+        <source>RSV2</source>
+        <translation>RSV2</translation>
+    </message>
+    <message>
+        <source>RSV3</source>
+        <translation>RSV3</translation>
+    </message>
+    <message>
+        <source>OPCODE</source>
+        <translation>OPCODE</translation>
+    </message>
+    <message>
+        <source>MASK</source>
+        <translation>MASK</translation>
+    </message>
+    <message>
+        <source>LEN7</source>
+        <translation>LEN7</translation>
+    </message>
+    <message>
+        <source>byte 0</source>
+        <translation>Byte 0</translation>
+    </message>
+    <message>
+        <source>byte 1</source>
+        <translation>Byte 1</translation>
+    </message>
+    <message>
+        <source>bytes 2–%1</source>
+        <translation>Bytes 2–%1</translation>
+    </message>
+    <message>
+        <source>16-bit length = %1</source>
+        <translation>16-Bit-Länge = %1</translation>
+    </message>
+    <message>
+        <source>64-bit length = %1</source>
+        <translation>64-Bit-Länge = %1</translation>
+    </message>
+    <message>
+        <source>bytes %1–%2</source>
+        <translation>Bytes %1–%2</translation>
+    </message>
+    <message>
+        <source>masking key (random: this one is an example)</source>
+        <translation>Maskierungsschlüssel (zufällig: dieser ist ein Beispiel)</translation>
+    </message>
+    <message>
+        <source>masking key</source>
+        <translation>Maskierungsschlüssel</translation>
+    </message>
+    <message>
+        <source>key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>none written although the mask bit is set</source>
+        <translation>keiner geschrieben, obwohl das Mask-Bit gesetzt ist</translation>
+    </message>
+    <message>
+        <source>none (mask bit clear, payload not masked)</source>
+        <translation>keiner (Mask-Bit nicht gesetzt, Payload nicht maskiert)</translation>
+    </message>
+    <message>
+        <source>126: 16-bit length follows</source>
+        <translation>126: 16-Bit-Länge folgt</translation>
+    </message>
+    <message>
+        <source>127: 64-bit length follows</source>
+        <translation>127: 64-Bit-Länge folgt</translation>
+    </message>
+    <message>
+        <source>length %1</source>
+        <translation>Länge %1</translation>
+    </message>
+    <message>
+        <source>Frame octets: &lt;b&gt;header&lt;/b&gt;, %1, payload as sent:</source>
+        <translation>Frame-Oktette: &lt;b&gt;Header&lt;/b&gt;, %1, Payload wie gesendet:</translation>
+    </message>
+    <message>
+        <source>… and %1 more</source>
+        <translation>… und weitere %1</translation>
+    </message>
+    <message>
+        <source>Cannot encode the frame: %1</source>
+        <translation>Der Frame kann nicht kodiert werden: %1</translation>
+    </message>
+    <message>
+        <source>Total %1: header %2 + masking key %3 + payload %4.</source>
+        <translation>Gesamt %1: Header %2 + Maskierungsschlüssel %3 + Payload %4.</translation>
+    </message>
+    <message>
+        <source>%1 ms apart</source>
+        <translation>im Abstand von %1 ms</translation>
+    </message>
+    <message>
+        <source>one event-loop turn apart</source>
+        <translation>im Abstand eines Event-Loop-Durchlaufs</translation>
+    </message>
+    <message>
+        <source>Sent in %1 writes of up to %2, %3.</source>
+        <translation>Gesendet in %1 Schreibvorgängen zu je höchstens %2, %3.</translation>
+    </message>
+    <message>
+        <source>Sent as one write in its own event-loop turn.</source>
+        <translation>Gesendet als ein Schreibvorgang in einem eigenen Event-Loop-Durchlauf.</translation>
+    </message>
+    <message>
+        <source>Sent as one write.</source>
+        <translation>Gesendet als ein Schreibvorgang.</translation>
+    </message>
+    <message>
+        <source>✔ Breaks no frame-level rule of RFC 6455.</source>
+        <translation>✔ Verletzt keine Frame-Regel von RFC 6455.</translation>
+    </message>
+    <message>
+        <source>⚠ Breaks the rules on purpose:</source>
+        <translation>⚠ Verletzt die Regeln absichtlich:</translation>
+    </message>
+    <message>
+        <source>Choose a close code or type a number from 0 to 65535.</source>
+        <translation>Wählen Sie einen Close-Code oder geben Sie eine Zahl von 0 bis 65535 ein.</translation>
+    </message>
+    <message>
+        <source>%1 is invalid on the wire (RFC 6455 §7.4): a conforming server fails the connection.</source>
+        <translation>%1 ist auf der Leitung ungültig (RFC 6455 §7.4): Ein konformer Server lässt die Verbindung fehlschlagen.</translation>
+    </message>
+    <message>
+        <source>A reason without a code: the server reads its first two octets as the code (RFC 6455 §5.5.1).</source>
+        <translation>Ein Grund ohne Code: Der Server liest dessen erste zwei Oktette als Code (RFC 6455 §5.5.1).</translation>
+    </message>
+    <message>
+        <source>The close payload is %1: a control frame over 125 octets (RFC 6455 §5.5).</source>
+        <translation>Die Close-Payload umfasst %1: ein Steuer-Frame über 125 Oktette (RFC 6455 §5.5).</translation>
+    </message>
+    <message>
+        <source>Not connected: connect to a server first.</source>
+        <translation>Nicht verbunden: Verbinden Sie sich zuerst mit einem Server.</translation>
+    </message>
+    <message>
+        <source>Send this frame now (Ctrl+Return)</source>
+        <translation>Diesen Frame jetzt senden (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <source>The payload has an error: %1</source>
+        <translation>Die Payload ist fehlerhaft: %1</translation>
+    </message>
+    <message>
+        <source>The close code is not valid input.</source>
+        <translation>Der Close-Code ist keine gültige Eingabe.</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence (a frame).</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (ein Frame).</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence (a message): change the payload or the writes.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (eine Nachricht): Payload oder Schreibvorgänge ändern.</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence (a ping or pong): change the payload or the writes.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (ein Ping oder Pong): Payload oder Schreibvorgänge ändern.</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence (a close): change the code or reason.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (ein Close): Code oder Grund ändern.</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet.</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::ConnectionBar</name>
+    <message>
+        <source>ws://host:port/path</source>
+        <translation>ws://host:port/pfad</translation>
+    </message>
+    <message>
+        <source>Enter a ws:// or wss:// URL.</source>
+        <translation>Geben Sie eine ws://- oder wss://-URL ein.</translation>
+    </message>
+    <message>
+        <source>Not a valid URL: %1</source>
+        <translation>Keine gültige URL: %1</translation>
+    </message>
+    <message>
+        <source>The URL must start with ws:// or wss:// (not %1://).</source>
+        <translation>Die URL muss mit ws:// oder wss:// beginnen (nicht mit %1://).</translation>
+    </message>
+    <message>
+        <source>The URL has no host.</source>
+        <translation>Die URL enthält keinen Host.</translation>
+    </message>
+    <message>
+        <source>The port must be between 1 and 65535.</source>
+        <translation>Der Port muss zwischen 1 und 65535 liegen.</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>Ver&amp;binden</translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation>&amp;Trennen</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>nicht verbunden</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>closing</source>
+        <translation>schließt</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>Connection state (TLS)</source>
+        <translation>Verbindungszustand (TLS)</translation>
+    </message>
+    <message>
+        <source>Connection state</source>
+        <translation>Verbindungszustand</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::ConnectionSettingsDialog</name>
+    <message>
+        <source>CA certificates</source>
+        <translation>CA-Zertifikate</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt);;All files (*)</source>
+        <translation>PEM-Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::FrameDetailPane</name>
+    <message>
+        <source>Frame Details</source>
+        <translation>Frame-Details</translation>
+    </message>
+    <message>
+        <source>The first two header octets bit by bit (RFC 6455 §5.2)</source>
+        <translation>Die ersten zwei Header-Oktette Bit für Bit (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>Unmasked</source>
+        <translation>Unmaskiert</translation>
+    </message>
+    <message>
+        <source>Masked (as on the wire)</source>
+        <translation>Maskiert (wie auf der Leitung)</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Status code:</source>
+        <translation>Statuscode:</translation>
+    </message>
+    <message>
+        <source>Meaning:</source>
+        <translation>Bedeutung:</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Grund:</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>Header</translation>
+    </message>
+    <message>
+        <source>Extended length</source>
+        <translation>Erweiterte Länge</translation>
+    </message>
+    <message>
+        <source>Masking key</source>
+        <translation>Maskierungsschlüssel</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Payload</translation>
+    </message>
+    <message>
+        <source>Status code</source>
+        <translation>Statuscode</translation>
+    </message>
+    <message>
+        <source>First invalid UTF-8 octet</source>
+        <translation>Erstes ungültiges UTF-8-Oktett</translation>
+    </message>
+    <message>
+        <source>No frame selected.</source>
+        <translation>Kein Frame ausgewählt.</translation>
+    </message>
+    <message>
+        <source>Octet 0</source>
+        <translation>Oktett 0</translation>
+    </message>
+    <message>
+        <source>Octet 1</source>
+        <translation>Oktett 1</translation>
+    </message>
+    <message>
+        <source>Select a frame to see its octets.</source>
+        <translation>Wählen Sie einen Frame aus, um seine Oktette zu sehen.</translation>
+    </message>
+    <message>
+        <source>TX (sent)</source>
+        <translation>TX (gesendet)</translation>
+    </message>
+    <message>
+        <source>RX (received)</source>
+        <translation>RX (empfangen)</translation>
+    </message>
+    <message>
+        <source>Reserved opcode %1</source>
+        <translation>Reservierter Opcode %1</translation>
+    </message>
+    <message>
+        <source>7-bit length, minimal</source>
+        <translation>7-Bit-Länge, minimal</translation>
+    </message>
+    <message>
+        <source>16-bit length, minimal</source>
+        <translation>16-Bit-Länge, minimal</translation>
+    </message>
+    <message>
+        <source>16-bit length, not minimal (fits in 7 bits)</source>
+        <translation>16-Bit-Länge, nicht minimal (passt in 7 Bit)</translation>
+    </message>
+    <message>
+        <source>64-bit length, minimal</source>
+        <translation>64-Bit-Länge, minimal</translation>
+    </message>
+    <message>
+        <source>64-bit length, not minimal (fits in 16 bits)</source>
+        <translation>64-Bit-Länge, nicht minimal (passt in 16 Bit)</translation>
+    </message>
+    <message>
+        <source>64-bit length, not minimal (fits in 7 bits)</source>
+        <translation>64-Bit-Länge, nicht minimal (passt in 7 Bit)</translation>
+    </message>
+    <message>
+        <source>key %1</source>
+        <translation>Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>no key written</source>
+        <translation>kein Schlüssel geschrieben</translation>
+    </message>
+    <message>
+        <source>no key</source>
+        <translation>kein Schlüssel</translation>
+    </message>
+    <message>
+        <source>%1 · %2 (opcode %3) · payload length %4</source>
+        <translation>%1 · %2 (Opcode %3) · Payload-Länge %4</translation>
+    </message>
+    <message>
+        <source>at %1 ms</source>
+        <translation>bei %1 ms</translation>
+    </message>
+    <message>
+        <source>stream offset %1</source>
+        <translation>Stream-Offset %1</translation>
+    </message>
+    <message>
+        <source>frame size %1</source>
+        <translation>Frame-Größe %1</translation>
+    </message>
+    <message>
+        <source>Not written yet: the frame&apos;s octets have not left the queue.</source>
+        <translation>Noch nicht geschrieben: Die Oktette des Frames haben die Warteschlange noch nicht verlassen.</translation>
+    </message>
+    <message>
+        <source>Incomplete: the connection ended inside this frame.</source>
+        <translation>Unvollständig: Die Verbindung endete mitten in diesem Frame.</translation>
+    </message>
+    <message>
+        <source>The length field says %1 but %2 payload octets were sent.</source>
+        <translation>Das Längenfeld gibt %1 an, gesendet wurden aber %2 Payload-Oktette.</translation>
+    </message>
+    <message>
+        <source>The MASK bit is set but no key was written; the payload went out as is.</source>
+        <translation>Das MASK-Bit ist gesetzt, aber es wurde kein Schlüssel geschrieben; die Payload ging unverändert hinaus.</translation>
+    </message>
+    <message>
+        <source>Only %1 of the frame&apos;s %2 octets are kept (the trace&apos;s storage limit).</source>
+        <translation>Nur %1 der %2 Oktette des Frames sind gespeichert (Speicherlimit des Traces).</translation>
+    </message>
+    <message>
+        <source>Protocol violations:</source>
+        <translation>Protokollverstöße:</translation>
+    </message>
+    <message>
+        <source>Octet 0 (0x%1)</source>
+        <translation>Oktett 0 (0x%1)</translation>
+    </message>
+    <message>
+        <source>Octet 1 (0x%1)</source>
+        <translation>Oktett 1 (0x%1)</translation>
+    </message>
+    <message>
+        <source>reserved</source>
+        <translation>reserviert</translation>
+    </message>
+    <message>
+        <source>Final fragment of a message</source>
+        <translation>Letztes Fragment einer Nachricht</translation>
+    </message>
+    <message>
+        <source>Reserved for extensions (permessage-deflate uses RSV1)</source>
+        <translation>Reserviert für Erweiterungen (permessage-deflate nutzt RSV1)</translation>
+    </message>
+    <message>
+        <source>Reserved for extensions</source>
+        <translation>Reserviert für Erweiterungen</translation>
+    </message>
+    <message>
+        <source>opcode = %1 (%2)</source>
+        <translation>Opcode = %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Frame type</source>
+        <translation>Frame-Typ</translation>
+    </message>
+    <message>
+        <source>The payload is masked with a 4-octet key</source>
+        <translation>Die Payload ist mit einem 4-Oktett-Schlüssel maskiert</translation>
+    </message>
+    <message>
+        <source>payload len = 126: a 16-bit length follows</source>
+        <translation>Payload-Länge = 126: eine 16-Bit-Länge folgt</translation>
+    </message>
+    <message>
+        <source>payload len = 127: a 64-bit length follows</source>
+        <translation>Payload-Länge = 127: eine 64-Bit-Länge folgt</translation>
+    </message>
+    <message>
+        <source>payload len = %1</source>
+        <translation>Payload-Länge = %1</translation>
+    </message>
+    <message>
+        <source>7-bit payload length</source>
+        <translation>7-Bit-Payload-Länge</translation>
+    </message>
+    <message>
+        <source>Not written yet.</source>
+        <translation>Noch nicht geschrieben.</translation>
+    </message>
+    <message>
+        <source>The frame&apos;s octets were not kept.</source>
+        <translation>Die Oktette des Frames wurden nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Empty payload.</source>
+        <translation>Leere Payload.</translation>
+    </message>
+    <message>
+        <source>The close reason (payload octets from 2 on).</source>
+        <translation>Der Close-Grund (Payload-Oktette ab 2).</translation>
+    </message>
+    <message>
+        <source>Invalid UTF-8: the text ends inside a code point.</source>
+        <translation>Ungültiges UTF-8: Der Text endet mitten in einem Codepunkt.</translation>
+    </message>
+    <message>
+        <source>Invalid UTF-8: the first impossible octet is payload octet %1 (0x%2).</source>
+        <translation>Ungültiges UTF-8: Das erste unmögliche Oktett ist Payload-Oktett %1 (0x%2).</translation>
+    </message>
+    <message>
+        <source>No text.</source>
+        <translation>Kein Text.</translation>
+    </message>
+    <message>
+        <source>Valid UTF-8.</source>
+        <translation>Gültiges UTF-8.</translation>
+    </message>
+    <message>
+        <source>The payload ends inside a UTF-8 code point (it may continue in the next fragment).</source>
+        <translation>Die Payload endet mitten in einem UTF-8-Codepunkt (er kann im nächsten Fragment weitergehen).</translation>
+    </message>
+    <message>
+        <source>Not valid UTF-8: the first invalid octet is payload octet %1 (0x%2).</source>
+        <translation>Kein gültiges UTF-8: Das erste ungültige Oktett ist Payload-Oktett %1 (0x%2).</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 octets; the Unmasked tab shows them all.</source>
+        <translation>Gezeigt werden die ersten %1 von %2 Oktetten; der Reiter „Unmaskiert“ zeigt alle.</translation>
+    </message>
+    <message>
+        <source>First invalid UTF-8 octet (payload octet %1)</source>
+        <translation>Erstes ungültiges UTF-8-Oktett (Payload-Oktett %1)</translation>
+    </message>
+    <message>
+        <source>Not formatted: the payload is larger than %1 octets.</source>
+        <translation>Nicht formatiert: Die Payload ist größer als %1 Oktette.</translation>
+    </message>
+    <message>
+        <source>Not JSON: %1 at octet %2.</source>
+        <translation>Kein JSON: %1 bei Oktett %2.</translation>
+    </message>
+    <message>
+        <source>Valid JSON (an array).</source>
+        <translation>Gültiges JSON (ein Array).</translation>
+    </message>
+    <message>
+        <source>Valid JSON (an object).</source>
+        <translation>Gültiges JSON (ein Objekt).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>No status code: the close body is empty (reported as 1005, No Status Received)</source>
+        <translation>Kein Statuscode: Der Close-Body ist leer (gemeldet als 1005, Kein Status empfangen)</translation>
+    </message>
+    <message>
+        <source>one octet: 0x%1</source>
+        <translation>ein Oktett: 0x%1</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>Ungültig</translation>
+    </message>
+    <message>
+        <source>The reason is not valid UTF-8 (first invalid octet at payload octet %1); shown as hex.</source>
+        <translation>Der Grund ist kein gültiges UTF-8 (erstes ungültiges Oktett bei Payload-Oktett %1); als Hex dargestellt.</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::FrameTableModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>Zeit (ms)</translation>
+    </message>
+    <message>
+        <source>Dir</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>Opcode</source>
+        <translation>Opcode</translation>
+    </message>
+    <message>
+        <source>FIN</source>
+        <translation>FIN</translation>
+    </message>
+    <message>
+        <source>RSV</source>
+        <translation>RSV</translation>
+    </message>
+    <message>
+        <source>MASK</source>
+        <translation>MASK</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Payload</translation>
+    </message>
+    <message>
+        <source>Violations</source>
+        <translation>Verstöße</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>bit-only</source>
+        <translation>nur Bit</translation>
+    </message>
+    <message>
+        <source>%1 (incomplete)</source>
+        <translation>%1 (unvollständig)</translation>
+    </message>
+    <message>
+        <source>%1 (sent %2)</source>
+        <translation>%1 (gesendet %2)</translation>
+    </message>
+    <message>
+        <source>Opcode %1 is reserved (RFC 6455 §5.2)</source>
+        <translation>Opcode %1 ist reserviert (RFC 6455 §5.2)</translation>
+    </message>
+    <message>
+        <source>Opcode %1 (%2)</source>
+        <translation>Opcode %1 (%2)</translation>
+    </message>
+    <message>
+        <source>The connection ended inside this frame: %1 of %2 payload octets arrived.</source>
+        <translation>Die Verbindung endete mitten in diesem Frame: %1 von %2 Payload-Oktetten kamen an.</translation>
+    </message>
+    <message>
+        <source>The header declares %1 payload octets; %2 were sent.</source>
+        <translation>Der Header gibt %1 Payload-Oktette an; gesendet wurden %2.</translation>
+    </message>
+    <message>
+        <source>(%1 of %2 octets shown)</source>
+        <translation>(%1 von %2 Oktetten gezeigt)</translation>
+    </message>
+    <message>
+        <source>TX</source>
+        <translation>TX</translation>
+    </message>
+    <message>
+        <source>RX</source>
+        <translation>RX</translation>
+    </message>
+    <message>
+        <source>Reserved %1</source>
+        <translation>Reserviert %1</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::HandshakePanel</name>
+    <message>
+        <source>Opening Handshake</source>
+        <translation>Öffnungs-Handshake</translation>
+    </message>
+    <message>
+        <source>Certificate errors</source>
+        <translation>Zertifikatsfehler</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>Anfrage</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>Antwort</translation>
+    </message>
+    <message>
+        <source>No request sent yet.</source>
+        <translation>Noch keine Anfrage gesendet.</translation>
+    </message>
+    <message>
+        <source>No response received yet.</source>
+        <translation>Noch keine Antwort empfangen.</translation>
+    </message>
+    <message>
+        <source>The opening handshake failed: %1</source>
+        <translation>Der Öffnungs-Handshake ist fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::HexView</name>
+    <message>
+        <source>%1: octet %2 of %3</source>
+        <translation>%1: Oktett %2 von %3</translation>
+    </message>
+    <message>
+        <source>Offset 0x%1 (%2), octet %3 of this view</source>
+        <translation>Offset 0x%1 (%2), Oktett %3 dieser Ansicht</translation>
+    </message>
+    <message>
+        <source>Offset 0x%1 (%2)</source>
+        <translation>Offset 0x%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Value 0x%1 = %2 = %3b</source>
+        <translation>Wert 0x%1 = %2 = %3b</translation>
+    </message>
+    <message>
+        <source>&amp;Copy as Hex</source>
+        <translation>Als Hex &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>&amp;Alles auswählen</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::MainWindow</name>
+    <message>
+        <source>&amp;Frames</source>
+        <translation>&amp;Frames</translation>
+    </message>
+    <message>
+        <source>&amp;Messages</source>
+        <translation>&amp;Nachrichten</translation>
+    </message>
+    <message>
+        <source>&amp;Wire Log</source>
+        <translation>&amp;Mitschnitt</translation>
+    </message>
+    <message>
+        <source>Closing</source>
+        <translation>Schließverhalten</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Statistik</translation>
+    </message>
+    <message>
+        <source>Handshake</source>
+        <translation>Handshake</translation>
+    </message>
+    <message>
+        <source>TX and RX</source>
+        <translation>TX und RX</translation>
+    </message>
+    <message>
+        <source>TX only</source>
+        <translation>nur TX</translation>
+    </message>
+    <message>
+        <source>RX only</source>
+        <translation>nur RX</translation>
+    </message>
+    <message>
+        <source>Show what was sent, received, or both</source>
+        <translation>Gesendetes, Empfangenes oder beides anzeigen</translation>
+    </message>
+    <message>
+        <source>Filter text…</source>
+        <translation>Text filtern…</translation>
+    </message>
+    <message>
+        <source>All opcodes</source>
+        <translation>Alle Opcodes</translation>
+    </message>
+    <message>
+        <source>Data frames</source>
+        <translation>Daten-Frames</translation>
+    </message>
+    <message>
+        <source>Control frames</source>
+        <translation>Steuer-Frames</translation>
+    </message>
+    <message>
+        <source>Violations only</source>
+        <translation>Nur Verstöße</translation>
+    </message>
+    <message>
+        <source>All entries</source>
+        <translation>Alle Einträge</translation>
+    </message>
+    <message>
+        <source>Octets</source>
+        <translation>Oktette</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Timers</source>
+        <translation>Timer</translation>
+    </message>
+    <message>
+        <source>About WebSocket Inspector</source>
+        <translation>Über WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;WebSocket Inspector %1&lt;/h3&gt;&lt;p&gt;Debug WebSocket servers by hand: craft any frame, valid or deliberately broken, and see exactly what crossed the wire and how the server closed.&lt;/p&gt;&lt;p&gt;The closing behaviour, wire statistics and wire log mean what the Autobahn test suite&apos;s reports mean.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;WebSocket Inspector %1&lt;/h3&gt;&lt;p&gt;WebSocket-Server von Hand debuggen: beliebige Frames bauen, gültig oder absichtlich fehlerhaft, und genau sehen, was über die Leitung ging und wie der Server die Verbindung geschlossen hat.&lt;/p&gt;&lt;p&gt;Schließverhalten, Leitungsstatistik und Mitschnitt bedeuten dasselbe wie in den Berichten der Autobahn-Testsuite.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Connect first</source>
+        <translation>Zuerst verbinden</translation>
+    </message>
+    <message>
+        <source>WebSocket Inspector</source>
+        <translation>WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>%1 — %2 — WebSocket Inspector</source>
+        <translation>%1 — %2 — WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>TX %1 octets, %2 frames   RX %3 octets, %4 frames   %5 s</source>
+        <translation>TX %1 Oktette, %2 Frames   RX %3 Oktette, %4 Frames   %5 s</translation>
+    </message>
+    <message>
+        <source>Open Scenario</source>
+        <translation>Szenario öffnen</translation>
+    </message>
+    <message>
+        <source>Scenarios (*.json);;All files (*)</source>
+        <translation>Szenarien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Save Scenario</source>
+        <translation>Szenario speichern</translation>
+    </message>
+    <message>
+        <source>Scenarios (*.json)</source>
+        <translation>Szenarien (*.json)</translation>
+    </message>
+    <message>
+        <source>Export JSON</source>
+        <translation>JSON exportieren</translation>
+    </message>
+    <message>
+        <source>Export Report</source>
+        <translation>Bericht exportieren</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Text (*.txt)</source>
+        <translation>Text (*.txt)</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::MessageModel</name>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>Zeit (ms)</translation>
+    </message>
+    <message>
+        <source>Dir</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Valid UTF-8</source>
+        <translation>Gültiges UTF-8</translation>
+    </message>
+    <message>
+        <source>A new text or binary frame started before this message&apos;s final fragment (RFC 6455 §5.4).</source>
+        <translation>Ein neuer Text- oder Binär-Frame begann vor dem letzten Fragment dieser Nachricht (RFC 6455 §5.4).</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Binary</source>
+        <translation>Binär</translation>
+    </message>
+    <message>
+        <source>%1 (interrupted)</source>
+        <translation>%1 (unterbrochen)</translation>
+    </message>
+    <message>
+        <source>%1 (incomplete)</source>
+        <translation>%1 (unvollständig)</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::SequenceWidget</name>
+    <message>
+        <source>Sequence</source>
+        <translation>Sequenz</translation>
+    </message>
+    <message>
+        <source>Bring back the steps as they were before</source>
+        <translation>Die Schritte wiederherstellen, wie sie vorher waren</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>Hide this message</source>
+        <translation>Diese Meldung ausblenden</translation>
+    </message>
+    <message>
+        <source>✕</source>
+        <translation>✕</translation>
+    </message>
+    <message>
+        <source>The steps run from top to bottom. Drag to reorder; double-click to edit.</source>
+        <translation>Die Schritte laufen von oben nach unten. Zum Umordnen ziehen, zum Bearbeiten doppelklicken.</translation>
+    </message>
+    <message>
+        <source>Move the selected step up (Ctrl+Up)</source>
+        <translation>Den ausgewählten Schritt nach oben verschieben (Ctrl+Up)</translation>
+    </message>
+    <message>
+        <source>Move U&amp;p</source>
+        <translation>Nach &amp;oben</translation>
+    </message>
+    <message>
+        <source>Move the selected step down (Ctrl+Down)</source>
+        <translation>Den ausgewählten Schritt nach unten verschieben (Ctrl+Down)</translation>
+    </message>
+    <message>
+        <source>Move Do&amp;wn</source>
+        <translation>Nach &amp;unten</translation>
+    </message>
+    <message>
+        <source>Insert a copy of the selected step below it</source>
+        <translation>Eine Kopie des ausgewählten Schritts darunter einfügen</translation>
+    </message>
+    <message>
+        <source>Dupl&amp;icate</source>
+        <translation>Dupli&amp;zieren</translation>
+    </message>
+    <message>
+        <source>Remove the selected step (Delete)</source>
+        <translation>Den ausgewählten Schritt entfernen (Delete)</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove every step (can be undone)</source>
+        <translation>Alle Schritte entfernen (kann rückgängig gemacht werden)</translation>
+    </message>
+    <message>
+        <source>Cl&amp;ear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <source>Seconds:</source>
+        <translation>Sekunden:</translation>
+    </message>
+    <message>
+        <source>Seconds for a new delay or timer</source>
+        <translation>Sekunden für eine neue Pause oder einen neuen Timer</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Append a delay: the following steps wait this long</source>
+        <translation>Eine Pause anhängen: Die folgenden Schritte warten so lange</translation>
+    </message>
+    <message>
+        <source>Add &amp;Delay</source>
+        <translation>&amp;Pause anhängen</translation>
+    </message>
+    <message>
+        <source>What the timer does when it fires; later steps do not wait for it</source>
+        <translation>Was der Timer beim Auslösen tut; spätere Schritte warten nicht auf ihn</translation>
+    </message>
+    <message>
+        <source>Append a timer that closes or fails the connection after the seconds</source>
+        <translation>Einen Timer anhängen, der die Verbindung nach den Sekunden schließt oder fehlschlagen lässt</translation>
+    </message>
+    <message>
+        <source>Add &amp;Timer</source>
+        <translation>&amp;Timer anhängen</translation>
+    </message>
+    <message>
+        <source>Load a scenario file (JSON); the current steps stay if it cannot be read</source>
+        <translation>Eine Szenariodatei (JSON) laden; die aktuellen Schritte bleiben erhalten, falls sie nicht gelesen werden kann</translation>
+    </message>
+    <message>
+        <source>&amp;Load…</source>
+        <translation>Lade&amp;n…</translation>
+    </message>
+    <message>
+        <source>Save the steps as a scenario file (JSON), also runnable with wsinspector-cli --scenario</source>
+        <translation>Die Schritte als Szenariodatei (JSON) speichern, auch mit wsinspector-cli --scenario ausführbar</translation>
+    </message>
+    <message>
+        <source>&amp;Save…</source>
+        <translation>Spe&amp;ichern…</translation>
+    </message>
+    <message>
+        <source>&amp;Run Sequence</source>
+        <translation>Aus&amp;führen</translation>
+    </message>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message>
+        <source>1 step</source>
+        <translation>1 Schritt</translation>
+    </message>
+    <message>
+        <source>%1 steps</source>
+        <translation>%1 Schritte</translation>
+    </message>
+    <message>
+        <source>Close after</source>
+        <translation>Schließen nach</translation>
+    </message>
+    <message>
+        <source>Fail after</source>
+        <translation>Fehlschlag nach</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Move Up</source>
+        <translation>Nach oben</translation>
+    </message>
+    <message>
+        <source>Move Down</source>
+        <translation>Nach unten</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplizieren</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Removed all %1.</source>
+        <translation>Alle %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Restored %1.</source>
+        <translation>%1 wiederhergestellt.</translation>
+    </message>
+    <message>
+        <source>Step %1 (%2) has nothing to edit.</source>
+        <translation>An Schritt %1 (%2) gibt es nichts zu bearbeiten.</translation>
+    </message>
+    <message>
+        <source>Add steps first</source>
+        <translation>Zuerst Schritte hinzufügen</translation>
+    </message>
+    <message>
+        <source>Run the steps in order, from the top</source>
+        <translation>Die Schritte der Reihe nach von oben ausführen</translation>
+    </message>
+    <message>
+        <source>No steps yet: “Add to Sequence” in the composer adds one.</source>
+        <translation>Noch keine Schritte: „Zur Sequenz hinzufügen“ im Editor fügt einen hinzu.</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Could not save the sequence: %1</source>
+        <translation>Die Sequenz konnte nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Saved %1 to “%2”.</source>
+        <translation>%1 in „%2“ gespeichert.</translation>
+    </message>
+    <message>
+        <source>Could not load the sequence: %1
+The current sequence is unchanged.</source>
+        <translation>Die Sequenz konnte nicht geladen werden: %1
+Die aktuelle Sequenz ist unverändert.</translation>
+    </message>
+    <message>
+        <source>Loaded %1 from “%2”.</source>
+        <translation>%1 aus „%2“ geladen.</translation>
+    </message>
+    <message>
+        <source>Save Sequence as Scenario</source>
+        <translation>Sequenz als Szenario speichern</translation>
+    </message>
+    <message>
+        <source>Scenario files (*.json);;All files (*)</source>
+        <translation>Szenariodateien (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Load Scenario</source>
+        <translation>Szenario laden</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::StatisticsModel</name>
+    <message>
+        <source>Chop Size</source>
+        <translation>Chop-Größe</translation>
+    </message>
+    <message>
+        <source>Opcode</source>
+        <translation>Opcode</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>Octets</source>
+        <translation>Oktette</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>Reserved</source>
+        <translation>Reserviert</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::StatisticsPanel</name>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>Chop Size</source>
+        <translation>Chop-Größe</translation>
+    </message>
+    <message>
+        <source>Opcode</source>
+        <translation>Opcode</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>Octets</source>
+        <translation>Oktette</translation>
+    </message>
+    <message>
+        <source>Chop size %1: count %2, octets %3</source>
+        <translation>Chop-Größe %1: Anzahl %2, Oktette %3</translation>
+    </message>
+    <message>
+        <source>Opcode %1 (%2): count %3</source>
+        <translation>Opcode %1 (%2): Anzahl %3</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>Noch keine Daten</translation>
+    </message>
+    <message>
+        <source>Copy as Text</source>
+        <translation>Als Text kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the four tables as the text report prints them</source>
+        <translation>Die vier Tabellen so kopieren, wie der Textbericht sie ausgibt</translation>
+    </message>
+    <message>
+        <source>Received: octets %1, reads %2, frames %3 · Sent: octets %4, writes %5, frames %6</source>
+        <translation>Empfangen: Oktette %1, Lesevorgänge %2, Frames %3 · Gesendet: Oktette %4, Schreibvorgänge %5, Frames %6</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::StepDescription</name>
+    <message>
+        <source>Continuation</source>
+        <translation>Continuation</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Binary</source>
+        <translation>Binary</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Ping</source>
+        <translation>Ping</translation>
+    </message>
+    <message>
+        <source>Pong</source>
+        <translation>Pong</translation>
+    </message>
+    <message>
+        <source>Invalid %1</source>
+        <translation>Ungültig %1</translation>
+    </message>
+    <message>
+        <source>Reserved %1</source>
+        <translation>Reserviert %1</translation>
+    </message>
+    <message>
+        <source>Normal Closure</source>
+        <translation>Normales Schließen</translation>
+    </message>
+    <message>
+        <source>Going Away</source>
+        <translation>Endpunkt geht weg</translation>
+    </message>
+    <message>
+        <source>Protocol Error</source>
+        <translation>Protokollfehler</translation>
+    </message>
+    <message>
+        <source>Unsupported Data</source>
+        <translation>Nicht unterstützte Daten</translation>
+    </message>
+    <message>
+        <source>Reserved</source>
+        <translation>Reserviert</translation>
+    </message>
+    <message>
+        <source>No Status Received</source>
+        <translation>Kein Status empfangen</translation>
+    </message>
+    <message>
+        <source>Abnormal Closure</source>
+        <translation>Abnormales Schließen</translation>
+    </message>
+    <message>
+        <source>Invalid Frame Payload Data</source>
+        <translation>Ungültige Frame-Payload-Daten</translation>
+    </message>
+    <message>
+        <source>Policy Violation</source>
+        <translation>Richtlinienverstoß</translation>
+    </message>
+    <message>
+        <source>Message Too Big</source>
+        <translation>Nachricht zu groß</translation>
+    </message>
+    <message>
+        <source>Mandatory Extension</source>
+        <translation>Erforderliche Erweiterung</translation>
+    </message>
+    <message>
+        <source>Internal Error</source>
+        <translation>Interner Fehler</translation>
+    </message>
+    <message>
+        <source>Service Restart</source>
+        <translation>Dienst-Neustart</translation>
+    </message>
+    <message>
+        <source>Try Again Later</source>
+        <translation>Später erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Bad Gateway</source>
+        <translation>Fehlerhaftes Gateway</translation>
+    </message>
+    <message>
+        <source>TLS Handshake</source>
+        <translation>TLS-Handshake</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>Registriert</translation>
+    </message>
+    <message>
+        <source>Private Use</source>
+        <translation>Private Nutzung</translation>
+    </message>
+    <message>
+        <source>not a close code</source>
+        <translation>kein Close-Code</translation>
+    </message>
+    <message>
+        <source>(invalid on the wire)</source>
+        <translation>(auf der Leitung ungültig)</translation>
+    </message>
+    <message>
+        <source>1 octet</source>
+        <translation>1 Oktett</translation>
+    </message>
+    <message>
+        <source>%1 octets</source>
+        <translation>%1 Oktette</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>chop %1</source>
+        <translation>Chop %1</translation>
+    </message>
+    <message>
+        <source>%1 ms between chops</source>
+        <translation>%1 ms zwischen Chops</translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation>sync</translation>
+    </message>
+    <message>
+        <source>FIN=%1</source>
+        <translation>FIN=%1</translation>
+    </message>
+    <message>
+        <source>RSV=%1</source>
+        <translation>RSV=%1</translation>
+    </message>
+    <message>
+        <source>key %1</source>
+        <translation>Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>unmasked</source>
+        <translation>unmaskiert</translation>
+    </message>
+    <message>
+        <source>mask bit without key</source>
+        <translation>Mask-Bit ohne Schlüssel</translation>
+    </message>
+    <message>
+        <source>%1 repeating a pattern of %2</source>
+        <translation>%1 aus einem wiederholten Muster von %2</translation>
+    </message>
+    <message>
+        <source>7-bit length</source>
+        <translation>7-Bit-Länge</translation>
+    </message>
+    <message>
+        <source>16-bit length</source>
+        <translation>16-Bit-Länge</translation>
+    </message>
+    <message>
+        <source>64-bit length</source>
+        <translation>64-Bit-Länge</translation>
+    </message>
+    <message>
+        <source>declares %1</source>
+        <translation>gibt %1 an</translation>
+    </message>
+    <message>
+        <source>Frame: %1</source>
+        <translation>Frame: %1</translation>
+    </message>
+    <message>
+        <source>Binary message</source>
+        <translation>Binärnachricht</translation>
+    </message>
+    <message>
+        <source>Text message</source>
+        <translation>Textnachricht</translation>
+    </message>
+    <message>
+        <source>fragments of %1</source>
+        <translation>Fragmente zu %1</translation>
+    </message>
+    <message>
+        <source>Delay %1</source>
+        <translation>Pause %1</translation>
+    </message>
+    <message>
+        <source>Delay %1 (tag %2)</source>
+        <translation>Pause %1 (Kennung %2)</translation>
+    </message>
+    <message>
+        <source>Close %1</source>
+        <translation>Close %1</translation>
+    </message>
+    <message>
+        <source>Close without a code</source>
+        <translation>Close ohne Code</translation>
+    </message>
+    <message>
+        <source>reason of %1</source>
+        <translation>Grund von %1</translation>
+    </message>
+    <message>
+        <source>reason %1</source>
+        <translation>Grund %1</translation>
+    </message>
+    <message>
+        <source>Fail the connection</source>
+        <translation>Verbindung fehlschlagen lassen</translation>
+    </message>
+    <message>
+        <source>Drop TCP</source>
+        <translation>TCP kappen</translation>
+    </message>
+    <message>
+        <source>Half-close (TCP FIN)</source>
+        <translation>Halbschließen (TCP FIN)</translation>
+    </message>
+    <message>
+        <source>Timer: close after %1</source>
+        <translation>Timer: schließen nach %1</translation>
+    </message>
+    <message>
+        <source>Timer: fail after %1</source>
+        <translation>Timer: Fehlschlag nach %1</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::StepListModel</name>
+    <message>
+        <source>Double-click to change the seconds</source>
+        <translation>Doppelklicken, um die Sekunden zu ändern</translation>
+    </message>
+    <message>
+        <source>Double-click to edit the step in the composer</source>
+        <translation>Doppelklicken, um den Schritt im Editor zu bearbeiten</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::WireLogModel</name>
+    <message>
+        <source>Index</source>
+        <translation>Index</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>Zeit (ms)</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Eintragsart</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>%1 octets</source>
+        <translation>%1 Oktette</translation>
+    </message>
+    <message>
+        <source>sync</source>
+        <translation>sync</translation>
+    </message>
+    <message>
+        <source>(%1 of %2 octets shown)</source>
+        <translation>(%1 von %2 Oktetten gezeigt)</translation>
+    </message>
+    <message>
+        <source>(only the first %1 of %2 octets were kept)</source>
+        <translation>(nur die ersten %1 von %2 Oktetten wurden gespeichert)</translation>
+    </message>
+</context>
 </TS>

@@ -287,7 +287,8 @@ FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
     r.payload = std::move(frame.payload);
     r.maskKey = frame.maskKey;
     r.violations = frame.violations;
-    r.utf8ErrorOffset = frame.utf8ErrorOffset;
+    r.utf8ErrorOffset = qint32(std::min<qint64>(frame.utf8ErrorOffset,
+                                                std::numeric_limits<qint32>::max()));
     r.opcode = frame.opcode;
     r.rsv = frame.rsv;
     r.extendedLengthSize = frame.extendedLengthSize;
@@ -736,7 +737,7 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
     info.chopSize = s.chopSize;
     info.sync = s.sync;
     info.encodedSize = bytes.size();
-    r.tx = std::make_shared<const TxFrameInfo>(info);
+    r.tx = makeTxInfo(info);
     record(std::move(r));
     ++m_txFrameCounts[s.opcode];
     m_txOffset += bytes.size();

@@ -212,3 +212,6 @@ QByteArray Trace::frameOctets(const FrameRecord &frame) const
 }
 
 } // namespace wsi
+
+// A flood keeps millions of these: their size is the trace's memory per frame.
+static_assert(sizeof(wsi::FrameRecord) <= 80, "keep FrameRecord compact");

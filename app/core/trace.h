@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QMetaType>
+#include <QSharedData>
 #include <QString>
 
 #include <map>
@@ -38,7 +39,7 @@ struct OctetChunk
 };
 
 // Extra facts about a frame we sent, as the TX FRAME wire-log entry shows them (§1.1).
-struct TxFrameInfo
+struct TxFrameInfo : public QSharedData
 {
     qint64 basePayloadLength = 0;      // PAYLOAD-LEN: the payload argument as given
     std::optional<qint64> repeatLength; // PAYLOAD-REPEAT-LEN
@@ -50,6 +51,12 @@ struct TxFrameInfo
     qint64 encodedSize = 0;             // octets of the encoded frame
 };
 
+using TxInfoPtr = QExplicitlySharedDataPointer<const TxFrameInfo>;
+[[nodiscard]] inline TxInfoPtr makeTxInfo(const TxFrameInfo &info)
+{
+    return TxInfoPtr(new TxFrameInfo(info));
+}
+
 // A frame sent or received. RX: decoded by the parser. TX: recorded when sent (before its octets
 // are written, as the reference client does).
 struct FrameRecord
@@ -58,9 +65,13 @@ struct FrameRecord
     qint64 streamOffset = -1;   // RX: offset in the RX stream; TX: offset once its first octet left
     quint64 payloadLength = 0;  // the header's length field
     QByteArray payload;         // RX: unmasked payload (capped); TX: base payload (unmasked)
+    // TX only. An intrusive shared pointer (8 octets): a flood of RX records pays for no more.
+    QExplicitlySharedDataPointer<const TxFrameInfo> tx;
     quint32 maskKey = 0;
     Violations violations;
-    qint64 utf8ErrorOffset = -1;
+    // Offset of the first invalid UTF-8 octet in the payload, -1 if none (kept payloads are far
+    // below 2 GiB; larger offsets saturate). 32 bits keep a record at 80 octets.
+    qint32 utf8ErrorOffset = -1;
     quint8 opcode = 0;
     quint8 rsv = 0;
     quint8 extendedLengthSize = 0;
@@ -71,7 +82,6 @@ struct FrameRecord
     bool payloadTruncated = false;
     bool incomplete = false;    // RX: the connection ended inside this frame
     bool payloadDerived = false; // RX data frame: payload not stored, read it from the octets
-    std::shared_ptr<const TxFrameInfo> tx; // TX only (shared: records stay small and copyable)
 
     [[nodiscard]] int headerSize() const
     {

@@ -590,6 +590,7 @@ void MainWindow::exportReport(bool json)
         json ? tr("JSON (*.json)") : tr("Text (*.txt)"));
     if (path.isEmpty())
         return;
+    m_store->drain(); // the report covers everything received so far
     ReportInput input;
     input.trace = &m_store->trace();
     input.closing = m_store->closing();

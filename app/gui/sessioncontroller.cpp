@@ -26,7 +26,7 @@ void SessionController::connectTo(const SessionSettings &settings)
     trace.setUrl(settings.url.toString());
     m_store->reset(std::move(trace));
     m_host = std::make_unique<SessionHost>();
-    connect(m_host.get(), &SessionHost::traceBatch, m_store, &TraceStore::append);
+    connect(m_host.get(), &SessionHost::traceBatch, m_store, &TraceStore::enqueue);
     connect(m_host.get(), &SessionHost::stateChanged, this, [this](SessionState state) {
         m_state = state;
         Q_EMIT stateChanged(state);

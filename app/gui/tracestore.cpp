@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "tracestore.h"
 
+#include <QElapsedTimer>
+
 namespace wsi::gui {
 
-TraceStore::TraceStore(QObject *parent) : QObject(parent) {}
+TraceStore::TraceStore(QObject *parent) : QObject(parent), m_ingestTimer(new QTimer(this))
+{
+    m_ingestTimer->setSingleShot(true);
+    connect(m_ingestTimer, &QTimer::timeout, this, &TraceStore::ingestSlice);
+}
 
 const ClosingBehavior &TraceStore::closing() const
 {
@@ -33,8 +39,53 @@ void TraceStore::append(const TraceBatchPtr &batch)
     Q_EMIT grown(g);
 }
 
+void TraceStore::enqueue(const TraceBatchPtr &batch)
+{
+    if (!batch || batch->isEmpty())
+        return;
+    m_queue.push_back(batch);
+    if (!m_ingestTimer->isActive())
+        m_ingestTimer->start(0);
+}
+
+void TraceStore::ingestSlice()
+{
+    constexpr qint64 kSliceNs = 15'000'000;
+    Growth g;
+    g.entriesBefore = m_trace.entries().size();
+    g.framesBefore = m_trace.frames().size();
+    g.chunksBefore = m_trace.chunks().size();
+    g.eventsBefore = m_trace.events().size();
+    QElapsedTimer clock;
+    clock.start();
+    while (!m_queue.empty() && clock.nsecsElapsed() < kSliceNs) {
+        TraceBatchPtr batch = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_trace.append(std::move(*batch));
+    }
+    g.entriesAfter = m_trace.entries().size();
+    g.framesAfter = m_trace.frames().size();
+    g.chunksAfter = m_trace.chunks().size();
+    g.eventsAfter = m_trace.events().size();
+    if (g.eventsAfter != g.eventsBefore)
+        m_closingValid = false;
+    if (g.entriesAfter != g.entriesBefore)
+        Q_EMIT grown(g); // one insert per slice in every model
+    if (!m_queue.empty())
+        m_ingestTimer->start(0);
+}
+
+void TraceStore::drain()
+{
+    while (!m_queue.empty())
+        ingestSlice();
+    m_ingestTimer->stop();
+}
+
 void TraceStore::reset(Trace trace)
 {
+    m_queue.clear();
+    m_ingestTimer->stop();
     Q_EMIT aboutToReset();
     m_trace = std::move(trace);
     m_closingValid = false;

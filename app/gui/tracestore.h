@@ -5,6 +5,9 @@
 #include "trace.h"
 
 #include <QObject>
+#include <QTimer>
+
+#include <deque>
 
 namespace wsi::gui {
 
@@ -32,7 +35,14 @@ public:
     // The closing behaviour of the trace so far (recomputed lazily after each append).
     [[nodiscard]] const ClosingBehavior &closing() const;
 
+    // Appends at once (one grown() for the batch).
     void append(const TraceBatchPtr &batch);
+    // Queues a batch from the session; it is appended in slices of about 15 ms from the event
+    // loop, so a backlog of batches never blocks timers, painting or input for long.
+    void enqueue(const TraceBatchPtr &batch);
+    // Appends everything queued now (tests, exports).
+    void drain();
+    [[nodiscard]] bool hasQueued() const { return !m_queue.empty(); }
     // Replaces the trace (a new connection, or a recorded one opened for viewing).
     void reset(Trace trace = Trace());
 
@@ -42,7 +52,11 @@ Q_SIGNALS:
     void grown(const wsi::gui::TraceStore::Growth &growth);
 
 private:
+    void ingestSlice();
+
     Trace m_trace;
+    std::deque<TraceBatchPtr> m_queue;
+    QTimer *m_ingestTimer = nullptr;
     mutable ClosingBehavior m_closing;
     mutable bool m_closingValid = false;
 };

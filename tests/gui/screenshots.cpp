@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `make screenshots`: drives the real window against the embedded echo server and saves PNGs of
 // it in use into the folder given as the first argument (docs/screenshots/).
+// `wsi-screenshots DIR light|dark de FILE.qm`: the same in German, with the translation compiled
+// from translations/wsinspector_de.ts (the executable's resource is not linked in here).
 #include "closingpanel.h"
 #include "composerwidget.h"
 #include "echoserver.h"
@@ -11,9 +13,12 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QTranslator>
 
 using namespace Qt::StringLiterals;
 using namespace wsi;
@@ -53,6 +58,22 @@ int main(int argc, char **argv)
     const QString outDir = argc > 1 ? QString::fromLocal8Bit(argv[1]) : u"docs/screenshots"_s;
     QDir().mkpath(outDir);
     const bool dark = argc > 2 && QByteArray(argv[2]) == "dark";
+    QTranslator translator;
+    QTranslator qtTranslator;
+    if (argc > 3 && QByteArray(argv[3]) == "de") {
+        const QString qm = argc > 4 ? QString::fromLocal8Bit(argv[4]) : QString();
+        if (!translator.load(qm)) {
+            qWarning("cannot load the German translation \"%s\"", qPrintable(qm));
+            return 1;
+        }
+        QApplication::installTranslator(&translator);
+        // Numbers as a German system shows them ("1,5 s").
+        QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+        // Qt's own strings (dialog buttons, context menus), as the window loads them.
+        if (qtTranslator.load(QLocale(QLocale::German), u"qtbase"_s, u"_"_s,
+                              QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QApplication::installTranslator(&qtTranslator);
+    }
 
     EchoServer echo;
     echo.listen();

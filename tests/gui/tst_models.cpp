@@ -130,7 +130,7 @@ public:
         info.chopSize = s.chopSize;
         info.sync = s.sync;
         info.encodedSize = bytes.size();
-        r.tx = std::make_shared<const TxFrameInfo>(info);
+        r.tx = makeTxInfo(info);
         records.emplace_back(std::move(r));
         const qsizetype step = s.chopSize > 0 ? s.chopSize : bytes.size();
         for (qsizetype at = 0; at < bytes.size(); at += step)

@@ -81,7 +81,7 @@ public:
         info.basePayloadLength = spec.payload.size();
         info.maskMode = spec.maskMode;
         info.encodedSize = octets.size();
-        f.tx = std::make_shared<const TxFrameInfo>(info);
+        f.tx = makeTxInfo(info);
         trace.append(std::move(f));
         chunk(Direction::Tx, octets);
     }
