@@ -187,11 +187,13 @@ QByteArray Trace::streamOctets(Direction d, qint64 offset, qint64 size) const
     return out;
 }
 
-QByteArray Trace::framePayload(const FrameRecord &frame) const
+QByteArray Trace::framePayload(const FrameRecord &frame, qint64 maxOctets) const
 {
     if (!frame.payloadDerived || frame.streamOffset < 0)
-        return frame.payload;
-    const qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
+        return maxOctets < 0 ? frame.payload : frame.payload.left(qsizetype(maxOctets));
+    qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
+    if (maxOctets >= 0)
+        size = std::min(size, maxOctets);
     QByteArray payload = streamOctets(frame.direction, frame.streamOffset + frame.headerSize(),
                                       size);
     if (frame.hasKey)

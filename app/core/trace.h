@@ -224,8 +224,9 @@ public:
     // The complete encoded octets of a frame, as far as they are kept.
     [[nodiscard]] QByteArray frameOctets(const FrameRecord &frame) const;
     // The unmasked payload of a frame: TX the base payload as given, RX the payload received
-    // (read from the kept octets when the record does not hold it).
-    [[nodiscard]] QByteArray framePayload(const FrameRecord &frame) const;
+    // (read from the kept octets when the record does not hold it). `maxOctets` ≥ 0 reads only
+    // that far, so a one-line preview of a 16 MiB frame copies no more than it shows.
+    [[nodiscard]] QByteArray framePayload(const FrameRecord &frame, qint64 maxOctets = -1) const;
     // Index of the chunk holding the stream octet at `offset`, or -1.
     [[nodiscard]] qsizetype chunkAt(Direction d, qint64 offset) const;
 

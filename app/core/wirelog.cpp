@@ -172,19 +172,11 @@ std::optional<QString> rxMaskText(const FrameRecord &frame)
     return std::nullopt;
 }
 
-// The payload octets the wire log can show: asciiLogData() never needs more than kLogCut. An RX
-// payload that the trace keeps only in its octet chunks (payloadDerived) is read from there, like
-// Trace::framePayload() does, but only that far: a 16 MiB frame is not copied for one line.
+// The payload octets the wire log can show: asciiLogData() never needs more than kLogCut, so a
+// 16 MiB frame is not copied for one line.
 QByteArray shownPayload(const Trace &trace, const FrameRecord &frame)
 {
-    if (frame.direction != Direction::Rx || !frame.payloadDerived || frame.streamOffset < 0)
-        return frame.payload.left(kLogCut);
-    const qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(kLogCut)));
-    QByteArray payload =
-        trace.streamOctets(frame.direction, frame.streamOffset + frame.headerSize(), size);
-    if (frame.hasKey)
-        applyMask(payload.data(), payload.size(), frame.maskKey);
-    return payload;
+    return trace.framePayload(frame, kLogCut);
 }
 
 QString frameText(const Trace &trace, const FrameRecord &frame)

@@ -342,16 +342,6 @@ QByteArray FrameTableModel::payloadHead(const Trace &trace, const FrameRecord &f
 {
     if (maxOctets <= 0)
         return {};
-    if (frame.payloadDerived && frame.streamOffset >= 0) {
-        // Stored only in the octet chunks: read that far and unmask it (the key starts at
-        // payload octet 0, RFC 6455 §5.3).
-        const qint64 size = std::min(clampLength(frame.payloadLength), maxOctets);
-        QByteArray head =
-            trace.streamOctets(frame.direction, frame.streamOffset + frame.headerSize(), size);
-        if (frame.hasKey)
-            applyMask(head.data(), head.size(), frame.maskKey);
-        return head;
-    }
     if (frame.direction == Direction::Tx && frame.tx && frame.tx->repeatLength) {
         // The record holds the base pattern; the wire carried it repeated to repeatLength.
         const QByteArray &pattern = frame.payload;
@@ -365,7 +355,8 @@ QByteArray FrameTableModel::payloadHead(const Trace &trace, const FrameRecord &f
                         qsizetype(std::min<qint64>(pattern.size(), size - head.size())));
         return head;
     }
-    return frame.payload.left(qsizetype(std::min<qint64>(maxOctets, frame.payload.size())));
+    // Stored in the record, or only in the octet chunks (read that far and unmasked).
+    return trace.framePayload(frame, maxOctets);
 }
 
 qint64 FrameTableModel::wirePayloadLength(const FrameRecord &frame)
