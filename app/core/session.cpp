@@ -435,7 +435,6 @@ void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &re
     e.reason = reason;
     e.flag = reply;
     record(std::move(e));
-    m_closeSent = true;
     setState(SessionState::Closing);
     if (!reply)
         m_closeTimer.start(m_settings.closeHandshakeTimeoutMs);
@@ -474,7 +473,6 @@ void ClientSession::closeTcp(bool abort, const QString &why)
 {
     if (m_state == SessionState::Closed || m_state == SessionState::Idle)
         return;
-    m_droppedByMe = true;
     recordEvent(TraceEvent::Kind::DroppedByMe, why);
     m_openTimer.stop();
     m_closeTimer.stop();

@@ -183,10 +183,8 @@ private:
     StepList m_steps;
     bool m_waiting = false;   // a Delay step is holding the rest back
     bool m_stepsRunning = false;
-    bool m_closeSent = false; // through the close API
     bool m_closeReceived = false;
     bool m_failedByMe = false;
-    bool m_droppedByMe = false;
     bool m_finished = false;
     qint64 m_txOffset = 0;    // octets handed to the write path so far (frame stream offsets)
     qint64 m_txWritten = 0;   // octets actually written
