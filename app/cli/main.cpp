@@ -132,8 +132,7 @@ int runSend(const cli::SendOptions &options)
     input.agent = options.agent.isEmpty() ? serverHeader(trace) : options.agent;
     if (input.agent.isEmpty())
         input.agent = options.settings.url.host();
-    if (input.closing.openedNs >= 0 && input.closing.tcpClosedNs >= 0)
-        input.durationMs = (input.closing.tcpClosedNs - input.closing.openedNs) / 1000000;
+    input.durationMs = input.closing.durationMs();
 
     const QString report = textReport(input);
     if (options.reportFile.isEmpty()) {

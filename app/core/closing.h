@@ -34,6 +34,13 @@ struct ClosingBehavior
     qint64 closeReceivedNs = -1;   // first close frame received
     qint64 tcpClosedNs = -1;
     qint64 openedNs = -1;
+
+    // The report's duration (autobahn-semantics.md §2.6): from OPEN to TCP loss, in ms; 0 while
+    // either is unknown.
+    [[nodiscard]] qint64 durationMs() const
+    {
+        return openedNs >= 0 && tcpClosedNs >= 0 ? (tcpClosedNs - openedNs) / 1000000 : 0;
+    }
 };
 
 // Replays the trace's events with the reference client's rules (§2.1–§2.4).

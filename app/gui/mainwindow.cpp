@@ -596,8 +596,7 @@ void MainWindow::exportReport(bool json)
     input.closing = m_store->closing();
     input.closingVerdict = closingVerdict(input.closing, manualExpectation(input.closing));
     input.agent = m_connectionBar->url();
-    if (input.closing.openedNs >= 0 && input.closing.tcpClosedNs >= 0)
-        input.durationMs = (input.closing.tcpClosedNs - input.closing.openedNs) / 1000000;
+    input.durationMs = input.closing.durationMs();
     QSaveFile file(path);
     if (file.open(QIODevice::WriteOnly)) {
         file.write(json ? QJsonDocument(jsonReport(input)).toJson()
