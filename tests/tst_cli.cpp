@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli as a user runs it: a real process against the embedded echo server and a
 // scripted raw peer; exit statuses, the text report and the Autobahn-keyed JSON.
+#include "cases.h"
 #include "echoserver.h"
 #include "scriptedpeer.h"
 
@@ -8,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -73,6 +75,31 @@ QMap<int, int> reportTable(const QString &report, const QString &title)
     return rows;
 }
 
+QJsonObject readJson(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+    return error.error == QJsonParseError::NoError ? doc.object() : QJsonObject();
+}
+
+QString readText(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+// A loopback port nobody listens on.
+quint16 refusedPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
 } // namespace
 
 class tst_Cli : public QObject
@@ -100,7 +127,9 @@ private Q_SLOTS:
         for (const char *word : {"--frame", "--message", "--ping", "--pong", "--delay", "--close",
                                  "--fail", "--drop", "--half-close", "--close-after", "--fail-after",
                                  "--no-auto-pong", "--no-auto-close-reply", "--timeout", "--header",
-                                 "--subprotocol", "--insecure", "--json", "echo-server"})
+                                 "--subprotocol", "--insecure", "--json", "echo-server",
+                                 "run URL", "cases [PATTERN...]", "--cases", "--exclude",
+                                 "--outdir", "--jobs", "--agent"})
             QVERIFY2(r.out.contains(QString::fromLatin1(word)), word);
     }
 
@@ -205,6 +234,201 @@ private Q_SLOTS:
         QVERIFY(clock.elapsed() < 6000);
         QVERIFY2(r.out.contains(u"peer did not respond (in time) in closing handshake"_s),
                  qPrintable(r.out.left(2000)));
+    }
+
+    // --- cases and run -------------------------------------------------------------------------
+
+    void casesListsTheLibrary()
+    {
+        const CliResult all = runCli({u"cases"_s});
+        QCOMPARE(all.exitCode, 0);
+        const QStringList lines = all.out.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), caseLibrary().size());
+        for (qsizetype i = 0; i < lines.size(); ++i)
+            QVERIFY2(lines[i].startsWith(caseLibrary()[i].id + u' '), qPrintable(lines[i]));
+        QCOMPARE(lines.first().simplified(), u"1.1.1 Send text message with payload 0."_s);
+        QVERIFY(!all.out.contains(u"<br>"_s)); // the descriptions' line breaks become spaces
+
+        const CliResult group = runCli({u"cases"_s, u"1.1.*"_s});
+        QCOMPARE(group.exitCode, 0);
+        QStringList ids;
+        for (const QString &line : group.out.split(u'\n', Qt::SkipEmptyParts))
+            ids << line.section(u' ', 0, 0);
+        QCOMPARE(ids, (QStringList{u"1.1.1"_s, u"1.1.2"_s, u"1.1.3"_s, u"1.1.4"_s, u"1.1.5"_s,
+                                   u"1.1.6"_s, u"1.1.7"_s, u"1.1.8"_s}));
+    }
+
+    void unknownCasePatternExitsTwo()
+    {
+        const CliResult r = runCli({u"cases"_s, u"1.1.99"_s});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(r.err.contains(u"\"1.1.99\""_s), qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"close matches: 1.1.1"_s), qPrintable(r.err));
+
+        QTemporaryDir tmp;
+        const CliResult run = runCli({u"run"_s, u"ws://127.0.0.1:%1/"_s.arg(refusedPort()),
+                                      u"--cases"_s, u"1.1.1,42.*"_s, u"--outdir"_s, tmp.path()});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(run.err.contains(u"\"42.*\""_s), qPrintable(run.err));
+        QVERIFY(QDir(tmp.path()).isEmpty()); // nothing ran, nothing written
+    }
+
+    // Four cases against the embedded echo server, two at a time: the report directory as
+    // Autobahn writes it, and an exit status that follows the verdicts.
+    void runAgainstEchoServer()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(u"reports"_s);
+        const QStringList ids = {u"1.1.1"_s, u"2.2"_s, u"3.6"_s, u"7.1.2"_s};
+        const CliResult r = runCli({u"run"_s, echo.url().toString(), u"--cases"_s,
+                                    ids.join(u','), u"--jobs"_s, u"2"_s, u"--outdir"_s, dir},
+                                   60000);
+        QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.err));
+
+        // index.json: agent (the echo server's Server: header) → case → summary.
+        const QJsonObject index = readJson(dir + u"/index.json"_s);
+        const QString agent = u"WebSocketInspector-Echo"_s;
+        QCOMPARE(index.keys(), QStringList{agent});
+        const QJsonObject cases = index.value(agent).toObject();
+        QCOMPARE(cases.keys(), ids);
+        bool allPassed = true;
+        for (const QString &id : ids) {
+            const QJsonObject entry = cases.value(id).toObject();
+            QCOMPARE(entry.keys(), (QStringList{u"behavior"_s, u"behaviorClose"_s, u"duration"_s,
+                                                u"remoteCloseCode"_s, u"reportfile"_s}));
+            const QString behavior = entry.value(u"behavior"_s).toString();
+            allPassed = allPassed
+                        && (behavior == u"OK"_s || behavior == u"NON-STRICT"_s
+                            || behavior == u"INFORMATIONAL"_s);
+            const QString file =
+                u"websocketinspector_echo_case_"_s + QString(id).replace(u'.', u'_');
+            QCOMPARE(entry.value(u"reportfile"_s).toString(), file + u".json"_s);
+
+            // The per-case JSON: every Autobahn key, the same verdicts as the index.
+            const QJsonObject o = readJson(dir + u'/' + file + u".json"_s);
+            for (const char *key :
+                 {"agent", "id", "case", "description", "expectation", "started", "duration",
+                  "reportTime", "behavior", "behaviorClose", "result", "resultClose", "expected",
+                  "expectedClose", "received", "wirelog", "createWirelog", "createStats",
+                  "rxOctetStats", "txOctetStats", "rxFrameStats", "txFrameStats", "httpRequest",
+                  "httpResponse", "isServer", "closedByMe", "failedByMe", "droppedByMe",
+                  "wasClean", "wasNotCleanReason", "wasServerConnectionDropTimeout",
+                  "wasOpenHandshakeTimeout", "wasCloseHandshakeTimeout", "localCloseCode",
+                  "localCloseReason", "remoteCloseCode", "remoteCloseReason"})
+                QVERIFY2(o.contains(QLatin1String(key)),
+                         qPrintable(id + u' ' + QLatin1String(key)));
+            QCOMPARE(o.value(u"id"_s).toString(), id);
+            QCOMPARE(o.value(u"agent"_s).toString(), agent);
+            QCOMPARE(o.value(u"case"_s).toInt(), caseIndex(id));
+            QCOMPARE(o.value(u"behavior"_s).toString(), behavior);
+            QCOMPARE(o.value(u"behaviorClose"_s), entry.value(u"behaviorClose"_s));
+            QCOMPARE(o.value(u"remoteCloseCode"_s), entry.value(u"remoteCloseCode"_s));
+            QVERIFY(QFile::exists(dir + u'/' + file + u".html"_s));
+        }
+        // A reference server passes these; the exit status says what the verdicts say.
+        QCOMPARE(cases.value(u"1.1.1"_s).toObject().value(u"behavior"_s).toString(), u"OK"_s);
+        QCOMPARE(cases.value(u"2.2"_s).toObject().value(u"behavior"_s).toString(), u"OK"_s);
+        QCOMPARE(r.exitCode, allPassed ? 0 : 1);
+
+        // Progress: one line per finished case; a summary on standard output.
+        static const QRegularExpression line(
+            uR"(^\[([1-4])/4\] (1\.1\.1|2\.2|3\.6|7\.1\.2)  [A-Z-]+/[A-Z ]+)"_s);
+        QStringList seen;
+        for (const QString &l : r.err.split(u'\n', Qt::SkipEmptyParts)) {
+            const QRegularExpressionMatch m = line.match(l);
+            QVERIFY2(m.hasMatch(), qPrintable(l));
+            seen << m.captured(2);
+        }
+        seen.sort();
+        QCOMPARE(seen, ids);
+        QVERIFY2(r.out.startsWith(u"4 cases: "_s), qPrintable(r.out));
+
+        // index.html: the master table with a cell per case linking to its page.
+        const QString indexHtml = readText(dir + u"/index.html"_s);
+        QVERIFY(indexHtml.contains(u"<td class=\"agent close_flex\" colspan=\"2\">"_s + agent));
+        QVERIFY(indexHtml.contains(u"<td class=\"case_category\">1 Framing</td>"_s));
+        QVERIFY(indexHtml.contains(u"1.1 Text Messages"_s));
+        QVERIFY(indexHtml.contains(
+            u"<td class=\"case_ok\"><a href=\"websocketinspector_echo_case_2_2.html\">Pass</a>"_s));
+        for (const QString &id : ids) {
+            QVERIFY(indexHtml.contains(u"<a href=\"#case_desc_%1\">Case %2</a>"_s.arg(
+                QString(id).replace(u'.', u'_'), id)));
+        }
+
+        // The 2.2 page, in the seeds' layout.
+        const QString page = readText(dir + u"/websocketinspector_echo_case_2_2.html"_s);
+        const QJsonObject o22 = readJson(dir + u"/websocketinspector_echo_case_2_2.json"_s);
+        QVERIFY(page.contains(u"<p class=\"case case_ok\">"_s + agent));
+        QVERIFY(page.contains(u"<b>Case 2.2</b></span> : Pass - "_s));
+        QVERIFY(page.contains(u"Send ping with small text payload."_s));
+        QVERIFY(page.contains(u"<span class=\"case_pickle\">{'OK': [('pong', u'Hello, world!')]}"
+                              u"</span>"_s));
+        QVERIFY(page.contains(o22.value(u"resultClose"_s).toString() + u" ("_s
+                              + o22.value(u"behaviorClose"_s).toString() + u')'));
+        QVERIFY(page.contains(u"<pre class=\"http_dump\">GET / HTTP/1.1"_s));
+        QVERIFY(page.contains(u"<tr class=\"stats_row\"><td>remoteCloseCode</td>"_s));
+        QVERIFY(page.contains(u"<h3>Frames Transmitted by Opcode</h3>"_s));
+        QVERIFY(page.contains(u"<pre class=\"wirelog_tx_frame\">002 TX FRAME : OPCODE=9"_s));
+        QVERIFY(page.contains(
+            u"<pre class=\"wirelog_rx_frame\">               Hello, world!</pre>"_s));
+    }
+
+    // No server: every case is marked, one line says why, and the run does not wait for the
+    // cases' timeouts.
+    void runWithoutServerIsOneLine()
+    {
+        const QString url = u"ws://127.0.0.1:%1/"_s.arg(refusedPort());
+        QString error;
+        const qsizetype count = selectCases({u"1.*"_s, u"2.*"_s}, {}, &error).size();
+        QVERIFY(count > 2);
+        QTemporaryDir tmp;
+        QElapsedTimer clock;
+        clock.start();
+        const CliResult r = runCli({u"run"_s, url, u"--cases"_s, u"1.*,2.*"_s, u"--jobs"_s, u"2"_s,
+                                    u"--outdir"_s, tmp.path()});
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(r.err.startsWith(u"error: no connection to "_s + url + u": "_s),
+                 qPrintable(r.err));
+        QVERIFY2(r.err.contains(u"refused"_s, Qt::CaseInsensitive), qPrintable(r.err));
+        QVERIFY2(r.err.trimmed().endsWith(u" — %1 cases not run"_s.arg(count)), qPrintable(r.err));
+
+        // Every case is in the index, failed, with why where it was not even tried.
+        const QJsonObject index = readJson(tmp.filePath(u"index.json"_s));
+        QCOMPARE(index.size(), 1);
+        const QJsonObject cases = index.begin().value().toObject();
+        QCOMPARE(cases.size(), count);
+        int skipped = 0;
+        for (const QJsonValue &entry : cases) {
+            QCOMPARE(entry.toObject().value(u"behavior"_s).toString(), u"FAILED"_s);
+            if (entry.toObject().contains(u"skipped"_s)) {
+                ++skipped;
+                QVERIFY(entry.toObject().value(u"reportfile"_s).isNull());
+            }
+        }
+        QVERIFY(skipped >= count - 2); // at most the two first cases were tried
+        QVERIFY(readText(tmp.filePath(u"index.html"_s)).contains(u"case_missing"_s));
+    }
+
+    void runIntoAFileExitsTwo()
+    {
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(u"not-a-dir"_s);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        const CliResult r = runCli({u"run"_s, u"ws://127.0.0.1:%1/"_s.arg(refusedPort()),
+                                    u"--cases"_s, u"1.1.1"_s, u"--outdir"_s, file});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(r.err.contains(file) && r.err.contains(u"not a directory"_s), qPrintable(r.err));
     }
 
     void echoServerPrintsItsUrl()

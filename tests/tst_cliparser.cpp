@@ -155,6 +155,63 @@ private Q_SLOTS:
         QCOMPARE(e.requireClean, false);
     }
 
+    void casesCommand()
+    {
+        ParseResult r = parseCommandLine({u"cases"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.command.kind, Command::Kind::Cases);
+        QVERIFY(r.command.cases.patterns.isEmpty());
+
+        r = parseCommandLine({u"cases"_s, u"1.1.*"_s, u"2.2, 3.*,"_s, u"--exclude"_s, u"3.7"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.command.cases.patterns, (QStringList{u"1.1.*"_s, u"2.2"_s, u"3.*"_s}));
+        QCOMPARE(r.command.cases.excludes, QStringList{u"3.7"_s});
+    }
+
+    void runDefaults()
+    {
+        const ParseResult r = parseCommandLine({u"run"_s, u"ws://127.0.0.1:9001/"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.command.kind, Command::Kind::Run);
+        const RunOptions &o = r.command.run;
+        QCOMPARE(o.settings.url, QUrl(u"ws://127.0.0.1:9001/"_s));
+        QVERIFY(o.patterns.isEmpty());
+        QVERIFY(o.excludes.isEmpty());
+        QVERIFY(o.agent.isEmpty());
+        QCOMPARE(o.outdir, u"reports"_s);
+        QCOMPARE(o.jobs, 1);
+        QCOMPARE(o.settings.ignoreCertificateErrors, false);
+    }
+
+    void runOptions()
+    {
+        const ParseResult r = parseCommandLine(
+            {u"run"_s, u"--cases"_s, u"1.1.1,2.2"_s, u"wss://localhost:9443/ws"_s, u"--cases"_s,
+             u"9.*"_s, u"--exclude"_s, u"9.7.*,9.8.*"_s, u"--agent"_s, u"My Server"_s,
+             u"--outdir"_s, u"out/servers"_s, u"--jobs"_s, u"4"_s, u"--insecure"_s,
+             u"--header"_s, u"Authorization: Bearer x"_s, u"--subprotocol"_s, u"chat"_s,
+             u"--origin"_s, u"http://o"_s, u"--ca-file"_s, u"ca.pem"_s, u"--open-timeout"_s,
+             u"2"_s, u"--close-timeout"_s, u"0.5"_s, u"--drop-timeout"_s, u"3"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const RunOptions &o = r.command.run;
+        QCOMPARE(o.settings.url.scheme(), u"wss"_s);
+        QCOMPARE(o.patterns, (QStringList{u"1.1.1"_s, u"2.2"_s, u"9.*"_s}));
+        QCOMPARE(o.excludes, (QStringList{u"9.7.*"_s, u"9.8.*"_s}));
+        QCOMPARE(o.agent, u"My Server"_s);
+        QCOMPARE(o.outdir, u"out/servers"_s);
+        QCOMPARE(o.jobs, 4);
+        QCOMPARE(o.settings.ignoreCertificateErrors, true);
+        QCOMPARE(o.settings.handshake.extraHeaders.size(), 1);
+        QCOMPARE(o.settings.handshake.extraHeaders[0].first, QByteArray("Authorization"));
+        QCOMPARE(o.settings.handshake.extraHeaders[0].second, QByteArray("Bearer x"));
+        QCOMPARE(o.settings.handshake.subprotocols, QStringList{u"chat"_s});
+        QCOMPARE(o.settings.handshake.origin, u"http://o"_s);
+        QCOMPARE(o.settings.caFile, u"ca.pem"_s);
+        QCOMPARE(o.settings.openHandshakeTimeoutMs, 2000);
+        QCOMPARE(o.settings.closeHandshakeTimeoutMs, 500);
+        QCOMPARE(o.settings.serverDropTimeoutMs, 3000);
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -181,6 +238,36 @@ private Q_SLOTS:
                                         << u"'--frobnicate'"_s;
         QTest::newRow("echo port") << QStringList{u"echo-server"_s, u"--port"_s, u"x"_s}
                                    << u"--port"_s;
+        QTest::newRow("cases option") << QStringList{u"cases"_s, u"--frobnicate"_s}
+                                      << u"'--frobnicate'"_s;
+        QTest::newRow("cases exclude value") << QStringList{u"cases"_s, u"--exclude"_s}
+                                             << u"--exclude needs a value"_s;
+        QTest::newRow("run no url") << QStringList{u"run"_s, u"--cases"_s, u"1.*"_s}
+                                    << u"URL is required"_s;
+        QTest::newRow("run http url") << QStringList{u"run"_s, u"http://x/"_s} << u"http://x/"_s;
+        QTest::newRow("run two urls") << QStringList{u"run"_s, u"ws://a/"_s, u"ws://b/"_s}
+                                      << u"'ws://b/'"_s;
+        QTest::newRow("run jobs 0") << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s, u"0"_s}
+                                    << u"--jobs"_s;
+        QTest::newRow("run jobs word")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s, u"many"_s} << u"'many'"_s;
+        QTest::newRow("run jobs missing") << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s}
+                                          << u"--jobs needs a value"_s;
+        QTest::newRow("run empty cases")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--cases"_s, u" , "_s} << u"--cases"_s;
+        QTest::newRow("run empty outdir")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--outdir"_s, QString()} << u"--outdir"_s;
+        QTest::newRow("run empty agent")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--agent"_s, u" "_s} << u"--agent"_s;
+        QTest::newRow("run bad header")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--header"_s, u"novalue"_s}
+            << u"'novalue'"_s;
+        QTest::newRow("run bad timeout")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--close-timeout"_s, u"-1"_s} << u"'-1'"_s;
+        QTest::newRow("run step") << QStringList{u"run"_s, u"ws://h/"_s, u"--frame"_s, u"rsv=1"_s}
+                                  << u"'--frame'"_s;
+        QTest::newRow("run timeout") << QStringList{u"run"_s, u"ws://h/"_s, u"--timeout"_s, u"5"_s}
+                                     << u"--timeout"_s;
     }
     void usageErrors()
     {

@@ -291,6 +291,79 @@ QString parseClose(const QString &arg, Step &step)
     return {};
 }
 
+// A ws:// or wss:// URL with a host.
+QString parseUrl(const QString &arg, QUrl &out)
+{
+    const QUrl url(arg, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != u"ws"_s && scheme != u"wss"_s))
+        return u"URL must be ws://HOST[:PORT]/PATH or wss://…, got '"_s + arg + u'\'';
+    if (url.host().isEmpty())
+        return u"URL has no host: '"_s + arg + u'\'';
+    if (url.port() == 0)
+        return u"URL port must be 1–65535: '"_s + arg + u'\'';
+    out = url;
+    return {};
+}
+
+// The options send and run share: the opening handshake, TLS and the protocol timeouts. True
+// when args[i] is one of them (i then points at its last argument); `error` names a bad value.
+bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSettings &settings,
+                           QString &error)
+{
+    const QString &a = args[i];
+    QString v;
+    const auto value = [&]() -> bool {
+        if (i + 1 >= args.size()) {
+            error = a + u" needs a value"_s;
+            return false;
+        }
+        v = args[++i];
+        return true;
+    };
+    double seconds = 0;
+    if (a == u"--insecure"_s) {
+        settings.ignoreCertificateErrors = true;
+    } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s
+               || a == u"--drop-timeout"_s) {
+        if (!value())
+            return true;
+        if (!parseSeconds(v, seconds)) {
+            error = a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
+            return true;
+        }
+        const int ms = int(seconds * 1000);
+        if (a == u"--open-timeout"_s)
+            settings.openHandshakeTimeoutMs = ms;
+        else if (a == u"--close-timeout"_s)
+            settings.closeHandshakeTimeoutMs = ms;
+        else
+            settings.serverDropTimeoutMs = ms;
+    } else if (a == u"--header"_s) {
+        if (!value())
+            return true;
+        const qsizetype colon = v.indexOf(u':');
+        if (colon <= 0) {
+            error = u"--header: expected NAME:VALUE, got '"_s + v + u'\'';
+            return true;
+        }
+        settings.handshake.extraHeaders.append(
+            {v.left(colon).trimmed().toUtf8(), v.mid(colon + 1).trimmed().toUtf8()});
+    } else if (a == u"--subprotocol"_s) {
+        if (value())
+            settings.handshake.subprotocols << v;
+    } else if (a == u"--origin"_s) {
+        if (value())
+            settings.handshake.origin = v;
+    } else if (a == u"--ca-file"_s) {
+        if (value())
+            settings.caFile = v;
+    } else {
+        return false;
+    }
+    return true;
+}
+
 QString parseSend(const QStringList &args, SendOptions &o)
 {
     // A scenario file gives the base settings (and maybe the URL); options on the command line
@@ -332,15 +405,8 @@ QString parseSend(const QStringList &args, SendOptions &o)
         if (!a.startsWith(u"--"_s)) {
             if (urlGiven)
                 return u"unexpected argument '"_s + a + u"' (steps start with --)"_s;
-            const QUrl url(a, QUrl::StrictMode);
-            const QString scheme = url.scheme().toLower();
-            if (!url.isValid() || (scheme != u"ws"_s && scheme != u"wss"_s))
-                return u"URL must be ws://HOST[:PORT]/PATH or wss://…, got '"_s + a + u'\'';
-            if (url.host().isEmpty())
-                return u"URL has no host: '"_s + a + u'\'';
-            if (url.port() == 0)
-                return u"URL port must be 1–65535: '"_s + a + u'\'';
-            o.settings.url = url;
+            if (!(err = parseUrl(a, o.settings.url)).isEmpty())
+                return err;
             haveUrl = true;
             urlGiven = true;
         } else if (a == u"--frame"_s) {
@@ -397,50 +463,18 @@ QString parseSend(const QStringList &args, SendOptions &o)
             o.settings.autoCloseReply = false;
         } else if (a == u"--no-fail-on-violation"_s) {
             o.settings.failOnViolation = false;
-        } else if (a == u"--insecure"_s) {
-            o.settings.ignoreCertificateErrors = true;
+        } else if (parseConnectionOption(args, i, o.settings, err)) {
+            if (!err.isEmpty())
+                return err;
         } else if (a == u"--timeout"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;
             if (!parseSeconds(v, o.timeoutSeconds))
                 return u"--timeout: seconds must be a number ≥ 0, got '"_s + v + u'\'';
-        } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s
-                   || a == u"--drop-timeout"_s) {
-            if (!(err = value(a, v)).isEmpty())
-                return err;
-            if (!parseSeconds(v, seconds))
-                return a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
-            const int ms = int(seconds * 1000);
-            if (a == u"--open-timeout"_s)
-                o.settings.openHandshakeTimeoutMs = ms;
-            else if (a == u"--close-timeout"_s)
-                o.settings.closeHandshakeTimeoutMs = ms;
-            else
-                o.settings.serverDropTimeoutMs = ms;
-        } else if (a == u"--header"_s) {
-            if (!(err = value(a, v)).isEmpty())
-                return err;
-            const qsizetype colon = v.indexOf(u':');
-            if (colon <= 0)
-                return u"--header: expected NAME:VALUE, got '"_s + v + u'\'';
-            o.settings.handshake.extraHeaders.append(
-                {v.left(colon).trimmed().toUtf8(), v.mid(colon + 1).trimmed().toUtf8()});
-        } else if (a == u"--subprotocol"_s) {
-            if (!(err = value(a, v)).isEmpty())
-                return err;
-            o.settings.handshake.subprotocols << v;
         } else if (a == u"--extension"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;
             o.settings.handshake.extensions << v;
-        } else if (a == u"--origin"_s) {
-            if (!(err = value(a, v)).isEmpty())
-                return err;
-            o.settings.handshake.origin = v;
-        } else if (a == u"--ca-file"_s) {
-            if (!(err = value(a, v)).isEmpty())
-                return err;
-            o.settings.caFile = v;
         } else if (a == u"--max-frame-size"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;
@@ -485,6 +519,98 @@ QString parseSend(const QStringList &args, SendOptions &o)
     return {};
 }
 
+// Case patterns: comma-separated, each non-empty ("1.1.1,2.*").
+QString parsePatterns(const QString &option, const QString &arg, QStringList &out)
+{
+    bool any = false;
+    for (const QString &part : arg.split(u',')) {
+        const QString pattern = part.trimmed();
+        if (pattern.isEmpty())
+            continue;
+        out << pattern;
+        any = true;
+    }
+    if (!any)
+        return option + u": expected case patterns such as 1.1.1,2.*, got '"_s + arg + u'\'';
+    return {};
+}
+
+QString parseCases(const QStringList &args, CasesOptions &o)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString err;
+        if (a == u"--exclude"_s) {
+            if (i + 1 >= args.size())
+                return a + u" needs a value"_s;
+            err = parsePatterns(a, args[++i], o.excludes);
+        } else if (a.startsWith(u"--"_s)) {
+            return u"cases: unknown option '"_s + a + u"' (see wsinspector-cli --help)"_s;
+        } else {
+            err = parsePatterns(u"cases"_s, a, o.patterns);
+        }
+        if (!err.isEmpty())
+            return err;
+    }
+    return {};
+}
+
+QString parseRun(const QStringList &args, RunOptions &o)
+{
+    bool urlGiven = false;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString err;
+        QString v;
+        const auto value = [&]() -> bool {
+            if (i + 1 >= args.size()) {
+                err = a + u" needs a value"_s;
+                return false;
+            }
+            v = args[++i];
+            return true;
+        };
+        if (!a.startsWith(u"--"_s)) {
+            if (urlGiven)
+                return u"run: unexpected argument '"_s + a + u"' (cases are chosen with --cases)"_s;
+            err = parseUrl(a, o.settings.url);
+            urlGiven = true;
+        } else if (parseConnectionOption(args, i, o.settings, err)) {
+            // handled (err tells whether its value was good)
+        } else if (a == u"--cases"_s) {
+            if (value())
+                err = parsePatterns(a, v, o.patterns);
+        } else if (a == u"--exclude"_s) {
+            if (value())
+                err = parsePatterns(a, v, o.excludes);
+        } else if (a == u"--agent"_s) {
+            if (value() && v.trimmed().isEmpty())
+                err = u"--agent: the name must not be empty"_s;
+            o.agent = v;
+        } else if (a == u"--outdir"_s) {
+            if (value() && v.isEmpty())
+                err = u"--outdir: the directory must not be empty"_s;
+            o.outdir = v;
+        } else if (a == u"--jobs"_s) {
+            qint64 n = 0;
+            if (value() && !parseInt(v, 1, 64, n))
+                err = u"--jobs: must be 1–64, got '"_s + v + u'\'';
+            o.jobs = int(n);
+        } else if (a == u"--timeout"_s) {
+            // A case ends by its own timers and the protocol timeouts, within a hard limit.
+            return u"run: --timeout does not apply to cases; use --open-timeout, "
+                   u"--close-timeout, --drop-timeout"_s;
+        } else {
+            return u"run: unknown option '"_s + a + u"' (see wsinspector-cli --help)"_s;
+        }
+        if (!err.isEmpty())
+            return err;
+    }
+    if (!urlGiven)
+        return u"run: a ws:// or wss:// URL is required"_s;
+    return {};
+}
+
 } // namespace
 
 ParseResult parseCommandLine(const QStringList &args)
@@ -524,11 +650,22 @@ ParseResult parseCommandLine(const QStringList &args)
         r.error = parseSend(rest, r.command.send);
         return r;
     }
+    if (verb == u"cases"_s) {
+        r.command.kind = Command::Kind::Cases;
+        r.error = parseCases(rest, r.command.cases);
+        return r;
+    }
+    if (verb == u"run"_s) {
+        r.command.kind = Command::Kind::Run;
+        r.error = parseRun(rest, r.command.run);
+        return r;
+    }
     if (verb == u"demo"_s) {
         r.command.kind = Command::Kind::Demo;
         return r;
     }
-    r.error = u"unknown command '"_s + verb + u"' (commands: send, echo-server, demo)"_s;
+    r.error = u"unknown command '"_s + verb
+              + u"' (commands: send, run, cases, echo-server, demo)"_s;
     return r;
 }
 
@@ -561,6 +698,9 @@ QString usageText()
 {
     return uR"(Usage:
   wsinspector-cli send URL STEP... [OPTION...]
+  wsinspector-cli run URL [--cases PATTERNS] [--exclude PATTERNS] [--agent NAME]
+                          [--outdir DIR] [--jobs N] [OPTION...]
+  wsinspector-cli cases [PATTERN...] [--exclude PATTERNS]
   wsinspector-cli echo-server [--port N] [--tls]
   wsinspector-cli demo
 
@@ -600,6 +740,22 @@ Options:
 
 Exit status: 0 the run completed (whatever the server did), 2 usage error,
 3 no connection could be made.
+
+run: runs cases of the built-in library (Autobahn groups 1-7, 9, 10) against the server, one
+connection per case, N at a time (--jobs, default 1), and writes Autobahn-compatible reports
+into DIR (--outdir, default ./reports): index.html, index.json and, per case,
+AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.
+  --cases PATTERNS        comma-separated ids or patterns, '*' matches anything
+                          (1.1.1,2.*,9.*.2); default: every case
+  --exclude PATTERNS      leave these out
+  --agent NAME            the name in the reports (default: the server's Server: header)
+  --header, --subprotocol, --origin, --insecure, --ca-file, --open-timeout,
+  --close-timeout, --drop-timeout as for send
+Exit status: 0 every case passed (OK, NON-STRICT or INFORMATIONAL), 1 a case failed or
+did not run (no connection: one error line, the remaining cases are not tried),
+2 usage error, unknown case pattern or the reports could not be written.
+
+cases: lists the library's cases (all, or those matching the patterns): ID and description.
 )"_s;
 }
 

@@ -26,6 +26,24 @@ struct SendOptions
     qint64 maxTraceOctets = 512ll * 1024 * 1024;
 };
 
+// What `wsinspector-cli cases` lists.
+struct CasesOptions
+{
+    QStringList patterns; // empty: every case of the library
+    QStringList excludes;
+};
+
+// What `wsinspector-cli run` was asked to do: a selection of the case library against one server.
+struct RunOptions
+{
+    SessionSettings settings;
+    QStringList patterns;  // --cases (empty: every case)
+    QStringList excludes;  // --exclude
+    QString agent;         // --agent NAME (default: the server's Server: header)
+    QString outdir = QStringLiteral("reports");
+    int jobs = 1;
+};
+
 struct EchoServerOptions
 {
     quint16 port = 0;
@@ -34,9 +52,11 @@ struct EchoServerOptions
 
 struct Command
 {
-    enum class Kind { Help, Version, EchoServer, Send, Demo };
+    enum class Kind { Help, Version, EchoServer, Send, Cases, Run, Demo };
     Kind kind = Kind::Help;
     SendOptions send;
+    CasesOptions cases;
+    RunOptions run;
     EchoServerOptions echo;
 };
 

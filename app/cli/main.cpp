@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli: the headless front end. Same engine, same trace, same reports as the window.
+#include "casereport.h"
+#include "caserunner.h"
+#include "cases.h"
 #include "cliparser.h"
 #include "closing.h"
 #include "echoserver.h"
@@ -8,14 +11,19 @@
 #include "trace.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,45 +45,19 @@ void onSignal(int)
     [[maybe_unused]] const auto n = ::write(g_signalFd[0], &c, 1);
 }
 
-void installSignalHandlers(QCoreApplication &app)
+// `onInterrupt` runs in the event loop, once per signal.
+void installSignalHandlers(QCoreApplication &app, const std::function<void()> &onInterrupt)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0)
         return;
     auto *notifier = new QSocketNotifier(g_signalFd[1], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app] { app.quit(); });
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [onInterrupt] {
+        char c = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalFd[1], &c, 1);
+        onInterrupt();
+    });
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
-}
-
-QString serverHeader(const Trace &trace)
-{
-    for (const TraceEvent &e : trace.events()) {
-        if (e.kind != TraceEvent::Kind::HandshakeResponse)
-            continue;
-        for (const QString &line : e.text.split(u"\r\n"_s)) {
-            if (line.startsWith(u"server:"_s, Qt::CaseInsensitive))
-                return line.mid(7).trimmed();
-        }
-    }
-    return {};
-}
-
-bool everConnected(const Trace &trace)
-{
-    for (const TraceEvent &e : trace.events()) {
-        if (e.kind == TraceEvent::Kind::Connected)
-            return true;
-    }
-    return false;
-}
-
-QString firstError(const Trace &trace)
-{
-    for (const TraceEvent &e : trace.events()) {
-        if (e.kind == TraceEvent::Kind::Error || e.kind == TraceEvent::Kind::OpenHandshakeTimeout)
-            return e.kind == TraceEvent::Kind::Error ? e.text : u"connection timed out"_s;
-    }
-    return u"unknown error"_s;
 }
 
 // Runs one session to its end and reports it. Returns the exit status.
@@ -129,7 +111,7 @@ int runSend(const cli::SendOptions &options)
     input.trace = &trace;
     input.closing = analyzeClosing(trace);
     input.closingVerdict = closingVerdict(input.closing, cli::expectedCloseFor(options));
-    input.agent = options.agent.isEmpty() ? serverHeader(trace) : options.agent;
+    input.agent = options.agent.isEmpty() ? serverHeaderOf(trace) : options.agent;
     if (input.agent.isEmpty())
         input.agent = options.settings.url.host();
     input.durationMs = input.closing.durationMs();
@@ -155,10 +137,228 @@ int runSend(const cli::SendOptions &options)
     }
     if (!connected) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
-                 + firstError(trace));
+                 + connectErrorOf(trace));
         return 3;
     }
     return 0;
+}
+
+// The content verdicts a run accepts (the exit status is 0 when every case has one).
+bool isPassing(const QString &behavior)
+{
+    return behavior == u"OK"_s || behavior == u"NON-STRICT"_s || behavior == u"INFORMATIONAL"_s;
+}
+
+QList<const CaseDefinition *> selectOrReport(const QStringList &patterns,
+                                             const QStringList &excludes, bool *ok)
+{
+    QString error;
+    const QList<const CaseDefinition *> selection =
+        selectCases(patterns.isEmpty() ? QStringList{u"*"_s} : patterns, excludes, &error);
+    *ok = error.isEmpty();
+    if (!*ok)
+        printErr(u"wsinspector-cli: "_s + error);
+    return selection;
+}
+
+// One line per case: its id (padded to the longest) and its description (whose <br> line breaks
+// become spaces).
+int runCases(const cli::CasesOptions &options)
+{
+    bool ok = false;
+    const QList<const CaseDefinition *> selection =
+        selectOrReport(options.patterns, options.excludes, &ok);
+    if (!ok)
+        return 2;
+    qsizetype width = 0;
+    for (const CaseDefinition *def : selection)
+        width = std::max(width, def->id.size());
+    QTextStream out(stdout);
+    for (const CaseDefinition *def : selection)
+        out << def->id.leftJustified(width) << u"  "_s
+            << QString(def->description).replace(u"<br>"_s, u" "_s).simplified() << u'\n';
+    return 0;
+}
+
+// The progress of a run on standard error: one line per finished case with its verdicts. On a
+// terminal the running cases and the time left are a status line rewritten in place; otherwise
+// they end each line. Cases that could not connect are summed up at the end instead.
+class RunProgress
+{
+public:
+    explicit RunProgress(const CaseRunner &runner)
+        : m_runner(runner), m_terminal(::isatty(STDERR_FILENO) == 1)
+    {
+    }
+
+    void started(int position)
+    {
+        m_running << position;
+        if (m_terminal)
+            showStatus();
+    }
+
+    void finished(int position)
+    {
+        m_running.removeAll(position);
+        const CaseResult &result = m_runner.results()[position];
+        if (!result.ran() || !result.connectError.isEmpty())
+            return;
+        QString line = u"[%1/%2] "_s.arg(m_runner.done()).arg(m_runner.total())
+                       + result.definition->id + u"  "_s + result.verdict.behavior + u'/'
+                       + result.verdict.closing.verdict;
+        if (!m_terminal && !status().isEmpty())
+            line += u"  "_s + status();
+        QTextStream err(stderr);
+        if (m_terminal)
+            err << "\r\x1b[K";
+        err << line << u'\n';
+        err.flush();
+        if (m_terminal)
+            showStatus();
+    }
+
+    // Clears the status line.
+    void end()
+    {
+        if (m_terminal)
+            QTextStream(stderr) << "\r\x1b[K" << Qt::flush;
+    }
+
+private:
+    // "running: 3.6, 7.1.2  remaining ~4s"
+    QString status() const
+    {
+        constexpr qsizetype kShownIds = 4;
+        QStringList ids;
+        for (int position : m_running) {
+            if (ids.size() == kShownIds) {
+                ids << u"…"_s;
+                break;
+            }
+            ids << m_runner.results()[position].definition->id;
+        }
+        QString text;
+        if (!ids.isEmpty())
+            text = u"running: "_s + ids.join(u", "_s);
+        const qint64 remainingMs = m_runner.remainingMs();
+        if (remainingMs > 0 && !m_running.isEmpty()) {
+            if (!text.isEmpty())
+                text += u"  "_s;
+            const qint64 seconds = (remainingMs + 500) / 1000;
+            text += seconds == 0 ? u"remaining <1s"_s
+                                 : u"remaining ~"_s + QString::number(seconds) + u's';
+        }
+        return text;
+    }
+
+    void showStatus()
+    {
+        QTextStream(stderr) << "\r\x1b[K" << status() << Qt::flush;
+    }
+
+    const CaseRunner &m_runner;
+    QList<int> m_running; // positions, in start order
+    bool m_terminal;
+};
+
+// Runs the selected cases against one server and writes the report directory.
+int runRun(QCoreApplication &app, const cli::RunOptions &options)
+{
+    bool ok = false;
+    const QList<const CaseDefinition *> selection =
+        selectOrReport(options.patterns, options.excludes, &ok);
+    if (!ok)
+        return 2;
+    if (selection.isEmpty()) {
+        printErr(u"wsinspector-cli: no cases selected"_s);
+        return 2;
+    }
+    if (const QString error = prepareReportDirectory(options.outdir); !error.isEmpty()) {
+        printErr(u"error: "_s + error);
+        return 2;
+    }
+
+    CaseRunner runner;
+    CaseRunner::Options runOptions;
+    runOptions.settings = options.settings;
+    runOptions.jobs = options.jobs;
+    runOptions.agent = options.agent;
+    runOptions.keepTraces = false; // each case's files are written when it finishes
+
+    RunProgress progress(runner);
+    QString writeError;
+    QEventLoop loop;
+    QObject::connect(&runner, &CaseRunner::caseStarted, &loop,
+                     [&progress](int position, const QString &) { progress.started(position); });
+    QObject::connect(&runner, &CaseRunner::caseFinished, &loop, [&](int position) {
+        const QString error = writeCaseReport(options.outdir, runner.results()[position]);
+        if (writeError.isEmpty())
+            writeError = error;
+        progress.finished(position);
+    });
+    QObject::connect(&runner, &CaseRunner::finished, &loop, &QEventLoop::quit);
+    installSignalHandlers(app, [&runner] { runner.cancel(); });
+    runner.start(selection, runOptions);
+    if (runner.isRunning())
+        loop.exec();
+    progress.end();
+
+    const QString indexError = writeReportIndex(options.outdir, runner.results());
+    if (writeError.isEmpty())
+        writeError = indexError;
+
+    // The summary: verdict counts in a fixed order, then what did not run.
+    const QStringList order = {u"OK"_s, u"NON-STRICT"_s, u"INFORMATIONAL"_s, u"UNIMPLEMENTED"_s,
+                               u"FAILED"_s};
+    std::map<QString, int> counts;
+    int notRun = 0;
+    QString connectError;
+    QString skipReason;
+    bool allPassed = true;
+    for (const CaseResult &r : runner.results()) {
+        if (!r.ran() || !r.connectError.isEmpty()) {
+            ++notRun;
+            allPassed = false;
+            if (connectError.isEmpty())
+                connectError = r.connectError;
+            if (skipReason.isEmpty())
+                skipReason = r.skipped;
+            continue;
+        }
+        ++counts[r.verdict.behavior];
+        allPassed = allPassed && isPassing(r.verdict.behavior);
+    }
+    const QString notRunText = u" — "_s + QString::number(notRun)
+                               + (notRun == 1 ? u" case not run"_s : u" cases not run"_s);
+    if (!connectError.isEmpty()) {
+        printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
+                 + connectError + notRunText);
+    } else if (notRun > 0) {
+        printErr(u"error: "_s + skipReason + notRunText);
+    }
+    if (notRun < runner.total()) {
+        QStringList parts;
+        for (const QString &behavior : order) {
+            if (const auto it = counts.find(behavior); it != counts.end())
+                parts << behavior + u' ' + QString::number(it->second);
+        }
+        for (const auto &[behavior, count] : counts) {
+            if (!order.contains(behavior))
+                parts << behavior + u' ' + QString::number(count);
+        }
+        QTextStream(stdout) << runner.total() << u" cases: "_s << parts.join(u", "_s)
+                            << (notRun > 0 ? u", not run "_s + QString::number(notRun) : QString())
+                            << u" — "_s
+                            << QDir::toNativeSeparators(QDir(options.outdir)
+                                                            .filePath(u"index.html"_s))
+                            << Qt::endl;
+    }
+    if (!writeError.isEmpty()) {
+        printErr(u"error: "_s + writeError);
+        return 2;
+    }
+    return allPassed ? 0 : 1;
 }
 
 int runEchoServer(QCoreApplication &app, const cli::EchoServerOptions &options)
@@ -173,7 +373,7 @@ int runEchoServer(QCoreApplication &app, const cli::EchoServerOptions &options)
         return 3;
     }
     QTextStream(stdout) << server.url().toString() << Qt::endl;
-    installSignalHandlers(app);
+    installSignalHandlers(app, [&app] { app.quit(); });
     return app.exec();
 }
 
@@ -220,6 +420,10 @@ int main(int argc, char **argv)
         return runDemo();
     case cli::Command::Kind::Send:
         return runSend(parsed.command.send);
+    case cli::Command::Kind::Cases:
+        return runCases(parsed.command.cases);
+    case cli::Command::Kind::Run:
+        return runRun(app, parsed.command.run);
     }
     return 2;
 }

@@ -404,4 +404,37 @@ QJsonObject jsonReport(const ReportInput &input)
     return out;
 }
 
+QString serverHeaderOf(const Trace &trace)
+{
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind != TraceEvent::Kind::HandshakeResponse)
+            continue;
+        for (const QString &line : e.text.split(u"\r\n"_s)) {
+            if (line.startsWith(u"server:"_s, Qt::CaseInsensitive))
+                return line.mid(7).trimmed();
+        }
+    }
+    return {};
+}
+
+bool everConnected(const Trace &trace)
+{
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind == TraceEvent::Kind::Connected)
+            return true;
+    }
+    return false;
+}
+
+QString connectErrorOf(const Trace &trace)
+{
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind == TraceEvent::Kind::Error)
+            return e.text;
+        if (e.kind == TraceEvent::Kind::OpenHandshakeTimeout)
+            return u"connection timed out"_s;
+    }
+    return u"unknown error"_s;
+}
+
 } // namespace wsi

@@ -52,4 +52,11 @@ struct ReportInput
 [[nodiscard]] QString handshakeRequestText(const Trace &trace);
 [[nodiscard]] QString handshakeResponseText(const Trace &trace);
 
+// The server's `Server:` response header (the report's default agent); empty when absent.
+[[nodiscard]] QString serverHeaderOf(const Trace &trace);
+// Whether a TCP connection was ever made.
+[[nodiscard]] bool everConnected(const Trace &trace);
+// Why no connection could be made ("Connection refused", "connection timed out", …).
+[[nodiscard]] QString connectErrorOf(const Trace &trace);
+
 } // namespace wsi

@@ -7,8 +7,9 @@
 #include <QSaveFile>
 
 #include <cctype>
-
 #include <cmath>
+#include <limits>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -34,12 +35,17 @@ QString maskToString(const FrameSpec &f)
     return {};
 }
 
+// Valid UTF-8 without NUL: written as JSON text without loss.
+bool isPlainText(const QByteArray &octets)
+{
+    return QString::fromUtf8(octets).toUtf8() == octets && !octets.contains('\0');
+}
+
 // Payloads: "text" when they are valid UTF-8 without NUL, else "hex" (lossless either way).
 void putPayload(QJsonObject &o, const QByteArray &payload)
 {
-    const QString text = QString::fromUtf8(payload);
-    if (text.toUtf8() == payload && !payload.contains('\0'))
-        o[u"text"_s] = text;
+    if (isPlainText(payload))
+        o[u"text"_s] = QString::fromUtf8(payload);
     else
         o[u"hex"_s] = QString::fromLatin1(payload.toHex());
 }
@@ -133,20 +139,50 @@ public:
             if (!string(u"hex"_s, s))
                 return false;
             s.remove(u' ');
-            const QByteArray latin = s.toLatin1();
-            bool okDigits = s.size() % 2 == 0;
-            for (char c : latin)
-                okDigits = okDigits && std::isxdigit(static_cast<unsigned char>(c));
-            if (!okDigits) {
-                fail(where(u"hex"_s) + u": must be an even number of hex digits"_s);
+            for (const QChar c : std::as_const(s)) {
+                if (c.unicode() > 127 || !std::isxdigit(int(c.unicode()))) {
+                    fail(where(u"hex"_s) + u": '"_s + c + u"' is not a hex digit"_s);
+                    return false;
+                }
+            }
+            if (s.size() % 2 != 0) {
+                fail(where(u"hex"_s) + u": odd number of hex digits"_s);
                 return false;
             }
-            out = QByteArray::fromHex(latin);
+            out = QByteArray::fromHex(s.toLatin1());
             return true;
         }
         if (!string(u"text"_s, s))
             return false;
         out = s.toUtf8();
+        return true;
+    }
+    // A string naming one of `names`; `index` is its position.
+    bool choice(const QString &key, const QStringList &names, int &index)
+    {
+        if (!m_o.contains(key))
+            return true;
+        QString value;
+        if (!string(key, value))
+            return false;
+        const qsizetype i = names.indexOf(value);
+        if (i < 0) {
+            fail(where(key) + u": unknown value '"_s + value + u"' (known: "_s
+                 + names.join(u", "_s) + u')');
+            return false;
+        }
+        index = int(i);
+        return true;
+    }
+    bool object(const QString &key, QJsonObject &out)
+    {
+        if (!m_o.contains(key))
+            return true;
+        if (!m_o.value(key).isObject()) {
+            fail(where(key) + u": must be an object"_s);
+            return false;
+        }
+        out = m_o.value(key).toObject();
         return true;
     }
     bool onlyKeys(const QStringList &known)
@@ -173,7 +209,8 @@ private:
     QString m_error;
 };
 
-QJsonObject frameToJson(const FrameSpec &f, int chopDelayMs)
+// `header`: a frameHeader step, whose payload is only written when it gives the declared length.
+QJsonObject frameToJson(const FrameSpec &f, int chopDelayMs, bool header = false)
 {
     QJsonObject o;
     o[u"opcode"_s] = f.opcode;
@@ -181,7 +218,8 @@ QJsonObject frameToJson(const FrameSpec &f, int chopDelayMs)
     if (f.rsv)
         o[u"rsv"_s] = f.rsv;
     o[u"mask"_s] = maskToString(f);
-    putPayload(o, f.payload);
+    if (!header || !f.payload.isEmpty())
+        putPayload(o, f.payload);
     if (f.repeatLength)
         o[u"repeat"_s] = double(*f.repeatLength);
     switch (f.lengthEncoding) {
@@ -273,9 +311,284 @@ QString frameFromJson(const QJsonObject &o, const QString &path, Step &step)
     return {};
 }
 
-const QStringList kStepNames = {u"frame"_s, u"message"_s, u"ping"_s, u"pong"_s,
-                                u"delay"_s, u"close"_s,   u"fail"_s, u"drop"_s,
-                                u"halfClose"_s, u"closeAfter"_s, u"failAfter"_s};
+const QStringList kStepNames = {u"frame"_s,       u"message"_s,    u"ping"_s,
+                                u"pong"_s,        u"delay"_s,      u"close"_s,
+                                u"fail"_s,        u"drop"_s,       u"halfClose"_s,
+                                u"closeAfter"_s,  u"failAfter"_s,  u"timeoutEvent"_s,
+                                u"frameHeader"_s, u"frameData"_s};
+
+// ---- the case part ---------------------------------------------------------------------------
+
+const QStringList kEventNames = {u"message"_s, u"pong"_s, u"timeout"_s};
+const QStringList kVerdicts = {u"OK"_s, u"NON-STRICT"_s, u"INFORMATIONAL"_s};
+// In the order of the enums (CaseOverride, CaseLogic).
+const QStringList kOverrides = {u"none"_s, u"wrongCodeFails"_s, u"informational716"_s,
+                                u"undefined"_s};
+const QStringList kLogics = {u"events"_s, u"timedEcho"_s, u"roundTrips"_s};
+constexpr qint64 kMaxMessageLength = qint64(1) << 40;
+constexpr qint64 kMaxCount = qint64(1) << 53; // exact in a JSON number
+
+QJsonObject eventToJson(const CaseEvent &e)
+{
+    QJsonObject p;
+    switch (e.kind) {
+    case CaseEvent::Kind::Message:
+        putPayload(p, e.payload);
+        p[u"binary"_s] = e.binary;
+        return QJsonObject{{u"message"_s, p}};
+    case CaseEvent::Kind::Pong:
+        putPayload(p, e.payload);
+        return QJsonObject{{u"pong"_s, p}};
+    case CaseEvent::Kind::Timeout:
+        if (isPlainText(e.payload))
+            return QJsonObject{{u"timeout"_s, QString::fromUtf8(e.payload)}};
+        putPayload(p, e.payload);
+        return QJsonObject{{u"timeout"_s, p}};
+    }
+    return {};
+}
+
+QString eventFromJson(const QJsonValue &value, const QString &path, CaseEvent &out)
+{
+    const QString known = kEventNames.join(u", "_s);
+    if (!value.isObject())
+        return path + u": must be an object"_s;
+    const QJsonObject json = value.toObject();
+    if (json.size() != 1)
+        return path + u": an event is an object with exactly one key ("_s + known + u')';
+    const QString kind = json.begin().key();
+    const QJsonValue v = json.begin().value();
+    const QString here = path + u'.' + kind;
+    if (!kEventNames.contains(kind))
+        return path + u": unknown event '"_s + kind + u"' (known: "_s + known + u')';
+    out = CaseEvent{};
+    if (kind == u"timeout"_s) {
+        out.kind = CaseEvent::Kind::Timeout;
+        if (v.isString()) {
+            if (v.toString().isEmpty())
+                return here + u": must be a non-empty tag such as \"A\""_s;
+            out.payload = v.toString().toUtf8();
+            return {};
+        }
+        if (!v.isObject())
+            return here + u": must be a tag such as \"A\" (or {\"hex\": …})"_s;
+    } else if (!v.isObject()) {
+        return here + u": must be an object"_s;
+    }
+    const QJsonObject o = v.toObject();
+    Reader r(o, here);
+    if (kind == u"message"_s) {
+        out.kind = CaseEvent::Kind::Message;
+        if (!r.onlyKeys({u"text"_s, u"hex"_s, u"binary"_s}))
+            return r.error();
+        r.payload(out.payload);
+        r.boolean(u"binary"_s, out.binary);
+        return r.error();
+    }
+    out.kind = kind == u"pong"_s ? CaseEvent::Kind::Pong : CaseEvent::Kind::Timeout;
+    if (!r.onlyKeys({u"text"_s, u"hex"_s}))
+        return r.error();
+    r.payload(out.payload);
+    if (r.error().isEmpty() && out.kind == CaseEvent::Kind::Timeout && out.payload.isEmpty())
+        return here + u": must be a non-empty tag such as \"A\""_s;
+    return r.error();
+}
+
+QJsonObject casePartToJson(const ScenarioCase &c)
+{
+    QJsonObject o;
+    o[u"id"_s] = c.id;
+    o[u"expectation"_s] = c.expectation;
+    QJsonArray expected;
+    for (const ExpectedEvents &e : c.expected) {
+        QJsonArray events;
+        for (const CaseEvent &event : e.events)
+            events.append(eventToJson(event));
+        expected.append(QJsonObject{{u"verdict"_s, e.verdict}, {u"events"_s, events}});
+    }
+    o[u"expected"_s] = expected;
+    o[u"suppressClose"_s] = c.suppressClose;
+    o[u"override"_s] = kOverrides.value(int(c.override));
+    o[u"logic"_s] = kLogics.value(int(c.logic));
+    if (!c.messagePattern.isEmpty() || c.messageLength || c.messageBinary || c.fragmentSize
+        || c.chopSize) {
+        QJsonObject m;
+        putPayload(m, c.messagePattern);
+        m[u"length"_s] = double(c.messageLength);
+        m[u"binary"_s] = c.messageBinary;
+        if (c.fragmentSize)
+            m[u"fragmentSize"_s] = c.fragmentSize;
+        if (c.chopSize)
+            m[u"chop"_s] = c.chopSize;
+        o[u"message"_s] = m;
+    }
+    if (c.roundTrips)
+        o[u"roundTrips"_s] = c.roundTrips;
+    if (c.waitSeconds)
+        o[u"waitSeconds"_s] = c.waitSeconds;
+    if (c.reportTime)
+        o[u"reportTime"_s] = true;
+    if (!c.expectedTxFrames.empty()) {
+        QJsonObject frames;
+        for (const auto &[opcode, count] : c.expectedTxFrames)
+            frames[QString::number(opcode)] = double(count);
+        o[u"expectedTxFrames"_s] = frames;
+    }
+    return o;
+}
+
+QString casePartFromJson(const QJsonValue &value, ScenarioCase &c)
+{
+    const QString here = u"case"_s;
+    if (!value.isObject())
+        return here + u": must be an object"_s;
+    const QJsonObject o = value.toObject();
+    Reader r(o, here);
+    if (!r.onlyKeys({u"id"_s, u"expectation"_s, u"expected"_s, u"suppressClose"_s,
+                     u"override"_s, u"logic"_s, u"message"_s, u"roundTrips"_s,
+                     u"waitSeconds"_s, u"reportTime"_s, u"expectedTxFrames"_s}))
+        return r.error();
+    if (!o.contains(u"id"_s))
+        return here + u": needs \"id\""_s;
+    if (!o.value(u"id"_s).isString() || o.value(u"id"_s).toString().trimmed().isEmpty())
+        return r.where(u"id"_s) + u": must be a non-empty string such as \"6.4.3\""_s;
+    c.id = o.value(u"id"_s).toString();
+    r.string(u"expectation"_s, c.expectation);
+    if (o.contains(u"expected"_s)) {
+        const QString where = r.where(u"expected"_s);
+        if (!o.value(u"expected"_s).isArray())
+            return where + u": must be a list of {\"verdict\": …, \"events\": […]}"_s;
+        const QJsonArray list = o.value(u"expected"_s).toArray();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            const QString at = where + u"[%1]"_s.arg(i);
+            if (!list[i].isObject())
+                return at + u": must be an object {\"verdict\": …, \"events\": […]}"_s;
+            const QJsonObject entry = list[i].toObject();
+            Reader er(entry, at);
+            if (!er.onlyKeys({u"verdict"_s, u"events"_s}))
+                return er.error();
+            if (!entry.contains(u"verdict"_s))
+                return at + u": needs \"verdict\""_s;
+            if (!entry.contains(u"events"_s))
+                return at + u": needs \"events\""_s;
+            ExpectedEvents expected;
+            int verdict = 0;
+            if (!er.choice(u"verdict"_s, kVerdicts, verdict))
+                return er.error();
+            expected.verdict = kVerdicts.at(verdict);
+            for (const ExpectedEvents &before : std::as_const(c.expected)) {
+                if (before.verdict == expected.verdict)
+                    return er.where(u"verdict"_s) + u": '"_s + expected.verdict
+                           + u"' is given twice"_s;
+            }
+            if (!entry.value(u"events"_s).isArray())
+                return er.where(u"events"_s) + u": must be a list of events"_s;
+            const QJsonArray events = entry.value(u"events"_s).toArray();
+            for (qsizetype j = 0; j < events.size(); ++j) {
+                CaseEvent event;
+                const QString err =
+                    eventFromJson(events[j], er.where(u"events"_s) + u"[%1]"_s.arg(j), event);
+                if (!err.isEmpty())
+                    return err;
+                expected.events << event;
+            }
+            c.expected << expected;
+        }
+    }
+    r.boolean(u"suppressClose"_s, c.suppressClose);
+    int index = 0;
+    if (o.contains(u"override"_s) && r.choice(u"override"_s, kOverrides, index))
+        c.override = CaseOverride(index);
+    index = 0;
+    if (o.contains(u"logic"_s) && r.choice(u"logic"_s, kLogics, index))
+        c.logic = CaseLogic(index);
+    if (!r.error().isEmpty())
+        return r.error();
+    qint64 n = 0;
+    QJsonObject message;
+    if (!r.object(u"message"_s, message))
+        return r.error();
+    if (o.contains(u"message"_s)) {
+        Reader m(message, r.where(u"message"_s));
+        if (!m.onlyKeys({u"text"_s, u"hex"_s, u"length"_s, u"binary"_s, u"fragmentSize"_s,
+                         u"chop"_s}))
+            return m.error();
+        m.payload(c.messagePattern);
+        if (m.has(u"length"_s) && m.integer(u"length"_s, 0, kMaxMessageLength, n))
+            c.messageLength = n;
+        m.boolean(u"binary"_s, c.messageBinary);
+        if (m.has(u"fragmentSize"_s)
+            && m.integer(u"fragmentSize"_s, 0, std::numeric_limits<int>::max(), n))
+            c.fragmentSize = int(n);
+        if (m.has(u"chop"_s) && m.integer(u"chop"_s, 0, std::numeric_limits<int>::max(), n))
+            c.chopSize = int(n);
+        if (!m.error().isEmpty())
+            return m.error();
+        if (c.messageLength > 0 && c.messagePattern.isEmpty())
+            return m.where(u"length"_s) + u": needs a non-empty text or hex pattern"_s;
+    }
+    if (r.has(u"roundTrips"_s) && r.integer(u"roundTrips"_s, 0, std::numeric_limits<int>::max(), n))
+        c.roundTrips = int(n);
+    if (r.has(u"waitSeconds"_s) && r.integer(u"waitSeconds"_s, 0, 86400, n))
+        c.waitSeconds = int(n);
+    r.boolean(u"reportTime"_s, c.reportTime);
+    if (!r.error().isEmpty())
+        return r.error();
+    QJsonObject frames;
+    if (!r.object(u"expectedTxFrames"_s, frames))
+        return r.error();
+    Reader fr(frames, r.where(u"expectedTxFrames"_s));
+    for (auto it = frames.begin(); it != frames.end(); ++it) {
+        bool ok = false;
+        const int opcode = it.key().toInt(&ok);
+        if (!ok || opcode < 0 || opcode > 15 || QString::number(opcode) != it.key())
+            return fr.where(it.key()) + u": not an opcode (0–15)"_s;
+        if (!fr.integer(it.key(), 0, kMaxCount, n))
+            return fr.error();
+        c.expectedTxFrames[opcode] = n;
+    }
+    return {};
+}
+
+QString expectCloseFromJson(const QJsonValue &value, ExpectedClose &expected)
+{
+    if (!value.isObject())
+        return u"expectClose: must be an object"_s;
+    const QJsonObject e = value.toObject();
+    Reader r(e, u"expectClose"_s);
+    if (!r.onlyKeys({u"closedByMe"_s, u"closeCodes"_s, u"requireClean"_s,
+                     u"closedByWrongEndpointIsFatal"_s}))
+        return r.error();
+    r.boolean(u"closedByMe"_s, expected.closedByMe);
+    r.boolean(u"requireClean"_s, expected.requireClean);
+    r.boolean(u"closedByWrongEndpointIsFatal"_s, expected.closedByWrongEndpointIsFatal);
+    if (e.contains(u"closeCodes"_s)) {
+        const QString bad = r.where(u"closeCodes"_s) + u": must be a list of close codes"_s;
+        if (!e.value(u"closeCodes"_s).isArray())
+            return bad;
+        expected.closeCodes.clear();
+        for (const QJsonValue &v : e.value(u"closeCodes"_s).toArray()) {
+            const double d = v.toDouble(-1);
+            if (!v.isDouble() || d < 0 || d > 65535 || d != std::floor(d))
+                return bad;
+            expected.closeCodes << int(d);
+        }
+    }
+    return r.error();
+}
+
+QJsonObject expectCloseToJson(const ExpectedClose &e)
+{
+    QJsonArray codes;
+    for (int code : e.closeCodes)
+        codes.append(code);
+    QJsonObject o{{u"closedByMe"_s, e.closedByMe},
+                  {u"closeCodes"_s, codes},
+                  {u"requireClean"_s, e.requireClean}};
+    if (e.closedByWrongEndpointIsFatal)
+        o[u"closedByWrongEndpointIsFatal"_s] = true;
+    return o;
+}
 
 } // namespace
 
@@ -294,6 +607,8 @@ QJsonObject stepToJson(const Step &step)
             m[u"fragmentSize"_s] = step.fragmentSize;
         if (step.chopSize)
             m[u"chop"_s] = step.chopSize;
+        if (step.chopDelayMs)
+            m[u"chopDelayMs"_s] = step.chopDelayMs;
         if (step.sync)
             m[u"sync"_s] = true;
         o[u"message"_s] = m;
@@ -305,6 +620,8 @@ QJsonObject stepToJson(const Step &step)
         putPayload(m, step.payload);
         if (step.chopSize)
             m[u"chop"_s] = step.chopSize;
+        if (step.chopDelayMs)
+            m[u"chopDelayMs"_s] = step.chopDelayMs;
         if (step.sync)
             m[u"sync"_s] = true;
         o[step.kind == Step::Kind::Ping ? u"ping"_s : u"pong"_s] = m;
@@ -347,6 +664,18 @@ QJsonObject stepToJson(const Step &step)
     case Step::Kind::FailAfter:
         o[u"failAfter"_s] = QJsonObject{{u"seconds"_s, step.seconds}};
         break;
+    case Step::Kind::TimeoutEvent:
+        o[u"timeoutEvent"_s] = QJsonObject{{u"tag"_s, step.tag}};
+        break;
+    case Step::Kind::FrameHeader:
+        o[u"frameHeader"_s] = frameToJson(step.frame, step.chopDelayMs, true);
+        break;
+    case Step::Kind::FrameData: {
+        QJsonObject d;
+        putPayload(d, step.payload);
+        o[u"frameData"_s] = d;
+        break;
+    }
     }
     return o;
 }
@@ -365,22 +694,44 @@ QString stepFromJson(const QJsonObject &json, Step &out, const QString &path)
         return path + u": unknown step '"_s + kind + u"' (known: "_s + kStepNames.join(u", "_s)
                + u')';
     }
-    // delay, closeAfter and failAfter also accept a bare number of seconds.
+    // delay, closeAfter and failAfter also accept a bare number of seconds, timeoutEvent a bare
+    // tag.
     QJsonObject o = value.toObject();
     if (value.isDouble() && (kind == u"delay"_s || kind == u"closeAfter"_s
                              || kind == u"failAfter"_s))
         o = QJsonObject{{u"seconds"_s, value}};
+    else if (value.isString() && kind == u"timeoutEvent"_s)
+        o = QJsonObject{{u"tag"_s, value}};
     else if (!value.isObject())
         return here + u": must be an object"_s;
     Reader r(o, here);
     qint64 n = 0;
-    if (kind == u"frame"_s) {
-        out.kind = Step::Kind::Frame;
+    if (kind == u"frame"_s || kind == u"frameHeader"_s) {
+        out.kind = kind == u"frame"_s ? Step::Kind::Frame : Step::Kind::FrameHeader;
         return frameFromJson(o, here, out);
+    }
+    if (kind == u"frameData"_s) {
+        out.kind = Step::Kind::FrameData;
+        if (!r.onlyKeys({u"text"_s, u"hex"_s}))
+            return r.error();
+        r.payload(out.payload);
+        return r.error();
+    }
+    if (kind == u"timeoutEvent"_s) {
+        out.kind = Step::Kind::TimeoutEvent;
+        if (!r.onlyKeys({u"tag"_s}))
+            return r.error();
+        if (!o.contains(u"tag"_s))
+            return here + u": needs \"tag\""_s;
+        if (!o.value(u"tag"_s).isString() || o.value(u"tag"_s).toString().isEmpty())
+            return r.where(u"tag"_s) + u": must be a non-empty string such as \"A\""_s;
+        out.tag = o.value(u"tag"_s).toString();
+        return {};
     }
     if (kind == u"message"_s) {
         out.kind = Step::Kind::Message;
-        if (!r.onlyKeys({u"type"_s, u"text"_s, u"hex"_s, u"fragmentSize"_s, u"chop"_s, u"sync"_s}))
+        if (!r.onlyKeys({u"type"_s, u"text"_s, u"hex"_s, u"fragmentSize"_s, u"chop"_s,
+                         u"chopDelayMs"_s, u"sync"_s}))
             return r.error();
         QString type = u"text"_s;
         r.string(u"type"_s, type);
@@ -393,16 +744,20 @@ QString stepFromJson(const QJsonObject &json, Step &out, const QString &path)
             out.fragmentSize = int(n);
         if (r.has(u"chop"_s) && r.integer(u"chop"_s, 0, std::numeric_limits<int>::max(), n))
             out.chopSize = int(n);
+        if (r.has(u"chopDelayMs"_s) && r.integer(u"chopDelayMs"_s, 0, 600000, n))
+            out.chopDelayMs = int(n);
         r.boolean(u"sync"_s, out.sync);
         return r.error();
     }
     if (kind == u"ping"_s || kind == u"pong"_s) {
         out.kind = kind == u"ping"_s ? Step::Kind::Ping : Step::Kind::Pong;
-        if (!r.onlyKeys({u"text"_s, u"hex"_s, u"chop"_s, u"sync"_s}))
+        if (!r.onlyKeys({u"text"_s, u"hex"_s, u"chop"_s, u"chopDelayMs"_s, u"sync"_s}))
             return r.error();
         r.payload(out.payload);
         if (r.has(u"chop"_s) && r.integer(u"chop"_s, 0, std::numeric_limits<int>::max(), n))
             out.chopSize = int(n);
+        if (r.has(u"chopDelayMs"_s) && r.integer(u"chopDelayMs"_s, 0, 600000, n))
+            out.chopDelayMs = int(n);
         r.boolean(u"sync"_s, out.sync);
         return r.error();
     }
@@ -487,14 +842,10 @@ QJsonObject scenarioToJson(const Scenario &s)
     c[u"serverDropTimeout"_s] = st.serverDropTimeoutMs / 1000.0;
     c[u"maxFrameSize"_s] = double(st.maxFramePayload);
     o[u"connection"_s] = c;
-    if (s.expectedClose) {
-        QJsonArray codes;
-        for (int code : s.expectedClose->closeCodes)
-            codes.append(code);
-        o[u"expectClose"_s] = QJsonObject{{u"closedByMe"_s, s.expectedClose->closedByMe},
-                                         {u"closeCodes"_s, codes},
-                                         {u"requireClean"_s, s.expectedClose->requireClean}};
-    }
+    if (s.expectedClose)
+        o[u"expectClose"_s] = expectCloseToJson(*s.expectedClose);
+    if (s.casePart)
+        o[u"case"_s] = casePartToJson(*s.casePart);
     QJsonArray steps;
     for (const Step &step : s.steps)
         steps.append(stepToJson(step));
@@ -520,12 +871,16 @@ ScenarioParseResult scenarioFromJson(const QJsonObject &json)
         return result;
     }
     if (!top.onlyKeys({u"format"_s, u"version"_s, u"name"_s, u"description"_s,
-                       u"connection"_s, u"expectClose"_s, u"steps"_s})) {
+                       u"connection"_s, u"expectClose"_s, u"case"_s, u"steps"_s})) {
         result.error = top.error();
         return result;
     }
     top.string(u"name"_s, s.name);
     top.string(u"description"_s, s.description);
+    if (!top.error().isEmpty()) {
+        result.error = top.error();
+        return result;
+    }
     if (json.contains(u"connection"_s)) {
         if (!json.value(u"connection"_s).isObject()) {
             result.error = u"connection: must be an object"_s;
@@ -597,25 +952,18 @@ ScenarioParseResult scenarioFromJson(const QJsonObject &json)
         }
     }
     if (json.contains(u"expectClose"_s)) {
-        const QJsonObject e = json.value(u"expectClose"_s).toObject();
-        Reader r(e, u"expectClose"_s);
         ExpectedClose expected;
-        r.onlyKeys({u"closedByMe"_s, u"closeCodes"_s, u"requireClean"_s});
-        r.boolean(u"closedByMe"_s, expected.closedByMe);
-        r.boolean(u"requireClean"_s, expected.requireClean);
-        if (e.contains(u"closeCodes"_s)) {
-            expected.closeCodes.clear();
-            for (const QJsonValue &v : e.value(u"closeCodes"_s).toArray()) {
-                if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > 65535)
-                    r.fail(u"expectClose.closeCodes: must be a list of close codes"_s);
-                expected.closeCodes << v.toInt();
-            }
-        }
-        if (!r.error().isEmpty()) {
-            result.error = r.error();
+        result.error = expectCloseFromJson(json.value(u"expectClose"_s), expected);
+        if (!result.error.isEmpty())
             return result;
-        }
         s.expectedClose = expected;
+    }
+    if (json.contains(u"case"_s)) {
+        ScenarioCase part;
+        result.error = casePartFromJson(json.value(u"case"_s), part);
+        if (!result.error.isEmpty())
+            return result;
+        s.casePart = part;
     }
     const QJsonValue steps = json.value(u"steps"_s);
     if (!steps.isArray()) {
@@ -697,6 +1045,60 @@ QString saveScenario(const Scenario &scenario, const QString &path)
     if (!file.commit())
         return path + u": "_s + file.errorString();
     return {};
+}
+
+Scenario scenarioFromCase(const CaseDefinition &def)
+{
+    Scenario s;
+    s.name = u"Case "_s + def.id;
+    s.description = def.description;
+    s.expectedClose = def.expectedClose;
+    s.steps = def.steps;
+    ScenarioCase c;
+    c.id = def.id;
+    c.expectation = def.expectation;
+    c.expected = def.expected;
+    c.suppressClose = def.suppressClose;
+    c.override = def.override;
+    c.logic = def.logic;
+    c.messagePattern = def.messagePattern;
+    c.messageLength = def.messageLength;
+    c.messageBinary = def.messageBinary;
+    c.fragmentSize = def.fragmentSize;
+    c.chopSize = def.chopSize;
+    c.roundTrips = def.roundTrips;
+    c.waitSeconds = def.waitSeconds;
+    c.reportTime = def.reportTime;
+    c.expectedTxFrames = def.expectedTxFrames;
+    s.casePart = std::move(c);
+    return s;
+}
+
+std::optional<CaseDefinition> caseFromScenario(const Scenario &s)
+{
+    if (!s.casePart)
+        return std::nullopt;
+    const ScenarioCase &c = *s.casePart;
+    CaseDefinition def;
+    def.id = c.id;
+    def.description = s.description;
+    def.expectation = c.expectation;
+    def.steps = s.steps;
+    def.expected = c.expected;
+    def.expectedClose = s.expectedClose.value_or(ExpectedClose{});
+    def.suppressClose = c.suppressClose;
+    def.override = c.override;
+    def.logic = c.logic;
+    def.messagePattern = c.messagePattern;
+    def.messageLength = c.messageLength;
+    def.messageBinary = c.messageBinary;
+    def.fragmentSize = c.fragmentSize;
+    def.chopSize = c.chopSize;
+    def.roundTrips = c.roundTrips;
+    def.waitSeconds = c.waitSeconds;
+    def.reportTime = c.reportTime;
+    def.expectedTxFrames = c.expectedTxFrames;
+    return def;
 }
 
 } // namespace wsi

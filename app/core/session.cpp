@@ -692,7 +692,61 @@ void ClientSession::executeStep(const Step &step)
     case Step::Kind::FailAfter:
         failAfter(step.seconds);
         break;
+    case Step::Kind::TimeoutEvent:
+        if (m_state == SessionState::Open) {
+            if (m_eventHandler)
+                m_eventHandler(*this, PeerEvent{PeerEvent::Kind::Timeout, step.tag.toUtf8(), false});
+        } else {
+            m_steps.clear(); // the case's continuation runs only while OPEN
+        }
+        break;
+    case Step::Kind::FrameHeader:
+        sendFrameHeader(step.frame);
+        break;
+    case Step::Kind::FrameData:
+        sendFrameData(step.payload);
+        break;
     }
+}
+
+void ClientSession::sendFrameHeader(const FrameSpec &spec)
+{
+    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed)
+        return;
+    FrameSpec s = spec;
+    s.payload.clear();
+    s.repeatLength.reset();
+    if (!s.declaredLength)
+        s.declaredLength = quint64(spec.repeatLength.value_or(spec.payload.size()));
+    if (s.maskMode == MaskMode::Random)
+        s.maskKey = QRandomGenerator::global()->generate();
+    m_streamMasked = s.writesMaskKey();
+    m_streamKey = m_streamMasked ? s.maskKey : 0;
+    m_streamOffset = 0;
+    const QByteArray bytes = encodeFrame(s);
+    m_txOffset += bytes.size();
+    writeFrame(bytes, s.chopSize, s.sync, 0);
+}
+
+void ClientSession::sendFrameData(const QByteArray &data)
+{
+    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed)
+        return;
+    QByteArray bytes = data;
+    if (m_streamMasked)
+        applyMask(bytes.data(), bytes.size(), m_streamKey, m_streamOffset);
+    m_streamOffset += data.size();
+    m_txOffset += bytes.size();
+    writeFrame(bytes, 0, false, 0);
+}
+
+void ClientSession::setWirelog(bool enabled, bool marker)
+{
+    TraceEvent e;
+    e.timeNs = elapsedNs();
+    e.kind = marker ? TraceEvent::Kind::WirelogEnabled : TraceEvent::Kind::WirelogSwitched;
+    e.flag = enabled;
+    record(std::move(e));
 }
 
 // ---- sending (§1.1–§1.3) ----------------------------------------------------------------------

@@ -43,10 +43,11 @@ struct SessionSettings
 };
 
 // What the peer sent that a case can react to (autobahn-semantics.md §4.1): complete messages and
-// pongs. Delivered synchronously in the session's thread.
+// pongs, plus the pseudo-event of a TimeoutEvent step (payload = its tag). Delivered synchronously
+// in the session's thread.
 struct PeerEvent
 {
-    enum class Kind : quint8 { Message, Pong };
+    enum class Kind : quint8 { Message, Pong, Timeout };
     Kind kind = Kind::Message;
     QByteArray payload;
     bool binary = false;
@@ -98,6 +99,9 @@ public Q_SLOTS:
     void closeAfter(double seconds);
     void failAfter(double seconds);
     void delay(double seconds, const QString &tag, std::function<void()> then);
+    // Switches the report's wire log for the octets and frames that follow (createWirelog, §3.3);
+    // `marker` writes a WIRELOG ENABLED/DISABLED entry (9.7, 9.8), otherwise it is silent (9.1–9.6).
+    void setWirelog(bool enabled, bool marker);
 
 Q_SIGNALS:
     void traceBatch(const wsi::TraceBatchPtr &batch);
@@ -149,6 +153,8 @@ private:
     void connectionLost(const QString &why);
     void runNextStep();
     void executeStep(const Step &step);
+    void sendFrameHeader(const FrameSpec &spec);
+    void sendFrameData(const QByteArray &data);
 
     // §1.2 write path.
     void writeFrame(QByteArray bytes, int chopSize, bool sync, int chopDelayMs);
@@ -195,6 +201,11 @@ private:
     bool m_messageBinary = false;
     bool m_messageOpen = false;
     bool m_messageTooBig = false;
+
+    // The frame begun by a FrameHeader step (streaming API): its key and the payload octets sent.
+    quint32 m_streamKey = 0;
+    bool m_streamMasked = false;
+    qint64 m_streamOffset = 0;
 
     CountMap m_txFrameCounts;
     EventHandler m_eventHandler;

@@ -28,6 +28,12 @@ struct Step
         HalfClose,  // shut down our sending side (TCP FIN) after queued writes
         CloseAfter, // timer: after `seconds`, close with no code (CLOSE CONNECTION AFTER)
         FailAfter,  // timer: after `seconds`, fail (FAIL CONNECTION AFTER)
+        TimeoutEvent, // a case's pseudo-event ("timeout", `tag`) while OPEN; otherwise the
+                      // remaining steps are dropped (cases 6.4.x, autobahn-semantics.md §4.1)
+        FrameHeader,  // only the header of `frame` (its declared length, its mask key); no
+                      // TX FRAME entry, no frame statistics (the streaming API, §1.3)
+        FrameData,    // `payload` as the next octets of the frame begun by FrameHeader,
+                      // masked with its key at the running offset
     };
 
     Kind kind = Kind::Frame;

@@ -116,6 +116,7 @@ struct TraceEvent
         ServerDropTimeout,
         TcpClosed,            // the TCP connection is gone (whoever dropped it); text: socket error
         WirelogEnabled,       // WLM: flag
+        WirelogSwitched,      // createWirelog = flag, without a WLM entry (9.1–9.6)
         Note,                 // text: anything the user should see in the log (not in reports)
         Error,                // text: a local error (connection refused, DNS, TLS, …)
         TraceLimitReached,    // text: which limit; later frames/octets are counted, not kept

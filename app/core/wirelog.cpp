@@ -26,6 +26,7 @@ struct ScanState
 {
     bool droppedByMe = false; // a DroppedByMe event was seen
     bool tcpClosed = false;   // a TcpClosed event was seen (only the first one is logged)
+    bool wirelogOn = true;    // createWirelog: octets and frames are logged only while on
 };
 
 QString pyBool(bool value)
@@ -57,6 +58,8 @@ QJsonValue tagJson(const QString &tag)
 std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entry,
                                     const ScanState &before)
 {
+    if (entry.type != Trace::Entry::Type::Event && !before.wirelogOn)
+        return std::nullopt;
     switch (entry.type) {
     case Trace::Entry::Type::Chunk: {
         const OctetChunk &chunk = trace.chunks()[entry.index];
@@ -109,11 +112,14 @@ void advance(const Trace &trace, const Trace::Entry &entry, ScanState &state)
 {
     if (entry.type != Trace::Entry::Type::Event)
         return;
-    const TraceEvent::Kind kind = trace.events()[entry.index].kind;
-    if (kind == TraceEvent::Kind::DroppedByMe)
+    const TraceEvent &event = trace.events()[entry.index];
+    if (event.kind == TraceEvent::Kind::DroppedByMe)
         state.droppedByMe = true;
-    else if (kind == TraceEvent::Kind::TcpClosed)
+    else if (event.kind == TraceEvent::Kind::TcpClosed)
         state.tcpClosed = true;
+    else if (event.kind == TraceEvent::Kind::WirelogEnabled
+             || event.kind == TraceEvent::Kind::WirelogSwitched)
+        state.wirelogOn = event.flag;
 }
 
 const Trace::Entry *entryOf(const Trace &trace, quint32 entry, Trace::Entry::Type type)

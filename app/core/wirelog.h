@@ -41,10 +41,12 @@ struct WireLogLine
 
 // The wire-log kind of one trace entry, or nullopt when the entry is not part of the wire log
 // (state changes, notes, close bookkeeping). A TcpClosed event maps to TCP DROPPED BY ME when a
-// DroppedByMe event precedes it, else BY PEER. Zero-length octet chunks are not logged.
+// DroppedByMe event precedes it, else BY PEER. Zero-length octet chunks are not logged. (It looks
+// at one entry: the createWirelog switches of 9.x cases are applied by wireLog() only.)
 [[nodiscard]] std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry);
 
-// All wire-log lines of a trace, in order.
+// All wire-log lines of a trace, in order. Octets and frames recorded while the case switched the
+// wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
 [[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace);
 
 // Hex of octets with the reference client's 60/64 rule ("binLogData", §3.3): longer than 60
