@@ -865,6 +865,12 @@ void ClientSession::drainQueue()
         m_draining = false;
         return;
     }
+    // Queued writes leave at least 10 µs apart, each in a reactor turn of its own (§1.2).
+    if (m_lastQueuedWriteNs >= 0 && elapsedNs() - m_lastQueuedWriteNs < kQueuedWriteGapNs) {
+        m_drainTimer.start(0);
+        return;
+    }
+    m_lastQueuedWriteNs = elapsedNs();
     QueueItem item = std::move(m_queue.front());
     m_queue.pop_front();
     if (item.halfClose)

@@ -177,6 +177,8 @@ private:
     QTimer m_drainTimer;
     std::deque<QueueItem> m_queue;
     bool m_draining = false;
+    qint64 m_lastQueuedWriteNs = -1;
+    static constexpr qint64 kQueuedWriteGapNs = 10'000; // the reference's 0.00001 s reactor delay
 
     HandshakeRequest m_request;
     HandshakeResponseReader m_responseReader;
