@@ -266,10 +266,6 @@
         <translation>Handshake, TLS und Timeouts</translation>
     </message>
     <message>
-        <source>Send &amp;Frame</source>
-        <translation>&amp;Frame senden</translation>
-    </message>
-    <message>
         <source>Send the frame in the composer</source>
         <translation>Den Frame aus dem Editor senden</translation>
     </message>
@@ -349,6 +345,10 @@
         <source>&amp;About WebSocket Inspector</source>
         <translation>Ü&amp;ber WebSocket Inspector</translation>
     </message>
+    <message>
+        <source>&amp;Send Frame</source>
+        <translation>&amp;Frame senden</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -376,16 +376,247 @@
 <context>
     <name>wsi::gui::BarChart</name>
     <message>
-        <source>%1 others</source>
-        <translation>%1 weitere</translation>
-    </message>
-    <message>
-        <source>%1 smaller rows summed up: %2</source>
-        <translation>%1 kleinere Zeilen zusammengefasst: %2</translation>
-    </message>
-    <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln other(s)</source>
+        <translation>
+            <numerusform>%Ln weitere</numerusform>
+            <numerusform>%Ln weitere</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln smaller row(s) summed up: %1</source>
+        <translation>
+            <numerusform>%Ln kleinere Zeile zusammengefasst: %1</numerusform>
+            <numerusform>%Ln kleinere Zeilen zusammengefasst: %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::CaseBrowser</name>
+    <message>
+        <source>Cases</source>
+        <translation>Fälle</translation>
+    </message>
+    <message>
+        <source>Filter: 6.4.*, 7.*, or words of a description</source>
+        <translation>Filter: 6.4.*, 7.* oder Wörter einer Beschreibung</translation>
+    </message>
+    <message>
+        <source>Select cases or whole groups, then run them against the URL of the connection bar</source>
+        <translation>Fälle oder ganze Gruppen auswählen und gegen die URL der Verbindungsleiste ausführen</translation>
+    </message>
+    <message>
+        <source>&amp;Run Selected</source>
+        <translation>&amp;Auswahl ausführen</translation>
+    </message>
+    <message>
+        <source>Run the selected cases, one connection per case</source>
+        <translation>Die ausgewählten Fälle ausführen, eine Verbindung je Fall</translation>
+    </message>
+    <message>
+        <source>Run A&amp;ll</source>
+        <translation>A&amp;lle ausführen</translation>
+    </message>
+    <message>
+        <source>Open as Sc&amp;enario</source>
+        <translation>Als Sz&amp;enario öffnen</translation>
+    </message>
+    <message>
+        <source>Load the case&apos;s steps into the sequence editor, to change them and save them as your own scenario</source>
+        <translation>Die Schritte des Falls in den Sequenz-Editor laden, um sie zu ändern und als eigenes Szenario zu speichern</translation>
+    </message>
+    <message>
+        <source>&amp;Jobs:</source>
+        <translation>&amp;Jobs:</translation>
+    </message>
+    <message>
+        <source>How many cases run at once (each on its own connection)</source>
+        <translation>Wie viele Fälle gleichzeitig laufen (jeder auf einer eigenen Verbindung)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>A&amp;bbrechen</translation>
+    </message>
+    <message>
+        <source>Double-click a result to show its trace in the views and panels</source>
+        <translation>Doppelklick auf ein Ergebnis zeigt seinen Trace in den Ansichten und Panels</translation>
+    </message>
+    <message>
+        <source>&amp;Show Trace</source>
+        <translation>&amp;Trace zeigen</translation>
+    </message>
+    <message>
+        <source>E&amp;xport Reports…</source>
+        <translation>Berichte e&amp;xportieren…</translation>
+    </message>
+    <message>
+        <source>Write index.json, index.html and one JSON and HTML report per case into a folder</source>
+        <translation>index.json, index.html und je Fall einen JSON- und HTML-Bericht in einen Ordner schreiben</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n Sekunde</numerusform>
+            <numerusform>%n Sekunden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>Non-Strict</source>
+        <translation>Nicht strikt</translation>
+    </message>
+    <message>
+        <source>Unclean</source>
+        <translation>Unsauber</translation>
+    </message>
+    <message>
+        <source>%v of %m</source>
+        <translation>%v von %m</translation>
+    </message>
+    <message>
+        <source>Enter a ws:// or wss:// URL in the connection bar first.</source>
+        <translation>Zuerst eine ws://- oder wss://-URL in der Verbindungsleiste eingeben.</translation>
+    </message>
+    <message>
+        <source>No cases run yet.</source>
+        <translation>Noch keine Fälle ausgeführt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).</source>
+        <translation>
+            <numerusform>Fertig: %1 von %n Fall bestanden (Bestanden, Nicht strikt oder Info).</numerusform>
+            <numerusform>Fertig: %1 von %n Fällen bestanden (Bestanden, Nicht strikt oder Info).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Case %1 of %2: %3 — time left: %4</source>
+        <translation>Fall %1 von %2: %3 — verbleibend: %4</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) in the library. Select cases or groups and run them against the URL of the connection bar.</source>
+        <translation>
+            <numerusform>%n Fall in der Bibliothek. Fälle oder Gruppen auswählen und gegen die URL der Verbindungsleiste ausführen.</numerusform>
+            <numerusform>%n Fälle in der Bibliothek. Fälle oder Gruppen auswählen und gegen die URL der Verbindungsleiste ausführen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Case %1&lt;/b&gt; — %2&lt;br&gt;&lt;i&gt;Expectation:&lt;/i&gt; %3</source>
+        <translation>&lt;b&gt;Fall %1&lt;/b&gt; — %2&lt;br&gt;&lt;i&gt;Erwartung:&lt;/i&gt; %3</translation>
+    </message>
+    <message>
+        <source>Export Reports To</source>
+        <translation>Berichte exportieren nach</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Reports written to %1 (index.html).</source>
+        <translation>Berichte nach %1 geschrieben (index.html).</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::CaseResultModel</name>
+    <message>
+        <source>Pass</source>
+        <translation>Bestanden</translation>
+    </message>
+    <message>
+        <source>Non-Strict</source>
+        <translation>Nicht strikt</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>Unimplemented</source>
+        <translation>Nicht implementiert</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>Fehlt</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Unclean</source>
+        <translation>Unsauber</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>Läuft…</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Wartet</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Übersprungen</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Ausgang</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::CaseTreeModel</name>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Case %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%2&lt;/p&gt;&lt;p&gt;&lt;i&gt;Expectation:&lt;/i&gt; %3&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;Fall %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;%2&lt;/p&gt;&lt;p&gt;&lt;i&gt;Erwartung:&lt;/i&gt; %3&lt;/p&gt;</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>%n Fall</numerusform>
+            <numerusform>%n Fälle</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Fall</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
     </message>
 </context>
 <context>
@@ -405,10 +636,6 @@
 </context>
 <context>
     <name>wsi::gui::ClosingPanel</name>
-    <message>
-        <source>Closing Behavior</source>
-        <translation>Schließverhalten</translation>
-    </message>
     <message>
         <source>Key</source>
         <translation>Schlüssel</translation>
@@ -505,6 +732,10 @@
         <source>waiting for the server to drop TCP</source>
         <translation>warten, bis der Server TCP kappt</translation>
     </message>
+    <message>
+        <source>Closing Behaviour</source>
+        <translation>Schließverhalten</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ComposerWidget</name>
@@ -523,10 +754,6 @@
     <message>
         <source>The 4-bit opcode in byte 0. Reserved opcodes (3–7, 11–15) can be sent on purpose.</source>
         <translation>Der 4-Bit-Opcode in Byte 0. Reservierte Opcodes (3–7, 11–15) können absichtlich gesendet werden.</translation>
-    </message>
-    <message>
-        <source>Flags:</source>
-        <translation>Flags:</translation>
     </message>
     <message>
         <source>FIN: this is the final fragment of a message</source>
@@ -785,10 +1012,6 @@
         <translation>Schnellaktionen fügen ihren Schritt zur Sequenz hinzu, statt ihn sofort zu senden</translation>
     </message>
     <message>
-        <source>Quic&amp;k actions add to the sequence instead of sending</source>
-        <translation>Schnellaktionen zur Sequenz hinzufügen statt &amp;jetzt senden</translation>
-    </message>
-    <message>
         <source>Stop editing the sequence step; the composer keeps its contents</source>
         <translation>Bearbeitung des Sequenzschritts beenden; der Editor behält seinen Inhalt</translation>
     </message>
@@ -823,10 +1046,6 @@
     <message>
         <source>Odd number of hex digits (%1): every octet needs two.</source>
         <translation>Ungerade Anzahl Hexziffern (%1): Jedes Oktett braucht zwei.</translation>
-    </message>
-    <message>
-        <source>Bold: header; colored: masking key; the rest: the payload as it goes on the wire</source>
-        <translation>Fett: Header; farbig: Maskierungsschlüssel; der Rest: die Payload, wie sie über die Leitung geht</translation>
     </message>
     <message>
         <source>Reserved opcode: no meaning is defined, a conforming server fails the connection (RFC 6455 §5.2)</source>
@@ -887,10 +1106,6 @@
     <message>
         <source>No code (empty close payload)</source>
         <translation>Kein Code (leere Close-Payload)</translation>
-    </message>
-    <message>
-        <source> octet</source>
-        <translation> Oktett</translation>
     </message>
     <message>
         <source>“%1” does not exist or is not a file.</source>
@@ -1121,10 +1336,6 @@
         <translation>im Abstand eines Event-Loop-Durchlaufs</translation>
     </message>
     <message>
-        <source>Sent in %1 writes of up to %2, %3.</source>
-        <translation>Gesendet in %1 Schreibvorgängen zu je höchstens %2, %3.</translation>
-    </message>
-    <message>
         <source>Sent as one write in its own event-loop turn.</source>
         <translation>Gesendet als ein Schreibvorgang in einem eigenen Event-Loop-Durchlauf.</translation>
     </message>
@@ -1191,6 +1402,28 @@
     <message>
         <source>Editing step %1 of the sequence.</source>
         <translation>Schritt %1 der Sequenz wird bearbeitet.</translation>
+    </message>
+    <message>
+        <source>Bold: header; coloured: masking key; the rest: the payload as it goes on the wire</source>
+        <translation>Fett: Header; farbig: Maskierungsschlüssel; der Rest: die Payload, wie sie über die Leitung geht</translation>
+    </message>
+    <message numerus="yes">
+        <source> octet(s)</source>
+        <translation>
+            <numerusform> Oktett</numerusform>
+            <numerusform> Oktette</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent in %1 write(s) of up to %2, %3.</source>
+        <translation>
+            <numerusform>Gesendet in %1 Schreibvorgang zu höchstens %2, %3.</numerusform>
+            <numerusform>Gesendet in %1 Schreibvorgängen zu je höchstens %2, %3.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Quic&amp;k actions go to the sequence</source>
+        <translation>Schnellaktionen in die Seq&amp;uenz</translation>
     </message>
 </context>
 <context>
@@ -1422,16 +1655,8 @@
         <translation>Unvollständig: Die Verbindung endete mitten in diesem Frame.</translation>
     </message>
     <message>
-        <source>The length field says %1 but %2 payload octets were sent.</source>
-        <translation>Das Längenfeld gibt %1 an, gesendet wurden aber %2 Payload-Oktette.</translation>
-    </message>
-    <message>
         <source>The MASK bit is set but no key was written; the payload went out as is.</source>
         <translation>Das MASK-Bit ist gesetzt, aber es wurde kein Schlüssel geschrieben; die Payload ging unverändert hinaus.</translation>
-    </message>
-    <message>
-        <source>Only %1 of the frame&apos;s %2 octets are kept (the trace&apos;s storage limit).</source>
-        <translation>Nur %1 der %2 Oktette des Frames sind gespeichert (Speicherlimit des Traces).</translation>
     </message>
     <message>
         <source>Protocol violations:</source>
@@ -1534,16 +1759,8 @@
         <translation>Kein gültiges UTF-8: Das erste ungültige Oktett ist Payload-Oktett %1 (0x%2).</translation>
     </message>
     <message>
-        <source>Showing the first %1 of %2 octets; the Unmasked tab shows them all.</source>
-        <translation>Gezeigt werden die ersten %1 von %2 Oktetten; der Reiter „Unmaskiert“ zeigt alle.</translation>
-    </message>
-    <message>
         <source>First invalid UTF-8 octet (payload octet %1)</source>
         <translation>Erstes ungültiges UTF-8-Oktett (Payload-Oktett %1)</translation>
-    </message>
-    <message>
-        <source>Not formatted: the payload is larger than %1 octets.</source>
-        <translation>Nicht formatiert: Die Payload ist größer als %1 Oktette.</translation>
     </message>
     <message>
         <source>Not JSON: %1 at octet %2.</source>
@@ -1576,6 +1793,34 @@
     <message>
         <source>The reason is not valid UTF-8 (first invalid octet at payload octet %1); shown as hex.</source>
         <translation>Der Grund ist kein gültiges UTF-8 (erstes ungültiges Oktett bei Payload-Oktett %1); als Hex dargestellt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The length field says %1 but %2 payload octet(s) were sent.</source>
+        <translation>
+            <numerusform>Das Längenfeld gibt %1 an, gesendet wurde aber %2 Payload-Oktett.</numerusform>
+            <numerusform>Das Längenfeld gibt %1 an, gesendet wurden aber %2 Payload-Oktette.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %1 of the frame&apos;s %2 octet(s) are kept (the trace&apos;s storage limit).</source>
+        <translation>
+            <numerusform>Nur %1 von %2 Oktett des Frames ist gespeichert (Speicherlimit des Traces).</numerusform>
+            <numerusform>Nur %1 der %2 Oktette des Frames sind gespeichert (Speicherlimit des Traces).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Showing the first %1 of %2 octet(s); the Unmasked tab shows them all.</source>
+        <translation>
+            <numerusform>Gezeigt werden die ersten %1 von %2 Oktett; der Reiter „Unmaskiert“ zeigt alle.</numerusform>
+            <numerusform>Gezeigt werden die ersten %1 von %2 Oktetten; der Reiter „Unmaskiert“ zeigt alle.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Not formatted: the payload is larger than %1 octet(s).</source>
+        <translation>
+            <numerusform>Nicht formatiert: Die Payload ist größer als %1 Oktett.</numerusform>
+            <numerusform>Nicht formatiert: Die Payload ist größer als %1 Oktette.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1653,18 +1898,6 @@
         <translation>Opcode %1 (%2)</translation>
     </message>
     <message>
-        <source>The connection ended inside this frame: %1 of %2 payload octets arrived.</source>
-        <translation>Die Verbindung endete mitten in diesem Frame: %1 von %2 Payload-Oktetten kamen an.</translation>
-    </message>
-    <message>
-        <source>The header declares %1 payload octets; %2 were sent.</source>
-        <translation>Der Header gibt %1 Payload-Oktette an; gesendet wurden %2.</translation>
-    </message>
-    <message>
-        <source>(%1 of %2 octets shown)</source>
-        <translation>(%1 von %2 Oktetten gezeigt)</translation>
-    </message>
-    <message>
         <source>TX</source>
         <translation>TX</translation>
     </message>
@@ -1675,6 +1908,27 @@
     <message>
         <source>Reserved %1</source>
         <translation>Reserviert %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>The connection ended inside this frame: %1 of %2 payload octet(s) arrived.</source>
+        <translation>
+            <numerusform>Die Verbindung endete mitten in diesem Frame: %1 von %2 Payload-Oktett kam an.</numerusform>
+            <numerusform>Die Verbindung endete mitten in diesem Frame: %1 von %2 Payload-Oktetten kamen an.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The header declares %1 payload octet(s); %2 were sent.</source>
+        <translation>
+            <numerusform>Der Header gibt %1 Payload-Oktett an; gesendet wurden %2.</numerusform>
+            <numerusform>Der Header gibt %1 Payload-Oktette an; gesendet wurden %2.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(%1 of %2 octet(s) shown)</source>
+        <translation>
+            <numerusform>(%1 von %2 Oktett gezeigt)</numerusform>
+            <numerusform>(%1 von %2 Oktetten gezeigt)</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1834,10 +2088,6 @@
         <translation>%1 — %2 — WebSocket Inspector</translation>
     </message>
     <message>
-        <source>TX %1 octets, %2 frames   RX %3 octets, %4 frames   %5 s</source>
-        <translation>TX %1 Oktette, %2 Frames   RX %3 Oktette, %4 Frames   %5 s</translation>
-    </message>
-    <message>
         <source>Open Scenario</source>
         <translation>Szenario öffnen</translation>
     </message>
@@ -1880,6 +2130,45 @@
     <message>
         <source>Could not write %1: %2</source>
         <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 frame(s)</source>
+        <translation>
+            <numerusform>%1 Frame</numerusform>
+            <numerusform>%1 Frames</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>TX %1, %2   RX %3, %4   %5 s</source>
+        <translation>TX %1, %2   RX %3, %4   %5 s</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>Fälle</translation>
+    </message>
+    <message>
+        <source>&amp;Cases</source>
+        <translation>Fall&amp;bibliothek</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Show the case library: run Autobahn test cases against the server</source>
+        <translation>Die Fallbibliothek zeigen: Autobahn-Testfälle gegen den Server ausführen</translation>
+    </message>
+    <message>
+        <source>Case %1 — %2 — WebSocket Inspector</source>
+        <translation>Fall %1 — %2 — WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>Showing case %1: %2 / %3</source>
+        <translation>Fall %1 wird gezeigt: %2 / %3</translation>
+    </message>
+    <message>
+        <source>Case %1 is in the sequence editor: change it, save it, or run it on a connection.</source>
+        <translation>Fall %1 ist im Sequenz-Editor: ändern, speichern oder auf einer Verbindung ausführen.</translation>
     </message>
 </context>
 <context>
@@ -2068,14 +2357,6 @@
         <translation>%1. %2</translation>
     </message>
     <message>
-        <source>1 step</source>
-        <translation>1 Schritt</translation>
-    </message>
-    <message>
-        <source>%1 steps</source>
-        <translation>%1 Schritte</translation>
-    </message>
-    <message>
         <source>Close after</source>
         <translation>Schließen nach</translation>
     </message>
@@ -2160,6 +2441,13 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>Load Scenario</source>
         <translation>Szenario laden</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln step(s)</source>
+        <translation>
+            <numerusform>%Ln Schritt</numerusform>
+            <numerusform>%Ln Schritte</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2351,14 +2639,6 @@ Die aktuelle Sequenz ist unverändert.</translation>
         <translation>(auf der Leitung ungültig)</translation>
     </message>
     <message>
-        <source>1 octet</source>
-        <translation>1 Oktett</translation>
-    </message>
-    <message>
-        <source>%1 octets</source>
-        <translation>%1 Oktette</translation>
-    </message>
-    <message>
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
@@ -2474,6 +2754,33 @@ Die aktuelle Sequenz ist unverändert.</translation>
         <source>Timer: fail after %1</source>
         <translation>Timer: Fehlschlag nach %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 octet(s)</source>
+        <translation>
+            <numerusform>%1 Oktett</numerusform>
+            <numerusform>%1 Oktette</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Record timeout %1 while open, else stop</source>
+        <translation>Timeout %1 aufzeichnen, solange offen, sonst anhalten</translation>
+    </message>
+    <message>
+        <source>Frame header only: %1, FIN %2, declares %3</source>
+        <translation>Nur Frame-Header: %1, FIN %2, gibt %3 an</translation>
+    </message>
+    <message>
+        <source>set</source>
+        <translation>gesetzt</translation>
+    </message>
+    <message>
+        <source>clear</source>
+        <translation>nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>Frame data</source>
+        <translation>Frame-Daten</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::StepListModel</name>
@@ -2513,20 +2820,29 @@ Die aktuelle Sequenz ist unverändert.</translation>
         <translation>Details</translation>
     </message>
     <message>
-        <source>%1 octets</source>
-        <translation>%1 Oktette</translation>
-    </message>
-    <message>
         <source>sync</source>
         <translation>sync</translation>
     </message>
-    <message>
-        <source>(%1 of %2 octets shown)</source>
-        <translation>(%1 von %2 Oktetten gezeigt)</translation>
+    <message numerus="yes">
+        <source>%1 octet(s)</source>
+        <translation>
+            <numerusform>%1 Oktett</numerusform>
+            <numerusform>%1 Oktette</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>(only the first %1 of %2 octets were kept)</source>
-        <translation>(nur die ersten %1 von %2 Oktetten wurden gespeichert)</translation>
+    <message numerus="yes">
+        <source>(%1 of %2 octet(s) shown)</source>
+        <translation>
+            <numerusform>(%1 von %2 Oktett gezeigt)</numerusform>
+            <numerusform>(%1 von %2 Oktetten gezeigt)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>(only the first %1 of %2 octet(s) were kept)</source>
+        <translation>
+            <numerusform>(nur die ersten %1 von %2 Oktett wurden gespeichert)</numerusform>
+            <numerusform>(nur die ersten %1 von %2 Oktetten wurden gespeichert)</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

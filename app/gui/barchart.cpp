@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "barchart.h"
 
+#include "plural.h"
+
 #include <QHelpEvent>
 #include <QLocale>
 #include <QPainter>
@@ -72,10 +74,10 @@ void BarChart::rebuild()
     const qsizetype rest = m_bars.size() - keep;
     for (qsizetype i = keep; i < order.size(); ++i)
         others.value += m_bars[order[i]].value;
-    // rest >= 2 here, so the plural needs no %n form.
-    others.label = tr("%1 others").arg(rest);
+    others.label = resolvePlural(tr("%Ln other(s)", nullptr, pluralCount(rest)), rest);
     others.toolTip =
-        tr("%1 smaller rows summed up: %2").arg(rest).arg(QLocale().toString(others.value));
+        resolvePlural(tr("%Ln smaller row(s) summed up: %1", nullptr, pluralCount(rest)), rest)
+            .arg(QLocale().toString(others.value));
     m_shown << others;
 }
 

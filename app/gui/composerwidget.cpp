@@ -3,6 +3,7 @@
 
 #include "ui_composer.h"
 
+#include "plural.h"
 #include "stepdescription.h"
 #include "utf8validator.h"
 
@@ -116,6 +117,7 @@ ComposerWidget::ComposerWidget(QWidget *parent)
       m_exampleKey(QRandomGenerator::global()->generate())
 {
     m_ui->setupUi(this);
+    m_ui->scrollArea->viewport()->installEventFilter(this);
 
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (QWidget *widget :
@@ -123,12 +125,13 @@ ComposerWidget::ComposerWidget(QWidget *parent)
           static_cast<QWidget *>(m_ui->previewBitsLabel),
           static_cast<QWidget *>(m_ui->previewFrameLabel)})
         widget->setFont(fixed);
-    // Wide enough for "11 22 33 44" but no wider: the key is short.
-    m_ui->maskKeyEdit->setMaximumWidth(
-        m_ui->maskKeyEdit->fontMetrics().horizontalAdvance(u"0000 0000 00"_s) + 16);
+    // Wide enough for "11 22 33 44" but no wider: the key is short. In a narrow pane the mask
+    // combo box gives way, never the key.
+    m_ui->maskKeyEdit->setFixedWidth(
+        m_ui->maskKeyEdit->fontMetrics().horizontalAdvance(u"00 00 00 00"_s) + 16);
     m_ui->maskKeyEdit->setText(hexKey(m_exampleKey));
     m_ui->previewFrameLabel->setToolTip(
-        tr("Bold: header; colored: masking key; the rest: the payload as it goes on the wire"));
+        tr("Bold: header; coloured: masking key; the rest: the payload as it goes on the wire"));
 
     setupCombos();
     for (QAbstractButton *button : {static_cast<QAbstractButton *>(m_ui->sendButton),
@@ -223,7 +226,7 @@ void ComposerWidget::setupConnections()
     // "1 octet", "2 octets": the suffix follows the value.
     for (QSpinBox *spin : {m_ui->chopSpin, m_ui->repeatLengthSpin, m_ui->fragmentSizeSpin}) {
         const auto updateSuffix = [spin](int value) {
-            spin->setSuffix(value == 1 ? tr(" octet") : tr(" octets"));
+            spin->setSuffix(resolvePlural(tr(" octet(s)", nullptr, value), value));
         };
         connect(spin, &QSpinBox::valueChanged, spin, updateSuffix);
         updateSuffix(spin->value());
@@ -709,36 +712,54 @@ QString ComposerWidget::headerBitsHtml(const QByteArray &header, const FrameSpec
     };
     const qsizetype bitsWidth = std::max(fieldsWidth(byte0), fieldsWidth(byte1)) + 2;
 
-    // Row labels first, so that their column fits the longest translation.
-    QStringList labels = {tr("byte 0"), tr("byte 1")};
-    QStringList values;
+    // The lines after the two header bytes: extended length, then the masking key. Their octets
+    // and what they mean; the meaning moves to a line of its own when the pane is narrow.
+    struct OctetsLine
+    {
+        QString label;
+        QString octets; // spaced hex
+        QString color;  // of the octets; empty: plain
+        QString meaning;
+        QString meaningColor;
+    };
+    QList<OctetsLine> lines;
     if (lengthOctets > 0) {
-        labels << tr("bytes 2–%1").arg(1 + lengthOctets);
-        values << QString::fromLatin1(header.mid(2, lengthOctets).toHex(' ')) + u"  "_s +
+        lines.append({tr("bytes 2–%1").arg(1 + lengthOctets),
+                      QString::fromLatin1(header.mid(2, lengthOctets).toHex(' ')), QString(),
                       (lengthOctets == 2 ? tr("16-bit length = %1") : tr("64-bit length = %1"))
-                          .arg(QLocale().toString(qulonglong(length)));
+                          .arg(QLocale().toString(qulonglong(length))),
+                      QString()});
     }
     if (keySize > 0) {
-        labels << tr("bytes %1–%2").arg(2 + lengthOctets).arg(5 + lengthOctets);
-        values << colored(QString::fromLatin1(header.mid(2 + lengthOctets, 4).toHex(' ')), c.key) +
-                      u"  "_s +
-                      (spec.maskMode == MaskMode::Random
-                           ? tr("masking key (random: this one is an example)")
-                           : tr("masking key"));
+        lines.append({tr("bytes %1–%2").arg(2 + lengthOctets).arg(5 + lengthOctets),
+                      QString::fromLatin1(header.mid(2 + lengthOctets, 4).toHex(' ')), c.key,
+                      spec.maskMode == MaskMode::Random
+                          ? tr("masking key (random: this one is an example)")
+                          : tr("masking key"),
+                      QString()});
     } else {
-        labels << tr("key");
-        values << (spec.maskMode == MaskMode::BitOnly
-                       ? colored(tr("none written although the mask bit is set"), c.warning)
-                       : tr("none (mask bit clear, payload not masked)"));
+        lines.append({tr("key"), QString(), QString(),
+                      spec.maskMode == MaskMode::BitOnly
+                          ? tr("none written although the mask bit is set")
+                          : tr("none (mask bit clear, payload not masked)"),
+                      spec.maskMode == MaskMode::BitOnly ? c.warning : QString()});
     }
-    qsizetype labelWidth = 0;
-    for (const QString &label : std::as_const(labels))
-        labelWidth = std::max(labelWidth, label.size());
+    // Row labels first, so that their column fits the longest translation.
+    qsizetype labelWidth = std::max(tr("byte 0").size(), tr("byte 1").size());
+    for (const OctetsLine &line : std::as_const(lines))
+        labelWidth = std::max(labelWidth, line.label.size());
     labelWidth += 2;
+    const QString indent(labelWidth, u' ');
+    const auto fits = [this](qsizetype characters) { return characters <= m_previewColumns; };
+    // A text moved to a line of its own: under the values, or nearly at the margin when even
+    // that is too long.
+    const auto continuation = [&](qsizetype characters) {
+        return fits(labelWidth + characters) ? indent : QString(2, u' ');
+    };
 
     const auto fieldRows = [&](const QString &label, const QList<Field> &fields,
                                const QString &trailer) -> QString {
-        QString names = QString(labelWidth, u' ');
+        QString names = indent;
         QString values;
         qsizetype used = 0;
         for (const Field &f : fields) {
@@ -748,8 +769,13 @@ QString ComposerWidget::headerBitsHtml(const QByteArray &header, const FrameSpec
             values += (f.broken ? colored(value, c.warning, true) : value) + u' ';
             used += width + 1;
         }
-        return names.toHtmlEscaped() + u'\n' + label.leftJustified(labelWidth).toHtmlEscaped() +
-               values + QString(bitsWidth - used, u' ') + trailer + u'\n';
+        QString row = names.toHtmlEscaped() + u'\n' +
+                      label.leftJustified(labelWidth).toHtmlEscaped() + values;
+        if (fits(labelWidth + bitsWidth + trailer.size()))
+            row += QString(bitsWidth - used, u' ') + trailer.toHtmlEscaped();
+        else
+            row += u'\n' + continuation(trailer.size()) + trailer.toHtmlEscaped();
+        return row + u'\n';
     };
     const QString opcodeText = StepDescription::opcodeName(b0 & 0xF);
     QString len7Text;
@@ -760,14 +786,24 @@ QString ComposerWidget::headerBitsHtml(const QByteArray &header, const FrameSpec
     else
         len7Text = tr("length %1").arg(len7);
 
-    QString html = u"<div style=\"white-space:pre\">"_s;
-    html += fieldRows(labels.at(0), byte0,
-                      u"0x%1  "_s.arg(b0, 2, 16, QLatin1Char('0')) + opcodeText.toHtmlEscaped());
-    html += fieldRows(labels.at(1), byte1,
-                      u"0x%1  "_s.arg(b1, 2, 16, QLatin1Char('0')) + len7Text.toHtmlEscaped());
-    for (qsizetype i = 0; i < values.size(); ++i) {
-        html += labels.at(i + 2).leftJustified(labelWidth).toHtmlEscaped() + values.at(i);
-        if (i + 1 < values.size())
+    // pre-wrap: a line still too long for the pane (a long translation) wraps instead of
+    // widening it.
+    QString html = u"<div style=\"white-space:pre-wrap\">"_s;
+    html +=
+        fieldRows(tr("byte 0"), byte0, u"0x%1  "_s.arg(b0, 2, 16, QLatin1Char('0')) + opcodeText);
+    html += fieldRows(tr("byte 1"), byte1, u"0x%1  "_s.arg(b1, 2, 16, QLatin1Char('0')) + len7Text);
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const OctetsLine &line = lines.at(i);
+        html += line.label.leftJustified(labelWidth).toHtmlEscaped();
+        if (!line.octets.isEmpty()) {
+            html += line.color.isEmpty() ? line.octets : colored(line.octets, line.color);
+            html += fits(labelWidth + line.octets.size() + 2 + line.meaning.size())
+                        ? u"  "_s
+                        : u'\n' + continuation(line.meaning.size());
+        }
+        const QString meaning = line.meaning.toHtmlEscaped();
+        html += line.meaningColor.isEmpty() ? meaning : colored(meaning, line.meaningColor);
+        if (i + 1 < lines.size())
             html += u'\n';
     }
     html += u"</div>"_s;
@@ -781,10 +817,12 @@ QString ComposerWidget::frameBytesHtml(const QByteArray &frame, qsizetype header
     QString html = u"<div>"_s +
                    tr("Frame octets: <b>header</b>, %1, payload as sent:")
                        .arg(colored(tr("masking key"), c.key)) +
-                   u"</div><div style=\"white-space:pre\">"_s;
+                   u"</div><div style=\"white-space:pre-wrap\">"_s;
+    // 16 octets a line as a hex dump has them ("xx " each), 8 when the pane is narrow.
+    const int perLine = m_previewColumns >= 16 * 3 ? 16 : 8;
     for (qsizetype i = 0; i < frame.size(); ++i) {
         if (i > 0)
-            html += (i % 16 == 0) ? u'\n' : u' ';
+            html += (i % perLine == 0) ? u'\n' : u' ';
         const QString octet = u"%1"_s.arg(uchar(frame.at(i)), 2, 16, QLatin1Char('0'));
         if (i < headerSize)
             html += u"<b>"_s + octet + u"</b>"_s;
@@ -851,8 +889,10 @@ void ComposerWidget::refreshPreview(const FrameSpec &spec)
         const QString gap = chopDelayMs() > 0 ? tr("%1 ms apart").arg(chopDelayMs())
                                               : tr("one event-loop turn apart");
         size +=
-            u' ' + tr("Sent in %1 writes of up to %2, %3.")
-                       .arg(locale.toString(writes), StepDescription::octets(spec.chopSize), gap);
+            u' ' +
+            resolvePlural(tr("Sent in %1 write(s) of up to %2, %3.", nullptr, pluralCount(writes)),
+                          writes)
+                .arg(locale.toString(writes), StepDescription::octets(spec.chopSize), gap);
     } else if (spec.sync || spec.chopSize > 0) {
         size += u' ' + tr("Sent as one write in its own event-loop turn.");
     } else {
@@ -1272,6 +1312,32 @@ void ComposerWidget::resizeEvent(QResizeEvent *event)
         width() < NarrowWidth ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight;
     if (m_ui->topLayout->direction() != direction)
         m_ui->topLayout->setDirection(direction);
+}
+
+bool ComposerWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_ui->scrollArea->viewport() && event->type() == QEvent::Resize) {
+        const int columns = availablePreviewColumns();
+        if (columns != m_previewColumns) {
+            m_previewColumns = columns;
+            refresh();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+int ComposerWidget::availablePreviewColumns() const
+{
+    // The viewport less the margins between it and the preview's labels, and one character of
+    // slack for the group box frame.
+    const auto horizontal = [](const QMargins &m) { return m.left() + m.right(); };
+    const int width = m_ui->scrollArea->viewport()->width() -
+                      horizontal(m_ui->contentLayout->contentsMargins()) -
+                      horizontal(m_ui->previewGroup->contentsMargins()) -
+                      horizontal(m_ui->previewLayout->contentsMargins());
+    const int character =
+        std::max(1, QFontMetrics(m_ui->previewBitsLabel->font()).horizontalAdvance(u'0'));
+    return std::max(24, width / character - 1);
 }
 
 void ComposerWidget::changeEvent(QEvent *event)

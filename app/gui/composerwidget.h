@@ -101,6 +101,7 @@ Q_SIGNALS:
 protected:
     void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct Colors
@@ -122,6 +123,8 @@ private:
     void refreshCloseInfo();
     void refreshButtons();
     void updateEditingUi();
+    // Characters of the fixed font a preview line has room for in the pane as it is now.
+    [[nodiscard]] int availablePreviewColumns() const;
     void setPayloadEditor(const QByteArray &payload);
     void setErrorText(QLabel *label, const QString &text);
     [[nodiscard]] Colors colors() const;
@@ -138,6 +141,9 @@ private:
     bool m_connected = false;
     bool m_updating = false;  // fields being set in bulk: one refresh at the end
     quint32 m_exampleKey = 0; // the key shown in the preview for MaskMode::Random
+    // The preview's line length: a narrow pane gets the explanations on lines of their own and
+    // 8 frame octets a line instead of 16, so it never needs a horizontal scroll bar.
+    int m_previewColumns = 80;
 
     QString m_filePath;
     QByteArray m_fileData;

@@ -4,6 +4,7 @@
 #include "frame.h"
 #include "frameparser.h"
 #include "hexview.h"
+#include "plural.h"
 #include "ui_framedetailpane.h"
 #include "utf8validator.h"
 
@@ -285,9 +286,12 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
         notes << tr("Incomplete: the connection ended inside this frame.");
     if (f.tx && f.tx->declaredLength &&
         qint64(*f.tx->declaredLength) != f.tx->encodedSize - f.headerSize()) {
-        notes << tr("The length field says %1 but %2 payload octets were sent.")
+        const qint64 sent = f.tx->encodedSize - f.headerSize();
+        notes << resolvePlural(tr("The length field says %1 but %2 payload octet(s) were sent.",
+                                  nullptr, pluralCount(sent)),
+                               sent)
                      .arg(*f.tx->declaredLength)
-                     .arg(f.tx->encodedSize - f.headerSize());
+                     .arg(sent);
     }
     if (f.masked && !f.hasKey)
         notes << tr("The MASK bit is set but no key was written; the payload went out as is.");
@@ -295,7 +299,10 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
         f.tx ? f.tx->encodedSize
              : f.headerSize() + qint64(std::min<quint64>(f.payloadLength, quint64(1) << 40));
     if (f.streamOffset >= 0 && !f.incomplete && octets.size() < expected) {
-        notes << tr("Only %1 of the frame's %2 octets are kept (the trace's storage limit).")
+        notes << resolvePlural(tr("Only %1 of the frame's %2 octet(s) are kept (the trace's "
+                                  "storage limit).",
+                                  nullptr, pluralCount(expected)),
+                               expected)
                      .arg(octets.size())
                      .arg(expected);
     }
@@ -461,7 +468,10 @@ void FrameDetailPane::showText(const FrameRecord &f, const QByteArray &payload)
         }
     }
     if (size > shown.size()) {
-        notes << tr("Showing the first %1 of %2 octets; the Unmasked tab shows them all.")
+        notes << resolvePlural(tr("Showing the first %1 of %2 octet(s); the Unmasked tab shows "
+                                  "them all.",
+                                  nullptr, pluralCount(size)),
+                               size)
                      .arg(shown.size())
                      .arg(size);
     }
@@ -524,7 +534,10 @@ void FrameDetailPane::showJson(const QByteArray &payload)
     }
     if (payload.size() > TextLimit) {
         m_ui->jsonNote->setText(
-            tr("Not formatted: the payload is larger than %1 octets.").arg(TextLimit));
+            resolvePlural(tr("Not formatted: the payload is larger than %1 octet(s).", nullptr,
+                             pluralCount(TextLimit)),
+                          TextLimit)
+                .arg(TextLimit));
         return;
     }
     QJsonParseError error;

@@ -2,6 +2,7 @@
 #include "frametablemodel.h"
 
 #include "frame.h"
+#include "plural.h"
 #include "utf8validator.h"
 
 #include <QApplication>
@@ -264,6 +265,11 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int col
 QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) const
 {
     switch (column) {
+    case RsvColumn:
+        // The column is narrow: "6 (RSV1+RSV2)" in full.
+        if (frame.rsv != 0)
+            return rsvText(frame.rsv);
+        return {};
     case OpcodeColumn:
         if (isReservedOpcode(frame.opcode))
             return tr("Opcode %1 is reserved (RFC 6455 §5.2)").arg(frame.opcode);
@@ -274,14 +280,23 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
             const qint64 arrived =
                 std::clamp<qint64>(m_store->trace().octetCount(frame.direction) - payloadStart, 0,
                                    clampLength(frame.payloadLength));
-            return tr("The connection ended inside this frame: %1 of %2 payload octets arrived.")
+            const qint64 declared = clampLength(frame.payloadLength);
+            return resolvePlural(tr("The connection ended inside this frame: %1 of %2 payload "
+                                    "octet(s) arrived.",
+                                    nullptr, pluralCount(declared)),
+                                 declared)
                 .arg(arrived)
                 .arg(frame.payloadLength);
         }
-        if (frame.direction == Direction::Tx && frame.tx && frame.tx->declaredLength)
-            return tr("The header declares %1 payload octets; %2 were sent.")
-                .arg(*frame.tx->declaredLength)
+        if (frame.direction == Direction::Tx && frame.tx && frame.tx->declaredLength) {
+            const quint64 declared = *frame.tx->declaredLength;
+            const qint64 count = clampLength(declared);
+            return resolvePlural(tr("The header declares %1 payload octet(s); %2 were sent.",
+                                    nullptr, pluralCount(count)),
+                                 count)
+                .arg(declared)
                 .arg(wirePayloadLength(frame));
+        }
         return {};
     case PayloadColumn: {
         const qint64 total = wirePayloadLength(frame);
@@ -437,7 +452,10 @@ QString FrameTableModel::payloadToolTip(const QByteArray &head, qint64 totalSize
         out = lines.join(u'\n');
     }
     if (cut)
-        out += u'\n' + tr("(%1 of %2 octets shown)").arg(head.size()).arg(total);
+        out += u'\n' +
+               resolvePlural(tr("(%1 of %2 octet(s) shown)", nullptr, pluralCount(total)), total)
+                   .arg(head.size())
+                   .arg(total);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
+#include "casereport.h"
 #include "closingpanel.h"
 #include "composerwidget.h"
 #include "connectionbar.h"
@@ -10,11 +11,13 @@
 #include "handshakepanel.h"
 #include "messagemodel.h"
 #include "modelroles.h"
+#include "plural.h"
 #include "report.h"
 #include "scenario.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
 #include "statisticspanel.h"
+#include "stepdescription.h"
 #include "tracestore.h"
 #include "wirelogmodel.h"
 
@@ -26,6 +29,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -70,10 +74,46 @@ QTableView *makeTableView(QAbstractItemModel *model, QWidget *parent)
     return view;
 }
 
+// One column's initial width: its header, or the widest of `samples` (typical cell texts) in the
+// column's font, whichever is wider. The view then opens with every column showing its contents.
+struct ColumnSample
+{
+    int column;
+    QStringList samples;
+    bool fixedFont = false;
+    bool icon = false; // a decoration (the violations' warning icon) precedes the text
+};
+
+void sizeColumns(QTableView *view, const QList<ColumnSample> &columns, int stretchColumn)
+{
+    QHeaderView *header = view->horizontalHeader();
+    const QFontMetrics proportional(view->font());
+    const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    QStyle *style = view->style();
+    // QStyledItemDelegate's text margin on each side, and a little air against eliding.
+    const int margins = 2 * (style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view) + 1) +
+                        proportional.averageCharWidth();
+    const int icon = style->pixelMetric(QStyle::PM_SmallIconSize, nullptr, view) + 4;
+    for (const ColumnSample &c : columns) {
+        const QFontMetrics &fm = c.fixedFont ? fixed : proportional;
+        int width = 0;
+        for (const QString &sample : c.samples)
+            width = std::max(width, fm.horizontalAdvance(sample));
+        width += margins + (c.icon ? icon : 0);
+        view->setColumnWidth(c.column, std::max(width, header->sectionSizeHint(c.column)));
+    }
+    if (stretchColumn >= 0 && stretchColumn != header->count() - 1) {
+        // A preview in the middle takes the width the others leave; the last column keeps its own.
+        header->setStretchLastSection(false);
+        header->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
+    }
+}
+
+// "512 octets", or "1.5 MB" from 10 KiB on.
 QString humanOctets(qint64 n)
 {
     if (n < 10 * 1024)
-        return QLocale().toString(n);
+        return StepDescription::octets(n);
     return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
 }
 
@@ -90,6 +130,14 @@ ExpectedClose manualExpectation(const ClosingBehavior &b)
 
 } // namespace
 
+ClosingVerdict MainWindow::currentClosingVerdict(const ClosingBehavior &closing) const
+{
+    // An opened case result keeps the case's own verdict (its expectation, its overrides).
+    if (m_openedCase)
+        return m_openedCase->verdict.closing;
+    return closingVerdict(closing, manualExpectation(closing));
+}
+
 MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
     : QMainWindow(parent), m_ui(std::make_unique<::Ui::MainWindow>()), m_echoUrl(echoUrl)
 {
@@ -102,6 +150,7 @@ MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
     m_followTimer = new QTimer(this);
     m_followTimer->setInterval(100);
     buildViews();
+    buildCaseBrowser();
     connectActions();
     restoreSettings();
     // The embedded echo server's URL is preselected (a new port each start), so a new user can
@@ -191,11 +240,68 @@ void MainWindow::buildViews()
     m_statusCounters = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusCounters);
 
-    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView}) {
+    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
         view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-        view->resizeColumnsToContents();
-    }
-    m_frameView->setColumnWidth(FrameTableModel::PayloadColumn, 260);
+    sizeColumnsToContents();
+}
+
+void MainWindow::sizeColumnsToContents()
+{
+    // Sized from typical contents, not from the rows (there are none yet, and a million later):
+    // row numbers and times of a long session, the longest names each column shows.
+    const QString number = u"9999999"_s;
+    const QString time = FrameTableModel::timeText(999'999'999'999); // "999999.999" ms
+    const QStringList directions = {FrameTableModel::directionText(Direction::Tx),
+                                    FrameTableModel::directionText(Direction::Rx), u"—"_s};
+    const QString length = QString::number(16'777'216);
+    using F = FrameTableModel;
+    QStringList opcodes;
+    for (int opcode = 0; opcode < 16; ++opcode)
+        opcodes << F::opcodeText(opcode);
+    const QStringList yesNo = {FrameTableModel::tr("yes"), FrameTableModel::tr("no")};
+    sizeColumns(m_frameView,
+                {{F::NumberColumn, {number}},
+                 {F::TimeColumn, {time}},
+                 {F::DirectionColumn, directions},
+                 {F::OpcodeColumn, opcodes},
+                 {F::FinColumn, yesNo},
+                 {F::RsvColumn, {F::rsvText(0)}}, // set bits are rare; the tooltip spells them
+                 {F::MaskColumn, QStringList{FrameTableModel::tr("bit-only")} + yesNo},
+                 {F::KeyColumn, {u"00000000"_s}, true},
+                 {F::LengthColumn, {length}},
+                 // As wide as its header: the warning icon shows there is something, the tooltip
+                 // lists every broken rule.
+                 {F::ViolationsColumn, {}, false, true}},
+                F::PayloadColumn);
+
+    using M = MessageModel;
+    const QString text = MessageModel::tr("Text");
+    const QString binary = MessageModel::tr("Binary");
+    sizeColumns(m_messageView,
+                {{M::NumberColumn, {number}},
+                 {M::TimeColumn, {time}},
+                 {M::DirectionColumn, directions},
+                 {M::TypeColumn,
+                  {MessageModel::tr("%1 (interrupted)").arg(binary),
+                   MessageModel::tr("%1 (incomplete)").arg(binary),
+                   MessageModel::tr("%1 (interrupted)").arg(text),
+                   MessageModel::tr("%1 (incomplete)").arg(text)}},
+                 {M::FramesColumn, {u"99999"_s}},
+                 {M::SizeColumn, {length}},
+                 {M::Utf8Column, {MessageModel::tr("yes"), MessageModel::tr("no")}}},
+                M::PreviewColumn);
+
+    using W = WireLogModel;
+    QStringList kinds;
+    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::TcpDroppedByPeer); ++kind)
+        kinds << wireLogKindName(WireLogKind(kind));
+    sizeColumns(m_wireLogView,
+                {{W::IndexColumn, {number}},
+                 {W::TimeColumn, {time}},
+                 {W::DirectionColumn, directions},
+                 {W::KindColumn, kinds},
+                 {W::SizeColumn, {QString::number(65'536)}}},
+                W::DetailsColumn);
 }
 
 QWidget *MainWindow::filterBar(bool frames)
@@ -395,6 +501,7 @@ void MainWindow::connectToServer()
         m_connectionBar->addToHistory(m_connectionBar->url());
     const SessionSettings settings = m_connectionBar->settings();
     m_sequence->setSessionSettings(settings);
+    m_openedCase.reset();
     m_controller->connectTo(settings);
 }
 
@@ -446,19 +553,21 @@ QString MainWindow::statusText() const
 {
     const Trace &t = m_store->trace();
     const qint64 elapsedMs = t.lastTimeNs() / 1000000;
-    return tr("TX %1 octets, %2 frames   RX %3 octets, %4 frames   %5 s")
-        .arg(humanOctets(t.octetCount(Direction::Tx)))
-        .arg(QLocale().toString(t.frameCount(Direction::Tx)))
-        .arg(humanOctets(t.octetCount(Direction::Rx)))
-        .arg(QLocale().toString(t.frameCount(Direction::Rx)))
-        .arg(QLocale().toString(elapsedMs / 1000.0, 'f', 1));
+    const auto frames = [](qint64 n) {
+        return resolvePlural(tr("%1 frame(s)", nullptr, pluralCount(n)), n)
+            .arg(QLocale().toString(n));
+    };
+    return tr("TX %1, %2   RX %3, %4   %5 s")
+        .arg(humanOctets(t.octetCount(Direction::Tx)), frames(t.frameCount(Direction::Tx)),
+             humanOctets(t.octetCount(Direction::Rx)), frames(t.frameCount(Direction::Rx)),
+             QLocale().toString(elapsedMs / 1000.0, 'f', 1));
 }
 
 void MainWindow::refreshPanels()
 {
     const Trace &trace = m_store->trace();
     const ClosingBehavior &closing = m_store->closing();
-    m_closingPanel->setClosing(closing, closingVerdict(closing, manualExpectation(closing)));
+    m_closingPanel->setClosing(closing, currentClosingVerdict(closing));
     m_statisticsPanel->setStatistics(trace.statistics());
     m_handshakePanel->setTrace(trace);
     m_statusCounters->setText(statusText());
@@ -592,11 +701,18 @@ void MainWindow::exportReport(bool json)
         return;
     m_store->drain(); // the report covers everything received so far
     ReportInput input;
-    input.trace = &m_store->trace();
-    input.closing = m_store->closing();
-    input.closingVerdict = closingVerdict(input.closing, manualExpectation(input.closing));
-    input.agent = m_connectionBar->url();
-    input.durationMs = input.closing.durationMs();
+    if (m_openedCase) {
+        input = reportInputFor(*m_openedCase);
+    } else {
+        input.trace = &m_store->trace();
+        input.closing = m_store->closing();
+        input.closingVerdict = currentClosingVerdict(input.closing);
+        // The agent is the server's name, as in the CLI; the URL when it sent none.
+        input.agent = serverHeaderOf(m_store->trace());
+        if (input.agent.isEmpty())
+            input.agent = m_connectionBar->url();
+        input.durationMs = input.closing.durationMs();
+    }
     QSaveFile file(path);
     if (file.open(QIODevice::WriteOnly)) {
         file.write(json ? QJsonDocument(jsonReport(input)).toJson()
@@ -674,15 +790,16 @@ void MainWindow::restoreSettings()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    // First show: the wire views get half the width, the composer and the panels a quarter each
-    // (a restored window state keeps the user's own split instead).
+    // First show: the wire views get nearly half the width, the composer and the panels the
+    // rest; the composer fits its narrowest layout from the default window size on (a restored
+    // window state keeps the user's own split instead).
     if (!m_splitterPlaced) {
         m_splitterPlaced = true;
         QSettings settings;
         const QByteArray saved = settings.value(u"window/splitter"_s).toByteArray();
         if (saved.isEmpty() || !m_mainSplitter->restoreState(saved)) {
             const int w = std::max(width(), 1000);
-            m_mainSplitter->setSizes({w * 22 / 100, w * 47 / 100, w * 31 / 100});
+            m_mainSplitter->setSizes({w * 24 / 100, w * 46 / 100, w * 30 / 100});
         }
     }
 }

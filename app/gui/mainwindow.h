@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "cases.h"
 #include "session.h"
 
 #include <QMainWindow>
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 namespace Ui {
@@ -24,6 +26,7 @@ QT_END_NAMESPACE
 
 namespace wsi::gui {
 
+class CaseBrowser;
 class ClosingModel;
 class ClosingPanel;
 class ComposerWidget;
@@ -77,6 +80,11 @@ public:
     [[nodiscard]] QTabWidget *viewTabs() const { return m_viewTabs; }
     [[nodiscard]] QTabWidget *panelTabs() const { return m_panelTabs; }
     [[nodiscard]] QString statusText() const;
+    [[nodiscard]] CaseBrowser *caseBrowser() const { return m_caseBrowser; }
+    // Shows a finished case's trace in the views and panels, with the case's verdicts.
+    void showCaseResult(const wsi::CaseResult &result);
+    // Loads a library case into the sequence editor as a scenario.
+    void openCaseAsScenario(const wsi::CaseDefinition *definition);
 
     void applyTheme(Theme theme);
 
@@ -86,6 +94,8 @@ protected:
 
 private:
     void buildViews();
+    // Initial column widths from the fonts and typical cell texts; the preview columns stretch.
+    void sizeColumnsToContents();
     void connectActions();
     void onStateChanged(SessionState state);
     void onStoreGrown();
@@ -99,6 +109,9 @@ private:
     void openScenario();
     void saveScenario();
     void exportReport(bool json);
+    void buildCaseBrowser(); // mainwindowcases.cpp
+    // The closing verdict shown: the opened case's, else the manual session's expectation.
+    [[nodiscard]] ClosingVerdict currentClosingVerdict(const ClosingBehavior &closing) const;
     void saveSettings() const;
     void restoreSettings();
     [[nodiscard]] QWidget *filterBar(bool frames);
@@ -135,6 +148,8 @@ private:
     QUrl m_echoUrl;
     Theme m_theme = Theme::System;
     bool m_syncingSelection = false;
+    CaseBrowser *m_caseBrowser = nullptr;
+    std::optional<CaseResult> m_openedCase; // a case result shown instead of a live session
 };
 
 } // namespace wsi::gui

@@ -25,7 +25,7 @@ MessageModel::MessageModel(const TraceStore *store, QObject *parent)
     Q_ASSERT(store);
     scanNewFrames();
     m_changedRows.clear();
-    m_visibleRows = int(m_messages.size());
+    m_visibleRows = int(m_firstFrames.size());
     connect(m_store, &TraceStore::grown, this, &MessageModel::onGrown);
     connect(m_store, &TraceStore::aboutToReset, this, &MessageModel::onAboutToReset);
     connect(m_store, &TraceStore::resetDone, this, &MessageModel::onResetDone);
@@ -41,6 +41,42 @@ int MessageModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : NUM_COLUMNS;
 }
 
+const MessageModel::Details *MessageModel::detailsOf(quint32 row) const
+{
+    const auto it = std::lower_bound(m_details.begin(), m_details.end(), row,
+                                     [](const Details &d, quint32 r) { return d.row < r; });
+    return it != m_details.end() && it->row == row ? &*it : nullptr;
+}
+
+MessageModel::Message MessageModel::messageAt(int row) const
+{
+    Message message;
+    message.firstFrame = m_firstFrames[size_t(row)];
+    const FrameRecord &first = m_store->trace().frames()[message.firstFrame];
+    message.opcode = first.opcode;
+    message.direction = first.direction;
+    if (const Details *details = detailsOf(quint32(row))) {
+        message.size = details->size;
+        message.lastFrame = details->lastFrame;
+        message.frameCount = details->frameCount;
+        message.status = details->status;
+        message.utf8Invalid = details->utf8Invalid;
+    } else {
+        message.size = FrameTableModel::wirePayloadLength(first);
+        message.lastFrame = message.firstFrame;
+        message.frameCount = 1;
+        message.status = Status::Complete;
+        message.utf8Invalid = impliedUtf8Invalid(first);
+    }
+    return message;
+}
+
+bool MessageModel::impliedUtf8Invalid(const FrameRecord &frame)
+{
+    return frame.opcode == quint8(Opcode::Text) && frame.direction == Direction::Rx &&
+           frame.violations.testFlag(Violation::InvalidUtf8Text);
+}
+
 void MessageModel::touch(qsizetype row)
 {
     if (row < 0 || row >= m_visibleRows)
@@ -53,15 +89,15 @@ void MessageModel::close(OpenMessage &open, Status status)
 {
     if (open.row < 0)
         return;
-    m_messages[size_t(open.row)].status = status;
+    m_details[open.details].status = status;
     touch(open.row);
     open.row = -1;
 }
 
-void MessageModel::validateTx(OpenMessage &open, Message &message, const FrameRecord &frame)
+bool MessageModel::validateTx(OpenMessage &open, const FrameRecord &frame)
 {
-    if (message.utf8Invalid)
-        return;
+    if (open.utf8.state() == Utf8Validator::State::Invalid)
+        return true;
     const QByteArray &pattern = frame.payload;
     if (frame.tx && frame.tx->repeatLength) {
         qint64 remaining = FrameTableModel::wirePayloadLength(frame);
@@ -79,8 +115,7 @@ void MessageModel::validateTx(OpenMessage &open, Message &message, const FrameRe
     } else {
         open.utf8.feed(pattern.constData(), pattern.size());
     }
-    if (open.utf8.state() == Utf8Validator::State::Invalid)
-        message.utf8Invalid = true;
+    return open.utf8.state() == Utf8Validator::State::Invalid;
 }
 
 void MessageModel::addFrame(quint32 index, const FrameRecord &frame)
@@ -88,52 +123,61 @@ void MessageModel::addFrame(quint32 index, const FrameRecord &frame)
     if (isControlOpcode(frame.opcode))
         return; // control frames may sit between fragments; they are no message (§5.4)
     OpenMessage &open = m_open[int(frame.direction)];
-    const bool text = frame.opcode == quint8(Opcode::Text);
     const bool ends = frame.fin && !frame.incomplete;
+    const bool tx = frame.direction == Direction::Tx;
 
     if (frame.opcode == quint8(Opcode::Text) || frame.opcode == quint8(Opcode::Binary)) {
         close(open, Status::Interrupted);
-        Message message;
-        message.size = FrameTableModel::wirePayloadLength(frame);
-        message.firstFrame = index;
-        message.lastFrame = index;
-        message.frameCount = 1;
-        message.opcode = frame.opcode;
-        message.direction = frame.direction;
-        open.row = qsizetype(m_messages.size());
+        const bool text = frame.opcode == quint8(Opcode::Text);
+        Details details;
+        details.size = FrameTableModel::wirePayloadLength(frame);
+        details.row = quint32(m_firstFrames.size());
+        details.lastFrame = index;
         open.utf8.reset();
         if (text) {
-            if (frame.direction == Direction::Tx)
-                validateTx(open, message, frame);
-            else
-                message.utf8Invalid = frame.violations.testFlag(Violation::InvalidUtf8Text);
+            details.utf8Invalid = tx ? validateTx(open, frame)
+                                     : frame.violations.testFlag(Violation::InvalidUtf8Text);
+            // A text message that ends inside a code point is invalid too (RFC 6455 §8.1).
+            if (tx && ends && open.utf8.state() != Utf8Validator::State::Valid)
+                details.utf8Invalid = true;
         }
-        m_messages.push_back(message);
-    } else if (frame.opcode == quint8(Opcode::Continuation)) {
-        if (open.row < 0)
-            return; // a continuation without a message: no message to add it to
-        Message &message = m_messages[size_t(open.row)];
-        message.lastFrame = index;
-        ++message.frameCount;
-        message.size += FrameTableModel::wirePayloadLength(frame);
-        if (message.opcode == quint8(Opcode::Text)) {
-            if (frame.direction == Direction::Tx)
-                validateTx(open, message, frame);
-            else if (frame.violations.testFlag(Violation::InvalidUtf8Text))
-                message.utf8Invalid = true;
+        m_firstFrames.push_back(index);
+        if (ends) {
+            details.status = Status::Complete;
+            // The usual case: the frame says everything, nothing more is kept.
+            if (details.utf8Invalid != impliedUtf8Invalid(frame))
+                m_details.push_back(details);
+        } else {
+            open.row = qsizetype(details.row);
+            open.details = m_details.size();
+            m_details.push_back(details);
         }
-        touch(open.row);
-    } else {
-        return; // reserved non-control opcodes 3–7: no known message type
+        return;
     }
+    if (frame.opcode != quint8(Opcode::Continuation))
+        return; // reserved non-control opcodes 3–7: no known message type
+    if (open.row < 0)
+        return; // a continuation without a message: no message to add it to
 
+    Details &details = m_details[open.details];
+    details.lastFrame = index;
+    ++details.frameCount;
+    details.size += FrameTableModel::wirePayloadLength(frame);
+    const bool text =
+        m_store->trace().frames()[m_firstFrames[size_t(open.row)]].opcode == quint8(Opcode::Text);
+    if (text) {
+        if (tx) {
+            if (validateTx(open, frame))
+                details.utf8Invalid = true;
+        } else if (frame.violations.testFlag(Violation::InvalidUtf8Text)) {
+            details.utf8Invalid = true;
+        }
+    }
+    touch(open.row);
     if (ends) {
-        Message &message = m_messages[size_t(open.row)];
-        // A text message that ends inside a code point is invalid too (RFC 6455 §8.1).
-        if (message.opcode == quint8(Opcode::Text) && message.direction == Direction::Tx &&
-            open.utf8.state() != Utf8Validator::State::Valid)
-            message.utf8Invalid = true;
-        message.status = Status::Complete;
+        if (text && tx && open.utf8.state() != Utf8Validator::State::Valid)
+            details.utf8Invalid = true; // it ended inside a code point (§8.1)
+        details.status = Status::Complete;
         open.row = -1;
     }
 }
@@ -151,7 +195,7 @@ void MessageModel::onGrown()
 {
     m_changedRows.clear();
     scanNewFrames();
-    const int count = int(m_messages.size());
+    const int count = int(m_firstFrames.size());
     if (count > m_visibleRows) {
         beginInsertRows(QModelIndex(), m_visibleRows, count - 1);
         m_visibleRows = count;
@@ -166,7 +210,9 @@ void MessageModel::onGrown()
 void MessageModel::onAboutToReset()
 {
     beginResetModel();
-    m_messages.clear();
+    m_firstFrames.clear();
+    m_details.clear();
+    m_details.shrink_to_fit();
     m_visibleRows = 0;
     m_scanned = 0;
     m_open[0] = OpenMessage();
@@ -177,7 +223,7 @@ void MessageModel::onResetDone()
 {
     scanNewFrames();
     m_changedRows.clear();
-    m_visibleRows = int(m_messages.size());
+    m_visibleRows = int(m_firstFrames.size());
     endResetModel();
 }
 
@@ -230,7 +276,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_visibleRows || index.column() >= NUM_COLUMNS)
         return {};
-    const Message &message = m_messages[size_t(index.row())];
+    const Message message = messageAt(index.row());
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "modelroles.h"
+#include "segmentedvector.h"
 #include "tracestore.h"
 #include "utf8validator.h"
 
@@ -18,6 +19,10 @@ namespace wsi::gui {
 // message is open ends the open one as interrupted; a continuation without an open message and
 // reserved opcodes are left out. Built incrementally from each batch's new frames; the open
 // message's row changes with dataChanged().
+//
+// A row costs 4 octets, its first frame's index: a message of one frame with FIN (nearly all of
+// them under a flood) is described completely by that frame. Only the others (fragmented, still
+// open, interrupted, or TX text with invalid UTF-8) keep a Details record, in row order.
 class MessageModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -50,6 +55,7 @@ public:
         Interrupted, // a new text/binary frame came first
     };
 
+    // A message as the views see it, put together from its first frame and its details.
     struct Message
     {
         qint64 size = 0; // payload octets so far
@@ -73,16 +79,29 @@ public:
 
     [[nodiscard]] const TraceStore *store() const { return m_store; }
     // The message of a row; `row` must be in [0, rowCount()).
-    [[nodiscard]] const Message &messageAt(int row) const { return m_messages[size_t(row)]; }
+    [[nodiscard]] Message messageAt(int row) const;
     // At most `maxOctets` of the message's payload, from its frames in order.
     [[nodiscard]] QByteArray payloadHead(const Message &message, qint64 maxOctets) const;
 
 private:
-    // The message a direction has open, and the UTF-8 state of its text so far (TX: the payloads
-    // we sent are validated here; RX: the parser's InvalidUtf8Text already says it).
+    // What a message's first frame does not say: for the messages that are not one frame with FIN.
+    struct Details
+    {
+        qint64 size = 0;
+        quint32 row = 0;
+        quint32 lastFrame = 0;
+        quint32 frameCount = 1;
+        Status status = Status::Open;
+        bool utf8Invalid = false;
+    };
+
+    // The message a direction has open (its row and its Details), and the UTF-8 state of its text
+    // so far (TX: the payloads we sent are validated here; RX: the parser's InvalidUtf8Text
+    // already says it).
     struct OpenMessage
     {
         qsizetype row = -1;
+        size_t details = 0; // index into m_details, while row >= 0
         Utf8Validator utf8;
     };
 
@@ -94,13 +113,19 @@ private:
     void scanNewFrames();
     void addFrame(quint32 index, const FrameRecord &frame);
     void close(OpenMessage &open, Status status);
-    void validateTx(OpenMessage &open, Message &message, const FrameRecord &frame);
+    // Feeds a TX text payload to the open message's validator; true once it saw invalid UTF-8.
+    [[nodiscard]] static bool validateTx(OpenMessage &open, const FrameRecord &frame);
+    // A message of one frame with FIN as its frame alone says it is: valid text unless the parser
+    // flagged the RX payload.
+    [[nodiscard]] static bool impliedUtf8Invalid(const FrameRecord &frame);
+    [[nodiscard]] const Details *detailsOf(quint32 row) const;
     void touch(qsizetype row);
     [[nodiscard]] QVariant displayData(const Message &message, int row, int column) const;
     [[nodiscard]] QVariant sortData(const Message &message, int row, int column) const;
 
     const TraceStore *m_store;
-    std::vector<Message> m_messages;
+    SegmentedVector<quint32, 16> m_firstFrames; // row → index into Trace::frames()
+    std::vector<Details> m_details;             // sorted by row
     int m_visibleRows = 0;
     size_t m_scanned = 0; // frames seen so far
     OpenMessage m_open[2];

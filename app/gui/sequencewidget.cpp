@@ -4,6 +4,7 @@
 #include "ui_sequence.h"
 
 #include "composerwidget.h"
+#include "plural.h"
 #include "stepdescription.h"
 #include "steplistmodel.h"
 
@@ -51,9 +52,7 @@ public:
 
 QString stepCount(qsizetype count)
 {
-    if (count == 1)
-        return SequenceWidget::tr("1 step");
-    return SequenceWidget::tr("%1 steps").arg(count);
+    return resolvePlural(SequenceWidget::tr("%Ln step(s)", nullptr, pluralCount(count)), count);
 }
 
 } // namespace
@@ -284,6 +283,9 @@ void SequenceWidget::stepDoubleClicked(const QModelIndex &index)
     case Step::Kind::Fail:
     case Step::Kind::Drop:
     case Step::Kind::HalfClose:
+    case Step::Kind::TimeoutEvent:
+    case Step::Kind::FrameHeader:
+    case Step::Kind::FrameData:
         showMessage(MessageKind::Info, tr("Step %1 (%2) has nothing to edit.")
                                            .arg(index.row() + 1)
                                            .arg(StepDescription::describe(step)));

@@ -2,6 +2,7 @@
 #include "stepdescription.h"
 
 #include "frame.h"
+#include "plural.h"
 #include "utf8validator.h"
 
 #include <QLocale>
@@ -106,9 +107,8 @@ QString StepDescription::closeCodeLabel(int code)
 
 QString StepDescription::octets(qint64 count)
 {
-    if (count == 1)
-        return tr("1 octet");
-    return tr("%1 octets").arg(QLocale().toString(count));
+    return resolvePlural(tr("%1 octet(s)", nullptr, pluralCount(count)), count)
+        .arg(QLocale().toString(count));
 }
 
 QString StepDescription::seconds(double value)
@@ -234,6 +234,21 @@ QString StepDescription::describe(const wsi::Step &step)
         return tr("Timer: close after %1").arg(seconds(step.seconds));
     case Step::Kind::FailAfter:
         return tr("Timer: fail after %1").arg(seconds(step.seconds));
+    case Step::Kind::TimeoutEvent:
+        return tr("Record timeout %1 while open, else stop").arg(step.tag);
+    case Step::Kind::FrameHeader: {
+        const FrameSpec &f = step.frame;
+        const qulonglong declared = f.declaredLength
+                                        ? qulonglong(*f.declaredLength)
+                                        : qulonglong(f.repeatLength.value_or(f.payload.size()));
+        return tr("Frame header only: %1, FIN %2, declares %3")
+            .arg(opcodeName(f.opcode), f.fin ? tr("set") : tr("clear"),
+                 QLocale().toString(declared));
+    }
+    case Step::Kind::FrameData:
+        parts << tr("Frame data") << octets(step.payload.size());
+        preview = payloadPreview(step.payload);
+        break;
     }
     return parts.join(u", "_s) + (preview.isEmpty() ? QString() : u" \u2014 "_s + preview);
 }

@@ -3,6 +3,10 @@
 
 #include <QElapsedTimer>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace wsi::gui {
 
 TraceStore::TraceStore(QObject *parent) : QObject(parent), m_ingestTimer(new QTimer(this))
@@ -61,6 +65,7 @@ void TraceStore::ingestSlice()
     while (!m_queue.empty() && clock.nsecsElapsed() < kSliceNs) {
         TraceBatchPtr batch = std::move(m_queue.front());
         m_queue.pop_front();
+        m_recordsSinceTrim += batch->size();
         m_trace.append(std::move(*batch));
     }
     g.entriesAfter = m_trace.entries().size();
@@ -73,6 +78,20 @@ void TraceStore::ingestSlice()
         Q_EMIT grown(g); // one insert per slice in every model
     if (!m_queue.empty())
         m_ingestTimer->start(0);
+    else if (m_recordsSinceTrim >= kTrimAfterRecords)
+        releaseFreedMemory();
+}
+
+void TraceStore::releaseFreedMemory()
+{
+    // The batches of a burst are allocated by the session thread and freed here: glibc keeps
+    // their pages in that thread's malloc arena, resident, long after the backlog is gone (tens
+    // of MB after a flood). Once the queue is drained they are given back; the trace itself is
+    // not touched. A few ms, at the end of a burst only.
+    m_recordsSinceTrim = 0;
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 void TraceStore::drain()
@@ -90,6 +109,7 @@ void TraceStore::reset(Trace trace)
     m_trace = std::move(trace);
     m_closingValid = false;
     Q_EMIT resetDone();
+    releaseFreedMemory(); // the previous trace may have been large
 }
 
 } // namespace wsi::gui

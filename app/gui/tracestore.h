@@ -52,13 +52,18 @@ Q_SIGNALS:
     void grown(const wsi::gui::TraceStore::Growth &growth);
 
 private:
+    // Records ingested from the queue after which a drained queue gives memory back.
+    static constexpr size_t kTrimAfterRecords = size_t(1) << 18;
+
     void ingestSlice();
+    void releaseFreedMemory();
 
     Trace m_trace;
     std::deque<TraceBatchPtr> m_queue;
     QTimer *m_ingestTimer = nullptr;
     mutable ClosingBehavior m_closing;
     mutable bool m_closingValid = false;
+    size_t m_recordsSinceTrim = 0;
 };
 
 } // namespace wsi::gui

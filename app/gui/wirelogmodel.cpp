@@ -2,6 +2,7 @@
 #include "wirelogmodel.h"
 
 #include "frametablemodel.h"
+#include "plural.h"
 
 #include <QFontDatabase>
 
@@ -14,9 +15,6 @@ namespace wsi::gui {
 // The kind names ("TX OCTETS", "RX FRAME", "DELAY", …) and the detail texts are the reference
 // report's strings (autobahn-semantics.md §3.3): they stay untranslated on purpose, so the
 // window, the text report and Autobahn's HTML read the same. Only our own words go through tr().
-
-static_assert(sizeof(WireLogModel::Row) <= 8,
-              "a wire-log row must stay small: 1M lines are normal");
 
 namespace {
 
@@ -53,7 +51,7 @@ WireLogModel::WireLogModel(const TraceStore *store, QObject *parent)
 {
     Q_ASSERT(store);
     scanNewEntries();
-    m_visibleRows = int(m_rows.size());
+    m_visibleRows = m_rows;
     connect(m_store, &TraceStore::grown, this, &WireLogModel::onGrown);
     connect(m_store, &TraceStore::aboutToReset, this, &WireLogModel::onAboutToReset);
     connect(m_store, &TraceStore::resetDone, this, &WireLogModel::onResetDone);
@@ -71,7 +69,7 @@ int WireLogModel::columnCount(const QModelIndex &parent) const
 
 WireLogLine WireLogModel::lineAt(int row) const
 {
-    const Row &r = m_rows[size_t(row)];
+    const Row r = rowAt(row);
     return WireLogLine{r.kind, r.entry};
 }
 
@@ -106,72 +104,106 @@ int WireLogModel::directionOf(WireLogKind kind)
     }
 }
 
+std::optional<WireLogKind> WireLogModel::kindOf(const Trace::Entry &e) const
+{
+    // The same classification as wireLog() (wirelog.cpp).
+    const Trace &trace = m_store->trace();
+    switch (e.type) {
+    case Trace::Entry::Type::Chunk: {
+        const OctetChunk &chunk = trace.chunks()[e.index];
+        if (chunk.size == 0)
+            return std::nullopt; // a zero-length chunk prints no line
+        return chunk.direction == Direction::Rx ? WireLogKind::RxOctets : WireLogKind::TxOctets;
+    }
+    case Trace::Entry::Type::Frame: {
+        const FrameRecord &frame = trace.frames()[e.index];
+        if (frame.direction == Direction::Tx)
+            return WireLogKind::TxFrame;
+        if (frame.incomplete)
+            return std::nullopt; // never completely received: frame table only
+        return WireLogKind::RxFrame;
+    }
+    case Trace::Entry::Type::Event:
+        break;
+    }
+    using K = TraceEvent::Kind;
+    switch (trace.events()[e.index].kind) {
+    case K::Delay:
+        return WireLogKind::Delay;
+    case K::DelayTimeout:
+        return WireLogKind::DelayTimeout;
+    case K::CloseAfter:
+        return WireLogKind::CloseAfter;
+    case K::ClosingConnection:
+        return WireLogKind::ClosingConnection;
+    case K::FailAfter:
+        return WireLogKind::FailAfter;
+    case K::FailingConnection:
+        return WireLogKind::FailingConnection;
+    case K::WirelogEnabled:
+        return WireLogKind::WirelogMarker;
+    case K::TcpClosed:
+        if (m_tcpClosed && e.index == trace.entries()[m_tcpClosedEntry].index)
+            return m_tcpClosedKind;
+        return std::nullopt;
+    default:
+        return std::nullopt;
+    }
+}
+
+void WireLogModel::appendRow(quint32 entry)
+{
+    // Extends the last run when the entry follows its last one.
+    if (m_runs.empty() || m_runs.back().entry + quint32(m_rows - int(m_runs.back().row)) != entry)
+        m_runs.push_back({quint32(m_rows), entry});
+    ++m_rows;
+}
+
+WireLogModel::Row WireLogModel::rowAt(int row) const
+{
+    const auto run = std::prev(
+        std::upper_bound(m_runs.begin(), m_runs.end(), quint32(row),
+                         [](quint32 r, const Run &candidate) { return r < candidate.row; }));
+    const quint32 entry = run->entry + (quint32(row) - run->row);
+    return {entry, *kindOf(m_store->trace().entries()[entry])};
+}
+
 void WireLogModel::scanNewEntries()
 {
-    // The same classification as wireLog() (wirelog.cpp), carried across batches: the state a
-    // TcpClosed event depends on is kept here instead of rescanning the events before it.
+    // Carried across batches: the state a TcpClosed event depends on is kept here instead of
+    // rescanning the events before it.
     const Trace &trace = m_store->trace();
     const auto &entries = trace.entries();
     const size_t end = entries.size();
     for (size_t i = m_scanned; i < end; ++i) {
         const Trace::Entry &e = entries[i];
         const auto entry = quint32(i);
-        switch (e.type) {
-        case Trace::Entry::Type::Chunk: {
-            const OctetChunk &chunk = trace.chunks()[e.index];
-            if (chunk.size > 0) // a zero-length chunk prints no line
-                m_rows.push_back({entry, chunk.direction == Direction::Rx ? WireLogKind::RxOctets
-                                                                          : WireLogKind::TxOctets});
-            break;
-        }
-        case Trace::Entry::Type::Frame: {
-            const FrameRecord &frame = trace.frames()[e.index];
-            if (frame.direction == Direction::Tx)
-                m_rows.push_back({entry, WireLogKind::TxFrame});
-            else if (!frame.incomplete) // never completely received: frame table only
-                m_rows.push_back({entry, WireLogKind::RxFrame});
-            break;
-        }
-        case Trace::Entry::Type::Event: {
-            using K = TraceEvent::Kind;
-            switch (trace.events()[e.index].kind) {
-            case K::Delay:
-                m_rows.push_back({entry, WireLogKind::Delay});
-                break;
-            case K::DelayTimeout:
-                m_rows.push_back({entry, WireLogKind::DelayTimeout});
-                break;
-            case K::CloseAfter:
-                m_rows.push_back({entry, WireLogKind::CloseAfter});
-                break;
-            case K::ClosingConnection:
-                m_rows.push_back({entry, WireLogKind::ClosingConnection});
-                break;
-            case K::FailAfter:
-                m_rows.push_back({entry, WireLogKind::FailAfter});
-                break;
-            case K::FailingConnection:
-                m_rows.push_back({entry, WireLogKind::FailingConnection});
-                break;
-            case K::WirelogEnabled:
-                m_rows.push_back({entry, WireLogKind::WirelogMarker});
-                break;
-            case K::DroppedByMe:
+        if (e.type == Trace::Entry::Type::Event) {
+            const TraceEvent &event = trace.events()[e.index];
+            const TraceEvent::Kind kind = event.kind;
+            if (kind == TraceEvent::Kind::DroppedByMe) {
                 m_droppedByMe = true;
-                break;
-            case K::TcpClosed:
-                if (!m_tcpClosed) {
-                    m_rows.push_back({entry, m_droppedByMe ? WireLogKind::TcpDroppedByMe
-                                                           : WireLogKind::TcpDroppedByPeer});
-                }
-                m_tcpClosed = true;
-                break;
-            default:
-                break;
+                continue;
             }
-            break;
+            // A case's createWirelog switch: octets and frames are logged only while it is on.
+            if (kind == TraceEvent::Kind::WirelogEnabled ||
+                kind == TraceEvent::Kind::WirelogSwitched)
+                m_wirelogOn = event.flag;
+            if (kind == TraceEvent::Kind::TcpClosed) {
+                if (!m_tcpClosed) {
+                    m_tcpClosed = true;
+                    m_tcpClosedEntry = entry;
+                    m_tcpClosedKind =
+                        m_droppedByMe ? WireLogKind::TcpDroppedByMe : WireLogKind::TcpDroppedByPeer;
+                    appendRow(entry);
+                }
+                continue;
+            }
+        } else if (!m_wirelogOn) {
+            continue;
         }
-        }
+        if (kindOf(e))
+            appendRow(entry);
     }
     m_scanned = end;
 }
@@ -179,29 +211,31 @@ void WireLogModel::scanNewEntries()
 void WireLogModel::onGrown()
 {
     scanNewEntries();
-    const int count = int(m_rows.size());
-    if (count == m_visibleRows)
+    if (m_rows == m_visibleRows)
         return;
-    beginInsertRows(QModelIndex(), m_visibleRows, count - 1);
-    m_visibleRows = count;
+    beginInsertRows(QModelIndex(), m_visibleRows, m_rows - 1);
+    m_visibleRows = m_rows;
     endInsertRows();
 }
 
 void WireLogModel::onAboutToReset()
 {
     beginResetModel();
-    m_rows.clear();
+    m_runs.clear();
+    m_rows = 0;
     m_visibleRows = 0;
     m_scanned = 0;
     m_droppedByMe = false;
+    m_wirelogOn = true;
     m_tcpClosed = false;
+    m_tcpClosedEntry = 0;
 }
 
 void WireLogModel::onResetDone()
 {
     scanNewEntries();
-    m_rows.shrink_to_fit();
-    m_visibleRows = int(m_rows.size());
+    m_runs.shrink_to_fit();
+    m_visibleRows = m_rows;
     endResetModel();
 }
 
@@ -246,7 +280,7 @@ QVariant WireLogModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_visibleRows || index.column() >= NUM_COLUMNS)
         return {};
-    const Row &row = m_rows[size_t(index.row())];
+    const Row row = rowAt(index.row());
     const int column = index.column();
     const Trace &trace = m_store->trace();
     const Trace::Entry &entry = trace.entries()[row.entry];
@@ -403,7 +437,10 @@ QString WireLogModel::toolTip(const Row &row) const
     switch (groupOf(row.kind)) {
     case KindGroup::Octets: {
         const OctetChunk &chunk = trace.chunks()[entry.index];
-        QString head = wireLogKindName(row.kind) + u": "_s + tr("%1 octets").arg(chunk.size);
+        QString head =
+            wireLogKindName(row.kind) + u": "_s +
+            resolvePlural(tr("%1 octet(s)", nullptr, pluralCount(chunk.size)), chunk.size)
+                .arg(chunk.size);
         if (chunk.direction == Direction::Tx && chunk.sync)
             head += u", "_s + tr("sync");
         const QByteArray shown = chunk.data.left(qsizetype(kToolTipOctets));
@@ -411,8 +448,14 @@ QString WireLogModel::toolTip(const Row &row) const
         if (chunk.size > shown.size()) {
             text += u'\n';
             text += chunk.isComplete()
-                        ? tr("(%1 of %2 octets shown)").arg(shown.size()).arg(chunk.size)
-                        : tr("(only the first %1 of %2 octets were kept)")
+                        ? resolvePlural(
+                              tr("(%1 of %2 octet(s) shown)", nullptr, pluralCount(chunk.size)),
+                              chunk.size)
+                              .arg(shown.size())
+                              .arg(chunk.size)
+                        : resolvePlural(tr("(only the first %1 of %2 octet(s) were kept)", nullptr,
+                                           pluralCount(chunk.size)),
+                                        chunk.size)
                               .arg(chunk.data.size())
                               .arg(chunk.size);
         }

@@ -8,14 +8,18 @@
 #include <QAbstractTableModel>
 #include <QFont>
 
+#include <optional>
 #include <vector>
 
 namespace wsi::gui {
 
 // The wire log of the store's trace (autobahn-semantics.md §3.3), live: one row per line, in the
 // same order and with the same kinds as wireLog(). Each batch is scanned once, only its new
-// entries, and inserted with one beginInsertRows(); a row is 8 octets ({entry, kind}), every
-// string is built in data().
+// entries, and inserted with one beginInsertRows(); every string is built in data().
+//
+// Rows keep no storage of their own: nearly every entry of a trace is a line (the octets and the
+// frames), so rows are kept as runs of consecutive entries, one run per entry left out (most
+// events are no line). A line's kind follows from its record.
 class WireLogModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -51,7 +55,7 @@ public:
     };
     Q_DECLARE_FLAGS(KindGroups, KindGroup)
 
-    // One row: where the line's record sits and what kind of line it is.
+    // One line: where its record sits and what kind of line it is.
     struct Row
     {
         quint32 entry;
@@ -70,7 +74,8 @@ public:
     [[nodiscard]] const TraceStore *store() const { return m_store; }
     // The line behind a row; `row` must be in [0, rowCount()).
     [[nodiscard]] WireLogLine lineAt(int row) const;
-    [[nodiscard]] WireLogKind kindAt(int row) const { return m_rows[size_t(row)].kind; }
+    [[nodiscard]] WireLogKind kindAt(int row) const { return rowAt(row).kind; }
+    [[nodiscard]] Row rowAt(int row) const;
 
     [[nodiscard]] static KindGroup groupOf(WireLogKind kind);
     // int(Direction) of RX/TX lines, -1 for the others.
@@ -80,19 +85,34 @@ private:
     void onGrown();
     void onAboutToReset();
     void onResetDone();
-    // Classifies the entries [m_scanned, entries().size()) and appends their rows to m_rows
-    // (not yet visible: rowCount() stays at m_visibleRows until the caller announces them).
+    // Classifies the entries [m_scanned, entries().size()) and appends their rows (not yet
+    // visible: rowCount() stays at m_visibleRows until the caller announces them).
     void scanNewEntries();
+    void appendRow(quint32 entry);
+    // The kind of line an entry prints; nullopt when it prints none. TcpClosed is decided by the
+    // scan (only the first is a line, and who dropped TCP depends on the events before it).
+    [[nodiscard]] std::optional<WireLogKind> kindOf(const Trace::Entry &entry) const;
     [[nodiscard]] QVariant displayData(const Row &row, int rowNumber, int column) const;
     [[nodiscard]] QString details(const Row &row) const;
     [[nodiscard]] QString toolTip(const Row &row) const;
     [[nodiscard]] qint64 timeNsOf(const Row &row) const;
 
+    // Rows [row, next run's row) are the entries [entry, entry + their count).
+    struct Run
+    {
+        quint32 row;
+        quint32 entry;
+    };
+
     const TraceStore *m_store;
-    std::vector<Row> m_rows;
+    std::vector<Run> m_runs;
+    int m_rows = 0; // rows scanned, visible or not
     int m_visibleRows = 0;
     size_t m_scanned = 0;       // entries classified so far
     bool m_droppedByMe = false; // a DroppedByMe event was seen: TcpClosed is TCP DROPPED BY ME
+    bool m_wirelogOn = true;    // a case's createWirelog switch (octets and frames logged while on)
+    quint32 m_tcpClosedEntry = 0; // the logged TcpClosed, when m_tcpClosed
+    WireLogKind m_tcpClosedKind = WireLogKind::TcpDroppedByPeer;
     bool m_tcpClosed = false;   // the first TcpClosed was logged; later ones are not
     QFont m_fixedFont;
 };

@@ -3,6 +3,10 @@
 // it in use into the folder given as the first argument (docs/screenshots/).
 // `wsi-screenshots DIR light|dark de FILE.qm`: the same in German, with the translation compiled
 // from translations/wsinspector_de.ts (the executable's resource is not linked in here).
+// WSI_SCREENSHOT_SIZE=1400x900 takes them at another window size (the default is 1680x1000).
+#include "casebrowser.h"
+#include "casemodels.h"
+#include "cases.h"
 #include "closingpanel.h"
 #include "composerwidget.h"
 #include "echoserver.h"
@@ -12,6 +16,8 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
+#include <QSpinBox>
 #include <QElapsedTimer>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -79,7 +85,11 @@ int main(int argc, char **argv)
     echo.listen();
     gui::MainWindow window(echo.url());
     window.applyTheme(dark ? gui::MainWindow::Theme::Dark : gui::MainWindow::Theme::Light);
-    window.resize(1680, 1000);
+    QSize size(1680, 1000);
+    const QList<QByteArray> wanted = qgetenv("WSI_SCREENSHOT_SIZE").split('x');
+    if (wanted.size() == 2 && wanted[0].toInt() > 0 && wanted[1].toInt() > 0)
+        size = QSize(wanted[0].toInt(), wanted[1].toInt());
+    window.resize(size);
     window.show();
     pause(300);
 
@@ -144,5 +154,27 @@ int main(int argc, char **argv)
     window.panelTabs()->setCurrentIndex(2);
     pause(300);
     window.grab().save(outDir + u"/violation-handshake"_s + suffix + u".png"_s);
+
+    // The case browser: groups 2–5 run against the echo server, 3.6's trace opened.
+    window.findChild<QDockWidget *>(u"casesDock"_s)->show();
+    gui::CaseBrowser *browser = window.caseBrowser();
+    browser->findChild<QSpinBox *>(u"jobsSpin"_s)->setValue(4);
+    QString error;
+    browser->run(selectCases({u"2.*"_s, u"3.*"_s, u"4.*"_s, u"5.*"_s}, {}, &error));
+    waitFor([browser] { return !browser->isRunning(); }, 60000);
+    browser->selectCases(u"3.*"_s);
+    auto *results = browser->findChild<QTableView *>(u"resultView"_s);
+    for (int row = 0; row < results->model()->rowCount(); ++row) {
+        if (results->model()->index(row, 0).data().toString() == u"3.6"_s) {
+            results->selectRow(row);
+            results->scrollTo(results->model()->index(row, 0));
+            window.showCaseResult(*browser->resultModel()->resultAt(row));
+            break;
+        }
+    }
+    window.viewTabs()->setCurrentIndex(2);
+    window.panelTabs()->setCurrentIndex(0);
+    pause(300);
+    window.grab().save(outDir + u"/cases"_s + suffix + u".png"_s);
     return 0;
 }

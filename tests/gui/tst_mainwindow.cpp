@@ -21,9 +21,12 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
@@ -217,6 +220,46 @@ private Q_SLOTS:
         QVERIFY(window.connectionBar()->urlError().contains(u"ws://"_s));
         window.setUrl(u"ws://127.0.0.1:1/"_s);
         QVERIFY(connectButton->isEnabled());
+    }
+
+    // At the window's default size the composer needs no horizontal scroll bar, its preview of a
+    // frame with the longest header lines (64-bit length, masked) included, and the sequence
+    // editor gets its minimum width. The wire views' columns start as wide as their contents;
+    // the payload previews take the width that is left.
+    void defaultSizeFitsThePanes()
+    {
+        MainWindow window;
+        FrameSpec spec;
+        spec.opcode = 2;
+        spec.maskMode = MaskMode::Random;
+        spec.payload = QByteArray(70000, 'x');
+        spec.chopSize = 7;
+        window.composer()->setFrameSpec(spec);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QCOMPARE(window.size(), QSize(1400, 900));
+        const auto *area = window.composer()->findChild<QScrollArea *>(u"scrollArea"_s);
+        QVERIFY(area);
+        QTRY_COMPARE(area->horizontalScrollBar()->maximum(), 0);
+        QVERIFY2(window.sequence()->width() >= window.sequence()->minimumSizeHint().width(),
+                 qPrintable(u"%1 < %2"_s.arg(window.sequence()->width())
+                                .arg(window.sequence()->minimumSizeHint().width())));
+
+        const QFontMetrics fm(window.frameView()->font());
+        const QHeaderView *frames = window.frameView()->horizontalHeader();
+        QCOMPARE(frames->sectionResizeMode(FrameTableModel::PayloadColumn), QHeaderView::Stretch);
+        QVERIFY(frames->sectionSize(FrameTableModel::OpcodeColumn) >
+                fm.horizontalAdvance(u"Continuation"_s));
+        QVERIFY(frames->sectionSize(FrameTableModel::TimeColumn) >
+                fm.horizontalAdvance(u"999999.999"_s));
+        const QHeaderView *messages = window.messageView()->horizontalHeader();
+        QCOMPARE(messages->sectionResizeMode(MessageModel::PreviewColumn), QHeaderView::Stretch);
+        QVERIFY(messages->sectionSize(MessageModel::TypeColumn) >
+                fm.horizontalAdvance(u"Binary (interrupted)"_s));
+        const QHeaderView *log = window.wireLogView()->horizontalHeader();
+        QVERIFY(log->stretchLastSection());
+        QVERIFY(log->sectionSize(WireLogModel::KindColumn) >
+                fm.horizontalAdvance(u"FAIL CONNECTION AFTER"_s));
     }
 
     void selectingAFrameHighlightsItsWireLogLines()

@@ -493,6 +493,42 @@ private Q_SLOTS:
         compareWithWireLog(models.wireLog, store.trace());
     }
 
+    // A case's createWirelog switch leaves the octets and frames between "off" and "on" out of
+    // the log, as wireLog() does; the rows around the gap still find their entries, in every
+    // batch size.
+    void wireLogFollowsTheWirelogSwitch_data()
+    {
+        QTest::addColumn<int>("pieces");
+        QTest::newRow("one batch") << 1;
+        QTest::newRow("a batch per record") << 1000;
+    }
+
+    void wireLogFollowsTheWirelogSwitch()
+    {
+        QFETCH(int, pieces);
+        TraceBuilder b;
+        b.handshake();
+        b.tx(spec(1, "logged"));
+        b.event(TraceEvent::Kind::WirelogSwitched, {}, 0, std::nullopt, false);
+        b.tx(spec(1, "not logged"));
+        b.rx(serverFrame(1, "not logged"));
+        b.event(TraceEvent::Kind::WirelogSwitched, {}, 0, std::nullopt, true);
+        b.rx(serverFrame(1, "logged again"));
+        b.event(TraceEvent::Kind::WirelogEnabled, {}, 0, std::nullopt, false); // a WLM line
+        b.tx(spec(2, "not logged"));
+        b.event(TraceEvent::Kind::TcpClosed);
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, b.records, size_t(pieces));
+        compareWithWireLog(models.wireLog, store.trace());
+        QCOMPARE(models.wireLog.rowCount(), 8); // TO RO TF TO RO RF WLM TCP
+        const QModelIndex last = models.wireLog.index(7, WireLogModel::KindColumn);
+        QCOMPARE(last.data().toString(), u"TCP DROPPED BY PEER"_s);
+        QCOMPARE(models.wireLog.index(5, WireLogModel::KindColumn).data().toString(),
+                 u"RX FRAME"_s);
+    }
+
     void wireLogRoles()
     {
         TraceStore store;

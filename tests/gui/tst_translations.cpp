@@ -8,6 +8,7 @@
 #include "composerwidget.h"
 #include "connectionbar.h"
 #include "mainwindow.h"
+#include "plural.h"
 #include "sequencewidget.h"
 
 #include <QAbstractButton>
@@ -21,12 +22,14 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTranslator>
-#include <QXmlStreamReader>
 #include <QtTest>
+#include <QXmlStreamReader>
 
 #include <memory>
 
@@ -400,8 +403,17 @@ private Q_SLOTS:
                  u"&Trennen"_s);
         QCOMPARE(QCoreApplication::translate("wsi::gui::StepDescription", "Normal Closure"),
                  u"Normales Schließen"_s);
-        QCOMPARE(QCoreApplication::translate("wsi::gui::StepDescription", "%1 octets").arg(5),
+        QCOMPARE(QCoreApplication::translate("wsi::gui::StepDescription", "%1 octet(s)", nullptr, 5)
+                     .arg(5),
                  u"5 Oktette"_s);
+        // Counted nouns take the German plural forms: one, other.
+        QCOMPARE(QCoreApplication::translate("wsi::gui::StepDescription", "%1 octet(s)", nullptr, 1)
+                     .arg(1),
+                 u"1 Oktett"_s);
+        QCOMPARE(QCoreApplication::translate("wsi::gui::SequenceWidget", "%Ln step(s)", nullptr, 1),
+                 u"1 Schritt"_s);
+        QCOMPARE(QCoreApplication::translate("wsi::gui::SequenceWidget", "%Ln step(s)", nullptr, 3),
+                 u"3 Schritte"_s);
         QCOMPARE(QCoreApplication::translate("main", "Do not start the embedded echo server."),
                  u"Den eingebauten Echo-Server nicht starten."_s);
 
@@ -424,8 +436,49 @@ private Q_SLOTS:
         clashes << mnemonicClashes(window.composer(), u"composer"_s)
                 << mnemonicClashes(window.sequence(), u"sequence"_s)
                 << mnemonicClashes(window.connectionBar(), u"connection bar"_s);
+        const ConnectionSettingsDialog settings;
+        clashes << mnemonicClashes(&settings, u"connection settings"_s);
         QVERIFY2(clashes.isEmpty(), qPrintable(u"Accelerator clashes in German:\n  "_s +
                                                clashes.join(u"\n  "_s)));
+
+        // The longer German texts still fit the default window: no horizontal scroll bar in the
+        // composer, the sequence editor at least as wide as it needs.
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto *area = window.composer()->findChild<QScrollArea *>(u"scrollArea"_s);
+        QVERIFY(area);
+        QTRY_COMPARE(area->horizontalScrollBar()->maximum(), 0);
+        QVERIFY2(window.sequence()->width() >= window.sequence()->minimumSizeHint().width(),
+                 qPrintable(u"%1 < %2"_s.arg(window.sequence()->width())
+                                .arg(window.sequence()->minimumSizeHint().width())));
+    }
+
+    // The source language too: no two entries of a menu, a pane or the settings dialog share an
+    // accelerator letter, and counted nouns read as English without a translation loaded.
+    void englishAcceleratorsAndPlurals()
+    {
+        MainWindow window;
+        QStringList clashes = menuClashes(window.menuBar()->actions(), u"menu bar"_s);
+        clashes << mnemonicClashes(window.composer(), u"composer"_s)
+                << mnemonicClashes(window.sequence(), u"sequence"_s)
+                << mnemonicClashes(window.connectionBar(), u"connection bar"_s);
+        const ConnectionSettingsDialog settings;
+        clashes << mnemonicClashes(&settings, u"connection settings"_s);
+        QVERIFY2(clashes.isEmpty(),
+                 qPrintable(u"Accelerator clashes:\n  "_s + clashes.join(u"\n  "_s)));
+
+        QCOMPARE(resolvePlural(QCoreApplication::translate("wsi::gui::SequenceWidget",
+                                                           "%Ln step(s)", nullptr, 1),
+                               1),
+                 u"1 step"_s);
+        QCOMPARE(resolvePlural(QCoreApplication::translate("wsi::gui::SequenceWidget",
+                                                           "%Ln step(s)", nullptr, 2),
+                               2),
+                 u"2 steps"_s);
+        QCOMPARE(resolvePlural(QCoreApplication::translate("wsi::gui::SequenceWidget",
+                                                           "%Ln step(s)", nullptr, 0),
+                               0),
+                 u"0 steps"_s);
     }
 
 private:

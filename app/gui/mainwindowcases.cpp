@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// The main window's case library: the Cases dock, opening a case result in the views, and
+// opening a library case as a scenario.
+#include "casebrowser.h"
+#include "connectionbar.h"
+#include "mainwindow.h"
+#include "scenario.h"
+#include "sequencewidget.h"
+#include "sessioncontroller.h"
+#include "tracestore.h"
+
+#include "ui_mainwindow.h"
+
+#include <QDockWidget>
+#include <QMenu>
+#include <QStatusBar>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+void MainWindow::buildCaseBrowser()
+{
+    auto *dock = new QDockWidget(tr("Cases"), this);
+    dock->setObjectName(u"casesDock"_s);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                      | QDockWidget::DockWidgetClosable);
+    m_caseBrowser = new CaseBrowser(dock);
+    dock->setWidget(m_caseBrowser);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    dock->hide(); // opened from View ▸ Cases (Ctrl+K)
+
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setText(tr("&Cases"));
+    toggle->setShortcut(QKeySequence(tr("Ctrl+K")));
+    toggle->setToolTip(tr("Show the case library: run Autobahn test cases against the server"));
+    m_ui->menuView->insertAction(m_ui->menuView->actions().value(0), toggle);
+
+    // The cases run against what the connection bar says, with its handshake settings.
+    m_caseBrowser->setSettingsProvider([this] {
+        SessionSettings settings = m_connectionBar->settings();
+        settings.url = QUrl(m_connectionBar->url());
+        return settings;
+    });
+    connect(m_caseBrowser, &CaseBrowser::resultOpened, this, &MainWindow::showCaseResult);
+    connect(m_caseBrowser, &CaseBrowser::openAsScenario, this, &MainWindow::openCaseAsScenario);
+}
+
+void MainWindow::showCaseResult(const CaseResult &result)
+{
+    if (!result.trace)
+        return;
+    // A live connection would keep writing into the views: it ends first.
+    if (m_controller->state() != SessionState::Idle && m_controller->state() != SessionState::Closed)
+        m_controller->disconnectFromServer();
+    m_openedCase = result;
+    m_store->reset(Trace(*result.trace));
+    refreshPanels();
+    const QString id = result.definition ? result.definition->id : QString();
+    setWindowTitle(tr("Case %1 — %2 — WebSocket Inspector").arg(id, result.agent));
+    statusBar()->showMessage(tr("Showing case %1: %2 / %3")
+                                 .arg(id, result.verdict.behavior, result.verdict.closing.verdict),
+                             8000);
+}
+
+void MainWindow::openCaseAsScenario(const CaseDefinition *definition)
+{
+    if (!definition)
+        return;
+    m_sequence->setScenario(scenarioFromCase(*definition));
+    statusBar()->showMessage(
+        tr("Case %1 is in the sequence editor: change it, save it, or run it on a connection.")
+            .arg(definition->id),
+        8000);
+}
+
+} // namespace wsi::gui
