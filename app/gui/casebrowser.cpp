@@ -3,6 +3,7 @@
 
 #include "casemodels.h"
 #include "casereport.h"
+#include "plural.h"
 
 #include "ui_casebrowser.h"
 
@@ -71,7 +72,7 @@ QString formatSeconds(qint64 ms)
         return CaseBrowser::tr("unknown");
     const qint64 s = (ms + 999) / 1000;
     if (s < 60)
-        return CaseBrowser::tr("%n second(s)", nullptr, int(s));
+        return resolvePlural(CaseBrowser::tr("%n second(s)", nullptr, int(s)), s);
     return CaseBrowser::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
 }
 
@@ -234,8 +235,9 @@ QString CaseBrowser::progressText() const
             if (r.ran() && (b == u"OK"_s || b == u"NON-STRICT"_s || b == u"INFORMATIONAL"_s))
                 ++pass;
         }
-        return tr("Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).", nullptr,
-                  m_runner->total())
+        return resolvePlural(tr("Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).",
+                                nullptr, m_runner->total()),
+                             m_runner->total())
             .arg(pass);
     }
     const QString running = m_running.join(u", "_s);
@@ -276,10 +278,12 @@ void CaseBrowser::updateDetail()
     const CaseDefinition *def =
         m_tree->caseAt(m_filter->mapToSource(m_ui->caseTree->currentIndex()));
     if (!def) {
+        const int cases = int(caseLibrary().size());
         m_ui->detailLabel->setText(
-            tr("%n case(s) in the library. Select cases or groups and run them against the URL "
-               "of the connection bar.",
-               nullptr, int(caseLibrary().size())));
+            resolvePlural(tr("%n case(s) in the library. Select cases or groups and run them "
+                             "against the URL of the connection bar.",
+                             nullptr, cases),
+                          cases));
         return;
     }
     m_ui->detailLabel->setText(tr("<b>Case %1</b> — %2<br><i>Expectation:</i> %3")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "casemodels.h"
 
+#include "plural.h"
+
 #include <QColor>
 #include <QGuiApplication>
 #include <QLocale>
@@ -117,13 +119,15 @@ QVariant CaseTreeModel::data(const QModelIndex &index, int role) const
         if (n.def)
             return plainText(n.title);
         return n.title;
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
         if (n.def) {
             // The library's texts are the reference's HTML fragments (line breaks as <br>).
             return tr("<p><b>Case %1</b></p><p>%2</p><p><i>Expectation:</i> %3</p>")
                 .arg(n.id, n.def->description, n.def->expectation);
         }
-        return tr("%n case(s)", nullptr, int(casesUnder(index).size()));
+        const int cases = int(casesUnder(index).size());
+        return resolvePlural(tr("%n case(s)", nullptr, cases), cases);
+    }
     case CaseIdRole:
         return n.def ? n.id : QString();
     default:
