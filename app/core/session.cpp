@@ -238,10 +238,9 @@ void ClientSession::processHandshake(const QByteArray &data)
 void ClientSession::onReadyRead()
 {
     while (m_socket && m_socket->bytesAvailable() > 0 && m_state != SessionState::Closed) {
-        // Exactly what is there (up to 64 KiB): read(kReadChunk) would keep 64 KiB of capacity
-        // in every chunk the trace holds, however few octets arrived.
-        QByteArray data =
-            m_socket->read(std::min<qint64>(m_socket->bytesAvailable(), kReadChunk));
+        QByteArray data = m_socket->read(kReadChunk);
+        // read() allocated 64 KiB; the trace keeps the chunk, so give back what did not arrive.
+        data.squeeze();
         if (data.isEmpty())
             break;
         OctetChunk chunk;
