@@ -1930,6 +1930,66 @@
             <numerusform>(%1 von %2 Oktetten gezeigt)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>RSV without extension</source>
+        <translation>RSV ohne Erweiterung</translation>
+    </message>
+    <message>
+        <source>Reserved opcode</source>
+        <translation>Reservierter Opcode</translation>
+    </message>
+    <message>
+        <source>Control frame too long</source>
+        <translation>Steuer-Frame zu lang</translation>
+    </message>
+    <message>
+        <source>Fragmented control frame</source>
+        <translation>Fragmentierter Steuer-Frame</translation>
+    </message>
+    <message>
+        <source>Continuation without message</source>
+        <translation>Fortsetzung ohne Nachricht</translation>
+    </message>
+    <message>
+        <source>Data frame inside message</source>
+        <translation>Daten-Frame innerhalb einer Nachricht</translation>
+    </message>
+    <message>
+        <source>Masked server frame</source>
+        <translation>Maskierter Server-Frame</translation>
+    </message>
+    <message>
+        <source>Unmasked client frame</source>
+        <translation>Unmaskierter Client-Frame</translation>
+    </message>
+    <message>
+        <source>Non-minimal length</source>
+        <translation>Nicht minimale Länge</translation>
+    </message>
+    <message>
+        <source>64-bit length with top bit set</source>
+        <translation>64-Bit-Länge mit gesetztem höchstem Bit</translation>
+    </message>
+    <message>
+        <source>One-octet close payload</source>
+        <translation>Close-Nutzdaten von einem Oktett</translation>
+    </message>
+    <message>
+        <source>Invalid close code</source>
+        <translation>Ungültiger Close-Code</translation>
+    </message>
+    <message>
+        <source>Invalid UTF-8 in text</source>
+        <translation>Ungültiges UTF-8 im Text</translation>
+    </message>
+    <message>
+        <source>Invalid UTF-8 in close reason</source>
+        <translation>Ungültiges UTF-8 im Close-Grund</translation>
+    </message>
+    <message>
+        <source>Frame too large</source>
+        <translation>Frame zu groß</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::HandshakePanel</name>

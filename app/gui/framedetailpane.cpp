@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "framedetailpane.h"
 
+#include "frametablemodel.h"
+
 #include "frame.h"
 #include "frameparser.h"
 #include "hexview.h"
@@ -321,7 +323,7 @@ void FrameDetailPane::showViolations()
                    tr("Protocol violations:").toHtmlEscaped() +
                    u"</b></span><ul style=\"margin-top:0; margin-bottom:0\">"_s;
     for (const Violation v : list) {
-        text += u"<li><b>"_s + html(violationName(v)) + u"</b> — "_s + html(violationRule(v)) +
+        text += u"<li><b>"_s + html(FrameTableModel::violationLabel(v)) + u"</b> — "_s + html(violationRule(v)) +
                 u"</li>"_s;
     }
     text += u"</ul>"_s;

@@ -492,21 +492,59 @@ QString FrameTableModel::rsvText(int rsv)
     return QString::number(rsv) + u" ("_s + bits.join(u'+') + u')';
 }
 
+QString FrameTableModel::violationLabel(Violation v)
+{
+    switch (v) {
+    case Violation::None:
+        return QString();
+    case Violation::RsvWithoutExtension:
+        return tr("RSV without extension");
+    case Violation::ReservedOpcode:
+        return tr("Reserved opcode");
+    case Violation::ControlFrameTooLong:
+        return tr("Control frame too long");
+    case Violation::ControlFrameFragmented:
+        return tr("Fragmented control frame");
+    case Violation::ContinuationWithoutMessage:
+        return tr("Continuation without message");
+    case Violation::DataFrameInsideMessage:
+        return tr("Data frame inside message");
+    case Violation::MaskedServerFrame:
+        return tr("Masked server frame");
+    case Violation::UnmaskedClientFrame:
+        return tr("Unmasked client frame");
+    case Violation::NonMinimalLength:
+        return tr("Non-minimal length");
+    case Violation::Length64TopBit:
+        return tr("64-bit length with top bit set");
+    case Violation::ClosePayloadOneOctet:
+        return tr("One-octet close payload");
+    case Violation::InvalidCloseCode:
+        return tr("Invalid close code");
+    case Violation::InvalidUtf8Text:
+        return tr("Invalid UTF-8 in text");
+    case Violation::InvalidUtf8CloseReason:
+        return tr("Invalid UTF-8 in close reason");
+    case Violation::FrameTooLarge:
+        return tr("Frame too large");
+    }
+    return violationName(v);
+}
+
 QString FrameTableModel::violationsText(Violations violations)
 {
-    // violationName() is the core's English short name; the RFC rules in the tooltip are quoted
-    // rules, not UI text, so neither goes through tr().
     QStringList names;
     for (const Violation v : violationList(violations))
-        names << violationName(v);
+        names << violationLabel(v);
     return names.join(u", "_s);
 }
 
 QString FrameTableModel::violationsToolTip(Violations violations)
 {
+    // The rule itself is quoted from RFC 6455 (its section and its MUST), so it stays English.
     QStringList lines;
     for (const Violation v : violationList(violations))
-        lines << violationName(v) + u": "_s + violationRule(v);
+        lines << violationLabel(v) + u": "_s + violationRule(v);
     return lines.join(u'\n');
 }
 

@@ -91,6 +91,8 @@ public:
     // "0", or "6 (RSV1+RSV2)".
     [[nodiscard]] static QString rsvText(int rsv);
     // "Reserved opcode, Masked server frame" (empty when none).
+    // The violation's short name in the user's language (the core's violationName() is English).
+    [[nodiscard]] static QString violationLabel(Violation violation);
     [[nodiscard]] static QString violationsText(Violations violations);
     // One line per violated rule: "<name>: <RFC rule>".
     [[nodiscard]] static QString violationsToolTip(Violations violations);
