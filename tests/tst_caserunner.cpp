@@ -4,6 +4,7 @@
 // handshake) and the wire-log entry kinds must be those of the seed, read from the seed file
 // itself. Plus the runner's own duties: jobs, a refused server, a server that hangs mid-case.
 
+#include "casereport.h"
 #include "caserunner.h"
 #include "cases.h"
 #include "closing.h"
@@ -28,6 +29,8 @@ namespace {
 struct SeedReport
 {
     QString verdictWord;       // "Pass"
+    QString description;       // Case Description
+    QString expectation;       // Case Expectation
     QString outcome;           // "Actual events match at least one expected."
     QString expected;
     QString observed;
@@ -72,7 +75,11 @@ SeedReport parseSeed(const QString &name)
     QStringList *table = nullptr;
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QString &line = lines[i];
-        if (line == u"Case Outcome"_s) {
+        if (line == u"Case Description"_s) {
+            seed.description = lines.value(nextNonEmpty(i + 1));
+        } else if (line == u"Case Expectation"_s) {
+            seed.expectation = lines.value(nextNonEmpty(i + 1));
+        } else if (line == u"Case Outcome"_s) {
             seed.outcome = lines.value(nextNonEmpty(i + 1));
         } else if (line == u"Expected:"_s) {
             seed.expected = lines.value(i + 1);
@@ -202,6 +209,10 @@ void compareWithSeed(const CaseResult &r, const QString &seedName)
     QVERIFY2(!seed.verdictWord.isEmpty(), qPrintable(u"seed not found: "_s + seedPath(seedName)));
     QVERIFY(r.definition);
     QCOMPARE(verdictWord(r.verdict.behavior), seed.verdictWord);
+    // The text report shows the case's description and expectation as the seed does.
+    const QStringList report = textReport(reportInputFor(r)).split(u'\n');
+    QCOMPARE(report.value(report.indexOf(u"Case Description"_s) + 2), seed.description);
+    QCOMPARE(report.value(report.indexOf(u"Case Expectation"_s) + 2), seed.expectation);
     QCOMPARE(r.verdict.result, seed.outcome);
     QCOMPARE(normalizeStrings(renderExpected(*r.definition)), normalizeStrings(seed.expected));
     QCOMPARE(normalizeStrings(renderObserved(r.observation.received)),

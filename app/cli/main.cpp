@@ -176,7 +176,7 @@ int runCases(const cli::CasesOptions &options)
     QTextStream out(stdout);
     for (const CaseDefinition *def : selection)
         out << def->id.leftJustified(width) << u"  "_s
-            << QString(def->description).replace(u"<br>"_s, u" "_s).simplified() << u'\n';
+            << plainCaseText(def->description).replace(u'\n', u' ').simplified() << u'\n';
     return 0;
 }
 

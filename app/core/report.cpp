@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonValue>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <string>
@@ -13,6 +14,21 @@
 using namespace Qt::StringLiterals;
 
 namespace wsi {
+
+QString plainCaseText(const QString &html)
+{
+    static const QRegularExpression lineBreak(u"<br\\s*/?>"_s,
+                                              QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression tag(u"<[^>]*>"_s);
+    QStringList lines;
+    for (QString line : html.split(lineBreak)) {
+        line.remove(tag);
+        line.replace(u"&lt;"_s, u"<"_s).replace(u"&gt;"_s, u">"_s).replace(u"&quot;"_s, u"\""_s);
+        line.replace(u"&amp;"_s, u"&"_s);
+        lines << line.simplified();
+    }
+    return lines.join(u'\n');
+}
 
 namespace {
 
@@ -317,8 +333,10 @@ QString textReport(const ReportInput &input)
     if (isCase) {
         out << input.agent + u" - Case "_s + input.caseId + u" : "_s +
                    behaviorWord(input.behavior) + tail;
-        out << QString() << u"Case Description"_s << QString() << input.description;
-        out << QString() << u"Case Expectation"_s << QString() << input.expectation;
+        out << QString() << u"Case Description"_s << QString()
+            << plainCaseText(input.description);
+        out << QString() << u"Case Expectation"_s << QString()
+            << plainCaseText(input.expectation);
         out << QString() << u"Case Outcome"_s << QString() << input.result << QString()
             << u"Expected:"_s << limitString(input.expectedText, kMaxPickleLength) << QString()
             << u"Observed:"_s << limitString(input.observedText, kMaxPickleLength);

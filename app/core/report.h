@@ -52,6 +52,11 @@ struct ReportInput
 [[nodiscard]] QString handshakeRequestText(const Trace &trace);
 [[nodiscard]] QString handshakeResponseText(const Trace &trace);
 
+// A case's description or expectation as the seeds print it: the library keeps the reference's
+// HTML fragments (<br> line breaks, <b>, source indentation); this is what a browser shows, with
+// each <br> as a line break.
+[[nodiscard]] QString plainCaseText(const QString &html);
+
 // The server's `Server:` response header (the report's default agent); empty when absent.
 [[nodiscard]] QString serverHeaderOf(const Trace &trace);
 // Whether a TCP connection was ever made.

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "casemodels.h"
 
+#include "report.h"
+
 #include "plural.h"
 
 #include <QColor>
 #include <QGuiApplication>
 #include <QLocale>
 #include <QPalette>
-#include <QTextDocumentFragment>
 
 using namespace Qt::StringLiterals;
 
@@ -25,7 +26,7 @@ QString parentId(const QString &id)
 // A description on one line: the reference's HTML fragments (<br>, <b>) as plain text.
 QString plainText(const QString &html)
 {
-    return QTextDocumentFragment::fromHtml(html).toPlainText().simplified();
+    return plainCaseText(html).replace(u'\n', u' ').simplified();
 }
 
 bool darkPalette()
