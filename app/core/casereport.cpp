@@ -384,23 +384,10 @@ ReportInput reportInputFor(const CaseResult &result)
     return in;
 }
 
-bool wirelogEnabledAtEnd(const Trace &trace)
-{
-    bool enabled = true;
-    for (const TraceEvent &event : trace.events()) {
-        if (event.kind == TraceEvent::Kind::WirelogEnabled ||
-            event.kind == TraceEvent::Kind::WirelogSwitched)
-            enabled = event.flag;
-    }
-    return enabled;
-}
-
 QJsonObject caseJsonReport(const CaseResult &result)
 {
     QJsonObject out = jsonReport(reportInputFor(result));
-    if (result.trace)
-        out[u"createWirelog"_s] = wirelogEnabledAtEnd(*result.trace);
-    else if (result.started.isValid())
+    if (!result.trace && result.started.isValid())
         out[u"started"_s] = startedText(result.started);
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include "cases.h"
 #include "report.h"
+#include "wirelog.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -26,9 +27,6 @@ namespace wsi {
 // document (inline CSS, no scripts, no external resources); every text from the trace or the
 // peer is HTML-escaped. Without a case id (a manual session) the case sections are left out.
 [[nodiscard]] QString htmlReport(const ReportInput &input);
-
-// Whether the case's wire log was switched on when the connection ended (createWirelog).
-[[nodiscard]] bool wirelogEnabledAtEnd(const Trace &trace);
 
 // Autobahn's file naming (fuzzing.py, cleanForFilename / makeAgentCaseReportFilename): the agent
 // lowercased, every character other than a–z and 0–9 replaced by a space, trimmed, spaces → '_';

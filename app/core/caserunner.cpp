@@ -142,7 +142,6 @@ struct CaseRunner::Running
     std::shared_ptr<Trace> trace;
     std::shared_ptr<CaseState> state;
     QTimer hardLimit;
-    QElapsedTimer clock;
 };
 
 CaseRunner::CaseRunner(QObject *parent) : QObject(parent) {}
@@ -185,7 +184,6 @@ void CaseRunner::start(const QList<const CaseDefinition *> &cases, const Options
     }
     m_next = 0;
     m_done = 0;
-    m_caseTimeSumMs = 0;
     m_agent = options.agent;
     m_stopping = false;
     m_running = true;
@@ -280,7 +278,6 @@ void CaseRunner::launch(int position)
         raw->host->invoke([](ClientSession &s) { s.dropTcp(); });
     });
     run->hardLimit.start(hardLimitMs(*def, settings));
-    run->clock.start();
     run->host->start(settings, def->steps);
     m_active.push_back(std::move(run));
     Q_EMIT caseStarted(position, def->id);
@@ -313,7 +310,6 @@ void CaseRunner::complete(Running *run)
         result.connectError = connectErrorOf(trace);
         result.verdict.result = result.connectError;
     }
-    m_caseTimeSumMs += owned->clock.elapsed();
     ++m_done;
     // This runs inside the host's own signal: it is deleted (and its thread joined) later.
     owned->host->disconnect(this);

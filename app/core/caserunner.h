@@ -71,7 +71,6 @@ private:
     bool m_stopping = false;
     QString m_agent;
     QElapsedTimer m_clock;
-    qint64 m_caseTimeSumMs = 0;
 };
 
 } // namespace wsi

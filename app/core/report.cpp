@@ -392,7 +392,7 @@ QJsonObject jsonReport(const ReportInput &input)
         {u"expectedClose"_s, input.expectedCloseJson},
         {u"received"_s, input.receivedJson},
         {u"wirelog"_s, wirelog},
-        {u"createWirelog"_s, true},
+        {u"createWirelog"_s, wirelogEnabledAtEnd(trace)},
         {u"createStats"_s, true},
         {u"rxOctetStats"_s, countsJson(trace.statistics().rxOctets)},
         {u"txOctetStats"_s, countsJson(trace.statistics().txOctets)},

@@ -291,6 +291,17 @@ std::vector<WireLogLine> wireLog(const Trace &trace)
     return lines;
 }
 
+bool wirelogEnabledAtEnd(const Trace &trace)
+{
+    bool enabled = true;
+    for (const TraceEvent &event : trace.events()) {
+        if (event.kind == TraceEvent::Kind::WirelogEnabled
+            || event.kind == TraceEvent::Kind::WirelogSwitched)
+            enabled = event.flag;
+    }
+    return enabled;
+}
+
 QString binLogData(const QByteArray &data, qint64 totalSize)
 {
     const qint64 total = totalSize < 0 ? qint64(data.size()) : totalSize;

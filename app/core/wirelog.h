@@ -49,6 +49,10 @@ struct WireLogLine
 // wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
 [[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace);
 
+// Whether the wire log was switched on when the trace ended (createWirelog: a case's
+// WirelogEnabled/WirelogSwitched events; true when it never switched).
+[[nodiscard]] bool wirelogEnabledAtEnd(const Trace &trace);
+
 // Hex of octets with the reference client's 60/64 rule ("binLogData", §3.3): longer than 60
 // octets → the first 64 as hex + " ...". `totalSize` is the real size when `data` was cut.
 [[nodiscard]] QString binLogData(const QByteArray &data, qint64 totalSize = -1);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "casemodels.h"
 
+#include "casereport.h"
 #include "report.h"
 
 #include "plural.h"
@@ -241,15 +242,14 @@ QString CaseResultModel::cellText(const QString &behavior)
 
 QString CaseResultModel::closeCellText(const CaseResult &result)
 {
-    const QString &v = result.verdict.closing.verdict;
-    if (v == u"OK"_s || v == u"FAILED BY CLIENT"_s || v == u"WRONG CODE"_s
-        || v == u"INFORMATIONAL"_s) {
-        return result.closing.remoteCloseCode ? QString::number(*result.closing.remoteCloseCode)
-                                              : u"None"_s;
-    }
-    if (v == u"UNCLEAN"_s)
+    // The master table's rule (casereport's closeCell); its two words in the user's language.
+    const QString text =
+        closeCell(result.verdict.closing.verdict, result.closing.remoteCloseCode).text;
+    if (text == u"Unclean"_s)
         return tr("Unclean");
-    return tr("Fail");
+    if (text == u"Fail"_s)
+        return tr("Fail");
+    return text;
 }
 
 QColor CaseResultModel::verdictBackground(const QString &behavior, bool dark)

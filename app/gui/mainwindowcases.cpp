@@ -37,11 +37,7 @@ void MainWindow::buildCaseBrowser()
     m_ui->menuView->insertAction(m_ui->menuView->actions().value(0), toggle);
 
     // The cases run against what the connection bar says, with its handshake settings.
-    m_caseBrowser->setSettingsProvider([this] {
-        SessionSettings settings = m_connectionBar->settings();
-        settings.url = QUrl(m_connectionBar->url());
-        return settings;
-    });
+    m_caseBrowser->setSettingsProvider([this] { return m_connectionBar->settings(); });
     connect(m_caseBrowser, &CaseBrowser::resultOpened, this, &MainWindow::showCaseResult);
     connect(m_caseBrowser, &CaseBrowser::openAsScenario, this, &MainWindow::openCaseAsScenario);
 }
