@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <type_traits>
 
 QT_BEGIN_NAMESPACE
 class QSslSocket;
@@ -122,7 +123,10 @@ private:
     template <typename Record>
     void record(Record &&rec)
     {
-        m_pending.add(std::forward<Record>(rec));
+        if constexpr (std::is_same_v<std::decay_t<Record>, FrameRecord>)
+            m_pending.add(std::forward<Record>(rec), m_frameProducer);
+        else
+            m_pending.add(std::forward<Record>(rec));
         // A full batch goes at once: the consumer (the window's thread) never gets a batch so
         // large that appending it stalls its event loop.
         if (m_pending.size() >= kMaxBatchRecords)
@@ -168,6 +172,7 @@ private:
     SessionState m_state = SessionState::Idle;
     QElapsedTimer m_clock;
     TraceBatch m_pending;
+    FrameProducer m_frameProducer; // frames go straight into blocks the trace adopts
     bool m_flushScheduled = false;
     qint64 m_readTimeNs = 0;  // time of the read being processed: its frames arrived with it
     QTimer m_flushTimer;

@@ -57,7 +57,7 @@ void Trace::appendChunk(OctetChunk &&chunk)
     m_chunks.push_back(std::move(chunk));
 }
 
-void Trace::appendFrame(FrameRecord &&frame)
+void Trace::countFrame(const FrameRecord &frame)
 {
     const int d = int(frame.direction);
     if (!frame.incomplete) {
@@ -65,17 +65,29 @@ void Trace::appendFrame(FrameRecord &&frame)
         ++m_opcodeCounts[d][frame.opcode & 0xF];
     }
     m_lastTimeNs = std::max(m_lastTimeNs, frame.timeNs);
-    if (qint64(m_frames.size()) >= m_limits.maxStoredFrames) {
-        if (!m_limitReached) {
-            m_limitReached = true;
-            TraceEvent note;
-            note.timeNs = frame.timeNs;
-            note.kind = TraceEvent::Kind::TraceLimitReached;
-            note.text = u"frames"_s;
-            appendEvent(std::move(note));
-        }
-        return;
+}
+
+// True when the frame store is full: the frame is counted, not kept (noted once).
+bool Trace::noteFrameLimit(qint64 timeNs)
+{
+    if (qint64(m_frames.size()) < m_limits.maxStoredFrames)
+        return false;
+    if (!m_limitReached) {
+        m_limitReached = true;
+        TraceEvent note;
+        note.timeNs = timeNs;
+        note.kind = TraceEvent::Kind::TraceLimitReached;
+        note.text = u"frames"_s;
+        appendEvent(std::move(note));
     }
+    return true;
+}
+
+void Trace::appendFrame(FrameRecord &&frame)
+{
+    countFrame(frame);
+    if (noteFrameLimit(frame.timeNs))
+        return;
     m_entries.push_back({Entry::Type::Frame, quint32(m_frames.size())});
     m_frames.push_back(std::move(frame));
 }
@@ -102,16 +114,38 @@ void Trace::append(TraceRecord record)
 void Trace::append(TraceBatch &&batch)
 {
     size_t c = 0;
-    size_t f = 0;
     size_t e = 0;
+    size_t s = 0;     // the frame slice
+    size_t j = 0;     // the frame within it
+    size_t base = 0;  // where the slice's first frame went in m_frames
+    bool whole = false; // the slice was stored at once (adopted, or moved in one go)
     for (const TraceBatch::Kind kind : batch.order) {
         switch (kind) {
         case TraceBatch::Kind::Chunk:
             appendChunk(std::move(batch.chunks[c++]));
             break;
-        case TraceBatch::Kind::Frame:
-            appendFrame(std::move(batch.frames[f++]));
+        case TraceBatch::Kind::Frame: {
+            const FrameSlice &slice = batch.frames[s];
+            if (j == 0) {
+                // A slice that fits under the frame limit is stored whole: without a copy when
+                // its block lines up with ours (the usual case for a session's trace).
+                base = m_frames.size();
+                whole = qint64(base + slice.count) <= m_limits.maxStoredFrames;
+                if (whole)
+                    m_frames.appendSlice(slice);
+            }
+            if (whole) {
+                countFrame(m_frames[base + j]);
+                m_entries.push_back({Entry::Type::Frame, quint32(base + j)});
+            } else {
+                appendFrame(std::move(slice.block->data()[slice.first + j]));
+            }
+            if (++j == slice.count) {
+                ++s;
+                j = 0;
+            }
             break;
+        }
         case TraceBatch::Kind::Event:
             appendEvent(std::move(batch.events[e++]));
             break;

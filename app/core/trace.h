@@ -134,13 +134,20 @@ struct TraceEvent
 
 using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;
 
+// The trace's frame records: 64 Ki records (~5 MiB) a block. A session writes its frames
+// straight into blocks of this layout (FrameProducer), which the trace adopts without a copy.
+using FrameVector = SegmentedVector<FrameRecord, 16>;
+using FrameSlice = FrameVector::Slice;
+using FrameProducer = FrameVector::Producer;
+
 // A batch of records produced by the session thread and appended by the consumer (window or CLI).
-// Records of each kind are kept densely, `order` says how they interleave.
+// Records of each kind are kept densely, `order` says how they interleave. Frames sit in the
+// producer's blocks; a batch is appended to one trace only.
 struct TraceBatch
 {
     enum class Kind : quint8 { Chunk, Frame, Event };
     std::vector<OctetChunk> chunks;
-    std::vector<FrameRecord> frames;
+    std::vector<FrameSlice> frames; // in order; each slice one run of a producer's block
     std::vector<TraceEvent> events;
     std::vector<Kind> order;
 
@@ -149,11 +156,16 @@ struct TraceBatch
         chunks.push_back(std::move(c));
         order.push_back(Kind::Chunk);
     }
-    void add(FrameRecord &&f)
+    // A session passes its producer, so that the trace can adopt whole blocks.
+    void add(FrameRecord &&f, FrameProducer &producer)
     {
-        frames.push_back(std::move(f));
+        producer.append(std::move(f), frames);
         order.push_back(Kind::Frame);
     }
+    // Frames of this batch alone (tests, files): the trace moves them over.
+    void add(FrameRecord &&f) { add(std::move(f), ownFrames); }
+
+    FrameProducer ownFrames;
     void add(TraceEvent &&e)
     {
         events.push_back(std::move(e));
@@ -211,7 +223,7 @@ public:
 
     [[nodiscard]] const SegmentedVector<Entry, 18> &entries() const { return m_entries; }
     [[nodiscard]] const SegmentedVector<OctetChunk, 10> &chunks() const { return m_chunks; }
-    [[nodiscard]] const SegmentedVector<FrameRecord, 16> &frames() const { return m_frames; }
+    [[nodiscard]] const FrameVector &frames() const { return m_frames; }
     [[nodiscard]] const SegmentedVector<TraceEvent, 8> &events() const { return m_events; }
     [[nodiscard]] const WireStatistics &statistics() const;
 
@@ -239,6 +251,8 @@ private:
     [[nodiscard]] qsizetype chunkPosition(Direction d, qint64 offset) const;
     void appendChunk(OctetChunk &&chunk);
     void appendFrame(FrameRecord &&frame);
+    void countFrame(const FrameRecord &frame);
+    [[nodiscard]] bool noteFrameLimit(qint64 timeNs);
     void appendEvent(TraceEvent &&event);
 
     Limits m_limits;
@@ -246,7 +260,7 @@ private:
     QString m_url;
     SegmentedVector<Entry, 18> m_entries; // 256 Ki entries (2 MiB) a block
     SegmentedVector<OctetChunk, 10> m_chunks;
-    SegmentedVector<FrameRecord, 16> m_frames; // 64 Ki records (~6 MiB) a block
+    FrameVector m_frames;
     SegmentedVector<TraceEvent, 8> m_events;
     std::vector<quint32> m_chunksByDir[2]; // chunk indices per direction, by stream offset
     mutable WireStatistics m_stats;          // frame counts filled in from m_opcodeCounts

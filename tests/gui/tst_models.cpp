@@ -1370,6 +1370,7 @@ private Q_SLOTS:
         qint64 offset = 0;
         int made = 0;
         qint64 time = 0;
+        FrameProducer producer; // as the session does: later blocks are adopted, not copied
         while (made < kFrames) {
             auto batch = std::make_shared<TraceBatch>();
             for (int c = 0; c < kChunksPerBatch && made < kFrames; ++c) {
@@ -1390,7 +1391,7 @@ private Q_SLOTS:
                     f.opcode = 2;
                     f.direction = Direction::Rx;
                     f.payloadDerived = true;
-                    batch->add(std::move(f));
+                    batch->add(std::move(f), producer);
                 }
                 offset += qint64(count) * kFrameSize;
                 made += count;

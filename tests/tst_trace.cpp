@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: MIT
+// The trace's storage: SegmentedVector, frames handed over from the session thread in shared
+// blocks (adopted without a copy when they line up), and Trace::append of whole batches.
+#include "segmentedvector.h"
+#include "trace.h"
+
+#include <QTest>
+#include <QThread>
+
+#include <random>
+
+using namespace wsi;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+using Small = SegmentedVector<QByteArray, 4>; // 16 elements a block: many blocks in a short test
+
+QByteArray item(size_t n)
+{
+    return QByteArray::number(qulonglong(n));
+}
+
+// 512 a block: the producer's first block comes in two pieces of 256.
+using Mid = SegmentedVector<QByteArray, 9>;
+
+// Produces `count` elements in batches of 1..maxBatch, as a session does between flushes.
+template <typename Producer>
+auto produce(Producer &producer, size_t from, size_t count, size_t maxBatch, unsigned seed)
+{
+    std::mt19937 random(seed);
+    std::vector<std::vector<SegmentSlice<QByteArray>>> batches;
+    size_t n = from;
+    while (n < from + count) {
+        const size_t take = std::min<size_t>(1 + random() % maxBatch, from + count - n);
+        batches.emplace_back();
+        for (size_t i = 0; i < take; ++i, ++n)
+            producer.append(item(n), batches.back());
+    }
+    return batches;
+}
+
+FrameRecord frame(quint8 opcode, qint64 timeNs, bool incomplete = false)
+{
+    FrameRecord f;
+    f.opcode = opcode;
+    f.timeNs = timeNs;
+    f.streamOffset = timeNs;
+    f.incomplete = incomplete;
+    return f;
+}
+
+} // namespace
+
+class TestTrace : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void pushBackIndexesEveryElement()
+    {
+        Small v;
+        QVERIFY(v.empty());
+        for (size_t n = 0; n < 1000; ++n)
+            v.push_back(item(n));
+        QCOMPARE(v.size(), size_t(1000));
+        for (size_t n = 0; n < 1000; ++n)
+            QCOMPARE(v[n], item(n));
+        QCOMPARE(v.front(), item(0));
+        QCOMPARE(v.back(), item(999));
+        size_t n = 0;
+        for (const QByteArray &value : v)
+            QCOMPARE(value, item(n++));
+        QCOMPARE(n, size_t(1000));
+        QCOMPARE(v.end() - v.begin(), std::ptrdiff_t(1000));
+        v.clear();
+        QCOMPARE(v.size(), size_t(0));
+    }
+
+    void copiesAreIndependent()
+    {
+        Small a;
+        for (size_t n = 0; n < 40; ++n)
+            a.push_back(item(n));
+        Small b = a;
+        b.push_back(item(40));
+        b[0] = "changed";
+        QCOMPARE(a.size(), size_t(40));
+        QCOMPARE(a[0], item(0));
+        QCOMPARE(b.size(), size_t(41));
+        QCOMPARE(b[40], item(40));
+        Small moved = std::move(b);
+        QCOMPARE(moved.size(), size_t(41));
+        QCOMPARE(moved[0], QByteArray("changed"));
+    }
+
+    // A producer's elements arrive in the consumer in order, whatever the batch sizes; every
+    // block after the first is adopted, not copied (the consumer's element is the producer's).
+    void alignedSlicesAreAdoptedWithoutCopy_data()
+    {
+        QTest::addColumn<int>("maxBatch");
+        QTest::newRow("one at a time") << 1;
+        QTest::newRow("small batches") << 5;
+        QTest::newRow("larger than a block") << 700;
+    }
+    void alignedSlicesAreAdoptedWithoutCopy()
+    {
+        QFETCH(int, maxBatch);
+        Mid::Producer producer;
+        const size_t total = 10 * Mid::kBlockSize + 7;
+        const auto batches = produce(producer, 0, total, size_t(maxBatch), 7);
+        QCOMPARE(producer.produced(), total);
+        Mid v;
+        size_t adopted = 0;
+        for (const auto &batch : batches) {
+            for (const Mid::Slice &slice : batch) {
+                const size_t at = v.size();
+                v.appendSlice(slice);
+                QCOMPARE(v.size(), at + slice.count);
+                for (size_t i = 0; i < slice.count; ++i) {
+                    if (&v[at + i] == slice.block->data() + slice.first + i)
+                        ++adopted;
+                }
+            }
+        }
+        QCOMPARE(v.size(), total);
+        for (size_t n = 0; n < total; ++n)
+            QCOMPARE(v[n], item(n));
+        // The first block is filled in pieces that double (a short sequence stays small) and is
+        // copied; every element after it is the producer's own.
+        QCOMPARE(adopted, total - Mid::kBlockSize);
+        // With blocks no larger than the first piece, even the first is adopted.
+        Small::Producer small;
+        Small w;
+        size_t adoptedSmall = 0;
+        for (const auto &batch : produce(small, 0, 100, size_t(maxBatch), 5)) {
+            for (const Small::Slice &slice : batch) {
+                const size_t at = w.size();
+                w.appendSlice(slice);
+                for (size_t i = 0; i < slice.count; ++i)
+                    adoptedSmall += &w[at + i] == slice.block->data() + slice.first + i ? 1 : 0;
+            }
+        }
+        QCOMPARE(w.size(), size_t(100));
+        QCOMPARE(adoptedSmall, size_t(100));
+        for (size_t n = 0; n < 100; ++n)
+            QCOMPARE(w[n], item(n));
+    }
+
+    // A consumer that already holds elements of its own does not line up: everything is moved
+    // over, nothing lost, nothing out of order.
+    void misalignedSlicesAreMoved()
+    {
+        Small v;
+        for (size_t n = 0; n < 5; ++n)
+            v.push_back("own " + item(n));
+        Small::Producer producer;
+        const auto batches = produce(producer, 0, 5 * Small::kBlockSize, 9, 3);
+        for (const auto &batch : batches)
+            for (const Small::Slice &slice : batch)
+                v.appendSlice(slice);
+        QCOMPARE(v.size(), 5 + 5 * Small::kBlockSize);
+        QCOMPARE(v[4], QByteArray("own 4"));
+        for (size_t n = 0; n < 5 * Small::kBlockSize; ++n)
+            QCOMPARE(v[5 + n], item(n));
+    }
+
+    // An element appended by the consumer itself after an adopted, partly filled block: the
+    // block stays the producer's (its elements are copied, not taken), later slices of it are
+    // copied too, and the order holds.
+    void ownAppendAfterAdoptedBlockCopies()
+    {
+        Small::Producer producer;
+        Small v;
+        for (const auto &batch : produce(producer, 0, Small::kBlockSize, 4, 1))
+            for (const Small::Slice &slice : batch)
+                v.appendSlice(slice);
+        std::vector<Small::Slice> first;
+        for (size_t n = 0; n < 5; ++n)
+            producer.append(item(100 + n), first);
+        QCOMPARE(first.size(), size_t(1));
+        v.appendSlice(first.front());
+        QCOMPARE(&v[Small::kBlockSize], first.front().block->data()); // adopted
+        v.push_back("mine");
+        QVERIFY(&v[Small::kBlockSize] != first.front().block->data()); // now a copy
+        QCOMPARE(first.front().block->data()[0], item(100)); // the producer's is untouched
+        std::vector<Small::Slice> second;
+        for (size_t n = 5; n < 9; ++n)
+            producer.append(item(100 + n), second);
+        QCOMPARE(second.front().block, first.front().block);
+        v.appendSlice(second.front());
+        const size_t base = Small::kBlockSize;
+        QCOMPARE(v.size(), base + 10);
+        for (size_t n = 0; n < 5; ++n)
+            QCOMPARE(v[base + n], item(100 + n));
+        QCOMPARE(v[base + 5], QByteArray("mine"));
+        for (size_t n = 5; n < 9; ++n)
+            QCOMPARE(v[base + 1 + n], item(100 + n));
+    }
+
+    void sliceLimitTakesOnlyThatMany()
+    {
+        Small::Producer producer;
+        std::vector<Small::Slice> slices;
+        for (size_t n = 0; n < 10; ++n)
+            producer.append(item(n), slices);
+        Small v;
+        for (const Small::Slice &slice : slices)
+            v.appendSlice(slice, 3);
+        QCOMPARE(v.size(), size_t(3 * slices.size()));
+        QCOMPARE(v[0], item(0));
+    }
+
+    // The producer in another thread, the consumer in this one, slices crossing by queued calls
+    // as the session's batches do.
+    void producerInAnotherThread()
+    {
+        using Records = SegmentedVector<FrameRecord, 10>;
+        constexpr qint64 kTotal = 20000;
+        Records v;
+        QThread thread;
+        QObject worker;
+        worker.moveToThread(&thread);
+        thread.start();
+        QObject receiver;
+        QMetaObject::invokeMethod(&worker, [&] {
+            Records::Producer producer;
+            std::vector<Records::Slice> batch;
+            for (qint64 n = 0; n < kTotal; ++n) {
+                FrameRecord f = frame(1, n);
+                f.payload = item(size_t(n));
+                producer.append(std::move(f), batch);
+                if (n % 777 == 776 || n == kTotal - 1) {
+                    QMetaObject::invokeMethod(&receiver, [&v, slices = std::move(batch)] {
+                        for (const Records::Slice &slice : slices)
+                            v.appendSlice(slice);
+                    });
+                    batch = {};
+                }
+            }
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(v.size(), size_t(kTotal), 10000);
+        thread.quit();
+        thread.wait();
+        for (qint64 n = 0; n < kTotal; ++n) {
+            QCOMPARE(v[size_t(n)].timeNs, n);
+            QCOMPARE(v[size_t(n)].payload, item(size_t(n)));
+        }
+    }
+
+    // Trace::append of a batch whose frames interleave with chunks and events: the entries keep
+    // the order, every frame is counted, indices point at the right records.
+    void batchKeepsOrderAndCounts()
+    {
+        FrameProducer producer;
+        Trace trace;
+        qint64 t = 0;
+        constexpr int kBatches = 40;
+        constexpr int kPerBatch = 5000; // 200,000 frames: several adopted blocks
+        for (int b = 0; b < kBatches; ++b) {
+            TraceBatch batch;
+            for (int i = 0; i < kPerBatch; ++i) {
+                if (i % 1000 == 0) {
+                    OctetChunk chunk;
+                    chunk.direction = Direction::Rx;
+                    chunk.timeNs = t;
+                    chunk.data = "x";
+                    chunk.size = 1;
+                    batch.add(std::move(chunk));
+                }
+                if (i == 10) {
+                    TraceEvent e;
+                    e.kind = TraceEvent::Kind::Note;
+                    e.timeNs = t;
+                    batch.add(std::move(e));
+                }
+                batch.add(frame(i % 3 == 0 ? 2 : 1, ++t), producer);
+            }
+            trace.append(std::move(batch));
+        }
+        const qint64 total = qint64(kBatches) * kPerBatch;
+        QCOMPARE(qint64(trace.frames().size()), total);
+        QCOMPARE(trace.frameCount(Direction::Rx), total);
+        QCOMPARE(trace.lastTimeNs(), t);
+        const WireStatistics &stats = trace.statistics();
+        QCOMPARE(stats.rxFrames.at(2) + stats.rxFrames.at(1), total);
+        QCOMPARE(stats.rxFrames.at(2), qint64(kBatches) * ((kPerBatch + 2) / 3));
+        qint64 frames = 0;
+        qint64 chunks = 0;
+        qint64 events = 0;
+        qint64 lastTime = 0;
+        for (const Trace::Entry &entry : trace.entries()) {
+            switch (entry.type) {
+            case Trace::Entry::Type::Frame: {
+                QCOMPARE(qint64(entry.index), frames);
+                const FrameRecord &f = trace.frames()[entry.index];
+                QCOMPARE(f.timeNs, ++frames);
+                QVERIFY(f.timeNs > lastTime);
+                lastTime = f.timeNs;
+                break;
+            }
+            case Trace::Entry::Type::Chunk:
+                QCOMPARE(trace.chunks()[entry.index].timeNs, lastTime);
+                ++chunks;
+                break;
+            case Trace::Entry::Type::Event:
+                QCOMPARE(trace.events()[entry.index].timeNs, lastTime);
+                ++events;
+                break;
+            }
+        }
+        QCOMPARE(frames, total);
+        QCOMPARE(chunks, qint64(kBatches) * 5);
+        QCOMPARE(events, qint64(kBatches));
+    }
+
+    // Past the frame limit frames are counted, not kept, and the trace says so once, also when
+    // the limit falls inside a batch.
+    void frameLimitInsideBatch()
+    {
+        Trace::Limits limits;
+        limits.maxStoredFrames = 70000; // inside the second block
+        Trace trace(limits);
+        FrameProducer producer;
+        qint64 t = 0;
+        for (int b = 0; b < 4; ++b) {
+            TraceBatch batch;
+            for (int i = 0; i < 30000; ++i)
+                batch.add(frame(1, ++t, i == 29999 && b == 3), producer);
+            trace.append(std::move(batch));
+        }
+        QCOMPARE(qint64(trace.frames().size()), limits.maxStoredFrames);
+        QCOMPARE(trace.frames()[69999].timeNs, 70000);
+        QCOMPARE(trace.frameCount(Direction::Rx), 120000 - 1); // the incomplete one is not counted
+        QVERIFY(trace.limitReached());
+        int notes = 0;
+        for (const TraceEvent &e : trace.events())
+            notes += e.kind == TraceEvent::Kind::TraceLimitReached ? 1 : 0;
+        QCOMPARE(notes, 1);
+        QCOMPARE(trace.lastTimeNs(), t);
+    }
+
+    // A trace cleared while the session goes on (a new connection in the same window) still
+    // receives every later frame, in order.
+    void clearedTraceKeepsReceiving()
+    {
+        FrameProducer producer;
+        Trace trace;
+        qint64 t = 0;
+        const auto feed = [&](int count) {
+            TraceBatch batch;
+            for (int i = 0; i < count; ++i)
+                batch.add(frame(1, ++t), producer);
+            trace.append(std::move(batch));
+        };
+        feed(100000);
+        trace.clear();
+        feed(100000);
+        QCOMPARE(trace.frames().size(), size_t(100000));
+        for (size_t i = 0; i < trace.frames().size(); ++i)
+            QCOMPARE(trace.frames()[i].timeNs, qint64(100001 + i));
+        const Trace copy = trace;
+        QCOMPARE(copy.frames().size(), trace.frames().size());
+        QCOMPARE(copy.frames().back().timeNs, t);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrace)
+#include "tst_trace.moc"
