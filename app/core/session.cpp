@@ -238,11 +238,15 @@ void ClientSession::processHandshake(const QByteArray &data)
 void ClientSession::onReadyRead()
 {
     while (m_socket && m_socket->bytesAvailable() > 0 && m_state != SessionState::Closed) {
-        QByteArray data = m_socket->read(kReadChunk);
-        // read() allocated 64 KiB; the trace keeps the chunk, so give back what did not arrive.
-        data.squeeze();
-        if (data.isEmpty())
+        const qint64 available = m_socket->bytesAvailable();
+        QByteArray data(qsizetype(std::min<qint64>(available, kReadChunk)), Qt::Uninitialized);
+        const qint64 got = m_socket->read(data.data(), data.size());
+        if (got <= 0)
             break;
+        if (got < data.size()) {
+            data.truncate(qsizetype(got));
+            data.squeeze(); // the trace keeps the chunk: give back what did not arrive
+        }
         OctetChunk chunk;
         m_readTimeNs = elapsedNs();
         chunk.timeNs = m_readTimeNs;
