@@ -1425,6 +1425,14 @@
         <source>Quic&amp;k actions go to the sequence</source>
         <translation>Schnellaktionen in die Seq&amp;uenz</translation>
     </message>
+    <message>
+        <source>Editing step %1 of the sequence (a frame header only): its length and mask key apply to the frame data steps that follow.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (nur ein Frame-Header): Seine Länge und sein Maskenschlüssel gelten für die folgenden Frame-Daten-Schritte.</translation>
+    </message>
+    <message>
+        <source>Editing step %1 of the sequence (frame data): change the payload octets; they are masked with the key of the frame header before them.</source>
+        <translation>Schritt %1 der Sequenz wird bearbeitet (Frame-Daten): Nutzdaten-Oktette ändern; sie werden mit dem Schlüssel des vorangehenden Frame-Headers maskiert.</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ConnectionBar</name>

@@ -996,11 +996,13 @@ void ComposerWidget::refreshButtons()
         bool updatable = true;
         switch (m_editingStep.kind) {
         case Step::Kind::Frame:
+        case Step::Kind::FrameHeader:
             updatable = canSend();
             break;
         case Step::Kind::Message:
         case Step::Kind::Ping:
         case Step::Kind::Pong:
+        case Step::Kind::FrameData:
             updatable = payloadOk;
             break;
         case Step::Kind::Close:
@@ -1106,8 +1108,12 @@ bool ComposerWidget::editStep(const Step &step, int row)
 {
     switch (step.kind) {
     case Step::Kind::Frame:
+    case Step::Kind::FrameHeader:
         setFrameSpec(step.frame);
         setChopDelayMs(step.chopDelayMs);
+        break;
+    case Step::Kind::FrameData:
+        setPayloadEditor(step.payload);
         break;
     case Step::Kind::Message:
     case Step::Kind::Ping:
@@ -1173,6 +1179,14 @@ void ComposerWidget::updateEditingUi()
         case Step::Kind::Close:
             what = tr("Editing step %1 of the sequence (a close): change the code or reason.");
             break;
+        case Step::Kind::FrameHeader:
+            what = tr("Editing step %1 of the sequence (a frame header only): its length and "
+                      "mask key apply to the frame data steps that follow.");
+            break;
+        case Step::Kind::FrameData:
+            what = tr("Editing step %1 of the sequence (frame data): change the payload octets; "
+                      "they are masked with the key of the frame header before them.");
+            break;
         default:
             what = tr("Editing step %1 of the sequence.");
             break;
@@ -1204,6 +1218,18 @@ void ComposerWidget::updateStep()
         break;
     case Step::Kind::Close:
         step = closeStep();
+        break;
+    case Step::Kind::FrameHeader:
+        if (!canSend())
+            return;
+        step = frameStep();
+        step.kind = Step::Kind::FrameHeader;
+        break;
+    case Step::Kind::FrameData:
+        if (!m_payloadError.isEmpty())
+            return; // the payload field says what is wrong
+        step = m_editingStep;
+        step.payload = payload();
         break;
     default:
         return;

@@ -284,8 +284,6 @@ void SequenceWidget::stepDoubleClicked(const QModelIndex &index)
     case Step::Kind::Drop:
     case Step::Kind::HalfClose:
     case Step::Kind::TimeoutEvent:
-    case Step::Kind::FrameHeader:
-    case Step::Kind::FrameData:
         showMessage(MessageKind::Info, tr("Step %1 (%2) has nothing to edit.")
                                            .arg(index.row() + 1)
                                            .arg(StepDescription::describe(step)));

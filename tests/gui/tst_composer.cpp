@@ -180,6 +180,7 @@ private Q_SLOTS:
     void sequenceClearAndUndo();
     void sequenceTimersAndDelays();
     void editStepInComposer();
+    void editStreamingSteps();
     void editingRowStartsAFrameEdit();
 
     // Model
@@ -1100,6 +1101,61 @@ void TestComposer::editStepInComposer()
     QCOMPARE(f.composer.editingRow(), -1);
     QVERIFY(sequence.model()->moveStep(0, 1));
     QCOMPARE(f.composer.editingRow(), -1);
+}
+
+// The streaming steps of cases 6.4.x (a frame header, then its data in pieces) are edited in the
+// composer too: the header as a frame, the data as a payload. A timeout event has nothing to edit.
+void TestComposer::editStreamingSteps()
+{
+    ComposerFixture f;
+    SequenceWidget sequence;
+    sequence.resize(640, 420);
+    sequence.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&sequence));
+    connectComposerToSequence(&f.composer, &sequence);
+    sequence.setSteps(
+        {stepFrom(R"({"frameHeader":{"opcode":1,"mask":"01020304","length":16,"declaredLength":9}})"),
+         stepFrom(R"({"frameData":{"text":"abc"}})"),
+         stepFrom(R"({"timeoutEvent":"A"})")});
+    QCOMPARE(sequence.steps().size(), 3);
+    QCOMPARE(sequence.steps().at(0).kind, Step::Kind::FrameHeader);
+    auto *view = child<QListView>(&sequence, "stepsView");
+    auto *update = f.get<QPushButton>("updateStepButton");
+    QSignalSpy edit(&sequence, &SequenceWidget::editRequested);
+
+    doubleClickRow(view, 0);
+    QCOMPARE(edit.size(), 1);
+    QCOMPARE(f.composer.editingRow(), 0);
+    QVERIFY(f.get<QLabel>("editingLabel")->text().contains(u"frame header"_s));
+    QCOMPARE(f.composer.frameSpec().opcode, 1);
+    QCOMPARE(f.composer.frameSpec().declaredLength, std::optional<quint64>(9));
+    QCOMPARE(f.composer.frameSpec().maskKey, quint32(0x01020304));
+    QCOMPARE(f.composer.frameSpec().lengthEncoding, LengthEncoding::Bits16);
+    selectData(f.get<QComboBox>("opcodeCombo"), 2);
+    QVERIFY(update->isEnabled());
+    click(update);
+    QCOMPARE(sequence.steps().at(0).kind, Step::Kind::FrameHeader); // still only a header
+    QCOMPARE(sequence.steps().at(0).frame.opcode, 2);
+    QCOMPARE(sequence.steps().at(0).frame.declaredLength, std::optional<quint64>(9));
+    QCOMPARE(sequence.steps().at(0).frame.maskKey, quint32(0x01020304));
+    QCOMPARE(sequence.steps().at(0).frame.maskMode, MaskMode::Fixed);
+
+    doubleClickRow(view, 1);
+    QCOMPARE(edit.size(), 2);
+    QCOMPARE(f.composer.editingRow(), 1);
+    QVERIFY(f.get<QLabel>("editingLabel")->text().contains(u"frame data"_s));
+    QCOMPARE(f.get<QPlainTextEdit>("payloadTextEdit")->toPlainText(), u"abc"_s);
+    f.get<QPlainTextEdit>("payloadTextEdit")->selectAll();
+    QTest::keyClicks(f.get<QPlainTextEdit>("payloadTextEdit"), u"abcdefghi"_s);
+    click(update);
+    QCOMPARE(f.composer.editingRow(), -1);
+    QCOMPARE(sequence.steps().at(1).kind, Step::Kind::FrameData);
+    QCOMPARE(sequence.steps().at(1).payload, QByteArray("abcdefghi"));
+
+    doubleClickRow(view, 2);
+    QCOMPARE(edit.size(), 2); // nothing to edit: no edit request, a message instead
+    QCOMPARE(f.composer.editingRow(), -1);
+    QCOMPARE(sequence.steps().at(2).tag, u"A"_s);
 }
 
 void TestComposer::editingRowStartsAFrameEdit()
