@@ -8,6 +8,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDir>
+#include <QFileInfo>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -380,6 +383,74 @@ private Q_SLOTS:
 
     // No server: every case is marked, one line says why, and the run does not wait for the
     // cases' timeouts.
+    // A scenario with a case part runs as a case of its own (`run --scenario`), alone when no
+    // --cases are given. Its id may hold anything: the report files stay inside the directory.
+    void runScenarioAsCase()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QTemporaryDir tmp;
+        const auto write = [&tmp](const QString &name, const QByteArray &json) {
+            QFile f(tmp.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(json);
+        };
+        const QByteArray head = R"({"format": "wsinspector-scenario", "version": 1, )";
+        write(u"own.json"_s, head + R"("description": "Echo.",
+            "case": {"id": "my/../echo.1", "expected": [{"verdict": "OK",
+                     "events": [{"message": {"text": "Hello"}}]}]},
+            "steps": [{"message": {"text": "Hello"}}]})");
+        write(u"wrong.json"_s, head + R"("case": {"id": "mine.2", "expected": [{"verdict": "OK",
+                     "events": [{"message": {"text": "Bye"}}]}]},
+            "steps": [{"message": {"text": "Hello"}}]})");
+        write(u"library.json"_s, head + R"("case": {"id": "1.1.1", "expected": []},
+            "steps": []})");
+        write(u"plain.json"_s, head + R"("steps": [{"ping": {"text": "x"}}]})");
+        const QString dir = tmp.filePath(u"reports"_s);
+        const QString url = echo.url().toString();
+
+        const CliResult r = runCli({u"run"_s, url, u"--scenario"_s, tmp.filePath(u"own.json"_s),
+                                    u"--scenario"_s, tmp.filePath(u"wrong.json"_s), u"--outdir"_s,
+                                    dir},
+                                   60000);
+        QCOMPARE(r.exitCode, 1); // mine.2 failed
+        QVERIFY2(r.err.contains(u"my/../echo.1  OK"_s), qPrintable(r.err));
+        const QJsonObject cases = readJson(dir + u"/index.json"_s)
+                                      .value(u"WebSocketInspector-Echo"_s)
+                                      .toObject();
+        QCOMPARE(cases.keys(), (QStringList{u"mine.2"_s, u"my/../echo.1"_s})); // no library case
+        QCOMPARE(cases.value(u"my/../echo.1"_s).toObject().value(u"behavior"_s).toString(),
+                 u"OK"_s);
+        QCOMPARE(cases.value(u"mine.2"_s).toObject().value(u"behavior"_s).toString(),
+                 u"FAILED"_s);
+        const QString own = u"websocketinspector_echo_case_my____echo_1"_s;
+        QCOMPARE(cases.value(u"my/../echo.1"_s).toObject().value(u"reportfile"_s).toString(),
+                 own + u".json"_s);
+        QVERIFY(QFileInfo::exists(dir + u'/' + own + u".json"_s));
+        QVERIFY(QFileInfo::exists(dir + u'/' + own + u".html"_s));
+        QCOMPARE(readJson(dir + u'/' + own + u".json"_s).value(u"description"_s).toString(),
+                 u"Echo."_s);
+        QCOMPARE(QDir(tmp.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
+                 QStringList{u"reports"_s}); // nothing written outside it
+
+        const CliResult plain = runCli({u"run"_s, url, u"--scenario"_s,
+                                        tmp.filePath(u"plain.json"_s), u"--outdir"_s, dir});
+        QCOMPARE(plain.exitCode, 2);
+        QVERIFY2(plain.err.contains(u"no case part"_s), qPrintable(plain.err));
+        QCOMPARE(plain.err.count(u'\n'), 1);
+
+        const CliResult twice = runCli({u"run"_s, url, u"--cases"_s, u"1.1.*"_s, u"--scenario"_s,
+                                        tmp.filePath(u"library.json"_s), u"--outdir"_s, dir});
+        QCOMPARE(twice.exitCode, 2);
+        QVERIFY2(twice.err.contains(u"case 1.1.1 is also selected from the library"_s),
+                 qPrintable(twice.err));
+
+        const CliResult missing = runCli({u"run"_s, url, u"--scenario"_s,
+                                          tmp.filePath(u"none.json"_s), u"--outdir"_s, dir});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains(u"none.json"_s), qPrintable(missing.err));
+    }
+
     void runWithoutServerIsOneLine()
     {
         const QString url = u"ws://127.0.0.1:%1/"_s.arg(refusedPort());

@@ -177,6 +177,7 @@ private Q_SLOTS:
         QCOMPARE(o.settings.url, QUrl(u"ws://127.0.0.1:9001/"_s));
         QVERIFY(o.patterns.isEmpty());
         QVERIFY(o.excludes.isEmpty());
+        QVERIFY(o.scenarios.isEmpty());
         QVERIFY(o.agent.isEmpty());
         QCOMPARE(o.outdir, u"reports"_s);
         QCOMPARE(o.jobs, 1);
@@ -191,9 +192,11 @@ private Q_SLOTS:
              u"--outdir"_s, u"out/servers"_s, u"--jobs"_s, u"4"_s, u"--insecure"_s,
              u"--header"_s, u"Authorization: Bearer x"_s, u"--subprotocol"_s, u"chat"_s,
              u"--origin"_s, u"http://o"_s, u"--ca-file"_s, u"ca.pem"_s, u"--open-timeout"_s,
-             u"2"_s, u"--close-timeout"_s, u"0.5"_s, u"--drop-timeout"_s, u"3"_s});
+             u"2"_s, u"--close-timeout"_s, u"0.5"_s, u"--drop-timeout"_s, u"3"_s,
+             u"--scenario"_s, u"a.json"_s, u"--scenario"_s, u"dir/b.json"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const RunOptions &o = r.command.run;
+        QCOMPARE(o.scenarios, (QStringList{u"a.json"_s, u"dir/b.json"_s}));
         QCOMPARE(o.settings.url.scheme(), u"wss"_s);
         QCOMPARE(o.patterns, (QStringList{u"1.1.1"_s, u"2.2"_s, u"9.*"_s}));
         QCOMPARE(o.excludes, (QStringList{u"9.7.*"_s, u"9.8.*"_s}));
@@ -257,6 +260,10 @@ private Q_SLOTS:
             << QStringList{u"run"_s, u"ws://h/"_s, u"--cases"_s, u" , "_s} << u"--cases"_s;
         QTest::newRow("run empty outdir")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--outdir"_s, QString()} << u"--outdir"_s;
+        QTest::newRow("run empty scenario")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s, QString()} << u"--scenario"_s;
+        QTest::newRow("run scenario missing")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s} << u"--scenario needs a value"_s;
         QTest::newRow("run empty agent")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--agent"_s, u" "_s} << u"--agent"_s;
         QTest::newRow("run bad header")

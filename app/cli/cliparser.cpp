@@ -583,6 +583,10 @@ QString parseRun(const QStringList &args, RunOptions &o)
         } else if (a == u"--exclude"_s) {
             if (value())
                 err = parsePatterns(a, v, o.excludes);
+        } else if (a == u"--scenario"_s) {
+            if (value() && v.isEmpty())
+                err = u"--scenario: the file name must not be empty"_s;
+            o.scenarios << v;
         } else if (a == u"--agent"_s) {
             if (value() && v.trimmed().isEmpty())
                 err = u"--agent: the name must not be empty"_s;
@@ -698,8 +702,8 @@ QString usageText()
 {
     return uR"(Usage:
   wsinspector-cli send URL STEP... [OPTION...]
-  wsinspector-cli run URL [--cases PATTERNS] [--exclude PATTERNS] [--agent NAME]
-                          [--outdir DIR] [--jobs N] [OPTION...]
+  wsinspector-cli run URL [--cases PATTERNS] [--exclude PATTERNS] [--scenario FILE]...
+                          [--agent NAME] [--outdir DIR] [--jobs N] [OPTION...]
   wsinspector-cli cases [PATTERN...] [--exclude PATTERNS]
   wsinspector-cli echo-server [--port N] [--tls]
   wsinspector-cli demo
@@ -746,8 +750,12 @@ connection per case, N at a time (--jobs, default 1), and writes Autobahn-compat
 into DIR (--outdir, default ./reports): index.html, index.json and, per case,
 AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.
   --cases PATTERNS        comma-separated ids or patterns, '*' matches anything
-                          (1.1.1,2.*,9.*.2); default: every case
+                          (1.1.1,2.*,9.*.2); default: every case (none when
+                          --scenario is given)
   --exclude PATTERNS      leave these out
+  --scenario FILE         also run the case of a saved scenario with a case part (the
+                          user's own, e.g. a library case opened as a scenario and changed);
+                          may be repeated; its connection settings are not used
   --agent NAME            the name in the reports (default: the server's Server: header)
   --header, --subprotocol, --origin, --insecure, --ca-file, --open-timeout,
   --close-timeout, --drop-timeout as for send

@@ -39,6 +39,7 @@ struct RunOptions
     SessionSettings settings;
     QStringList patterns;  // --cases (empty: every case)
     QStringList excludes;  // --exclude
+    QStringList scenarios; // --scenario FILE: the user's own cases (scenarios with a case part)
     QString agent;         // --agent NAME (default: the server's Server: header)
     QString outdir = QStringLiteral("reports");
     int jobs = 1;

@@ -7,6 +7,7 @@
 #include "closing.h"
 #include "echoserver.h"
 #include "report.h"
+#include "scenario.h"
 #include "session.h"
 #include "trace.h"
 
@@ -14,6 +15,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QSocketNotifier>
 #include <QTextStream>
@@ -21,6 +23,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -263,12 +266,54 @@ private:
 };
 
 // Runs the selected cases against one server and writes the report directory.
+// The cases of `--scenario` files, appended to `selection` (kept alive in `own`). An error line
+// (and false) for a file that cannot be read, has no case part, or repeats a case id.
+bool addScenarioCases(const QStringList &files, std::deque<CaseDefinition> &own,
+                      QList<const CaseDefinition *> &selection)
+{
+    // Case id (as it appears in report file names) → where it came from.
+    const auto key = [](const QString &id) { return caseReportFileName(QString(), id, QString()); };
+    QHash<QString, QString> origin;
+    for (const CaseDefinition *def : std::as_const(selection))
+        origin.insert(key(def->id), u"the library"_s);
+    for (const QString &file : files) {
+        const ScenarioParseResult loaded = loadScenario(file);
+        if (!loaded.ok()) {
+            printErr(u"wsinspector-cli: --scenario "_s + loaded.error);
+            return false;
+        }
+        std::optional<CaseDefinition> def = caseFromScenario(loaded.scenario);
+        if (!def) {
+            printErr(u"wsinspector-cli: --scenario "_s + file
+                     + u": no case part, so nothing to judge the server by (a scenario runs as a "
+                       u"case once it has a \"case\" object with an \"id\"; see docs/scenario.md)"_s);
+            return false;
+        }
+        if (const auto seen = origin.constFind(key(def->id)); seen != origin.cend()) {
+            printErr(u"wsinspector-cli: --scenario "_s + file + u": case "_s + def->id
+                     + u" is also selected from "_s + *seen
+                     + u"; give the scenario a case id of its own or leave the other out"_s);
+            return false;
+        }
+        origin.insert(key(def->id), file);
+        own.push_back(std::move(*def));
+        selection << &own.back();
+    }
+    return true;
+}
+
 int runRun(QCoreApplication &app, const cli::RunOptions &options)
 {
     bool ok = false;
-    const QList<const CaseDefinition *> selection =
-        selectOrReport(options.patterns, options.excludes, &ok);
-    if (!ok)
+    // With --scenario and without --cases only the scenarios' cases run.
+    QList<const CaseDefinition *> selection;
+    if (!options.patterns.isEmpty() || options.scenarios.isEmpty()) {
+        selection = selectOrReport(options.patterns, options.excludes, &ok);
+        if (!ok)
+            return 2;
+    }
+    std::deque<CaseDefinition> own; // stable addresses while the runner holds them
+    if (!addScenarioCases(options.scenarios, own, selection))
         return 2;
     if (selection.isEmpty()) {
         printErr(u"wsinspector-cli: no cases selected"_s);
