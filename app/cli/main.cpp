@@ -23,8 +23,8 @@
 
 #include <algorithm>
 #include <csignal>
-#include <deque>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <map>
 #include <sys/socket.h>
@@ -265,17 +265,15 @@ private:
     bool m_terminal;
 };
 
-// Runs the selected cases against one server and writes the report directory.
 // The cases of `--scenario` files, appended to `selection` (kept alive in `own`). An error line
 // (and false) for a file that cannot be read, has no case part, or repeats a case id.
 bool addScenarioCases(const QStringList &files, std::deque<CaseDefinition> &own,
                       QList<const CaseDefinition *> &selection)
 {
-    // Case id (as it appears in report file names) → where it came from.
-    const auto key = [](const QString &id) { return caseReportFileName(QString(), id, QString()); };
+    // Case id as it appears in report file names → where it came from.
     QHash<QString, QString> origin;
     for (const CaseDefinition *def : std::as_const(selection))
-        origin.insert(key(def->id), u"the library"_s);
+        origin.insert(safeCaseId(def->id), u"the library"_s);
     for (const QString &file : files) {
         const ScenarioParseResult loaded = loadScenario(file);
         if (!loaded.ok()) {
@@ -289,19 +287,20 @@ bool addScenarioCases(const QStringList &files, std::deque<CaseDefinition> &own,
                        u"case once it has a \"case\" object with an \"id\"; see docs/scenario.md)"_s);
             return false;
         }
-        if (const auto seen = origin.constFind(key(def->id)); seen != origin.cend()) {
+        if (const auto seen = origin.constFind(safeCaseId(def->id)); seen != origin.cend()) {
             printErr(u"wsinspector-cli: --scenario "_s + file + u": case "_s + def->id
                      + u" is also selected from "_s + *seen
                      + u"; give the scenario a case id of its own or leave the other out"_s);
             return false;
         }
-        origin.insert(key(def->id), file);
+        origin.insert(safeCaseId(def->id), file);
         own.push_back(std::move(*def));
         selection << &own.back();
     }
     return true;
 }
 
+// Runs the selected cases against one server and writes the report directory.
 int runRun(QCoreApplication &app, const cli::RunOptions &options)
 {
     bool ok = false;

@@ -311,21 +311,6 @@ QString agentOf(const CaseResult &result, const QString &fallback)
     return result.ran() && !result.agent.isEmpty() ? result.agent : fallback;
 }
 
-// "1.2.3" → "1_2_3", as the reference names files and anchors. A user's own case id may hold
-// anything, so every other character outside [A-Za-z0-9_-] becomes an underscore too: no path
-// separator, ".." or quote reaches a file name or an HTML attribute.
-QString safeCaseId(const QString &caseId)
-{
-    QString id = caseId;
-    for (QChar &c : id) {
-        const bool keep = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
-                          || (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
-        if (!keep)
-            c = u'_';
-    }
-    return id;
-}
-
 QString anchorOf(const QString &caseId)
 {
     return u"case_desc_"_s + safeCaseId(caseId);
@@ -491,6 +476,18 @@ QString cleanForFilename(const QString &text)
         out += keep ? c : u' ';
     }
     return out.trimmed().replace(u' ', u'_');
+}
+
+QString safeCaseId(const QString &caseId)
+{
+    QString id = caseId;
+    for (QChar &c : id) {
+        const bool keep = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
+                          || (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
+        if (!keep)
+            c = u'_';
+    }
+    return id;
 }
 
 QString caseReportFileName(const QString &agent, const QString &caseId, const QString &extension)

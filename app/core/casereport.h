@@ -30,9 +30,13 @@ namespace wsi {
 
 // Autobahn's file naming (fuzzing.py, cleanForFilename / makeAgentCaseReportFilename): the agent
 // lowercased, every character other than a–z and 0–9 replaced by a space, trimmed, spaces → '_';
-// then "_case_" and the case id with dots → underscores. "AutobahnServer/0.4.10", "2.2", "json"
-// → "autobahnserver_0_4_10_case_2_2.json".
+// then "_case_" and the case id with dots → underscores (safeCaseId). "AutobahnServer/0.4.10",
+// "2.2", "json" → "autobahnserver_0_4_10_case_2_2.json".
 [[nodiscard]] QString cleanForFilename(const QString &text);
+// The case id in file names and anchors: "1.2.3" → "1_2_3", as the reference does. A user's own
+// case id may hold anything, so every other character outside [A-Za-z0-9_-] becomes '_' too: no
+// path separator, ".." or quote reaches a file name or an HTML attribute.
+[[nodiscard]] QString safeCaseId(const QString &caseId);
 [[nodiscard]] QString caseReportFileName(const QString &agent, const QString &caseId,
                                          const QString &extension);
 

@@ -237,8 +237,9 @@ void ClientSession::processHandshake(const QByteArray &data)
 
 void ClientSession::onReadyRead()
 {
-    while (m_socket && m_socket->bytesAvailable() > 0 && m_state != SessionState::Closed) {
-        const qint64 available = m_socket->bytesAvailable();
+    qint64 available = 0;
+    while (m_socket && m_state != SessionState::Closed
+           && (available = m_socket->bytesAvailable()) > 0) {
         QByteArray data(qsizetype(std::min<qint64>(available, kReadChunk)), Qt::Uninitialized);
         const qint64 got = m_socket->read(data.data(), data.size());
         if (got <= 0)

@@ -150,6 +150,7 @@ struct TraceBatch
     std::vector<FrameSlice> frames; // in order; each slice one run of a producer's block
     std::vector<TraceEvent> events;
     std::vector<Kind> order;
+    FrameProducer ownFrames; // for add(FrameRecord &&) without a producer of the caller's
 
     void add(OctetChunk &&c)
     {
@@ -164,8 +165,6 @@ struct TraceBatch
     }
     // Frames of this batch alone (tests, files): the trace moves them over.
     void add(FrameRecord &&f) { add(std::move(f), ownFrames); }
-
-    FrameProducer ownFrames;
     void add(TraceEvent &&e)
     {
         events.push_back(std::move(e));
