@@ -673,29 +673,10 @@ ParseResult parseCommandLine(const QStringList &args)
     return r;
 }
 
-ExpectedClose expectedCloseFor(const SendOptions &o)
+ExpectedCloseOverride closeOverrideFor(const SendOptions &o)
 {
-    ExpectedClose e;
-    bool stepCloses = false;
-    for (const Step &s : o.steps) {
-        switch (s.kind) {
-        case Step::Kind::Close:
-        case Step::Kind::Fail:
-        case Step::Kind::CloseAfter:
-        case Step::Kind::FailAfter:
-        case Step::Kind::Drop:
-            stepCloses = true;
-            break;
-        default:
-            break;
-        }
-    }
-    e.closedByMe = o.expectClosedByMe.value_or(stepCloses);
-    // Expecting the peer to close means expecting it to fail the connection: any code, and a
-    // dropped TCP connection is fine (like the reference's "fail" cases).
-    e.closeCodes = o.expectCodes.value_or(e.closedByMe ? QList<int>{1000} : QList<int>{});
-    e.requireClean = o.requireClean.value_or(e.closedByMe);
-    return e;
+    // Only what the user stated; the rest comes from what the session did (docs/closing.md).
+    return {o.expectClosedByMe, o.expectCodes, o.requireClean};
 }
 
 QString usageText()
@@ -740,6 +721,8 @@ Options:
   --open-timeout S (5)  --close-timeout S (1)  --drop-timeout S (1)
   --timeout S (10): after the last step, close if still open, then drop
   --expect me|peer  --expect-code LIST|any  --require-clean | --no-require-clean
+        override what the closing verdict expects; by default it follows RFC 6455 from what
+        the steps did (docs/closing.md), and it is given only once TCP is closed
   --json FILE (Autobahn per-case JSON)  --report FILE  --agent NAME
 
 Exit status: 0 the run completed (whatever the server did), 2 usage error,

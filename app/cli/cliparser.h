@@ -19,8 +19,8 @@ struct SendOptions
     double timeoutSeconds = 10;  // after the last step: close if still OPEN, then drop
     QString jsonFile;            // --json FILE
     QString reportFile;          // --report FILE (default: standard output)
-    std::optional<bool> expectClosedByMe; // --expect me|peer (default: me iff a step closes)
-    std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: 1000 for me, any)
+    std::optional<bool> expectClosedByMe;  // --expect me|peer (default: derived, docs/closing.md)
+    std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: derived)
     std::optional<bool> requireClean;      // --require-clean / --no-require-clean
     QString agent;               // --agent NAME (default: the server's Server: header)
     qint64 maxTraceOctets = 512ll * 1024 * 1024;
@@ -80,7 +80,9 @@ struct ParseResult
 [[nodiscard]] QString unescape(QStringView text, QByteArray &out);
 
 // The expectation for the verdict from the options and the steps.
-[[nodiscard]] ExpectedClose expectedCloseFor(const SendOptions &options);
+// What --expect, --expect-code, --require-clean (or a scenario's expectClose) state of the close;
+// unset fields are derived from what the session did.
+[[nodiscard]] ExpectedCloseOverride closeOverrideFor(const SendOptions &options);
 
 [[nodiscard]] QString usageText();
 

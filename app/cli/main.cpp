@@ -113,7 +113,8 @@ int runSend(const cli::SendOptions &options)
     ReportInput input;
     input.trace = &trace;
     input.closing = analyzeClosing(trace);
-    input.closingVerdict = closingVerdict(input.closing, cli::expectedCloseFor(options));
+    input.closingVerdict =
+        sessionClosingVerdict(trace, input.closing, cli::closeOverrideFor(options));
     input.agent = options.agent.isEmpty() ? serverHeaderOf(trace) : options.agent;
     if (input.agent.isEmpty())
         input.agent = options.settings.url.host();

@@ -8,7 +8,11 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -63,6 +67,7 @@ ClientSession::ClientSession(QObject *parent)
 
 ClientSession::~ClientSession()
 {
+    closeWatchFd();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -71,16 +76,17 @@ ClientSession::~ClientSession()
 
 // ---- trace -------------------------------------------------------------------------------------
 
-void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text)
+void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text, double seconds)
 {
     TraceEvent e;
     e.timeNs = elapsedNs();
     e.kind = kind;
     e.text = text;
+    e.seconds = seconds;
     record(std::move(e));
 }
 
-void ClientSession::setState(SessionState state)
+void ClientSession::setState(SessionState state, double timerSeconds)
 {
     if (m_state == state)
         return;
@@ -89,6 +95,7 @@ void ClientSession::setState(SessionState state)
     e.timeNs = elapsedNs();
     e.kind = TraceEvent::Kind::StateChanged;
     e.state = state;
+    e.seconds = timerSeconds;
     record(std::move(e));
     flushBatch();
     Q_EMIT stateChanged(state);
@@ -131,14 +138,15 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     // case's event handler needs message contents as they arrive.
     parserOptions.storeDataPayloads = bool(m_eventHandler);
     m_parser.setOptions(parserOptions);
-    setState(SessionState::Connecting);
+    setState(SessionState::Connecting, settings.openHandshakeTimeoutMs / 1000.0);
 
     const QUrl &url = settings.url;
     const bool tls = url.scheme() == u"wss"_s;
+    m_tls = tls;
     if (!url.isValid() || (url.scheme() != u"ws"_s && !tls) || url.host().isEmpty()) {
         recordEvent(TraceEvent::Kind::Error,
                     u"not a ws:// or wss:// URL: "_s + url.toString());
-        connectionLost(u"invalid URL"_s);
+        connectionLost(u"invalid URL"_s, TcpEnd::NoConnection);
         return;
     }
     const quint16 port = quint16(url.port(tls ? 443 : 80));
@@ -169,6 +177,8 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onConnected);
     }
+    // TCP itself is up (before TLS, for wss://): from here on a failure is not "no connection".
+    connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onTcpConnected);
     connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onSocketError);
@@ -177,6 +187,14 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
         static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(url.host(), port);
     else
         m_socket->connectToHost(url.host(), port);
+}
+
+void ClientSession::onTcpConnected()
+{
+    m_tcpConnected = true;
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd >= 0 && m_watchFd < 0)
+        m_watchFd = ::fcntl(int(fd), F_DUPFD_CLOEXEC, 0);
 }
 
 void ClientSession::onConnected()
@@ -331,8 +349,13 @@ void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)
             record(std::move(e));
         }
         const Violation first = violationList(violations).constFirst();
-        failConnection(violationCloseCode(first), violationName(first).toUtf8(),
-                       violationName(first));
+        // The reference fails an invalid close code with its own words as the close reason.
+        const QString why =
+            first == Violation::InvalidCloseCode && payload.size() >= 2
+                ? u"invalid close code "_s +
+                      QString::number((quint8(payload.at(0)) << 8) | quint8(payload.at(1)))
+                : violationName(first);
+        failConnection(violationCloseCode(first), why.toUtf8(), why);
         return;
     }
     switch (opcode) {
@@ -402,6 +425,9 @@ void ClientSession::handleClose(const QByteArray &payload)
         e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
         e.reason = payload.mid(2);
     }
+    // The reply to our close starts the server-drop timer: the trace says how long it runs.
+    if (m_state == SessionState::Closing && !m_dropTimer.isActive())
+        e.seconds = m_settings.serverDropTimeoutMs / 1000.0;
     record(std::move(e));
     m_closeReceived = true;
     if (m_state == SessionState::Open) {
@@ -423,6 +449,8 @@ void ClientSession::handleClose(const QByteArray &payload)
 
 void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply)
 {
+    if (!canSend("close"))
+        return;
     if (m_state != SessionState::Open) {
         recordEvent(TraceEvent::Kind::Note,
                     u"close not sent: the connection is "_s + sessionStateName(m_state));
@@ -441,6 +469,8 @@ void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &re
     e.code = code;
     e.reason = reason;
     e.flag = reply;
+    if (!reply)
+        e.seconds = m_settings.closeHandshakeTimeoutMs / 1000.0; // the close-handshake timer
     record(std::move(e));
     setState(SessionState::Closing);
     if (!reply)
@@ -484,16 +514,40 @@ void ClientSession::closeTcp(bool abort, const QString &why)
     m_openTimer.stop();
     m_closeTimer.stop();
     m_dropTimer.stop();
+    // The duplicate descriptor would hold the socket open after Qt closes it: let it go first.
+    closeWatchFd();
     if (!m_socket) {
-        connectionLost(why);
+        connectionLost(why, m_tcpConnected ? TcpEnd::OurAbort : TcpEnd::NoConnection);
         return;
     }
     if (abort || m_socket->state() != QAbstractSocket::ConnectedState) {
+        // abort() may report disconnected() at once: say first whose end it is.
+        m_end = m_tcpConnected ? TcpEnd::OurAbort : TcpEnd::NoConnection;
         m_socket->abort();
-        connectionLost(why);
+        connectionLost(why, m_end);
     } else {
+        m_end = TcpEnd::OurClose;
+        // Over TLS, Qt sends our close_notify first (as the reference's TLS transport does on
+        // a graceful close), unless the server already ended the TLS session.
+        if (m_tls && !m_peerClosedTls && static_cast<QSslSocket *>(m_socket)->isEncrypted()) {
+            TraceEvent e;
+            e.timeNs = elapsedNs();
+            e.kind = TraceEvent::Kind::TlsCloseNotify;
+            e.flag = true;
+            record(std::move(e));
+        }
         m_socket->disconnectFromHost(); // graceful: queued octets first, then FIN
     }
+}
+
+bool ClientSession::canSend(const char *what)
+{
+    if (!m_halfClosed)
+        return true;
+    recordEvent(TraceEvent::Kind::Note,
+                QString::fromLatin1(what) +
+                    u" not sent: our sending side is shut down (half-close)"_s);
+    return false;
 }
 
 void ClientSession::halfClose()
@@ -511,7 +565,7 @@ void ClientSession::halfClose()
 
 void ClientSession::doHalfClose()
 {
-    if (!m_socket || m_state == SessionState::Closed)
+    if (!m_socket || m_state == SessionState::Closed || m_halfClosed)
         return;
     m_socket->flush();
     const qintptr fd = m_socket->socketDescriptor();
@@ -519,12 +573,46 @@ void ClientSession::doHalfClose()
         recordEvent(TraceEvent::Kind::Error, u"half-close failed"_s);
         return;
     }
-    recordEvent(TraceEvent::Kind::HalfClosed);
+    m_halfClosed = true;
+    // A correct server now closes its side too; it gets the server-drop timeout for that.
+    recordEvent(TraceEvent::Kind::HalfClosed, {}, m_settings.serverDropTimeoutMs / 1000.0);
+    if (m_settings.serverDropTimeoutMs > 0)
+        m_dropTimer.start(m_settings.serverDropTimeoutMs);
+}
+
+void ClientSession::closeWatchFd()
+{
+    if (m_watchFd >= 0)
+        ::close(m_watchFd);
+    m_watchFd = -1;
+}
+
+TcpEnd ClientSession::peerEnd()
+{
+    // Qt reads 0 octets for a FIN and for a RST alike; the kernel's TCP state tells them apart:
+    // CLOSE_WAIT after the peer's FIN, CLOSE after its RST.
+    TcpEnd end = TcpEnd::PeerFin;
+    tcp_info info{};
+    socklen_t length = sizeof info;
+    if (m_watchFd >= 0 && ::getsockopt(m_watchFd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0 &&
+        info.tcpi_state == TCP_CLOSE && !m_halfClosed) {
+        // After our own half-close, the peer's FIN also ends in CLOSE (through TIME_WAIT).
+        end = TcpEnd::PeerReset;
+    }
+    closeWatchFd();
+    return end;
 }
 
 void ClientSession::onDisconnected()
 {
-    connectionLost(m_socket ? m_socket->errorString() : QString());
+    if (m_end == TcpEnd::Unknown)
+        m_end = peerEnd();
+    const QString why = m_end == TcpEnd::OurClose    ? u"we closed the connection"_s
+                        : m_end == TcpEnd::PeerReset ? u"the server reset the connection"_s
+                        : m_end == TcpEnd::PeerTls
+                            ? u"the server ended the TLS session (close_notify)"_s
+                            : u"the server closed the connection"_s;
+    connectionLost(why, m_end);
 }
 
 void ClientSession::onSocketError()
@@ -532,22 +620,62 @@ void ClientSession::onSocketError()
     if (!m_socket || m_state == SessionState::Closed)
         return;
     const auto error = m_socket->error();
-    if (error == QAbstractSocket::RemoteHostClosedError)
-        return; // disconnected() follows
-    const bool neverConnected = m_state == SessionState::Connecting && !m_handshakeSent;
-    recordEvent(TraceEvent::Kind::Error, m_socket->errorString());
-    if (neverConnected || m_socket->state() == QAbstractSocket::UnconnectedState
-        || error == QAbstractSocket::SslHandshakeFailedError) {
+    const QString text = m_socket->errorString();
+    if (!m_tcpConnected) {
+        // There never was a TCP connection: refused, unreachable, unknown host.
+        recordEvent(TraceEvent::Kind::Error, text);
+        m_end = TcpEnd::NoConnection;
         m_socket->abort();
-        connectionLost(m_socket->errorString());
+        connectionLost(text, TcpEnd::NoConnection);
+        return;
+    }
+    if (error == QAbstractSocket::RemoteHostClosedError) {
+        if (m_tls && m_socket->state() == QAbstractSocket::ConnectedState && !m_peerClosedTls &&
+            m_end == TcpEnd::Unknown) {
+            // The server's close_notify: TCP is still up. It ended the TLS session, which is
+            // its way of closing; Qt's TLS layer cannot answer close_notify, so our answer is
+            // to close TCP at once, and the close counts as the server's.
+            m_peerClosedTls = true;
+            TraceEvent e;
+            e.timeNs = elapsedNs();
+            e.kind = TraceEvent::Kind::TlsCloseNotify;
+            e.flag = false;
+            record(std::move(e));
+            closeWatchFd();
+            m_end = TcpEnd::PeerTls;
+            m_socket->disconnectFromHost();
+            return;
+        }
+        if (m_end == TcpEnd::Unknown)
+            m_end = peerEnd();
+        return; // disconnected() follows
+    }
+    if (error == QAbstractSocket::SslHandshakeFailedError) {
+        TraceEvent e;
+        e.timeNs = elapsedNs();
+        e.kind = TraceEvent::Kind::TlsHandshakeFailed;
+        e.text = text;
+        record(std::move(e));
+        closeTcp(true, u"TLS handshake failed"_s);
+        return;
+    }
+    recordEvent(TraceEvent::Kind::Error, text);
+    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+        if (m_end == TcpEnd::Unknown) {
+            const TcpEnd kernel = peerEnd();
+            m_end = kernel == TcpEnd::PeerReset ? TcpEnd::PeerReset : TcpEnd::SocketError;
+        }
+        m_socket->abort();
+        connectionLost(text, m_end);
     }
 }
 
-void ClientSession::connectionLost(const QString &why)
+void ClientSession::connectionLost(const QString &why, TcpEnd end)
 {
     if (m_finished)
         return;
     m_finished = true;
+    closeWatchFd();
     m_openTimer.stop();
     m_closeTimer.stop();
     m_dropTimer.stop();
@@ -565,7 +693,12 @@ void ClientSession::connectionLost(const QString &why)
                     QString::number(m_steps.size()) + u" step(s) not run: connection closed"_s);
         m_steps.clear();
     }
-    recordEvent(TraceEvent::Kind::TcpClosed, why);
+    TraceEvent closed;
+    closed.timeNs = elapsedNs();
+    closed.kind = TraceEvent::Kind::TcpClosed;
+    closed.text = why;
+    closed.tcpEnd = end;
+    record(std::move(closed));
     setState(SessionState::Closed);
     flushBatch();
     Q_EMIT finished();
@@ -718,7 +851,7 @@ void ClientSession::executeStep(const Step &step)
 
 void ClientSession::sendFrameHeader(const FrameSpec &spec)
 {
-    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed)
+    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed || !canSend("frame"))
         return;
     FrameSpec s = spec;
     s.payload.clear();
@@ -737,7 +870,7 @@ void ClientSession::sendFrameHeader(const FrameSpec &spec)
 
 void ClientSession::sendFrameData(const QByteArray &data)
 {
-    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed)
+    if (!m_socket || !m_handshakeSent || m_state == SessionState::Closed || !canSend("frame data"))
         return;
     QByteArray bytes = data;
     if (m_streamMasked)
@@ -764,6 +897,8 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
         recordEvent(TraceEvent::Kind::Note, u"frame not sent: not connected"_s);
         return;
     }
+    if (!canSend("frame"))
+        return;
     const QString invalid = spec.validate();
     if (!invalid.isEmpty()) {
         recordEvent(TraceEvent::Kind::Error, u"frame not sent: "_s + invalid);
@@ -811,6 +946,8 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
                     u"message not sent: the connection is "_s + sessionStateName(m_state));
         return;
     }
+    if (!canSend("message"))
+        return;
     FrameSpec spec;
     spec.chopSize = chopSize;
     spec.sync = sync;

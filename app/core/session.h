@@ -134,16 +134,23 @@ private:
         else if (!m_flushScheduled)
             scheduleFlush();
     }
-    void recordEvent(TraceEvent::Kind kind, const QString &text = {});
-    void setState(SessionState state);
+    void recordEvent(TraceEvent::Kind kind, const QString &text = {}, double seconds = 0);
+    // `timerSeconds`: the timeout that starts with this state (CONNECTING: the opening handshake).
+    void setState(SessionState state, double timerSeconds = 0);
     void flushBatch();
     void scheduleFlush();
     static constexpr size_t kMaxBatchRecords = 16384;
 
+    void onTcpConnected();
     void onConnected();
     void onReadyRead();
     void onDisconnected();
     void onSocketError();
+    // How the peer ended TCP, read from the kernel through m_watchFd (then closed).
+    [[nodiscard]] TcpEnd peerEnd();
+    void closeWatchFd();
+    // Refuses sending after our own half-close, with a note; true when sending is possible.
+    [[nodiscard]] bool canSend(const char *what);
     void sendHandshake();
     void processHandshake(const QByteArray &data);
     void processFrames(const char *data, qsizetype size);
@@ -154,7 +161,7 @@ private:
     void failConnection(int code, const QByteArray &reason, const QString &why);
     void sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply);
     void closeTcp(bool abort, const QString &why);
-    void connectionLost(const QString &why);
+    void connectionLost(const QString &why, TcpEnd end);
     void runNextStep();
     void executeStep(const Step &step);
     void sendFrameHeader(const FrameSpec &spec);
@@ -169,6 +176,14 @@ private:
 
     SessionSettings m_settings;
     QTcpSocket *m_socket = nullptr;
+    bool m_tls = false;
+    bool m_tcpConnected = false;  // TCP was established (TLS may still fail on top of it)
+    bool m_halfClosed = false;    // we shut down our sending side
+    bool m_peerClosedTls = false; // the server sent close_notify
+    // A duplicate of the socket's descriptor, kept while the peer may end the connection: Qt
+    // closes its own on FIN and on RST alike, the duplicate lets us ask the kernel which it was.
+    int m_watchFd = -1;
+    TcpEnd m_end = TcpEnd::Unknown; // how TCP ends, once known (our close or abort, the peer's)
     SessionState m_state = SessionState::Idle;
     QElapsedTimer m_clock;
     TraceBatch m_pending;

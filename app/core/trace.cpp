@@ -24,6 +24,11 @@ QString sessionStateName(SessionState state)
     return {};
 }
 
+bool tcpEndedByPeer(TcpEnd end)
+{
+    return end == TcpEnd::PeerFin || end == TcpEnd::PeerReset || end == TcpEnd::PeerTls;
+}
+
 namespace {
 // The wire log shows at most the first 64 octets of a chunk (§3.3), so that much is always kept.
 constexpr qsizetype kAlwaysKept = 64;

@@ -89,6 +89,19 @@ struct FrameRecord
     }
 };
 
+// How a TCP connection ended (TcpClosed events), as the socket tells it.
+enum class TcpEnd : quint8 {
+    Unknown,      // older traces, or nothing said
+    NoConnection, // there never was one: refused, unreachable, unknown host, invalid URL
+    PeerFin,      // the server closed its side (FIN)
+    PeerReset,    // the server reset the connection (RST)
+    PeerTls,      // the server ended the TLS session (close_notify), then TCP closed
+    OurClose,     // we closed gracefully (FIN after the octets still queued)
+    OurAbort,     // we aborted: closed at once, queued octets discarded
+    SocketError,  // the socket failed (text: the error)
+};
+[[nodiscard]] bool tcpEndedByPeer(TcpEnd end);
+
 // Everything else that happens on a connection. The wire-log timer entries (§3.3) and the facts
 // the closing behaviour (§2) is derived from.
 struct TraceEvent
@@ -120,6 +133,8 @@ struct TraceEvent
         Note,                 // text: anything the user should see in the log (not in reports)
         Error,                // text: a local error (connection refused, DNS, TLS, …)
         TraceLimitReached,    // text: which limit; later frames/octets are counted, not kept
+        TlsHandshakeFailed,   // text: why (certificate rejected, alert, protocol error)
+        TlsCloseNotify,       // the TLS session's close_notify; flag: sent by us (else received)
     };
 
     qint64 timeNs = 0;
@@ -130,6 +145,7 @@ struct TraceEvent
     QByteArray reason; // close reason octets
     QString text;      // tag, address, failure text, …
     bool flag = false;
+    TcpEnd tcpEnd = TcpEnd::Unknown; // TcpClosed: how the connection ended
 };
 
 using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;

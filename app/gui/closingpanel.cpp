@@ -65,10 +65,12 @@ void ClosingPanel::clear()
     setClosing(ClosingBehavior(), ClosingVerdict());
 }
 
-void ClosingPanel::setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict)
+void ClosingPanel::setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict,
+                              const ClosingProgress &progress)
 {
     m_behavior = behavior;
     m_verdict = verdict;
+    m_progress = progress;
     QTableWidget *table = m_ui->fieldsTable;
     const QList<ClosingField> fields = closingFields();
     for (int row = 0; row < fields.size(); ++row) {
@@ -104,6 +106,8 @@ void ClosingPanel::showVerdict()
     if (m_verdict.verdict.isEmpty()) {
         text = m_behavior.tcpClosed ? tr("No verdict.")
                                     : tr("No verdict yet: the connection is not closed.");
+    } else if (m_verdict.verdict == kPendingVerdict) {
+        text = progressText(m_progress);
     } else {
         // The report's "Case Closing Behavior" line: "<resultClose> (<behaviorClose>)".
         text = m_verdict.text + u" ("_s + m_verdict.verdict + u')';
@@ -112,6 +116,39 @@ void ClosingPanel::showVerdict()
     QPalette pal = palette();
     pal.setColor(QPalette::WindowText, verdictColor(m_verdict.verdict, palette()));
     m_ui->verdictLabel->setPalette(pal);
+}
+
+QString ClosingPanel::progressText(const ClosingProgress &p)
+{
+    using P = ClosingProgress::Phase;
+    const bool timed = p.timeoutMs > 0;
+    const QString elapsed = QLocale().toString(p.elapsedMs);
+    const QString timeout = QLocale().toString(p.timeoutMs);
+    switch (p.phase) {
+    case P::NotStarted:
+        return tr("Not connected.");
+    case P::Connecting:
+        return timed ? tr("Connecting: waiting for the opening handshake, %1 of %2 ms")
+                           .arg(elapsed, timeout)
+                     : tr("Connecting: waiting for the opening handshake");
+    case P::Open:
+        return tr("Open: no verdict before the connection is closed.");
+    case P::HalfClosed:
+        return timed ? tr("Half-closed: waiting for the server to drop TCP, %1 of %2 ms")
+                           .arg(elapsed, timeout)
+                     : tr("Half-closed: waiting for the server to drop TCP");
+    case P::WaitingForClose:
+        return timed ? tr("Closing: waiting for the server's close, %1 of %2 ms")
+                           .arg(elapsed, timeout)
+                     : tr("Closing: waiting for the server's close");
+    case P::WaitingForDrop:
+        return timed ? tr("Closing: waiting for the server to drop TCP, %1 of %2 ms")
+                           .arg(elapsed, timeout)
+                     : tr("Closing: waiting for the server to drop TCP");
+    case P::Closed:
+        break;
+    }
+    return tr("No verdict yet: the connection is not closed.");
 }
 
 void ClosingPanel::showTimings()
@@ -149,15 +186,53 @@ void ClosingPanel::showTimings()
     QString drop = tr("—");
     if (b.tcpClosedNs >= 0) {
         const qint64 last = std::max(b.closeSentNs, b.closeReceivedNs);
-        if (last < 0) {
-            drop = b.droppedByMe ? tr("we dropped TCP without a close handshake")
-                                 : tr("the server dropped TCP without a close handshake");
+        const QString after = last >= 0 ? milliseconds(b.tcpClosedNs - last) : QString();
+        if (b.connectError) {
+            drop = tr("no connection: %1").arg(*b.connectError);
+        } else if (b.tlsFailure) {
+            drop = tr("TLS handshake failed: %1").arg(*b.tlsFailure);
         } else if (b.droppedByMe) {
-            drop = tr("we dropped TCP %1 ms after the last close frame")
-                       .arg(milliseconds(b.tcpClosedNs - last));
+            const bool abort = b.tcpEnd == TcpEnd::OurAbort;
+            if (last < 0)
+                drop = abort ? tr("we aborted TCP without a close handshake")
+                             : tr("we closed TCP without a close handshake");
+            else
+                drop = abort ? tr("we aborted TCP %1 ms after the last close frame").arg(after)
+                             : tr("we closed TCP %1 ms after the last close frame").arg(after);
+        } else if (last < 0) {
+            switch (b.tcpEnd) {
+            case TcpEnd::PeerReset:
+                drop = tr("the server reset the connection (RST) without a close handshake");
+                break;
+            case TcpEnd::PeerTls:
+                drop = tr("the server ended the TLS session (close_notify) without a close "
+                          "handshake");
+                break;
+            case TcpEnd::SocketError:
+                drop = tr("the connection failed: %1").arg(b.tcpEndText);
+                break;
+            default:
+                drop = b.halfClosed ? tr("the server closed TCP (FIN) after our half-close")
+                                    : tr("the server closed TCP (FIN) without a close handshake");
+                break;
+            }
         } else {
-            drop = tr("server dropped TCP after %1 ms (after the last close frame)")
-                       .arg(milliseconds(b.tcpClosedNs - last));
+            switch (b.tcpEnd) {
+            case TcpEnd::PeerReset:
+                drop = tr("the server reset the connection (RST) %1 ms after the last close "
+                          "frame")
+                           .arg(after);
+                break;
+            case TcpEnd::PeerTls:
+                drop = tr("the server ended the TLS session (close_notify) %1 ms after the last "
+                          "close frame")
+                           .arg(after);
+                break;
+            default:
+                drop =
+                    tr("the server closed TCP (FIN) %1 ms after the last close frame").arg(after);
+                break;
+            }
         }
     } else if (sent && received) {
         drop = tr("waiting for the server to drop TCP");

@@ -26,7 +26,10 @@ public:
     explicit ClosingPanel(QWidget *parent = nullptr);
     ~ClosingPanel() override;
 
-    void setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict);
+    // `progress`: what a connection that is not closed yet waits for (shown instead of a
+    // PENDING verdict).
+    void setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict,
+                    const ClosingProgress &progress = {});
     void clear();
 
     // The verdict line as shown.
@@ -34,6 +37,8 @@ public:
     // OK green, UNCLEAN / WRONG CODE / FAILED BY CLIENT amber, FAILED red, others the text colour;
     // in shades that read on `palette`'s window colour.
     [[nodiscard]] static QColor verdictColor(const QString &verdict, const QPalette &palette);
+    // The panel's line for a connection that is not closed yet, in the user's language.
+    [[nodiscard]] static QString progressText(const ClosingProgress &progress);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -46,6 +51,7 @@ private:
     std::unique_ptr<Ui::ClosingPanel> m_ui;
     ClosingBehavior m_behavior;
     ClosingVerdict m_verdict;
+    ClosingProgress m_progress;
 };
 
 } // namespace wsi::gui

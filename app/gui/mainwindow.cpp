@@ -117,17 +117,6 @@ QString humanOctets(qint64 n)
     return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
 }
 
-// A manual session has no case to say what is expected: whoever closed first is expected to have
-// closed properly — 1000 and clean when it was us, any code when the server closed.
-ExpectedClose manualExpectation(const ClosingBehavior &b)
-{
-    ExpectedClose e;
-    e.closedByMe = b.closedByMe;
-    e.closeCodes = b.closedByMe ? QList<int>{1000} : QList<int>{};
-    e.requireClean = b.closedByMe;
-    return e;
-}
-
 } // namespace
 
 ClosingVerdict MainWindow::currentClosingVerdict(const ClosingBehavior &closing) const
@@ -135,7 +124,9 @@ ClosingVerdict MainWindow::currentClosingVerdict(const ClosingBehavior &closing)
     // An opened case result keeps the case's own verdict (its expectation, its overrides).
     if (m_openedCase)
         return m_openedCase->verdict.closing;
-    return closingVerdict(closing, manualExpectation(closing));
+    // A free session: judged by RFC 6455 from what was done (docs/closing.md), once closed.
+    return sessionClosingVerdict(m_store->trace(), closing, m_closeOverride,
+                                 m_controller->sessionClockNs());
 }
 
 MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
@@ -408,8 +399,12 @@ void MainWindow::connectActions()
             [this](const Step &step) { m_controller->run({step}); });
     // Add to sequence, edit a step in the composer, update or cancel the edit.
     connectComposerToSequence(m_composer, m_sequence);
-    connect(m_sequence, &SequenceWidget::runRequested, this,
-            [this](const StepList &steps) { m_controller->run(steps); });
+    connect(m_sequence, &SequenceWidget::runRequested, this, [this](const StepList &steps) {
+        // A scenario's expectClose states what this connection's close should be.
+        if (const auto expected = m_sequence->scenario().expectedClose)
+            m_closeOverride = ExpectedCloseOverride::from(*expected);
+        m_controller->run(steps);
+    });
     connect(m_sequence, &SequenceWidget::scenarioLoaded, this, [this](const Scenario &s) {
         if (!s.settings.url.isEmpty())
             m_connectionBar->setSettings(s.settings);
@@ -500,6 +495,7 @@ void MainWindow::connectToServer()
     if (QUrl(m_connectionBar->url()) != m_echoUrl)
         m_connectionBar->addToHistory(m_connectionBar->url());
     const SessionSettings settings = m_connectionBar->settings();
+    m_closeOverride = {}; // a new connection: nothing stated about its close yet
     m_sequence->setSessionSettings(settings);
     m_openedCase.reset();
     m_controller->connectTo(settings);
@@ -567,7 +563,11 @@ void MainWindow::refreshPanels()
 {
     const Trace &trace = m_store->trace();
     const ClosingBehavior &closing = m_store->closing();
-    m_closingPanel->setClosing(closing, currentClosingVerdict(closing));
+    const ClosingProgress progress = closingProgress(closing, m_controller->sessionClockNs());
+    m_closingPanel->setClosing(closing, currentClosingVerdict(closing), progress);
+    // While a timer runs, its "320 of 1000 ms" counts on.
+    if (progress.timeoutMs > 0 && !m_panelTimer->isActive())
+        m_panelTimer->start();
     m_statisticsPanel->setStatistics(trace.statistics());
     m_handshakePanel->setTrace(trace);
     m_statusCounters->setText(statusText());

@@ -143,8 +143,9 @@ private:
     StatisticsPanel *m_statisticsPanel = nullptr;
     HandshakePanel *m_handshakePanel = nullptr;
     QLabel *m_statusCounters = nullptr;
-    QTimer *m_panelTimer = nullptr;  // panels refresh at most every 100 ms
-    QTimer *m_followTimer = nullptr; // auto-scroll at most every 100 ms
+    ExpectedCloseOverride m_closeOverride; // from the scenario run on this connection
+    QTimer *m_panelTimer = nullptr;        // panels refresh at most every 100 ms
+    QTimer *m_followTimer = nullptr;       // auto-scroll at most every 100 ms
     QUrl m_echoUrl;
     Theme m_theme = Theme::System;
     bool m_syncingSelection = false;

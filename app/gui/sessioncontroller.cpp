@@ -34,6 +34,7 @@ void SessionController::connectTo(const SessionSettings &settings)
     connect(m_host.get(), &SessionHost::finished, this, &SessionController::finished);
     m_state = SessionState::Connecting;
     Q_EMIT stateChanged(m_state);
+    m_clock.start();
     m_host->start(settings);
 }
 

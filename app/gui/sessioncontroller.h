@@ -4,6 +4,7 @@
 #include "session.h"
 #include "tracestore.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 
 #include <memory>
@@ -35,6 +36,12 @@ public:
     }
     [[nodiscard]] bool isTls() const { return m_tls; }
     [[nodiscard]] const SessionSettings &settings() const { return m_settings; }
+    // The session's clock as the window sees it (trace times count from the session's start,
+    // which follows connectTo() at once): how long the running timers have run.
+    [[nodiscard]] qint64 sessionClockNs() const
+    {
+        return m_clock.isValid() ? m_clock.nsecsElapsed() : -1;
+    }
 
 Q_SIGNALS:
     void stateChanged(wsi::SessionState state);
@@ -46,6 +53,7 @@ private:
     SessionSettings m_settings;
     SessionState m_state = SessionState::Idle;
     bool m_tls = false;
+    QElapsedTimer m_clock;
 };
 
 } // namespace wsi::gui
