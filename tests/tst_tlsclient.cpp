@@ -266,6 +266,47 @@ private Q_SLOTS:
         QCOMPARE(c.tls.disconnectReason(), u"TCP closed without close_notify"_s);
     }
 
+    // A record the server never sent, injected by a proxy between us and s_server: a TLS error,
+    // told once; our alert reaches the server, and nothing more is decrypted or accepted.
+    void forgedRecordIsATlsError()
+    {
+        ServerProcess server;
+        QVERIFY(server.start(u"openssl"_s,
+                             {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
+                              u"-key"_s, kKeyFile, u"-rev"_s, u"-naccept"_s, u"1"_s},
+                             u"ACCEPT 127\\.0\\.0\\.1:(\\d+)"_s));
+        QTcpServer proxy;
+        QVERIFY(proxy.listen(QHostAddress::LocalHost, 0));
+        std::unique_ptr<QTcpSocket> toClient;
+        QTcpSocket toServer;
+        connect(&proxy, &QTcpServer::newConnection, this, [&] {
+            toClient.reset(proxy.nextPendingConnection());
+            connect(toClient.get(), &QTcpSocket::readyRead, this,
+                    [&] { toServer.write(toClient->readAll()); });
+            toServer.connectToHost(QHostAddress::LocalHost, server.port);
+        });
+        connect(&toServer, &QTcpSocket::readyRead, this, [&] {
+            if (toClient)
+                toClient->write(toServer.readAll());
+        });
+        Client c;
+        c.start(proxy.serverPort(), u"localhost"_s, trusting());
+        QTRY_VERIFY_WITH_TIMEOUT(c.tls.isEncrypted(), 20000);
+        QCOMPARE(c.tls.write("inspector\n"), qint64(10));
+        QTRY_VERIFY_WITH_TIMEOUT(c.received.contains("rotcepsni\n"), 20000);
+
+        // s_server is quiet now, so the forged record starts where a record boundary is.
+        toClient->write(QByteArray("\x17\x03\x03\x00\x20", 5) + QByteArray(32, '\x5a'));
+        QTRY_VERIFY_WITH_TIMEOUT(c.log.contains(u"error"_s), 20000);
+        QCOMPARE(c.failure, u"TLS error: decryption failed or bad record mac"_s);
+        QCOMPARE(c.tls.state(), TlsClient::State::Failed);
+        QCOMPARE(c.tls.write("more\n"), qint64(-1));
+        // s_server ends the connection on our alert (it says no more than that).
+        QTRY_VERIFY_WITH_TIMEOUT(server.output.contains("CONNECTION CLOSED"), 20000);
+        QCOMPARE(c.log.count(u"error"_s), 1);
+        QVERIFY(!c.log.contains(u"closeNotifyReceived"_s));
+    }
+
     // A Python ssl server that sends close_notify and waits for ours before it closes TCP.
     void pythonWaitsForCloseNotify()
     {
