@@ -75,3 +75,31 @@ inline bool hasEvent(const Trace &trace, TraceEvent::Kind kind)
 }
 
 } // namespace wsi::test
+
+#include <QFile>
+
+namespace wsi::test {
+
+// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"); -1 when it cannot be read (not Linux).
+inline qint64 procStatusKiB(const char *field)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray prefix = QByteArray(field) + ':';
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(prefix))
+            return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+// Resets VmHWM (the peak resident size) to the current resident size (Linux ≥ 4.0), so that
+// the peak of one piece of work can be read afterwards.
+inline bool resetPeakResident()
+{
+    QFile refs(QStringLiteral("/proc/self/clear_refs"));
+    return refs.open(QIODevice::WriteOnly) && refs.write("5") == 1;
+}
+
+} // namespace wsi::test

@@ -27,6 +27,8 @@ struct CliResult
     int exitCode = -1;
     QString out;
     QString err;
+    QByteArray rawOut; // the octets as written, for checks a decoding could hide
+    QByteArray rawErr;
 };
 
 // Runs the CLI while this thread's event loop keeps serving the in-process peers.
@@ -49,8 +51,10 @@ CliResult runCli(const QStringList &args, int timeoutMs = 30000)
         return r;
     }
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
+    r.rawOut = p.readAllStandardOutput();
+    r.rawErr = p.readAllStandardError();
+    r.out = QString::fromUtf8(r.rawOut);
+    r.err = QString::fromUtf8(r.rawErr);
     return r;
 }
 
@@ -92,6 +96,30 @@ QString readText(const QString &path)
 {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+// The first octet of `text` a terminal would act on: C0 controls other than the line feed, DEL,
+// and C1 controls (U+0080–U+009F, in UTF-8 C2 80 … C2 9F); -1 when there is none.
+qsizetype firstTerminalControl(const QByteArray &text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = uchar(text[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            return i;
+        if (c == 0xc2 && i + 1 < text.size() && uchar(text[i + 1]) >= 0x80 &&
+            uchar(text[i + 1]) <= 0x9f)
+            return i;
+    }
+    return -1;
+}
+
+// A scenario file with `connection` and `steps` as given (JSON text).
+bool writeScenario(const QString &path, const QByteArray &connection, const QByteArray &steps)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) &&
+           file.write(R"({"format": "wsinspector-scenario", "version": 1, "connection": )" +
+                      connection + R"(, "steps": )" + steps + "}") > 0;
 }
 
 // A loopback port nobody listens on.
@@ -237,6 +265,154 @@ private Q_SLOTS:
         QVERIFY(clock.elapsed() < 6000);
         QVERIFY2(r.out.contains(u"peer did not respond (in time) in closing handshake"_s),
                  qPrintable(r.out.left(2000)));
+    }
+
+    // --- input and output safety ----------------------------------------------------------------
+
+    // A seconds value that is not a finite number from 0 to 86400 is a usage error before any
+    // connection is made. NaN used to pass the range check and `--delay nan` hung for good.
+    void nonFiniteSecondsExitTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("option");
+        const auto send = [](const QString &option, const QString &value) {
+            return QStringList{u"send"_s, u"URL"_s, u"--ping"_s, u"x"_s,
+                               option,    value,    u"--close"_s};
+        };
+        QTest::newRow("--delay nan") << send(u"--delay"_s, u"nan"_s) << u"--delay"_s;
+        QTest::newRow("--delay inf") << send(u"--delay"_s, u"inf"_s) << u"--delay"_s;
+        QTest::newRow("--timeout nan") << send(u"--timeout"_s, u"nan"_s) << u"--timeout"_s;
+        QTest::newRow("--open-timeout nan")
+            << send(u"--open-timeout"_s, u"nan"_s) << u"--open-timeout"_s;
+        QTest::newRow("--close-timeout nan")
+            << send(u"--close-timeout"_s, u"NaN"_s) << u"--close-timeout"_s;
+        QTest::newRow("--drop-timeout infinity")
+            << send(u"--drop-timeout"_s, u"infinity"_s) << u"--drop-timeout"_s;
+        QTest::newRow("--close-after -inf")
+            << send(u"--close-after"_s, u"-inf"_s) << u"--close-after"_s;
+        QTest::newRow("--fail-after 1e308")
+            << send(u"--fail-after"_s, u"1e308"_s) << u"--fail-after"_s;
+        QTest::newRow("run --open-timeout nan")
+            << QStringList{u"run"_s, u"URL"_s, u"--cases"_s, u"1.1.1"_s, u"--open-timeout"_s,
+                           u"nan"_s}
+            << u"--open-timeout"_s;
+    }
+    void nonFiniteSecondsExitTwo()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, option);
+        ScriptedPeer peer; // would see the request if a connection were made
+        args.replace(1, peer.url().toString());
+        QTemporaryDir tmp;
+        if (args.first() == u"run"_s)
+            args << u"--outdir"_s << tmp.path();
+        const CliResult r = runCli(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.trimmed().count(u'\n'), 0);
+        QVERIFY2(r.err.contains(option + u": seconds must be a number from 0 to 86400"_s),
+                 qPrintable(r.err));
+        QCoreApplication::processEvents();
+        QVERIFY(peer.requestHead().isEmpty());
+    }
+
+    // A server whose status line, headers, text payload and close reason carry ESC ] 0;title
+    // BEL (sets a terminal's title), CSI sequences (8-bit C1 CSI too), NUL, BEL and DEL: none
+    // of it reaches standard output raw, in either report; the text report shows it escaped.
+    void peerControlCharactersAreEscaped()
+    {
+        const QByteArray evil = "\x1b]0;owned\x07 \x1b[2J\x1b[31m red \x00 nul \x07 bel "
+                                "\x7f del \xc2\x9b"
+                                "31m c1"_ba;
+        ScriptedPeer peer;
+        peer.onHandshake = [evil](ScriptedPeer &p, const QByteArray &head) {
+            QByteArray response = ScriptedPeer::switchingProtocols(
+                head, "X-Evil: " + evil + "\r\nServer: Evil\x1b]0;title\x07Server\r\n");
+            response.replace("Switching Protocols", "Switching Protocols\x1b]0;status\x07\x9b");
+            response.replace("Server: ScriptedPeer/1.0\r\n", "");
+            p.send(response);
+            // A text message and a close with the same text as its reason.
+            p.send(QByteArray("\x81") + char(evil.size()) + evil);
+            const QByteArray close = QByteArray("\x03\xe8", 2) + evil;
+            p.send(QByteArray("\x88") + char(close.size()) + close);
+        };
+        peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
+            if (f.opcode == 8)
+                p.drop();
+        };
+        QTemporaryDir tmp;
+        const QString json = tmp.filePath(u"r.json"_s);
+        const CliResult r =
+            runCli({u"send"_s, peer.url().toString(), u"--timeout"_s, u"5"_s, u"--json"_s, json});
+        QCOMPARE(r.exitCode, 0);
+        const qsizetype bad = firstTerminalControl(r.rawOut);
+        QVERIFY2(bad < 0,
+                 r.rawOut.mid(std::max<qsizetype>(0, bad - 40), 80).toHex(' ').constData());
+        QCOMPARE(firstTerminalControl(r.rawErr), -1);
+        // The escaped forms: status line, Server header (also the title line's agent), a header.
+        QVERIFY2(r.out.contains(u"101 Switching Protocols\\x1b]0;status\\x07\\x9b"_s),
+                 qPrintable(r.out.left(3000)));
+        QVERIFY(r.out.contains(u"Server: Evil\\x1b]0;title\\x07Server"_s));
+        QVERIFY(
+            r.out.startsWith(u"WebSocket Inspector Report\n\nEvil\\x1b]0;title\\x07Server - "_s));
+        // The head is read as Latin-1: C2 9B is "Â" and C1 CSI there.
+        const QString head = u"\\x1b]0;owned\\x07 \\x1b[2J\\x1b[31m red \\x00 nul \\x07 bel "
+                             u"\\x7f del \u00c2\\x9b31m c1"_s;
+        QVERIFY2(r.out.contains(u"X-Evil: "_s + head), qPrintable(r.out.left(3000)));
+        // The payload on the RX FRAME's text line and the close reason in the closing table.
+        const QString escaped = u"\\x1b]0;owned\\x07 \\x1b[2J\\x1b[31m red \\x00 nul \\x07 bel "
+                                u"\\x7f del \\x9b31m c1"_s;
+        QVERIFY2(r.out.contains(u"\n               "_s + escaped + u'\n'),
+                 qPrintable(r.out.left(4000)));
+        QVERIFY(r.out.contains(QRegularExpression(u"\n *remoteCloseReason +"_s +
+                                                  QRegularExpression::escape(escaped))));
+
+        // The JSON report keeps the exact text (its format escapes it).
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray jsonText = file.readAll();
+        QCOMPARE(firstTerminalControl(jsonText), -1);
+        const QJsonObject o = QJsonDocument::fromJson(jsonText).object();
+        QCOMPARE(o.value(u"remoteCloseReason"_s).toString(), QString::fromUtf8(evil));
+        QVERIFY(o.value(u"httpResponse"_s).toString().contains(QString::fromLatin1(evil)));
+    }
+
+    // A saved scenario whose connection part has a url and no key: the request carries a fresh
+    // key of 16 random octets (the url once ended up as "Sec-WebSocket-Key: ws://…").
+    void scenarioUrlIsNotTheKey()
+    {
+        ScriptedPeer peer;
+        peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
+            if (f.opcode == 8) {
+                p.send(QByteArray::fromHex("880203e8"));
+                p.drop();
+            }
+        };
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath(u"s.json"_s);
+        QVERIFY(writeScenario(file, R"({"url": ")" + peer.url().toEncoded() + R"("})",
+                              R"([{"close": {"code": 1000}}])"));
+        const CliResult r = runCli({u"send"_s, u"--scenario"_s, file});
+        QCOMPARE(r.exitCode, 0);
+        const QByteArray key = ScriptedPeer::keyOf(peer.requestHead());
+        QCOMPARE(key.size(), 24);
+        const auto decoded =
+            QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+        QVERIFY2(decoded, key.constData());
+        QCOMPARE(decoded.decoded.size(), 16);
+
+        // A strict server (QtWebSockets answers 400 to a bad key) opens the session.
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QVERIFY(writeScenario(file, R"({"url": ")" + echo.url().toEncoded() + R"("})",
+                              R"([{"message": {"text": "hello"}}, {"delay": 0.2}, )"
+                              R"({"close": {"code": 1000}}])"));
+        const CliResult strict = runCli({u"send"_s, u"--scenario"_s, file});
+        QCOMPARE(strict.exitCode, 0);
+        QVERIFY2(strict.out.contains(u"HTTP/1.1 101 Switching Protocols"_s),
+                 qPrintable(strict.out.left(2000)));
+        QVERIFY(!strict.out.contains(u"Sec-WebSocket-Key: ws:"_s));
+        QVERIFY(strict.out.contains(u"RX FRAME : OPCODE=1"_s)); // the echo came back
     }
 
     // --- cases and run -------------------------------------------------------------------------

@@ -59,7 +59,11 @@ private Q_SLOTS:
         QTest::newRow("rsv 8") << u"rsv=8"_s << u"rsv=8"_s;
         QTest::newRow("fin 2") << u"fin=2"_s << u"fin=2"_s;
         QTest::newRow("odd hex") << u"hex=abc"_s << u"odd number of hex digits"_s;
-        QTest::newRow("not hex") << u"hex=zz"_s << u"not hex digits"_s;
+        QTest::newRow("not hex") << u"hex=zz"_s << u"'z' is not a hex digit (position 1)"_s;
+        // Other scripts' digits are digits to QChar::isDigit, but not hex digits.
+        QTest::newRow("arabic-indic digits")
+            << u"hex=\u0663\u0663"_s << u"'\u0663' is not a hex digit (position 1)"_s;
+        QTest::newRow("fullwidth digits") << u"hex=0\uff11"_s << u"position 2"_s;
         QTest::newRow("mask") << u"mask=123"_s << u"mask=123"_s;
         QTest::newRow("unknown key") << u"colour=red"_s << u"unknown key 'colour'"_s;
         QTest::newRow("no value") << u"text"_s << u"'text' is not key=value"_s;
@@ -234,7 +238,13 @@ private Q_SLOTS:
                                      << u"--message"_s;
         QTest::newRow("binary not hex")
             << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"binary:xyz"_s}
-            << u"not hex digits"_s;
+            << u"'x' is not a hex digit"_s;
+        QTest::newRow("binary arabic-indic")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"binary:\u0663\u0663"_s}
+            << u"is not a hex digit"_s;
+        QTest::newRow("frame arabic-indic")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--frame"_s, u"hex=\u0663\u0663"_s}
+            << u"is not a hex digit"_s;
         QTest::newRow("unknown option") << QStringList{u"send"_s, u"ws://h/"_s, u"--frobnicate"_s}
                                         << u"'--frobnicate'"_s;
         QTest::newRow("echo port") << QStringList{u"echo-server"_s, u"--port"_s, u"x"_s}
@@ -274,6 +284,59 @@ private Q_SLOTS:
         QTest::newRow("run timeout") << QStringList{u"run"_s, u"ws://h/"_s, u"--timeout"_s, u"5"_s}
                                      << u"--timeout"_s;
     }
+    // Every seconds option refuses what is not a finite number of seconds from 0 to 86400:
+    // NaN passed the old range check (every comparison with NaN is false) and hung the session.
+    void secondsOutOfRange_data()
+    {
+        QTest::addColumn<QString>("verb");
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("value");
+        const QStringList sendOptions = {
+            u"--delay"_s,        u"--close-after"_s,   u"--fail-after"_s,  u"--timeout"_s,
+            u"--open-timeout"_s, u"--close-timeout"_s, u"--drop-timeout"_s};
+        const QStringList runOptions = {u"--open-timeout"_s, u"--close-timeout"_s,
+                                        u"--drop-timeout"_s};
+        const QStringList values = {u"nan"_s,   u"NaN"_s,     u"-nan"_s,     u"inf"_s,
+                                    u"-inf"_s,  u"+inf"_s,    u"infinity"_s, u"1e308"_s,
+                                    u"1e400"_s, u"86400.5"_s, u"2147484"_s,  u"-1"_s,
+                                    u"-0.001"_s};
+        for (const auto &[verb, options] :
+             {std::pair{u"send"_s, sendOptions}, std::pair{u"run"_s, runOptions}}) {
+            for (const QString &option : options) {
+                for (const QString &value : values) {
+                    QTest::addRow("%s %s %s", qPrintable(verb), qPrintable(option),
+                                  qPrintable(value))
+                        << verb << option << value;
+                }
+            }
+        }
+    }
+    void secondsOutOfRange()
+    {
+        QFETCH(QString, verb);
+        QFETCH(QString, option);
+        QFETCH(QString, value);
+        const ParseResult r = parseCommandLine({verb, u"ws://h/"_s, option, value});
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error.startsWith(option + u": seconds must be a number from 0 to 86400"_s),
+                 qPrintable(r.error));
+        QVERIFY2(r.error.contains(u'\'' + value + u'\''), qPrintable(r.error));
+        QVERIFY(!r.error.contains(u'\n'));
+    }
+    void secondsAtTheLimits()
+    {
+        ParseResult r = parseCommandLine({u"send"_s, u"ws://h/"_s, u"--delay"_s, u"86400"_s,
+                                          u"--timeout"_s, u"0"_s, u"--open-timeout"_s, u"86400"_s,
+                                          u"--close-after"_s, u"0.001"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const SendOptions &o = r.command.send;
+        QCOMPARE(o.steps.size(), 2);
+        QCOMPARE(o.steps[0].seconds, 86400.0);
+        QCOMPARE(o.steps[1].seconds, 0.001);
+        QCOMPARE(o.timeoutSeconds, 0.0);
+        QCOMPARE(o.settings.openHandshakeTimeoutMs, 86400000);
+    }
+
     void usageErrors()
     {
         QFETCH(QStringList, args);

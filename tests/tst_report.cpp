@@ -5,6 +5,7 @@
 #include "trace.h"
 #include "wirelog.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -390,6 +391,10 @@ private slots:
     void jsonCloseReasons();
     void jsonDefaults();
     void nullTrace();
+    void jsonIsQtsIndentedFormat();
+    void jsonStringsRoundTrip();
+    void textEscapesControlCharacters();
+    void streamingMemoryIsBounded();
 };
 
 void TestReport::seedsPresent()
@@ -830,6 +835,214 @@ void TestReport::nullTrace()
          {u"Opening Handshake"_s, u"Closing Behavior"_s, u"Wire Statistics"_s, u"Wire Log"_s})
         QVERIFY2(report.contains(heading), qPrintable(heading));
     QVERIFY(jsonReport(in)[u"wirelog"_s].toArray().isEmpty());
+}
+
+// The streamed JSON is what QJsonDocument::toJson(Indented) made of the same object before.
+void TestReport::jsonIsQtsIndentedFormat()
+{
+    const Recorder ms22 = recordMs22();
+    const Recorder r712 = record712();
+    Recorder empty;
+    ReportInput none;
+    none.trace = &empty.trace;
+    for (const ReportInput &in : {inputMs22(ms22.trace), input712(r712.trace), none}) {
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        QVERIFY(writeJsonReport(in, buffer));
+        const QJsonDocument parsed = QJsonDocument::fromJson(buffer.data());
+        QVERIFY(parsed.isObject());
+        QCOMPARE(buffer.data(), parsed.toJson(QJsonDocument::Indented));
+    }
+}
+
+// Every string survives: quotes, backslashes, each control character, DEL, C1, characters
+// outside the BMP. None of the control characters is written raw.
+void TestReport::jsonStringsRoundTrip()
+{
+    QString nasty = u"quote \" backslash \\ slash / "_s;
+    for (char16_t c = 0; c < 0xa0; ++c)
+        nasty += QChar(c);
+    nasty += u"é € \U0001F600 \u2028"_s;
+    Recorder r;
+    r.state(SessionState::Open);
+    r.close(Kind::CloseReceived, 1000, nasty.toUtf8());
+    r.event(Kind::TcpClosed);
+    ReportInput in;
+    in.trace = &r.trace;
+    in.closing = analyzeClosing(r.trace);
+    in.agent = nasty;
+    in.description = nasty;
+    in.expectedJson = QJsonObject{{nasty, QJsonArray{nasty, 1.5, -3, true, QJsonValue()}}};
+    QBuffer buffer;
+    QVERIFY(buffer.open(QIODevice::WriteOnly));
+    QVERIFY(writeJsonReport(in, buffer));
+    for (const char c : buffer.data())
+        QVERIFY2(uchar(c) >= 0x20 || c == '\n', QByteArray::number(uchar(c)).constData());
+    QVERIFY(!buffer.data().contains('\x7f'));
+    QVERIFY(!buffer.data().contains("\xc2\x9b"));
+    QVERIFY(buffer.data().contains("\\u009b"));
+    QJsonParseError error;
+    const QJsonObject json = QJsonDocument::fromJson(buffer.data(), &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(json[u"agent"_s].toString(), nasty);
+    QCOMPARE(json[u"description"_s].toString(), nasty);
+    QCOMPARE(json[u"remoteCloseReason"_s].toString(), nasty);
+    QCOMPARE(json[u"expected"_s].toObject(), in.expectedJson);
+    QCOMPARE(jsonReport(in), json);
+}
+
+// What comes from the peer (agent, status line, headers, payloads, close reason) is written with
+// its control characters escaped; the report's own line breaks stay.
+void TestReport::textEscapesControlCharacters()
+{
+    const QByteArray title = "\x1b]0;owned\x07";
+    Recorder r;
+    r.trace.setUrl(u"ws://h/"_s);
+    r.event(Kind::HandshakeResponse, 0,
+            QString::fromLatin1("HTTP/1.1 101 OK" + title + "\r\nServer: S\x9b" + "2J\r\n\r\n"));
+    r.state(SessionState::Open);
+    const QByteArray payload = "a\x00"
+                               "b\x1b[31mc\x7f\xc2\x9b"
+                               "d\te\nf"_ba;
+    r.rx(QByteArray("\x81") + char(payload.size()) + payload);
+    r.rxFrame(1, payload, payload.size() + 2);
+    r.close(Kind::CloseReceived, 1000, "bye" + title);
+    r.event(Kind::TcpClosed);
+    ReportInput in;
+    in.trace = &r.trace;
+    in.closing = analyzeClosing(r.trace);
+    in.agent = QString::fromLatin1("S\x9b"
+                                   "2J" +
+                                   title);
+    const QString text = textReport(in);
+    for (const QChar c : text) {
+        QVERIFY2(c == u'\n' || (c.unicode() >= 0x20 && c.unicode() != 0x7f &&
+                                (c.unicode() < 0x80 || c.unicode() > 0x9f)),
+                 qPrintable(QString::number(c.unicode(), 16)));
+    }
+    const QStringList lines = text.split(u'\n');
+    QVERIFY2(lines.value(2).startsWith(u"S\\x9b2J\\x1b]0;owned\\x07 - ws://h/ : "_s),
+             qPrintable(lines.value(2)));
+    QVERIFY(lines.contains(u"HTTP/1.1 101 OK\\x1b]0;owned\\x07"_s));
+    QVERIFY(lines.contains(u"Server: S\\x9b2J"_s));
+    // Tabs and line breaks of a payload become spaces as in the reference's wrapping; the rest
+    // is escaped.
+    QVERIFY2(lines.contains(QString(15, u' ') + u"a\\x00b\\x1b[31mc\\x7f\\x9bd        e f"_s),
+             qPrintable(text));
+    const qsizetype reason = lines.indexOf(QRegularExpression(u"^remoteCloseReason .*"_s));
+    QVERIFY(reason > 0);
+    QVERIFY2(lines[reason].contains(u" bye\\x1b]0;owned\\x07 "_s), qPrintable(lines[reason]));
+    // The closing table stays aligned: the escapes are measured, so the description column
+    // starts where it does in the heading row.
+    const qsizetype heading = lines.indexOf(QRegularExpression(u"^Key +Value +Description$"_s));
+    QVERIFY(heading > 0);
+    const qsizetype column = lines[heading].indexOf(u"Description"_s);
+    for (const ClosingField &field : closingFields()) {
+        if (QByteArrayView(field.key) == "remoteCloseReason")
+            QCOMPARE(lines[reason].mid(column), QString::fromUtf8(field.description));
+    }
+}
+
+namespace {
+
+// Counts what is written and keeps nothing but the last octets; samples the resident size at
+// every write.
+class DiscardDevice final : public QIODevice
+{
+public:
+    qint64 written = 0;
+    qint64 peakResidentKiB = 0;
+    QByteArray tail;
+
+protected:
+    qint64 readData(char *, qint64) override { return -1; }
+    qint64 writeData(const char *data, qint64 size) override
+    {
+        written += size;
+        tail = QByteArray(tail + QByteArrayView(data, size)).right(64);
+        peakResidentKiB = std::max(peakResidentKiB, test::procStatusKiB("VmRSS"));
+        return size;
+    }
+};
+
+} // namespace
+
+// 1,000,000 received 16-octet frames (18 MB on the wire): writing either report costs a bounded
+// amount of memory beyond the trace (docs/cli.md), where building it in memory cost over 1 GB.
+void TestReport::streamingMemoryIsBounded()
+{
+    QVERIFY2(test::procStatusKiB("VmRSS") > 0, "reads /proc/self/status (Linux)");
+    constexpr qint64 kFrames = 1'000'000;
+    constexpr qint64 kFrameSize = 18;
+    constexpr qint64 kChunkSize = 64 * 1024;
+    // The bound of docs/cli.md: 8 octets a wire-log line plus a fixed 24 MiB.
+    constexpr qint64 kBoundKiB = (kFrames * 8 + 24 * 1024 * 1024) / 1024;
+    Trace trace;
+    {
+        const QByteArray payload(16, 'x');
+        const QByteArray frame = QByteArray("\x82\x10") + payload;
+        QByteArray stream;
+        stream.reserve(kChunkSize);
+        TraceBatch batch;
+        qint64 time = 0;
+        qint64 chunkStart = 0;
+        const auto flushChunk = [&] {
+            OctetChunk c;
+            c.timeNs = ++time;
+            c.direction = Direction::Rx;
+            c.streamOffset = chunkStart;
+            c.size = stream.size();
+            c.data = stream;
+            batch.add(std::move(c));
+            chunkStart += stream.size();
+            stream.clear();
+        };
+        TraceEvent open;
+        open.kind = Kind::StateChanged;
+        open.state = SessionState::Open;
+        batch.add(std::move(open));
+        for (qint64 i = 0; i < kFrames; ++i) {
+            stream += frame;
+            if (stream.size() >= kChunkSize)
+                flushChunk();
+            FrameRecord f;
+            f.timeNs = ++time;
+            f.direction = Direction::Rx;
+            f.streamOffset = i * kFrameSize;
+            f.opcode = 2;
+            f.payload = payload; // shared, as far as memory goes
+            f.payloadLength = 16;
+            batch.add(std::move(f));
+        }
+        flushChunk();
+        TraceEvent closed;
+        closed.timeNs = ++time;
+        closed.kind = Kind::TcpClosed;
+        batch.add(std::move(closed));
+        trace.append(std::move(batch));
+    }
+    QCOMPARE(trace.frameCount(Direction::Rx), kFrames);
+    ReportInput in;
+    in.trace = &trace;
+    in.closing = analyzeClosing(trace);
+    in.agent = u"Flood"_s;
+
+    for (const bool json : {false, true}) {
+        const qint64 before = test::procStatusKiB("VmRSS");
+        const bool peakReset = test::resetPeakResident();
+        DiscardDevice sink;
+        QVERIFY(sink.open(QIODevice::WriteOnly));
+        QVERIFY(json ? writeJsonReport(in, sink) : writeTextReport(in, sink));
+        const qint64 peak =
+            std::max(sink.peakResidentKiB, peakReset ? test::procStatusKiB("VmHWM") : 0);
+        qInfo("%s report: %lld MB written, resident %lld KiB before, peak %lld KiB (bound +%lld)",
+              json ? "JSON" : "text", sink.written >> 20, before, peak, kBoundKiB);
+        QVERIFY2(peak - before < kBoundKiB, qPrintable(u"%1 KiB more"_s.arg(peak - before)));
+        // The whole report was written: every frame, then the end.
+        QVERIFY(sink.written > kFrames * 60);
+        QVERIFY2(sink.tail.endsWith(json ? "\n}\n" : "TCP DROPPED BY PEER\n"),
+                 sink.tail.constData());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestReport)

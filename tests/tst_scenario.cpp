@@ -813,6 +813,51 @@ private Q_SLOTS:
         QVERIFY(!r.scenario.casePart);
     }
 
+    // Each connection key is read on its own: a `url` (or `version`) once ended up as the
+    // Sec-WebSocket-Key, so every later connection sent "Sec-WebSocket-Key: ws://…".
+    void connectionKeysStayApart_data()
+    {
+        QTest::addColumn<QByteArray>("connection");
+        QTest::addColumn<QByteArray>("key");
+        QTest::addColumn<QByteArray>("version");
+        QTest::addColumn<QByteArray>("rawRequest");
+        QTest::newRow("url, no key") << QByteArray(R"({"url": "ws://127.0.0.1:9001/"})")
+                                     << QByteArray() << QByteArray("13") << QByteArray();
+        QTest::newRow("url and version")
+            << QByteArray(R"({"url": "ws://127.0.0.1:9001/", "version": "8"})") << QByteArray()
+            << QByteArray("8") << QByteArray();
+        QTest::newRow("version only")
+            << QByteArray(R"({"version": "8"})") << QByteArray() << QByteArray("8") << QByteArray();
+        QTest::newRow("url and an empty key") << QByteArray(R"({"url": "ws://h/", "key": ""})")
+                                              << QByteArray() << QByteArray("13") << QByteArray();
+        // A key given on purpose (even a bad one, to test a server) is kept as it is.
+        QTest::newRow("key on purpose")
+            << QByteArray(R"({"url": "ws://h/", "key": "not base64!", "version": "13"})")
+            << QByteArray("not base64!") << QByteArray("13") << QByteArray();
+        QTest::newRow("raw request")
+            << QByteArray(R"({"url": "ws://h/", "rawRequest": "GET / HTTP/1.1\r\n\r\n"})")
+            << QByteArray() << QByteArray("13") << QByteArray("GET / HTTP/1.1\r\n\r\n");
+    }
+    void connectionKeysStayApart()
+    {
+        QFETCH(QByteArray, connection);
+        QFETCH(QByteArray, key);
+        QFETCH(QByteArray, version);
+        QFETCH(QByteArray, rawRequest);
+        const ScenarioParseResult r =
+            parseScenario(R"({"format": "wsinspector-scenario", "version": 1, "connection": )" +
+                          connection + R"(, "steps": []})");
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const HandshakeOptions &h = r.scenario.settings.handshake;
+        QCOMPARE(h.key, key);
+        QCOMPARE(h.version, version);
+        QCOMPARE(h.rawRequest, rawRequest);
+        // And a save and a load keep it so.
+        const ScenarioParseResult again = scenarioFromJson(scenarioToJson(r.scenario));
+        QVERIFY2(again.ok(), qPrintable(again.error));
+        QCOMPARE(again.scenario.settings.handshake.key, key);
+    }
+
     // The short forms: a bare tag for timeoutEvent; a frameHeader without declaredLength
     // declares the length of its (unsent) payload, which is kept.
     void newStepShortForms()
@@ -892,6 +937,26 @@ private Q_SLOTS:
                                     << u"steps[0].close.code"_s;
         QTest::newRow("bad url")
             << head + R"("connection": {"url": "http://x/"}, "steps": []})" << u"connection.url"_s;
+        // JSON has no NaN or infinity, but 1e308 seconds would overflow the milliseconds.
+        QTest::newRow("huge open timeout")
+            << head + R"("connection": {"openHandshakeTimeout": 1e308}, "steps": []})"
+            << u"connection.openHandshakeTimeout: must be seconds from 0 to 86400"_s;
+        QTest::newRow("huge close timeout")
+            << head + R"("connection": {"closeHandshakeTimeout": 86401}, "steps": []})"
+            << u"connection.closeHandshakeTimeout: must be seconds from 0 to 86400"_s;
+        QTest::newRow("huge drop timeout")
+            << head + R"("connection": {"serverDropTimeout": 1e300}, "steps": []})"
+            << u"connection.serverDropTimeout: must be seconds from 0 to 86400"_s;
+        QTest::newRow("huge delay") << head + R"("steps": [{"delay": 1e308}]})"
+                                    << u"steps[0].delay.seconds: must be seconds from 0 to 86400"_s;
+        QTest::newRow("huge closeAfter")
+            << head + R"("steps": [{"closeAfter": {"seconds": 1e308}}]})"
+            << u"steps[0].closeAfter.seconds: must be seconds from 0 to 86400"_s;
+        QTest::newRow("huge failAfter") << head + R"("steps": [{"failAfter": 2147484}]})"
+                                        << u"steps[0].failAfter.seconds: must be seconds"_s;
+        QTest::newRow("arabic-indic hex")
+            << head + "\"steps\": [{\"ping\": {\"hex\": \"\u0663\u0663\"}}]}"
+            << u"steps[0].ping.hex: '\u0663' is not a hex digit (position 1)"_s;
         QTest::newRow("drop params") << head + R"("steps": [{"drop": {"now": true}}]})"
                                      << u"steps[0].drop: takes no parameters"_s;
         QTest::newRow("message type")

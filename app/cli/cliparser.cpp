@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cliparser.h"
 
+#include "hex.h"
 #include "scenario.h"
 
 #include <QUrl>
@@ -21,14 +22,23 @@ bool parseInt(QStringView text, qint64 min, qint64 max, qint64 &out)
     return true;
 }
 
+// At most a day, so that every timer's milliseconds fit an int. Written so that NaN fails
+// too (every comparison with NaN is false); infinities and 1e308 are out of range.
+constexpr double kMaxSeconds = 86400;
+
 bool parseSeconds(QStringView text, double &out)
 {
     bool ok = false;
     const double v = text.toDouble(&ok);
-    if (!ok || v < 0 || v > 86400)
+    if (!ok || !(v >= 0 && v <= kMaxSeconds))
         return false;
     out = v;
     return true;
+}
+
+QString badSeconds(const QString &option, const QString &value)
+{
+    return option + u": seconds must be a number from 0 to 86400, got '"_s + value + u'\'';
 }
 
 // Splits at unescaped `sep`; escapes stay in the parts (unescape() decodes them).
@@ -52,10 +62,12 @@ QStringList splitUnescaped(QStringView text, QChar sep)
     return parts;
 }
 
+// ASCII hex digits only (QChar::isDigit would let other scripts' digits through).
 bool isHexDigits(QStringView text)
 {
     for (QChar c : text) {
-        if (!c.isDigit() && !(c >= u'a' && c <= u'f') && !(c >= u'A' && c <= u'F'))
+        const char16_t u = c.unicode();
+        if (!(u >= u'0' && u <= u'9') && !(u >= u'a' && u <= u'f') && !(u >= u'A' && u <= u'F'))
             return false;
     }
     return true;
@@ -63,14 +75,7 @@ bool isHexDigits(QStringView text)
 
 QString parseHexPayload(QStringView text, QByteArray &out)
 {
-    QString clean = text.toString();
-    clean.remove(u' ');
-    if (!isHexDigits(clean))
-        return u"not hex digits: '"_s + text.toString() + u'\'';
-    if (clean.size() % 2 != 0)
-        return u"odd number of hex digits: '"_s + text.toString() + u'\'';
-    out = QByteArray::fromHex(clean.toLatin1());
-    return {};
+    return parseHex(text, out).message();
 }
 
 int opcodeFromName(const QString &name)
@@ -329,7 +334,7 @@ bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSetting
         if (!value())
             return true;
         if (!parseSeconds(v, seconds)) {
-            error = a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
+            error = badSeconds(a, v);
             return true;
         }
         const int ms = int(seconds * 1000);
@@ -433,7 +438,7 @@ QString parseSend(const QStringList &args, SendOptions &o)
             if (!(err = value(a, v)).isEmpty())
                 return err;
             if (!parseSeconds(v, seconds))
-                return a + u": seconds must be a number ≥ 0, got '"_s + v + u'\'';
+                return badSeconds(a, v);
             step.kind = a == u"--delay"_s         ? Step::Kind::Delay
                         : a == u"--close-after"_s ? Step::Kind::CloseAfter
                                                   : Step::Kind::FailAfter;
@@ -470,7 +475,7 @@ QString parseSend(const QStringList &args, SendOptions &o)
             if (!(err = value(a, v)).isEmpty())
                 return err;
             if (!parseSeconds(v, o.timeoutSeconds))
-                return u"--timeout: seconds must be a number ≥ 0, got '"_s + v + u'\'';
+                return badSeconds(a, v);
         } else if (a == u"--extension"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;

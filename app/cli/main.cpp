@@ -9,6 +9,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "session.h"
+#include "textescape.h"
 #include "trace.h"
 
 #include <QCoreApplication>
@@ -16,7 +17,6 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QHash>
-#include <QJsonDocument>
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QTimer>
@@ -35,9 +35,30 @@ using namespace wsi;
 
 namespace {
 
+// Error lines can quote a peer (a TLS error, an address) or a file (a scenario's case id): their
+// control characters are escaped, so each stays one harmless line.
 void printErr(const QString &line)
 {
-    QTextStream(stderr) << line << Qt::endl;
+    QTextStream(stderr) << escapeControls(line) << Qt::endl;
+}
+
+// Writes a report to `fileName`, or to standard output when it is empty; an error line and
+// false when that fails.
+bool writeReport(const QString &fileName, const std::function<bool(QIODevice &)> &write)
+{
+    QFile file(fileName);
+    const bool opened = fileName.isEmpty() ? file.open(stdout, QIODevice::WriteOnly)
+                                           : file.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    const QString name = fileName.isEmpty() ? u"standard output"_s : fileName;
+    if (!opened) {
+        printErr(u"error: cannot write "_s + name + u": "_s + file.errorString());
+        return false;
+    }
+    if (!write(file) || !file.flush()) {
+        printErr(u"error: cannot write "_s + name + u": "_s + file.errorString());
+        return false;
+    }
+    return true;
 }
 
 // Ctrl+C / SIGTERM end the event loop cleanly (the echo server runs until then).
@@ -120,25 +141,14 @@ int runSend(const cli::SendOptions &options)
         input.agent = options.settings.url.host();
     input.durationMs = input.closing.durationMs();
 
-    const QString report = textReport(input);
-    if (options.reportFile.isEmpty()) {
-        QTextStream(stdout) << report;
-    } else {
-        QFile file(options.reportFile);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            printErr(u"error: cannot write "_s + options.reportFile + u": "_s + file.errorString());
-            return 2;
-        }
-        file.write(report.toUtf8());
-    }
-    if (!options.jsonFile.isEmpty()) {
-        QFile file(options.jsonFile);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            printErr(u"error: cannot write "_s + options.jsonFile + u": "_s + file.errorString());
-            return 2;
-        }
-        file.write(QJsonDocument(jsonReport(input)).toJson(QJsonDocument::Indented));
-    }
+    // Both reports are written as they are produced: their memory does not grow with the trace.
+    if (!writeReport(options.reportFile,
+                     [&input](QIODevice &out) { return writeTextReport(input, out); }))
+        return 2;
+    if (!options.jsonFile.isEmpty() && !writeReport(options.jsonFile, [&input](QIODevice &out) {
+            return writeJsonReport(input, out);
+        }))
+        return 2;
     if (!connected) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
                  + connectErrorOf(trace));
@@ -179,8 +189,9 @@ int runCases(const cli::CasesOptions &options)
         width = std::max(width, def->id.size());
     QTextStream out(stdout);
     for (const CaseDefinition *def : selection)
-        out << def->id.leftJustified(width) << u"  "_s
-            << plainCaseText(def->description).replace(u'\n', u' ').simplified() << u'\n';
+        out << escapeControls(def->id.leftJustified(width) + u"  "_s +
+                              plainCaseText(def->description).replace(u'\n', u' ').simplified())
+            << u'\n';
     return 0;
 }
 
@@ -216,7 +227,7 @@ public:
         QTextStream err(stderr);
         if (m_terminal)
             err << "\r\x1b[K";
-        err << line << u'\n';
+        err << escapeControls(line) << u'\n';
         err.flush();
         if (m_terminal)
             showStatus();
@@ -258,7 +269,7 @@ private:
 
     void showStatus()
     {
-        QTextStream(stderr) << "\r\x1b[K" << status() << Qt::flush;
+        QTextStream(stderr) << "\r\x1b[K" << escapeControls(status()) << Qt::flush;
     }
 
     const CaseRunner &m_runner;

@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "report.h"
 
+#include "textescape.h"
 #include "wirelog.h"
 
+#include <QBuffer>
+#include <QIODevice>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonValue>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QStringList>
+#include <QVariant>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -86,6 +96,15 @@ QStringList wrapText(const QString &text, qsizetype width)
             c = U' ';
             break;
         default:
+            // Python counts other control characters as word characters; here they are
+            // written escaped (terminal safety), so the escape is what takes the columns.
+            if (c < 0x10000 && isControlCharacter(char16_t(c))) {
+                for (const QChar e : escapeControls(QString(QChar(char16_t(c))))) {
+                    expanded.push_back(e.unicode());
+                    ++column;
+                }
+                continue;
+            }
             break;
         }
         expanded.push_back(c);
@@ -136,8 +155,13 @@ QStringList wrapText(const QString &text, qsizetype width)
 }
 
 // A plain-text table: columns separated by two spaces, the last column not padded.
-QStringList tableLines(const QList<QStringList> &rows, bool alignRight)
+// Cells may hold peer text (a close reason): escaped before the columns are measured.
+QStringList tableLines(QList<QStringList> rows, bool alignRight)
 {
+    for (QStringList &row : rows) {
+        for (QString &cell : row)
+            cell = escapeControls(cell);
+    }
     QList<qsizetype> widths;
     for (const QStringList &row : rows) {
         for (qsizetype c = 0; c < row.size(); ++c) {
@@ -241,9 +265,47 @@ QString eventText(const Trace &trace, TraceEvent::Kind kind)
     return {};
 }
 
-QStringList wireLogLines(const Trace &trace)
+// The text report's lines go out through this: each escaped (terminal safety: nothing from the
+// network or a file reaches the output raw) and ended by a line feed, collected in a small buffer
+// that is handed to the device whenever it fills, so a report's memory does not grow with it.
+class LineSink
 {
-    QStringList out;
+public:
+    explicit LineSink(QIODevice &device) : m_device(device) { m_buffer.reserve(kFlushSize + 4096); }
+    ~LineSink() { flush(); }
+    LineSink(const LineSink &) = delete;
+    LineSink &operator=(const LineSink &) = delete;
+
+    void line(const QString &text)
+    {
+        m_buffer += escapeControls(text).toUtf8();
+        m_buffer += '\n';
+        if (m_buffer.size() >= kFlushSize)
+            flush();
+    }
+    void lines(const QStringList &texts)
+    {
+        for (const QString &text : texts)
+            line(text);
+    }
+    void blank() { line(QString()); }
+    bool flush()
+    {
+        if (m_ok && !m_buffer.isEmpty())
+            m_ok = m_device.write(m_buffer) == m_buffer.size();
+        m_buffer.clear();
+        return m_ok;
+    }
+
+private:
+    static constexpr qsizetype kFlushSize = 64 * 1024;
+    QIODevice &m_device;
+    QByteArray m_buffer;
+    bool m_ok = true;
+};
+
+void writeWireLog(const Trace &trace, LineSink &out)
+{
     const QString indent(kContinuationIndent, u' ');
     qint64 number = 0;
     for (const WireLogLine &line : wireLog(trace)) {
@@ -253,20 +315,19 @@ QStringList wireLogLines(const Trace &trace)
             const qsizetype prefixSize = wireLogKindName(line.kind).size() + 2; // "RX OCTETS: "
             const QStringList parts = wrapText(text.mid(prefixSize), kWrapWidth);
             if (parts.isEmpty()) {
-                out << index + text.left(prefixSize).trimmed();
+                out.line(index + text.left(prefixSize).trimmed());
                 continue;
             }
-            out << index + text.left(prefixSize) + parts.first();
+            out.line(index + text.left(prefixSize) + parts.first());
             for (qsizetype i = 1; i < parts.size(); ++i)
-                out << indent + parts[i];
+                out.line(indent + parts[i]);
             continue;
         }
         // Frame lines are not wrapped; their payload text follows on indented lines.
-        out << index + text;
+        out.line(index + text);
         for (const QString &part : wrapText(wireLogPayloadText(trace, line), kWrapWidth))
-            out << indent + part;
+            out.line(indent + part);
     }
-    return out;
 }
 
 QString startedText(const QDateTime &started)
@@ -298,11 +359,6 @@ QJsonObject countsJson(const CountMap &counts)
     return out;
 }
 
-template <typename T> QJsonValue optionalJson(const std::optional<T> &value)
-{
-    return value ? QJsonValue(*value) : QJsonValue(QJsonValue::Null);
-}
-
 } // namespace
 
 QString statisticsText(const WireStatistics &stats)
@@ -320,7 +376,7 @@ QString handshakeResponseText(const Trace &trace)
     return eventText(trace, TraceEvent::Kind::HandshakeResponse);
 }
 
-QString textReport(const ReportInput &input)
+bool writeTextReport(const ReportInput &input, QIODevice &device)
 {
     const Trace empty;
     const Trace &trace = input.trace ? *input.trace : empty;
@@ -328,98 +384,325 @@ QString textReport(const ReportInput &input)
     const QString tail =
         u" - "_s + QString::number(input.durationMs) + u" ms @ "_s + startedText(trace.startedAt());
 
-    QStringList out;
-    out << u"WebSocket Inspector Report"_s << QString();
+    LineSink out(device);
+    out.line(u"WebSocket Inspector Report"_s);
+    out.blank();
     if (isCase) {
-        out << input.agent + u" - Case "_s + input.caseId + u" : "_s +
-                   behaviorWord(input.behavior) + tail;
-        out << QString() << u"Case Description"_s << QString()
-            << plainCaseText(input.description);
-        out << QString() << u"Case Expectation"_s << QString()
-            << plainCaseText(input.expectation);
-        out << QString() << u"Case Outcome"_s << QString() << input.result << QString()
-            << u"Expected:"_s << limitString(input.expectedText, kMaxPickleLength) << QString()
-            << u"Observed:"_s << limitString(input.observedText, kMaxPickleLength);
+        out.line(input.agent + u" - Case "_s + input.caseId + u" : "_s +
+                 behaviorWord(input.behavior) + tail);
+        // Description and expectation keep the line breaks of their <br> tags.
+        out.blank();
+        out.line(u"Case Description"_s);
+        out.blank();
+        out.lines(plainCaseText(input.description).split(u'\n'));
+        out.blank();
+        out.line(u"Case Expectation"_s);
+        out.blank();
+        out.lines(plainCaseText(input.expectation).split(u'\n'));
+        out.lines({QString(), u"Case Outcome"_s, QString(), input.result, QString(), u"Expected:"_s,
+                   limitString(input.expectedText, kMaxPickleLength), QString(), u"Observed:"_s,
+                   limitString(input.observedText, kMaxPickleLength)});
     } else {
-        out << input.agent + u" - "_s + trace.url() + u" : "_s + input.closingVerdict.verdict +
-                   tail;
+        out.line(input.agent + u" - "_s + trace.url() + u" : "_s + input.closingVerdict.verdict +
+                 tail);
     }
-    out << QString() << u"Case Closing Behavior"_s << QString()
-        << input.closingVerdict.text + u" ("_s + input.closingVerdict.verdict + u')';
+    out.lines({QString(), u"Case Closing Behavior"_s, QString(),
+               input.closingVerdict.text + u" ("_s + input.closingVerdict.verdict + u')'});
 
     // The reference separates these sections by a rule; two blank lines here.
-    out << QString() << QString() << u"Opening Handshake"_s << QString();
-    out << headLines(handshakeRequestText(trace)) << headLines(handshakeResponseText(trace));
+    out.lines({QString(), QString(), u"Opening Handshake"_s, QString()});
+    out.lines(headLines(handshakeRequestText(trace)));
+    out.lines(headLines(handshakeResponseText(trace)));
 
-    out << QString() << QString() << u"Closing Behavior"_s << QString()
-        << closingLines(input.closing);
+    out.lines({QString(), QString(), u"Closing Behavior"_s, QString()});
+    out.lines(closingLines(input.closing));
 
-    out << QString() << QString() << u"Wire Statistics"_s << QString()
-        << statisticsLines(trace.statistics());
+    out.lines({QString(), QString(), u"Wire Statistics"_s, QString()});
+    out.lines(statisticsLines(trace.statistics()));
 
-    out << QString() << QString() << u"Wire Log"_s << QString() << wireLogLines(trace);
-    return out.join(u'\n') + u'\n';
+    out.lines({QString(), QString(), u"Wire Log"_s, QString()});
+    writeWireLog(trace, out);
+    return out.flush();
 }
 
-QJsonObject jsonReport(const ReportInput &input)
+QString textReport(const ReportInput &input)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    [[maybe_unused]] const bool written = writeTextReport(input, buffer);
+    return QString::fromUtf8(buffer.data());
+}
+
+namespace {
+
+// A JSON writer that produces what QJsonDocument::toJson(Indented) does (four spaces an
+// indentation level, ": " after keys, keys in the order given), for a document too large to be
+// built in memory first. Strings are escaped as JSON requires (", \ and every character below
+// U+0020), and DEL and C1 as \u007f … \u009f too, so a report shown on a terminal carries no
+// control characters; lone surrogates become \uXXXX.
+class JsonSink
+{
+public:
+    explicit JsonSink(QIODevice &device) : m_device(device) { m_buffer.reserve(kFlushSize + 4096); }
+    ~JsonSink() { flush(); }
+    JsonSink(const JsonSink &) = delete;
+    JsonSink &operator=(const JsonSink &) = delete;
+
+    void raw(QByteArrayView text)
+    {
+        m_buffer += text;
+        if (m_buffer.size() >= kFlushSize)
+            flush();
+    }
+    void indent(int level) { m_buffer.append(4 * level, ' '); }
+    void string(QStringView text)
+    {
+        static constexpr char digits[] = "0123456789abcdef";
+        const auto unicodeEscape = [this](char16_t u) {
+            const char escape[] = {'\\',
+                                   'u',
+                                   digits[u >> 12],
+                                   digits[(u >> 8) & 0xf],
+                                   digits[(u >> 4) & 0xf],
+                                   digits[u & 0xf]};
+            m_buffer.append(escape, sizeof escape);
+        };
+        m_buffer += '"';
+        for (qsizetype i = 0; i < text.size(); ++i) {
+            const char16_t u = text[i].unicode();
+            switch (u) {
+            case u'"':
+                m_buffer += "\\\"";
+                continue;
+            case u'\\':
+                m_buffer += "\\\\";
+                continue;
+            case u'\b':
+                m_buffer += "\\b";
+                continue;
+            case u'\f':
+                m_buffer += "\\f";
+                continue;
+            case u'\n':
+                m_buffer += "\\n";
+                continue;
+            case u'\r':
+                m_buffer += "\\r";
+                continue;
+            case u'\t':
+                m_buffer += "\\t";
+                continue;
+            default:
+                break;
+            }
+            if (isControlCharacter(u)) {
+                unicodeEscape(u);
+            } else if (u < 0x80) {
+                m_buffer += char(u);
+            } else if (QChar::isHighSurrogate(u) && i + 1 < text.size() &&
+                       text[i + 1].isLowSurrogate()) {
+                utf8(QChar::surrogateToUcs4(u, text[++i].unicode()));
+            } else if (QChar::isSurrogate(u)) {
+                unicodeEscape(u);
+            } else {
+                utf8(u);
+            }
+        }
+        m_buffer += '"';
+        if (m_buffer.size() >= kFlushSize)
+            flush();
+    }
+    void utf8(char32_t c)
+    {
+        if (c < 0x800) {
+            m_buffer += char(0xc0 | c >> 6);
+        } else if (c < 0x10000) {
+            m_buffer += char(0xe0 | c >> 12);
+            m_buffer += char(0x80 | ((c >> 6) & 0x3f));
+        } else {
+            m_buffer += char(0xf0 | c >> 18);
+            m_buffer += char(0x80 | ((c >> 12) & 0x3f));
+            m_buffer += char(0x80 | ((c >> 6) & 0x3f));
+        }
+        m_buffer += char(0x80 | (c & 0x3f));
+    }
+    void integer(qint64 value) { raw(QByteArray::number(value)); }
+    void boolean(bool value) { raw(value ? "true" : "false"); }
+    void null() { raw("null"); }
+
+    // Any (small) JSON value, nested ones at `level`.
+    void value(const QJsonValue &v, int level)
+    {
+        switch (v.type()) {
+        case QJsonValue::Null:
+        case QJsonValue::Undefined:
+            null();
+            break;
+        case QJsonValue::Bool:
+            boolean(v.toBool());
+            break;
+        case QJsonValue::Double:
+            if (v.toVariant().typeId() == QMetaType::LongLong)
+                integer(v.toInteger());
+            else if (const double d = v.toDouble(); std::isfinite(d))
+                raw(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
+            else
+                null();
+            break;
+        case QJsonValue::String:
+            string(v.toString());
+            break;
+        case QJsonValue::Array: {
+            const QJsonArray a = v.toArray();
+            raw("[\n");
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                indent(level + 1);
+                value(a[i], level + 1);
+                raw(i + 1 < a.size() ? ",\n" : "\n");
+            }
+            indent(level);
+            raw("]");
+            break;
+        }
+        case QJsonValue::Object: {
+            const QJsonObject o = v.toObject();
+            raw("{\n");
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                indent(level + 1);
+                string(it.key());
+                raw(": ");
+                value(it.value(), level + 1);
+                raw(std::next(it) != o.end() ? ",\n" : "\n");
+            }
+            indent(level);
+            raw("}");
+            break;
+        }
+        }
+    }
+
+    bool flush()
+    {
+        if (m_ok && !m_buffer.isEmpty())
+            m_ok = m_device.write(m_buffer) == m_buffer.size();
+        m_buffer.clear();
+        return m_ok;
+    }
+
+private:
+    static constexpr qsizetype kFlushSize = 64 * 1024;
+    QIODevice &m_device;
+    QByteArray m_buffer;
+    bool m_ok = true;
+};
+
+} // namespace
+
+bool writeJsonReport(const ReportInput &input, QIODevice &device)
 {
     const Trace empty;
     const Trace &trace = input.trace ? *input.trace : empty;
     const ClosingBehavior &b = input.closing;
+    JsonSink out(device);
 
-    QJsonArray wirelog;
-    for (const WireLogLine &line : wireLog(trace)) {
-        if (const auto json = wireLogJson(trace, line))
-            wirelog.append(*json);
-    }
-
-    const QString started = startedText(trace.startedAt());
-    QJsonObject out{
-        {u"agent"_s, input.agent},
-        {u"id"_s, input.caseId},
-        {u"case"_s, input.caseIndex},
-        {u"description"_s, input.description},
-        {u"expectation"_s, input.expectation},
-        {u"started"_s, started.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(started)},
-        {u"duration"_s, input.durationMs},
-        {u"reportTime"_s, input.reportTime},
-        {u"reportCompressionRatio"_s, false},
-        {u"behavior"_s, input.behavior},
-        {u"behaviorClose"_s, input.closingVerdict.verdict},
-        {u"result"_s, input.result},
-        {u"resultClose"_s, input.closingVerdict.text},
-        {u"expected"_s, input.expectedJson},
-        {u"expectedClose"_s, input.expectedCloseJson},
-        {u"received"_s, input.receivedJson},
-        {u"wirelog"_s, wirelog},
-        {u"createWirelog"_s, wirelogEnabledAtEnd(trace)},
-        {u"createStats"_s, true},
-        {u"rxOctetStats"_s, countsJson(trace.statistics().rxOctets)},
-        {u"txOctetStats"_s, countsJson(trace.statistics().txOctets)},
-        {u"rxFrameStats"_s, countsJson(trace.statistics().rxFrames)},
-        {u"txFrameStats"_s, countsJson(trace.statistics().txFrames)},
-        {u"httpRequest"_s, handshakeRequestText(trace)},
-        {u"httpResponse"_s, handshakeResponseText(trace)},
-        {u"trafficStats"_s, QJsonValue(QJsonValue::Null)},
-        // The 13 closing fields (§2.2), None → null.
-        {u"isServer"_s, b.isServer},
-        {u"closedByMe"_s, b.closedByMe},
-        {u"failedByMe"_s, b.failedByMe},
-        {u"droppedByMe"_s, b.droppedByMe},
-        {u"wasClean"_s, b.wasClean},
-        {u"wasNotCleanReason"_s, optionalJson(b.wasNotCleanReason)},
-        {u"wasServerConnectionDropTimeout"_s, b.wasServerConnectionDropTimeout},
-        {u"wasOpenHandshakeTimeout"_s, b.wasOpenHandshakeTimeout},
-        {u"wasCloseHandshakeTimeout"_s, b.wasCloseHandshakeTimeout},
-        {u"localCloseCode"_s, optionalJson(b.localCloseCode)},
-        // Invalid UTF-8 (sent on purpose, 7.5.1) as hex, like the table.
-        {u"localCloseReason"_s, b.localCloseReason
-                                    ? QJsonValue(closingFieldValue(b, "localCloseReason"))
-                                    : QJsonValue(QJsonValue::Null)},
-        {u"remoteCloseCode"_s, optionalJson(b.remoteCloseCode)},
-        {u"remoteCloseReason"_s, optionalJson(b.remoteCloseReason)},
+    // The wire log is the one member that grows with the trace: written entry by entry.
+    const auto wirelog = [&trace, &out] {
+        bool first = true;
+        for (const WireLogLine &line : wireLog(trace)) {
+            const std::optional<QJsonArray> json = wireLogJson(trace, line);
+            if (!json)
+                continue;
+            out.raw(first ? "\n" : ",\n");
+            first = false;
+            out.indent(2);
+            out.value(*json, 2);
+        }
+        out.raw("\n");
+        out.indent(1);
+        out.raw("]");
     };
-    return out;
+    const auto value = [&out](const QJsonValue &v) { return [&out, v] { out.value(v, 1); }; };
+    const auto optionalInt = [&](const std::optional<int> &v) {
+        return value(v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
+    };
+    const auto optionalString = [&](const std::optional<QString> &v) {
+        return value(v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null));
+    };
+    const QString started = startedText(trace.startedAt());
+    const WireStatistics &stats = trace.statistics();
+
+    using Member = std::pair<QString, std::function<void()>>;
+    std::vector<Member> members{
+        {u"agent"_s, value(input.agent)},
+        {u"id"_s, value(input.caseId)},
+        {u"case"_s, value(input.caseIndex)},
+        {u"description"_s, value(input.description)},
+        {u"expectation"_s, value(input.expectation)},
+        {u"started"_s,
+         value(started.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(started))},
+        {u"duration"_s, value(input.durationMs)},
+        {u"reportTime"_s, value(input.reportTime)},
+        {u"reportCompressionRatio"_s, value(false)},
+        {u"behavior"_s, value(input.behavior)},
+        {u"behaviorClose"_s, value(input.closingVerdict.verdict)},
+        {u"result"_s, value(input.result)},
+        {u"resultClose"_s, value(input.closingVerdict.text)},
+        {u"expected"_s, value(input.expectedJson)},
+        {u"expectedClose"_s, value(input.expectedCloseJson)},
+        {u"received"_s, value(input.receivedJson)},
+        {u"wirelog"_s,
+         [&out, wirelog] {
+             out.raw("[");
+             wirelog();
+         }},
+        {u"createWirelog"_s, value(wirelogEnabledAtEnd(trace))},
+        {u"createStats"_s, value(true)},
+        {u"rxOctetStats"_s, value(countsJson(stats.rxOctets))},
+        {u"txOctetStats"_s, value(countsJson(stats.txOctets))},
+        {u"rxFrameStats"_s, value(countsJson(stats.rxFrames))},
+        {u"txFrameStats"_s, value(countsJson(stats.txFrames))},
+        {u"httpRequest"_s, value(handshakeRequestText(trace))},
+        {u"httpResponse"_s, value(handshakeResponseText(trace))},
+        {u"trafficStats"_s, value(QJsonValue(QJsonValue::Null))},
+        // The 13 closing fields (§2.2), None → null.
+        {u"isServer"_s, value(b.isServer)},
+        {u"closedByMe"_s, value(b.closedByMe)},
+        {u"failedByMe"_s, value(b.failedByMe)},
+        {u"droppedByMe"_s, value(b.droppedByMe)},
+        {u"wasClean"_s, value(b.wasClean)},
+        {u"wasNotCleanReason"_s, optionalString(b.wasNotCleanReason)},
+        {u"wasServerConnectionDropTimeout"_s, value(b.wasServerConnectionDropTimeout)},
+        {u"wasOpenHandshakeTimeout"_s, value(b.wasOpenHandshakeTimeout)},
+        {u"wasCloseHandshakeTimeout"_s, value(b.wasCloseHandshakeTimeout)},
+        {u"localCloseCode"_s, optionalInt(b.localCloseCode)},
+        // Invalid UTF-8 (sent on purpose, 7.5.1) as hex, like the table.
+        {u"localCloseReason"_s,
+         value(b.localCloseReason ? QJsonValue(closingFieldValue(b, "localCloseReason"))
+                                  : QJsonValue(QJsonValue::Null))},
+        {u"remoteCloseCode"_s, optionalInt(b.remoteCloseCode)},
+        {u"remoteCloseReason"_s, optionalString(b.remoteCloseReason)},
+    };
+    // In the order QJsonObject keeps its keys (sorted), as the report was written before.
+    std::sort(members.begin(), members.end(),
+              [](const Member &x, const Member &y) { return x.first < y.first; });
+    out.raw("{\n");
+    for (size_t i = 0; i < members.size(); ++i) {
+        out.indent(1);
+        out.string(members[i].first);
+        out.raw(": ");
+        members[i].second();
+        out.raw(i + 1 < members.size() ? ",\n" : "\n");
+    }
+    out.raw("}\n");
+    return out.flush();
+}
+
+QJsonObject jsonReport(const ReportInput &input)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    [[maybe_unused]] const bool written = writeJsonReport(input, buffer);
+    return QJsonDocument::fromJson(buffer.data()).object();
 }
 
 QString serverHeaderOf(const Trace &trace)

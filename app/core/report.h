@@ -4,6 +4,7 @@
 #include "closing.h"
 #include "trace.h"
 
+#include <QIODevice>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
@@ -36,6 +37,11 @@ struct ReportInput
 // outcome with Expected/Observed), Case Closing Behavior, Opening Handshake, Closing Behavior
 // table with descriptions, Wire Statistics (four tables with totals), Wire Log (NNN lines wrapped
 // at 100 columns, continuation lines indented by 15 spaces).
+// Lines from the network or a file (status line, headers, payloads, close reasons, the agent,
+// a scenario's texts) have their control characters escaped (escapeControls(), textescape.h).
+// writeTextReport() writes it to `out` as it goes, so its memory does not grow with the trace;
+// false when a write failed.
+[[nodiscard]] bool writeTextReport(const ReportInput &input, QIODevice &out);
 [[nodiscard]] QString textReport(const ReportInput &input);
 
 // The same with the key names of Autobahn's per-case JSON (§2.6): agent, id, case, description,
@@ -43,6 +49,9 @@ struct ReportInput
 // expected, expectedClose, received, wirelog, createWirelog, createStats, rxOctetStats,
 // txOctetStats, rxFrameStats, txFrameStats, httpRequest, httpResponse, trafficStats, and the
 // 13 closing fields (isServer, closedByMe, …, remoteCloseReason; None → null).
+// writeJsonReport() writes it as QJsonDocument::toJson(Indented) would (keys sorted, four spaces
+// an indentation level), entry by entry, so its memory does not grow with the trace either.
+[[nodiscard]] bool writeJsonReport(const ReportInput &input, QIODevice &out);
 [[nodiscard]] QJsonObject jsonReport(const ReportInput &input);
 
 // The four statistics tables as text, e.g. for the window's copy action.

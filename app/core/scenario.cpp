@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "scenario.h"
 
+#include "hex.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
 
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -80,11 +81,13 @@ public:
         if (!m_o.contains(key))
             return true;
         const QJsonValue v = m_o.value(key);
-        if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > 86400) {
+        const double d = v.toDouble();
+        // Written so that NaN fails too; at most a day, so the milliseconds fit an int.
+        if (!v.isDouble() || !(d >= 0 && d <= 86400)) {
             fail(where(key) + u": must be seconds from 0 to 86400"_s);
             return false;
         }
-        out = v.toDouble();
+        out = d;
         return true;
     }
     bool boolean(const QString &key, bool &out)
@@ -138,19 +141,10 @@ public:
         if (m_o.contains(u"hex"_s)) {
             if (!string(u"hex"_s, s))
                 return false;
-            s.remove(u' ');
-            for (const QChar c : std::as_const(s)) {
-                if (c.unicode() > 127 || !std::isxdigit(int(c.unicode()))) {
-                    fail(where(u"hex"_s) + u": '"_s + c + u"' is not a hex digit"_s);
-                    return false;
-                }
-            }
-            if (s.size() % 2 != 0) {
-                fail(where(u"hex"_s) + u": odd number of hex digits"_s);
-                return false;
-            }
-            out = QByteArray::fromHex(s.toLatin1());
-            return true;
+            const HexError error = parseHex(s, out);
+            if (!error.ok())
+                fail(where(u"hex"_s) + u": "_s + error.message());
+            return error.ok();
         }
         if (!string(u"text"_s, s))
             return false;
@@ -924,13 +918,14 @@ ScenarioParseResult scenarioFromJson(const QJsonObject &json)
         r.stringList(u"subprotocols"_s, st.handshake.subprotocols);
         r.stringList(u"extensions"_s, st.handshake.extensions);
         r.string(u"origin"_s, st.handshake.origin);
-        if (r.string(u"version"_s, text) && c.contains(u"version"_s))
-            st.handshake.version = text.toUtf8();
-        if (r.string(u"key"_s, text))
-            st.handshake.key = text.toUtf8();
-        text.clear();
-        if (r.string(u"rawRequest"_s, text))
-            st.handshake.rawRequest = text.toUtf8();
+        // Each key is read into a string of its own: Reader::string() leaves it untouched when
+        // the key is absent (a shared one once carried the URL into the Sec-WebSocket-Key).
+        if (QString version; c.contains(u"version"_s) && r.string(u"version"_s, version))
+            st.handshake.version = version.toUtf8();
+        if (QString key; c.contains(u"key"_s) && r.string(u"key"_s, key))
+            st.handshake.key = key.toUtf8();
+        if (QString raw; c.contains(u"rawRequest"_s) && r.string(u"rawRequest"_s, raw))
+            st.handshake.rawRequest = raw.toUtf8();
         r.boolean(u"ignoreCertificateErrors"_s, st.ignoreCertificateErrors);
         r.string(u"caFile"_s, st.caFile);
         r.boolean(u"autoPong"_s, st.autoPong);

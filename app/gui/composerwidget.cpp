@@ -3,6 +3,7 @@
 
 #include "ui_composer.h"
 
+#include "hex.h"
 #include "plural.h"
 #include "stepdescription.h"
 #include "utf8validator.h"
@@ -40,34 +41,25 @@ constexpr int OfferedCloseCodes[] = {1000, 1001, 1002, 1003, 1005, 1006, 1007, 1
                                      1010, 1011, 1012, 1013, 1014, 1015, 3000, 4000, 4999,
                                      0,    999,  1004, 1016, 2999, 5000, 65535};
 
-constexpr bool isHexDigit(char16_t c)
-{
-    return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F');
-}
-
-// Hex digits with white space anywhere; every octet needs two digits.
+// Hex digits with white space anywhere; every octet needs two (the core's one hex reader, with
+// the messages translated here).
 bool parseHex(const QString &text, QByteArray *out, QString *error)
 {
-    QByteArray digits;
-    digits.reserve(text.size());
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        if (c.isSpace())
-            continue;
-        if (!isHexDigit(c.unicode())) {
-            *error =
-                ComposerWidget::tr("“%1” at position %2 is not a hex digit.").arg(c).arg(i + 1);
-            return false;
-        }
-        digits.append(char(c.unicode()));
-    }
-    if (digits.size() % 2 != 0) {
+    const HexError e = wsi::parseHex(text, *out);
+    switch (e.kind) {
+    case HexError::Kind::None:
+        return true;
+    case HexError::Kind::BadCharacter:
+        *error = ComposerWidget::tr("“%1” at position %2 is not a hex digit.")
+                     .arg(QString::fromUcs4(&e.character, 1))
+                     .arg(e.position);
+        break;
+    case HexError::Kind::OddDigitCount:
         *error = ComposerWidget::tr("Odd number of hex digits (%1): every octet needs two.")
-                     .arg(digits.size());
-        return false;
+                     .arg(e.digits);
+        break;
     }
-    *out = QByteArray::fromHex(digits);
-    return true;
+    return false;
 }
 
 // True when the octets survive a round trip through a plain-text editor unchanged.
