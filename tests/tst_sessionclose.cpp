@@ -7,7 +7,9 @@
 #include "testutils.h"
 #include "wirelog.h"
 
+#include <QProcess>
 #include <QSocketNotifier>
+#include <QTemporaryFile>
 #include <QtTest>
 
 #include <sys/socket.h>
@@ -164,6 +166,64 @@ private:
     bool m_answered = false;
     bool m_eof = false;
 };
+
+// wss:// settings that trust the repository's test certificate (resources/tls/localhost.crt).
+struct TrustedTls
+{
+    QTemporaryFile ca;
+    SessionSettings settingsFor(const QUrl &url)
+    {
+        if (!ca.isOpen()) {
+            ca.open();
+            ca.write(EchoServer::certificatePem());
+            ca.flush();
+        }
+        SessionSettings s;
+        s.url = url;
+        s.caFile = ca.fileName();
+        return s;
+    }
+};
+
+// tests/tls_ws_echo.py: Python websockets over asyncio TLS, which waits for our close_notify
+// before it closes TCP.
+struct PythonTlsServer
+{
+    QProcess process;
+    QUrl url;
+    bool start()
+    {
+        process.start(u"/usr/bin/python3"_s,
+                      {QStringLiteral(WSI_TESTS_DIR "/tls_ws_echo.py"),
+                       QStringLiteral(WSI_TESTS_DIR "/../resources/tls/localhost.crt"),
+                       QStringLiteral(WSI_TESTS_DIR "/../resources/tls/localhost.key")});
+        if (!process.waitForStarted(10000))
+            return false;
+        while (process.waitForReadyRead(20000)) {
+            const QByteArray line = process.readLine().trimmed();
+            if (line.startsWith("wss://")) {
+                url = QUrl(QString::fromLatin1(line));
+                return true;
+            }
+        }
+        return false;
+    }
+    ~PythonTlsServer()
+    {
+        process.closeWriteChannel();
+        if (!process.waitForFinished(5000))
+            process.kill();
+        process.waitForFinished(5000);
+    }
+};
+
+int countTlsCloseNotify(const Trace &trace, bool sent)
+{
+    int n = 0;
+    for (const TraceEvent &e : trace.events())
+        n += e.kind == TraceEvent::Kind::TlsCloseNotify && e.flag == sent;
+    return n;
+}
 
 } // namespace
 
@@ -537,6 +597,59 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         c = analyzeClosing(trace);
         QVERIFY(sessionClosingVerdict(trace, c).verdict != kPendingVerdict);
+    }
+
+    // A TLS server that closes correctly and waits for our close_notify before it closes TCP
+    // (Python's asyncio ssl; Boost.Beast does the same): we answer, and the close is clean.
+    void tlsServerWaitsForCloseNotify_data()
+    {
+        QTest::addColumn<bool>("serverCloses");
+        QTest::newRow("we close first") << false;
+        QTest::newRow("the server closes first") << true;
+    }
+    void tlsServerWaitsForCloseNotify()
+    {
+        QFETCH(bool, serverCloses);
+        PythonTlsServer server;
+        QVERIFY2(server.start(), "tests/tls_ws_echo.py did not start (python3-websockets?)");
+        TrustedTls tls;
+        SessionRun run;
+        runSession(run, tls.settingsFor(server.url),
+                   {serverCloses ? frameStep(1, "close-me") : closeStep(1000)});
+        QVERIFY(run.finished);
+        const Outcome o = judge(run);
+        QCOMPARE(o.closing.wasOpen, true);
+        QCOMPARE(o.closing.closedByMe, !serverCloses);
+        QCOMPARE(o.closing.wasClean, true);
+        QCOMPARE(o.closing.wasServerConnectionDropTimeout, false);
+        QCOMPARE(o.closing.droppedByMe, false);
+        QCOMPARE(o.closing.wasNotCleanReason, std::optional<QString>());
+        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        // The server's close_notify came, and ours answered it (or went first).
+        QCOMPARE(countTlsCloseNotify(run.trace, false), 1);
+        QCOMPARE(countTlsCloseNotify(run.trace, true), 1);
+        QByteArray said;
+        QTRY_VERIFY_WITH_TIMEOUT((said += server.process.readAllStandardOutput())
+                                     .contains("closed TCP"),
+                                 15000);
+    }
+
+    // A TLS server that does not wait (QtWebSockets: close_notify, then TCP closed at once).
+    void tlsServerDoesNotWait()
+    {
+        EchoServer echo;
+        EchoServer::Options options;
+        options.tls = true;
+        QVERIFY(echo.listen(options));
+        TrustedTls tls;
+        SessionRun run;
+        runSession(run, tls.settingsFor(echo.url()), {closeStep(1000)});
+        QVERIFY(run.finished);
+        const Outcome o = judge(run);
+        QCOMPARE(o.closing.wasClean, true);
+        QCOMPARE(o.closing.droppedByMe, false);
+        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QVERIFY(!hasEvent(run.trace, TraceEvent::Kind::CertificateError));
     }
 };
 

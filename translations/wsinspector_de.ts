@@ -713,28 +713,108 @@
         <translation>der Close-Frame des Servers wurde nicht beantwortet</translation>
     </message>
     <message>
-        <source>we dropped TCP without a close handshake</source>
-        <translation>wir haben TCP ohne Schließ-Handshake gekappt</translation>
-    </message>
-    <message>
-        <source>the server dropped TCP without a close handshake</source>
-        <translation>der Server hat TCP ohne Schließ-Handshake gekappt</translation>
-    </message>
-    <message>
-        <source>we dropped TCP %1 ms after the last close frame</source>
-        <translation>wir haben TCP %1 ms nach dem letzten Close-Frame gekappt</translation>
-    </message>
-    <message>
-        <source>server dropped TCP after %1 ms (after the last close frame)</source>
-        <translation>der Server hat TCP nach %1 ms gekappt (nach dem letzten Close-Frame)</translation>
-    </message>
-    <message>
         <source>waiting for the server to drop TCP</source>
         <translation>warten, bis der Server TCP kappt</translation>
     </message>
     <message>
         <source>Closing Behaviour</source>
         <translation>Schließverhalten</translation>
+    </message>
+    <message>
+        <source>Not connected.</source>
+        <translation>Nicht verbunden.</translation>
+    </message>
+    <message>
+        <source>Connecting: waiting for the opening handshake, %1 of %2 ms</source>
+        <translation>Verbindungsaufbau: warten auf den Eröffnungs-Handshake, %1 von %2 ms</translation>
+    </message>
+    <message>
+        <source>Connecting: waiting for the opening handshake</source>
+        <translation>Verbindungsaufbau: warten auf den Eröffnungs-Handshake</translation>
+    </message>
+    <message>
+        <source>Open: no verdict before the connection is closed.</source>
+        <translation>Offen: kein Urteil, bevor die Verbindung geschlossen ist.</translation>
+    </message>
+    <message>
+        <source>Half-closed: waiting for the server to drop TCP, %1 of %2 ms</source>
+        <translation>Halb geschlossen: warten, bis der Server TCP kappt, %1 von %2 ms</translation>
+    </message>
+    <message>
+        <source>Half-closed: waiting for the server to drop TCP</source>
+        <translation>Halb geschlossen: warten, bis der Server TCP kappt</translation>
+    </message>
+    <message>
+        <source>Closing: waiting for the server&apos;s close, %1 of %2 ms</source>
+        <translation>Schließen: warten auf den Close-Frame des Servers, %1 von %2 ms</translation>
+    </message>
+    <message>
+        <source>Closing: waiting for the server&apos;s close</source>
+        <translation>Schließen: warten auf den Close-Frame des Servers</translation>
+    </message>
+    <message>
+        <source>Closing: waiting for the server to drop TCP, %1 of %2 ms</source>
+        <translation>Schließen: warten, bis der Server TCP kappt, %1 von %2 ms</translation>
+    </message>
+    <message>
+        <source>Closing: waiting for the server to drop TCP</source>
+        <translation>Schließen: warten, bis der Server TCP kappt</translation>
+    </message>
+    <message>
+        <source>no connection: %1</source>
+        <translation>keine Verbindung: %1</translation>
+    </message>
+    <message>
+        <source>TLS handshake failed: %1</source>
+        <translation>TLS-Handshake fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>we aborted TCP without a close handshake</source>
+        <translation>wir haben TCP ohne Schließ-Handshake abgebrochen</translation>
+    </message>
+    <message>
+        <source>we closed TCP without a close handshake</source>
+        <translation>wir haben TCP ohne Schließ-Handshake geschlossen</translation>
+    </message>
+    <message>
+        <source>we aborted TCP %1 ms after the last close frame</source>
+        <translation>wir haben TCP %1 ms nach dem letzten Close-Frame abgebrochen</translation>
+    </message>
+    <message>
+        <source>we closed TCP %1 ms after the last close frame</source>
+        <translation>wir haben TCP %1 ms nach dem letzten Close-Frame geschlossen</translation>
+    </message>
+    <message>
+        <source>the server reset the connection (RST) without a close handshake</source>
+        <translation>der Server hat die Verbindung ohne Schließ-Handshake zurückgesetzt (RST)</translation>
+    </message>
+    <message>
+        <source>the server ended the TLS session (close_notify) without a close handshake</source>
+        <translation>der Server hat die TLS-Sitzung ohne Schließ-Handshake beendet (close_notify)</translation>
+    </message>
+    <message>
+        <source>the connection failed: %1</source>
+        <translation>die Verbindung ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>the server closed TCP (FIN) after our half-close</source>
+        <translation>der Server hat TCP nach unserem Half-Close geschlossen (FIN)</translation>
+    </message>
+    <message>
+        <source>the server closed TCP (FIN) without a close handshake</source>
+        <translation>der Server hat TCP ohne Schließ-Handshake geschlossen (FIN)</translation>
+    </message>
+    <message>
+        <source>the server reset the connection (RST) %1 ms after the last close frame</source>
+        <translation>der Server hat die Verbindung %1 ms nach dem letzten Close-Frame zurückgesetzt (RST)</translation>
+    </message>
+    <message>
+        <source>the server ended the TLS session (close_notify) %1 ms after the last close frame</source>
+        <translation>der Server hat die TLS-Sitzung %1 ms nach dem letzten Close-Frame beendet (close_notify)</translation>
+    </message>
+    <message>
+        <source>the server closed TCP (FIN) %1 ms after the last close frame</source>
+        <translation>der Server hat TCP %1 ms nach dem letzten Close-Frame geschlossen (FIN)</translation>
     </message>
 </context>
 <context>

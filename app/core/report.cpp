@@ -408,6 +408,10 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     }
     out.lines({QString(), u"Case Closing Behavior"_s, QString(),
                input.closingVerdict.text + u" ("_s + input.closingVerdict.verdict + u')'});
+    // A free session also says how TCP ended (FIN, RST, TLS, ours); a case's block stays the
+    // reference's.
+    if (!isCase)
+        out.line(u"TCP: "_s + escapeControls(tcpEndDescription(input.closing)));
 
     // The reference separates these sections by a rule; two blank lines here.
     out.lines({QString(), QString(), u"Opening Handshake"_s, QString()});

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "session.h"
 
+#include "tlsclient.h"
+
 #include <QFile>
 #include <QHostAddress>
-#include <QSslConfiguration>
-#include <QSslSocket>
+#include <QSslCertificate>
 #include <QTcpSocket>
 #include <QThread>
 
@@ -150,43 +151,76 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
         return;
     }
     const quint16 port = quint16(url.port(tls ? 443 : 80));
-    if (tls) {
-        auto *ssl = new QSslSocket(this);
-        QSslConfiguration config = ssl->sslConfiguration();
-        if (!settings.caFile.isEmpty()) {
-            QFile ca(settings.caFile);
-            QList<QSslCertificate> certs;
-            if (ca.open(QIODevice::ReadOnly))
-                certs = QSslCertificate::fromData(ca.readAll(), QSsl::Pem);
-            if (certs.isEmpty()) {
-                recordEvent(TraceEvent::Kind::Error,
-                            u"CA file has no PEM certificate: "_s + settings.caFile);
-            }
-            config.addCaCertificates(certs);
-        }
-        ssl->setSslConfiguration(config);
-        connect(ssl, &QSslSocket::sslErrors, this, [this, ssl](const QList<QSslError> &errors) {
-            for (const QSslError &error : errors)
-                recordEvent(TraceEvent::Kind::CertificateError, error.errorString());
-            if (m_settings.ignoreCertificateErrors)
-                ssl->ignoreSslErrors();
-        });
-        connect(ssl, &QSslSocket::encrypted, this, &ClientSession::onConnected);
-        m_socket = ssl;
-    } else {
-        m_socket = new QTcpSocket(this);
-        connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onConnected);
-    }
+    m_socket = new QTcpSocket(this);
     // TCP itself is up (before TLS, for wss://): from here on a failure is not "no connection".
     connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onTcpConnected);
-    connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
-    connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onSocketError);
+    if (!tls) {
+        connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
+        connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
+    }
     m_openTimer.start(settings.openHandshakeTimeoutMs);
-    if (tls)
-        static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(url.host(), port);
-    else
-        m_socket->connectToHost(url.host(), port);
+    m_socket->connectToHost(url.host(), port);
+}
+
+void ClientSession::startTls()
+{
+    // Our own TLS layer (TlsClient): unlike QSslSocket it answers the server's close_notify and
+    // sends ours when we close, which servers that wait for it need to close TCP (docs/tls.md).
+    TlsClient::Options options;
+    options.ignoreCertificateErrors = m_settings.ignoreCertificateErrors;
+    if (!m_settings.caFile.isEmpty()) {
+        QFile ca(m_settings.caFile);
+        const QByteArray pem = ca.open(QIODevice::ReadOnly) ? ca.read(4 * 1024 * 1024) : QByteArray();
+        if (QSslCertificate::fromData(pem, QSsl::Pem).isEmpty())
+            recordEvent(TraceEvent::Kind::Error,
+                        u"CA file has no PEM certificate: "_s + m_settings.caFile);
+        else
+            options.extraCaPem << pem;
+    }
+    m_tlsClient = new TlsClient(this);
+    connect(m_tlsClient, &TlsClient::certificateErrors, this, [this](const QStringList &errors) {
+        for (const QString &error : errors)
+            recordEvent(TraceEvent::Kind::CertificateError, error);
+    });
+    connect(m_tlsClient, &TlsClient::encrypted, this, &ClientSession::onConnected);
+    connect(m_tlsClient, &TlsClient::handshakeFailed, this, [this](const QString &reason) {
+        TraceEvent e;
+        e.timeNs = elapsedNs();
+        e.kind = TraceEvent::Kind::TlsHandshakeFailed;
+        e.text = reason.startsWith(u"TLS handshake failed: "_s) ? reason.mid(22) : reason;
+        record(std::move(e));
+        closeTcp(true, u"TLS handshake failed"_s);
+    });
+    connect(m_tlsClient, &TlsClient::readyRead, this, &ClientSession::onReadyRead);
+    connect(m_tlsClient, &TlsClient::closeNotifyReceived, this, [this] {
+        TraceEvent e;
+        e.timeNs = elapsedNs();
+        e.kind = TraceEvent::Kind::TlsCloseNotify;
+        e.flag = false;
+        record(std::move(e));
+        if (m_end != TcpEnd::Unknown || m_state == SessionState::Closed)
+            return;
+        // The server ended the TLS session: that is its close. Our close_notify answered it;
+        // TCP then closes (as the reference's TLS transport does), and the end is the server's.
+        m_peerClosedTls = true;
+        m_end = TcpEnd::PeerTls;
+        closeWatchFd();
+        m_socket->disconnectFromHost();
+    });
+    connect(m_tlsClient, &TlsClient::closeNotifySent, this, [this] {
+        TraceEvent e;
+        e.timeNs = elapsedNs();
+        e.kind = TraceEvent::Kind::TlsCloseNotify;
+        e.flag = true;
+        record(std::move(e));
+    });
+    connect(m_tlsClient, &TlsClient::error, this, [this](const QString &message) {
+        recordEvent(TraceEvent::Kind::Error, message);
+        closeTcp(true, message);
+    });
+    connect(m_tlsClient, &TlsClient::disconnected, this, &ClientSession::onDisconnected);
+    m_tlsClient->startClient(m_socket, m_settings.url.host(), options);
 }
 
 void ClientSession::onTcpConnected()
@@ -195,6 +229,10 @@ void ClientSession::onTcpConnected()
     const qintptr fd = m_socket->socketDescriptor();
     if (fd >= 0 && m_watchFd < 0)
         m_watchFd = ::fcntl(int(fd), F_DUPFD_CLOEXEC, 0);
+    if (m_tls)
+        startTls();
+    else
+        onConnected();
 }
 
 void ClientSession::onConnected()
@@ -257,9 +295,10 @@ void ClientSession::onReadyRead()
 {
     qint64 available = 0;
     while (m_socket && m_state != SessionState::Closed
-           && (available = m_socket->bytesAvailable()) > 0) {
+           && (available = transportBytesAvailable()) > 0) {
         QByteArray data(qsizetype(std::min<qint64>(available, kReadChunk)), Qt::Uninitialized);
-        const qint64 got = m_socket->read(data.data(), data.size());
+        const qint64 got = m_tlsClient ? m_tlsClient->read(data.data(), data.size())
+                                       : m_socket->read(data.data(), data.size());
         if (got <= 0)
             break;
         if (got < data.size()) {
@@ -280,6 +319,11 @@ void ClientSession::onReadyRead()
         else
             processFrames(data.constData(), data.size());
     }
+}
+
+qint64 ClientSession::transportBytesAvailable() const
+{
+    return m_tlsClient ? m_tlsClient->bytesAvailable() : m_socket->bytesAvailable();
 }
 
 void ClientSession::processFrames(const char *data, qsizetype size)
@@ -527,15 +571,10 @@ void ClientSession::closeTcp(bool abort, const QString &why)
         connectionLost(why, m_end);
     } else {
         m_end = TcpEnd::OurClose;
-        // Over TLS, Qt sends our close_notify first (as the reference's TLS transport does on
-        // a graceful close), unless the server already ended the TLS session.
-        if (m_tls && !m_peerClosedTls && static_cast<QSslSocket *>(m_socket)->isEncrypted()) {
-            TraceEvent e;
-            e.timeNs = elapsedNs();
-            e.kind = TraceEvent::Kind::TlsCloseNotify;
-            e.flag = true;
-            record(std::move(e));
-        }
+        // Over TLS our close_notify goes first, as the reference's TLS transport does on a
+        // graceful close (TlsClient sends it once, not after answering the server's).
+        if (m_tlsClient && m_tlsClient->isEncrypted())
+            m_tlsClient->sendCloseNotify();
         m_socket->disconnectFromHost(); // graceful: queued octets first, then FIN
     }
 }
@@ -567,6 +606,9 @@ void ClientSession::doHalfClose()
 {
     if (!m_socket || m_state == SessionState::Closed || m_halfClosed)
         return;
+    // Over TLS, a FIN without close_notify would read as a truncation: end our TLS side first.
+    if (m_tlsClient && m_tlsClient->isEncrypted())
+        m_tlsClient->sendCloseNotify();
     m_socket->flush();
     const qintptr fd = m_socket->socketDescriptor();
     if (fd < 0 || ::shutdown(int(fd), SHUT_WR) != 0) {
@@ -630,34 +672,9 @@ void ClientSession::onSocketError()
         return;
     }
     if (error == QAbstractSocket::RemoteHostClosedError) {
-        if (m_tls && m_socket->state() == QAbstractSocket::ConnectedState && !m_peerClosedTls &&
-            m_end == TcpEnd::Unknown) {
-            // The server's close_notify: TCP is still up. It ended the TLS session, which is
-            // its way of closing; Qt's TLS layer cannot answer close_notify, so our answer is
-            // to close TCP at once, and the close counts as the server's.
-            m_peerClosedTls = true;
-            TraceEvent e;
-            e.timeNs = elapsedNs();
-            e.kind = TraceEvent::Kind::TlsCloseNotify;
-            e.flag = false;
-            record(std::move(e));
-            closeWatchFd();
-            m_end = TcpEnd::PeerTls;
-            m_socket->disconnectFromHost();
-            return;
-        }
         if (m_end == TcpEnd::Unknown)
             m_end = peerEnd();
-        return; // disconnected() follows
-    }
-    if (error == QAbstractSocket::SslHandshakeFailedError) {
-        TraceEvent e;
-        e.timeNs = elapsedNs();
-        e.kind = TraceEvent::Kind::TlsHandshakeFailed;
-        e.text = text;
-        record(std::move(e));
-        closeTcp(true, u"TLS handshake failed"_s);
-        return;
+        return; // disconnected() follows (from TlsClient once it has read everything, for TLS)
     }
     recordEvent(TraceEvent::Kind::Error, text);
     if (m_socket->state() == QAbstractSocket::UnconnectedState) {
@@ -1029,7 +1046,10 @@ void ClientSession::writeDirect(const QByteArray &bytes, bool sync)
 {
     if (!m_socket || m_state == SessionState::Closed || bytes.isEmpty())
         return;
-    m_socket->write(bytes);
+    if (m_tlsClient)
+        m_tlsClient->write(bytes); // encrypted and handed to the socket at once
+    else
+        m_socket->write(bytes);
     if (sync)
         m_socket->flush();
     m_handshakeSent = true;

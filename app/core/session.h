@@ -19,12 +19,13 @@
 #include <type_traits>
 
 QT_BEGIN_NAMESPACE
-class QSslSocket;
 class QTcpSocket;
 class QThread;
 QT_END_NAMESPACE
 
 namespace wsi {
+
+class TlsClient;
 
 // Everything that shapes one client connection.
 struct SessionSettings
@@ -54,7 +55,7 @@ struct PeerEvent
     bool binary = false;
 };
 
-// The client engine: one connection, our own framing over QTcpSocket/QSslSocket, the state
+// The client engine: one connection, our own framing over QTcpSocket (TLS by TlsClient), the state
 // machine CONNECTING → OPEN → CLOSING → CLOSED, the send queue with chop and sync, the timers of
 // autobahn-semantics.md §1.4 and §2.4. Everything it does becomes trace records, delivered in
 // batches through traceBatch(). Lives in one thread (see SessionHost); all calls from that thread.
@@ -142,6 +143,8 @@ private:
     static constexpr size_t kMaxBatchRecords = 16384;
 
     void onTcpConnected();
+    void startTls();
+    [[nodiscard]] qint64 transportBytesAvailable() const;
     void onConnected();
     void onReadyRead();
     void onDisconnected();
@@ -176,6 +179,7 @@ private:
 
     SessionSettings m_settings;
     QTcpSocket *m_socket = nullptr;
+    TlsClient *m_tlsClient = nullptr; // wss://: our TLS layer over m_socket
     bool m_tls = false;
     bool m_tcpConnected = false;  // TCP was established (TLS may still fail on top of it)
     bool m_halfClosed = false;    // we shut down our sending side
