@@ -305,26 +305,11 @@ QString tcpEndDescription(const ClosingBehavior &b)
         return u"no connection: "_s + *b.connectError;
     if (b.tlsFailure)
         return u"TLS handshake failed: "_s + *b.tlsFailure;
-    switch (b.tcpEnd) {
-    case TcpEnd::PeerFin:
-        return b.halfClosed ? u"the server closed TCP (FIN) after our half-close"_s
-                            : u"the server closed TCP (FIN)"_s;
-    case TcpEnd::PeerReset:
-        return u"the server reset the connection (RST)"_s;
-    case TcpEnd::PeerTls:
-        return u"the server ended the TLS session (close_notify), then TCP closed"_s;
-    case TcpEnd::OurClose:
-        return u"we closed TCP (FIN)"_s;
-    case TcpEnd::OurAbort:
-        return u"we aborted TCP"_s;
-    case TcpEnd::SocketError:
-        return u"the connection failed: "_s + b.tcpEndText;
-    case TcpEnd::NoConnection:
-        return u"no connection"_s;
-    case TcpEnd::Unknown:
-        break;
-    }
-    return b.droppedByMe ? u"we dropped TCP"_s : u"the server dropped TCP"_s;
+    if (b.tcpEnd == TcpEnd::PeerFin && b.halfClosed)
+        return u"the server closed TCP (FIN) after our half-close"_s;
+    if (b.tcpEnd == TcpEnd::Unknown)
+        return b.droppedByMe ? u"we dropped TCP"_s : u"the server dropped TCP"_s;
+    return tcpEndText(b.tcpEnd, b.tcpEndText);
 }
 
 QString closingProgressText(const ClosingProgress &p)

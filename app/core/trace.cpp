@@ -29,6 +29,29 @@ bool tcpEndedByPeer(TcpEnd end)
     return end == TcpEnd::PeerFin || end == TcpEnd::PeerReset || end == TcpEnd::PeerTls;
 }
 
+QString tcpEndText(TcpEnd end, const QString &socketText)
+{
+    switch (end) {
+    case TcpEnd::PeerFin:
+        return u"the server closed TCP (FIN)"_s;
+    case TcpEnd::PeerReset:
+        return u"the server reset the connection (RST)"_s;
+    case TcpEnd::PeerTls:
+        return u"the server ended the TLS session (close_notify), then TCP closed"_s;
+    case TcpEnd::OurClose:
+        return u"we closed TCP (FIN)"_s;
+    case TcpEnd::OurAbort:
+        return u"we aborted TCP"_s;
+    case TcpEnd::SocketError:
+        return u"the connection failed: "_s + socketText;
+    case TcpEnd::NoConnection:
+        return socketText.isEmpty() ? u"no connection"_s : u"no connection: "_s + socketText;
+    case TcpEnd::Unknown:
+        break;
+    }
+    return socketText;
+}
+
 namespace {
 // The wire log shows at most the first 64 octets of a chunk (§3.3), so that much is always kept.
 constexpr qsizetype kAlwaysKept = 64;

@@ -101,6 +101,10 @@ enum class TcpEnd : quint8 {
     SocketError,  // the socket failed (text: the error)
 };
 [[nodiscard]] bool tcpEndedByPeer(TcpEnd end);
+// How TCP ended, in words: "the server closed TCP (FIN)", "the server reset the connection
+// (RST)", "we aborted TCP", "the connection failed: <socket error>", … The wire log's TCP line,
+// the closing panel and the reports all say it with these words.
+[[nodiscard]] QString tcpEndText(TcpEnd end, const QString &socketText);
 
 // Everything else that happens on a connection. The wire-log timer entries (§3.3) and the facts
 // the closing behaviour (§2) is derived from.

@@ -21,7 +21,7 @@ namespace {
 constexpr qint64 kLogThreshold = 60;
 constexpr qsizetype kLogCut = 64;
 
-// What wireLogKindOf() needs to know about the entries before the one it classifies.
+// What classify() needs to know about the entries before the one it classifies.
 struct ScanState
 {
     bool droppedByMe = false; // a DroppedByMe event was seen
@@ -100,26 +100,12 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         return WireLogKind::WirelogMarker;
     case K::TcpClosed:
         // The connection ends once; analyzeClosing() ignores a repeated TcpClosed, and so do we.
-        if (before.tcpClosed)
+        if (before.tcpClosed || event.tcpEnd == TcpEnd::NoConnection)
             return std::nullopt;
         return before.droppedByMe ? WireLogKind::TcpDroppedByMe : WireLogKind::TcpDroppedByPeer;
     default:
         return std::nullopt;
     }
-}
-
-void advance(const Trace &trace, const Trace::Entry &entry, ScanState &state)
-{
-    if (entry.type != Trace::Entry::Type::Event)
-        return;
-    const TraceEvent &event = trace.events()[entry.index];
-    if (event.kind == TraceEvent::Kind::DroppedByMe)
-        state.droppedByMe = true;
-    else if (event.kind == TraceEvent::Kind::TcpClosed)
-        state.tcpClosed = true;
-    else if (event.kind == TraceEvent::Kind::WirelogEnabled
-             || event.kind == TraceEvent::Kind::WirelogSwitched)
-        state.wirelogOn = event.flag;
 }
 
 const Trace::Entry *entryOf(const Trace &trace, quint32 entry, Trace::Entry::Type type)
@@ -278,15 +264,32 @@ std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry)
     return classify(trace, e, before);
 }
 
+std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 entry)
+{
+    const Trace::Entry &e = trace.entries()[entry];
+    const ScanState before{m_droppedByMe, m_tcpClosed, m_wirelogOn};
+    const std::optional<WireLogKind> kind = classify(trace, e, before);
+    if (e.type == Trace::Entry::Type::Event) {
+        const TraceEvent &event = trace.events()[e.index];
+        using K = TraceEvent::Kind;
+        if (event.kind == K::DroppedByMe)
+            m_droppedByMe = true;
+        else if (event.kind == K::TcpClosed)
+            m_tcpClosed = true;
+        else if (event.kind == K::WirelogEnabled || event.kind == K::WirelogSwitched)
+            m_wirelogOn = event.flag;
+    }
+    return kind;
+}
+
 std::vector<WireLogLine> wireLog(const Trace &trace)
 {
     std::vector<WireLogLine> lines;
-    const auto &entries = trace.entries();
-    ScanState state;
-    for (quint32 i = 0; i < entries.size(); ++i) {
-        if (const auto kind = classify(trace, entries[i], state))
+    WireLogClassifier classifier;
+    const auto count = quint32(trace.entries().size());
+    for (quint32 i = 0; i < count; ++i) {
+        if (const auto kind = classifier.next(trace, i))
             lines.push_back({*kind, i});
-        advance(trace, entries[i], state);
     }
     return lines;
 }

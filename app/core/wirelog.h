@@ -41,9 +41,27 @@ struct WireLogLine
 
 // The wire-log kind of one trace entry, or nullopt when the entry is not part of the wire log
 // (state changes, notes, close bookkeeping). A TcpClosed event maps to TCP DROPPED BY ME when a
-// DroppedByMe event precedes it, else BY PEER. Zero-length octet chunks are not logged. (It looks
-// at one entry: the createWirelog switches of 9.x cases are applied by wireLog() only.)
+// DroppedByMe event precedes it, else BY PEER; none when there was no connection. Zero-length
+// octet chunks are not logged. (It looks at one entry: the createWirelog switches of 9.x cases
+// are applied by wireLog() and WireLogClassifier only.)
 [[nodiscard]] std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry);
+
+// The one wire-log classifier: it reads a trace's entries in order, each once, and keeps what a
+// later line depends on (a DroppedByMe before the TcpClosed, the createWirelog switch, the first
+// TcpClosed). wireLog() and the window's wire-log model both use it, so they cannot disagree.
+// A TcpClosed of a connection that never existed (TcpEnd::NoConnection) prints no TCP line:
+// nothing was dropped.
+class WireLogClassifier
+{
+public:
+    // The kind of entries()[entry], which must follow the previous call's entry.
+    [[nodiscard]] std::optional<WireLogKind> next(const Trace &trace, quint32 entry);
+
+private:
+    bool m_droppedByMe = false;
+    bool m_tcpClosed = false;
+    bool m_wirelogOn = true;
+};
 
 // All wire-log lines of a trace, in order. Octets and frames recorded while the case switched the
 // wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
@@ -69,5 +87,6 @@ struct WireLogLine
 // The Autobahn per-case JSON form of one line, e.g. ["TO", [8, "8882bebe1af6bd56"], false];
 // nullopt for the synthesized TCP line (it is not in Autobahn's JSON).
 [[nodiscard]] std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &line);
+
 
 } // namespace wsi

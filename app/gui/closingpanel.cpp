@@ -192,13 +192,18 @@ void ClosingPanel::showTimings()
         } else if (b.tlsFailure) {
             drop = tr("TLS handshake failed: %1").arg(*b.tlsFailure);
         } else if (b.droppedByMe) {
-            const bool abort = b.tcpEnd == TcpEnd::OurAbort;
-            if (last < 0)
-                drop = abort ? tr("we aborted TCP without a close handshake")
-                             : tr("we closed TCP without a close handshake");
-            else
-                drop = abort ? tr("we aborted TCP %1 ms after the last close frame").arg(after)
-                             : tr("we closed TCP %1 ms after the last close frame").arg(after);
+            // Closed (FIN) or aborted when the trace says which; "dropped" when it does not.
+            if (last < 0) {
+                drop = b.tcpEnd == TcpEnd::OurAbort   ? tr("we aborted TCP without a close handshake")
+                       : b.tcpEnd == TcpEnd::OurClose ? tr("we closed TCP without a close handshake")
+                                                      : tr("we dropped TCP without a close handshake");
+            } else {
+                drop = b.tcpEnd == TcpEnd::OurAbort
+                           ? tr("we aborted TCP %1 ms after the last close frame").arg(after)
+                       : b.tcpEnd == TcpEnd::OurClose
+                           ? tr("we closed TCP %1 ms after the last close frame").arg(after)
+                           : tr("we dropped TCP %1 ms after the last close frame").arg(after);
+            }
         } else if (last < 0) {
             switch (b.tcpEnd) {
             case TcpEnd::PeerReset:
@@ -211,9 +216,12 @@ void ClosingPanel::showTimings()
             case TcpEnd::SocketError:
                 drop = tr("the connection failed: %1").arg(b.tcpEndText);
                 break;
-            default:
+            case TcpEnd::PeerFin:
                 drop = b.halfClosed ? tr("the server closed TCP (FIN) after our half-close")
                                     : tr("the server closed TCP (FIN) without a close handshake");
+                break;
+            default:
+                drop = tr("the server dropped TCP without a close handshake");
                 break;
             }
         } else {
@@ -228,9 +236,12 @@ void ClosingPanel::showTimings()
                           "close frame")
                            .arg(after);
                 break;
-            default:
+            case TcpEnd::PeerFin:
                 drop =
                     tr("the server closed TCP (FIN) %1 ms after the last close frame").arg(after);
+                break;
+            default: // the trace does not say how (an imported capture)
+                drop = tr("the server dropped TCP %1 ms after the last close frame").arg(after);
                 break;
             }
         }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "composerwidget.h"
+#include "monospacefont.h"
 
 #include "ui_composer.h"
 
@@ -111,7 +112,7 @@ ComposerWidget::ComposerWidget(QWidget *parent)
     m_ui->setupUi(this);
     m_ui->scrollArea->viewport()->installEventFilter(this);
 
-    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    const QFont fixed = monospaceFont();
     for (QWidget *widget :
          {static_cast<QWidget *>(m_ui->payloadHexEdit), static_cast<QWidget *>(m_ui->maskKeyEdit),
           static_cast<QWidget *>(m_ui->previewBitsLabel),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "frametablemodel.h"
+#include "monospacefont.h"
 
 #include "frame.h"
 #include "plural.h"
@@ -59,7 +60,7 @@ QString spacedHex(const QByteArray &octets)
 
 FrameTableModel::FrameTableModel(const TraceStore *store, QObject *parent)
     : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+      m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
     m_rowCount = int(m_store->trace().frames().size());

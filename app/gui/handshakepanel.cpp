@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "handshakepanel.h"
+#include "monospacefont.h"
 
 #include "ui_handshakepanel.h"
 
@@ -35,7 +36,7 @@ HandshakePanel::HandshakePanel(QWidget *parent)
     : QWidget(parent), m_ui(std::make_unique<Ui::HandshakePanel>())
 {
     m_ui->setupUi(this);
-    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    const QFont fixed = monospaceFont();
     m_ui->requestEdit->setFont(fixed);
     m_ui->responseEdit->setFont(fixed);
     m_ui->requestEdit->setPlaceholderText(tr("No request sent yet."));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "hexview.h"
+#include "monospacefont.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -52,7 +53,7 @@ QColor mix(const QColor &a, const QColor &b, qreal t)
 
 HexView::HexView(QWidget *parent) : QAbstractScrollArea(parent)
 {
-    setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    setFont(monospaceFont());
     setFocusPolicy(Qt::StrongFocus);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "mainwindow.h"
+#include "monospacefont.h"
 
 #include "casereport.h"
 #include "closingpanel.h"
@@ -88,7 +89,7 @@ void sizeColumns(QTableView *view, const QList<ColumnSample> &columns, int stret
 {
     QHeaderView *header = view->horizontalHeader();
     const QFontMetrics proportional(view->font());
-    const QFontMetrics fixed(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    const QFontMetrics fixed(monospaceFont());
     QStyle *style = view->style();
     // QStyledItemDelegate's text margin on each side, and a little air against eliding.
     const int margins = 2 * (style->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view) + 1) +

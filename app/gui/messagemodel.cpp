@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "messagemodel.h"
+#include "monospacefont.h"
 
 #include "frame.h"
 #include "frametablemodel.h"
@@ -20,7 +21,7 @@ constexpr qsizetype kValidationBlock = 4096;
 
 MessageModel::MessageModel(const TraceStore *store, QObject *parent)
     : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+      m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
     scanNewFrames();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wirelogmodel.h"
+#include "monospacefont.h"
 
 #include "frametablemodel.h"
 #include "plural.h"
@@ -47,7 +48,7 @@ QString hexLines(const QByteArray &octets)
 
 WireLogModel::WireLogModel(const TraceStore *store, QObject *parent)
     : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(QFontDatabase::systemFont(QFontDatabase::FixedFont))
+      m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
     scanNewEntries();
@@ -104,53 +105,6 @@ int WireLogModel::directionOf(WireLogKind kind)
     }
 }
 
-std::optional<WireLogKind> WireLogModel::kindOf(const Trace::Entry &e) const
-{
-    // The same classification as wireLog() (wirelog.cpp).
-    const Trace &trace = m_store->trace();
-    switch (e.type) {
-    case Trace::Entry::Type::Chunk: {
-        const OctetChunk &chunk = trace.chunks()[e.index];
-        if (chunk.size == 0)
-            return std::nullopt; // a zero-length chunk prints no line
-        return chunk.direction == Direction::Rx ? WireLogKind::RxOctets : WireLogKind::TxOctets;
-    }
-    case Trace::Entry::Type::Frame: {
-        const FrameRecord &frame = trace.frames()[e.index];
-        if (frame.direction == Direction::Tx)
-            return WireLogKind::TxFrame;
-        if (frame.incomplete)
-            return std::nullopt; // never completely received: frame table only
-        return WireLogKind::RxFrame;
-    }
-    case Trace::Entry::Type::Event:
-        break;
-    }
-    using K = TraceEvent::Kind;
-    switch (trace.events()[e.index].kind) {
-    case K::Delay:
-        return WireLogKind::Delay;
-    case K::DelayTimeout:
-        return WireLogKind::DelayTimeout;
-    case K::CloseAfter:
-        return WireLogKind::CloseAfter;
-    case K::ClosingConnection:
-        return WireLogKind::ClosingConnection;
-    case K::FailAfter:
-        return WireLogKind::FailAfter;
-    case K::FailingConnection:
-        return WireLogKind::FailingConnection;
-    case K::WirelogEnabled:
-        return WireLogKind::WirelogMarker;
-    case K::TcpClosed:
-        if (m_tcpClosed && e.index == trace.entries()[m_tcpClosedEntry].index)
-            return m_tcpClosedKind;
-        return std::nullopt;
-    default:
-        return std::nullopt;
-    }
-}
-
 void WireLogModel::appendRow(quint32 entry)
 {
     // Extends the last run when the entry follows its last one.
@@ -165,45 +119,25 @@ WireLogModel::Row WireLogModel::rowAt(int row) const
         std::upper_bound(m_runs.begin(), m_runs.end(), quint32(row),
                          [](quint32 r, const Run &candidate) { return r < candidate.row; }));
     const quint32 entry = run->entry + (quint32(row) - run->row);
-    return {entry, *kindOf(m_store->trace().entries()[entry])};
+    // Only the TCP line's kind depends on the entries before it; the scan kept it.
+    if (entry == m_tcpLineEntry)
+        return {entry, m_tcpLineKind};
+    return {entry, *wireLogKindOf(m_store->trace(), entry)};
 }
 
 void WireLogModel::scanNewEntries()
 {
-    // Carried across batches: the state a TcpClosed event depends on is kept here instead of
-    // rescanning the events before it.
     const Trace &trace = m_store->trace();
-    const auto &entries = trace.entries();
-    const size_t end = entries.size();
-    for (size_t i = m_scanned; i < end; ++i) {
-        const Trace::Entry &e = entries[i];
-        const auto entry = quint32(i);
-        if (e.type == Trace::Entry::Type::Event) {
-            const TraceEvent &event = trace.events()[e.index];
-            const TraceEvent::Kind kind = event.kind;
-            if (kind == TraceEvent::Kind::DroppedByMe) {
-                m_droppedByMe = true;
-                continue;
-            }
-            // A case's createWirelog switch: octets and frames are logged only while it is on.
-            if (kind == TraceEvent::Kind::WirelogEnabled ||
-                kind == TraceEvent::Kind::WirelogSwitched)
-                m_wirelogOn = event.flag;
-            if (kind == TraceEvent::Kind::TcpClosed) {
-                if (!m_tcpClosed) {
-                    m_tcpClosed = true;
-                    m_tcpClosedEntry = entry;
-                    m_tcpClosedKind =
-                        m_droppedByMe ? WireLogKind::TcpDroppedByMe : WireLogKind::TcpDroppedByPeer;
-                    appendRow(entry);
-                }
-                continue;
-            }
-        } else if (!m_wirelogOn) {
+    const auto end = quint32(trace.entries().size());
+    for (auto entry = quint32(m_scanned); entry < end; ++entry) {
+        const std::optional<WireLogKind> kind = m_classifier.next(trace, entry);
+        if (!kind)
             continue;
+        if (*kind == WireLogKind::TcpDroppedByMe || *kind == WireLogKind::TcpDroppedByPeer) {
+            m_tcpLineEntry = entry;
+            m_tcpLineKind = *kind;
         }
-        if (kindOf(e))
-            appendRow(entry);
+        appendRow(entry);
     }
     m_scanned = end;
 }
@@ -225,10 +159,8 @@ void WireLogModel::onAboutToReset()
     m_rows = 0;
     m_visibleRows = 0;
     m_scanned = 0;
-    m_droppedByMe = false;
-    m_wirelogOn = true;
-    m_tcpClosed = false;
-    m_tcpClosedEntry = 0;
+    m_classifier = WireLogClassifier();
+    m_tcpLineEntry.reset();
 }
 
 void WireLogModel::onResetDone()
@@ -421,8 +353,9 @@ QString WireLogModel::details(const Row &row) const
         return summary + u"  "_s + FrameTableModel::withControlPictures(payload);
     }
     case KindGroup::Connection:
-        // Who dropped it is the kind; what the socket said is the detail.
-        return trace.events()[entry.index].text;
+        // Who dropped it is the kind; how TCP ended (FIN, RST, TLS, ours, the socket's error) is
+        // the detail.
+        return tcpEndText(trace.events()[entry.index].tcpEnd, trace.events()[entry.index].text);
     case KindGroup::Timers:
         break;
     }
@@ -474,7 +407,8 @@ QString WireLogModel::toolTip(const Row &row) const
         return text;
     }
     case KindGroup::Connection: {
-        const QString why = trace.events()[entry.index].text;
+        const TraceEvent &event = trace.events()[entry.index];
+        const QString why = tcpEndText(event.tcpEnd, event.text);
         return why.isEmpty() ? wireLogKindName(row.kind)
                              : wireLogKindName(row.kind) + u": "_s + why;
     }

@@ -89,9 +89,6 @@ private:
     // visible: rowCount() stays at m_visibleRows until the caller announces them).
     void scanNewEntries();
     void appendRow(quint32 entry);
-    // The kind of line an entry prints; nullopt when it prints none. TcpClosed is decided by the
-    // scan (only the first is a line, and who dropped TCP depends on the events before it).
-    [[nodiscard]] std::optional<WireLogKind> kindOf(const Trace::Entry &entry) const;
     [[nodiscard]] QVariant displayData(const Row &row, int rowNumber, int column) const;
     [[nodiscard]] QString details(const Row &row) const;
     [[nodiscard]] QString toolTip(const Row &row) const;
@@ -109,11 +106,9 @@ private:
     int m_rows = 0; // rows scanned, visible or not
     int m_visibleRows = 0;
     size_t m_scanned = 0;       // entries classified so far
-    bool m_droppedByMe = false; // a DroppedByMe event was seen: TcpClosed is TCP DROPPED BY ME
-    bool m_wirelogOn = true;    // a case's createWirelog switch (octets and frames logged while on)
-    quint32 m_tcpClosedEntry = 0; // the logged TcpClosed, when m_tcpClosed
-    WireLogKind m_tcpClosedKind = WireLogKind::TcpDroppedByPeer;
-    bool m_tcpClosed = false;   // the first TcpClosed was logged; later ones are not
+    WireLogClassifier m_classifier; // the core's, carried across batches
+    std::optional<quint32> m_tcpLineEntry; // the TCP line's entry and kind, once logged
+    WireLogKind m_tcpLineKind = WireLogKind::TcpDroppedByPeer;
     QFont m_fixedFont;
 };
 

@@ -9,6 +9,7 @@
 #include "framefilterproxy.h"
 #include "frametablemodel.h"
 #include "messagemodel.h"
+#include "monospacefont.h"
 #include "statisticsmodel.h"
 #include "testutils.h"
 #include "tracestore.h"
@@ -552,7 +553,7 @@ private Q_SLOTS:
         QCOMPARE(octets.data(WireLogModel::StreamSizeRole).toLongLong(), 20);
         QCOMPARE(octets.data(WireLogModel::EntryIndexRole).toUInt(), log.lineAt(11).entry);
         QCOMPARE(octets.data(Qt::FontRole).value<QFont>(),
-                 QFontDatabase::systemFont(QFontDatabase::FixedFont));
+                 monospaceFont());
         QVERIFY(octets.data(Qt::ToolTipRole)
                     .toString()
                     .contains(u"89 85 01 02 03 04 71 6b 6d 63 20 8b 00 88 05 03 ea 62 61 64"_s));

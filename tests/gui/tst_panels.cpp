@@ -5,6 +5,7 @@
 #include "frame.h"
 #include "framedetailpane.h"
 #include "handshakepanel.h"
+#include "monospacefont.h"
 #include "hexview.h"
 #include "statisticspanel.h"
 #include "trace.h"
@@ -870,6 +871,15 @@ void TestPanels::closingPanelSeedMs22()
     QCOMPARE(label("tcpClosedLabel"), u"2006.000 ms"_s);
     QCOMPARE(label("handshakeLabel"), u"took 1.250 ms (our close until the server's reply)"_s);
     QCOMPARE(label("dropLabel"), u"we dropped TCP 1000.750 ms after the last close frame"_s);
+    // When the trace knows how we ended TCP, the panel says which.
+    ClosingBehavior ended = behavior;
+    ended.tcpEnd = TcpEnd::OurAbort;
+    panel.setClosing(ended, verdict);
+    QCOMPARE(label("dropLabel"), u"we aborted TCP 1000.750 ms after the last close frame"_s);
+    ended.tcpEnd = TcpEnd::OurClose;
+    panel.setClosing(ended, verdict);
+    QCOMPARE(label("dropLabel"), u"we closed TCP 1000.750 ms after the last close frame"_s);
+    panel.setClosing(behavior, verdict);
 
     // Live: the same panel follows a new state.
     ClosingBehavior open;
@@ -889,8 +899,15 @@ void TestPanels::closingPanelSeedMs22()
     clean.tcpClosedNs = clean.closeReceivedNs + 3'000'000;
     panel.setClosing(clean, closingVerdict(clean, ExpectedClose()));
     QCOMPARE(panel.verdictText(), u"Connection was properly closed (OK)"_s);
+    QCOMPARE(label("dropLabel"), u"the server dropped TCP 3.000 ms after the last close frame"_s);
+    clean.tcpEnd = TcpEnd::PeerFin;
+    panel.setClosing(clean, closingVerdict(clean, ExpectedClose()));
     QCOMPARE(label("dropLabel"),
-             u"server dropped TCP after 3.000 ms (after the last close frame)"_s);
+             u"the server closed TCP (FIN) 3.000 ms after the last close frame"_s);
+    clean.tcpEnd = TcpEnd::PeerReset;
+    panel.setClosing(clean, closingVerdict(clean, ExpectedClose()));
+    QCOMPARE(label("dropLabel"),
+             u"the server reset the connection (RST) 3.000 ms after the last close frame"_s);
     QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
              ClosingPanel::verdictColor(u"OK"_s, panel.palette()));
 }
@@ -955,7 +972,10 @@ void TestPanels::handshakePanel()
     const auto edits = panel.findChildren<QPlainTextEdit *>();
     for (QPlainTextEdit *edit : edits) {
         QVERIFY(edit->isReadOnly());
-        QVERIFY(QFontInfo(edit->font()).fixedPitch());
+        // What the panel asks for, not what the machine's fontconfig answers with.
+        QVERIFY(edit->font().fixedPitch());
+        QCOMPARE(edit->font().styleHint(), QFont::Monospace);
+        QCOMPARE(edit->font().family(), monospaceFont().family());
     }
 
     // A successful handshake: no failure, no certificate errors.
