@@ -246,6 +246,16 @@ private Q_SLOTS:
         QCOMPARE(peer.frames().front().rsv, quint8(6));
         QCOMPARE(peer.frames().front().opcode, quint8(2));
         QCOMPARE(peer.frames().front().payload, QByteArray("Hello, world!"));
+        // Our own frame is marked in the trace with the rule it broke, as the peer's parser saw
+        // it; our reply close breaks none.
+        std::vector<Violations> tx;
+        for (const FrameRecord &r : run.trace.frames())
+            if (r.direction == Direction::Tx)
+                tx.push_back(r.violations);
+        QCOMPARE(tx.size(), size_t(2));
+        QCOMPARE(tx[0], Violations(Violation::RsvWithoutExtension));
+        QCOMPARE(tx[0], peer.frames().front().violations);
+        QCOMPARE(tx[1], Violations());
     }
 
     // --- chop and sync against the embedded echo server ---------------------------------------
@@ -523,6 +533,14 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         QCOMPARE(peer.frames().front().payload, QByteArray("\x03\xed\xff\xfe", 4));
         QVERIFY(peer.frames().front().violations.testFlag(Violation::InvalidCloseCode));
+        // Our close is marked in the trace with the rules it broke, as the peer's parser saw it.
+        std::optional<Violations> ours;
+        for (const FrameRecord &r : run.trace.frames())
+            if (r.direction == Direction::Tx && !ours)
+                ours = r.violations;
+        QVERIFY(ours);
+        QCOMPARE(*ours, peer.frames().front().violations);
+        QCOMPARE(*ours, Violations(Violation::InvalidCloseCode) | Violation::InvalidUtf8CloseReason);
         const ClosingBehavior b = analyzeClosing(run.trace);
         QCOMPARE(b.localCloseCode, std::optional<int>(1005));
         QCOMPARE(closingFieldValue(b, "localCloseReason"), u"fffe"_s);

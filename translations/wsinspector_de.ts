@@ -816,6 +816,22 @@
         <source>the server closed TCP (FIN) %1 ms after the last close frame</source>
         <translation>der Server hat TCP %1 ms nach dem letzten Close-Frame geschlossen (FIN)</translation>
     </message>
+    <message>
+        <source>we dropped TCP without a close handshake</source>
+        <translation>wir haben TCP ohne Close-Handshake abgebaut</translation>
+    </message>
+    <message>
+        <source>we dropped TCP %1 ms after the last close frame</source>
+        <translation>wir haben TCP %1 ms nach dem letzten Close-Frame abgebaut</translation>
+    </message>
+    <message>
+        <source>the server dropped TCP without a close handshake</source>
+        <translation>der Server hat TCP ohne Close-Handshake abgebaut</translation>
+    </message>
+    <message>
+        <source>the server dropped TCP %1 ms after the last close frame</source>
+        <translation>der Server hat TCP %1 ms nach dem letzten Close-Frame abgebaut</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ComposerWidget</name>
@@ -2077,6 +2093,14 @@
     <message>
         <source>Frame too large</source>
         <translation>Frame zu groß</translation>
+    </message>
+    <message>
+        <source>Mask bit without key</source>
+        <translation>Mask-Bit ohne Schlüssel</translation>
+    </message>
+    <message>
+        <source>Declared length mismatch</source>
+        <translation>Angegebene Länge stimmt nicht</translation>
     </message>
 </context>
 <context>

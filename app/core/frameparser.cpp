@@ -53,116 +53,6 @@ constexpr qsizetype ArenaSize = 8 * 1024 - 64;
 
 } // namespace
 
-QString violationName(Violation v)
-{
-    switch (v) {
-    case Violation::None:
-        return u"None"_s;
-    case Violation::RsvWithoutExtension:
-        return u"RSV without extension"_s;
-    case Violation::ReservedOpcode:
-        return u"Reserved opcode"_s;
-    case Violation::ControlFrameTooLong:
-        return u"Control frame too long"_s;
-    case Violation::ControlFrameFragmented:
-        return u"Fragmented control frame"_s;
-    case Violation::ContinuationWithoutMessage:
-        return u"Continuation without message"_s;
-    case Violation::DataFrameInsideMessage:
-        return u"Data frame inside message"_s;
-    case Violation::MaskedServerFrame:
-        return u"Masked server frame"_s;
-    case Violation::UnmaskedClientFrame:
-        return u"Unmasked client frame"_s;
-    case Violation::NonMinimalLength:
-        return u"Non-minimal length"_s;
-    case Violation::Length64TopBit:
-        return u"64-bit length with top bit set"_s;
-    case Violation::ClosePayloadOneOctet:
-        return u"One-octet close payload"_s;
-    case Violation::InvalidCloseCode:
-        return u"Invalid close code"_s;
-    case Violation::InvalidUtf8Text:
-        return u"Invalid UTF-8 in text"_s;
-    case Violation::InvalidUtf8CloseReason:
-        return u"Invalid UTF-8 in close reason"_s;
-    case Violation::FrameTooLarge:
-        return u"Frame too large"_s;
-    }
-    return u"Unknown violation"_s;
-}
-
-QString violationRule(Violation v)
-{
-    switch (v) {
-    case Violation::None:
-        return QString();
-    case Violation::RsvWithoutExtension:
-        return u"RFC 6455 §5.2: RSV1, RSV2 and RSV3 MUST be 0 unless an extension defines them"_s;
-    case Violation::ReservedOpcode:
-        return u"RFC 6455 §5.2: opcodes 3–7 and 11–15 are reserved; an unknown opcode MUST fail "
-               u"the connection"_s;
-    case Violation::ControlFrameTooLong:
-        return u"RFC 6455 §5.5: all control frames MUST have a payload length of 125 octets or "
-               u"less"_s;
-    case Violation::ControlFrameFragmented:
-        return u"RFC 6455 §5.5: control frames MUST NOT be fragmented"_s;
-    case Violation::ContinuationWithoutMessage:
-        return u"RFC 6455 §5.4: a continuation frame is only allowed inside a fragmented "
-               u"message"_s;
-    case Violation::DataFrameInsideMessage:
-        return u"RFC 6455 §5.4: the fragments of a message MUST NOT be interleaved with another "
-               u"text or binary message"_s;
-    case Violation::MaskedServerFrame:
-        return u"RFC 6455 §5.1: a server MUST NOT mask any frames that it sends to the client"_s;
-    case Violation::UnmaskedClientFrame:
-        return u"RFC 6455 §5.1: a client MUST mask all frames that it sends to the server"_s;
-    case Violation::NonMinimalLength:
-        return u"RFC 6455 §5.2: the minimal number of bytes MUST be used to encode the length"_s;
-    case Violation::Length64TopBit:
-        return u"RFC 6455 §5.2: the most significant bit of a 64-bit length MUST be 0"_s;
-    case Violation::ClosePayloadOneOctet:
-        return u"RFC 6455 §5.5.1: a close frame body MUST start with a 2-octet status code"_s;
-    case Violation::InvalidCloseCode:
-        return u"RFC 6455 §7.4: the status code is not one an endpoint may send in a close "
-               u"frame"_s;
-    case Violation::InvalidUtf8Text:
-        return u"RFC 6455 §8.1: the payload of a text message MUST be valid UTF-8"_s;
-    case Violation::InvalidUtf8CloseReason:
-        return u"RFC 6455 §5.5.1: the close reason MUST be valid UTF-8"_s;
-    case Violation::FrameTooLarge:
-        return u"Local size limit (RFC 6455 §7.4.1, 1009): the payload is larger than the "
-               u"configured maximum"_s;
-    }
-    return QString();
-}
-
-int violationCloseCode(Violation v)
-{
-    switch (v) {
-    case Violation::None:
-        return 0; // nothing to fail
-    case Violation::InvalidUtf8Text:
-    case Violation::InvalidUtf8CloseReason:
-        return 1007;
-    case Violation::FrameTooLarge:
-        return 1009;
-    default:
-        return 1002;
-    }
-}
-
-QList<Violation> violationList(Violations v)
-{
-    QList<Violation> list;
-    const auto bits = quint32(v.toInt());
-    for (int bit = 0; bit < 32; ++bit) {
-        if (bits & (1u << bit))
-            list.append(Violation(1u << bit));
-    }
-    return list;
-}
-
 void FrameParser::feed(const char *data, qsizetype size, std::vector<DecodedFrame> &out)
 {
     if (!data || size <= 0)
@@ -261,43 +151,24 @@ void FrameParser::startFrame(const uchar *header, DecodedFrame &f)
     f.opcode = quint8(first & 0xF);
     f.masked = (second & 0x80) != 0;
 
-    Violations v;
     quint64 length = second & 0x7F;
     if (length == 126) {
         f.extendedLengthSize = 2;
         length = readBigEndian(header + 2, 2);
-        if (length < 126)
-            v |= Violation::NonMinimalLength;
     } else if (length == 127) {
         f.extendedLengthSize = 8;
         length = readBigEndian(header + 2, 8);
-        if (length >> 63)
-            v |= Violation::Length64TopBit;
-        else if (length < 0x10000)
-            v |= Violation::NonMinimalLength;
     }
     f.payloadLength = length;
     if (f.masked)
         f.maskKey = quint32(readBigEndian(header + 2 + f.extendedLengthSize, 4));
 
-    if (f.rsv & ~m_options.allowedRsv)
-        v |= Violation::RsvWithoutExtension;
-    if (isReservedOpcode(f.opcode))
-        v |= Violation::ReservedOpcode;
-    if (isControlOpcode(f.opcode)) {
-        if (length > 125)
-            v |= Violation::ControlFrameTooLong;
-        if (!f.fin)
-            v |= Violation::ControlFrameFragmented;
-    }
-    if (m_options.serverRole != f.masked)
-        v |= m_options.serverRole ? Violation::UnmaskedClientFrame : Violation::MaskedServerFrame;
-
+    // The header's rules and the message sequence come from the core's one rule set.
+    const FrameHeaderFacts facts{f.fin, f.rsv, f.opcode, f.masked, f.extendedLengthSize, length};
+    Violations v = headerViolations(
+        facts, {m_options.serverRole, m_options.allowedRsv, std::max<qint64>(0, m_options.maxFramePayload)});
     const auto limit = quint64(std::max<qint64>(0, m_options.maxFramePayload));
-    if (length > limit) {
-        v |= Violation::FrameTooLarge;
-        f.payloadTruncated = true;
-    }
+    f.payloadTruncated = length > limit;
     m_payloadKeep = (m_options.storeDataPayloads || isControlOpcode(f.opcode))
                         ? qint64(std::min(length, limit))
                         : 0;
@@ -305,43 +176,29 @@ void FrameParser::startFrame(const uchar *header, DecodedFrame &f)
     m_payloadRemaining = length;
     m_payloadData = nullptr;
 
-    // Message state (RFC 6455 §5.4). It changes when the header is read, so inMessage() already
-    // answers for the frame in progress. Control frames and reserved opcodes leave it alone.
+    // The sequence changes when the header is read, so inMessage() already answers for the frame
+    // in progress. Control frames and reserved opcodes leave it alone.
     m_checkText = false;
     m_checkClose = false;
-    switch (f.opcode) {
-    case quint8(Opcode::Continuation):
-        if (!m_inMessage) {
-            // Decoded as a lone fragment of unknown type: no message opens, no UTF-8 check.
-            v |= Violation::ContinuationWithoutMessage;
-        } else {
-            m_checkText = m_messageIsText && !m_messageUtf8Failed && m_options.validateUtf8;
-            if (f.fin)
-                m_inMessage = false;
-        }
+    switch (m_sequence.next(f.opcode, f.fin, v)) {
+    case MessageSequence::Role::LoneContinuation:
+        break; // decoded as a lone fragment of unknown type: no UTF-8 check
+    case MessageSequence::Role::Continuation:
+        m_checkText = m_sequence.messageIsText() && !m_messageUtf8Failed && m_options.validateUtf8;
         break;
-    case quint8(Opcode::Text):
-    case quint8(Opcode::Binary):
-        // A text/binary frame inside an open message is flagged, then taken as the start of a
-        // new message: the old one is abandoned with its UTF-8 state, and the continuation
-        // frames that follow belong to the new one (what a reader of the stream sees last).
-        if (m_inMessage)
-            v |= Violation::DataFrameInsideMessage;
-        m_inMessage = !f.fin;
-        m_messageIsText = f.opcode == quint8(Opcode::Text);
+    case MessageSequence::Role::MessageStart:
+        // A new message abandons an open one with its UTF-8 state.
         m_messageUtf8Failed = false;
-        if (m_messageIsText) {
+        if (m_sequence.messageIsText()) {
             m_messageUtf8.reset();
             m_checkText = m_options.validateUtf8;
         }
         break;
-    case quint8(Opcode::Close):
-        if (length == 1)
-            v |= Violation::ClosePayloadOneOctet;
-        m_checkClose = true;
-        m_frameUtf8.reset();
-        break;
-    default:
+    case MessageSequence::Role::Control:
+        if (f.opcode == quint8(Opcode::Close)) {
+            m_checkClose = true;
+            m_frameUtf8.reset();
+        }
         break;
     }
     m_messageUtf8Start = m_messageUtf8.position();
@@ -465,9 +322,7 @@ void FrameParser::inspectPayload(DecodedFrame &f, const char *unmasked, qsizetyp
             --size;
             ++payloadOffset;
             if (payloadOffset == 2) {
-                const int code = (m_closeCode[0] << 8) | m_closeCode[1];
-                if (!isValidReceivedCloseCode(code))
-                    f.violations |= Violation::InvalidCloseCode;
+                f.violations |= closeCodeViolations((m_closeCode[0] << 8) | m_closeCode[1]);
             }
         }
         if (size > 0) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "frame.h"
+#include "framerules.h"
 #include "utf8validator.h"
 
 #include <QByteArray>
@@ -11,37 +12,6 @@
 #include <vector>
 
 namespace wsi {
-
-// One RFC 6455 rule a received frame broke. Violating frames are still decoded and shown.
-enum class Violation : quint32 {
-    None = 0,
-    RsvWithoutExtension = 1u << 0,       // §5.2: RSV1–3 must be 0 unless an extension says so
-    ReservedOpcode = 1u << 1,            // §5.2: opcodes 3–7, 11–15
-    ControlFrameTooLong = 1u << 2,       // §5.5: control payload ≤ 125
-    ControlFrameFragmented = 1u << 3,    // §5.5: control frames must have FIN
-    ContinuationWithoutMessage = 1u << 4, // §5.4
-    DataFrameInsideMessage = 1u << 5,    // §5.4: new text/binary before the message ended
-    MaskedServerFrame = 1u << 6,         // §5.1: a server must not mask
-    UnmaskedClientFrame = 1u << 7,       // §5.1: a client must mask (server-role parsing)
-    NonMinimalLength = 1u << 8,          // §5.2: "the minimal number of bytes MUST be used"
-    Length64TopBit = 1u << 9,            // §5.2: the most significant bit MUST be 0
-    ClosePayloadOneOctet = 1u << 10,     // §5.5.1: a close body starts with a 2-octet code
-    InvalidCloseCode = 1u << 11,         // §7.4: code not allowed on the wire
-    InvalidUtf8Text = 1u << 12,          // §8.1: text messages are UTF-8
-    InvalidUtf8CloseReason = 1u << 13,   // §5.5.1: the close reason is UTF-8
-    FrameTooLarge = 1u << 14,            // local size limit (not an RFC rule)
-};
-Q_DECLARE_FLAGS(Violations, Violation)
-Q_DECLARE_OPERATORS_FOR_FLAGS(Violations)
-
-// Short English name ("RSV without extension") and the RFC rule it breaks ("RFC 6455 §5.2: …").
-[[nodiscard]] QString violationName(Violation v);
-[[nodiscard]] QString violationRule(Violation v);
-// The close code the reference client fails with for this violation: 1007 for UTF-8, 1009 for
-// the size limit, 1002 otherwise.
-[[nodiscard]] int violationCloseCode(Violation v);
-// Every set flag, in bit order.
-[[nodiscard]] QList<Violation> violationList(Violations v);
 
 // One decoded frame with its layout in the stream it came from.
 struct DecodedFrame
@@ -106,7 +76,7 @@ public:
     // Octets consumed so far.
     [[nodiscard]] qint64 streamPosition() const { return m_position; }
     // True while a fragmented data message is open (a text/binary frame without FIN was seen).
-    [[nodiscard]] bool inMessage() const { return m_inMessage; }
+    [[nodiscard]] bool inMessage() const { return m_sequence.inMessage(); }
 
     void reset();
 
@@ -157,8 +127,7 @@ private:
     quint64 m_payloadSeen = 0;
     qint64 m_payloadKeep = 0; // payload octets of this frame that are stored
     qint64 m_position = 0;
-    bool m_inMessage = false; // a fragmented data message is open
-    bool m_messageIsText = false;
+    MessageSequence m_sequence; // RFC 6455 §5.4, the core's rule set (framerules.h)
     bool m_messageUtf8Failed = false;
     bool m_checkText = false;  // this frame's payload is validated as part of a text message
     bool m_checkClose = false; // this frame is a close frame: status code and reason checked

@@ -949,6 +949,9 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
     info.sync = s.sync;
     info.encodedSize = bytes.size();
     r.tx = makeTxInfo(info);
+    const FrameJudge::Result judged = m_txJudge.judge(s);
+    r.violations = judged.violations;
+    r.utf8ErrorOffset = qint32(std::min<qint64>(judged.utf8ErrorOffset, INT32_MAX));
     record(std::move(r));
     ++m_txFrameCounts[s.opcode];
     m_txOffset += bytes.size();

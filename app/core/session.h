@@ -210,6 +210,7 @@ private:
     bool m_handshakeSent = false;
     qint64 m_parserBase = 0;  // RX stream offset where the frames begin (after the HTTP head)
     FrameParser m_parser;
+    FrameJudge m_txJudge; // our frames, by the parser's rules (framerules.h)
     std::vector<DecodedFrame> m_decoded;
 
     StepList m_steps;

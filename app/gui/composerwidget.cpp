@@ -4,6 +4,8 @@
 
 #include "ui_composer.h"
 
+#include "framerules.h"
+#include "frametablemodel.h"
 #include "hex.h"
 #include "plural.h"
 #include "stepdescription.h"
@@ -33,7 +35,6 @@ namespace {
 
 constexpr int NarrowWidth = 760;            // below it, header and payload groups stack vertically
 constexpr qsizetype PreviewOctets = 64;     // frame octets shown in the preview
-constexpr qint64 MaxRuleScan = 1 << 20;     // close-payload checks look at most at 1 MiB
 constexpr qsizetype MaxSavedText = 1 << 20; // payload text kept in the saved state
 constexpr char BaseToolTip[] = "wsiBaseToolTip";
 
@@ -618,53 +619,67 @@ void ComposerWidget::refresh()
 
 QStringList ComposerWidget::computeRuleBreaks(const FrameSpec &spec) const
 {
-    QStringList rules;
-    const quint64 length = spec.headerLength();
+    // The core's rule set decides (the same that marks the frame in the frame table once sent);
+    // this only words each rule for the frame at hand.
+    const FrameJudge::Result judged = FrameJudge::judgeAlone(spec);
     const qint64 wire = spec.wirePayloadLength();
-    if (spec.rsv != 0)
-        rules << tr("RSV bits set without a negotiated extension (RFC 6455 §5.2)");
-    if (isReservedOpcode(spec.opcode))
-        rules << tr("reserved opcode %1 (RFC 6455 §5.2)").arg(spec.opcode);
-    if (isControlOpcode(spec.opcode)) {
-        if (length > 125 || wire > 125)
+    QStringList rules;
+    for (const Violation v : violationList(judged.violations)) {
+        switch (v) {
+        case Violation::RsvWithoutExtension:
+            rules << tr("RSV bits set without a negotiated extension (RFC 6455 §5.2)");
+            break;
+        case Violation::ReservedOpcode:
+            rules << tr("reserved opcode %1 (RFC 6455 §5.2)").arg(spec.opcode);
+            break;
+        case Violation::ControlFrameTooLong:
             rules << tr("control frame over 125 octets (RFC 6455 §5.5)");
-        if (!spec.fin)
+            break;
+        case Violation::ControlFrameFragmented:
             rules << tr("fragmented control frame: FIN=0 (RFC 6455 §5.5)");
-    }
-    if (spec.maskMode == MaskMode::None)
-        rules << tr("client frame not masked (RFC 6455 §5.1)");
-    else if (spec.maskMode == MaskMode::BitOnly)
-        rules << tr("mask bit without key: no key written, payload not masked (RFC 6455 §5.3)");
-    if ((spec.lengthEncoding == LengthEncoding::Bits16 && length <= 125) ||
-        (spec.lengthEncoding == LengthEncoding::Bits64 && length <= 0xFFFF))
-        rules << tr("non-minimal length encoding (RFC 6455 §5.2)");
-    if (length > quint64(std::numeric_limits<qint64>::max()))
-        rules << tr("64-bit length with the most significant bit set (RFC 6455 §5.2)");
-    if (spec.declaredLength && *spec.declaredLength != quint64(wire))
-        rules << tr("declared length %1 differs from the payload (%2 sent)")
-                     .arg(QLocale().toString(qulonglong(*spec.declaredLength)),
-                          StepDescription::octets(wire));
-    if (spec.opcode == int(Opcode::Close) && wire <= MaxRuleScan) {
-        const QByteArray payload = spec.wirePayload();
-        if (payload.size() == 1) {
+            break;
+        case Violation::UnmaskedClientFrame:
+            rules << tr("client frame not masked (RFC 6455 §5.1)");
+            break;
+        case Violation::MaskBitWithoutKey:
+            rules << tr("mask bit without key: no key written, payload not masked (RFC 6455 §5.3)");
+            break;
+        case Violation::NonMinimalLength:
+            rules << tr("non-minimal length encoding (RFC 6455 §5.2)");
+            break;
+        case Violation::Length64TopBit:
+            rules << tr("64-bit length with the most significant bit set (RFC 6455 §5.2)");
+            break;
+        case Violation::DeclaredLengthMismatch:
+            rules << tr("declared length %1 differs from the payload (%2 sent)")
+                         .arg(QLocale().toString(qulonglong(spec.declaredLength.value_or(0))),
+                              StepDescription::octets(wire));
+            break;
+        case Violation::ClosePayloadOneOctet:
             rules << tr("close payload of 1 octet (RFC 6455 §5.5.1)");
-        } else if (payload.size() >= 2) {
-            const int code = (uchar(payload.at(0)) << 8) | uchar(payload.at(1));
-            if (!isValidReceivedCloseCode(code))
-                rules << tr("invalid close code %1 (RFC 6455 §7.4)")
-                             .arg(StepDescription::closeCodeLabel(code));
-            const QByteArray reason = payload.mid(2);
-            if (Utf8Validator::firstInvalidOffset(reason.constData(), reason.size()) >= 0)
-                rules << tr("close reason is not valid UTF-8 (RFC 6455 §5.5.1)");
+            break;
+        case Violation::InvalidCloseCode: {
+            const QByteArray head = spec.payload.repeated(2).left(2); // a pattern repeats
+            const int code = head.size() == 2 ? (uchar(head.at(0)) << 8) | uchar(head.at(1)) : 0;
+            rules << tr("invalid close code %1 (RFC 6455 §7.4)")
+                         .arg(StepDescription::closeCodeLabel(code));
+            break;
         }
-    }
-    if (spec.opcode == int(Opcode::Text)) {
-        if (m_utf8ErrorOffset >= 0)
-            rules << tr("text payload is not valid UTF-8: octet %1 (RFC 6455 §8.1)")
-                         .arg(m_utf8ErrorOffset);
-        else if (m_utf8Incomplete && spec.fin)
-            rules << tr("text payload is not valid UTF-8: it ends inside a character "
-                        "(RFC 6455 §8.1)");
+        case Violation::InvalidUtf8CloseReason:
+            rules << tr("close reason is not valid UTF-8 (RFC 6455 §5.5.1)");
+            break;
+        case Violation::InvalidUtf8Text:
+            if (judged.utf8ErrorOffset >= wire)
+                rules << tr("text payload is not valid UTF-8: it ends inside a character "
+                            "(RFC 6455 §8.1)");
+            else
+                rules << tr("text payload is not valid UTF-8: octet %1 (RFC 6455 §8.1)")
+                             .arg(judged.utf8ErrorOffset);
+            break;
+        default:
+            rules << FrameTableModel::violationLabel(v);
+            break;
+        }
     }
     return rules;
 }

@@ -528,6 +528,10 @@ QString FrameTableModel::violationLabel(Violation v)
         return tr("Invalid UTF-8 in close reason");
     case Violation::FrameTooLarge:
         return tr("Frame too large");
+    case Violation::MaskBitWithoutKey:
+        return tr("Mask bit without key");
+    case Violation::DeclaredLengthMismatch:
+        return tr("Declared length mismatch");
     }
     return violationName(v);
 }

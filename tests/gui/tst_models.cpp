@@ -1251,6 +1251,46 @@ private Q_SLOTS:
                  u"TCP DROPPED BY ME"_s);
     }
 
+    // Frames of ours that break rules are marked like the server's: the Violations column,
+    // "Violations only" and the TX filter show them (the session judges them by the parser's rules).
+    void liveTxViolations()
+    {
+        EchoServer echo;
+        QVERIFY2(echo.listen(), qPrintable(echo.errorString()));
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        FrameFilterProxy &proxy = models.frameProxy;
+        proxy.setViolationsOnly(true);
+
+        FrameSpec fine;
+        fine.opcode = 1;
+        fine.payload = "fine";
+        FrameSpec reserved = fine;
+        reserved.opcode = 3;
+        SessionSettings settings;
+        settings.url = echo.url();
+        SessionHost host;
+        connect(&host, &SessionHost::traceBatch, &store, &TraceStore::append);
+        QSignalSpy finished(&host, &SessionHost::finished);
+        host.start(settings, {Step::makeFrame(fine), Step::makeFrame(reserved)});
+        QVERIFY(finished.wait(15000));
+        QCoreApplication::processEvents();
+
+        // The echo server fails the connection with 1002 for our reserved opcode.
+        const int tx = findRow(models.frames, FrameTableModel::OpcodeColumn, u"Reserved 3"_s);
+        QVERIFY2(tx >= 0, qPrintable(dump(models.frames, {FrameTableModel::OpcodeColumn}).join(u", "_s)));
+        QCOMPARE(models.frames.index(tx, FrameTableModel::DirectionColumn).data().toString(), u"TX"_s);
+        QCOMPARE(models.frames.index(tx, FrameTableModel::ViolationsColumn).data().toString(),
+                 FrameTableModel::violationLabel(Violation::ReservedOpcode));
+        QStringList shown = dump(proxy, {FrameTableModel::DirectionColumn, FrameTableModel::OpcodeColumn});
+        QCOMPARE(shown, QStringList{u"TX | Reserved 3"_s});
+        proxy.setDirectionFilter(DirectionFilter::Rx);
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setDirectionFilter(DirectionFilter::Tx);
+        QCOMPARE(proxy.rowCount(), 1);
+    }
+
     void liveEchoSession()
     {
         EchoServer echo;
