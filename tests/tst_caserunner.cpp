@@ -468,14 +468,13 @@ private Q_SLOTS:
         CaseRunner::Options options;
         options.settings.url = url;
         options.jobs = 2;
-        QElapsedTimer clock;
-        clock.start();
         runner.start(cases, options);
         QVERIFY(finished.wait(10000));
-        QVERIFY2(clock.elapsed() < 3000, "a refused connection ends the run at once");
+        // Ended by the refusal, not by a timer: no case waited for an opening handshake.
         for (const CaseResult &r : runner.results()) {
             QCOMPARE(r.verdict.behavior, u"FAILED"_s);
             QVERIFY(!r.connectError.isEmpty() || !r.ran());
+            QVERIFY(!r.closing.wasOpenHandshakeTimeout);
         }
         QVERIFY(!runner.results().constFirst().connectError.isEmpty());
         QVERIFY(runner.results().constLast().skipped.contains(u"no connection"_s));
@@ -492,11 +491,8 @@ private Q_SLOTS:
         QSignalSpy finished(&runner, &CaseRunner::finished);
         CaseRunner::Options options;
         options.settings.url = peer.url();
-        QElapsedTimer clock;
-        clock.start();
         runner.start(cases, options);
         QVERIFY(finished.wait(15000));
-        QVERIFY(clock.elapsed() < 8000);
         const CaseResult &r = runner.results().constFirst();
         QCOMPARE(r.verdict.behavior, u"FAILED"_s);
         QVERIFY(r.closing.wasCloseHandshakeTimeout);

@@ -167,11 +167,8 @@ private Q_SLOTS:
         browser->runSelected();
         QTRY_COMPARE(browser->resultModel()->index(0, CaseResultModel::ResultColumn).data(),
                      QVariant(CaseResultModel::tr("Running…")));
-        QElapsedTimer clock;
-        clock.start();
         QTest::mouseClick(browser->findChild<QPushButton *>(u"cancelButton"_s), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!browser->isRunning(), 5000);
-        QVERIFY(clock.elapsed() < 3000);
         QCOMPARE(browser->resultModel()->index(3, CaseResultModel::ResultColumn).data().toString(),
                  CaseResultModel::tr("Skipped"));
     }

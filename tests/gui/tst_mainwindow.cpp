@@ -124,9 +124,9 @@ private Q_SLOTS:
         QVERIFY(closeButton);
         QTest::mouseClick(closeButton, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Closed, 5000);
-        QTest::qWait(200); // the panels refresh on a 100 ms timer
-
         const Trace &trace = window.store()->trace();
+        // The models follow the trace in batches: wait until they hold all of it.
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), int(trace.frames().size()), 5000);
 
         // Frame table: one row per frame of the trace, the same opcodes and directions.
         QCOMPARE(window.frameModel()->rowCount(), int(trace.frames().size()));
@@ -179,8 +179,9 @@ private Q_SLOTS:
         // Closing panel: the verdict and the 13 fields, as the analysis of the trace says.
         const ClosingBehavior b = analyzeClosing(trace);
         QVERIFY(b.wasClean && b.closedByMe && !b.droppedByMe);
-        QVERIFY2(window.closingPanel()->verdictText().contains(u"(OK)"_s),
-                 qPrintable(window.closingPanel()->verdictText()));
+        // The panel follows on its refresh timer.
+        QTRY_VERIFY2_WITH_TIMEOUT(window.closingPanel()->verdictText().contains(u"(OK)"_s),
+                                  qPrintable(window.closingPanel()->verdictText()), 5000);
         auto *fields = child<QTableWidget>(window.closingPanel(), "fieldsTable");
         QVERIFY(fields);
         QCOMPARE(fields->rowCount(), 13);
@@ -276,7 +277,7 @@ private Q_SLOTS:
         f.chopSize = 10;
         window.controller()->run({Step::makeFrame(f)});
         QTRY_COMPARE_WITH_TIMEOUT(window.store()->trace().frameCount(Direction::Rx), 1, 5000);
-        QTest::qWait(100);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 2, 5000);
         window.frameView()->selectRow(0); // our chopped frame: 46 octets in 5 writes
         const QModelIndexList selected = window.wireLogView()->selectionModel()->selectedRows();
         int octetLines = 0;

@@ -417,10 +417,7 @@ void TestPanels::hexViewPaintsOnlyVisibleLines()
     QVERIFY(QTest::qWaitForWindowExposed(&view));
 
     QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
-    QElapsedTimer timer;
-    timer.start();
     view.render(&image);
-    const qint64 firstMs = timer.elapsed();
     const int visible = view.viewport()->height() / QFontMetrics(view.font()).height() + 2;
     QVERIFY2(view.lastPaintedLineCount() > 0, "nothing painted");
     QVERIFY2(view.lastPaintedLineCount() <= visible,
@@ -430,13 +427,10 @@ void TestPanels::hexViewPaintsOnlyVisibleLines()
     // At the end of the data, with a selection across lines, it is just as cheap.
     view.setSelectedRange(data.size() - 100, 90);
     QCOMPARE(view.verticalScrollBar()->value(), view.verticalScrollBar()->maximum());
-    timer.restart();
     view.render(&image);
-    const qint64 lastMs = timer.elapsed();
+    // Only what is visible is painted, whatever the size (bench/ measures the time).
+    QVERIFY(view.lastPaintedLineCount() > 0);
     QVERIFY(view.lastPaintedLineCount() <= visible);
-    qInfo("16 MiB hex view: rendered in %lld ms (top) and %lld ms (end)", firstMs, lastMs);
-    QVERIFY2(firstMs < 200 && lastMs < 200,
-             qPrintable(u"render took %1 ms and %2 ms"_s.arg(firstMs).arg(lastMs)));
     QCOMPARE(view.verticalScrollBar()->maximum(),
              int(data.size() / HexView::BytesPerLine) -
                  view.viewport()->height() / (view.octetRect(data.size() - 1).height()));
@@ -709,10 +703,7 @@ void TestPanels::frameDetailLargePayload()
     const QByteArray big(3 * 1024 * 1024, 'x');
     r.rxFrame(1, big);
     FrameDetailPane pane;
-    QElapsedTimer timer;
-    timer.start();
     pane.setFrame(r.trace, 0);
-    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(pane.payloadHexView()->data().size(), big.size());
     QCOMPARE(pane.findChild<QPlainTextEdit *>(u"textEdit"_s)->toPlainText().size(),
              FrameDetailPane::TextLimit);
@@ -773,11 +764,8 @@ void TestPanels::statisticsCheapUpdates()
     QSignalSpy changes(model, &QAbstractItemModel::dataChanged);
 
     // Nothing changed: nothing happens.
-    QElapsedTimer timer;
-    timer.start();
     for (int i = 0; i < 1000; ++i)
         panel.setStatistics(stats);
-    QVERIFY2(timer.elapsed() < 200, qPrintable(QString::number(timer.elapsed())));
     QCOMPARE(resets.count(), 0);
     QCOMPARE(changes.count(), 0);
 
