@@ -237,6 +237,55 @@ private Q_SLOTS:
         QVERIFY(o.value(u"httpRequest"_s).toString().startsWith(u"GET / HTTP/1.1"_s));
     }
 
+    // Frames that broke a rule, ours and the server's, are listed in both reports with the rule.
+    void reportsListViolations()
+    {
+        ScriptedPeer peer;
+        peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
+            if (f.opcode == 3) {
+                p.send(QByteArray::fromHex("c100")); // an empty text frame with RSV1
+            } else if (f.opcode == 8) {
+                p.send(QByteArray::fromHex("880203ea"));
+                p.closeGracefully();
+            }
+        };
+        QTemporaryDir dir;
+        const QString json = dir.filePath(u"session.json"_s);
+        const CliResult r = runCli({u"send"_s, peer.url().toString(), u"--frame"_s,
+                                    u"opcode=3,text=x"_s, u"--json"_s, json});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines = r.out.split(u'\n');
+        const qsizetype at = lines.indexOf(u"Protocol Violations"_s);
+        QVERIFY2(at >= 0, qPrintable(r.out.left(3000)));
+        // Offsets count from the start of the stream, the opening handshake included.
+        static const QRegularExpression ours(
+            u"^TX frame 1 \\(opcode 3, at octet \\d+\\): Reserved opcode \\(RFC 6455 §5\\.2: "_s);
+        QVERIFY2(ours.match(lines.value(at + 2)).hasMatch(), qPrintable(lines.value(at + 2)));
+        QVERIFY2(lines.value(at + 3).startsWith(
+                     u"RX frame 2 (opcode 1, at octet "_s),
+                 qPrintable(lines.value(at + 3)));
+        QVERIFY(lines.value(at + 3).contains(u"RSV without extension (RFC 6455 §5.2: "_s));
+
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+        const QJsonObject v = o.value(u"violations"_s).toObject();
+        QCOMPARE(v.value(u"count"_s).toInt(), 2);
+        const QJsonArray frames = v.value(u"frames"_s).toArray();
+        QCOMPARE(frames.size(), 2);
+        QCOMPARE(frames[0].toObject().value(u"direction"_s).toString(), u"TX"_s);
+        QCOMPARE(frames[0].toObject().value(u"violations"_s).toArray(),
+                 QJsonArray({u"Reserved opcode"_s}));
+        QCOMPARE(frames[1].toObject().value(u"direction"_s).toString(), u"RX"_s);
+        QVERIFY(o.value(u"tcpEnd"_s).toString().startsWith(u"the server"_s));
+
+        // A clean session says so.
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        const CliResult clean = runCli({u"send"_s, echo.url().toString(), u"--message"_s, u"text:hi"_s});
+        QVERIFY(clean.out.contains(u"Protocol Violations\n\nNo frame broke a rule of RFC 6455."_s));
+    }
+
     // The seed microsoft-httpapi-case-2.2 situation through the CLI: the peer never drops TCP.
     void serverNeverDropsIsReported()
     {

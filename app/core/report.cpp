@@ -8,6 +8,7 @@
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QLocale>
 #include <QRegularExpression>
@@ -376,6 +377,49 @@ QString handshakeResponseText(const Trace &trace)
     return eventText(trace, TraceEvent::Kind::HandshakeResponse);
 }
 
+namespace {
+
+// A free session's report lists the frames that broke a rule, both directions, by the core's
+// rule set; at most this many, then how many more.
+constexpr qsizetype kMaxReportedViolations = 1000;
+
+struct ViolatingFrame
+{
+    qsizetype number; // 1-based, as the frame table numbers frames
+    const FrameRecord *frame;
+};
+
+// Calls `each` for the first kMaxReportedViolations frames that broke a rule; returns how many
+// broke one in all.
+qsizetype forEachViolatingFrame(const Trace &trace,
+                                const std::function<void(const ViolatingFrame &)> &each)
+{
+    qsizetype count = 0;
+    qsizetype number = 0;
+    for (const FrameRecord &f : trace.frames()) {
+        ++number;
+        if (f.violations == Violation::None)
+            continue;
+        if (++count <= kMaxReportedViolations)
+            each({number, &f});
+    }
+    return count;
+}
+
+QString violatingFrameText(const ViolatingFrame &v)
+{
+    const FrameRecord &f = *v.frame;
+    QString text = (f.direction == Direction::Tx ? u"TX"_s : u"RX"_s) + u" frame "_s +
+                   QString::number(v.number) + u" (opcode "_s + QString::number(f.opcode) +
+                   u", at octet "_s + QString::number(f.streamOffset) + u"): "_s;
+    QStringList parts;
+    for (Violation x : violationList(f.violations))
+        parts << violationName(x) + u" ("_s + violationRule(x) + u')';
+    return text + parts.join(u"; "_s);
+}
+
+} // namespace
+
 bool writeTextReport(const ReportInput &input, QIODevice &device)
 {
     const Trace empty;
@@ -420,6 +464,17 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
 
     out.lines({QString(), QString(), u"Closing Behavior"_s, QString()});
     out.lines(closingLines(input.closing));
+
+    if (!isCase) {
+        out.lines({QString(), QString(), u"Protocol Violations"_s, QString()});
+        const qsizetype count = forEachViolatingFrame(
+            trace, [&out](const ViolatingFrame &v) { out.line(violatingFrameText(v)); });
+        if (count == 0)
+            out.line(u"No frame broke a rule of RFC 6455."_s);
+        else if (count > kMaxReportedViolations)
+            out.line(u"... and "_s + QString::number(count - kMaxReportedViolations) +
+                     u" more frames that broke a rule"_s);
+    }
 
     out.lines({QString(), QString(), u"Wire Statistics"_s, QString()});
     out.lines(statisticsLines(trace.statistics()));
@@ -686,6 +741,30 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
         {u"remoteCloseCode"_s, optionalInt(b.remoteCloseCode)},
         {u"remoteCloseReason"_s, optionalString(b.remoteCloseReason)},
     };
+    // A free session's extras; a case's report keeps the reference's members only.
+    if (input.caseId.isEmpty()) {
+        members.push_back({u"tcpEnd"_s, value(tcpEndDescription(b))});
+        members.push_back({u"violations"_s, [&trace, &out] {
+                               QJsonArray list;
+                               const qsizetype count = forEachViolatingFrame(
+                                   trace, [&list](const ViolatingFrame &v) {
+                                       QJsonArray names;
+                                       for (Violation x : violationList(v.frame->violations))
+                                           names.append(violationName(x));
+                                       list.append(QJsonObject{
+                                           {u"direction"_s, v.frame->direction == Direction::Tx
+                                                                ? u"TX"_s
+                                                                : u"RX"_s},
+                                           {u"frame"_s, qint64(v.number)},
+                                           {u"opcode"_s, int(v.frame->opcode)},
+                                           {u"offset"_s, v.frame->streamOffset},
+                                           {u"violations"_s, names}});
+                                   });
+                               out.value(QJsonObject{{u"frames"_s, list},
+                                                     {u"count"_s, qint64(count)}},
+                                         1);
+                           }});
+    }
     // In the order QJsonObject keeps its keys (sorted), as the report was written before.
     std::sort(members.begin(), members.end(),
               [](const Member &x, const Member &y) { return x.first < y.first; });
