@@ -24,6 +24,38 @@ inline QByteArray hex(const char *spaced)
 
 namespace wsi::test {
 
+inline SessionSettings settingsFor(const QUrl &url)
+{
+    SessionSettings s;
+    s.url = url;
+    return s;
+}
+
+inline Step closeStep(std::optional<int> code, const QByteArray &reason = {})
+{
+    Step s = Step::makeKind(Step::Kind::Close);
+    s.closeCode = code;
+    s.closeReason = reason;
+    return s;
+}
+
+// A Delay, CloseAfter or FailAfter step.
+inline Step timerStep(Step::Kind kind, double seconds)
+{
+    Step s = Step::makeKind(kind);
+    s.seconds = seconds;
+    return s;
+}
+
+// A server's close frame (unmasked), with a code and reason or empty.
+inline QByteArray serverClose(std::optional<int> code, const QByteArray &reason = {})
+{
+    QByteArray payload;
+    if (code)
+        payload = QByteArray(1, char(*code >> 8)) + char(*code & 0xFF) + reason;
+    return QByteArray(1, char(0x88)) + char(payload.size()) + payload;
+}
+
 // Runs one session in its own thread until TCP is closed (or `timeoutMs`), collecting the trace.
 struct SessionRun
 {

@@ -19,6 +19,11 @@ import time
 
 import websockets
 
+# The interop echo server's stdin watch: the server ends when the test closes its stdin.
+sys.dont_write_bytecode = True  # nothing written into the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "interop"))
+from websockets_echo import watch_stdin  # noqa: E402
+
 
 async def echo(websocket):
     started = time.monotonic()
@@ -32,15 +37,6 @@ async def echo(websocket):
         pass
     await websocket.wait_closed()
     print("closed TCP after %.1f s" % (time.monotonic() - started), flush=True)
-
-
-def watch_stdin(loop, stop):
-    try:
-        while os.read(sys.stdin.fileno(), 4096):
-            pass
-    except OSError:
-        pass
-    loop.call_soon_threadsafe(lambda: stop.done() or stop.set_result(None))
 
 
 async def main():

@@ -16,28 +16,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-SessionSettings settingsFor(const QUrl &url)
-{
-    SessionSettings s;
-    s.url = url;
-    return s;
-}
-
-Step closeStep(std::optional<int> code, const QByteArray &reason = {})
-{
-    Step s = Step::makeKind(Step::Kind::Close);
-    s.closeCode = code;
-    s.closeReason = reason;
-    return s;
-}
-
-Step timerStep(Step::Kind kind, double seconds)
-{
-    Step s = Step::makeKind(kind);
-    s.seconds = seconds;
-    return s;
-}
-
 FrameSpec frameSpec(int opcode, const QByteArray &payload, bool fin = true, bool sync = false)
 {
     FrameSpec f;
@@ -46,11 +24,6 @@ FrameSpec frameSpec(int opcode, const QByteArray &payload, bool fin = true, bool
     f.fin = fin;
     f.sync = sync;
     return f;
-}
-
-QByteArray unmaskedClose(int code)
-{
-    return QByteArray::fromHex("8802") + char(code >> 8) + char(code & 0xFF);
 }
 
 // The steps of Autobahn case 5.19/5.20: fragments with two pings and a 1 s pause.
@@ -100,7 +73,7 @@ private Q_SLOTS:
         ScriptedPeer peer;
         peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
             if (f.opcode == 8 && p.frames().size() == 1) {
-                p.send(unmaskedClose(1000));
+                p.send(serverClose(1000));
                 p.closeGracefully();
             }
         };
@@ -218,7 +191,7 @@ private Q_SLOTS:
         ScriptedPeer peer;
         peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
             if (f.rsv != 0)
-                p.send(unmaskedClose(1002));
+                p.send(serverClose(1002));
             else if (f.opcode == 8)
                 p.closeGracefully();
         };
@@ -462,7 +435,7 @@ private Q_SLOTS:
         };
         peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
             if (f.opcode == 8) {
-                p.send(unmaskedClose(1000));
+                p.send(serverClose(1000));
                 p.closeGracefully();
             }
         };
@@ -518,7 +491,7 @@ private Q_SLOTS:
         ScriptedPeer peer;
         peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
             if (f.opcode == 8) {
-                p.send(unmaskedClose(1002));
+                p.send(serverClose(1002));
                 p.closeGracefully();
             }
         };

@@ -23,24 +23,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-SessionSettings settingsFor(const QUrl &url)
-{
-    SessionSettings s;
-    s.url = url;
-    return s;
-}
-
 Step kindStep(Step::Kind kind)
 {
     return Step::makeKind(kind);
-}
-
-Step closeStep(std::optional<int> code, const QByteArray &reason = {})
-{
-    Step s = Step::makeKind(Step::Kind::Close);
-    s.closeCode = code;
-    s.closeReason = reason;
-    return s;
 }
 
 Step frameStep(int opcode, const QByteArray &payload, int rsv = 0)
@@ -50,21 +35,6 @@ Step frameStep(int opcode, const QByteArray &payload, int rsv = 0)
     s.frame.payload = payload;
     s.frame.rsv = rsv;
     return s;
-}
-
-Step delayStep(double seconds)
-{
-    Step s = Step::makeKind(Step::Kind::Delay);
-    s.seconds = seconds;
-    return s;
-}
-
-QByteArray serverClose(std::optional<int> code, const QByteArray &reason = {})
-{
-    QByteArray payload;
-    if (code)
-        payload = QByteArray(1, char(*code >> 8)) + char(*code & 0xFF) + reason;
-    return QByteArray(1, char(0x88)) + char(payload.size()) + payload;
 }
 
 // A scripted peer that answers our close with `replyCode` and then drops TCP (or not).
@@ -553,7 +523,7 @@ private Q_SLOTS:
         SessionRun run;
         StepList steps{frameStep(3, "reserved")};
         if (!serverFails)
-            steps << delayStep(0.2) << closeStep(1000);
+            steps << timerStep(Step::Kind::Delay, 0.2) << closeStep(1000);
         runSession(run, settingsFor(peer.url()), steps);
         QVERIFY(run.finished);
         const Outcome o = judge(run);

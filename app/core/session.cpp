@@ -77,13 +77,15 @@ ClientSession::~ClientSession()
 
 // ---- trace -------------------------------------------------------------------------------------
 
-void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text, double seconds)
+void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text, double seconds,
+                                bool flag)
 {
     TraceEvent e;
     e.timeNs = elapsedNs();
     e.kind = kind;
     e.text = text;
     e.seconds = seconds;
+    e.flag = flag;
     record(std::move(e));
 }
 
@@ -185,20 +187,13 @@ void ClientSession::startTls()
     });
     connect(m_tlsClient, &TlsClient::encrypted, this, &ClientSession::onConnected);
     connect(m_tlsClient, &TlsClient::handshakeFailed, this, [this](const QString &reason) {
-        TraceEvent e;
-        e.timeNs = elapsedNs();
-        e.kind = TraceEvent::Kind::TlsHandshakeFailed;
-        e.text = reason.startsWith(u"TLS handshake failed: "_s) ? reason.mid(22) : reason;
-        record(std::move(e));
+        recordEvent(TraceEvent::Kind::TlsHandshakeFailed,
+                    reason.startsWith(u"TLS handshake failed: "_s) ? reason.mid(22) : reason);
         closeTcp(true, u"TLS handshake failed"_s);
     });
     connect(m_tlsClient, &TlsClient::readyRead, this, &ClientSession::onReadyRead);
     connect(m_tlsClient, &TlsClient::closeNotifyReceived, this, [this] {
-        TraceEvent e;
-        e.timeNs = elapsedNs();
-        e.kind = TraceEvent::Kind::TlsCloseNotify;
-        e.flag = false;
-        record(std::move(e));
+        recordEvent(TraceEvent::Kind::TlsCloseNotify, {}, 0, false); // received
         if (m_end != TcpEnd::Unknown || m_state == SessionState::Closed)
             return;
         // The server ended the TLS session: that is its close. Our close_notify answered it;
@@ -209,11 +204,7 @@ void ClientSession::startTls()
         m_socket->disconnectFromHost();
     });
     connect(m_tlsClient, &TlsClient::closeNotifySent, this, [this] {
-        TraceEvent e;
-        e.timeNs = elapsedNs();
-        e.kind = TraceEvent::Kind::TlsCloseNotify;
-        e.flag = true;
-        record(std::move(e));
+        recordEvent(TraceEvent::Kind::TlsCloseNotify, {}, 0, true); // sent
     });
     connect(m_tlsClient, &TlsClient::error, this, [this](const QString &message) {
         recordEvent(TraceEvent::Kind::Error, message);

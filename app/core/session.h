@@ -135,7 +135,8 @@ private:
         else if (!m_flushScheduled)
             scheduleFlush();
     }
-    void recordEvent(TraceEvent::Kind kind, const QString &text = {}, double seconds = 0);
+    void recordEvent(TraceEvent::Kind kind, const QString &text = {}, double seconds = 0,
+                     bool flag = false);
     // `timerSeconds`: the timeout that starts with this state (CONNECTING: the opening handshake).
     void setState(SessionState state, double timerSeconds = 0);
     void flushBatch();
