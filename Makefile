@@ -9,7 +9,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websoc
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
             python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev
 
-.PHONY: all deps configure build run test test-long bench screenshots clean format
+.PHONY: all deps configure build run test test-asan test-long bench screenshots clean format
 
 all: build
 
@@ -42,6 +42,16 @@ run: build
 # Everything but the long interop runs (group 9 against the three echo servers: `make test-long`).
 test: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS) --timeout 900 -LE interop-long $(CTEST_ARGS)
+
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer (the `asan` preset):
+# any report fails its test. Leak reports of libraries the tests load are listed in
+# tests/sanitizer/lsan.supp, each with its reason.
+SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:strict_string_checks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
+test-asan:
+	@$(MAKE) --no-print-directory PRESET=asan build
+	cd build/asan && QT_QPA_PLATFORM=offscreen $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE interop-long $(CTEST_ARGS)
 
 test-long: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 -L interop-long $(CTEST_ARGS)

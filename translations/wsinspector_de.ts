@@ -832,6 +832,30 @@
         <source>the server dropped TCP %1 ms after the last close frame</source>
         <translation>der Server hat TCP %1 ms nach dem letzten Close-Frame abgebaut</translation>
     </message>
+    <message>
+        <source>the server closed TCP (FIN)</source>
+        <translation>der Server hat TCP geschlossen (FIN)</translation>
+    </message>
+    <message>
+        <source>the server reset the connection (RST)</source>
+        <translation>der Server hat die Verbindung zurückgesetzt (RST)</translation>
+    </message>
+    <message>
+        <source>the server ended the TLS session (close_notify), then TCP closed</source>
+        <translation>der Server hat die TLS-Sitzung beendet (close_notify), dann wurde TCP geschlossen</translation>
+    </message>
+    <message>
+        <source>we closed TCP (FIN)</source>
+        <translation>wir haben TCP geschlossen (FIN)</translation>
+    </message>
+    <message>
+        <source>we aborted TCP</source>
+        <translation>wir haben TCP abgebrochen</translation>
+    </message>
+    <message>
+        <source>no connection</source>
+        <translation>keine Verbindung</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ComposerWidget</name>

@@ -118,6 +118,30 @@ void ClosingPanel::showVerdict()
     m_ui->verdictLabel->setPalette(pal);
 }
 
+QString ClosingPanel::tcpEndWords(TcpEnd end, const QString &socketText)
+{
+    switch (end) {
+    case TcpEnd::PeerFin:
+        return tr("the server closed TCP (FIN)");
+    case TcpEnd::PeerReset:
+        return tr("the server reset the connection (RST)");
+    case TcpEnd::PeerTls:
+        return tr("the server ended the TLS session (close_notify), then TCP closed");
+    case TcpEnd::OurClose:
+        return tr("we closed TCP (FIN)");
+    case TcpEnd::OurAbort:
+        return tr("we aborted TCP");
+    case TcpEnd::SocketError:
+        return tr("the connection failed: %1").arg(socketText);
+    case TcpEnd::NoConnection:
+        return socketText.isEmpty() ? tr("no connection")
+                                    : tr("no connection: %1").arg(socketText);
+    case TcpEnd::Unknown:
+        break;
+    }
+    return socketText;
+}
+
 QString ClosingPanel::progressText(const ClosingProgress &p)
 {
     using P = ClosingProgress::Phase;

@@ -39,6 +39,8 @@ public:
     [[nodiscard]] static QColor verdictColor(const QString &verdict, const QPalette &palette);
     // The panel's line for a connection that is not closed yet, in the user's language.
     [[nodiscard]] static QString progressText(const ClosingProgress &progress);
+    // How TCP ended, in the user's language: the words of the core's tcpEndText().
+    [[nodiscard]] static QString tcpEndWords(TcpEnd end, const QString &socketText);
 
 protected:
     void changeEvent(QEvent *event) override;

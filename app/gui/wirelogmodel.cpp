@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "wirelogmodel.h"
+#include "closingpanel.h"
 #include "monospacefont.h"
 
 #include "frametablemodel.h"
@@ -355,7 +356,8 @@ QString WireLogModel::details(const Row &row) const
     case KindGroup::Connection:
         // Who dropped it is the kind; how TCP ended (FIN, RST, TLS, ours, the socket's error) is
         // the detail.
-        return tcpEndText(trace.events()[entry.index].tcpEnd, trace.events()[entry.index].text);
+        return ClosingPanel::tcpEndWords(trace.events()[entry.index].tcpEnd,
+                                         trace.events()[entry.index].text);
     case KindGroup::Timers:
         break;
     }
@@ -408,7 +410,7 @@ QString WireLogModel::toolTip(const Row &row) const
     }
     case KindGroup::Connection: {
         const TraceEvent &event = trace.events()[entry.index];
-        const QString why = tcpEndText(event.tcpEnd, event.text);
+        const QString why = ClosingPanel::tcpEndWords(event.tcpEnd, event.text);
         return why.isEmpty() ? wireLogKindName(row.kind)
                              : wireLogKindName(row.kind) + u": "_s + why;
     }

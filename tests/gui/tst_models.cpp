@@ -1338,6 +1338,11 @@ private Q_SLOTS:
                      .data()
                      .toString(),
                  u"TCP DROPPED BY PEER"_s);
+        // How it ended is the detail: the echo server closes TCP with a FIN.
+        QCOMPARE(models.wireLog.index(models.wireLog.rowCount() - 1, WireLogModel::DetailsColumn)
+                     .data()
+                     .toString(),
+                 u"the server closed TCP (FIN)"_s);
 
         // One TX text message of three frames (the ping is no row), one RX echo.
         QList<int> cols = {MessageModel::DirectionColumn, MessageModel::TypeColumn,
