@@ -88,7 +88,7 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void()> &o
 int runSend(const cli::SendOptions &options)
 {
     Trace::Limits limits;
-    limits.maxStoredOctets = options.maxTraceOctets;
+    limits.maxStoredOctets = options.settings.maxTraceOctets;
     Trace trace(limits);
     trace.setStartedAt(QDateTime::currentDateTimeUtc());
     trace.setUrl(options.settings.url.toString());
