@@ -149,6 +149,9 @@ int runSend(const cli::SendOptions &options)
             return writeJsonReport(input, out);
         }))
         return 2;
+    // The report has it too; said here as well, since a report may go to a file unread.
+    if (trace.limitReached())
+        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
     if (!connected) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
                  + connectErrorOf(trace));

@@ -108,6 +108,22 @@ std::optional<Trace::StorageStop> Trace::storageStop() const
     return std::nullopt;
 }
 
+QString storageStopText(const Trace &trace)
+{
+    const std::optional<Trace::StorageStop> stop = trace.storageStop();
+    if (!stop)
+        return {};
+    const QString where = u"at "_s + (stop->direction == Direction::Rx ? u"RX"_s : u"TX"_s)
+                          + u" octet "_s + QString::number(stop->streamOffset);
+    const QString why =
+        stop->limit == u"frames"_s
+            ? u"the limit of "_s + QString::number(trace.limits().maxStoredFrames)
+                  + u" stored frames is reached"_s
+            : u"the trace budget of "_s + QString::number(trace.limits().maxStoredOctets)
+                  + u" octets is spent"_s;
+    return where + u": "_s + why + u"; later octets and frames are counted, not stored"_s;
+}
+
 void Trace::appendChunk(OctetChunk &&chunk)
 {
     const int d = int(chunk.direction);

@@ -454,6 +454,11 @@ private:
     qint64 m_lastTimeNs = 0;
 };
 
+// Where and why storage stopped, in words: "at RX octet 67108864: the trace budget of 67108864
+// octets is spent; later octets and frames are counted, not stored". Empty when it did not. The
+// report, the wire log and the CLI say it with these words.
+[[nodiscard]] QString storageStopText(const Trace &trace);
+
 } // namespace wsi
 
 Q_DECLARE_METATYPE(wsi::TraceBatchPtr)
