@@ -136,6 +136,12 @@ void Trace::appendChunk(OctetChunk &&chunk)
     m_lastTimeNs = std::max(m_lastTimeNs, chunk.timeNs);
     if (!admit(recordCost(chunk), chunk.direction, offset, chunk.timeNs, false))
         return; // counted, not stored
+    // A copy of our own, allocated in this (the consumer's) thread: the session thread's malloc
+    // arena then holds only what is handed over and freed again, and is reused. Kept there, the
+    // stored chunks would sit between its short-lived blocks and pin a page of holes each
+    // (+6 % resident at a 1 GiB budget). A memcpy per stored read.
+    if (!chunk.data.isEmpty())
+        chunk.data = QByteArray(chunk.data.constData(), chunk.data.size());
     m_chunksByDir[d].push_back(quint32(m_chunks.size()));
     m_entries.push_back({Entry::Type::Chunk, quint32(m_chunks.size())});
     m_chunks.push_back(std::move(chunk));
