@@ -400,7 +400,8 @@ public:
     [[nodiscard]] qint64 frameCount(Direction d) const { return m_frameCounts[int(d)]; }
     [[nodiscard]] bool limitReached() const { return m_limitReached; }
     [[nodiscard]] const Limits &limits() const { return m_limits; }
-    // What the stored records cost (recordCost()), within maxStoredOctets.
+    // What the stored records cost (recordCost()): within maxStoredOctets, plus the events kept
+    // past the stop (the note itself, at most kKeptPastStop repeatable ones, the few others).
     [[nodiscard]] qint64 storedCost() const { return m_storedCost; }
     // Where storage stopped, if it did (read from the TraceLimitReached event).
     [[nodiscard]] std::optional<StorageStop> storageStop() const;
