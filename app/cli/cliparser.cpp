@@ -733,7 +733,7 @@ Options:
   --insecure (ignore certificate errors)  --ca-file PEM
   --no-auto-pong  --no-auto-close-reply  --no-fail-on-violation  --max-frame-size N
   --max-trace-octets N (536870912): what the trace stores at most; past it octets and
-        frames are counted, not stored (docs/cli.md, Memory: resident ≤ N + ~64 MiB)
+        frames are counted, not stored (docs/cli.md, Memory: resident <= N + 64 MiB)
   --open-timeout S (5)  --close-timeout S (1)  --drop-timeout S (1)
   --timeout S (10): after the last step, close if still open, then drop
   --expect me|peer  --expect-code LIST|any  --require-clean | --no-require-clean
