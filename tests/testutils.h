@@ -112,10 +112,12 @@ inline bool hasEvent(const Trace &trace, TraceEvent::Kind kind)
 
 namespace wsi::test {
 
-// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"); -1 when it cannot be read (not Linux).
-inline qint64 procStatusKiB(const char *field)
+// A field of /proc/<pid>/status (default: this process) in KiB ("VmRSS", "VmHWM"); -1 when it
+// cannot be read (not Linux, or the process is gone).
+inline qint64 procStatusKiB(const char *field, qint64 pid = -1)
 {
-    QFile status(QStringLiteral("/proc/self/status"));
+    QFile status(pid < 0 ? QStringLiteral("/proc/self/status")
+                         : QStringLiteral("/proc/%1/status").arg(pid));
     if (!status.open(QIODevice::ReadOnly))
         return -1;
     const QByteArray prefix = QByteArray(field) + ':';

@@ -3,6 +3,7 @@
 // scripted raw peer; exit statuses, the text report and the Autobahn-keyed JSON.
 #include "cases.h"
 #include "echoserver.h"
+#include "scenario.h"
 #include "scriptedpeer.h"
 
 #include <QJsonArray>
@@ -423,6 +424,36 @@ private Q_SLOTS:
         const QJsonObject o = QJsonDocument::fromJson(jsonText).object();
         QCOMPARE(o.value(u"remoteCloseReason"_s).toString(), QString::fromUtf8(evil));
         QVERIFY(o.value(u"httpResponse"_s).toString().contains(QString::fromLatin1(evil)));
+    }
+
+    // A scenario file over the size cap (16 MiB) is refused at once, with one line naming the
+    // file and the cap: a sparse 20 GiB file (its size says so) and /dev/zero (it says 0 and
+    // never ends: at most cap + 1 octets are read), for send and for run.
+    void oversizedScenarioIsRefused()
+    {
+        QTemporaryDir tmp;
+        const QString sparse = tmp.filePath(u"huge.json"_s);
+        {
+            QFile file(sparse);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QVERIFY(file.resize(20ll * 1024 * 1024 * 1024));
+        }
+        const QString justOver = tmp.filePath(u"just-over.json"_s);
+        {
+            QFile file(justOver);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QVERIFY(file.resize(kMaxScenarioFileSize + 1));
+        }
+        const QString cap = u"larger than 16 MiB (16777216 octets), the size limit of a "
+                            "scenario file"_s;
+        for (const QString &file : {sparse, justOver, u"/dev/zero"_s}) {
+            const CliResult send = runCli({u"send"_s, u"ws://127.0.0.1:1/"_s, u"--scenario"_s, file});
+            QCOMPARE(send.exitCode, 2);
+            QCOMPARE(send.err, u"wsinspector-cli: --scenario: "_s + file + u": "_s + cap + u'\n');
+            const CliResult run = runCli({u"run"_s, u"ws://127.0.0.1:1/"_s, u"--scenario"_s, file});
+            QCOMPARE(run.exitCode, 2);
+            QCOMPARE(run.err, u"wsinspector-cli: --scenario "_s + file + u": "_s + cap + u'\n');
+        }
     }
 
     // A saved scenario whose connection part has a url and no key: the request carries a fresh

@@ -340,6 +340,138 @@ private Q_SLOTS:
         QCOMPARE(trace.lastTimeNs(), t);
     }
 
+    // One budget for everything stored: chunks are stored while their recordCost() fits, then
+    // counted only; storage stops once, at the first octet not stored, which the trace says.
+    // Statistics and totals stay exact; the events that decide the verdict are still kept.
+    void budgetStopsStorageAndCounts()
+    {
+        Trace::Limits limits;
+        limits.maxStoredOctets = 1024 * 1024;
+        Trace trace(limits);
+        constexpr int kChunks = 1000;
+        constexpr qint64 kSize = 4096;
+        qint64 offset = 0;
+        for (int i = 0; i < kChunks; ++i) {
+            OctetChunk c;
+            c.timeNs = i;
+            c.direction = Direction::Rx;
+            c.streamOffset = offset;
+            c.size = kSize;
+            c.data = QByteArray(kSize, 'a');
+            offset += kSize;
+            trace.append(TraceRecord(std::move(c)));
+        }
+        QVERIFY(trace.limitReached());
+        QVERIFY(trace.storedCost() <= limits.maxStoredOctets + 1024);
+        QCOMPARE(trace.octetCount(Direction::Rx), kChunks * kSize);
+        QCOMPARE(trace.statistics().rxOctets.at(kSize), qint64(kChunks));
+        const qint64 stored = qint64(trace.chunks().size());
+        QVERIFY(stored > 200 && stored < 256); // 1 MiB of 4 KiB chunks and their records
+        const std::optional<Trace::StorageStop> stop = trace.storageStop();
+        QVERIFY(stop);
+        QCOMPARE(stop->direction, Direction::Rx);
+        QCOMPARE(stop->streamOffset, stored * kSize);
+        QCOMPARE(stop->limit, u"budget"_s);
+        QCOMPARE(storageStopText(trace),
+                 u"at RX octet %1: the trace budget of 1048576 octets is spent; later octets "
+                 "and frames are counted, not stored"_s.arg(stored * kSize));
+        // Once, whatever follows.
+        int notes = 0;
+        for (const TraceEvent &e : trace.events())
+            notes += e.kind == TraceEvent::Kind::TraceLimitReached ? 1 : 0;
+        QCOMPARE(notes, 1);
+
+        // Past the stop: a server's close frames, as many as it likes, are kept up to an
+        // allowance; the end of the connection is always kept.
+        for (int i = 0; i < 5000; ++i) {
+            TraceEvent e;
+            e.kind = TraceEvent::Kind::CloseReceived;
+            e.code = 1000;
+            trace.append(TraceRecord(std::move(e)));
+        }
+        TraceEvent closed;
+        closed.kind = TraceEvent::Kind::TcpClosed;
+        closed.tcpEnd = TcpEnd::PeerFin;
+        trace.append(TraceRecord(std::move(closed)));
+        QVERIFY(trace.events().size() < 1100);
+        QCOMPARE(trace.events()[trace.events().size() - 1].kind, TraceEvent::Kind::TcpClosed);
+        QCOMPARE(qint64(trace.chunks().size()), stored);
+    }
+
+    // A flood of tiny frames in batches (blocks adopted whole while they fit): their records
+    // spend the budget too, every frame is counted by opcode, and a rule-breaking frame of ours
+    // is kept past the stop (it decides the closing verdict).
+    void tinyFramesSpendTheBudget()
+    {
+        Trace::Limits limits;
+        limits.maxStoredOctets = 4 * 1024 * 1024;
+        Trace trace(limits);
+        FrameProducer producer;
+        qint64 t = 0;
+        constexpr int kBatches = 20;
+        constexpr int kPerBatch = 20000;
+        for (int b = 0; b < kBatches; ++b) {
+            TraceBatch batch;
+            for (int i = 0; i < kPerBatch; ++i)
+                batch.add(frame(2, ++t), producer);
+            trace.append(std::move(batch));
+        }
+        QVERIFY(trace.limitReached());
+        // The budget, plus the one event that says where storage stopped.
+        QVERIFY(trace.storedCost() <= limits.maxStoredOctets + 1024);
+        const qint64 perFrame = recordCost(frame(2, 0));
+        QVERIFY(qint64(trace.frames().size()) <= limits.maxStoredOctets / perFrame);
+        QVERIFY(qint64(trace.frames().size()) > limits.maxStoredOctets / perFrame / 2);
+        QCOMPARE(trace.frameCount(Direction::Rx), qint64(kBatches) * kPerBatch);
+        QCOMPARE(trace.statistics().rxFrames.at(2), qint64(kBatches) * kPerBatch);
+
+        FrameRecord ours = frame(1, ++t);
+        ours.direction = Direction::Tx;
+        ours.violations = Violation::RsvWithoutExtension;
+        const size_t before = trace.frames().size();
+        trace.append(TraceRecord(ours));
+        QCOMPARE(trace.frames().size(), before + 1);
+        FrameRecord plain = frame(1, ++t);
+        plain.direction = Direction::Tx;
+        trace.append(TraceRecord(plain));
+        QCOMPARE(trace.frames().size(), before + 1); // counted only
+        QCOMPARE(trace.frameCount(Direction::Tx), 2);
+    }
+
+    // The session's flow control: a batch's cost is in flight from its ticket until it is
+    // appended; the wake-up runs once, when the cost falls to the resume mark.
+    void flowTicketsReleaseOnAppend()
+    {
+        auto flow = std::make_shared<TraceFlow>();
+        int wakes = 0;
+        flow->setWake([&wakes] { ++wakes; });
+        Trace trace;
+        std::vector<TraceBatch> batches(4);
+        for (TraceBatch &batch : batches) {
+            OctetChunk c;
+            c.direction = Direction::Rx;
+            c.size = 1000;
+            c.data = QByteArray(1000, 'b');
+            batch.add(std::move(c));
+            batch.ticket = FlowTicket(flow, batch.cost);
+        }
+        const qint64 each = batches[0].cost;
+        QVERIFY(each > 1000);
+        QCOMPARE(flow->inFlight(), 4 * each);
+        QVERIFY(!flow->pauseAbove(4 * each, each));
+        QVERIFY(flow->pauseAbove(4 * each - 1, each));
+        trace.append(std::move(batches[0]));
+        trace.append(std::move(batches[1]));
+        QCOMPARE(flow->inFlight(), 2 * each);
+        QCOMPARE(wakes, 0);
+        trace.append(std::move(batches[2]));
+        QCOMPARE(wakes, 1);
+        batches.clear(); // a batch dropped unappended gives its cost back too
+        QCOMPARE(flow->inFlight(), 0);
+        QCOMPARE(wakes, 1);
+        QCOMPARE(trace.octetCount(Direction::Rx), 3000);
+    }
+
     // A trace cleared while the session goes on (a new connection in the same window) still
     // receives every later frame, in order.
     void clearedTraceKeepsReceiving()

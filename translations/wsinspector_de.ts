@@ -174,6 +174,18 @@
         <source>Fail the connection when the server breaks RFC 6455 (close 1002/1007/1009)</source>
         <translation>Verbindung fehlschlagen lassen, wenn der Server gegen RFC 6455 verstößt (Close 1002/1007/1009)</translation>
     </message>
+    <message>
+        <source>Trace storage:</source>
+        <translation>Trace-Speicher:</translation>
+    </message>
+    <message>
+        <source>What the trace of one connection stores at most: octets, payloads and the records of frames and chunks</source>
+        <translation>Was der Trace einer Verbindung höchstens speichert: Oktette, Nutzdaten und die Einträge von Frames und Blöcken</translation>
+    </message>
+    <message>
+        <source>Past it, octets and frames are counted, not stored: the statistics stay exact, and the log and the Statistics panel say where storage stopped. The program&apos;s memory stays below this budget plus about 64 MiB, whatever the server sends.</source>
+        <translation>Darüber hinaus werden Oktette und Frames gezählt, nicht gespeichert: Die Statistik bleibt exakt, und das Protokoll und die Statistik-Ansicht zeigen, wo das Speichern endete. Der Speicherbedarf des Programms bleibt unter diesem Budget plus etwa 64 MiB, was auch immer der Server sendet.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -2718,6 +2730,22 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>Received: octets %1, reads %2, frames %3 · Sent: octets %4, writes %5, frames %6</source>
         <translation>Empfangen: Oktette %1, Lesevorgänge %2, Frames %3 · Gesendet: Oktette %4, Schreibvorgänge %5, Frames %6</translation>
+    </message>
+    <message>
+        <source>RX</source>
+        <translation>RX</translation>
+    </message>
+    <message>
+        <source>TX</source>
+        <translation>TX</translation>
+    </message>
+    <message>
+        <source>Storage stopped at %1 octet %2: the limit of %3 stored frames is reached. Later octets and frames are counted, not stored; the statistics stay exact.</source>
+        <translation>Speichern endete bei %1-Oktett %2: Die Grenze von %3 gespeicherten Frames ist erreicht. Spätere Oktette und Frames werden gezählt, nicht gespeichert; die Statistik bleibt exakt.</translation>
+    </message>
+    <message>
+        <source>Storage stopped at %1 octet %2: the trace budget of %3 octets is spent. Later octets and frames are counted, not stored; the statistics stay exact.</source>
+        <translation>Speichern endete bei %1-Oktett %2: Das Trace-Budget von %3 Oktetten ist verbraucht. Spätere Oktette und Frames werden gezählt, nicht gespeichert; die Statistik bleibt exakt.</translation>
     </message>
 </context>
 <context>

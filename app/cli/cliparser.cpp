@@ -25,6 +25,8 @@ bool parseInt(QStringView text, qint64 min, qint64 max, qint64 &out)
 // At most a day, so that every timer's milliseconds fit an int. Written so that NaN fails
 // too (every comparison with NaN is false); infinities and 1e308 are out of range.
 constexpr double kMaxSeconds = 86400;
+// Below this a trace could not even hold the opening handshake and a few frames.
+constexpr qint64 kMinTraceOctets = 1024 * 1024;
 
 bool parseSeconds(QStringView text, double &out)
 {
@@ -486,6 +488,13 @@ QString parseSend(const QStringList &args, SendOptions &o)
             if (!parseInt(v, 1, qint64(1) << 40, n))
                 return u"--max-frame-size: octets must be a positive number, got '"_s + v + u'\'';
             o.settings.maxFramePayload = n;
+        } else if (a == u"--max-trace-octets"_s) {
+            if (!(err = value(a, v)).isEmpty())
+                return err;
+            if (!parseInt(v, kMinTraceOctets, qint64(1) << 50, n))
+                return u"--max-trace-octets: octets must be a number of at least "_s
+                       + QString::number(kMinTraceOctets) + u", got '"_s + v + u'\'';
+            o.settings.maxTraceOctets = n;
         } else if (a == u"--json"_s) {
             if (!(err = value(a, o.jsonFile)).isEmpty())
                 return err;
@@ -723,6 +732,8 @@ Options:
   --header NAME:VALUE  --subprotocol P  --extension E  --origin O
   --insecure (ignore certificate errors)  --ca-file PEM
   --no-auto-pong  --no-auto-close-reply  --no-fail-on-violation  --max-frame-size N
+  --max-trace-octets N (536870912): what the trace stores at most; past it octets and
+        frames are counted, not stored (docs/cli.md, Memory: resident <= N + 64 MiB)
   --open-timeout S (5)  --close-timeout S (1)  --drop-timeout S (1)
   --timeout S (10): after the last step, close if still open, then drop
   --expect me|peer  --expect-code LIST|any  --require-clean | --no-require-clean

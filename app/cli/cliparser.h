@@ -23,7 +23,7 @@ struct SendOptions
     std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: derived)
     std::optional<bool> requireClean;      // --require-clean / --no-require-clean
     QString agent;               // --agent NAME (default: the server's Server: header)
-    qint64 maxTraceOctets = 512ll * 1024 * 1024;
+    // --max-trace-octets N is settings.maxTraceOctets: the trace's budget (docs/cli.md, Memory).
 };
 
 // What `wsinspector-cli cases` lists.

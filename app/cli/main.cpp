@@ -88,7 +88,7 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void()> &o
 int runSend(const cli::SendOptions &options)
 {
     Trace::Limits limits;
-    limits.maxStoredOctets = options.maxTraceOctets;
+    limits.maxStoredOctets = options.settings.maxTraceOctets;
     Trace trace(limits);
     trace.setStartedAt(QDateTime::currentDateTimeUtc());
     trace.setUrl(options.settings.url.toString());
@@ -149,6 +149,9 @@ int runSend(const cli::SendOptions &options)
             return writeJsonReport(input, out);
         }))
         return 2;
+    // The report has it too; said here as well, since a report may go to a file unread.
+    if (trace.limitReached())
+        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
     if (!connected) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
                  + connectErrorOf(trace));

@@ -241,6 +241,8 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
         return u"wirelog_tcp_closed_by_me"_s;
     case WireLogKind::TcpDroppedByPeer:
         return u"wirelog_tcp_closed_by_peer"_s;
+    case WireLogKind::StorageStopped:
+        return u"wirelog_delay"_s; // not in a case's log (wireLog() leaves it out there)
     }
     return {};
 }

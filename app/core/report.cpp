@@ -305,11 +305,13 @@ private:
     bool m_ok = true;
 };
 
-void writeWireLog(const Trace &trace, LineSink &out)
+// `storageLine`: a free session's log also says where storage stopped (a case's stays the
+// reference's).
+void writeWireLog(const Trace &trace, LineSink &out, bool storageLine)
 {
     const QString indent(kContinuationIndent, u' ');
     qint64 number = 0;
-    for (const WireLogLine &line : wireLog(trace)) {
+    for (const WireLogLine &line : wireLog(trace, storageLine)) {
         const QString index = u"%1 "_s.arg(number++, 3, 10, QChar(u'0'));
         const QString text = wireLogText(trace, line);
         if (line.kind == WireLogKind::RxOctets || line.kind == WireLogKind::TxOctets) {
@@ -456,6 +458,10 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     // reference's.
     if (!isCase)
         out.line(u"TCP: "_s + escapeControls(tcpEndDescription(input.closing)));
+    // …and whether everything it saw is in the report: past the trace's budget, octets and
+    // frames were counted (the statistics stay exact), not stored.
+    if (!isCase && trace.limitReached())
+        out.line(u"Storage: stopped "_s + storageStopText(trace));
 
     // The reference separates these sections by a rule; two blank lines here.
     out.lines({QString(), QString(), u"Opening Handshake"_s, QString()});
@@ -480,7 +486,7 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     out.lines(statisticsLines(trace.statistics()));
 
     out.lines({QString(), QString(), u"Wire Log"_s, QString()});
-    writeWireLog(trace, out);
+    writeWireLog(trace, out, !isCase);
     return out.flush();
 }
 
@@ -764,6 +770,19 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
                                                      {u"count"_s, qint64(count)}},
                                          1);
                            }});
+        // A free session says where storage stopped (null: it did not); a case's JSON keeps the
+        // reference's keys.
+        QJsonValue stopped(QJsonValue::Null);
+        if (const std::optional<Trace::StorageStop> stop = trace.storageStop()) {
+            stopped = QJsonObject{
+                {u"direction"_s, stop->direction == Direction::Rx ? u"rx"_s : u"tx"_s},
+                {u"streamOffset"_s, stop->streamOffset},
+                {u"limit"_s, stop->limit},
+                {u"maxTraceOctets"_s, trace.limits().maxStoredOctets},
+                {u"text"_s, storageStopText(trace)},
+            };
+        }
+        members.emplace_back(u"storageStopped"_s, value(stopped));
     }
     // In the order QJsonObject keeps its keys (sorted), as the report was written before.
     std::sort(members.begin(), members.end(),

@@ -1020,12 +1020,20 @@ ScenarioParseResult loadScenario(const QString &path)
         r.error = path + u": "_s + file.errorString();
         return r;
     }
-    if (file.size() > 256 * 1024 * 1024) {
+    const auto tooLarge = [&path] {
         ScenarioParseResult r;
-        r.error = path + u": larger than 256 MiB, not a scenario"_s;
+        r.error = path + u": larger than "_s + QString::number(kMaxScenarioFileSize >> 20)
+                  + u" MiB ("_s + QString::number(kMaxScenarioFileSize)
+                  + u" octets), the size limit of a scenario file"_s;
         return r;
-    }
-    ScenarioParseResult r = parseScenario(file.readAll());
+    };
+    // The size a regular file says it has; a device or a pipe says 0, hence the bounded read.
+    if (file.size() > kMaxScenarioFileSize)
+        return tooLarge();
+    const QByteArray data = file.read(kMaxScenarioFileSize + 1);
+    if (data.size() > kMaxScenarioFileSize)
+        return tooLarge();
+    ScenarioParseResult r = parseScenario(data);
     if (!r.ok())
         r.error = path + u": "_s + r.error;
     return r;

@@ -60,6 +60,10 @@ struct ScenarioParseResult
 [[nodiscard]] ScenarioParseResult scenarioFromJson(const QJsonObject &json);
 // Parses file contents: invalid JSON is reported with the line and column of the error.
 [[nodiscard]] ScenarioParseResult parseScenario(const QByteArray &contents);
+// A scenario file is refused, with an error naming the file and the cap, when it is larger
+// than this (16 MiB); at most kMaxScenarioFileSize + 1 octets are read, so neither a huge
+// (sparse) file nor a device like /dev/zero makes the program read on.
+inline constexpr qint64 kMaxScenarioFileSize = 16ll * 1024 * 1024;
 [[nodiscard]] ScenarioParseResult loadScenario(const QString &path);
 // Writes atomically (QSaveFile); returns the error text, empty on success.
 [[nodiscard]] QString saveScenario(const Scenario &scenario, const QString &path);

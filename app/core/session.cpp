@@ -45,6 +45,10 @@ ClientSession::ClientSession(QObject *parent)
     m_dropTimer.setTimerType(Qt::PreciseTimer);
     m_drainTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_flushTimer, &QTimer::timeout, this, &ClientSession::flushBatch);
+    // The consumer gives batches back in its thread: the wake-up only posts to ours.
+    m_flow->setWake([this] {
+        QMetaObject::invokeMethod(this, &ClientSession::resumeReading, Qt::QueuedConnection);
+    });
     connect(&m_drainTimer, &QTimer::timeout, this, &ClientSession::drainQueue);
     connect(&m_openTimer, &QTimer::timeout, this, [this] {
         if (m_state != SessionState::Connecting)
@@ -68,6 +72,7 @@ ClientSession::ClientSession(QObject *parent)
 
 ClientSession::~ClientSession()
 {
+    m_flow->setWake({}); // batches still in flight may outlive us
     closeWatchFd();
     if (m_socket) {
         m_socket->disconnect(this);
@@ -117,6 +122,7 @@ void ClientSession::flushBatch()
     if (m_pending.isEmpty())
         return;
     auto batch = std::make_shared<TraceBatch>(std::move(m_pending));
+    batch->ticket = FlowTicket(m_flow, batch->cost); // given back once appended
     // The next batch is likely as large: reserve so a flood does not regrow it every time.
     m_pending = TraceBatch{};
     m_pending.frames.reserve(batch->frames.size());
@@ -154,6 +160,12 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     }
     const quint16 port = quint16(url.port(tls ? 443 : 80));
     m_socket = new QTcpSocket(this);
+    // Bounded: when we pause reading, the kernel's window holds the server back.
+    m_socket->setReadBufferSize(kSocketReadBuffer);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_readPaused && m_socket->bytesToWrite() <= kMaxUnsentOctets / 2)
+            resumeReading();
+    });
     // TCP itself is up (before TLS, for wss://): from here on a failure is not "no connection".
     connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onTcpConnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onSocketError);
@@ -284,32 +296,64 @@ void ClientSession::processHandshake(const QByteArray &data)
 
 void ClientSession::onReadyRead()
 {
+    if (!m_readPaused)
+        readAvailable(false);
+}
+
+bool ClientSession::mustPauseReading()
+{
+    if (m_socket->bytesToWrite() > kMaxUnsentOctets)
+        return true; // resumed by bytesWritten
+    return m_flow->pauseAbove(kPauseReadingAt, kResumeReadingAt, m_pending.cost);
+}
+
+void ClientSession::resumeReading()
+{
+    if (!m_readPaused || m_reading)
+        return;
+    m_readPaused = false;
+    readAvailable(false);
+}
+
+void ClientSession::readAvailable(bool drain)
+{
+    if (m_reading)
+        return; // the outer loop goes on (or stops: the connection closed meanwhile)
+    m_reading = true;
+    if (m_readBuffer.size() != kReadChunk)
+        m_readBuffer.resize(kReadChunk);
     qint64 available = 0;
     while (m_socket && m_state != SessionState::Closed
            && (available = transportBytesAvailable()) > 0) {
-        QByteArray data(qsizetype(std::min<qint64>(available, kReadChunk)), Qt::Uninitialized);
-        const qint64 got = m_tlsClient ? m_tlsClient->read(data.data(), data.size())
-                                       : m_socket->read(data.data(), data.size());
+        if (!drain && mustPauseReading()) {
+            m_readPaused = true;
+            flushBatch(); // the consumer must have it to give it back
+            break;
+        }
+        char *buffer = m_readBuffer.data();
+        const qint64 wanted = std::min<qint64>(available, kReadChunk);
+        const qint64 got = m_tlsClient ? m_tlsClient->read(buffer, wanted)
+                                       : m_socket->read(buffer, wanted);
         if (got <= 0)
             break;
-        if (got < data.size()) {
-            data.truncate(qsizetype(got));
-            data.squeeze(); // the trace keeps the chunk: give back what did not arrive
-        }
+        // A chunk of its own exact size (no 64 KiB block pinned by a short read); only the
+        // head once the connection is ours to end: nothing after it changes what we did.
         OctetChunk chunk;
         m_readTimeNs = elapsedNs();
         chunk.timeNs = m_readTimeNs;
         chunk.streamOffset = m_rxOffset;
-        chunk.size = data.size();
-        chunk.data = data;
+        chunk.size = got;
+        chunk.data = QByteArray(buffer, qsizetype(m_rxHeadsOnly ? std::min<qint64>(got, kKeptHead)
+                                                                : got));
         chunk.direction = Direction::Rx;
-        m_rxOffset += data.size();
+        m_rxOffset += got;
         record(std::move(chunk));
         if (!m_handshakeDone)
-            processHandshake(data);
+            processHandshake(QByteArray(buffer, qsizetype(got)));
         else
-            processFrames(data.constData(), data.size());
+            processFrames(buffer, qsizetype(got));
     }
+    m_reading = false;
 }
 
 qint64 ClientSession::transportBytesAvailable() const
@@ -522,6 +566,7 @@ void ClientSession::failConnection(int code, const QByteArray &reason, const QSt
     if (m_state == SessionState::Closed || m_state == SessionState::Idle)
         return;
     m_failedByMe = true;
+    m_rxHeadsOnly = true; // what the server still sends is counted, not stored
     recordEvent(TraceEvent::Kind::FailedByMe, why);
     if (m_state == SessionState::Open)
         sendCloseFrame(code, reason, false);
@@ -546,6 +591,7 @@ void ClientSession::closeTcp(bool abort, const QString &why)
     if (m_state == SessionState::Closed || m_state == SessionState::Idle)
         return;
     recordEvent(TraceEvent::Kind::DroppedByMe, why);
+    m_rxHeadsOnly = true;
     m_openTimer.stop();
     m_closeTimer.stop();
     m_dropTimer.stop();
@@ -640,6 +686,11 @@ void ClientSession::onDisconnected()
 {
     if (m_end == TcpEnd::Unknown)
         m_end = peerEnd();
+    // What is still buffered (reading may have paused) is the rest of the stream: it is read
+    // first, so the trace and the statistics have every octet.
+    readAvailable(true);
+    if (m_finished)
+        return;
     const QString why = m_end == TcpEnd::OurClose    ? u"we closed the connection"_s
                         : m_end == TcpEnd::PeerReset ? u"the server reset the connection"_s
                         : m_end == TcpEnd::PeerTls

@@ -41,6 +41,9 @@ struct SessionSettings
     int closeHandshakeTimeoutMs = 1000;
     int serverDropTimeoutMs = 1000;
     qint64 maxFramePayload = 64ll * 1024 * 1024; // size limit for received frames and messages
+    // The budget of the consumer's trace (Trace::Limits::maxStoredOctets): what the window or
+    // the CLI stores of this connection at most; past it, octets and frames are counted only.
+    qint64 maxTraceOctets = Trace::kDefaultMaxStoredOctets;
     int batchIntervalMs = 30;         // trace batches to the consumer, at most ~33 per second
 };
 
@@ -83,6 +86,21 @@ public:
     // TX frames counted by opcode, for cases that check their own sending (10.1.1).
     [[nodiscard]] const CountMap &txFrameCounts() const { return m_txFrameCounts; }
     [[nodiscard]] qint64 elapsedNs() const { return m_clock.isValid() ? m_clock.nsecsElapsed() : 0; }
+    // Flow control with the consumer of traceBatch(): reading from the socket pauses while more
+    // than kPauseReadingAt of records are handed over and not yet appended, and resumes at
+    // kResumeReadingAt, so a consumer that lags holds the server back instead of growing memory.
+    [[nodiscard]] const std::shared_ptr<TraceFlow> &traceFlow() const { return m_flow; }
+    [[nodiscard]] bool isReadingPaused() const { return m_readPaused; }
+    static constexpr qint64 kPauseReadingAt = 16ll * 1024 * 1024;
+    static constexpr qint64 kResumeReadingAt = 8ll * 1024 * 1024;
+    // What the TCP socket buffers of what the kernel received (TlsClient sets its own bound).
+    static constexpr qint64 kSocketReadBuffer = 1024 * 1024;
+    // Our octets not yet taken by the kernel (a server that does not read, our pongs to its
+    // ping flood): past this, reading pauses too, until the socket has written them.
+    static constexpr qint64 kMaxUnsentOctets = 16ll * 1024 * 1024;
+    // What is kept of each received chunk once we have failed the connection or closed TCP:
+    // the octets the wire log shows (§3.3); the rest is counted, not stored.
+    static constexpr qsizetype kKeptHead = 64;
 
 public Q_SLOTS:
     // Starts connecting. The steps run once the connection is OPEN.
@@ -148,6 +166,12 @@ private:
     [[nodiscard]] qint64 transportBytesAvailable() const;
     void onConnected();
     void onReadyRead();
+    // Reads what the transport has. `drain`: everything, whatever the flow control says (the
+    // connection is ending: what is still buffered is all that will come).
+    void readAvailable(bool drain);
+    // True (reading pauses) while the consumer lags or our own octets pile up unsent.
+    [[nodiscard]] bool mustPauseReading();
+    void resumeReading();
     void onDisconnected();
     void onSocketError();
     // How the peer ended TCP, read from the kernel through m_watchFd (then closed).
@@ -195,6 +219,11 @@ private:
     FrameProducer m_frameProducer; // frames go straight into blocks the trace adopts
     bool m_flushScheduled = false;
     qint64 m_readTimeNs = 0;  // time of the read being processed: its frames arrived with it
+    std::shared_ptr<TraceFlow> m_flow = std::make_shared<TraceFlow>();
+    QByteArray m_readBuffer;  // one read, before its octets are copied into a chunk
+    bool m_readPaused = false;
+    bool m_reading = false;   // inside readAvailable() (a signal from a read must not nest one)
+    bool m_rxHeadsOnly = false; // failed by us or TCP closed by us: keep kKeptHead a chunk
     QTimer m_flushTimer;
     QTimer m_openTimer;
     QTimer m_closeTimer;

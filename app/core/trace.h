@@ -11,9 +11,13 @@
 #include <QSharedData>
 #include <QString>
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -31,7 +35,7 @@ struct OctetChunk
     qint64 timeNs = 0;       // monotonic, since the session started
     qint64 streamOffset = 0; // offset of the first octet in this direction's stream
     qint64 size = 0;         // octets that crossed the wire
-    QByteArray data;         // the octets; only the first 64 when the trace's octet budget is spent
+    QByteArray data;         // the octets; only the first 64 after we failed or closed TCP
     Direction direction = Direction::Tx;
     bool sync = false;       // TX: written from the queue in its own event-loop turn (§1.2)
 
@@ -136,7 +140,8 @@ struct TraceEvent
         WirelogSwitched,      // createWirelog = flag, without a WLM entry (9.1–9.6)
         Note,                 // text: anything the user should see in the log (not in reports)
         Error,                // text: a local error (connection refused, DNS, TLS, …)
-        TraceLimitReached,    // text: which limit; later frames/octets are counted, not kept
+        TraceLimitReached,    // storage stopped at streamOffset of direction (text: which
+                              // limit, "budget" or "frames"); later records counted, not kept
         TlsHandshakeFailed,   // text: why (certificate rejected, alert, protocol error)
         TlsCloseNotify,       // the TLS session's close_notify; flag: sent by us (else received)
     };
@@ -150,9 +155,135 @@ struct TraceEvent
     QString text;      // tag, address, failure text, …
     bool flag = false;
     TcpEnd tcpEnd = TcpEnd::Unknown; // TcpClosed: how the connection ended
+    qint64 streamOffset = -1;        // TraceLimitReached: the first octet not stored
+    Direction direction = Direction::Rx; // TraceLimitReached: of this direction's stream
 };
 
 using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;
+
+// What a record really costs in memory once a trace stores it: the record, its entry, its index,
+// and the heap blocks it owns (contents plus the allocator's and QArrayData's headers). The
+// trace's one budget (Trace::Limits::maxStoredOctets) is spent in these units, so that a flood
+// of tiny frames is bounded as well as one of large ones.
+namespace recordcost {
+inline constexpr qint64 kHeapOverhead = 32; // malloc's header + QArrayData's, rounded up
+inline constexpr qint64 kEntry = 8;         // Trace::Entry
+[[nodiscard]] inline qint64 heap(const QByteArray &b)
+{
+    return b.capacity() > 0 ? qint64(b.capacity()) + kHeapOverhead : 0;
+}
+[[nodiscard]] inline qint64 heap(const QString &s)
+{
+    return s.capacity() > 0 ? 2 * qint64(s.capacity()) + kHeapOverhead : 0;
+}
+} // namespace recordcost
+
+// Chunks also pay for their index in the per-direction offset table (a std::vector: 4 octets an
+// index, doubled for its growth).
+[[nodiscard]] inline qint64 recordCost(const OctetChunk &c)
+{
+    return qint64(sizeof(OctetChunk)) + recordcost::kEntry + 8 + recordcost::heap(c.data);
+}
+[[nodiscard]] inline qint64 recordCost(const FrameRecord &f)
+{
+    return qint64(sizeof(FrameRecord)) + recordcost::kEntry + recordcost::heap(f.payload)
+           + (f.tx ? qint64(sizeof(TxFrameInfo)) + recordcost::kHeapOverhead : 0);
+}
+[[nodiscard]] inline qint64 recordCost(const TraceEvent &e)
+{
+    return qint64(sizeof(TraceEvent)) + recordcost::kEntry + recordcost::heap(e.reason)
+           + recordcost::heap(e.text);
+}
+
+// Flow control between a session (the producer of batches, in its thread) and the consumer that
+// appends them (window, CLI, case runner, in theirs): the cost of the records handed over and
+// not yet appended. The session stops reading from its socket while too much is in flight, so
+// that a consumer that lags (or a server that floods) cannot make memory grow without bound:
+// the kernel's TCP window then holds the server back.
+class TraceFlow
+{
+public:
+    // Producer: records of `cost` were handed over.
+    void charge(qint64 cost) { m_inFlight.fetch_add(cost, std::memory_order_relaxed); }
+    // Consumer, any thread: records of `cost` were appended (or dropped). Calls the wake-up
+    // armed by pauseAbove() once the cost in flight has fallen to its resume mark.
+    void release(qint64 cost)
+    {
+        const qint64 now = m_inFlight.fetch_sub(cost, std::memory_order_acq_rel) - cost;
+        std::function<void()> wake;
+        {
+            const std::lock_guard lock(m_mutex);
+            if (m_resumeAt < 0 || now > m_resumeAt)
+                return;
+            m_resumeAt = -1;
+            wake = m_wake;
+        }
+        if (wake)
+            wake();
+    }
+    [[nodiscard]] qint64 inFlight() const { return m_inFlight.load(std::memory_order_acquire); }
+    // Producer: true when more than `pauseAt` is in flight (plus `pending`, not yet handed
+    // over); the wake-up then runs once it falls to `resumeAt` (at once if it already has).
+    [[nodiscard]] bool pauseAbove(qint64 pauseAt, qint64 resumeAt, qint64 pending = 0)
+    {
+        const std::lock_guard lock(m_mutex);
+        if (inFlight() + pending <= pauseAt)
+            return false;
+        m_resumeAt = resumeAt;
+        return true;
+    }
+    // The producer's wake-up (called in the consumer's thread: it should post, not act).
+    void setWake(std::function<void()> wake)
+    {
+        const std::lock_guard lock(m_mutex);
+        m_wake = std::move(wake);
+    }
+
+private:
+    std::atomic<qint64> m_inFlight{0};
+    std::mutex m_mutex;
+    qint64 m_resumeAt = -1;
+    std::function<void()> m_wake;
+};
+
+// One batch's share of a TraceFlow: given back when the batch is appended or destroyed.
+class FlowTicket
+{
+public:
+    FlowTicket() = default;
+    FlowTicket(std::shared_ptr<TraceFlow> flow, qint64 cost) : m_flow(std::move(flow)), m_cost(cost)
+    {
+        if (m_flow)
+            m_flow->charge(m_cost);
+    }
+    FlowTicket(FlowTicket &&other) noexcept
+        : m_flow(std::move(other.m_flow)), m_cost(std::exchange(other.m_cost, 0))
+    {
+    }
+    FlowTicket &operator=(FlowTicket &&other) noexcept
+    {
+        if (this != &other) {
+            reset();
+            m_flow = std::move(other.m_flow);
+            m_cost = std::exchange(other.m_cost, 0);
+        }
+        return *this;
+    }
+    FlowTicket(const FlowTicket &) = delete;
+    FlowTicket &operator=(const FlowTicket &) = delete;
+    ~FlowTicket() { reset(); }
+    void reset()
+    {
+        if (m_flow)
+            m_flow->release(m_cost);
+        m_flow.reset();
+        m_cost = 0;
+    }
+
+private:
+    std::shared_ptr<TraceFlow> m_flow;
+    qint64 m_cost = 0;
+};
 
 // The trace's frame records: 64 Ki records (~5 MiB) a block. A session writes its frames
 // straight into blocks of this layout (FrameProducer), which the trace adopts without a copy.
@@ -171,15 +302,19 @@ struct TraceBatch
     std::vector<TraceEvent> events;
     std::vector<Kind> order;
     FrameProducer ownFrames; // for add(FrameRecord &&) without a producer of the caller's
+    qint64 cost = 0;         // recordCost() of the records, summed
+    FlowTicket ticket;       // the session's flow control: released when appended
 
     void add(OctetChunk &&c)
     {
+        cost += recordCost(c);
         chunks.push_back(std::move(c));
         order.push_back(Kind::Chunk);
     }
     // A session passes its producer, so that the trace can adopt whole blocks.
     void add(FrameRecord &&f, FrameProducer &producer)
     {
+        cost += recordCost(f);
         producer.append(std::move(f), frames);
         order.push_back(Kind::Frame);
     }
@@ -187,6 +322,7 @@ struct TraceBatch
     void add(FrameRecord &&f) { add(std::move(f), ownFrames); }
     void add(TraceEvent &&e)
     {
+        cost += recordCost(e);
         events.push_back(std::move(e));
         order.push_back(Kind::Event);
     }
@@ -224,8 +360,21 @@ public:
 
     struct Limits
     {
-        qint64 maxStoredOctets = 512ll * 1024 * 1024; // octet contents kept; later only 64 each
-        qint64 maxStoredFrames = 10'000'000;          // frames kept; later ones only counted
+        // The one budget for everything stored (octet contents, payload copies, the records
+        // themselves), in recordCost() units. Past it, octets and frames are counted, not kept.
+        qint64 maxStoredOctets = kDefaultMaxStoredOctets;
+        qint64 maxStoredFrames = 10'000'000; // frames kept; later records only counted
+    };
+    static constexpr qint64 kDefaultMaxStoredOctets = 512ll * 1024 * 1024;
+
+    // Where storage stopped (the TraceLimitReached event): the first octet of `direction`'s
+    // stream from which on octets and frames were counted, not stored.
+    struct StorageStop
+    {
+        qint64 timeNs = 0;
+        qint64 streamOffset = 0;
+        Direction direction = Direction::Rx;
+        QString limit; // "budget" or "frames"
     };
 
     Trace() = default;
@@ -250,6 +399,12 @@ public:
     [[nodiscard]] qint64 octetCount(Direction d) const { return m_octets[int(d)]; }
     [[nodiscard]] qint64 frameCount(Direction d) const { return m_frameCounts[int(d)]; }
     [[nodiscard]] bool limitReached() const { return m_limitReached; }
+    [[nodiscard]] const Limits &limits() const { return m_limits; }
+    // What the stored records cost (recordCost()): within maxStoredOctets, plus the events kept
+    // past the stop (the note itself, at most kKeptPastStop repeatable ones, the few others).
+    [[nodiscard]] qint64 storedCost() const { return m_storedCost; }
+    // Where storage stopped, if it did (read from the TraceLimitReached event).
+    [[nodiscard]] std::optional<StorageStop> storageStop() const;
 
     // The octets [offset, offset + size) of one direction's stream, as far as they are kept.
     [[nodiscard]] QByteArray streamOctets(Direction d, qint64 offset, qint64 size) const;
@@ -271,8 +426,15 @@ private:
     void appendChunk(OctetChunk &&chunk);
     void appendFrame(FrameRecord &&frame);
     void countFrame(const FrameRecord &frame);
-    [[nodiscard]] bool noteFrameLimit(qint64 timeNs);
+    // True when a record of `cost` may be stored (and charges it); false once storage stopped,
+    // which the first refusal notes with a TraceLimitReached event.
+    [[nodiscard]] bool admit(qint64 cost, Direction d, qint64 offset, qint64 timeNs, bool frame);
+    void stopStorage(Direction d, qint64 offset, qint64 timeNs, const QString &limit);
+    // Past the stop, records we must keep for the verdict (state, timers, TCP end, a rule-breaking
+    // frame of ours) are still stored, those a peer can repeat at will only up to an allowance.
+    [[nodiscard]] bool keepPastStop(const TraceEvent &event);
     void appendEvent(TraceEvent &&event);
+    static constexpr qint64 kKeptPastStop = 1024;
 
     Limits m_limits;
     QDateTime m_startedAt;
@@ -286,11 +448,17 @@ private:
     qint64 m_opcodeCounts[2][16] = {};
     qint64 m_octets[2] = {0, 0};
     qint64 m_frameCounts[2] = {0, 0};
-    qint64 m_storedOctets = 0;
-    bool m_limitReached = false;
+    qint64 m_storedCost = 0;
+    qint64 m_keptPastStop = 0; // records stored after the stop (see keepPastStop())
+    bool m_limitReached = false; // storage stopped
     SessionState m_state = SessionState::Idle;
     qint64 m_lastTimeNs = 0;
 };
+
+// Where and why storage stopped, in words: "at RX octet 67108864: the trace budget of 67108864
+// octets is spent; later octets and frames are counted, not stored". Empty when it did not. The
+// report, the wire log and the CLI say it with these words.
+[[nodiscard]] QString storageStopText(const Trace &trace);
 
 } // namespace wsi
 

@@ -27,6 +27,7 @@ struct ScanState
     bool droppedByMe = false; // a DroppedByMe event was seen
     bool tcpClosed = false;   // a TcpClosed event was seen (only the first one is logged)
     bool wirelogOn = true;    // createWirelog: octets and frames are logged only while on
+    bool storageLine = false; // TraceLimitReached is a line (StorageStopped)
 };
 
 QString pyBool(bool value)
@@ -98,6 +99,10 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         return WireLogKind::FailingConnection;
     case K::WirelogEnabled:
         return WireLogKind::WirelogMarker;
+    case K::TraceLimitReached:
+        if (!before.storageLine)
+            return std::nullopt;
+        return WireLogKind::StorageStopped;
     case K::TcpClosed:
         // The connection ends once; analyzeClosing() ignores a repeated TcpClosed, and so do we.
         if (before.tcpClosed || event.tcpEnd == TcpEnd::NoConnection)
@@ -205,6 +210,7 @@ QString wireLogTag(WireLogKind kind)
         return u"WLM"_s;
     case WireLogKind::TcpDroppedByMe:
     case WireLogKind::TcpDroppedByPeer:
+    case WireLogKind::StorageStopped:
         break;
     }
     return {};
@@ -239,6 +245,8 @@ QString wireLogKindName(WireLogKind kind)
         return u"TCP DROPPED BY ME"_s;
     case WireLogKind::TcpDroppedByPeer:
         return u"TCP DROPPED BY PEER"_s;
+    case WireLogKind::StorageStopped:
+        return u"STORAGE STOPPED"_s;
     }
     return {};
 }
@@ -267,7 +275,7 @@ std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry)
 std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 entry)
 {
     const Trace::Entry &e = trace.entries()[entry];
-    const ScanState before{m_droppedByMe, m_tcpClosed, m_wirelogOn};
+    const ScanState before{m_droppedByMe, m_tcpClosed, m_wirelogOn, m_storageLine};
     const std::optional<WireLogKind> kind = classify(trace, e, before);
     if (e.type == Trace::Entry::Type::Event) {
         const TraceEvent &event = trace.events()[e.index];
@@ -282,10 +290,10 @@ std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 e
     return kind;
 }
 
-std::vector<WireLogLine> wireLog(const Trace &trace)
+std::vector<WireLogLine> wireLog(const Trace &trace, bool storageLine)
 {
     std::vector<WireLogLine> lines;
-    WireLogClassifier classifier;
+    WireLogClassifier classifier(storageLine);
     const auto count = quint32(trace.entries().size());
     for (quint32 i = 0; i < count; ++i) {
         if (const auto kind = classifier.next(trace, i))
@@ -385,6 +393,8 @@ QString wireLogText(const Trace &trace, const WireLogLine &line)
         return u"FAILING CONNECTION"_s;
     case WireLogKind::WirelogMarker:
         return event->flag ? u"WIRELOG ENABLED"_s : u"WIRELOG DISABLED"_s;
+    case WireLogKind::StorageStopped:
+        return u"STORAGE STOPPED "_s + storageStopText(trace);
     default:
         return {};
     }
@@ -451,6 +461,8 @@ std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &lin
     case WireLogKind::TcpDroppedByMe:
     case WireLogKind::TcpDroppedByPeer:
         return std::nullopt; // synthesized by the reference report, not part of its JSON
+    case WireLogKind::StorageStopped:
+        return std::nullopt; // ours: Autobahn's JSON has no such entry
     default:
         break;
     }

@@ -26,6 +26,10 @@ enum class WireLogKind : quint8 {
     WirelogMarker,     // WLM "WIRELOG ENABLED/DISABLED"
     TcpDroppedByMe,    // the synthesized last line
     TcpDroppedByPeer,
+    // Ours, not the reference's: "STORAGE STOPPED at RX octet N: …" (TraceLimitReached). Only
+    // where asked for (a free session's text report, the window); never in Autobahn's JSON or
+    // in a case's report, so those stay the reference's.
+    StorageStopped,
 };
 
 // The short tag used in Autobahn's JSON ("RO", "TO", "RF", "TF", "CT", …); empty for the TCP line.
@@ -54,6 +58,9 @@ struct WireLogLine
 class WireLogClassifier
 {
 public:
+    // `storageLine`: classify the TraceLimitReached event as WireLogKind::StorageStopped.
+    explicit WireLogClassifier(bool storageLine = false) : m_storageLine(storageLine) {}
+
     // The kind of entries()[entry], which must follow the previous call's entry.
     [[nodiscard]] std::optional<WireLogKind> next(const Trace &trace, quint32 entry);
 
@@ -61,11 +68,13 @@ private:
     bool m_droppedByMe = false;
     bool m_tcpClosed = false;
     bool m_wirelogOn = true;
+    bool m_storageLine = false;
 };
 
 // All wire-log lines of a trace, in order. Octets and frames recorded while the case switched the
 // wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
-[[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace);
+// `storageLine`: with the STORAGE STOPPED line (see WireLogKind::StorageStopped).
+[[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace, bool storageLine = false);
 
 // Whether the wire log was switched on when the trace ended (createWirelog: a case's
 // WirelogEnabled/WirelogSwitched events; true when it never switched).

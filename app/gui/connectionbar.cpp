@@ -10,6 +10,8 @@
 #include <QSettings>
 #include <QStyle>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace wsi::gui {
@@ -90,6 +92,7 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     m_ui->closeTimeoutSpin->setValue(s.closeHandshakeTimeoutMs / 1000.0);
     m_ui->dropTimeoutSpin->setValue(s.serverDropTimeoutMs / 1000.0);
     m_ui->maxFrameSpin->setValue(int(s.maxFramePayload >> 20));
+    m_ui->maxTraceSpin->setValue(int(std::clamp<qint64>(s.maxTraceOctets >> 20, 1, 1 << 20)));
     m_ui->failOnViolationCheck->setChecked(s.failOnViolation);
 }
 
@@ -119,6 +122,7 @@ void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
     s.closeHandshakeTimeoutMs = int(m_ui->closeTimeoutSpin->value() * 1000);
     s.serverDropTimeoutMs = int(m_ui->dropTimeoutSpin->value() * 1000);
     s.maxFramePayload = qint64(m_ui->maxFrameSpin->value()) << 20;
+    s.maxTraceOctets = qint64(m_ui->maxTraceSpin->value()) << 20;
     s.failOnViolation = m_ui->failOnViolationCheck->isChecked();
 }
 
@@ -303,6 +307,7 @@ void ConnectionBar::saveSettings(QSettings &settings) const
     settings.setValue(u"connection/closeTimeoutMs"_s, m_base.closeHandshakeTimeoutMs);
     settings.setValue(u"connection/dropTimeoutMs"_s, m_base.serverDropTimeoutMs);
     settings.setValue(u"connection/maxFramePayload"_s, m_base.maxFramePayload);
+    settings.setValue(u"connection/maxTraceOctets"_s, m_base.maxTraceOctets);
     settings.setValue(u"connection/failOnViolation"_s, m_base.failOnViolation);
 }
 
@@ -340,6 +345,11 @@ void ConnectionBar::restoreSettings(const QSettings &settings)
     const qint64 limit =
         settings.value(u"connection/maxFramePayload"_s, defaults.maxFramePayload).toLongLong();
     m_base.maxFramePayload = limit >= (1 << 20) ? limit : defaults.maxFramePayload;
+    const qint64 budget =
+        settings.value(u"connection/maxTraceOctets"_s, defaults.maxTraceOctets).toLongLong();
+    m_base.maxTraceOctets = budget >= (1 << 20) && budget <= (qint64(1) << 40)
+                                ? budget
+                                : defaults.maxTraceOctets;
     m_base.failOnViolation = settings.value(u"connection/failOnViolation"_s, true).toBool();
 }
 

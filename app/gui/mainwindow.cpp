@@ -285,7 +285,7 @@ void MainWindow::sizeColumnsToContents()
 
     using W = WireLogModel;
     QStringList kinds;
-    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::TcpDroppedByPeer); ++kind)
+    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::StorageStopped); ++kind)
         kinds << wireLogKindName(WireLogKind(kind));
     sizeColumns(m_wireLogView,
                 {{W::IndexColumn, {number}},
@@ -570,6 +570,7 @@ void MainWindow::refreshPanels()
     if (progress.timeoutMs > 0 && !m_panelTimer->isActive())
         m_panelTimer->start();
     m_statisticsPanel->setStatistics(trace.statistics());
+    m_statisticsPanel->setStorageStop(trace.storageStop(), trace.limits());
     m_handshakePanel->setTrace(trace);
     m_statusCounters->setText(statusText());
     updateActions();

@@ -21,7 +21,9 @@ void SessionController::connectTo(const SessionSettings &settings)
     }
     m_settings = settings;
     m_tls = settings.url.scheme() == u"wss"_s;
-    Trace trace;
+    Trace::Limits limits;
+    limits.maxStoredOctets = settings.maxTraceOctets; // the settings' "Trace storage"
+    Trace trace(limits);
     trace.setStartedAt(QDateTime::currentDateTimeUtc());
     trace.setUrl(settings.url.toString());
     m_store->reset(std::move(trace));

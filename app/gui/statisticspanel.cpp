@@ -181,6 +181,12 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     top->addWidget(m_summary, 1);
     top->addWidget(m_copyButton);
     layout->addLayout(top);
+    m_storage = new QLabel(this);
+    m_storage->setObjectName(u"storageLabel"_s);
+    m_storage->setWordWrap(true);
+    m_storage->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_storage->hide();
+    layout->addWidget(m_storage);
 
     // One column of four tables (each with its chart beside it), scrolled: the panel shares the
     // window with the frame views and is often narrow.
@@ -243,6 +249,40 @@ BarChart *StatisticsPanel::chart(Table table) const
 void StatisticsPanel::clear()
 {
     setStatistics(WireStatistics());
+    setStorageStop(std::nullopt, Trace::Limits());
+}
+
+void StatisticsPanel::setStorageStop(const std::optional<Trace::StorageStop> &stop,
+                                     const Trace::Limits &limits)
+{
+    const bool same = stop.has_value() == m_storageStop.has_value()
+                      && (!stop || (stop->streamOffset == m_storageStop->streamOffset
+                                    && stop->direction == m_storageStop->direction
+                                    && stop->limit == m_storageStop->limit))
+                      && limits.maxStoredOctets == m_limits.maxStoredOctets
+                      && limits.maxStoredFrames == m_limits.maxStoredFrames;
+    if (same)
+        return;
+    m_storageStop = stop;
+    m_limits = limits;
+    retranslate();
+}
+
+QString StatisticsPanel::storageText() const
+{
+    if (!m_storageStop)
+        return {};
+    const QLocale locale;
+    const QString direction = m_storageStop->direction == Direction::Rx ? tr("RX") : tr("TX");
+    const QString offset = locale.toString(m_storageStop->streamOffset);
+    if (m_storageStop->limit == u"frames"_s) {
+        return tr("Storage stopped at %1 octet %2: the limit of %3 stored frames is reached. "
+                  "Later octets and frames are counted, not stored; the statistics stay exact.")
+            .arg(direction, offset, locale.toString(m_limits.maxStoredFrames));
+    }
+    return tr("Storage stopped at %1 octet %2: the trace budget of %3 octets is spent. "
+              "Later octets and frames are counted, not stored; the statistics stay exact.")
+        .arg(direction, offset, locale.toString(m_limits.maxStoredOctets));
 }
 
 void StatisticsPanel::setStatistics(const WireStatistics &stats)
@@ -291,6 +331,8 @@ void StatisticsPanel::retranslate()
             .arg(locale.toString(rxOctets->totalOctets()), locale.toString(rxOctets->totalCount()),
                  locale.toString(rxFrames->totalCount()), locale.toString(txOctets->totalOctets()),
                  locale.toString(txOctets->totalCount()), locale.toString(txFrames->totalCount())));
+    m_storage->setText(storageText());
+    m_storage->setVisible(m_storageStop.has_value());
 }
 
 void StatisticsPanel::copyAsText() const

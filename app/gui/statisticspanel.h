@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <array>
+#include <optional>
 
 class QAbstractItemModel;
 class QGroupBox;
@@ -32,6 +33,10 @@ public:
     ~StatisticsPanel() override;
 
     void setStatistics(const WireStatistics &stats);
+    // Where the trace stopped storing (none: it did not). The tables stay exact past it: they
+    // are counted, not derived from what is stored.
+    void setStorageStop(const std::optional<Trace::StorageStop> &stop, const Trace::Limits &limits);
+    [[nodiscard]] QString storageText() const;
     void clear();
     [[nodiscard]] const WireStatistics &statistics() const { return m_stats; }
 
@@ -65,6 +70,9 @@ private:
     };
     std::array<Section, TableCount> m_sections;
     QLabel *m_summary = nullptr;
+    QLabel *m_storage = nullptr; // "Storage stopped at …", hidden until it did
+    std::optional<Trace::StorageStop> m_storageStop;
+    Trace::Limits m_limits;
     QPushButton *m_copyButton = nullptr;
     WireStatistics m_stats;
 };

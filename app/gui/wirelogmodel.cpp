@@ -160,7 +160,7 @@ void WireLogModel::onAboutToReset()
     m_rows = 0;
     m_visibleRows = 0;
     m_scanned = 0;
-    m_classifier = WireLogClassifier();
+    m_classifier = WireLogClassifier(true);
     m_tcpLineEntry.reset();
 }
 

@@ -106,7 +106,8 @@ private:
     int m_rows = 0; // rows scanned, visible or not
     int m_visibleRows = 0;
     size_t m_scanned = 0;       // entries classified so far
-    WireLogClassifier m_classifier; // the core's, carried across batches
+    // The core's, carried across batches; with the STORAGE STOPPED line (the window says it).
+    WireLogClassifier m_classifier{true};
     std::optional<quint32> m_tcpLineEntry; // the TCP line's entry and kind, once logged
     WireLogKind m_tcpLineKind = WireLogKind::TcpDroppedByPeer;
     QFont m_fixedFont;
