@@ -1121,7 +1121,15 @@ SessionHost::SessionHost(QObject *parent) : QObject(parent)
     m_thread->setObjectName(u"wsi-session"_s);
     m_session = new ClientSession;
     m_session->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_session, &QObject::deleteLater);
+    // finished() is emitted in the session's thread as it ends: the session (and its TLS
+    // layer) is deleted there, then OpenSSL's state of that thread, all before wait() returns.
+    connect(
+        m_thread, &QThread::finished, m_thread,
+        [session = m_session] {
+            delete session;
+            TlsClient::releaseThreadState();
+        },
+        Qt::DirectConnection);
     connect(m_session, &ClientSession::traceBatch, this, &SessionHost::traceBatch);
     connect(m_session, &ClientSession::stateChanged, this, &SessionHost::stateChanged);
     connect(m_session, &ClientSession::stepsFinished, this, &SessionHost::stepsFinished);

@@ -5,6 +5,7 @@
 #include <QSslError>
 #include <QTcpSocket>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -105,6 +106,11 @@ TlsClient::~TlsClient()
 {
     SSL_free(m_ssl); // frees both BIOs
     SSL_CTX_free(m_ctx);
+}
+
+void TlsClient::releaseThreadState()
+{
+    OPENSSL_thread_stop();
 }
 
 void TlsClient::startClient(QTcpSocket *tcp, const QString &hostName, const Options &options)

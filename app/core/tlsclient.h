@@ -65,6 +65,11 @@ public:
     explicit TlsClient(QObject *parent = nullptr);
     ~TlsClient() override;
 
+    // Frees what OpenSSL keeps for the calling thread (its error queue, random generators).
+    // OpenSSL does it itself when the thread exits, but only after QThread::wait() has returned;
+    // a thread that used TLS calls this at its end so nothing is left behind at that moment.
+    static void releaseThreadState();
+
     // Starts the handshake on `tcp`, which must be connected and is not taken over. `hostName` is
     // sent as SNI (unless it is an IP address) and checked against the certificate (DNS name or
     // IP address); empty skips the name check. Called once.
