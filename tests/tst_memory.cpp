@@ -49,10 +49,7 @@ public:
         m_server.listen(QHostAddress::LocalHost, 0);
     }
 
-    [[nodiscard]] QString url() const
-    {
-        return u"ws://127.0.0.1:%1/"_s.arg(m_server.serverPort());
-    }
+    [[nodiscard]] QString url() const { return u"ws://127.0.0.1:%1/"_s.arg(m_server.serverPort()); }
     [[nodiscard]] qint64 headSize() const { return m_headSize; }
     // Octets of the stream after the 101 answer handed to the socket.
     [[nodiscard]] qint64 streamed() const { return m_streamed; }
@@ -77,8 +74,8 @@ private:
 
     void pump()
     {
-        if (m_headSize == 0 || m_done || !m_socket
-            || m_socket->state() != QAbstractSocket::ConnectedState)
+        if (m_headSize == 0 || m_done || !m_socket ||
+            m_socket->state() != QAbstractSocket::ConnectedState)
             return;
         while (m_socket->bytesToWrite() < kMaxQueued) {
             const QByteArray piece = m_source();
@@ -158,9 +155,8 @@ CliRun runSend(const QStringList &args, int timeoutMs = 60000)
     QTimer poll;
     poll.setInterval(10);
     qint64 polled = -1;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] {
-        polled = std::max(polled, procStatusKiB("VmHWM", p.processId()));
-    });
+    QObject::connect(&poll, &QTimer::timeout, &loop,
+                     [&] { polled = std::max(polled, procStatusKiB("VmHWM", p.processId())); });
     QTimer timeout;
     timeout.setSingleShot(true);
     QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
@@ -229,7 +225,8 @@ private:
         qInfo("peak resident %lld KiB (bound %lld KiB; checked against %lld KiB)", r.peakKiB,
               bound / 1024, measured / 1024);
         QVERIFY2(r.peakKiB * 1024 < measured,
-                 qPrintable(u"peak %1 KiB, bound %2 KiB"_s.arg(r.peakKiB).arg(measured / 1024)));
+                 qPrintable(
+                     u"peak %1 KiB, checked against %2 KiB"_s.arg(r.peakKiB).arg(measured / 1024)));
     }
 
 private Q_SLOTS:

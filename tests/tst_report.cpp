@@ -766,8 +766,9 @@ void TestReport::manualSession()
     QVERIFY(!report.contains(u"Case Description"_s));
     QVERIFY(!report.contains(u"Case Outcome"_s));
     // A free session's block also says how TCP ended (here: nothing more is known than a drop).
-    QCOMPARE(block(report, u"Case Closing Behavior"_s),
-             QStringList({u"Connection was properly closed (OK)"_s, u"TCP: the server dropped TCP"_s}));
+    QCOMPARE(
+        block(report, u"Case Closing Behavior"_s),
+        QStringList({u"Connection was properly closed (OK)"_s, u"TCP: the server dropped TCP"_s}));
     QCOMPARE(wireLogSection(report), QStringList{u"000 TCP DROPPED BY PEER"_s});
 
     const QJsonObject json = jsonReport(in);

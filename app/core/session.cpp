@@ -32,8 +32,8 @@ quint8 extendedLengthSizeOf(const QByteArray &encoded)
 } // namespace
 
 ClientSession::ClientSession(QObject *parent)
-    : QObject(parent), m_flushTimer(this), m_openTimer(this), m_closeTimer(this),
-      m_dropTimer(this), m_drainTimer(this)
+    : QObject(parent), m_flushTimer(this), m_openTimer(this), m_closeTimer(this), m_dropTimer(this),
+      m_drainTimer(this)
 {
     m_flushTimer.setSingleShot(true);
     m_openTimer.setSingleShot(true);
@@ -153,8 +153,7 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     const bool tls = url.scheme() == u"wss"_s;
     m_tls = tls;
     if (!url.isValid() || (url.scheme() != u"ws"_s && !tls) || url.host().isEmpty()) {
-        recordEvent(TraceEvent::Kind::Error,
-                    u"not a ws:// or wss:// URL: "_s + url.toString());
+        recordEvent(TraceEvent::Kind::Error, u"not a ws:// or wss:// URL: "_s + url.toString());
         connectionLost(u"invalid URL"_s, TcpEnd::NoConnection);
         return;
     }
@@ -185,7 +184,8 @@ void ClientSession::startTls()
     options.ignoreCertificateErrors = m_settings.ignoreCertificateErrors;
     if (!m_settings.caFile.isEmpty()) {
         QFile ca(m_settings.caFile);
-        const QByteArray pem = ca.open(QIODevice::ReadOnly) ? ca.read(4 * 1024 * 1024) : QByteArray();
+        const QByteArray pem =
+            ca.open(QIODevice::ReadOnly) ? ca.read(4 * 1024 * 1024) : QByteArray();
         if (QSslCertificate::fromData(pem, QSsl::Pem).isEmpty())
             recordEvent(TraceEvent::Kind::Error,
                         u"CA file has no PEM certificate: "_s + m_settings.caFile);
@@ -323,8 +323,8 @@ void ClientSession::readAvailable(bool drain)
     if (m_readBuffer.size() != kReadChunk)
         m_readBuffer.resize(kReadChunk);
     qint64 available = 0;
-    while (m_socket && m_state != SessionState::Closed
-           && (available = transportBytesAvailable()) > 0) {
+    while (m_socket && m_state != SessionState::Closed &&
+           (available = transportBytesAvailable()) > 0) {
         if (!drain && mustPauseReading()) {
             m_readPaused = true;
             flushBatch(); // the consumer must have it to give it back
@@ -332,8 +332,8 @@ void ClientSession::readAvailable(bool drain)
         }
         char *buffer = m_readBuffer.data();
         const qint64 wanted = std::min<qint64>(available, kReadChunk);
-        const qint64 got = m_tlsClient ? m_tlsClient->read(buffer, wanted)
-                                       : m_socket->read(buffer, wanted);
+        const qint64 got =
+            m_tlsClient ? m_tlsClient->read(buffer, wanted) : m_socket->read(buffer, wanted);
         if (got <= 0)
             break;
         // A chunk of its own exact size (no 64 KiB block pinned by a short read); only the
@@ -343,8 +343,8 @@ void ClientSession::readAvailable(bool drain)
         chunk.timeNs = m_readTimeNs;
         chunk.streamOffset = m_rxOffset;
         chunk.size = got;
-        chunk.data = QByteArray(buffer, qsizetype(m_rxHeadsOnly ? std::min<qint64>(got, kKeptHead)
-                                                                : got));
+        chunk.data =
+            QByteArray(buffer, qsizetype(m_rxHeadsOnly ? std::min<qint64>(got, kKeptHead) : got));
         chunk.direction = Direction::Rx;
         m_rxOffset += got;
         record(std::move(chunk));
@@ -391,8 +391,8 @@ FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
     r.payload = std::move(frame.payload);
     r.maskKey = frame.maskKey;
     r.violations = frame.violations;
-    r.utf8ErrorOffset = qint32(std::min<qint64>(frame.utf8ErrorOffset,
-                                                std::numeric_limits<qint32>::max()));
+    r.utf8ErrorOffset =
+        qint32(std::min<qint64>(frame.utf8ErrorOffset, std::numeric_limits<qint32>::max()));
     r.opcode = frame.opcode;
     r.rsv = frame.rsv;
     r.extendedLengthSize = frame.extendedLengthSize;
@@ -537,8 +537,8 @@ void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &re
     }
     FrameSpec spec;
     spec.opcode = 8;
-    spec.payload = closePayload(code ? std::optional<quint16>(quint16(*code)) : std::nullopt,
-                                reason);
+    spec.payload =
+        closePayload(code ? std::optional<quint16>(quint16(*code)) : std::nullopt, reason);
     sendFrame(spec);
     // A close sent after the peer's (auto-reply switched off) is a reply too.
     const bool reply = isReply || m_closeReceived;
@@ -833,8 +833,8 @@ void ClientSession::runNextStep()
         return; // re-entered from a step's own effects; the outer loop continues
     m_stepsRunning = true;
     bool ranAny = false;
-    while (!m_steps.isEmpty() && !m_waiting
-           && (m_state == SessionState::Open || m_state == SessionState::Closing)) {
+    while (!m_steps.isEmpty() && !m_waiting &&
+           (m_state == SessionState::Open || m_state == SessionState::Closing)) {
         const Step step = m_steps.takeFirst();
         ranAny = true;
         if (step.kind == Step::Kind::Delay) {
@@ -894,7 +894,8 @@ void ClientSession::executeStep(const Step &step)
     case Step::Kind::TimeoutEvent:
         if (m_state == SessionState::Open) {
             if (m_eventHandler)
-                m_eventHandler(*this, PeerEvent{PeerEvent::Kind::Timeout, step.tag.toUtf8(), false});
+                m_eventHandler(*this,
+                               PeerEvent{PeerEvent::Kind::Timeout, step.tag.toUtf8(), false});
         } else {
             m_steps.clear(); // the case's continuation runs only while OPEN
         }
