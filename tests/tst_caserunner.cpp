@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The case runner against peers that behave like the servers of the seed reports
-// (../shared/seeds/): the outcome, the closing-behaviour fields, the wire statistics (up to the
+// (tests/data/seeds/): the outcome, the closing-behaviour fields, the wire statistics (up to the
 // handshake) and the wire-log entry kinds must be those of the seed, read from the seed file
 // itself. Plus the runner's own duties: jobs, a refused server, a server that hangs mid-case.
 
