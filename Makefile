@@ -7,7 +7,8 @@ BUILD   := build/$(PRESET)
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
-            python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev
+            python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
+            qt6-translations-l10n
 
 .PHONY: all deps configure build run test test-asan test-long bench screenshots clean format
 

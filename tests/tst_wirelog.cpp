@@ -134,6 +134,7 @@ private slots:
     void kindOf();
     void tcpLine_data();
     void tcpLine();
+    void halfCloseLine();
     void line_data();
     void line();
     void derivedPayload();
@@ -308,6 +309,34 @@ void TestWireLog::tcpLine()
     QList<int> logged = expected;
     logged.removeAll(-1);
     QCOMPARE(fromLog, logged);
+}
+
+// Our FIN (a HalfClose step) is a line of the window's log and of a free session's text report,
+// never of a case's report or of Autobahn's JSON (the reference has no half-close).
+void TestWireLog::halfCloseLine()
+{
+    Trace trace;
+    trace.append(chunk(Direction::Tx, "\x81\x80\x01\x02\x03\x04"));
+    trace.append(traceEvent(Kind::HalfClosed, 2.0));
+    trace.append(traceEvent(Kind::TcpClosed));
+    const quint32 fin = 1;
+
+    QVERIFY(!wireLogKindOf(trace, fin).has_value());
+    QCOMPARE(wireLogKindOf(trace, fin, true), std::optional(WireLogKind::HalfClosed));
+    const std::vector<WireLogLine> caseLog = wireLog(trace);
+    QCOMPARE(caseLog.size(), size_t(2)); // TX OCTETS, TCP DROPPED BY PEER
+    QVERIFY(caseLog[1].kind == WireLogKind::TcpDroppedByPeer);
+
+    const std::vector<WireLogLine> ownLog = wireLog(trace, true);
+    QCOMPARE(ownLog.size(), size_t(3));
+    QVERIFY(ownLog[1].kind == WireLogKind::HalfClosed);
+    QCOMPARE(ownLog[1].entry, fin);
+    QCOMPARE(wireLogKindName(WireLogKind::HalfClosed), u"TX FIN"_s);
+    QCOMPARE(
+        wireLogText(trace, ownLog[1]),
+        u"TX FIN (half-close: our sending side is shut down; the server has 2 sec to close)"_s);
+    QVERIFY(!wireLogJson(trace, ownLog[1]).has_value());
+    QVERIFY(reportWireLog(trace).join(u'\n').contains(u"TX FIN (half-close"_s));
 }
 
 void TestWireLog::line_data()

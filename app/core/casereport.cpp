@@ -242,6 +242,7 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
     case WireLogKind::TcpDroppedByPeer:
         return u"wirelog_tcp_closed_by_peer"_s;
     case WireLogKind::StorageStopped:
+    case WireLogKind::HalfClosed:
         return u"wirelog_delay"_s; // not in a case's log (wireLog() leaves it out there)
     }
     return {};
@@ -484,8 +485,8 @@ QString safeCaseId(const QString &caseId)
 {
     QString id = caseId;
     for (QChar &c : id) {
-        const bool keep = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z')
-                          || (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
+        const bool keep = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                          (c >= u'0' && c <= u'9') || c == u'_' || c == u'-';
         if (!keep)
             c = u'_';
     }

@@ -103,6 +103,10 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         if (!before.storageLine)
             return std::nullopt;
         return WireLogKind::StorageStopped;
+    case K::HalfClosed:
+        if (!before.storageLine)
+            return std::nullopt;
+        return WireLogKind::HalfClosed;
     case K::TcpClosed:
         // The connection ends once; analyzeClosing() ignores a repeated TcpClosed, and so do we.
         if (before.tcpClosed || event.tcpEnd == TcpEnd::NoConnection)
@@ -211,6 +215,7 @@ QString wireLogTag(WireLogKind kind)
     case WireLogKind::TcpDroppedByMe:
     case WireLogKind::TcpDroppedByPeer:
     case WireLogKind::StorageStopped:
+    case WireLogKind::HalfClosed:
         break;
     }
     return {};
@@ -247,17 +252,20 @@ QString wireLogKindName(WireLogKind kind)
         return u"TCP DROPPED BY PEER"_s;
     case WireLogKind::StorageStopped:
         return u"STORAGE STOPPED"_s;
+    case WireLogKind::HalfClosed:
+        return u"TX FIN"_s;
     }
     return {};
 }
 
-std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry)
+std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry, bool storageLine)
 {
     const auto &entries = trace.entries();
     if (entry >= entries.size())
         return std::nullopt;
     const Trace::Entry &e = entries[entry];
     ScanState before;
+    before.storageLine = storageLine;
     if (e.type == Trace::Entry::Type::Event &&
         trace.events()[e.index].kind == TraceEvent::Kind::TcpClosed) {
         // Events are stored in entry order, so the events before this one are [0, e.index).
@@ -306,8 +314,8 @@ bool wirelogEnabledAtEnd(const Trace &trace)
 {
     bool enabled = true;
     for (const TraceEvent &event : trace.events()) {
-        if (event.kind == TraceEvent::Kind::WirelogEnabled
-            || event.kind == TraceEvent::Kind::WirelogSwitched)
+        if (event.kind == TraceEvent::Kind::WirelogEnabled ||
+            event.kind == TraceEvent::Kind::WirelogSwitched)
             enabled = event.flag;
     }
     return enabled;
@@ -395,6 +403,10 @@ QString wireLogText(const Trace &trace, const WireLogLine &line)
         return event->flag ? u"WIRELOG ENABLED"_s : u"WIRELOG DISABLED"_s;
     case WireLogKind::StorageStopped:
         return u"STORAGE STOPPED "_s + storageStopText(trace);
+    case WireLogKind::HalfClosed:
+        // The event's seconds are how long we wait for the server's FIN before dropping TCP.
+        return u"TX FIN (half-close: our sending side is shut down; the server has "_s +
+               QString::number(event->seconds, 'g', 6) + u" sec to close)"_s;
     default:
         return {};
     }
@@ -462,6 +474,7 @@ std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &lin
     case WireLogKind::TcpDroppedByPeer:
         return std::nullopt; // synthesized by the reference report, not part of its JSON
     case WireLogKind::StorageStopped:
+    case WireLogKind::HalfClosed:
         return std::nullopt; // ours: Autobahn's JSON has no such entry
     default:
         break;

@@ -30,6 +30,10 @@ enum class WireLogKind : quint8 {
     // where asked for (a free session's text report, the window); never in Autobahn's JSON or
     // in a case's report, so those stay the reference's.
     StorageStopped,
+    // Ours too, under the same condition: "TX FIN (half-close): …" where we shut down our sending
+    // side (a HalfClose step). The reference has no half-close; without this line a user sees
+    // nothing of our FIN.
+    HalfClosed,
 };
 
 // The short tag used in Autobahn's JSON ("RO", "TO", "RF", "TF", "CT", …); empty for the TCP line.
@@ -48,7 +52,9 @@ struct WireLogLine
 // DroppedByMe event precedes it, else BY PEER; none when there was no connection. Zero-length
 // octet chunks are not logged. (It looks at one entry: the createWirelog switches of 9.x cases
 // are applied by wireLog() and WireLogClassifier only.)
-[[nodiscard]] std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry);
+// `storageLine`: our own lines too, as WireLogClassifier(true) classifies them.
+[[nodiscard]] std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry,
+                                                       bool storageLine = false);
 
 // The one wire-log classifier: it reads a trace's entries in order, each once, and keeps what a
 // later line depends on (a DroppedByMe before the TcpClosed, the createWirelog switch, the first
@@ -58,7 +64,8 @@ struct WireLogLine
 class WireLogClassifier
 {
 public:
-    // `storageLine`: classify the TraceLimitReached event as WireLogKind::StorageStopped.
+    // `storageLine`: classify the TraceLimitReached event as WireLogKind::StorageStopped and the
+    // HalfClosed event as WireLogKind::HalfClosed (the lines that are ours, not the reference's).
     explicit WireLogClassifier(bool storageLine = false) : m_storageLine(storageLine) {}
 
     // The kind of entries()[entry], which must follow the previous call's entry.
@@ -73,7 +80,7 @@ private:
 
 // All wire-log lines of a trace, in order. Octets and frames recorded while the case switched the
 // wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
-// `storageLine`: with the STORAGE STOPPED line (see WireLogKind::StorageStopped).
+// `storageLine`: with our own lines, STORAGE STOPPED and TX FIN (see WireLogKind::StorageStopped).
 [[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace, bool storageLine = false);
 
 // Whether the wire log was switched on when the trace ended (createWirelog: a case's
@@ -96,6 +103,5 @@ private:
 // The Autobahn per-case JSON form of one line, e.g. ["TO", [8, "8882bebe1af6bd56"], false];
 // nullopt for the synthesized TCP line (it is not in Autobahn's JSON).
 [[nodiscard]] std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &line);
-
 
 } // namespace wsi

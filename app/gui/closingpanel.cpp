@@ -26,10 +26,13 @@ ClosingPanel::ClosingPanel(QWidget *parent)
     : QWidget(parent), m_ui(std::make_unique<Ui::ClosingPanel>())
 {
     m_ui->setupUi(this);
-    QFont bold = m_ui->verdictLabel->font();
+    // The headline says in the window's language what the verdict means; the line below is the
+    // report's own "Case Closing Behavior" line, word for word as in the reports.
+    QFont bold = m_ui->headlineLabel->font();
     bold.setBold(true);
     bold.setPointSizeF(bold.pointSizeF() * 1.15);
-    m_ui->verdictLabel->setFont(bold);
+    m_ui->headlineLabel->setFont(bold);
+    m_ui->headlineLabel->setObjectName(u"headlineLabel"_s);
 
     QTableWidget *table = m_ui->fieldsTable;
     const QList<ClosingField> fields = closingFields();
@@ -100,6 +103,32 @@ QColor ClosingPanel::verdictColor(const QString &verdict, const QPalette &palett
     return palette.color(QPalette::WindowText);
 }
 
+QString ClosingPanel::headlineText(const QString &verdict)
+{
+    if (verdict.isEmpty())
+        return tr("No verdict yet");
+    if (verdict == kPendingVerdict)
+        return tr("Closing in progress");
+    if (verdict == u"OK"_s)
+        return tr("Closed as required");
+    if (verdict == u"FAILED"_s)
+        return tr("Closing failed");
+    if (verdict == u"UNCLEAN"_s)
+        return tr("Not closed cleanly");
+    if (verdict == u"WRONG CODE"_s)
+        return tr("Wrong close code");
+    if (verdict == u"FAILED BY CLIENT"_s)
+        return tr("Failed by the client");
+    if (verdict == u"INFORMATIONAL"_s)
+        return tr("Informational");
+    return verdict;
+}
+
+QString ClosingPanel::headline() const
+{
+    return m_ui->headlineLabel->text();
+}
+
 void ClosingPanel::showVerdict()
 {
     QString text;
@@ -113,9 +142,13 @@ void ClosingPanel::showVerdict()
         text = m_verdict.text + u" ("_s + m_verdict.verdict + u')';
     }
     m_ui->verdictLabel->setText(text);
+    const bool judged = !m_verdict.verdict.isEmpty() && m_verdict.verdict != kPendingVerdict;
+    m_ui->headlineLabel->setText(headlineText(m_verdict.verdict));
+    m_ui->headlineLabel->setVisible(judged);
+    m_ui->headlineLabel->setToolTip(judged ? text : QString());
     QPalette pal = palette();
     pal.setColor(QPalette::WindowText, verdictColor(m_verdict.verdict, palette()));
-    m_ui->verdictLabel->setPalette(pal);
+    m_ui->headlineLabel->setPalette(pal);
 }
 
 QString ClosingPanel::tcpEndWords(TcpEnd end, const QString &socketText)
@@ -134,8 +167,7 @@ QString ClosingPanel::tcpEndWords(TcpEnd end, const QString &socketText)
     case TcpEnd::SocketError:
         return tr("the connection failed: %1").arg(socketText);
     case TcpEnd::NoConnection:
-        return socketText.isEmpty() ? tr("no connection")
-                                    : tr("no connection: %1").arg(socketText);
+        return socketText.isEmpty() ? tr("no connection") : tr("no connection: %1").arg(socketText);
     case TcpEnd::Unknown:
         break;
     }
@@ -218,9 +250,10 @@ void ClosingPanel::showTimings()
         } else if (b.droppedByMe) {
             // Closed (FIN) or aborted when the trace says which; "dropped" when it does not.
             if (last < 0) {
-                drop = b.tcpEnd == TcpEnd::OurAbort   ? tr("we aborted TCP without a close handshake")
-                       : b.tcpEnd == TcpEnd::OurClose ? tr("we closed TCP without a close handshake")
-                                                      : tr("we dropped TCP without a close handshake");
+                drop = b.tcpEnd == TcpEnd::OurAbort ? tr("we aborted TCP without a close handshake")
+                       : b.tcpEnd == TcpEnd::OurClose
+                           ? tr("we closed TCP without a close handshake")
+                           : tr("we dropped TCP without a close handshake");
             } else {
                 drop = b.tcpEnd == TcpEnd::OurAbort
                            ? tr("we aborted TCP %1 ms after the last close frame").arg(after)

@@ -32,8 +32,12 @@ public:
                     const ClosingProgress &progress = {});
     void clear();
 
-    // The verdict line as shown.
+    // The verdict line as shown (the report's line, untranslated).
     [[nodiscard]] QString verdictText() const;
+    // The headline above it: what the verdict means, in the window's language; hidden while
+    // there is no verdict.
+    [[nodiscard]] QString headline() const;
+    [[nodiscard]] static QString headlineText(const QString &verdict);
     // OK green, UNCLEAN / WRONG CODE / FAILED BY CLIENT amber, FAILED red, others the text colour;
     // in shades that read on `palette`'s window colour.
     [[nodiscard]] static QColor verdictColor(const QString &verdict, const QPalette &palette);

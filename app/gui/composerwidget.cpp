@@ -145,6 +145,7 @@ ComposerWidget::ComposerWidget(QWidget *parent)
          {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
         auto *shortcut = new QShortcut(keys, this);
         shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        m_sendShortcuts << shortcut;
         connect(shortcut, &QShortcut::activated, this, &ComposerWidget::send);
     }
 
@@ -1102,6 +1103,12 @@ void ComposerWidget::emitQuickStep(const Step &step)
         Q_EMIT addToSequenceRequested(step);
     else if (m_connected)
         Q_EMIT sendRequested(step);
+}
+
+void ComposerWidget::setOwnSendShortcut(bool own)
+{
+    for (QShortcut *shortcut : std::as_const(m_sendShortcuts))
+        shortcut->setEnabled(own);
 }
 
 void ComposerWidget::setSendEnabled(bool connected)

@@ -14,6 +14,8 @@
 class QLabel;
 class QAbstractButton;
 
+class QShortcut;
+
 namespace wsi::gui {
 
 namespace Ui {
@@ -62,6 +64,9 @@ public:
     [[nodiscard]] bool isConnected() const { return m_connected; }
     // Sending needs an open connection; without one Send is disabled and its tooltip says why.
     void setSendEnabled(bool connected);
+    // Ctrl+Return sends from the composer's own shortcut; a window whose Send Frame action has
+    // that key turns it off here, or the key would be ambiguous (and do nothing) in the composer.
+    void setOwnSendShortcut(bool own);
 
     // The composer's fields as defaults for the next start (the caller keeps them in QSettings).
     [[nodiscard]] QVariantMap saveState() const;
@@ -104,6 +109,7 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    QList<QShortcut *> m_sendShortcuts;
     struct Colors
     {
         QString error;

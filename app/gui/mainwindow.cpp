@@ -38,15 +38,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
-#include <QTabWidget>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -73,6 +75,64 @@ QTableView *makeTableView(QAbstractItemModel *model, QWidget *parent)
     view->horizontalHeader()->setHighlightSections(false);
     view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     return view;
+}
+
+// The preview column (a frame's payload, a message's text, a wire-log line's details) is what
+// people read most, as Wireshark's Info and DevTools' Data: it takes the width the other columns
+// leave, and never less than about 24 characters (then the table scrolls sideways instead of
+// squeezing it to a few pixels). It is moved to the right end, so a column after it in the model
+// (the violations' icon) stays next to the short columns.
+class PreviewSizer final : public QObject
+{
+public:
+    PreviewSizer(QTableView *view, int column) : QObject(view), m_view(view), m_column(column)
+    {
+        QHeaderView *header = view->horizontalHeader();
+        header->setStretchLastSection(false);
+        header->setSectionResizeMode(column, QHeaderView::Interactive);
+        header->moveSection(header->visualIndex(column), header->count() - 1);
+        view->viewport()->installEventFilter(this);
+        connect(header, &QHeaderView::sectionResized, this, [this](int section) {
+            if (section != m_column)
+                fit();
+        });
+        connect(header, &QHeaderView::sectionCountChanged, this, &PreviewSizer::fit);
+    }
+
+    void fit()
+    {
+        QHeaderView *header = m_view->horizontalHeader();
+        if (m_column >= header->count() || header->isSectionHidden(m_column))
+            return;
+        int others = 0;
+        for (int i = 0; i < header->count(); ++i)
+            if (i != m_column && !header->isSectionHidden(i))
+                others += header->sectionSize(i);
+        const int least = m_view->fontMetrics().averageCharWidth() * 24;
+        const int width = std::max(least, m_view->viewport()->width() - others);
+        if (header->sectionSize(m_column) != width)
+            header->resizeSection(m_column, width);
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Resize || event->type() == QEvent::Show)
+            fit();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QTableView *m_view;
+    int m_column;
+};
+
+void keepPreviewWide(QTableView *view, int column)
+{
+    if (view->property("wsiPreviewColumn").isValid())
+        return; // sized once; its sizer keeps it so
+    view->setProperty("wsiPreviewColumn", column);
+    (new PreviewSizer(view, column))->fit();
 }
 
 // One column's initial width: its header, or the widest of `samples` (typical cell texts) in the
@@ -103,11 +163,8 @@ void sizeColumns(QTableView *view, const QList<ColumnSample> &columns, int stret
         width += margins + (c.icon ? icon : 0);
         view->setColumnWidth(c.column, std::max(width, header->sectionSizeHint(c.column)));
     }
-    if (stretchColumn >= 0 && stretchColumn != header->count() - 1) {
-        // A preview in the middle takes the width the others leave; the last column keeps its own.
-        header->setStretchLastSection(false);
-        header->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
-    }
+    if (stretchColumn >= 0)
+        keepPreviewWide(view, stretchColumn);
 }
 
 // "512 octets", or "1.5 MB" from 10 KiB on.
@@ -177,12 +234,34 @@ void MainWindow::buildViews()
 
     // Middle: what crossed the wire, and the selected frame.
     auto *middle = new QSplitter(Qt::Vertical, mainSplitter);
-    m_viewTabs = new QTabWidget(middle);
+    auto *viewsBox = new QWidget(middle);
+    m_viewTabs = new QTabWidget(viewsBox);
     m_frameModel = new FrameTableModel(m_store, this);
     m_frameProxy = new FrameFilterProxy(this);
     m_wireLogModel = new WireLogModel(m_store, this);
     m_wireLogProxy = new WireLogFilterProxy(this);
     m_messageModel = new MessageModel(m_store, this);
+
+    // Above the views: what they show when it is not everything (cleared, paused).
+    m_viewBanner = new QWidget(viewsBox);
+    m_viewBanner->setObjectName(u"viewBanner"_s);
+    m_viewBanner->setAutoFillBackground(true);
+    auto *bannerLayout = new QHBoxLayout(m_viewBanner);
+    bannerLayout->setContentsMargins(8, 4, 4, 4);
+    m_viewBannerText = new QLabel(m_viewBanner);
+    m_viewBannerText->setObjectName(u"viewBannerText"_s);
+    m_viewBannerText->setWordWrap(true);
+    bannerLayout->addWidget(m_viewBannerText, 1);
+    m_viewBannerButton = new QPushButton(m_viewBanner);
+    m_viewBannerButton->setObjectName(u"viewBannerButton"_s);
+    bannerLayout->addWidget(m_viewBannerButton);
+    m_viewBanner->hide();
+    styleViewBanner();
+    auto *viewsLayout = new QVBoxLayout(viewsBox);
+    viewsLayout->setContentsMargins(0, 0, 0, 0);
+    viewsLayout->setSpacing(0);
+    viewsLayout->addWidget(m_viewBanner);
+    viewsLayout->addWidget(m_viewTabs, 1);
 
     auto *framesPage = new QWidget(m_viewTabs);
     auto *framesLayout = new QVBoxLayout(framesPage);
@@ -232,8 +311,10 @@ void MainWindow::buildViews()
     m_statusCounters = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusCounters);
 
-    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
+    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView}) {
         view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+        trackFollowing(view);
+    }
     sizeColumnsToContents();
 }
 
@@ -285,7 +366,7 @@ void MainWindow::sizeColumnsToContents()
 
     using W = WireLogModel;
     QStringList kinds;
-    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::StorageStopped); ++kind)
+    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::HalfClosed); ++kind)
         kinds << wireLogKindName(WireLogKind(kind));
     sizeColumns(m_wireLogView,
                 {{W::IndexColumn, {number}},
@@ -378,11 +459,11 @@ void MainWindow::connectActions()
     connect(ui->actionDisconnect, &QAction::triggered, this, &MainWindow::disconnectFromServer);
     connect(ui->actionConnectionSettings, &QAction::triggered, m_connectionBar,
             &ConnectionBar::openSettingsDialog);
-    connect(m_connectionBar, &ConnectionBar::connectRequested, this,
-            &MainWindow::connectToServer);
+    connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::connectToServer);
     connect(m_connectionBar, &ConnectionBar::disconnectRequested, this,
             &MainWindow::disconnectFromServer);
     connect(ui->actionSendFrame, &QAction::triggered, m_composer, &ComposerWidget::send);
+    m_composer->setOwnSendShortcut(false); // Send Frame's Ctrl+Return works everywhere here
     connect(ui->actionRunSequence, &QAction::triggered, m_sequence, &SequenceWidget::run);
     const auto runOne = [this](Step::Kind kind) {
         return [this, kind] {
@@ -419,6 +500,38 @@ void MainWindow::connectActions()
             m_store->reset();
     });
     ui->actionFollow->setChecked(true);
+    connect(ui->actionFollow, &QAction::toggled, this, [this](bool on) {
+        if (!on)
+            return;
+        // Switched on: every view goes to its newest row and follows from there.
+        for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
+            m_following.insert(view, true);
+        followNewRows();
+    });
+    // The side panes fold away for room (at 1280×800 the views want all the width they can get).
+    const auto showPane = [this](int pane, bool on) {
+        m_mainSplitter->widget(pane)->setVisible(on);
+        QList<int> sizes = m_mainSplitter->sizes();
+        if (on && sizes.value(pane) == 0) {
+            // It was dragged shut: it comes back at its minimum, taken from the views.
+            const int want = m_mainSplitter->widget(pane)->minimumWidth();
+            sizes[pane] = want;
+            sizes[1] = std::max(0, sizes[1] - want);
+            m_mainSplitter->setSizes(sizes);
+        }
+    };
+    connect(ui->actionShowComposer, &QAction::toggled, this,
+            [showPane](bool on) { showPane(0, on); });
+    connect(ui->actionShowPanels, &QAction::toggled, this,
+            [showPane](bool on) { showPane(2, on); });
+    // Dragged shut, a pane is hidden as if by its action (so the action brings it back).
+    connect(m_mainSplitter, &QSplitter::splitterMoved, this, [this] {
+        const QList<int> sizes = m_mainSplitter->sizes();
+        if (sizes.value(0) == 0 && m_mainSplitter->widget(0)->isVisible())
+            m_ui->actionShowComposer->setChecked(false);
+        if (sizes.value(2) == 0 && m_mainSplitter->widget(2)->isVisible())
+            m_ui->actionShowPanels->setChecked(false);
+    });
     connect(ui->actionAbout, &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About WebSocket Inspector"),
                            tr("<h3>WebSocket Inspector %1</h3><p>Debug WebSocket servers by "
@@ -431,14 +544,17 @@ void MainWindow::connectActions()
     auto *themes = new QActionGroup(this);
     for (QAction *a : {ui->actionThemeSystem, ui->actionThemeLight, ui->actionThemeDark})
         themes->addAction(a);
-    connect(ui->actionThemeSystem, &QAction::triggered, this, [this] { applyTheme(Theme::System); });
+    connect(ui->actionThemeSystem, &QAction::triggered, this,
+            [this] { applyTheme(Theme::System); });
     connect(ui->actionThemeLight, &QAction::triggered, this, [this] { applyTheme(Theme::Light); });
     connect(ui->actionThemeDark, &QAction::triggered, this, [this] { applyTheme(Theme::Dark); });
 
     connect(m_controller, &SessionController::stateChanged, this, &MainWindow::onStateChanged);
     connect(m_store, &TraceStore::grown, this, &MainWindow::onStoreGrown);
     connect(m_store, &TraceStore::resetDone, this, [this] {
-        m_detailPane->clear();
+        for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
+            m_following.insert(view, true); // a new trace is followed from its first row
+        showFrameDetail(-1);
         refreshPanels();
     });
     connect(m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanels);
@@ -454,6 +570,13 @@ void MainWindow::connectActions()
 
 void MainWindow::updateModelChains()
 {
+    const auto recheck = qScopeGuard([this] {
+        // A filter that hides the frame the pane shows leaves nothing selected: the pane says so
+        // instead of showing a frame the table no longer lists.
+        if (m_detailFromFrameTable && m_detailFrame >= 0 &&
+            !frameViewIndex(m_detailFrame).isValid())
+            showFrameDetail(-1, tr("The selected frame is hidden by the filter."));
+    });
     const auto chain = [this](QTableView *view, QSortFilterProxyModel *proxy,
                               QAbstractItemModel *source, bool filtering,
                               void (MainWindow::*onCurrent)(const QModelIndex &)) {
@@ -495,6 +618,8 @@ void MainWindow::connectToServer()
     // The echo server's port changes every start: its URL is not worth remembering.
     if (QUrl(m_connectionBar->url()) != m_echoUrl)
         m_connectionBar->addToHistory(m_connectionBar->url());
+    if (!confirmReplacingViews(tr("&Connect")))
+        return;
     const SessionSettings settings = m_connectionBar->settings();
     m_closeOverride = {}; // a new connection: nothing stated about its close yet
     m_sequence->setSessionSettings(settings);
@@ -510,9 +635,6 @@ void MainWindow::disconnectFromServer()
 void MainWindow::onStateChanged(SessionState state)
 {
     m_connectionBar->setState(state, m_controller->isTls());
-    const bool connected = state == SessionState::Open || state == SessionState::Closing;
-    m_composer->setSendEnabled(connected);
-    m_sequence->setRunEnabled(connected, connected ? QString() : tr("Connect first"));
     const QString name = sessionStateName(state);
     setWindowTitle(state == SessionState::Idle
                        ? tr("WebSocket Inspector")
@@ -526,15 +648,22 @@ void MainWindow::updateActions()
     const SessionState state = m_controller->state();
     const bool idle = state == SessionState::Idle || state == SessionState::Closed;
     const bool connected = state == SessionState::Open || state == SessionState::Closing;
+    // After our half-close (TCP FIN) nothing more can be sent: only dropping TCP is left.
+    const bool halfClosed = connected && m_store->closing().halfClosed;
+    const bool canSend = connected && !halfClosed;
+    m_composer->setSendEnabled(canSend);
+    m_sequence->setRunEnabled(canSend, canSend      ? QString()
+                                       : halfClosed ? tr("Our sending side is shut down")
+                                                    : tr("Connect first"));
     m_ui->actionConnect->setEnabled(idle);
     m_ui->actionDisconnect->setEnabled(!idle);
     m_ui->actionConnectionSettings->setEnabled(idle);
-    m_ui->actionSendFrame->setEnabled(connected);
-    m_ui->actionRunSequence->setEnabled(connected);
-    m_ui->actionClose->setEnabled(state == SessionState::Open);
-    m_ui->actionFail->setEnabled(connected);
+    m_ui->actionSendFrame->setEnabled(canSend);
+    m_ui->actionRunSequence->setEnabled(canSend);
+    m_ui->actionClose->setEnabled(state == SessionState::Open && !halfClosed);
+    m_ui->actionFail->setEnabled(canSend);
     m_ui->actionDrop->setEnabled(!idle);
-    m_ui->actionHalfClose->setEnabled(connected);
+    m_ui->actionHalfClose->setEnabled(canSend);
     m_ui->actionClear->setEnabled(idle);
     m_ui->actionExportReport->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportJson->setEnabled(!m_store->trace().entries().empty());
@@ -576,27 +705,52 @@ void MainWindow::refreshPanels()
     updateActions();
 }
 
+void MainWindow::trackFollowing(QTableView *view)
+{
+    m_following.insert(view, true);
+    QScrollBar *bar = view->verticalScrollBar();
+    // Rows arriving change the range, not the value: only the user's (or a reset's) moves
+    // change whether the view follows. Back at the bottom, it follows again.
+    connect(bar, &QScrollBar::valueChanged, this, [this, view, bar](int value) {
+        if (!m_autoScrolling)
+            m_following.insert(view, value >= bar->maximum() - 1);
+    });
+}
+
 void MainWindow::followNewRows()
 {
     if (!m_ui->actionFollow->isChecked())
         return;
-    // Only when the user is already at the bottom: reading older rows is never interrupted.
+    // Reading older rows is never interrupted: a view the user scrolled up stays where it is.
     for (QTableView *view : {m_frameView, m_wireLogView, m_messageView}) {
         QScrollBar *bar = view->verticalScrollBar();
-        const bool atBottom = bar->value() >= bar->maximum() - 2;
-        if (atBottom && view->model()->rowCount() > 0 && bar->maximum() > 0)
-            view->scrollToBottom();
+        if (!m_following.value(view, true) || bar->value() >= bar->maximum())
+            continue;
+        m_autoScrolling = true;
+        view->scrollToBottom();
+        m_autoScrolling = false;
     }
+}
+
+void MainWindow::showFrameDetail(int frame, const QString &why, bool fromFrameTable)
+{
+    m_detailFrame = frame;
+    m_detailFromFrameTable = fromFrameTable && frame >= 0;
+    if (frame >= 0)
+        m_detailPane->setFrame(m_store->trace(), frame);
+    else
+        m_detailPane->clear();
+    m_detailReason = why;
 }
 
 void MainWindow::onFrameSelected(const QModelIndex &current)
 {
     if (!current.isValid()) {
-        m_detailPane->clear();
+        showFrameDetail(-1, tr("No frame selected."));
         return;
     }
     const int frame = current.data(FrameIndexRole).toInt();
-    m_detailPane->setFrame(m_store->trace(), frame);
+    showFrameDetail(frame, {}, true);
     if (m_syncingSelection)
         return;
     const auto direction = Direction(current.data(DirectionRole).toInt());
@@ -610,7 +764,8 @@ void MainWindow::onMessageSelected(const QModelIndex &current)
 {
     if (!current.isValid())
         return;
-    m_detailPane->setFrame(m_store->trace(), current.data(FirstFrameRole).toInt());
+    const int frame = current.data(FirstFrameRole).toInt();
+    showFrameDetail(frame, frame < 0 ? tr("This message has no frame to show.") : QString());
 }
 
 // Selecting a wire-log line selects its frame (a frame line) or the first frame whose octets it
@@ -636,16 +791,24 @@ void MainWindow::onWireLogSelected(const QModelIndex &current)
             }
         }
     }
-    if (frame < 0)
+    if (frame < 0) {
+        // The handshake's octets, a timer, the TCP line: no frame to show.
+        const auto kind = WireLogKind(current.data(WireLogModel::KindRole).toInt());
+        const bool octets = kind == WireLogKind::TxOctets || kind == WireLogKind::RxOctets;
+        showFrameDetail(-1, octets ? tr("No frame holds these octets (the opening handshake is "
+                                        "in the Handshake tab).")
+                                   : tr("This line is not a frame."));
         return;
+    }
     m_syncingSelection = true;
     const QModelIndex proxy = frameViewIndex(frame);
     if (proxy.isValid()) {
-        m_frameView->selectionModel()->setCurrentIndex(
-            proxy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_frameView->selectionModel()->setCurrentIndex(proxy, QItemSelectionModel::ClearAndSelect |
+                                                                  QItemSelectionModel::Rows);
         m_frameView->scrollTo(proxy);
+        showFrameDetail(frame, {}, true);
     } else {
-        m_detailPane->setFrame(m_store->trace(), frame);
+        showFrameDetail(frame); // hidden by the frame filter: the pane shows it all the same
     }
     m_syncingSelection = false;
 }
@@ -677,6 +840,74 @@ void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 s
     m_syncingSelection = false;
 }
 
+bool MainWindow::confirmReplacingViews(const QString &action)
+{
+    const Trace &trace = m_store->trace();
+    if (trace.entries().empty() || !m_askBeforeReplacing)
+        return true;
+    const qint64 frames = qint64(trace.frames().size());
+    QMessageBox box(QMessageBox::Question, tr("Replace the Views?"),
+                    (m_openedCase ? tr("The views show the trace of a case (%1). It will be "
+                                       "replaced; export its report first to keep it.")
+                                  : tr("The views show the recording of the last connection (%1). "
+                                       "It will be replaced; export its report first to keep it."))
+                        .arg(resolvePlural(tr("%1 frame(s)", nullptr, pluralCount(frames)), frames)
+                                 .arg(QLocale().toString(frames))),
+                    QMessageBox::Cancel, this);
+    box.setObjectName(u"replaceViewsQuestion"_s);
+    QPushButton *go = box.addButton(action, QMessageBox::AcceptRole);
+    QPushButton *save = box.addButton(tr("Export Report First…"), QMessageBox::ActionRole);
+    box.setDefaultButton(go);
+    auto *dontAsk = new QCheckBox(tr("Do not ask again"), &box);
+    box.setCheckBox(dontAsk);
+    box.exec();
+    if (box.clickedButton() == save) {
+        if (!exportReport(false))
+            return false; // the export was cancelled or failed: keep the views
+    } else if (box.clickedButton() != go) {
+        return false;
+    }
+    if (dontAsk->isChecked()) {
+        m_askBeforeReplacing = false;
+        QSettings().setValue(u"window/askBeforeReplacing"_s, false);
+    }
+    return true;
+}
+
+void MainWindow::styleViewBanner()
+{
+    // A tint of the highlight colour over the window colour, in either palette: readable on
+    // light and on dark, and the button keeps the palette's own colours.
+    const QPalette base = palette();
+    QColor tint = base.color(QPalette::Window);
+    const QColor accent = base.color(QPalette::Highlight);
+    tint.setRgbF(tint.redF() * 0.8f + accent.redF() * 0.2f,
+                 tint.greenF() * 0.8f + accent.greenF() * 0.2f,
+                 tint.blueF() * 0.8f + accent.blueF() * 0.2f);
+    QPalette p = base;
+    p.setColor(QPalette::Window, tint);
+    m_viewBanner->setPalette(p);
+}
+
+void MainWindow::showViewBanner(const QString &text, const QString &button)
+{
+    m_viewBannerText->setText(text);
+    m_viewBannerButton->setText(button);
+    m_viewBanner->show();
+}
+
+void MainWindow::hideViewBanner()
+{
+    m_viewBanner->hide();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_viewBanner)
+        styleViewBanner();
+}
+
 void MainWindow::openScenario()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Scenario"), QString(),
@@ -694,13 +925,13 @@ void MainWindow::saveScenario()
         m_sequence->saveTo(path);
 }
 
-void MainWindow::exportReport(bool json)
+bool MainWindow::exportReport(bool json)
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, json ? tr("Export JSON") : tr("Export Report"), QString(),
-        json ? tr("JSON (*.json)") : tr("Text (*.txt)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, json ? tr("Export JSON") : tr("Export Report"),
+                                     QString(), json ? tr("JSON (*.json)") : tr("Text (*.txt)"));
     if (path.isEmpty())
-        return;
+        return false;
     m_store->drain(); // the report covers everything received so far
     ReportInput input;
     if (m_openedCase) {
@@ -717,15 +948,15 @@ void MainWindow::exportReport(bool json)
     }
     QSaveFile file(path);
     if (file.open(QIODevice::WriteOnly)) {
-        file.write(json ? QJsonDocument(jsonReport(input)).toJson()
-                        : textReport(input).toUtf8());
+        file.write(json ? QJsonDocument(jsonReport(input)).toJson() : textReport(input).toUtf8());
         if (file.commit()) {
             statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-            return;
+            return true;
         }
     }
     QMessageBox::warning(this, tr("Export failed"),
                          tr("Could not write %1: %2").arg(path, file.errorString()));
+    return false;
 }
 
 void MainWindow::applyTheme(Theme theme)
@@ -770,6 +1001,8 @@ void MainWindow::saveSettings() const
     settings.setValue(u"window/splitter"_s, m_mainSplitter->saveState());
     settings.setValue(u"window/theme"_s, int(m_theme));
     settings.setValue(u"window/follow"_s, m_ui->actionFollow->isChecked());
+    settings.setValue(u"window/showComposer"_s, m_ui->actionShowComposer->isChecked());
+    settings.setValue(u"window/showPanels"_s, m_ui->actionShowPanels->isChecked());
     settings.setValue(u"composer/state"_s, m_composer->saveState());
     m_connectionBar->saveSettings(settings);
 }
@@ -780,6 +1013,9 @@ void MainWindow::restoreSettings()
     restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
     restoreState(settings.value(u"window/state"_s).toByteArray());
     m_ui->actionFollow->setChecked(settings.value(u"window/follow"_s, true).toBool());
+    m_askBeforeReplacing = settings.value(u"window/askBeforeReplacing"_s, true).toBool();
+    m_ui->actionShowComposer->setChecked(settings.value(u"window/showComposer"_s, true).toBool());
+    m_ui->actionShowPanels->setChecked(settings.value(u"window/showPanels"_s, true).toBool());
     m_composer->restoreState(settings.value(u"composer/state"_s).toMap());
     m_connectionBar->restoreSettings(settings);
     const QString last = settings.value(u"connection/url"_s).toString();

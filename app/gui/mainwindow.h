@@ -4,6 +4,7 @@
 #include "cases.h"
 #include "session.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QUrl>
 
@@ -15,6 +16,7 @@ namespace Ui {
 class MainWindow;
 } // namespace Ui
 class QLabel;
+class QPushButton;
 class QLineEdit;
 class QComboBox;
 class QCheckBox;
@@ -89,6 +91,7 @@ public:
     void applyTheme(Theme theme);
 
 protected:
+    void changeEvent(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
@@ -102,16 +105,31 @@ private:
     void refreshPanels();
     void updateActions();
     void followNewRows();
+    // Follow New Entries: a view follows while its user has not scrolled away from the bottom.
+    void trackFollowing(QTableView *view);
+    // The detail pane shows `frame` (or nothing, saying `why`); `fromFrameTable`: it is the frame
+    // table's selection, so a filter that hides it empties the pane.
+    void showFrameDetail(int frame, const QString &why = {}, bool fromFrameTable = false);
     void onFrameSelected(const QModelIndex &current);
     void onWireLogSelected(const QModelIndex &current);
     void onMessageSelected(const QModelIndex &current);
     void selectWireLogRange(Direction direction, qint64 offset, qint64 size);
     void openScenario();
     void saveScenario();
-    void exportReport(bool json);
+    // False when nothing was written (cancelled or failed; a failure is told in a message box).
+    bool exportReport(bool json);
     void buildCaseBrowser(); // mainwindowcases.cpp
     // The closing verdict shown: the opened case's, else the manual session's expectation.
     [[nodiscard]] ClosingVerdict currentClosingVerdict(const ClosingBehavior &closing) const;
+    // Before something replaces what the views show (a new connection, a case's trace): asks,
+    // offering to export the report first; false when the user keeps the current views. Asks
+    // only when there is something to lose and the user did not turn the question off.
+    [[nodiscard]] bool confirmReplacingViews(const QString &action);
+    // The strip above the views that says what they show (cleared, paused) with one action.
+    void showViewBanner(const QString &text, const QString &button);
+    void hideViewBanner();
+    void updateViewBanner();
+    void styleViewBanner();
     void saveSettings() const;
     void restoreSettings();
     [[nodiscard]] QWidget *filterBar(bool frames);
@@ -149,6 +167,16 @@ private:
     QUrl m_echoUrl;
     Theme m_theme = Theme::System;
     bool m_syncingSelection = false;
+    // Per view (frames, wire log, messages): the user left it at the bottom, so it follows.
+    QHash<const QTableView *, bool> m_following;
+    bool m_autoScrolling = false; // our own scrolling does not count as the user's
+    bool m_askBeforeReplacing = true;
+    int m_detailFrame = -1; // what the detail pane shows
+    bool m_detailFromFrameTable = false;
+    QString m_detailReason; // why it shows nothing
+    QWidget *m_viewBanner = nullptr;
+    QLabel *m_viewBannerText = nullptr;
+    QPushButton *m_viewBannerButton = nullptr;
     CaseBrowser *m_caseBrowser = nullptr;
     std::optional<CaseResult> m_openedCase; // a case result shown instead of a live session
 };

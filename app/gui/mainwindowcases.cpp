@@ -13,6 +13,7 @@
 
 #include <QDockWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QStatusBar>
 
 using namespace Qt::StringLiterals;
@@ -23,16 +24,17 @@ void MainWindow::buildCaseBrowser()
 {
     auto *dock = new QDockWidget(tr("Cases"), this);
     dock->setObjectName(u"casesDock"_s);
-    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
-                      | QDockWidget::DockWidgetClosable);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
     m_caseBrowser = new CaseBrowser(dock);
     dock->setWidget(m_caseBrowser);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
-    dock->hide(); // opened from View ▸ Cases (Ctrl+K)
+    dock->hide(); // opened from View ▸ Cases (Ctrl+Shift+C)
 
     QAction *toggle = dock->toggleViewAction();
     toggle->setText(tr("&Cases"));
-    toggle->setShortcut(QKeySequence(tr("Ctrl+K")));
+    // Ctrl+K is Connect; C for Cases.
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     toggle->setToolTip(tr("Show the case library: run Autobahn test cases against the server"));
     m_ui->menuView->insertAction(m_ui->menuView->actions().value(0), toggle);
 
@@ -46,9 +48,20 @@ void MainWindow::showCaseResult(const CaseResult &result)
 {
     if (!result.trace)
         return;
-    // A live connection would keep writing into the views: it ends first.
-    if (m_controller->state() != SessionState::Idle && m_controller->state() != SessionState::Closed)
+    // A live connection would keep writing into the views: it ends first, if the user agrees.
+    const SessionState state = m_controller->state();
+    if (state != SessionState::Idle && state != SessionState::Closed) {
+        const auto answer = QMessageBox::question(
+            this, tr("Show the Case's Trace?"),
+            tr("The connection is still open. Showing the trace of the case ends it and "
+               "replaces its views."),
+            QMessageBox::Cancel | QMessageBox::Ok, QMessageBox::Cancel);
+        if (answer != QMessageBox::Ok)
+            return;
         m_controller->disconnectFromServer();
+    } else if (!confirmReplacingViews(tr("&Show Trace"))) {
+        return;
+    }
     m_openedCase = result;
     m_store->reset(Trace(*result.trace));
     refreshPanels();

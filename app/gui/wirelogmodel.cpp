@@ -48,8 +48,7 @@ QString hexLines(const QByteArray &octets)
 } // namespace
 
 WireLogModel::WireLogModel(const TraceStore *store, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(monospaceFont())
+    : QAbstractTableModel(parent), m_store(store), m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
     scanNewEntries();
@@ -86,6 +85,7 @@ WireLogModel::KindGroup WireLogModel::groupOf(WireLogKind kind)
         return KindGroup::Frames;
     case WireLogKind::TcpDroppedByMe:
     case WireLogKind::TcpDroppedByPeer:
+    case WireLogKind::HalfClosed:
         return KindGroup::Connection;
     default:
         return KindGroup::Timers;
@@ -100,6 +100,7 @@ int WireLogModel::directionOf(WireLogKind kind)
         return int(Direction::Rx);
     case WireLogKind::TxOctets:
     case WireLogKind::TxFrame:
+    case WireLogKind::HalfClosed: // our FIN
         return int(Direction::Tx);
     default:
         return -1;
@@ -123,7 +124,8 @@ WireLogModel::Row WireLogModel::rowAt(int row) const
     // Only the TCP line's kind depends on the entries before it; the scan kept it.
     if (entry == m_tcpLineEntry)
         return {entry, m_tcpLineKind};
-    return {entry, *wireLogKindOf(m_store->trace(), entry)};
+    // With our own lines (STORAGE STOPPED, TX FIN), as the scan classified them.
+    return {entry, wireLogKindOf(m_store->trace(), entry, true).value_or(WireLogKind::RxOctets)};
 }
 
 void WireLogModel::scanNewEntries()

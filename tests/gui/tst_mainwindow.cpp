@@ -21,16 +21,23 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QtTest>
+
+#include <unistd.h>
 
 using namespace wsi;
 using namespace wsi::gui;
@@ -38,8 +45,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template <typename T>
-T *child(QObject *parent, const char *name)
+template <typename T> T *child(QObject *parent, const char *name)
 {
     T *w = parent->findChild<T *>(QLatin1String(name));
     if (!w)
@@ -67,6 +73,67 @@ void composeFrame(ComposerWidget *composer, int opcode, bool fin, const QString 
     QTest::mouseClick(add, Qt::LeftButton);
 }
 
+// One place a key sequence is live: the whole window, or a widget (and its children).
+struct ShortcutUse
+{
+    QString name;
+    const QWidget *scope = nullptr; // nullptr: the whole window
+};
+
+// Every key sequence of every QAction and QShortcut of the window, where each is live.
+QMultiHash<QKeySequence, ShortcutUse> shortcutUses(QWidget *window)
+{
+    QMultiHash<QKeySequence, ShortcutUse> uses;
+    for (QAction *action : window->findChildren<QAction *>()) {
+        const bool local = action->shortcutContext() == Qt::WidgetShortcut ||
+                           action->shortcutContext() == Qt::WidgetWithChildrenShortcut;
+        QList<const QWidget *> scopes;
+        if (local) {
+            for (QObject *o : action->associatedObjects())
+                if (auto *w = qobject_cast<QWidget *>(o))
+                    scopes << w;
+        } else {
+            scopes << nullptr;
+        }
+        const QString name = action->text().isEmpty() ? action->objectName() : action->text();
+        for (const QKeySequence &key : action->shortcuts())
+            for (const QWidget *scope : scopes)
+                uses.insert(key, {name, scope});
+    }
+    for (QShortcut *shortcut : window->findChildren<QShortcut *>()) {
+        if (!shortcut->isEnabled())
+            continue; // switched off for good (the window's action has its key)
+        const bool local = shortcut->context() == Qt::WidgetShortcut ||
+                           shortcut->context() == Qt::WidgetWithChildrenShortcut;
+        const QWidget *scope = local ? qobject_cast<QWidget *>(shortcut->parent()) : nullptr;
+        for (const QKeySequence &key : shortcut->keys())
+            uses.insert(key, {shortcut->objectName(), scope});
+    }
+    return uses;
+}
+
+bool overlaps(const ShortcutUse &a, const ShortcutUse &b)
+{
+    if (!a.scope || !b.scope)
+        return true;
+    return a.scope == b.scope || a.scope->isAncestorOf(b.scope) || b.scope->isAncestorOf(a.scope);
+}
+
+// The clashes: two uses of one key sequence that can be live at once.
+QStringList shortcutClashes(QWidget *window)
+{
+    const auto uses = shortcutUses(window);
+    QStringList clashes;
+    for (const QKeySequence &key : uses.uniqueKeys()) {
+        const QList<ShortcutUse> same = uses.values(key);
+        for (qsizetype i = 0; i < same.size(); ++i)
+            for (qsizetype j = i + 1; j < same.size(); ++j)
+                if (overlaps(same[i], same[j]))
+                    clashes << u"%1: %2 / %3"_s.arg(key.toString(), same[i].name, same[j].name);
+    }
+    return clashes;
+}
+
 } // namespace
 
 class tst_MainWindow : public QObject
@@ -88,8 +155,8 @@ private Q_SLOTS:
         window.resize(1600, 1000);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QAbstractItemModelTester frameTester(window.frameModel(),
-                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester frameTester(
+            window.frameModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester wireTester(window.wireLogModel(),
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester messageTester(
@@ -126,20 +193,21 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Closed, 5000);
         const Trace &trace = window.store()->trace();
         // The models follow the trace in batches: wait until they hold all of it.
-        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), int(trace.frames().size()), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), int(trace.frames().size()),
+                                  5000);
 
         // Frame table: one row per frame of the trace, the same opcodes and directions.
         QCOMPARE(window.frameModel()->rowCount(), int(trace.frames().size()));
         QStringList rows;
         for (int r = 0; r < window.frameModel()->rowCount(); ++r) {
             const FrameRecord &f = trace.frames()[size_t(r)];
-            const QString dir = window.frameModel()
-                                    ->index(r, FrameTableModel::DirectionColumn)
-                                    .data()
-                                    .toString();
+            const QString dir =
+                window.frameModel()->index(r, FrameTableModel::DirectionColumn).data().toString();
             QCOMPARE(dir, f.direction == Direction::Tx ? u"TX"_s : u"RX"_s);
-            QCOMPARE(window.frameModel()->index(r, FrameTableModel::OpcodeColumn).data(
-                         FrameTableModel::OpcodeRole).toInt(),
+            QCOMPARE(window.frameModel()
+                         ->index(r, FrameTableModel::OpcodeColumn)
+                         .data(FrameTableModel::OpcodeRole)
+                         .toInt(),
                      int(f.opcode));
             rows << dir + u' ' + QString::number(f.opcode);
         }
@@ -148,8 +216,11 @@ private Q_SLOTS:
         // The echoed text is the whole message.
         bool echoed = false;
         for (int r = 0; r < window.frameModel()->rowCount(); ++r)
-            echoed |= window.frameModel()->index(r, FrameTableModel::PayloadColumn).data()
-                          .toString().contains(u"frag-one frag-two"_s);
+            echoed |= window.frameModel()
+                          ->index(r, FrameTableModel::PayloadColumn)
+                          .data()
+                          .toString()
+                          .contains(u"frag-one frag-two"_s);
         QVERIFY(echoed);
 
         // Wire log: the same lines as the core's wire log, in the same order.
@@ -165,7 +236,8 @@ private Q_SLOTS:
         for (size_t i = 0; i < 3; ++i)
             composedOctets += trace.frames()[i].tx->encodedSize;
         QCOMPARE(trace.statistics().txOctets.at(1), composedOctets);
-        QAbstractItemModel *tx = window.statisticsPanel()->model(StatisticsPanel::OctetsTransmitted);
+        QAbstractItemModel *tx =
+            window.statisticsPanel()->model(StatisticsPanel::OctetsTransmitted);
         QVERIFY(tx);
         bool foundChopOne = false;
         for (int r = 0; r < tx->rowCount(); ++r) {
@@ -207,8 +279,178 @@ private Q_SLOTS:
         QCOMPARE(window.frameView()->model()->rowCount(), 2); // what we sent and its echo
 
         // The status bar counts what the trace counts.
-        QVERIFY(window.statusText().contains(
-            QLocale().toString(trace.frameCount(Direction::Rx)) + u" frames"_s));
+        QVERIFY(window.statusText().contains(QLocale().toString(trace.frameCount(Direction::Rx)) +
+                                             u" frames"_s));
+    }
+
+    // No two actions or shortcuts share a key sequence where both can be live, in every state of
+    // a connection (idle, open, half-closed, closed) and with every dock and view shown; Ctrl+K
+    // connects, and Ctrl+W (a window's or tab's close everywhere else) is not ours.
+    void shortcutsAreUnique()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.setUrl(echo.url().toString()); // not the last test's server
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const auto check = [&window](const char *state) {
+            const QStringList clashes = shortcutClashes(&window);
+            QVERIFY2(clashes.isEmpty(),
+                     qPrintable(u"%1: %2"_s.arg(QLatin1String(state), clashes.join(u"; "_s))));
+            QVERIFY2(!shortcutUses(&window).contains(QKeySequence(QKeySequence::Close)), state);
+        };
+        check("idle");
+        QVERIFY(shortcutUses(&window).contains(QKeySequence(u"Ctrl+K"_s)));
+        QTest::keyClick(&window, Qt::Key_K, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        check("open");
+        // Ctrl+Return sends from where one types: the payload editor and the opcode box.
+        auto *payload = child<QPlainTextEdit>(window.composer(), "payloadTextEdit");
+        auto *opcode = child<QComboBox>(window.composer(), "opcodeCombo");
+        QVERIFY(payload && opcode);
+        int sent = window.store()->trace().frameCount(Direction::Tx);
+        for (QWidget *input : {static_cast<QWidget *>(payload), static_cast<QWidget *>(opcode)}) {
+            input->setFocus();
+            QTRY_VERIFY(input->hasFocus());
+            QTest::keyClick(input, Qt::Key_Return, Qt::ControlModifier);
+            QTRY_COMPARE_WITH_TIMEOUT(window.store()->trace().frameCount(Direction::Tx), sent + 1,
+                                      5000);
+            ++sent;
+        }
+        auto *cases = window.findChild<QDockWidget *>(u"casesDock"_s);
+        QVERIFY(cases);
+        QTest::keyClick(&window, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(cases->isVisible());
+        check("open, cases shown");
+        window.controller()->run({Step::makeKind(Step::Kind::HalfClose)});
+        QTRY_VERIFY_WITH_TIMEOUT(window.store()->closing().halfClosed, 5000);
+        check("half-closed");
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Closed, 10000);
+        check("closed");
+    }
+
+    // Follow New Entries: a view left at the bottom shows the newest row as rows arrive; a view
+    // the user scrolled up stays where the user left it.
+    void followKeepsTheNewestRowInView()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.setUrl(echo.url().toString());
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        const auto sendBurst = [&window](int count) {
+            StepList steps;
+            FrameSpec f;
+            f.opcode = 1;
+            f.payload = "follow me";
+            for (int i = 0; i < count; ++i)
+                steps << Step::makeFrame(f);
+            window.controller()->run(steps);
+        };
+        sendBurst(150);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 300, 10000);
+        const auto lastRowShown = [](QTableView *view) {
+            const int last = view->model()->rowCount() - 1;
+            const int bottom = view->rowAt(view->viewport()->height() - 2);
+            return last > 0 && (bottom == last || bottom == -1) &&
+                   view->rowAt(0) > 0 && // scrolled at all
+                   view->verticalScrollBar()->value() == view->verticalScrollBar()->maximum();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(lastRowShown(window.frameView()), 5000);
+        window.viewTabs()->setCurrentIndex(2);
+        QTRY_VERIFY_WITH_TIMEOUT(lastRowShown(window.wireLogView()), 5000);
+        window.viewTabs()->setCurrentIndex(0);
+
+        // The user scrolls the frame table up with the wheel: it stays there as rows arrive.
+        QWidget *viewport = window.frameView()->viewport();
+        const QPoint at = viewport->rect().center();
+        for (int i = 0; i < 30; ++i) {
+            QWheelEvent wheel(at, viewport->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QCoreApplication::sendEvent(viewport, &wheel);
+        }
+        const int readingAt = window.frameView()->verticalScrollBar()->value();
+        QVERIFY(readingAt < window.frameView()->verticalScrollBar()->maximum());
+        sendBurst(50);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 400, 10000);
+        QTest::qWait(300); // three follow ticks: none of them may move the view
+        QCOMPARE(window.frameView()->verticalScrollBar()->value(), readingAt);
+        // Back at the bottom, it follows again.
+        window.frameView()->scrollToBottom();
+        sendBurst(50);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 500, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(lastRowShown(window.frameView()), 5000);
+    }
+
+    // After our half-close (TCP FIN) the window says so: a TX FIN line in the wire log, the
+    // send actions disabled, until the server closes.
+    void halfCloseIsShown()
+    {
+        // Answers the handshake, then neither reads nor sends nor closes: its socket is handed
+        // to a plain descriptor (QTcpSocket would close on our FIN).
+        QTcpServer deaf;
+        QVERIFY(deaf.listen(QHostAddress::LocalHost));
+        QList<QTcpSocket *> peers;
+        QList<int> held;
+        const auto release = qScopeGuard([&held] {
+            for (int fd : held)
+                ::close(fd);
+        });
+        connect(&deaf, &QTcpServer::newConnection, &deaf, [&] {
+            QTcpSocket *peer = deaf.nextPendingConnection();
+            peers << peer;
+            connect(peer, &QTcpSocket::readyRead, peer, [peer, &held] {
+                const QByteArray request = peer->readAll();
+                const int at = request.indexOf("Sec-WebSocket-Key: ");
+                if (at < 0)
+                    return;
+                const QByteArray key = request.mid(at + 19, 24);
+                const QByteArray accept =
+                    QCryptographicHash::hash(
+                        QByteArray(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+                        QCryptographicHash::Sha1)
+                        .toBase64();
+                peer->write(QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                       "Connection: Upgrade\r\nSec-WebSocket-Accept: ") +
+                            accept + "\r\n\r\n");
+                peer->flush();
+                held << ::dup(int(peer->socketDescriptor()));
+                peer->abort(); // closes Qt's descriptor only: the connection lives on in ours
+            });
+        });
+        MainWindow window;
+        window.setUrl(u"ws://127.0.0.1:%1/"_s.arg(deaf.serverPort()));
+        SessionSettings settings = window.connectionBar()->settings();
+        settings.serverDropTimeoutMs = 600'000; // the state stays "half-closed" while we look
+        window.connectionBar()->setSettings(settings);
+        window.show();
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        auto *send = window.findChild<QAction *>(u"actionSendFrame"_s);
+        auto *halfClose = window.findChild<QAction *>(u"actionHalfClose"_s);
+        QVERIFY(send && halfClose);
+        QTRY_VERIFY(send->isEnabled());
+        halfClose->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!send->isEnabled(), 5000);
+        QVERIFY(!halfClose->isEnabled());
+        QCOMPARE(window.controller()->state(), SessionState::Open); // the server has not closed
+        const auto finLine = [&window] {
+            for (int r = 0; r < window.wireLogModel()->rowCount(); ++r)
+                if (window.wireLogModel()->index(r, 0).data(WireLogModel::KindRole).toInt() ==
+                    int(WireLogKind::HalfClosed))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY(finLine());
+        auto *sendButton = child<QPushButton>(window.composer(), "sendButton");
+        QVERIFY(sendButton && !sendButton->isEnabled());
+        qDeleteAll(peers);
     }
 
     void badUrlIsRefusedInline()
@@ -248,19 +490,39 @@ private Q_SLOTS:
 
         const QFontMetrics fm(window.frameView()->font());
         const QHeaderView *frames = window.frameView()->horizontalHeader();
-        QCOMPARE(frames->sectionResizeMode(FrameTableModel::PayloadColumn), QHeaderView::Stretch);
         QVERIFY(frames->sectionSize(FrameTableModel::OpcodeColumn) >
                 fm.horizontalAdvance(u"Continuation"_s));
         QVERIFY(frames->sectionSize(FrameTableModel::TimeColumn) >
                 fm.horizontalAdvance(u"999999.999"_s));
         const QHeaderView *messages = window.messageView()->horizontalHeader();
-        QCOMPARE(messages->sectionResizeMode(MessageModel::PreviewColumn), QHeaderView::Stretch);
         QVERIFY(messages->sectionSize(MessageModel::TypeColumn) >
                 fm.horizontalAdvance(u"Binary (interrupted)"_s));
         const QHeaderView *log = window.wireLogView()->horizontalHeader();
-        QVERIFY(log->stretchLastSection());
         QVERIFY(log->sectionSize(WireLogModel::KindColumn) >
                 fm.horizontalAdvance(u"FAIL CONNECTION AFTER"_s));
+
+        // The previews are the right-most columns and take the width the others leave, never
+        // less than 24 characters, at the default size and narrower.
+        const auto previewFits = [](QTableView *view, int column) {
+            const QHeaderView *header = view->horizontalHeader();
+            int others = 0;
+            for (int i = 0; i < header->count(); ++i)
+                if (i != column && !header->isSectionHidden(i))
+                    others += header->sectionSize(i);
+            const int least = view->fontMetrics().averageCharWidth() * 24;
+            return header->visualIndex(column) == header->count() - 1 &&
+                   header->sectionSize(column) ==
+                       std::max(least, view->viewport()->width() - others);
+        };
+        for (const QSize size : {QSize(1400, 900), QSize(1280, 800), QSize(1000, 700)}) {
+            window.resize(size);
+            QTRY_VERIFY(previewFits(window.frameView(), FrameTableModel::PayloadColumn));
+            QTRY_VERIFY(previewFits(window.messageView(), MessageModel::PreviewColumn));
+            QTRY_VERIFY(previewFits(window.wireLogView(), WireLogModel::DetailsColumn));
+        }
+        window.resize(1400, 900);
+        QTRY_VERIFY(frames->sectionSize(FrameTableModel::PayloadColumn) >=
+                    fm.averageCharWidth() * 24);
     }
 
     void selectingAFrameHighlightsItsWireLogLines()

@@ -5,8 +5,8 @@
 #include "frame.h"
 #include "framedetailpane.h"
 #include "handshakepanel.h"
-#include "monospacefont.h"
 #include "hexview.h"
+#include "monospacefont.h"
 #include "statisticspanel.h"
 #include "trace.h"
 
@@ -846,7 +846,11 @@ void TestPanels::closingPanelSeedMs22()
         QCOMPARE(table->item(row, 2)->text(), QString::fromUtf8(fields[row].description));
     }
 
-    auto *verdictLabel = panel.findChild<QLabel *>(u"verdictLabel"_s);
+    // The headline says it in the window's language, coloured by the verdict.
+    auto *verdictLabel = panel.findChild<QLabel *>(u"headlineLabel"_s);
+    QVERIFY(verdictLabel);
+    QCOMPARE(panel.headline(), u"Not closed cleanly"_s);
+    QVERIFY(verdictLabel->isVisibleTo(&panel));
     QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
              ClosingPanel::verdictColor(u"UNCLEAN"_s, panel.palette()));
 
@@ -875,6 +879,7 @@ void TestPanels::closingPanelSeedMs22()
     open.openedNs = 1'000'000;
     panel.setClosing(open, ClosingVerdict());
     QCOMPARE(panel.verdictText(), u"No verdict yet: the connection is not closed."_s);
+    QVERIFY(!verdictLabel->isVisibleTo(&panel)); // no headline without a verdict
     QCOMPARE(table->item(1, 1)->text(), u"False"_s);
     QCOMPARE(label("closeSentLabel"), u"—"_s);
 
@@ -896,6 +901,8 @@ void TestPanels::closingPanelSeedMs22()
     panel.setClosing(clean, closingVerdict(clean, ExpectedClose()));
     QCOMPARE(label("dropLabel"),
              u"the server reset the connection (RST) 3.000 ms after the last close frame"_s);
+    QCOMPARE(panel.headline(), u"Closed as required"_s);
+    QVERIFY(verdictLabel->isVisibleTo(&panel));
     QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
              ClosingPanel::verdictColor(u"OK"_s, panel.palette()));
 }

@@ -12,6 +12,7 @@
 #include "sequencewidget.h"
 
 #include <QAbstractButton>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QKeySequence>
@@ -20,6 +21,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QScopeGuard>
 #include <QScrollArea>
@@ -224,7 +226,7 @@ QStringList mnemonicClashes(const QWidget *scope, const QString &what)
     for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
         if (it.value().size() > 1) {
             clashes << u"%1, %2: %3"_s.arg(what, it.key().toString(QKeySequence::PortableText),
-                                          it.value().join(u" | "_s));
+                                           it.value().join(u" | "_s));
         }
     }
     return clashes;
@@ -246,7 +248,7 @@ QStringList menuClashes(const QList<QAction *> &actions, const QString &what)
     for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
         if (it.value().size() > 1) {
             clashes << u"%1, %2: %3"_s.arg(what, it.key().toString(QKeySequence::PortableText),
-                                          it.value().join(u" | "_s));
+                                           it.value().join(u" | "_s));
         }
     }
     return clashes;
@@ -273,7 +275,8 @@ private Q_SLOTS:
     {
         const TsFile ts = readTs(kTsFile);
         QVERIFY2(ts.error.isEmpty(), qPrintable(ts.error));
-        QVERIFY2(ts.language.startsWith(u"de"_s), qPrintable(u"language=\"%1\""_s.arg(ts.language)));
+        QVERIFY2(ts.language.startsWith(u"de"_s),
+                 qPrintable(u"language=\"%1\""_s.arg(ts.language)));
         QVERIFY2(!ts.messages.isEmpty(), "the .ts holds no messages: run the update_translations "
                                          "target");
         QStringList bad;
@@ -331,8 +334,8 @@ private Q_SLOTS:
         QVERIFY(sources.size() > 3);
         const QString extracted = m_dir.filePath(u"extracted_de.ts"_s);
         const QString error =
-            run(lupdate, QStringList{u"-silent"_s, u"-no-obsolete"_s, u"-locations"_s,
-                                     u"none"_s, u"-target-language"_s, u"de_DE"_s}
+            run(lupdate, QStringList{u"-silent"_s, u"-no-obsolete"_s, u"-locations"_s, u"none"_s,
+                                     u"-target-language"_s, u"de_DE"_s}
                              << sources << QStringList{u"-ts"_s, extracted});
         QVERIFY2(error.isEmpty(), qPrintable(error));
 
@@ -361,11 +364,11 @@ private Q_SLOTS:
                 missing << u"  [plural form changed] "_s + m.where();
         }
         QVERIFY2(missing.isEmpty(),
-                 qPrintable(u"%1 source string(s) lack a German translation; run the "
-                            "update_translations target and translate them in %2:\n"_s
-                                .arg(missing.size())
-                                .arg(kTsFile) +
-                            missing.join(u'\n')));
+                 qPrintable(
+                     u"%1 source string(s) lack a German translation; run the "
+                     "update_translations target and translate them in %2:\n"_s.arg(missing.size())
+                         .arg(kTsFile) +
+                     missing.join(u'\n')));
 
         // Translations whose source string is gone do no harm; the next update_translations
         // (with -no-obsolete) drops them.
@@ -392,9 +395,8 @@ private Q_SLOTS:
         QVERIFY2(translator->load(qm), qPrintable(qm));
         QCOMPARE(translator->language(), u"de_DE"_s);
         QVERIFY(QCoreApplication::installTranslator(translator.get()));
-        const auto uninstall = qScopeGuard([&translator] {
-            QCoreApplication::removeTranslator(translator.get());
-        });
+        const auto uninstall =
+            qScopeGuard([&translator] { QCoreApplication::removeTranslator(translator.get()); });
 
         // One string from each kind of source: a form, a widget's tr(), main.cpp.
         QCOMPARE(QCoreApplication::translate("MainWindow", "&File"), u"&Datei"_s);
@@ -417,18 +419,38 @@ private Q_SLOTS:
         QCOMPARE(QCoreApplication::translate("main", "Do not start the embedded echo server."),
                  u"Den eingebauten Echo-Server nicht starten."_s);
 
+        // Qt's own strings (dialog buttons, key names in menus) come from Qt's translation, which
+        // the window loads as main.cpp does: Debian's qt6-translations-l10n (make deps installs
+        // it).
+        auto qtTranslator = std::make_unique<QTranslator>();
+        QVERIFY2(qtTranslator->load(QLocale(QLocale::German), u"qtbase"_s, u"_"_s,
+                                    QLibraryInfo::path(QLibraryInfo::TranslationsPath)),
+                 qPrintable(u"no qtbase_de.qm in "_s +
+                            QLibraryInfo::path(QLibraryInfo::TranslationsPath) +
+                            u" (Debian: qt6-translations-l10n)"_s));
+        QVERIFY(QCoreApplication::installTranslator(qtTranslator.get()));
+        const auto uninstallQt = qScopeGuard(
+            [&qtTranslator] { QCoreApplication::removeTranslator(qtTranslator.get()); });
+        QDialogButtonBox buttons(QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults);
+        QCOMPARE(buttons.button(QDialogButtonBox::Cancel)->text(), u"Abbrechen"_s);
+        QCOMPARE(buttons.button(QDialogButtonBox::RestoreDefaults)->text(), u"Voreinstellungen"_s);
+
         MainWindow window;
         QCOMPARE(window.windowTitle(), u"WebSocket Inspector"_s);
-        const auto *connect = window.connectionBar()->findChild<QAbstractButton *>(
-            u"connectButton"_s);
+        // Menus name the keys in German: "Strg+K", not "Ctrl+K".
+        const auto *connectAction = window.findChild<QAction *>(u"actionConnect"_s);
+        QVERIFY(connectAction);
+        QCOMPARE(connectAction->shortcut().toString(QKeySequence::NativeText), u"Strg+K"_s);
+        const auto *connect =
+            window.connectionBar()->findChild<QAbstractButton *>(u"connectButton"_s);
         QVERIFY(connect);
         QCOMPARE(connect->text(), u"Ver&binden"_s);
 
         QStringList titles;
         for (const QAction *action : window.menuBar()->actions())
             titles << action->text();
-        for (const QString &title : {u"&Datei"_s, u"&Verbindung"_s, u"&Senden"_s, u"&Ansicht"_s,
-                                     u"&Hilfe"_s})
+        for (const QString &title :
+             {u"&Datei"_s, u"&Verbindung"_s, u"&Senden"_s, u"&Ansicht"_s, u"&Hilfe"_s})
             QVERIFY2(titles.contains(title), qPrintable(titles.join(u", "_s)));
         QStringList clashes = menuClashes(window.menuBar()->actions(), u"menu bar"_s);
         // The composer and the sequence editor are panes of their own: no two of their
@@ -438,8 +460,8 @@ private Q_SLOTS:
                 << mnemonicClashes(window.connectionBar(), u"connection bar"_s);
         const ConnectionSettingsDialog settings;
         clashes << mnemonicClashes(&settings, u"connection settings"_s);
-        QVERIFY2(clashes.isEmpty(), qPrintable(u"Accelerator clashes in German:\n  "_s +
-                                               clashes.join(u"\n  "_s)));
+        QVERIFY2(clashes.isEmpty(),
+                 qPrintable(u"Accelerator clashes in German:\n  "_s + clashes.join(u"\n  "_s)));
 
         // The longer German texts still fit the default window: no horizontal scroll bar in the
         // composer, the sequence editor at least as wide as it needs.
