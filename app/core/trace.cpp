@@ -113,14 +113,14 @@ QString storageStopText(const Trace &trace)
     const std::optional<Trace::StorageStop> stop = trace.storageStop();
     if (!stop)
         return {};
-    const QString where = u"at "_s + (stop->direction == Direction::Rx ? u"RX"_s : u"TX"_s)
-                          + u" octet "_s + QString::number(stop->streamOffset);
-    const QString why =
-        stop->limit == u"frames"_s
-            ? u"the limit of "_s + QString::number(trace.limits().maxStoredFrames)
-                  + u" stored frames is reached"_s
-            : u"the trace budget of "_s + QString::number(trace.limits().maxStoredOctets)
-                  + u" octets is spent"_s;
+    const QString where = u"at "_s + (stop->direction == Direction::Rx ? u"RX"_s : u"TX"_s) +
+                          u" octet "_s + QString::number(stop->streamOffset);
+    const QString why = stop->limit == u"frames"_s
+                            ? u"the limit of "_s + QString::number(trace.limits().maxStoredFrames) +
+                                  u" stored frames is reached"_s
+                            : u"the trace budget of "_s +
+                                  QString::number(trace.limits().maxStoredOctets) +
+                                  u" octets is spent"_s;
     return where + u": "_s + why + u"; later octets and frames are counted, not stored"_s;
 }
 
@@ -133,7 +133,7 @@ void Trace::appendChunk(OctetChunk &&chunk)
         CountMap &stats = chunk.direction == Direction::Rx ? m_stats.rxOctets : m_stats.txOctets;
         ++stats[chunk.size];
     }
-    m_lastTimeNs = std::max(m_lastTimeNs, chunk.timeNs);
+    chunk.timeNs = inOrder(chunk.timeNs);
     if (!admit(recordCost(chunk), chunk.direction, offset, chunk.timeNs, false))
         return; // counted, not stored
     // A copy of our own, allocated in this (the consumer's) thread: the session thread's malloc
@@ -147,14 +147,24 @@ void Trace::appendChunk(OctetChunk &&chunk)
     m_chunks.push_back(std::move(chunk));
 }
 
-void Trace::countFrame(const FrameRecord &frame)
+qint64 Trace::inOrder(qint64 timeNs)
+{
+    m_lastTimeNs = std::max(m_lastTimeNs, timeNs);
+    return m_lastTimeNs;
+}
+
+void Trace::countFrame(FrameRecord &frame)
 {
     const int d = int(frame.direction);
     if (!frame.incomplete) {
         ++m_frameCounts[d];
         ++m_opcodeCounts[d][frame.opcode & 0xF];
     }
-    m_lastTimeNs = std::max(m_lastTimeNs, frame.timeNs);
+    // Written only when it changes: an adopted block's records are the producer's cache lines.
+    // The producer never reads or writes an element again once it handed it over.
+    if (frame.timeNs < m_lastTimeNs)
+        frame.timeNs = m_lastTimeNs;
+    m_lastTimeNs = frame.timeNs;
 }
 
 void Trace::appendFrame(FrameRecord &&frame)
@@ -164,8 +174,8 @@ void Trace::appendFrame(FrameRecord &&frame)
     const int d = int(frame.direction);
     if (!admit(cost, frame.direction, m_octets[d], frame.timeNs, true)) {
         // A rule-breaking frame of ours decides the closing verdict (docs/closing.md): kept.
-        if (frame.direction != Direction::Tx || frame.violations == Violation::None
-            || m_keptPastStop >= kKeptPastStop)
+        if (frame.direction != Direction::Tx || frame.violations == Violation::None ||
+            m_keptPastStop >= kKeptPastStop)
             return;
         ++m_keptPastStop;
         m_storedCost += cost;
@@ -178,7 +188,7 @@ void Trace::appendEvent(TraceEvent &&event)
 {
     if (event.kind == TraceEvent::Kind::StateChanged)
         m_state = event.state;
-    m_lastTimeNs = std::max(m_lastTimeNs, event.timeNs);
+    event.timeNs = inOrder(event.timeNs);
     // Events are few and decide the closing behaviour: stored also past the budget, except
     // those a server can make us record as often as it likes.
     if (m_limitReached && !keepPastStop(event))
@@ -202,9 +212,9 @@ void Trace::append(TraceBatch &&batch)
 {
     size_t c = 0;
     size_t e = 0;
-    size_t s = 0;     // the frame slice
-    size_t j = 0;     // the frame within it
-    size_t base = 0;  // where the slice's first frame went in m_frames
+    size_t s = 0;       // the frame slice
+    size_t j = 0;       // the frame within it
+    size_t base = 0;    // where the slice's first frame went in m_frames
     bool whole = false; // the slice was stored at once (adopted, or moved in one go)
     for (const TraceBatch::Kind kind : batch.order) {
         switch (kind) {
@@ -217,8 +227,7 @@ void Trace::append(TraceBatch &&batch)
                 // A slice that fits under the limits is stored whole: without a copy when its
                 // block lines up with ours (the usual case for a session's trace).
                 base = m_frames.size();
-                whole = !m_limitReached
-                        && qint64(base + slice.count) <= m_limits.maxStoredFrames;
+                whole = !m_limitReached && qint64(base + slice.count) <= m_limits.maxStoredFrames;
                 if (whole) {
                     qint64 cost = 0;
                     const FrameRecord *first = slice.block->data() + slice.first;
@@ -273,10 +282,9 @@ qsizetype Trace::chunkPosition(Direction d, qint64 offset) const
 {
     const auto &indices = m_chunksByDir[int(d)];
     // The last chunk starting at or before `offset` (chunks of one direction are in stream order).
-    auto it = std::upper_bound(indices.begin(), indices.end(), offset,
-                               [this](qint64 value, quint32 index) {
-                                   return value < m_chunks[index].streamOffset;
-                               });
+    auto it = std::upper_bound(
+        indices.begin(), indices.end(), offset,
+        [this](qint64 value, quint32 index) { return value < m_chunks[index].streamOffset; });
     if (it == indices.begin())
         return -1;
     --it;
@@ -325,8 +333,8 @@ QByteArray Trace::framePayload(const FrameRecord &frame, qint64 maxOctets) const
     qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
     if (maxOctets >= 0)
         size = std::min(size, maxOctets);
-    QByteArray payload = streamOctets(frame.direction, frame.streamOffset + frame.headerSize(),
-                                      size);
+    QByteArray payload =
+        streamOctets(frame.direction, frame.streamOffset + frame.headerSize(), size);
     if (frame.hasKey)
         applyMask(payload.data(), payload.size(), frame.maskKey);
     return payload;

@@ -454,7 +454,7 @@ void MainWindow::connectActions()
 
 void MainWindow::updateModelChains()
 {
-    const auto chain = [this](QTableView *view, QSortFilterProxyModel *proxy,
+    const auto chain = [this](QTableView *view, QAbstractProxyModel *proxy,
                               QAbstractItemModel *source, bool filtering,
                               void (MainWindow::*onCurrent)(const QModelIndex &)) {
         QAbstractItemModel *wanted = filtering ? static_cast<QAbstractItemModel *>(proxy) : source;
@@ -624,22 +624,15 @@ void MainWindow::onWireLogSelected(const QModelIndex &current)
         const auto direction = Direction(current.data(DirectionRole).toInt());
         const qint64 from = current.data(StreamOffsetRole).toLongLong();
         const qint64 to = from + current.data(StreamSizeRole).toLongLong();
-        const auto &frames = m_store->trace().frames();
-        for (size_t i = 0; i < frames.size(); ++i) {
-            const FrameRecord &f = frames[i];
-            if (f.direction != direction || f.streamOffset < 0)
-                continue;
-            const qint64 end = f.streamOffset + FrameTableModel::wireSize(f);
-            if (f.streamOffset < to && end > from) {
-                frame = int(i);
-                break;
-            }
-        }
+        frame = m_frameModel->firstFrameOverlapping(direction, from, to); // O(log n)
     }
     if (frame < 0)
         return;
     m_syncingSelection = true;
-    const QModelIndex proxy = frameViewIndex(frame);
+    // The frame's row starts at the view floor (View ▸ Clear); -1 when it is not shown.
+    const QModelIndex source = m_frameModel->index(m_frameModel->rowOfFrame(frame), 0);
+    const QModelIndex proxy =
+        m_frameView->model() == m_frameProxy ? m_frameProxy->mapFromSource(source) : source;
     if (proxy.isValid()) {
         m_frameView->selectionModel()->setCurrentIndex(
             proxy, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -658,16 +651,15 @@ void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 s
     QItemSelection selection;
     QModelIndex first;
     QAbstractItemModel *model = m_wireLogView->model();
-    const int rows = model->rowCount();
-    for (int row = 0; row < rows; ++row) {
-        const QModelIndex idx = model->index(row, 0);
-        if (idx.data(DirectionRole).toInt() != int(direction))
+    // Binary searches over the stream offsets (O(log n) plus the lines found), then each line
+    // through the filter, if one is set.
+    for (const int row : m_wireLogModel->rowsOverlapping(direction, offset, size)) {
+        QModelIndex idx = m_wireLogModel->index(row, 0);
+        if (model == m_wireLogProxy)
+            idx = m_wireLogProxy->mapFromSource(idx);
+        if (!idx.isValid())
             continue;
-        const qint64 from = idx.data(StreamOffsetRole).toLongLong();
-        const qint64 len = idx.data(StreamSizeRole).toLongLong();
-        if (from < 0 || from >= offset + std::max<qint64>(size, 1) || from + len <= offset)
-            continue;
-        selection.select(idx, model->index(row, WireLogModel::NUM_COLUMNS - 1));
+        selection.select(idx, model->index(idx.row(), WireLogModel::NUM_COLUMNS - 1));
         if (!first.isValid())
             first = idx;
     }
