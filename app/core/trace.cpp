@@ -113,14 +113,14 @@ QString storageStopText(const Trace &trace)
     const std::optional<Trace::StorageStop> stop = trace.storageStop();
     if (!stop)
         return {};
-    const QString where = u"at "_s + (stop->direction == Direction::Rx ? u"RX"_s : u"TX"_s) +
-                          u" octet "_s + QString::number(stop->streamOffset);
-    const QString why = stop->limit == u"frames"_s
-                            ? u"the limit of "_s + QString::number(trace.limits().maxStoredFrames) +
-                                  u" stored frames is reached"_s
-                            : u"the trace budget of "_s +
-                                  QString::number(trace.limits().maxStoredOctets) +
-                                  u" octets is spent"_s;
+    const QString where = u"at "_s + (stop->direction == Direction::Rx ? u"RX"_s : u"TX"_s)
+                          + u" octet "_s + QString::number(stop->streamOffset);
+    const QString why =
+        stop->limit == u"frames"_s
+            ? u"the limit of "_s + QString::number(trace.limits().maxStoredFrames)
+                  + u" stored frames is reached"_s
+            : u"the trace budget of "_s + QString::number(trace.limits().maxStoredOctets)
+                  + u" octets is spent"_s;
     return where + u": "_s + why + u"; later octets and frames are counted, not stored"_s;
 }
 
@@ -174,8 +174,8 @@ void Trace::appendFrame(FrameRecord &&frame)
     const int d = int(frame.direction);
     if (!admit(cost, frame.direction, m_octets[d], frame.timeNs, true)) {
         // A rule-breaking frame of ours decides the closing verdict (docs/closing.md): kept.
-        if (frame.direction != Direction::Tx || frame.violations == Violation::None ||
-            m_keptPastStop >= kKeptPastStop)
+        if (frame.direction != Direction::Tx || frame.violations == Violation::None
+            || m_keptPastStop >= kKeptPastStop)
             return;
         ++m_keptPastStop;
         m_storedCost += cost;
@@ -212,9 +212,9 @@ void Trace::append(TraceBatch &&batch)
 {
     size_t c = 0;
     size_t e = 0;
-    size_t s = 0;       // the frame slice
-    size_t j = 0;       // the frame within it
-    size_t base = 0;    // where the slice's first frame went in m_frames
+    size_t s = 0;     // the frame slice
+    size_t j = 0;     // the frame within it
+    size_t base = 0;  // where the slice's first frame went in m_frames
     bool whole = false; // the slice was stored at once (adopted, or moved in one go)
     for (const TraceBatch::Kind kind : batch.order) {
         switch (kind) {
@@ -227,7 +227,8 @@ void Trace::append(TraceBatch &&batch)
                 // A slice that fits under the limits is stored whole: without a copy when its
                 // block lines up with ours (the usual case for a session's trace).
                 base = m_frames.size();
-                whole = !m_limitReached && qint64(base + slice.count) <= m_limits.maxStoredFrames;
+                whole = !m_limitReached
+                        && qint64(base + slice.count) <= m_limits.maxStoredFrames;
                 if (whole) {
                     qint64 cost = 0;
                     const FrameRecord *first = slice.block->data() + slice.first;
@@ -282,9 +283,10 @@ qsizetype Trace::chunkPosition(Direction d, qint64 offset) const
 {
     const auto &indices = m_chunksByDir[int(d)];
     // The last chunk starting at or before `offset` (chunks of one direction are in stream order).
-    auto it = std::upper_bound(
-        indices.begin(), indices.end(), offset,
-        [this](qint64 value, quint32 index) { return value < m_chunks[index].streamOffset; });
+    auto it = std::upper_bound(indices.begin(), indices.end(), offset,
+                               [this](qint64 value, quint32 index) {
+                                   return value < m_chunks[index].streamOffset;
+                               });
     if (it == indices.begin())
         return -1;
     --it;
@@ -333,8 +335,8 @@ QByteArray Trace::framePayload(const FrameRecord &frame, qint64 maxOctets) const
     qint64 size = qint64(std::min<quint64>(frame.payloadLength, quint64(1) << 40));
     if (maxOctets >= 0)
         size = std::min(size, maxOctets);
-    QByteArray payload =
-        streamOctets(frame.direction, frame.streamOffset + frame.headerSize(), size);
+    QByteArray payload = streamOctets(frame.direction, frame.streamOffset + frame.headerSize(),
+                                      size);
     if (frame.hasKey)
         applyMask(payload.data(), payload.size(), frame.maskKey);
     return payload;

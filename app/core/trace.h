@@ -37,7 +37,7 @@ struct OctetChunk
     qint64 size = 0;         // octets that crossed the wire
     QByteArray data;         // the octets; only the first 64 after we failed or closed TCP
     Direction direction = Direction::Tx;
-    bool sync = false; // TX: written from the queue in its own event-loop turn (§1.2)
+    bool sync = false;       // TX: written from the queue in its own event-loop turn (§1.2)
 
     [[nodiscard]] bool isComplete() const { return data.size() == size; }
 };
@@ -45,14 +45,14 @@ struct OctetChunk
 // Extra facts about a frame we sent, as the TX FRAME wire-log entry shows them (§1.1).
 struct TxFrameInfo : public QSharedData
 {
-    qint64 basePayloadLength = 0;          // PAYLOAD-LEN: the payload argument as given
-    std::optional<qint64> repeatLength;    // PAYLOAD-REPEAT-LEN
+    qint64 basePayloadLength = 0;      // PAYLOAD-LEN: the payload argument as given
+    std::optional<qint64> repeatLength; // PAYLOAD-REPEAT-LEN
     std::optional<quint64> declaredLength; // header length that differs from the payload sent
     LengthEncoding lengthEncoding = LengthEncoding::Auto;
     MaskMode maskMode = MaskMode::Random;
-    int chopSize = 0;       // CHOPSIZE (0 = None)
-    bool sync = false;      // SYNC
-    qint64 encodedSize = 0; // octets of the encoded frame
+    int chopSize = 0;                   // CHOPSIZE (0 = None)
+    bool sync = false;                  // SYNC
+    qint64 encodedSize = 0;             // octets of the encoded frame
 };
 
 using TxInfoPtr = QExplicitlySharedDataPointer<const TxFrameInfo>;
@@ -67,9 +67,9 @@ using TxInfoPtr = QExplicitlySharedDataPointer<const TxFrameInfo>;
 struct FrameRecord
 {
     qint64 timeNs = 0;
-    qint64 streamOffset = -1;  // RX: offset in the RX stream; TX: offset once its first octet left
-    quint64 payloadLength = 0; // the header's length field
-    QByteArray payload;        // RX: unmasked payload (capped); TX: base payload (unmasked)
+    qint64 streamOffset = -1;   // RX: offset in the RX stream; TX: offset once its first octet left
+    quint64 payloadLength = 0;  // the header's length field
+    QByteArray payload;         // RX: unmasked payload (capped); TX: base payload (unmasked)
     // TX only. An intrusive shared pointer (8 octets): a flood of RX records pays for no more.
     QExplicitlySharedDataPointer<const TxFrameInfo> tx;
     quint32 maskKey = 0;
@@ -82,13 +82,16 @@ struct FrameRecord
     quint8 extendedLengthSize = 0;
     Direction direction = Direction::Rx;
     bool fin = true;
-    bool masked = false; // mask bit
-    bool hasKey = false; // a key was written (false for MaskMode::BitOnly and unmasked)
+    bool masked = false;        // mask bit
+    bool hasKey = false;        // a key was written (false for MaskMode::BitOnly and unmasked)
     bool payloadTruncated = false;
-    bool incomplete = false;     // RX: the connection ended inside this frame
+    bool incomplete = false;    // RX: the connection ended inside this frame
     bool payloadDerived = false; // RX data frame: payload not stored, read it from the octets
 
-    [[nodiscard]] int headerSize() const { return 2 + extendedLengthSize + (hasKey ? 4 : 0); }
+    [[nodiscard]] int headerSize() const
+    {
+        return 2 + extendedLengthSize + (hasKey ? 4 : 0);
+    }
 };
 
 // How a TCP connection ended (TcpClosed events), as the socket tells it.
@@ -113,35 +116,35 @@ enum class TcpEnd : quint8 {
 struct TraceEvent
 {
     enum class Kind : quint8 {
-        StateChanged,      // state
-        Connected,         // TCP (and TLS) up; text: peer address
-        CertificateError,  // text: the TLS error (also when ignored)
-        HandshakeRequest,  // text: request head (also in the TX octets)
-        HandshakeResponse, // text: response head; failure: reason when it failed
-        HandshakeFailed,   // text: failure (§2.3 item 6)
-        Delay,             // CT: seconds, tag
-        DelayTimeout,      // CTE: tag
-        CloseAfter,        // TI: seconds
-        ClosingConnection, // TIE
-        FailAfter,         // KL: seconds
-        FailingConnection, // KLE
-        CloseSent,         // code (or none), reason, flag = isReply; via the close API
-        CloseReceived,     // code (or none), reason; flag = rejected (invalid code)
-        FailedByMe,        // text: why (violation name, timer, size limit)
-        DroppedByMe,       // text: why; the TCP connection is being closed or aborted by us
-        HalfClosed,        // we shut down our sending side (TCP FIN)
+        StateChanged,         // state
+        Connected,            // TCP (and TLS) up; text: peer address
+        CertificateError,     // text: the TLS error (also when ignored)
+        HandshakeRequest,     // text: request head (also in the TX octets)
+        HandshakeResponse,    // text: response head; failure: reason when it failed
+        HandshakeFailed,      // text: failure (§2.3 item 6)
+        Delay,                // CT: seconds, tag
+        DelayTimeout,         // CTE: tag
+        CloseAfter,           // TI: seconds
+        ClosingConnection,    // TIE
+        FailAfter,            // KL: seconds
+        FailingConnection,    // KLE
+        CloseSent,            // code (or none), reason, flag = isReply; via the close API
+        CloseReceived,        // code (or none), reason; flag = rejected (invalid code)
+        FailedByMe,           // text: why (violation name, timer, size limit)
+        DroppedByMe,          // text: why; the TCP connection is being closed or aborted by us
+        HalfClosed,           // we shut down our sending side (TCP FIN)
         OpenHandshakeTimeout,
         CloseHandshakeTimeout,
         ServerDropTimeout,
-        TcpClosed,          // the TCP connection is gone (whoever dropped it); text: socket error
-        WirelogEnabled,     // WLM: flag
-        WirelogSwitched,    // createWirelog = flag, without a WLM entry (9.1–9.6)
-        Note,               // text: anything the user should see in the log (not in reports)
-        Error,              // text: a local error (connection refused, DNS, TLS, …)
-        TraceLimitReached,  // storage stopped at streamOffset of direction (text: which
-                            // limit, "budget" or "frames"); later records counted, not kept
-        TlsHandshakeFailed, // text: why (certificate rejected, alert, protocol error)
-        TlsCloseNotify,     // the TLS session's close_notify; flag: sent by us (else received)
+        TcpClosed,            // the TCP connection is gone (whoever dropped it); text: socket error
+        WirelogEnabled,       // WLM: flag
+        WirelogSwitched,      // createWirelog = flag, without a WLM entry (9.1–9.6)
+        Note,                 // text: anything the user should see in the log (not in reports)
+        Error,                // text: a local error (connection refused, DNS, TLS, …)
+        TraceLimitReached,    // storage stopped at streamOffset of direction (text: which
+                              // limit, "budget" or "frames"); later records counted, not kept
+        TlsHandshakeFailed,   // text: why (certificate rejected, alert, protocol error)
+        TlsCloseNotify,       // the TLS session's close_notify; flag: sent by us (else received)
     };
 
     qint64 timeNs = 0;
@@ -152,8 +155,8 @@ struct TraceEvent
     QByteArray reason; // close reason octets
     QString text;      // tag, address, failure text, …
     bool flag = false;
-    TcpEnd tcpEnd = TcpEnd::Unknown;     // TcpClosed: how the connection ended
-    qint64 streamOffset = -1;            // TraceLimitReached: the first octet not stored
+    TcpEnd tcpEnd = TcpEnd::Unknown; // TcpClosed: how the connection ended
+    qint64 streamOffset = -1;        // TraceLimitReached: the first octet not stored
     Direction direction = Direction::Rx; // TraceLimitReached: of this direction's stream
 };
 
@@ -184,13 +187,13 @@ inline constexpr qint64 kEntry = 8;         // Trace::Entry
 }
 [[nodiscard]] inline qint64 recordCost(const FrameRecord &f)
 {
-    return qint64(sizeof(FrameRecord)) + recordcost::kEntry + recordcost::heap(f.payload) +
-           (f.tx ? qint64(sizeof(TxFrameInfo)) + recordcost::kHeapOverhead : 0);
+    return qint64(sizeof(FrameRecord)) + recordcost::kEntry + recordcost::heap(f.payload)
+           + (f.tx ? qint64(sizeof(TxFrameInfo)) + recordcost::kHeapOverhead : 0);
 }
 [[nodiscard]] inline qint64 recordCost(const TraceEvent &e)
 {
-    return qint64(sizeof(TraceEvent)) + recordcost::kEntry + recordcost::heap(e.reason) +
-           recordcost::heap(e.text);
+    return qint64(sizeof(TraceEvent)) + recordcost::kEntry + recordcost::heap(e.reason)
+           + recordcost::heap(e.text);
 }
 
 // Flow control between a session (the producer of batches, in its thread) and the consumer that
@@ -448,12 +451,12 @@ private:
     FrameVector m_frames;
     SegmentedVector<TraceEvent, 8> m_events;
     std::vector<quint32> m_chunksByDir[2]; // chunk indices per direction, by stream offset
-    mutable WireStatistics m_stats;        // frame counts filled in from m_opcodeCounts
+    mutable WireStatistics m_stats;          // frame counts filled in from m_opcodeCounts
     qint64 m_opcodeCounts[2][16] = {};
     qint64 m_octets[2] = {0, 0};
     qint64 m_frameCounts[2] = {0, 0};
     qint64 m_storedCost = 0;
-    qint64 m_keptPastStop = 0;   // records stored after the stop (see keepPastStop())
+    qint64 m_keptPastStop = 0; // records stored after the stop (see keepPastStop())
     bool m_limitReached = false; // storage stopped
     SessionState m_state = SessionState::Idle;
     qint64 m_lastTimeNs = 0;
