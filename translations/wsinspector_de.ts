@@ -326,10 +326,6 @@
         <translation>&amp;Leeren</translation>
     </message>
     <message>
-        <source>Clear the views (when not connected)</source>
-        <translation>Die Ansichten leeren (wenn nicht verbunden)</translation>
-    </message>
-    <message>
         <source>&amp;Follow New Entries</source>
         <translation>Neuen Einträgen f&amp;olgen</translation>
     </message>
@@ -360,6 +356,34 @@
     <message>
         <source>&amp;Send Frame</source>
         <translation>&amp;Frame senden</translation>
+    </message>
+    <message>
+        <source>Empty the frame, message and wire-log views; the recording keeps everything (Show All brings it back)</source>
+        <translation>Frame-, Nachrichten- und Wire-Log-Ansicht leeren; die Aufzeichnung behält alles (Alles zeigen holt es zurück)</translation>
+    </message>
+    <message>
+        <source>&amp;Pause Live Views</source>
+        <translation>Live-Ansichten &amp;anhalten</translation>
+    </message>
+    <message>
+        <source>Stop adding rows to the views while recording goes on; resume to see what arrived</source>
+        <translation>Keine neuen Zeilen in die Ansichten aufnehmen, während die Aufzeichnung weiterläuft; fortsetzen zeigt, was ankam</translation>
+    </message>
+    <message>
+        <source>Show C&amp;omposer and Sequence</source>
+        <translation>&amp;Editor und Sequenz zeigen</translation>
+    </message>
+    <message>
+        <source>Show or hide the left pane (more room for the views)</source>
+        <translation>Linken Bereich zeigen oder ausblenden (mehr Platz für die Ansichten)</translation>
+    </message>
+    <message>
+        <source>Show Closing, Statistics and &amp;Handshake</source>
+        <translation>Schließen, Statistik und &amp;Handshake zeigen</translation>
+    </message>
+    <message>
+        <source>Show or hide the right pane (more room for the views)</source>
+        <translation>Rechten Bereich zeigen oder ausblenden (mehr Platz für die Ansichten)</translation>
     </message>
 </context>
 <context>
@@ -867,6 +891,38 @@
     <message>
         <source>no connection</source>
         <translation>keine Verbindung</translation>
+    </message>
+    <message>
+        <source>No verdict yet</source>
+        <translation>Noch kein Urteil</translation>
+    </message>
+    <message>
+        <source>Closing in progress</source>
+        <translation>Schließen läuft</translation>
+    </message>
+    <message>
+        <source>Closed as required</source>
+        <translation>Wie verlangt geschlossen</translation>
+    </message>
+    <message>
+        <source>Closing failed</source>
+        <translation>Schließen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Not closed cleanly</source>
+        <translation>Nicht sauber geschlossen</translation>
+    </message>
+    <message>
+        <source>Wrong close code</source>
+        <translation>Falscher Close-Code</translation>
+    </message>
+    <message>
+        <source>Failed by the client</source>
+        <translation>Vom Client abgebrochen</translation>
+    </message>
+    <message>
+        <source>Informational</source>
+        <translation>Zur Information</translation>
     </message>
 </context>
 <context>
@@ -2138,6 +2194,10 @@
         <source>Declared length mismatch</source>
         <translation>Angegebene Länge stimmt nicht</translation>
     </message>
+    <message>
+        <source>Δ Time (ms)</source>
+        <translation>Δ Zeit (ms)</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::HandshakePanel</name>
@@ -2359,10 +2419,6 @@
         <translation>Fall&amp;bibliothek</translation>
     </message>
     <message>
-        <source>Ctrl+K</source>
-        <translation>Ctrl+K</translation>
-    </message>
-    <message>
         <source>Show the case library: run Autobahn test cases against the server</source>
         <translation>Die Fallbibliothek zeigen: Autobahn-Testfälle gegen den Server ausführen</translation>
     </message>
@@ -2377,6 +2433,88 @@
     <message>
         <source>Case %1 is in the sequence editor: change it, save it, or run it on a connection.</source>
         <translation>Fall %1 ist im Sequenz-Editor: ändern, speichern oder auf einer Verbindung ausführen.</translation>
+    </message>
+    <message>
+        <source>The selected frame is hidden by the filter.</source>
+        <translation>Der ausgewählte Frame ist vom Filter ausgeblendet.</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>Our sending side is shut down</source>
+        <translation>Unsere Senderichtung ist geschlossen</translation>
+    </message>
+    <message>
+        <source>No frame selected.</source>
+        <translation>Kein Frame ausgewählt.</translation>
+    </message>
+    <message>
+        <source>This message has no frame to show.</source>
+        <translation>Diese Nachricht hat keinen Frame zum Anzeigen.</translation>
+    </message>
+    <message>
+        <source>No frame holds these octets (the opening handshake is in the Handshake tab).</source>
+        <translation>Kein Frame enthält diese Oktette (der Eröffnungs-Handshake steht im Reiter Handshake).</translation>
+    </message>
+    <message>
+        <source>This line is not a frame.</source>
+        <translation>Diese Zeile ist kein Frame.</translation>
+    </message>
+    <message>
+        <source>Replace the Views?</source>
+        <translation>Ansichten ersetzen?</translation>
+    </message>
+    <message>
+        <source>The views show the trace of a case (%1). It will be replaced; export its report first to keep it.</source>
+        <translation>Die Ansichten zeigen die Aufzeichnung eines Testfalls (%1). Sie wird ersetzt; exportieren Sie zuerst den Bericht, um sie zu behalten.</translation>
+    </message>
+    <message>
+        <source>The views show the recording of the last connection (%1). It will be replaced; export its report first to keep it.</source>
+        <translation>Die Ansichten zeigen die Aufzeichnung der letzten Verbindung (%1). Sie wird ersetzt; exportieren Sie zuerst den Bericht, um sie zu behalten.</translation>
+    </message>
+    <message>
+        <source>Export Report First…</source>
+        <translation>Zuerst Bericht exportieren …</translation>
+    </message>
+    <message>
+        <source>Do not ask again</source>
+        <translation>Nicht mehr fragen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Live views paused: %1 new frame(s) recorded, not shown yet.</source>
+        <translation>
+            <numerusform>Live-Ansichten angehalten: %1 neuer Frame aufgezeichnet, noch nicht gezeigt.</numerusform>
+            <numerusform>Live-Ansichten angehalten: %1 neue Frames aufgezeichnet, noch nicht gezeigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Views cleared: %1 earlier frame(s) are still recorded (the panels and reports use them).</source>
+        <translation>
+            <numerusform>Ansichten geleert: %1 früherer Frame ist weiter aufgezeichnet (Bereiche und Berichte nutzen ihn).</numerusform>
+            <numerusform>Ansichten geleert: %1 frühere Frames sind weiter aufgezeichnet (Bereiche und Berichte nutzen sie).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Show &amp;All</source>
+        <translation>&amp;Alles zeigen</translation>
+    </message>
+    <message>
+        <source>Show the Case&apos;s Trace?</source>
+        <translation>Aufzeichnung des Testfalls zeigen?</translation>
+    </message>
+    <message>
+        <source>The connection is still open. Showing the trace of the case ends it and replaces its views.</source>
+        <translation>Die Verbindung ist noch offen. Die Aufzeichnung des Testfalls zu zeigen beendet sie und ersetzt ihre Ansichten.</translation>
+    </message>
+    <message>
+        <source>&amp;Show Trace</source>
+        <translation>Aufzeichnung &amp;zeigen</translation>
     </message>
 </context>
 <context>
@@ -2440,6 +2578,10 @@
     <message>
         <source>yes</source>
         <translation>ja</translation>
+    </message>
+    <message>
+        <source>Δ Time (ms)</source>
+        <translation>Δ Zeit (ms)</translation>
     </message>
 </context>
 <context>

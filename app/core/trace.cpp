@@ -133,7 +133,7 @@ void Trace::appendChunk(OctetChunk &&chunk)
         CountMap &stats = chunk.direction == Direction::Rx ? m_stats.rxOctets : m_stats.txOctets;
         ++stats[chunk.size];
     }
-    m_lastTimeNs = std::max(m_lastTimeNs, chunk.timeNs);
+    chunk.timeNs = inOrder(chunk.timeNs);
     if (!admit(recordCost(chunk), chunk.direction, offset, chunk.timeNs, false))
         return; // counted, not stored
     // A copy of our own, allocated in this (the consumer's) thread: the session thread's malloc
@@ -147,14 +147,24 @@ void Trace::appendChunk(OctetChunk &&chunk)
     m_chunks.push_back(std::move(chunk));
 }
 
-void Trace::countFrame(const FrameRecord &frame)
+qint64 Trace::inOrder(qint64 timeNs)
+{
+    m_lastTimeNs = std::max(m_lastTimeNs, timeNs);
+    return m_lastTimeNs;
+}
+
+void Trace::countFrame(FrameRecord &frame)
 {
     const int d = int(frame.direction);
     if (!frame.incomplete) {
         ++m_frameCounts[d];
         ++m_opcodeCounts[d][frame.opcode & 0xF];
     }
-    m_lastTimeNs = std::max(m_lastTimeNs, frame.timeNs);
+    // Written only when it changes: an adopted block's records are the producer's cache lines.
+    // The producer never reads or writes an element again once it handed it over.
+    if (frame.timeNs < m_lastTimeNs)
+        frame.timeNs = m_lastTimeNs;
+    m_lastTimeNs = frame.timeNs;
 }
 
 void Trace::appendFrame(FrameRecord &&frame)
@@ -178,7 +188,7 @@ void Trace::appendEvent(TraceEvent &&event)
 {
     if (event.kind == TraceEvent::Kind::StateChanged)
         m_state = event.state;
-    m_lastTimeNs = std::max(m_lastTimeNs, event.timeNs);
+    event.timeNs = inOrder(event.timeNs);
     // Events are few and decide the closing behaviour: stored also past the budget, except
     // those a server can make us record as often as it likes.
     if (m_limitReached && !keepPastStop(event))

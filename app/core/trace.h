@@ -62,7 +62,8 @@ using TxInfoPtr = QExplicitlySharedDataPointer<const TxFrameInfo>;
 }
 
 // A frame sent or received. RX: decoded by the parser. TX: recorded when sent (before its octets
-// are written, as the reference client does).
+// are written, as the reference client does). A trace's records are in non-decreasing time
+// (Trace::inOrder()).
 struct FrameRecord
 {
     qint64 timeNs = 0;
@@ -425,7 +426,13 @@ private:
     [[nodiscard]] qsizetype chunkPosition(Direction d, qint64 offset) const;
     void appendChunk(OctetChunk &&chunk);
     void appendFrame(FrameRecord &&frame);
-    void countFrame(const FrameRecord &frame);
+    void countFrame(FrameRecord &frame);
+    // Records are kept in non-decreasing time: a record stamped before the one stored last takes
+    // that one's time. An RX frame carries the time of the read it completed in, but it is
+    // handled after the frames before it in that read, and after what we sent in reply to them
+    // (a pong, a close): it was handled then, and the wire log, the frame table and the reports
+    // list it there. Returns the time to store.
+    [[nodiscard]] qint64 inOrder(qint64 timeNs);
     // True when a record of `cost` may be stored (and charges it); false once storage stopped,
     // which the first refusal notes with a TraceLimitReached event.
     [[nodiscard]] bool admit(qint64 cost, Direction d, qint64 offset, qint64 timeNs, bool frame);

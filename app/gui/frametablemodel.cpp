@@ -59,19 +59,21 @@ QString spacedHex(const QByteArray &octets)
 } // namespace
 
 FrameTableModel::FrameTableModel(const TraceStore *store, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(monospaceFont())
+    : QAbstractTableModel(parent), m_store(store), m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
-    m_rowCount = int(m_store->trace().frames().size());
+    m_floor = int(m_store->viewFloor().frames);
+    m_announced = std::max(m_floor, int(m_store->trace().frames().size()));
     connect(m_store, &TraceStore::grown, this, &FrameTableModel::onGrown);
     connect(m_store, &TraceStore::aboutToReset, this, &FrameTableModel::onAboutToReset);
     connect(m_store, &TraceStore::resetDone, this, &FrameTableModel::onResetDone);
+    connect(m_store, &TraceStore::viewFloorChanged, this, &FrameTableModel::onViewFloorChanged);
+    connect(m_store, &TraceStore::viewsPausedChanged, this, &FrameTableModel::onGrown);
 }
 
 int FrameTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_rowCount;
+    return parent.isValid() ? 0 : m_announced - m_floor;
 }
 
 int FrameTableModel::columnCount(const QModelIndex &parent) const
@@ -81,31 +83,89 @@ int FrameTableModel::columnCount(const QModelIndex &parent) const
 
 const FrameRecord *FrameTableModel::frameAt(int row) const
 {
-    if (row < 0 || row >= m_rowCount)
+    if (row < 0 || row >= m_announced - m_floor)
         return nullptr;
-    return &m_store->trace().frames()[size_t(row)];
+    return &m_store->trace().frames()[size_t(m_floor + row)];
+}
+
+int FrameTableModel::rowOfFrame(int frame) const
+{
+    return frame >= m_floor && frame < m_announced ? frame - m_floor : -1;
+}
+
+int FrameTableModel::frameOfRow(int row) const
+{
+    return row >= 0 && row < m_announced - m_floor ? m_floor + row : -1;
+}
+
+void FrameTableModel::updateStreamIndex() const
+{
+    const auto &frames = m_store->trace().frames();
+    for (size_t i = m_streamIndexed; i < frames.size(); ++i) {
+        if (frames[i].streamOffset >= 0)
+            m_streamFrames[int(frames[i].direction)].push_back(quint32(i));
+    }
+    m_streamIndexed = frames.size();
+}
+
+int FrameTableModel::firstFrameOverlapping(Direction direction, qint64 from, qint64 to) const
+{
+    // Kept only once someone asks: a flood that nobody clicks into costs no index.
+    m_streamIndexUsed = true;
+    updateStreamIndex();
+    const auto &frames = m_store->trace().frames();
+    const std::vector<quint32> &index = m_streamFrames[int(direction)];
+    // The first frame ending after `from`; a direction's frames neither overlap nor go back.
+    const auto it = std::partition_point(index.begin(), index.end(), [&](quint32 i) {
+        const FrameRecord &f = frames[i];
+        return f.streamOffset + wireSize(f) <= from;
+    });
+    if (it == index.end() || frames[*it].streamOffset >= to)
+        return -1;
+    return int(*it);
 }
 
 void FrameTableModel::onGrown()
 {
+    if (m_streamIndexUsed)
+        updateStreamIndex();
     // Rows are the trace's frames: everything past what was announced is one batch, one insert.
-    const int count = int(m_store->trace().frames().size());
-    if (count <= m_rowCount)
+    // Paused, nothing is announced; the resume inserts all of it at once.
+    if (m_store->viewsPaused())
         return;
-    beginInsertRows(QModelIndex(), m_rowCount, count - 1);
-    m_rowCount = count;
+    const int count = int(m_store->trace().frames().size());
+    if (count <= m_announced)
+        return;
+    beginInsertRows(QModelIndex(), m_announced - m_floor, count - 1 - m_floor);
+    m_announced = count;
     endInsertRows();
 }
 
 void FrameTableModel::onAboutToReset()
 {
     beginResetModel();
-    m_rowCount = 0;
+    m_floor = 0;
+    m_announced = 0;
+    for (auto &index : m_streamFrames)
+        index = {};
+    m_streamIndexed = 0;
 }
 
 void FrameTableModel::onResetDone()
 {
-    m_rowCount = int(m_store->trace().frames().size());
+    m_floor = int(m_store->viewFloor().frames);
+    m_announced =
+        m_store->viewsPaused() ? m_floor : std::max(m_floor, int(m_store->trace().frames().size()));
+    if (m_streamIndexUsed)
+        updateStreamIndex();
+    endResetModel();
+}
+
+void FrameTableModel::onViewFloorChanged()
+{
+    beginResetModel();
+    m_floor = int(m_store->viewFloor().frames);
+    m_announced = std::max(m_announced, m_floor);
     endResetModel();
 }
 
@@ -136,6 +196,8 @@ QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Payload");
     case ViolationsColumn:
         return tr("Violations");
+    case DeltaTimeColumn:
+        return tr("Δ Time (ms)");
     default:
         return {};
     }
@@ -143,9 +205,9 @@ QVariant FrameTableModel::headerData(int section, Qt::Orientation orientation, i
 
 QVariant FrameTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rowCount || index.column() >= NUM_COLUMNS)
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= NUM_COLUMNS)
         return {};
-    const int row = index.row();
+    const int row = m_floor + index.row(); // the frame's index into the trace
     const int column = index.column();
     const FrameRecord &frame = m_store->trace().frames()[size_t(row)];
 
@@ -173,6 +235,7 @@ QVariant FrameTableModel::data(const QModelIndex &index, int role) const
         case NumberColumn:
         case TimeColumn:
         case LengthColumn:
+        case DeltaTimeColumn:
             return int(Qt::AlignRight | Qt::AlignVCenter);
         default:
             return int(Qt::AlignLeft | Qt::AlignVCenter);
@@ -258,9 +321,20 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int col
     }
     case ViolationsColumn:
         return violationsText(frame.violations);
+    case DeltaTimeColumn:
+        return timeText(deltaNs(row));
     default:
         return {};
     }
+}
+
+qint64 FrameTableModel::deltaNs(int frame) const
+{
+    // The first row shown has nothing before it (also right after View ▸ Clear).
+    if (frame <= m_floor)
+        return 0;
+    const auto &frames = m_store->trace().frames();
+    return frames[size_t(frame)].timeNs - frames[size_t(frame) - 1].timeNs;
 }
 
 QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) const
@@ -337,6 +411,8 @@ QVariant FrameTableModel::sortData(const FrameRecord &frame, int row, int column
         return qulonglong(frame.payloadLength);
     case ViolationsColumn:
         return int(frame.violations.toInt());
+    case DeltaTimeColumn:
+        return deltaNs(row);
     default:
         return displayData(frame, row, column);
     }

@@ -9,12 +9,15 @@
 #include <QFont>
 #include <QIcon>
 
+#include <vector>
+
 namespace wsi::gui {
 
-// One row per frame of the store's trace (RX decoded by the parser, TX as sent), in trace order:
-// row i is Trace::frames()[i]. The model keeps no per-row storage at all, only how many of the
-// trace's frames it has announced; every string is built in data(), from the first octets of a
-// payload at most (a frame may be 16 MiB).
+// One row per frame of the store's trace (RX decoded by the parser, TX as sent), in trace order
+// (which is time order, Trace::inOrder()): row i is Trace::frames()[floor + i], the floor being
+// the store's view floor (View ▸ Clear). The model keeps no per-row storage at all, only how many
+// of the trace's frames it has announced; every string is built in data(), from the first octets
+// of a payload at most (a frame may be 16 MiB).
 class FrameTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -33,10 +36,11 @@ public:
         LengthColumn,
         PayloadColumn,
         ViolationsColumn,
+        DeltaTimeColumn, // ms since the previous row shown (a filter proxy: the previous it shows)
         NUM_COLUMNS
     };
     enum Roles {
-        FrameIndexRole = gui::FrameIndexRole,     // int: the row, as an index into frames()
+        FrameIndexRole = gui::FrameIndexRole,     // int: the row's index into frames()
         DirectionRole = gui::DirectionRole,       // int(Direction)
         OpcodeRole = gui::OpcodeRole,             // int 0–15
         ViolationsRole = gui::ViolationsRole,     // int: Violations flags
@@ -61,6 +65,13 @@ public:
     [[nodiscard]] const TraceStore *store() const { return m_store; }
     // The frame behind a row, or nullptr outside [0, rowCount()).
     [[nodiscard]] const FrameRecord *frameAt(int row) const;
+    // Row ↔ index into Trace::frames() (rows start at the view floor); -1 when not shown.
+    [[nodiscard]] int rowOfFrame(int frame) const;
+    [[nodiscard]] int frameOfRow(int row) const;
+    // The first frame of `direction` whose octets overlap [from, to) of its stream, as an index
+    // into Trace::frames() (shown or not), or -1. O(log n): a direction's frames are in stream
+    // order. The index behind it is built on the first call and kept up to date from then on.
+    [[nodiscard]] int firstFrameOverlapping(Direction direction, qint64 from, qint64 to) const;
 
     // --- formatting helpers, shared with the other models of the window -------------------------
 
@@ -83,7 +94,8 @@ public:
     [[nodiscard]] static QString withControlPictures(QString text);
     // Up to a few KiB for a tooltip: text, or hex lines of 16 octets.
     [[nodiscard]] static QString payloadToolTip(const QByteArray &head, qint64 totalSize);
-    // "1234.567": milliseconds since the session started, three decimals.
+    // "1234.567": milliseconds, three decimals. Every time and time difference of the window's
+    // tables (since the session started, since the previous row) is written by this one.
     [[nodiscard]] static QString timeText(qint64 timeNs);
     [[nodiscard]] static QString directionText(Direction direction); // "TX" / "RX"
     // Opcode name; reserved ones as the translated "Reserved 3".
@@ -103,13 +115,22 @@ private:
     void onGrown();
     void onAboutToReset();
     void onResetDone();
+    void onViewFloorChanged();
+    void updateStreamIndex() const;
     [[nodiscard]] QVariant displayData(const FrameRecord &frame, int row, int column) const;
     [[nodiscard]] QVariant toolTipData(const FrameRecord &frame, int column) const;
     [[nodiscard]] QVariant sortData(const FrameRecord &frame, int row, int column) const;
     [[nodiscard]] qint64 streamSize(const FrameRecord &frame) const;
+    // Time since the previous frame shown; `frame` indexes Trace::frames().
+    [[nodiscard]] qint64 deltaNs(int frame) const;
 
     const TraceStore *m_store;
-    int m_rowCount = 0;
+    int m_floor = 0;     // frames before it are not shown (the store's view floor)
+    int m_announced = 0; // frames [m_floor, m_announced) are the rows
+    // Per direction, the frames with a stream offset, in stream order; built on first use.
+    mutable std::vector<quint32> m_streamFrames[2];
+    mutable size_t m_streamIndexed = 0; // frames looked at for m_streamFrames
+    mutable bool m_streamIndexUsed = false;
     QFont m_fixedFont;
     mutable QIcon m_warningIcon; // created on first use: needs a QApplication with a style
 };

@@ -495,9 +495,22 @@ void MainWindow::connectActions()
     connect(ui->actionSaveScenario, &QAction::triggered, this, &MainWindow::saveScenario);
     connect(ui->actionExportReport, &QAction::triggered, this, [this] { exportReport(false); });
     connect(ui->actionExportJson, &QAction::triggered, this, [this] { exportReport(true); });
+    // Clear and pause touch the views only: the recording (panels, reports) keeps everything.
     connect(ui->actionClear, &QAction::triggered, this, [this] {
-        if (!m_controller->isConnected())
-            m_store->reset();
+        m_store->clearViews();
+        updateViewBanner();
+    });
+    connect(ui->actionPauseViews, &QAction::toggled, this, [this](bool on) {
+        m_store->setViewsPaused(on);
+        updateViewBanner();
+    });
+    connect(m_store, &TraceStore::hiddenByPauseChanged, this, [this] { updateViewBanner(); });
+    connect(m_viewBannerButton, &QPushButton::clicked, this, [this] {
+        if (m_store->viewsPaused())
+            m_ui->actionPauseViews->setChecked(false);
+        else if (m_store->viewsCleared())
+            m_store->undoClearViews();
+        updateViewBanner();
     });
     ui->actionFollow->setChecked(true);
     connect(ui->actionFollow, &QAction::toggled, this, [this](bool on) {
@@ -555,6 +568,8 @@ void MainWindow::connectActions()
         for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
             m_following.insert(view, true); // a new trace is followed from its first row
         showFrameDetail(-1);
+        m_ui->actionPauseViews->setChecked(false); // a new recording is shown live
+        updateViewBanner();
         refreshPanels();
     });
     connect(m_panelTimer, &QTimer::timeout, this, &MainWindow::refreshPanels);
@@ -577,7 +592,7 @@ void MainWindow::updateModelChains()
             !frameViewIndex(m_detailFrame).isValid())
             showFrameDetail(-1, tr("The selected frame is hidden by the filter."));
     });
-    const auto chain = [this](QTableView *view, QSortFilterProxyModel *proxy,
+    const auto chain = [this](QTableView *view, QAbstractProxyModel *proxy,
                               QAbstractItemModel *source, bool filtering,
                               void (MainWindow::*onCurrent)(const QModelIndex &)) {
         QAbstractItemModel *wanted = filtering ? static_cast<QAbstractItemModel *>(proxy) : source;
@@ -599,7 +614,10 @@ void MainWindow::updateModelChains()
 
 QModelIndex MainWindow::frameViewIndex(int frame) const
 {
-    const QModelIndex source = m_frameModel->index(frame, 0);
+    const int row = m_frameModel->rowOfFrame(frame); // -1 when cleared from the views
+    if (row < 0)
+        return {};
+    const QModelIndex source = m_frameModel->index(row, 0);
     return m_frameView->model() == m_frameProxy ? m_frameProxy->mapFromSource(source) : source;
 }
 
@@ -664,7 +682,7 @@ void MainWindow::updateActions()
     m_ui->actionFail->setEnabled(canSend);
     m_ui->actionDrop->setEnabled(!idle);
     m_ui->actionHalfClose->setEnabled(canSend);
-    m_ui->actionClear->setEnabled(idle);
+    m_ui->actionClear->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportReport->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportJson->setEnabled(!m_store->trace().entries().empty());
 }
@@ -779,17 +797,7 @@ void MainWindow::onWireLogSelected(const QModelIndex &current)
         const auto direction = Direction(current.data(DirectionRole).toInt());
         const qint64 from = current.data(StreamOffsetRole).toLongLong();
         const qint64 to = from + current.data(StreamSizeRole).toLongLong();
-        const auto &frames = m_store->trace().frames();
-        for (size_t i = 0; i < frames.size(); ++i) {
-            const FrameRecord &f = frames[i];
-            if (f.direction != direction || f.streamOffset < 0)
-                continue;
-            const qint64 end = f.streamOffset + FrameTableModel::wireSize(f);
-            if (f.streamOffset < to && end > from) {
-                frame = int(i);
-                break;
-            }
-        }
+        frame = m_frameModel->firstFrameOverlapping(direction, from, to); // O(log n)
     }
     if (frame < 0) {
         // The handshake's octets, a timer, the TCP line: no frame to show.
@@ -801,7 +809,10 @@ void MainWindow::onWireLogSelected(const QModelIndex &current)
         return;
     }
     m_syncingSelection = true;
-    const QModelIndex proxy = frameViewIndex(frame);
+    // The frame's row starts at the view floor (View ▸ Clear); -1 when it is not shown.
+    const QModelIndex source = m_frameModel->index(m_frameModel->rowOfFrame(frame), 0);
+    const QModelIndex proxy =
+        m_frameView->model() == m_frameProxy ? m_frameProxy->mapFromSource(source) : source;
     if (proxy.isValid()) {
         m_frameView->selectionModel()->setCurrentIndex(proxy, QItemSelectionModel::ClearAndSelect |
                                                                   QItemSelectionModel::Rows);
@@ -821,16 +832,15 @@ void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 s
     QItemSelection selection;
     QModelIndex first;
     QAbstractItemModel *model = m_wireLogView->model();
-    const int rows = model->rowCount();
-    for (int row = 0; row < rows; ++row) {
-        const QModelIndex idx = model->index(row, 0);
-        if (idx.data(DirectionRole).toInt() != int(direction))
+    // Binary searches over the stream offsets (O(log n) plus the lines found), then each line
+    // through the filter, if one is set.
+    for (const int row : m_wireLogModel->rowsOverlapping(direction, offset, size)) {
+        QModelIndex idx = m_wireLogModel->index(row, 0);
+        if (model == m_wireLogProxy)
+            idx = m_wireLogProxy->mapFromSource(idx);
+        if (!idx.isValid())
             continue;
-        const qint64 from = idx.data(StreamOffsetRole).toLongLong();
-        const qint64 len = idx.data(StreamSizeRole).toLongLong();
-        if (from < 0 || from >= offset + std::max<qint64>(size, 1) || from + len <= offset)
-            continue;
-        selection.select(idx, model->index(row, WireLogModel::NUM_COLUMNS - 1));
+        selection.select(idx, model->index(idx.row(), WireLogModel::NUM_COLUMNS - 1));
         if (!first.isValid())
             first = idx;
     }
@@ -894,6 +904,29 @@ void MainWindow::showViewBanner(const QString &text, const QString &button)
     m_viewBannerText->setText(text);
     m_viewBannerButton->setText(button);
     m_viewBanner->show();
+}
+
+void MainWindow::updateViewBanner()
+{
+    if (m_store->viewsPaused()) {
+        const qint64 hidden = m_store->framesHiddenByPause();
+        showViewBanner(resolvePlural(tr("Live views paused: %1 new frame(s) recorded, not shown "
+                                        "yet.",
+                                        nullptr, pluralCount(hidden)),
+                                     hidden)
+                           .arg(QLocale().toString(hidden)),
+                       tr("&Resume"));
+    } else if (m_store->viewsCleared()) {
+        const qint64 before = qint64(m_store->viewFloor().frames);
+        showViewBanner(resolvePlural(tr("Views cleared: %1 earlier frame(s) are still recorded "
+                                        "(the panels and reports use them).",
+                                        nullptr, pluralCount(before)),
+                                     before)
+                           .arg(QLocale().toString(before)),
+                       tr("Show &All"));
+    } else {
+        hideViewBanner();
+    }
 }
 
 void MainWindow::hideViewBanner()

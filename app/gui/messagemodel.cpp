@@ -20,21 +20,44 @@ constexpr qsizetype kValidationBlock = 4096;
 } // namespace
 
 MessageModel::MessageModel(const TraceStore *store, QObject *parent)
-    : QAbstractTableModel(parent), m_store(store),
-      m_fixedFont(monospaceFont())
+    : QAbstractTableModel(parent), m_store(store), m_fixedFont(monospaceFont())
 {
     Q_ASSERT(store);
     scanNewFrames();
     m_changedRows.clear();
-    m_visibleRows = int(m_firstFrames.size());
+    m_floorRow = messagesBefore(m_store->viewFloor().frames);
+    m_visibleRows = m_store->viewsPaused() ? m_floorRow : int(m_firstFrames.size());
     connect(m_store, &TraceStore::grown, this, &MessageModel::onGrown);
     connect(m_store, &TraceStore::aboutToReset, this, &MessageModel::onAboutToReset);
     connect(m_store, &TraceStore::resetDone, this, &MessageModel::onResetDone);
+    connect(m_store, &TraceStore::viewFloorChanged, this, &MessageModel::onViewFloorChanged);
+    connect(m_store, &TraceStore::viewsPausedChanged, this, &MessageModel::onGrown);
 }
 
 int MessageModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_visibleRows;
+    return parent.isValid() ? 0 : m_visibleRows - m_floorRow;
+}
+
+int MessageModel::messagesBefore(size_t frame) const
+{
+    // First frames grow with the rows.
+    return int(std::partition_point(m_firstFrames.begin(), m_firstFrames.end(),
+                                    [frame](quint32 first) { return first < frame; }) -
+               m_firstFrames.begin());
+}
+
+qint64 MessageModel::timeNsOf(const Message &message) const
+{
+    return m_store->trace().frames()[message.lastFrame].timeNs;
+}
+
+qint64 MessageModel::deltaNs(int number, const Message &message) const
+{
+    // The first row shown has nothing before it (also right after View ▸ Clear).
+    if (number <= m_floorRow)
+        return 0;
+    return timeNsOf(message) - timeNsOf(this->message(number - 1));
 }
 
 int MessageModel::columnCount(const QModelIndex &parent) const
@@ -49,7 +72,7 @@ const MessageModel::Details *MessageModel::detailsOf(quint32 row) const
     return it != m_details.end() && it->row == row ? &*it : nullptr;
 }
 
-MessageModel::Message MessageModel::messageAt(int row) const
+MessageModel::Message MessageModel::message(int row) const
 {
     Message message;
     message.firstFrame = m_firstFrames[size_t(row)];
@@ -80,8 +103,8 @@ bool MessageModel::impliedUtf8Invalid(const FrameRecord &frame)
 
 void MessageModel::touch(qsizetype row)
 {
-    if (row < 0 || row >= m_visibleRows)
-        return; // a row of this batch: it is inserted with its final content
+    if (row < m_floorRow || row >= m_visibleRows)
+        return; // not shown, or a row of this batch: it is inserted with its final content
     if (std::find(m_changedRows.begin(), m_changedRows.end(), row) == m_changedRows.end())
         m_changedRows.push_back(row);
 }
@@ -197,15 +220,26 @@ void MessageModel::onGrown()
     m_changedRows.clear();
     scanNewFrames();
     const int count = int(m_firstFrames.size());
-    if (count > m_visibleRows) {
-        beginInsertRows(QModelIndex(), m_visibleRows, count - 1);
+    // Paused, nothing is announced; the resume inserts all of it at once.
+    if (count > m_visibleRows && !m_store->viewsPaused()) {
+        beginInsertRows(QModelIndex(), m_visibleRows - m_floorRow, count - 1 - m_floorRow);
         m_visibleRows = count;
         endInsertRows();
     }
     // The open messages (and those a new message interrupted): a handful of rows at most.
-    for (const qsizetype row : m_changedRows)
-        Q_EMIT dataChanged(index(int(row), 0), index(int(row), NUM_COLUMNS - 1));
+    for (const qsizetype row : m_changedRows) {
+        const int shown = int(row) - m_floorRow;
+        Q_EMIT dataChanged(index(shown, 0), index(shown, NUM_COLUMNS - 1));
+    }
     m_changedRows.clear();
+}
+
+void MessageModel::onViewFloorChanged()
+{
+    beginResetModel();
+    m_floorRow = messagesBefore(m_store->viewFloor().frames);
+    m_visibleRows = std::max(m_visibleRows, m_floorRow);
+    endResetModel();
 }
 
 void MessageModel::onAboutToReset()
@@ -215,6 +249,7 @@ void MessageModel::onAboutToReset()
     m_details.clear();
     m_details.shrink_to_fit();
     m_visibleRows = 0;
+    m_floorRow = 0;
     m_scanned = 0;
     m_open[0] = OpenMessage();
     m_open[1] = OpenMessage();
@@ -224,7 +259,8 @@ void MessageModel::onResetDone()
 {
     scanNewFrames();
     m_changedRows.clear();
-    m_visibleRows = int(m_firstFrames.size());
+    m_floorRow = messagesBefore(m_store->viewFloor().frames);
+    m_visibleRows = m_store->viewsPaused() ? m_floorRow : int(m_firstFrames.size());
     endResetModel();
 }
 
@@ -268,6 +304,8 @@ QVariant MessageModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Preview");
     case Utf8Column:
         return tr("Valid UTF-8");
+    case DeltaTimeColumn:
+        return tr("Δ Time (ms)");
     default:
         return {};
     }
@@ -275,13 +313,14 @@ QVariant MessageModel::headerData(int section, Qt::Orientation orientation, int 
 
 QVariant MessageModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_visibleRows || index.column() >= NUM_COLUMNS)
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= NUM_COLUMNS)
         return {};
-    const Message message = messageAt(index.row());
+    const int number = m_floorRow + index.row(); // the row in the whole trace's messages
+    const Message message = this->message(number);
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(message, index.row(), column);
+        return displayData(message, number, column);
     case Qt::ToolTipRole:
         if (column == PreviewColumn && message.size > 0)
             return FrameTableModel::payloadToolTip(payloadHead(message, 4096), message.size);
@@ -299,6 +338,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         case TimeColumn:
         case FramesColumn:
         case SizeColumn:
+        case DeltaTimeColumn:
             return int(Qt::AlignRight | Qt::AlignVCenter);
         default:
             return int(Qt::AlignLeft | Qt::AlignVCenter);
@@ -321,9 +361,9 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case OpcodeRole:
         return int(message.opcode);
     case TimeNsRole:
-        return m_store->trace().frames()[message.lastFrame].timeNs;
+        return timeNsOf(message);
     case SortRole:
-        return sortData(message, index.row(), column);
+        return sortData(message, number, column);
     default:
         return {};
     }
@@ -336,7 +376,7 @@ QVariant MessageModel::displayData(const Message &message, int row, int column) 
     case NumberColumn:
         return QString::number(row + 1);
     case TimeColumn:
-        return FrameTableModel::timeText(m_store->trace().frames()[message.lastFrame].timeNs);
+        return FrameTableModel::timeText(timeNsOf(message));
     case DirectionColumn:
         return FrameTableModel::directionText(message.direction);
     case TypeColumn: {
@@ -362,6 +402,8 @@ QVariant MessageModel::displayData(const Message &message, int row, int column) 
         if (!text)
             return QString();
         return message.utf8Invalid ? tr("no") : tr("yes");
+    case DeltaTimeColumn:
+        return FrameTableModel::timeText(deltaNs(row, message));
     default:
         return {};
     }
@@ -373,7 +415,9 @@ QVariant MessageModel::sortData(const Message &message, int row, int column) con
     case NumberColumn:
         return row;
     case TimeColumn:
-        return m_store->trace().frames()[message.lastFrame].timeNs;
+        return timeNsOf(message);
+    case DeltaTimeColumn:
+        return deltaNs(row, message);
     case DirectionColumn:
         return int(message.direction);
     case FramesColumn:

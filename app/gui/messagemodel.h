@@ -18,7 +18,8 @@ namespace wsi::gui {
 // and get no row (they may sit between the fragments). A text or binary frame arriving while a
 // message is open ends the open one as interrupted; a continuation without an open message and
 // reserved opcodes are left out. Built incrementally from each batch's new frames; the open
-// message's row changes with dataChanged().
+// message's row changes with dataChanged(). The rows shown are the messages whose first frame is
+// at or past the store's view floor (View ▸ Clear); "#" keeps the message's number in the trace.
 //
 // A row costs 4 octets, its first frame's index: a message of one frame with FIN (nearly all of
 // them under a flood) is described completely by that frame. Only the others (fragmented, still
@@ -37,7 +38,8 @@ public:
         FramesColumn,
         SizeColumn, // payload octets of all its frames
         PreviewColumn,
-        Utf8Column, // text messages: yes / no
+        Utf8Column,      // text messages: yes / no
+        DeltaTimeColumn, // ms since the previous row's time
         NUM_COLUMNS
     };
     enum Roles {
@@ -79,7 +81,7 @@ public:
 
     [[nodiscard]] const TraceStore *store() const { return m_store; }
     // The message of a row; `row` must be in [0, rowCount()).
-    [[nodiscard]] Message messageAt(int row) const;
+    [[nodiscard]] Message messageAt(int row) const { return message(m_floorRow + row); }
     // At most `maxOctets` of the message's payload, from its frames in order.
     [[nodiscard]] QByteArray payloadHead(const Message &message, qint64 maxOctets) const;
 
@@ -108,6 +110,12 @@ private:
     void onGrown();
     void onAboutToReset();
     void onResetDone();
+    void onViewFloorChanged();
+    // The message numbered `number` - 1 in the whole trace (the floor not applied).
+    [[nodiscard]] Message message(int number) const;
+    [[nodiscard]] int messagesBefore(size_t frame) const;
+    [[nodiscard]] qint64 timeNsOf(const Message &message) const;
+    [[nodiscard]] qint64 deltaNs(int number, const Message &message) const;
     // Adds the frames [m_scanned, frames().size()) to the messages; rows before `firstNew` that
     // changed are collected in m_changedRows.
     void scanNewFrames();
@@ -126,8 +134,9 @@ private:
     const TraceStore *m_store;
     SegmentedVector<quint32, 16> m_firstFrames; // row → index into Trace::frames()
     std::vector<Details> m_details;             // sorted by row
-    int m_visibleRows = 0;
-    size_t m_scanned = 0; // frames seen so far
+    int m_visibleRows = 0; // messages announced; the rows are [m_floorRow, m_visibleRows)
+    int m_floorRow = 0;    // messages that began before the store's view floor
+    size_t m_scanned = 0;  // frames seen so far
     OpenMessage m_open[2];
     std::vector<qsizetype> m_changedRows; // visible rows changed by the current batch
     QFont m_fixedFont;

@@ -41,6 +41,8 @@ void TraceStore::append(const TraceBatchPtr &batch)
     if (g.eventsAfter != g.eventsBefore)
         m_closingValid = false;
     Q_EMIT grown(g);
+    if (m_viewsPaused && g.framesAfter != g.framesBefore)
+        Q_EMIT hiddenByPauseChanged(framesHiddenByPause());
 }
 
 void TraceStore::enqueue(const TraceBatchPtr &batch)
@@ -76,6 +78,8 @@ void TraceStore::ingestSlice()
         m_closingValid = false;
     if (g.entriesAfter != g.entriesBefore)
         Q_EMIT grown(g); // one insert per slice in every model
+    if (m_viewsPaused && g.framesAfter != g.framesBefore)
+        Q_EMIT hiddenByPauseChanged(framesHiddenByPause());
     if (!m_queue.empty())
         m_ingestTimer->start(0);
     else if (m_recordsSinceTrim >= kTrimAfterRecords)
@@ -108,8 +112,45 @@ void TraceStore::reset(Trace trace)
     Q_EMIT aboutToReset();
     m_trace = std::move(trace);
     m_closingValid = false;
+    m_floor = ViewFloor();
+    m_viewsCleared = false;
+    m_framesAtPause = 0;
     Q_EMIT resetDone();
     releaseFreedMemory(); // the previous trace may have been large
+}
+
+void TraceStore::clearViews()
+{
+    // What is still queued arrives after now: it is not drained first (a backlog would block).
+    m_floor = {m_trace.frames().size(), m_trace.entries().size()};
+    m_viewsCleared = true;
+    Q_EMIT viewFloorChanged();
+}
+
+void TraceStore::undoClearViews()
+{
+    if (!m_viewsCleared)
+        return;
+    m_floor = ViewFloor();
+    m_viewsCleared = false;
+    Q_EMIT viewFloorChanged();
+}
+
+void TraceStore::setViewsPaused(bool paused)
+{
+    if (paused == m_viewsPaused)
+        return;
+    m_viewsPaused = paused;
+    m_framesAtPause = m_trace.frames().size();
+    Q_EMIT viewsPausedChanged(paused);
+}
+
+qint64 TraceStore::framesHiddenByPause() const
+{
+    if (!m_viewsPaused)
+        return 0;
+    return qint64(m_trace.frames().size()) -
+           qint64(std::min(m_framesAtPause, m_trace.frames().size()));
 }
 
 } // namespace wsi::gui

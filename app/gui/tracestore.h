@@ -43,13 +43,41 @@ public:
     // Appends everything queued now (tests, exports).
     void drain();
     [[nodiscard]] bool hasQueued() const { return !m_queue.empty(); }
-    // Replaces the trace (a new connection, or a recorded one opened for viewing).
+    // Replaces the trace (a new connection, or a recorded one opened for viewing). The views'
+    // floor goes back to the start; a pause stays on.
     void reset(Trace trace = Trace());
+
+    // --- what the tables show (View ▸ Clear, View ▸ Pause Capture) ------------------------------
+    // The trace keeps everything: the closing panel, the statistics and the reports always read
+    // all of it; only the frame, message and wire-log tables start at the floor.
+    struct ViewFloor
+    {
+        size_t frames = 0;  // the first frame the tables show (Trace::frames() index)
+        size_t entries = 0; // the first entry the wire log shows (Trace::entries() index)
+    };
+    // The tables show only what is appended from now on (frame numbers stay the trace's).
+    void clearViews();
+    // The tables show the whole trace again.
+    void undoClearViews();
+    [[nodiscard]] bool viewsCleared() const { return m_viewsCleared; }
+    [[nodiscard]] ViewFloor viewFloor() const { return m_floor; }
+    // Paused, the tables insert no rows; the trace still grows (nothing is lost, the trace's
+    // budget still bounds it), and on resume the tables catch up with one insert each.
+    void setViewsPaused(bool paused);
+    [[nodiscard]] bool viewsPaused() const { return m_viewsPaused; }
+    // Frames appended since the pause began (0 when not paused): "paused, N new frames".
+    [[nodiscard]] qint64 framesHiddenByPause() const;
 
 Q_SIGNALS:
     void aboutToReset();
     void resetDone();
     void grown(const wsi::gui::TraceStore::Growth &growth);
+    // After clearViews() and undoClearViews(); the models have reset to the new floor.
+    void viewFloorChanged();
+    // After setViewsPaused(); on resume the models have inserted what arrived meanwhile.
+    void viewsPausedChanged(bool paused);
+    // While paused, after each append: framesHiddenByPause() changed.
+    void hiddenByPauseChanged(qint64 frames);
 
 private:
     // Records ingested from the queue after which a drained queue gives memory back.
@@ -64,6 +92,10 @@ private:
     mutable ClosingBehavior m_closing;
     mutable bool m_closingValid = false;
     size_t m_recordsSinceTrim = 0;
+    ViewFloor m_floor;
+    bool m_viewsCleared = false;
+    bool m_viewsPaused = false;
+    size_t m_framesAtPause = 0;
 };
 
 } // namespace wsi::gui

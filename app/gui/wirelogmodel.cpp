@@ -52,15 +52,18 @@ WireLogModel::WireLogModel(const TraceStore *store, QObject *parent)
 {
     Q_ASSERT(store);
     scanNewEntries();
-    m_visibleRows = m_rows;
+    m_floorRow = linesBefore(m_store->viewFloor().entries);
+    m_visibleRows = m_store->viewsPaused() ? m_floorRow : m_rows;
     connect(m_store, &TraceStore::grown, this, &WireLogModel::onGrown);
     connect(m_store, &TraceStore::aboutToReset, this, &WireLogModel::onAboutToReset);
     connect(m_store, &TraceStore::resetDone, this, &WireLogModel::onResetDone);
+    connect(m_store, &TraceStore::viewFloorChanged, this, &WireLogModel::onViewFloorChanged);
+    connect(m_store, &TraceStore::viewsPausedChanged, this, &WireLogModel::onGrown);
 }
 
 int WireLogModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_visibleRows;
+    return parent.isValid() ? 0 : m_visibleRows - m_floorRow;
 }
 
 int WireLogModel::columnCount(const QModelIndex &parent) const
@@ -115,12 +118,12 @@ void WireLogModel::appendRow(quint32 entry)
     ++m_rows;
 }
 
-WireLogModel::Row WireLogModel::rowAt(int row) const
+WireLogModel::Row WireLogModel::lineRow(int line) const
 {
     const auto run = std::prev(
-        std::upper_bound(m_runs.begin(), m_runs.end(), quint32(row),
+        std::upper_bound(m_runs.begin(), m_runs.end(), quint32(line),
                          [](quint32 r, const Run &candidate) { return r < candidate.row; }));
-    const quint32 entry = run->entry + (quint32(row) - run->row);
+    const quint32 entry = run->entry + (quint32(line) - run->row);
     // Only the TCP line's kind depends on the entries before it; the scan kept it.
     if (entry == m_tcpLineEntry)
         return {entry, m_tcpLineKind};
@@ -145,14 +148,114 @@ void WireLogModel::scanNewEntries()
     m_scanned = end;
 }
 
+int WireLogModel::linesBefore(size_t entry) const
+{
+    if (entry == 0 || m_runs.empty())
+        return 0;
+    // The last run starting before `entry`: its lines up to `entry`, and all lines before it.
+    const auto next = std::partition_point(m_runs.begin(), m_runs.end(),
+                                           [entry](const Run &r) { return r.entry < entry; });
+    if (next == m_runs.begin())
+        return 0;
+    const Run &run = *std::prev(next);
+    const quint32 runEnd = next == m_runs.end() ? quint32(m_rows) : next->row;
+    return int(std::min<quint64>(run.row + (entry - run.entry), runEnd));
+}
+
+qint64 WireLogModel::streamEnd(const Trace::Entry &entry) const
+{
+    const Trace &trace = m_store->trace();
+    if (entry.type == Trace::Entry::Type::Chunk) {
+        const OctetChunk &chunk = trace.chunks()[entry.index];
+        return chunk.streamOffset + chunk.size;
+    }
+    const FrameRecord &frame = trace.frames()[entry.index];
+    // As StreamSizeRole: never past the last octet of the stream.
+    const qint64 available = trace.octetCount(frame.direction) - frame.streamOffset;
+    return frame.streamOffset +
+           std::clamp<qint64>(FrameTableModel::wireSize(frame), 0, std::max<qint64>(available, 0));
+}
+
+void WireLogModel::updateStreamIndex() const
+{
+    const Trace &trace = m_store->trace();
+    // Walks the runs: an entry's type and record say which index a line belongs to.
+    auto run = std::prev(
+        std::upper_bound(m_runs.begin(), m_runs.end(), quint32(m_streamIndexed),
+                         [](quint32 r, const Run &candidate) { return r < candidate.row; }));
+    for (int line = m_streamIndexed; line < m_rows; ++line) {
+        while (std::next(run) != m_runs.end() && std::next(run)->row <= quint32(line))
+            ++run;
+        const quint32 e = run->entry + (quint32(line) - run->row);
+        const Trace::Entry &entry = trace.entries()[e];
+        if (entry.type == Trace::Entry::Type::Chunk) {
+            const OctetChunk &chunk = trace.chunks()[entry.index];
+            m_streamLines[int(chunk.direction)][0].push_back(quint32(line));
+        } else if (entry.type == Trace::Entry::Type::Frame) {
+            const FrameRecord &frame = trace.frames()[entry.index];
+            if (frame.streamOffset >= 0)
+                m_streamLines[int(frame.direction)][1].push_back(quint32(line));
+        }
+    }
+    m_streamIndexed = m_rows;
+}
+
+std::vector<int> WireLogModel::rowsOverlapping(Direction direction, qint64 offset,
+                                               qint64 size) const
+{
+    // Kept only once someone asks: a flood that nobody clicks into costs no index.
+    m_streamIndexUsed = true;
+    if (m_runs.empty())
+        return {};
+    updateStreamIndex();
+    const Trace &trace = m_store->trace();
+    const qint64 end = offset + std::max<qint64>(size, 1);
+    const auto entryOf = [this](quint32 line) {
+        return m_store->trace().entries()[lineRow(int(line)).entry];
+    };
+    const auto startOf = [&](const Trace::Entry &e) {
+        return e.type == Trace::Entry::Type::Chunk ? trace.chunks()[e.index].streamOffset
+                                                   : trace.frames()[e.index].streamOffset;
+    };
+    std::vector<int> rows;
+    for (const std::vector<quint32> &lines : m_streamLines[int(direction)]) {
+        // Lines of one kind and direction follow the stream: their ends never go back.
+        auto it = std::partition_point(lines.begin(), lines.end(), [&](quint32 line) {
+            return streamEnd(entryOf(line)) <= offset;
+        });
+        for (; it != lines.end(); ++it) {
+            const Trace::Entry e = entryOf(*it);
+            if (startOf(e) >= end)
+                break;
+            const int row = int(*it) - m_floorRow;
+            if (streamEnd(e) > offset && row >= 0 && int(*it) < m_visibleRows)
+                rows.push_back(row);
+        }
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
 void WireLogModel::onGrown()
 {
     scanNewEntries();
-    if (m_rows == m_visibleRows)
+    if (m_streamIndexUsed)
+        updateStreamIndex();
+    // Paused, nothing is announced; the resume inserts all of it at once.
+    if (m_rows == m_visibleRows || m_store->viewsPaused())
         return;
-    beginInsertRows(QModelIndex(), m_visibleRows, m_rows - 1);
+    beginInsertRows(QModelIndex(), m_visibleRows - m_floorRow, m_rows - 1 - m_floorRow);
     m_visibleRows = m_rows;
     endInsertRows();
+}
+
+void WireLogModel::onViewFloorChanged()
+{
+    scanNewEntries();
+    beginResetModel();
+    m_floorRow = linesBefore(m_store->viewFloor().entries);
+    m_visibleRows = std::max(m_visibleRows, m_floorRow);
+    endResetModel();
 }
 
 void WireLogModel::onAboutToReset()
@@ -161,7 +264,12 @@ void WireLogModel::onAboutToReset()
     m_runs.clear();
     m_rows = 0;
     m_visibleRows = 0;
+    m_floorRow = 0;
     m_scanned = 0;
+    for (auto &direction : m_streamLines)
+        for (auto &lines : direction)
+            lines = {};
+    m_streamIndexed = 0;
     m_classifier = WireLogClassifier(true);
     m_tcpLineEntry.reset();
 }
@@ -170,7 +278,8 @@ void WireLogModel::onResetDone()
 {
     scanNewEntries();
     m_runs.shrink_to_fit();
-    m_visibleRows = m_rows;
+    m_floorRow = linesBefore(m_store->viewFloor().entries);
+    m_visibleRows = m_store->viewsPaused() ? m_floorRow : m_rows;
     endResetModel();
 }
 
@@ -213,7 +322,7 @@ qint64 WireLogModel::timeNsOf(const Row &row) const
 
 QVariant WireLogModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_visibleRows || index.column() >= NUM_COLUMNS)
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= NUM_COLUMNS)
         return {};
     const Row row = rowAt(index.row());
     const int column = index.column();
@@ -224,7 +333,7 @@ QVariant WireLogModel::data(const QModelIndex &index, int role) const
 
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(row, index.row(), column);
+        return displayData(row, m_floorRow + index.row(), column);
     case Qt::ToolTipRole:
         return toolTip(row);
     case Qt::FontRole:

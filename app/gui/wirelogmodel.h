@@ -20,6 +20,9 @@ namespace wsi::gui {
 // Rows keep no storage of their own: nearly every entry of a trace is a line (the octets and the
 // frames), so rows are kept as runs of consecutive entries, one run per entry left out (most
 // events are no line). A line's kind follows from its record.
+//
+// The rows shown start at the store's view floor (View ▸ Clear): row 0 is the first line whose
+// entry is at or past it; the Index column keeps the line's number in the whole log.
 class WireLogModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -75,7 +78,13 @@ public:
     // The line behind a row; `row` must be in [0, rowCount()).
     [[nodiscard]] WireLogLine lineAt(int row) const;
     [[nodiscard]] WireLogKind kindAt(int row) const { return rowAt(row).kind; }
-    [[nodiscard]] Row rowAt(int row) const;
+    [[nodiscard]] Row rowAt(int row) const { return lineRow(m_floorRow + row); }
+    // The rows (ascending) of the octet and frame lines of `direction` whose octets overlap
+    // [offset, offset + max(size, 1)) of its stream. O(log n + rows found): a direction's
+    // octet lines, and its frame lines, are each in stream order. The index behind it is built
+    // on the first call and kept up to date from then on.
+    [[nodiscard]] std::vector<int> rowsOverlapping(Direction direction, qint64 offset,
+                                                   qint64 size) const;
 
     [[nodiscard]] static KindGroup groupOf(WireLogKind kind);
     // int(Direction) of RX/TX lines, -1 for the others.
@@ -85,6 +94,13 @@ private:
     void onGrown();
     void onAboutToReset();
     void onResetDone();
+    void onViewFloorChanged();
+    // Rows of the whole log (the floor not applied), for `line` in [0, m_rows).
+    [[nodiscard]] Row lineRow(int line) const;
+    // The number of lines whose entry is before `entry`.
+    [[nodiscard]] int linesBefore(size_t entry) const;
+    void updateStreamIndex() const;
+    [[nodiscard]] qint64 streamEnd(const Trace::Entry &entry) const;
     // Classifies the entries [m_scanned, entries().size()) and appends their rows (not yet
     // visible: rowCount() stays at m_visibleRows until the caller announces them).
     void scanNewEntries();
@@ -103,14 +119,20 @@ private:
 
     const TraceStore *m_store;
     std::vector<Run> m_runs;
-    int m_rows = 0; // rows scanned, visible or not
-    int m_visibleRows = 0;
-    size_t m_scanned = 0;       // entries classified so far
+    int m_rows = 0;        // lines scanned, announced or not
+    int m_visibleRows = 0; // lines announced; the rows are [m_floorRow, m_visibleRows)
+    int m_floorRow = 0;    // lines before the store's view floor
+    size_t m_scanned = 0;  // entries classified so far
     // The core's, carried across batches; with the STORAGE STOPPED line (the window says it).
     WireLogClassifier m_classifier{true};
     std::optional<quint32> m_tcpLineEntry; // the TCP line's entry and kind, once logged
     WireLogKind m_tcpLineKind = WireLogKind::TcpDroppedByPeer;
     QFont m_fixedFont;
+    // Per direction, the octet lines [0] and the frame lines [1] (line numbers), in stream
+    // order; built on first use.
+    mutable std::vector<quint32> m_streamLines[2][2];
+    mutable int m_streamIndexed = 0; // lines looked at for m_streamLines
+    mutable bool m_streamIndexUsed = false;
 };
 
 } // namespace wsi::gui

@@ -17,12 +17,13 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
-#include <QSpinBox>
 #include <QElapsedTimer>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QTabWidget>
+#include <QSettings>
+#include <QSpinBox>
 #include <QTableView>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTranslator>
 
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
             QApplication::installTranslator(&qtTranslator);
     }
 
+    // Unattended: the window does not ask before a case's trace replaces the views.
+    QSettings().setValue(u"window/askBeforeReplacing"_s, false);
     EchoServer echo;
     echo.listen();
     gui::MainWindow window(echo.url());
@@ -126,8 +129,8 @@ int main(int argc, char **argv)
     window.viewTabs()->setCurrentIndex(0);
     QTableView *frames = window.frameView();
     for (int row = 0; row < frames->model()->rowCount(); ++row) {
-        if (frames->model()->index(row, 9).data().toString().contains(u"greeting"_s)
-            && frames->model()->index(row, 2).data().toString() == u"RX"_s) {
+        if (frames->model()->index(row, 9).data().toString().contains(u"greeting"_s) &&
+            frames->model()->index(row, 2).data().toString() == u"RX"_s) {
             frames->selectRow(row);
             break;
         }

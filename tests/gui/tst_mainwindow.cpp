@@ -24,6 +24,7 @@
 #include <QCryptographicHash>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -451,6 +452,48 @@ private Q_SLOTS:
         auto *sendButton = child<QPushButton>(window.composer(), "sendButton");
         QVERIFY(sendButton && !sendButton->isEnabled());
         qDeleteAll(peers);
+    }
+
+    // While connected, View ▸ Clear empties the tables and Show All brings them back; Pause
+    // stops new rows until Resume; the recording keeps everything throughout.
+    void clearAndPauseWhileConnected()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.setUrl(echo.url().toString());
+        window.show();
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        FrameSpec f;
+        f.opcode = 1;
+        f.payload = "before";
+        window.controller()->run({Step::makeFrame(f)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 2, 5000);
+        auto *clear = window.findChild<QAction *>(u"actionClear"_s);
+        auto *pause = window.findChild<QAction *>(u"actionPauseViews"_s);
+        auto *banner = window.findChild<QWidget *>(u"viewBanner"_s);
+        auto *bannerButton = window.findChild<QPushButton *>(u"viewBannerButton"_s);
+        QVERIFY(clear && pause && banner && bannerButton);
+        QVERIFY(clear->isEnabled());
+        clear->trigger();
+        QCOMPARE(window.frameModel()->rowCount(), 0);
+        QVERIFY(banner->isVisibleTo(&window));
+        QCOMPARE(window.store()->trace().frames().size(), size_t(2)); // still recorded
+        window.controller()->run({Step::makeFrame(f)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 2, 5000); // only the new
+        QTest::mouseClick(bannerButton, Qt::LeftButton);                     // Show All
+        QCOMPARE(window.frameModel()->rowCount(), 4);
+        QVERIFY(!banner->isVisibleTo(&window));
+
+        pause->setChecked(true);
+        window.controller()->run({Step::makeFrame(f)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.store()->trace().frames().size(), size_t(6), 5000);
+        QTRY_VERIFY(window.findChild<QLabel *>(u"viewBannerText"_s)->text().contains(u"2"_s));
+        QCOMPARE(window.frameModel()->rowCount(), 4);
+        QTest::mouseClick(bannerButton, Qt::LeftButton); // Resume
+        QVERIFY(!pause->isChecked());
+        QTRY_COMPARE(window.frameModel()->rowCount(), 6);
     }
 
     void badUrlIsRefusedInline()
