@@ -9,11 +9,173 @@ using namespace wsi;
 using namespace wsi::cli;
 using namespace Qt::StringLiterals;
 
+Q_DECLARE_METATYPE(wsi::Step)
+
 class tst_CliParser : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    // stepArguments() writes what the parser reads: each step, written and parsed back as
+    // `send URL <arguments>`, is the same step, field by field.
+    void stepArgumentsRoundTrip_data()
+    {
+        QTest::addColumn<Step>("step");
+        const auto frame = [](auto change) {
+            FrameSpec f;
+            change(f);
+            return Step::makeFrame(f);
+        };
+        QTest::newRow("text frame, fixed key") << frame([](FrameSpec &f) {
+            f.maskMode = MaskMode::Fixed;
+            f.maskKey = 0x0a0b0c0d;
+            f.payload = "Hello";
+        });
+        QTest::newRow("escapes in text") << frame([](FrameSpec &f) {
+            f.maskMode = MaskMode::None;
+            f.payload = "a,b:c=d\\e\n\r\t\x01 \xc3\xa4 \xe2\x82\xac";
+        });
+        QTest::newRow("invalid UTF-8 and C1 as hex or escapes") << frame([](FrameSpec &f) {
+            f.opcode = 2;
+            f.payload = QByteArray("\x00\xff\xfe\x80\xc2\x9b", 6);
+        });
+        QTest::newRow("reserved opcode, rsv, no FIN, mask bit only") << frame([](FrameSpec &f) {
+            f.opcode = 11;
+            f.fin = false;
+            f.rsv = 5;
+            f.maskMode = MaskMode::BitOnly;
+            f.payload = "x";
+        });
+        QTest::newRow("repeat, forced 64-bit length, chopped") << frame([](FrameSpec &f) {
+            f.payload = "BAsd7&jh23";
+            f.repeatLength = 300;
+            f.lengthEncoding = LengthEncoding::Bits64;
+            f.chopSize = 7;
+            f.sync = true;
+        });
+        Step delayed = frame([](FrameSpec &f) {
+            f.opcode = 0;
+            f.payload = "tail";
+            f.lengthEncoding = LengthEncoding::Bits16;
+            f.declaredLength = 100;
+            f.chopSize = 1;
+        });
+        delayed.chopDelayMs = 25;
+        QTest::newRow("declared length, 16-bit field, chop delay") << delayed;
+        QTest::newRow("close frame with a key of zeros") << frame([](FrameSpec &f) {
+            f.opcode = 8;
+            f.maskMode = MaskMode::Fixed;
+            f.payload = QByteArray("\x03\xe8ok", 4);
+        });
+        Step message;
+        message.kind = Step::Kind::Message;
+        message.payload = "fragmented: a,b";
+        message.fragmentSize = 4;
+        QTest::newRow("text message") << message;
+        message.binary = true;
+        message.payload = QByteArray("\x00\x01\x02", 3);
+        message.fragmentSize = 0;
+        QTest::newRow("binary message") << message;
+        Step ping;
+        ping.kind = Step::Kind::Ping;
+        ping.payload = "ping\xff";
+        QTest::newRow("ping") << ping;
+        ping.kind = Step::Kind::Pong;
+        ping.payload.clear();
+        QTest::newRow("empty pong") << ping;
+        Step close;
+        close.kind = Step::Kind::Close;
+        close.closeCode = 4001;
+        close.closeReason = "bye: now, \\ really";
+        QTest::newRow("close with reason") << close;
+        QTest::newRow("close without code") << Step::makeKind(Step::Kind::Close);
+        Step delay = Step::makeKind(Step::Kind::Delay);
+        delay.seconds = 0.1 + 0.2; // not exactly 0.3: the text must say every bit
+        QTest::newRow("delay") << delay;
+        delay.kind = Step::Kind::FailAfter;
+        delay.seconds = 2.5;
+        QTest::newRow("fail after") << delay;
+        QTest::newRow("half-close") << Step::makeKind(Step::Kind::HalfClose);
+    }
+    void stepArgumentsRoundTrip()
+    {
+        QFETCH(Step, step);
+        QString error;
+        const QStringList args = stepArguments(step, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(!args.isEmpty());
+        // A step after it proves the arguments end where they should.
+        const ParseResult r = parseCommandLine(QStringList{u"send"_s, u"ws://127.0.0.1:9001/"_s} +
+                                               args + QStringList{u"--drop"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error + u" in "_s + args.join(u' ')));
+        QCOMPARE(r.command.send.steps.size(), 2);
+        QCOMPARE(r.command.send.steps[1].kind, Step::Kind::Drop);
+        const Step &back = r.command.send.steps[0];
+        QCOMPARE(back.kind, step.kind);
+        QCOMPARE(back.frame.opcode, step.frame.opcode);
+        QCOMPARE(back.frame.fin, step.frame.fin);
+        QCOMPARE(back.frame.rsv, step.frame.rsv);
+        QCOMPARE(back.frame.maskMode, step.frame.maskMode);
+        QCOMPARE(back.frame.maskKey, step.frame.maskKey);
+        QCOMPARE(back.frame.payload, step.frame.payload);
+        QCOMPARE(back.frame.repeatLength, step.frame.repeatLength);
+        QCOMPARE(back.frame.lengthEncoding, step.frame.lengthEncoding);
+        QCOMPARE(back.frame.declaredLength, step.frame.declaredLength);
+        QCOMPARE(back.frame.chopSize, step.frame.chopSize);
+        QCOMPARE(back.frame.sync, step.frame.sync);
+        QCOMPARE(back.payload, step.payload);
+        QCOMPARE(back.binary, step.binary);
+        QCOMPARE(back.fragmentSize, step.fragmentSize);
+        QCOMPARE(back.chopSize, step.chopSize);
+        QCOMPARE(back.sync, step.sync);
+        QCOMPARE(back.chopDelayMs, step.chopDelayMs);
+        QCOMPARE(back.seconds, step.seconds);
+        QCOMPARE(back.closeCode, step.closeCode);
+        QCOMPARE(back.closeReason, step.closeReason);
+    }
+
+    void stepArgumentsText()
+    {
+        // What a user reads: names, defaults left out, text where the payload is text.
+        FrameSpec f;
+        f.maskMode = MaskMode::None;
+        f.payload = "a,b";
+        QCOMPARE(stepArguments(Step::makeFrame(f)),
+                 QStringList({u"--frame"_s, u"opcode=text,fin=1,mask=none,text=a\\,b"_s}));
+        f.payload = QByteArray("\x00\x01\x02", 3);
+        QCOMPARE(stepArguments(Step::makeFrame(f)),
+                 QStringList({u"--frame"_s, u"opcode=text,fin=1,mask=none,hex=000102"_s}));
+        QCOMPARE(escapeText("\xc3\xa4\xff\x1b["), u"\u00e4\\xff\\x1b["_s);
+    }
+
+    void stepArgumentsRefuseWhatTheGrammarCannotSay_data()
+    {
+        QTest::addColumn<Step>("step");
+        QTest::addColumn<QString>("mentions");
+        Step message;
+        message.kind = Step::Kind::Message;
+        message.chopSize = 1;
+        QTest::newRow("chopped message") << message << u"chop"_s;
+        Step delay = Step::makeKind(Step::Kind::Delay);
+        delay.tag = u"t"_s;
+        QTest::newRow("tagged delay") << delay << u"tag"_s;
+        Step close = Step::makeKind(Step::Kind::Close);
+        close.closeReason = "why";
+        QTest::newRow("reason without code") << close << u"reason"_s;
+        QTest::newRow("frame data") << Step::makeKind(Step::Kind::FrameData) << u"no such step"_s;
+        FrameSpec f;
+        f.payload = QByteArray(300, 'a');
+        f.lengthEncoding = LengthEncoding::Bits7;
+        QTest::newRow("invalid frame") << Step::makeFrame(f) << u"cannot be sent"_s;
+    }
+    void stepArgumentsRefuseWhatTheGrammarCannotSay()
+    {
+        QFETCH(Step, step);
+        QFETCH(QString, mentions);
+        QString error;
+        QCOMPARE(stepArguments(step, &error), QStringList());
+        QVERIFY2(error.contains(mentions), qPrintable(error));
+    }
     void frameSpec()
     {
         FrameSpec f;
@@ -30,7 +192,8 @@ private Q_SLOTS:
         QCOMPARE(f.chopSize, 1);
         QCOMPARE(f.sync, true);
 
-        QCOMPARE(parseFrameSpec(u"opcode=ping,text=a\\,b\\=c\\\\d\\x41\\n,mask=none"_s, f), QString());
+        QCOMPARE(parseFrameSpec(u"opcode=ping,text=a\\,b\\=c\\\\d\\x41\\n,mask=none"_s, f),
+                 QString());
         QCOMPARE(f.opcode, 9);
         QCOMPARE(f.payload, QByteArray("a,b=c\\dA\n"));
         QCOMPARE(f.maskMode, MaskMode::None);
@@ -86,12 +249,19 @@ private Q_SLOTS:
 
     void stepsKeepTheirOrder()
     {
-        const ParseResult r = parseCommandLine(
-            {u"send"_s, u"ws://127.0.0.1:9001/path?x=1"_s, u"--message"_s, u"text:a\\:b:2"_s,
-             u"--ping"_s, u"hi"_s, u"--delay"_s, u"0.5"_s, u"--close"_s, u"4000:bye: now"_s,
-             u"--fail-after"_s, u"1"_s, u"--message"_s, u"binary:00fe"_s, u"--close"_s,
-             u"--drop"_s, u"--half-close"_s, u"--fail"_s, u"--close-after"_s, u"2"_s,
-             u"--pong"_s, u"x"_s, u"--frame"_s, u"opcode=3"_s});
+        const ParseResult r =
+            parseCommandLine({u"send"_s,          u"ws://127.0.0.1:9001/path?x=1"_s,
+                              u"--message"_s,     u"text:a\\:b:2"_s,
+                              u"--ping"_s,        u"hi"_s,
+                              u"--delay"_s,       u"0.5"_s,
+                              u"--close"_s,       u"4000:bye: now"_s,
+                              u"--fail-after"_s,  u"1"_s,
+                              u"--message"_s,     u"binary:00fe"_s,
+                              u"--close"_s,       u"--drop"_s,
+                              u"--half-close"_s,  u"--fail"_s,
+                              u"--close-after"_s, u"2"_s,
+                              u"--pong"_s,        u"x"_s,
+                              u"--frame"_s,       u"opcode=3"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const StepList &s = r.command.send.steps;
         QCOMPARE(s.size(), 13);
@@ -122,9 +292,9 @@ private Q_SLOTS:
     {
         const ParseResult r = parseCommandLine(
             {u"send"_s, u"wss://localhost/"_s, u"--no-auto-pong"_s, u"--no-auto-close-reply"_s,
-             u"--timeout"_s, u"3"_s, u"--header"_s, u"X-Test: a:b"_s, u"--subprotocol"_s,
-             u"chat"_s, u"--insecure"_s, u"--json"_s, u"out.json"_s, u"--close-timeout"_s,
-             u"0.5"_s, u"--expect"_s, u"peer"_s, u"--expect-code"_s, u"1002,1007"_s});
+             u"--timeout"_s, u"3"_s, u"--header"_s, u"X-Test: a:b"_s, u"--subprotocol"_s, u"chat"_s,
+             u"--insecure"_s, u"--json"_s, u"out.json"_s, u"--close-timeout"_s, u"0.5"_s,
+             u"--expect"_s, u"peer"_s, u"--expect-code"_s, u"1002,1007"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const SendOptions &o = r.command.send;
         QCOMPARE(o.settings.autoPong, false);
@@ -188,14 +358,39 @@ private Q_SLOTS:
 
     void runOptions()
     {
-        const ParseResult r = parseCommandLine(
-            {u"run"_s, u"--cases"_s, u"1.1.1,2.2"_s, u"wss://localhost:9443/ws"_s, u"--cases"_s,
-             u"9.*"_s, u"--exclude"_s, u"9.7.*,9.8.*"_s, u"--agent"_s, u"My Server"_s,
-             u"--outdir"_s, u"out/servers"_s, u"--jobs"_s, u"4"_s, u"--insecure"_s,
-             u"--header"_s, u"Authorization: Bearer x"_s, u"--subprotocol"_s, u"chat"_s,
-             u"--origin"_s, u"http://o"_s, u"--ca-file"_s, u"ca.pem"_s, u"--open-timeout"_s,
-             u"2"_s, u"--close-timeout"_s, u"0.5"_s, u"--drop-timeout"_s, u"3"_s,
-             u"--scenario"_s, u"a.json"_s, u"--scenario"_s, u"dir/b.json"_s});
+        const ParseResult r = parseCommandLine({u"run"_s,
+                                                u"--cases"_s,
+                                                u"1.1.1,2.2"_s,
+                                                u"wss://localhost:9443/ws"_s,
+                                                u"--cases"_s,
+                                                u"9.*"_s,
+                                                u"--exclude"_s,
+                                                u"9.7.*,9.8.*"_s,
+                                                u"--agent"_s,
+                                                u"My Server"_s,
+                                                u"--outdir"_s,
+                                                u"out/servers"_s,
+                                                u"--jobs"_s,
+                                                u"4"_s,
+                                                u"--insecure"_s,
+                                                u"--header"_s,
+                                                u"Authorization: Bearer x"_s,
+                                                u"--subprotocol"_s,
+                                                u"chat"_s,
+                                                u"--origin"_s,
+                                                u"http://o"_s,
+                                                u"--ca-file"_s,
+                                                u"ca.pem"_s,
+                                                u"--open-timeout"_s,
+                                                u"2"_s,
+                                                u"--close-timeout"_s,
+                                                u"0.5"_s,
+                                                u"--drop-timeout"_s,
+                                                u"3"_s,
+                                                u"--scenario"_s,
+                                                u"a.json"_s,
+                                                u"--scenario"_s,
+                                                u"dir/b.json"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const RunOptions &o = r.command.run;
         QCOMPARE(o.scenarios, (QStringList{u"a.json"_s, u"dir/b.json"_s}));
@@ -228,14 +423,14 @@ private Q_SLOTS:
         QTest::newRow("bad port") << QStringList{u"send"_s, u"ws://h:99999/"_s} << u"h:99999"_s;
         QTest::newRow("bad spec") << QStringList{u"send"_s, u"ws://h/"_s, u"--frame"_s, u"rsv=9"_s}
                                   << u"rsv=9"_s;
-        QTest::newRow("missing value") << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s}
-                                       << u"--delay needs a value"_s;
-        QTest::newRow("bad delay") << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s, u"soon"_s}
-                                   << u"'soon'"_s;
+        QTest::newRow("missing value")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s} << u"--delay needs a value"_s;
+        QTest::newRow("bad delay")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--delay"_s, u"soon"_s} << u"'soon'"_s;
         QTest::newRow("bad close code")
             << QStringList{u"send"_s, u"ws://h/"_s, u"--close"_s, u"70000"_s} << u"'70000'"_s;
-        QTest::newRow("bad message") << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"x"_s}
-                                     << u"--message"_s;
+        QTest::newRow("bad message")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"x"_s} << u"--message"_s;
         QTest::newRow("binary not hex")
             << QStringList{u"send"_s, u"ws://h/"_s, u"--message"_s, u"binary:xyz"_s}
             << u"'x' is not a hex digit"_s;
@@ -245,25 +440,25 @@ private Q_SLOTS:
         QTest::newRow("frame arabic-indic")
             << QStringList{u"send"_s, u"ws://h/"_s, u"--frame"_s, u"hex=\u0663\u0663"_s}
             << u"is not a hex digit"_s;
-        QTest::newRow("unknown option") << QStringList{u"send"_s, u"ws://h/"_s, u"--frobnicate"_s}
-                                        << u"'--frobnicate'"_s;
-        QTest::newRow("echo port") << QStringList{u"echo-server"_s, u"--port"_s, u"x"_s}
-                                   << u"--port"_s;
-        QTest::newRow("cases option") << QStringList{u"cases"_s, u"--frobnicate"_s}
-                                      << u"'--frobnicate'"_s;
-        QTest::newRow("cases exclude value") << QStringList{u"cases"_s, u"--exclude"_s}
-                                             << u"--exclude needs a value"_s;
-        QTest::newRow("run no url") << QStringList{u"run"_s, u"--cases"_s, u"1.*"_s}
-                                    << u"URL is required"_s;
+        QTest::newRow("unknown option")
+            << QStringList{u"send"_s, u"ws://h/"_s, u"--frobnicate"_s} << u"'--frobnicate'"_s;
+        QTest::newRow("echo port")
+            << QStringList{u"echo-server"_s, u"--port"_s, u"x"_s} << u"--port"_s;
+        QTest::newRow("cases option")
+            << QStringList{u"cases"_s, u"--frobnicate"_s} << u"'--frobnicate'"_s;
+        QTest::newRow("cases exclude value")
+            << QStringList{u"cases"_s, u"--exclude"_s} << u"--exclude needs a value"_s;
+        QTest::newRow("run no url")
+            << QStringList{u"run"_s, u"--cases"_s, u"1.*"_s} << u"URL is required"_s;
         QTest::newRow("run http url") << QStringList{u"run"_s, u"http://x/"_s} << u"http://x/"_s;
-        QTest::newRow("run two urls") << QStringList{u"run"_s, u"ws://a/"_s, u"ws://b/"_s}
-                                      << u"'ws://b/'"_s;
-        QTest::newRow("run jobs 0") << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s, u"0"_s}
-                                    << u"--jobs"_s;
+        QTest::newRow("run two urls")
+            << QStringList{u"run"_s, u"ws://a/"_s, u"ws://b/"_s} << u"'ws://b/'"_s;
+        QTest::newRow("run jobs 0")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s, u"0"_s} << u"--jobs"_s;
         QTest::newRow("run jobs word")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s, u"many"_s} << u"'many'"_s;
-        QTest::newRow("run jobs missing") << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s}
-                                          << u"--jobs needs a value"_s;
+        QTest::newRow("run jobs missing")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--jobs"_s} << u"--jobs needs a value"_s;
         QTest::newRow("run empty cases")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--cases"_s, u" , "_s} << u"--cases"_s;
         QTest::newRow("run empty outdir")
@@ -271,18 +466,18 @@ private Q_SLOTS:
         QTest::newRow("run empty scenario")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s, QString()} << u"--scenario"_s;
         QTest::newRow("run scenario missing")
-            << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s} << u"--scenario needs a value"_s;
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s}
+            << u"--scenario needs a value"_s;
         QTest::newRow("run empty agent")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--agent"_s, u" "_s} << u"--agent"_s;
         QTest::newRow("run bad header")
-            << QStringList{u"run"_s, u"ws://h/"_s, u"--header"_s, u"novalue"_s}
-            << u"'novalue'"_s;
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--header"_s, u"novalue"_s} << u"'novalue'"_s;
         QTest::newRow("run bad timeout")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--close-timeout"_s, u"-1"_s} << u"'-1'"_s;
         QTest::newRow("run step") << QStringList{u"run"_s, u"ws://h/"_s, u"--frame"_s, u"rsv=1"_s}
                                   << u"'--frame'"_s;
-        QTest::newRow("run timeout") << QStringList{u"run"_s, u"ws://h/"_s, u"--timeout"_s, u"5"_s}
-                                     << u"--timeout"_s;
+        QTest::newRow("run timeout")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--timeout"_s, u"5"_s} << u"--timeout"_s;
     }
     // Every seconds option refuses what is not a finite number of seconds from 0 to 86400:
     // NaN passed the old range check (every comparison with NaN is false) and hung the session.

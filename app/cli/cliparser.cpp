@@ -3,6 +3,7 @@
 
 #include "hex.h"
 #include "scenario.h"
+#include "utf8validator.h"
 
 #include <QUrl>
 
@@ -83,7 +84,7 @@ QString parseHexPayload(QStringView text, QByteArray &out)
 int opcodeFromName(const QString &name)
 {
     static const QHash<QString, int> names = {
-        {u"continuation"_s, 0}, {u"cont"_s, 0}, {u"text"_s, 1}, {u"binary"_s, 2},
+        {u"continuation"_s, 0}, {u"cont"_s, 0}, {u"text"_s, 1},  {u"binary"_s, 2},
         {u"close"_s, 8},        {u"ping"_s, 9}, {u"pong"_s, 10},
     };
     return names.value(name.toLower(), -1);
@@ -139,6 +140,230 @@ QString unescape(QStringView text, QByteArray &out)
     }
     flushPlain();
     return {};
+}
+
+QString escapeText(QByteArrayView octets)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    QString out;
+    out.reserve(octets.size());
+    const auto escapeOctet = [&out](uchar c) {
+        out += u"\\x"_s;
+        out += QLatin1Char(digits[c >> 4]);
+        out += QLatin1Char(digits[c & 0xf]);
+    };
+    const char *data = octets.data();
+    const qsizetype size = octets.size();
+    for (qsizetype i = 0; i < size;) {
+        const uchar c = uchar(data[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '\\':
+            case ',':
+            case ':':
+            case '=':
+                out += u'\\';
+                out += QLatin1Char(char(c));
+                break;
+            case '\n':
+                out += u"\\n"_s;
+                break;
+            case '\r':
+                out += u"\\r"_s;
+                break;
+            case '\t':
+                out += u"\\t"_s;
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f)
+                    escapeOctet(c);
+                else
+                    out += QLatin1Char(char(c));
+            }
+            ++i;
+            continue;
+        }
+        // One code point at a time, so the work stays linear whatever the octets are.
+        const qsizetype length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        if (i + length <= size && Utf8Validator::firstInvalidOffset(data + i, length) < 0) {
+            const QString point = QString::fromUtf8(data + i, length);
+            // C1 controls (U+0080–U+009F) stay visible as escapes, like C0.
+            if (point.size() == 1 && point[0].unicode() <= 0x9f) {
+                for (qsizetype k = 0; k < length; ++k)
+                    escapeOctet(uchar(data[i + k]));
+            } else {
+                out += point;
+            }
+            i += length;
+        } else {
+            escapeOctet(c);
+            ++i;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+QString opcodeWord(int opcode)
+{
+    switch (opcode) {
+    case 0:
+        return u"continuation"_s;
+    case 1:
+        return u"text"_s;
+    case 2:
+        return u"binary"_s;
+    case 8:
+        return u"close"_s;
+    case 9:
+        return u"ping"_s;
+    case 10:
+        return u"pong"_s;
+    default:
+        return QString::number(opcode);
+    }
+}
+
+// Text when the octets read as text (valid UTF-8, few escapes), else hex: both parse to the same
+// octets, text is what a user can read and edit.
+bool readsAsText(const QByteArray &payload)
+{
+    if (Utf8Validator::firstInvalidOffset(payload.constData(), payload.size()) >= 0)
+        return false;
+    qsizetype controls = 0;
+    for (const char c : payload) {
+        if ((uchar(c) < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+            ++controls;
+    }
+    return controls * 8 <= payload.size();
+}
+
+QString secondsText(double seconds)
+{
+    return QString::number(seconds, 'g', QLocale::FloatingPointShortest);
+}
+
+QString frameSpecText(const FrameSpec &f, int chopDelayMs)
+{
+    QStringList items;
+    items << u"opcode="_s + opcodeWord(f.opcode);
+    items << u"fin="_s + (f.fin ? u"1"_s : u"0"_s);
+    if (f.rsv != 0)
+        items << u"rsv="_s + QString::number(f.rsv);
+    switch (f.maskMode) {
+    case MaskMode::Random:
+        items << u"mask=auto"_s;
+        break;
+    case MaskMode::Fixed:
+        items << u"mask=%1"_s.arg(f.maskKey, 8, 16, QChar(u'0'));
+        break;
+    case MaskMode::None:
+        items << u"mask=none"_s;
+        break;
+    case MaskMode::BitOnly:
+        items << u"mask=bit"_s;
+        break;
+    }
+    if (!f.payload.isEmpty()) {
+        items << (readsAsText(f.payload) ? u"text="_s + escapeText(f.payload)
+                                         : u"hex="_s + QString::fromLatin1(f.payload.toHex()));
+    }
+    if (f.repeatLength)
+        items << u"repeat="_s + QString::number(*f.repeatLength);
+    switch (f.lengthEncoding) {
+    case LengthEncoding::Auto:
+        break;
+    case LengthEncoding::Bits7:
+        items << u"len=7"_s;
+        break;
+    case LengthEncoding::Bits16:
+        items << u"len=16"_s;
+        break;
+    case LengthEncoding::Bits64:
+        items << u"len=64"_s;
+        break;
+    }
+    if (f.declaredLength)
+        items << u"len=decl:"_s + QString::number(*f.declaredLength);
+    if (f.chopSize > 0)
+        items << u"chop="_s + QString::number(f.chopSize);
+    if (chopDelayMs > 0)
+        items << u"chopdelay="_s + QString::number(chopDelayMs);
+    if (f.sync)
+        items << u"sync"_s;
+    return items.join(u',');
+}
+
+} // namespace
+
+QStringList stepArguments(const Step &step, QString *error)
+{
+    const auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return QStringList();
+    };
+    if (error)
+        error->clear();
+    const bool chopped = step.chopSize > 0 || step.sync || step.chopDelayMs > 0;
+    switch (step.kind) {
+    case Step::Kind::Frame: {
+        const QString invalid = step.frame.validate();
+        if (!invalid.isEmpty())
+            return fail(u"the frame cannot be sent: "_s + invalid);
+        if (step.chopDelayMs < 0 || step.chopDelayMs > 600000)
+            return fail(u"chopdelay must be 0–600000 ms"_s);
+        return {u"--frame"_s, frameSpecText(step.frame, step.chopDelayMs)};
+    }
+    case Step::Kind::Message: {
+        if (chopped)
+            return fail(u"--message has no chop or sync"_s);
+        if (step.fragmentSize < 0)
+            return fail(u"the fragment size is negative"_s);
+        QString arg = step.binary ? u"binary:"_s + QString::fromLatin1(step.payload.toHex())
+                                  : u"text:"_s + escapeText(step.payload);
+        if (step.fragmentSize > 0)
+            arg += u':' + QString::number(step.fragmentSize);
+        return {u"--message"_s, arg};
+    }
+    case Step::Kind::Ping:
+    case Step::Kind::Pong:
+        if (chopped)
+            return fail(u"--ping and --pong have no chop or sync"_s);
+        return {step.kind == Step::Kind::Ping ? u"--ping"_s : u"--pong"_s,
+                escapeText(step.payload)};
+    case Step::Kind::Delay:
+        if (!step.tag.isEmpty())
+            return fail(u"--delay has no tag"_s);
+        return {u"--delay"_s, secondsText(step.seconds)};
+    case Step::Kind::CloseAfter:
+        return {u"--close-after"_s, secondsText(step.seconds)};
+    case Step::Kind::FailAfter:
+        return {u"--fail-after"_s, secondsText(step.seconds)};
+    case Step::Kind::Close:
+        if (!step.closeCode) {
+            if (!step.closeReason.isEmpty())
+                return fail(u"--close has no reason without a code"_s);
+            return {u"--close"_s};
+        }
+        if (*step.closeCode < 0 || *step.closeCode > 65535)
+            return fail(u"the close code is not 0–65535"_s);
+        return {u"--close"_s,
+                QString::number(*step.closeCode) +
+                    (step.closeReason.isEmpty() ? QString() : u':' + escapeText(step.closeReason))};
+    case Step::Kind::Fail:
+        return {u"--fail"_s};
+    case Step::Kind::Drop:
+        return {u"--drop"_s};
+    case Step::Kind::HalfClose:
+        return {u"--half-close"_s};
+    case Step::Kind::TimeoutEvent:
+    case Step::Kind::FrameHeader:
+    case Step::Kind::FrameData:
+        break;
+    }
+    return fail(u"the command line has no such step (a case's own step)"_s);
 }
 
 QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
@@ -218,8 +443,8 @@ QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
             else if (v == u"64"_s)
                 out.lengthEncoding = LengthEncoding::Bits64;
             else {
-                const QStringView number = v.startsWith(u"decl:"_s) ? QStringView(v).mid(5)
-                                                                     : QStringView(v);
+                const QStringView number =
+                    v.startsWith(u"decl:"_s) ? QStringView(v).mid(5) : QStringView(v);
                 bool ok = false;
                 const quint64 declared = number.toULongLong(&ok, 10);
                 if (!ok)
@@ -240,8 +465,8 @@ QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
                 return bad(u"must be 0 or 1 (or just 'sync')"_s);
             out.sync = n == 1;
         } else {
-            return u"frame SPEC: unknown key '"_s + key
-                   + u"' (known: opcode fin rsv mask text hex repeat len chop chopdelay sync)"_s;
+            return u"frame SPEC: unknown key '"_s + key +
+                   u"' (known: opcode fin rsv mask text hex repeat len chop chopdelay sync)"_s;
         }
     }
     if (out.repeatLength && out.payload.isEmpty() && *out.repeatLength > 0)
@@ -264,15 +489,15 @@ QString parseMessage(const QString &arg, Step &step)
         return u"--message: kind must be text or binary, got '"_s + parts[0] + u'\'';
     step.kind = Step::Kind::Message;
     step.binary = kind == u"binary"_s;
-    const QString err = step.binary ? parseHexPayload(parts[1], step.payload)
-                                    : unescape(parts[1], step.payload);
+    const QString err =
+        step.binary ? parseHexPayload(parts[1], step.payload) : unescape(parts[1], step.payload);
     if (!err.isEmpty())
         return u"--message: "_s + err;
     if (parts.size() == 3) {
         qint64 n = 0;
         if (!parseInt(parts[2], 1, std::numeric_limits<int>::max(), n))
-            return u"--message: fragment size must be a positive number, got '"_s + parts[2]
-                   + u'\'';
+            return u"--message: fragment size must be a positive number, got '"_s + parts[2] +
+                   u'\'';
         step.fragmentSize = int(n);
     }
     return {};
@@ -331,8 +556,7 @@ bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSetting
     double seconds = 0;
     if (a == u"--insecure"_s) {
         settings.ignoreCertificateErrors = true;
-    } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s
-               || a == u"--drop-timeout"_s) {
+    } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s || a == u"--drop-timeout"_s) {
         if (!value())
             return true;
         if (!parseSeconds(v, seconds)) {
@@ -492,8 +716,8 @@ QString parseSend(const QStringList &args, SendOptions &o)
             if (!(err = value(a, v)).isEmpty())
                 return err;
             if (!parseInt(v, kMinTraceOctets, qint64(1) << 50, n))
-                return u"--max-trace-octets: octets must be a number of at least "_s
-                       + QString::number(kMinTraceOctets) + u", got '"_s + v + u'\'';
+                return u"--max-trace-octets: octets must be a number of at least "_s +
+                       QString::number(kMinTraceOctets) + u", got '"_s + v + u'\'';
             o.settings.maxTraceOctets = n;
         } else if (a == u"--json"_s) {
             if (!(err = value(a, o.jsonFile)).isEmpty())
@@ -682,8 +906,8 @@ ParseResult parseCommandLine(const QStringList &args)
         r.command.kind = Command::Kind::Demo;
         return r;
     }
-    r.error = u"unknown command '"_s + verb
-              + u"' (commands: send, run, cases, echo-server, demo)"_s;
+    r.error =
+        u"unknown command '"_s + verb + u"' (commands: send, run, cases, echo-server, demo)"_s;
     return r;
 }
 

@@ -16,13 +16,13 @@ struct SendOptions
 {
     SessionSettings settings;
     StepList steps;
-    double timeoutSeconds = 10;  // after the last step: close if still OPEN, then drop
-    QString jsonFile;            // --json FILE
-    QString reportFile;          // --report FILE (default: standard output)
+    double timeoutSeconds = 10;            // after the last step: close if still OPEN, then drop
+    QString jsonFile;                      // --json FILE
+    QString reportFile;                    // --report FILE (default: standard output)
     std::optional<bool> expectClosedByMe;  // --expect me|peer (default: derived, docs/closing.md)
     std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: derived)
     std::optional<bool> requireClean;      // --require-clean / --no-require-clean
-    QString agent;               // --agent NAME (default: the server's Server: header)
+    QString agent;                         // --agent NAME (default: the server's Server: header)
     // --max-trace-octets N is settings.maxTraceOctets: the trace's budget (docs/cli.md, Memory).
 };
 
@@ -74,10 +74,23 @@ struct ParseResult
 // SPEC: comma-separated opcode=, fin=0|1, rsv=0..7, mask=auto|none|HEX8|bit, text=, hex=,
 // repeat=N, len=auto|7|16|64|N|decl:N, chop=N, chopdelay=MS, sync. Escapes in text values:
 // \, \: \\ \n \r \t \xHH. Returns the error text (empty on success).
-[[nodiscard]] QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs = nullptr);
+[[nodiscard]] QString parseFrameSpec(const QString &spec, FrameSpec &out,
+                                     int *chopDelayMs = nullptr);
 
 // Decodes the escapes above; error text on a bad escape.
 [[nodiscard]] QString unescape(QStringView text, QByteArray &out);
+
+// The inverse of unescape(): octets as a TEXT value. \ , : = are escaped (so the value is safe in
+// a SPEC, a --message and a close reason alike), \n \r \t and the other control characters and
+// every octet that is not part of valid UTF-8 are written as escapes (\xHH).
+[[nodiscard]] QString escapeText(QByteArrayView octets);
+
+// The `send` step arguments that parse back to `step` (parseCommandLine() of
+// `send URL <arguments>` gives the same Step): e.g. {"--frame", "opcode=text,fin=1,mask=none,
+// text=Hello"}, {"--close", "1000:bye"}. Empty, with `error` saying why, for what the grammar
+// cannot state: the streaming steps, a Delay's tag, a chopped or synced Message, Ping or Pong, a
+// close reason without a code, a frame that does not validate.
+[[nodiscard]] QStringList stepArguments(const Step &step, QString *error = nullptr);
 
 // The expectation for the verdict from the options and the steps.
 // What --expect, --expect-code, --require-clean (or a scenario's expectClose) state of the close;

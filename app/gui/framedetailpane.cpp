@@ -15,6 +15,7 @@
 #include <QJsonParseError>
 #include <QLocale>
 #include <QPlainTextEdit>
+#include <QStyle>
 #include <QTableWidgetItem>
 
 using namespace Qt::StringLiterals;
@@ -149,6 +150,44 @@ void FrameDetailPane::setupBitsTable()
     t->setSpan(3, 1, 1, 7); // payload len
     t->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     t->setFocusPolicy(Qt::NoFocus);
+    t->installEventFilter(this);
+}
+
+void FrameDetailPane::fitBitsTable()
+{
+    // In a narrow pane the row labels give way first (elided; the tooltip has them whole), so
+    // the bit names keep their width: "RSV1", not "R…".
+    QTableWidget *t = m_ui->bitsTable;
+    const QFontMetrics fm(t->font());
+    const int padding =
+        2 * (t->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, t) + 1) + 4;
+    int names = 0;
+    for (const QString &name : {u"FIN"_s, u"RSV1"_s, u"RSV2"_s, u"RSV3"_s, u"MASK"_s})
+        names = std::max(names, fm.horizontalAdvance(name));
+    const int room = t->width() - 2 * t->frameWidth() - t->columnCount() * (names + padding);
+    const int least = fm.horizontalAdvance(u"0x00"_s) + padding;
+    t->verticalHeader()->setMaximumWidth(std::max(least, room));
+    // Narrower still: the names' short forms (the cells' tooltips say them in full).
+    const bool brief = room < least;
+    const struct
+    {
+        int row, column;
+        QString name, abbreviation;
+    } cells[] = {{1, 1, u"RSV1"_s, u"R1"_s},
+                 {1, 2, u"RSV2"_s, u"R2"_s},
+                 {1, 3, u"RSV3"_s, u"R3"_s},
+                 {3, 0, u"MASK"_s, u"M"_s}};
+    for (const auto &c : cells) {
+        if (QTableWidgetItem *item = t->item(c.row, c.column))
+            item->setText(brief ? c.abbreviation : c.name);
+    }
+}
+
+bool FrameDetailPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_ui->bitsTable && event->type() == QEvent::Resize)
+        fitBitsTable(); // before the table lays out its headers for the new size
+    return QWidget::eventFilter(watched, event);
 }
 
 void FrameDetailPane::clear()
@@ -179,6 +218,25 @@ void FrameDetailPane::clear()
     m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->maskedTab), false);
     m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->closeTab), false);
     m_ui->payloadTabs->setEnabled(false);
+}
+
+void FrameDetailPane::showNothing(const QString &why)
+{
+    clear();
+    m_summaryPlain = why;
+    m_ui->summaryLabel->setText(html(why));
+    m_ui->frameHex->setPlaceholderText(why);
+}
+
+void FrameDetailPane::highlightPayload(qint64 offset, qint64 length)
+{
+    if (m_index < 0)
+        return;
+    m_ui->payloadHex->highlight(offset, length);
+    m_ui->maskedHex->highlight(offset, length);
+    m_ui->frameHex->highlight(length > 0 ? m_headerSize + offset : 0, length);
+    if (length > 0)
+        m_ui->payloadTabs->setCurrentWidget(m_ui->unmaskedTab);
 }
 
 void FrameDetailPane::setFrame(const Trace &trace, qsizetype index)
@@ -323,8 +381,8 @@ void FrameDetailPane::showViolations()
                    tr("Protocol violations:").toHtmlEscaped() +
                    u"</b></span><ul style=\"margin-top:0; margin-bottom:0\">"_s;
     for (const Violation v : list) {
-        text += u"<li><b>"_s + html(FrameTableModel::violationLabel(v)) + u"</b> — "_s + html(violationRule(v)) +
-                u"</li>"_s;
+        text += u"<li><b>"_s + html(FrameTableModel::violationLabel(v)) + u"</b> — "_s +
+                html(violationRule(v)) + u"</li>"_s;
     }
     text += u"</ul>"_s;
     m_ui->violationsLabel->setText(text);
@@ -344,6 +402,9 @@ void FrameDetailPane::showHeaderBits(const FrameRecord &f, const QByteArray &oct
     QTableWidget *t = m_ui->bitsTable;
     t->setVerticalHeaderLabels({tr("Octet 0 (0x%1)").arg(hex2(b0)), QString(),
                                 tr("Octet 1 (0x%1)").arg(hex2(b1)), QString()});
+    for (int row : {0, 2})
+        t->verticalHeaderItem(row)->setToolTip(t->verticalHeaderItem(row)->text());
+    fitBitsTable();
     const auto cell = [t](int row, int column, const QString &text, const QString &tip) {
         auto *item = new QTableWidgetItem(text);
         item->setTextAlignment(Qt::AlignCenter);

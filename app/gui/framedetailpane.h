@@ -40,6 +40,12 @@ public:
     // Shows frames()[index] of `trace`. The pane copies what it shows; the trace may grow later.
     void setFrame(const Trace &trace, qsizetype index);
     void clear();
+    // Empties the pane and says why in its place (e.g. "A handshake line is selected: it is no
+    // frame.", "The filter hides the selected frame.").
+    void showNothing(const QString &why);
+    // Marks payload octets [offset, offset + length) (a search match) in the payload views and
+    // the frame's octets, and shows the Unmasked tab. Call after setFrame(); length 0 removes it.
+    void highlightPayload(qint64 offset, qint64 length);
 
     // The frame shown (-1 after clear()).
     [[nodiscard]] qsizetype frameIndex() const { return m_index; }
@@ -60,6 +66,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void showSummary(const FrameRecord &frame, const QByteArray &octets);
@@ -75,6 +82,7 @@ private:
     void onFrameSelection(qint64 start, qint64 length);
     void onPayloadSelection(qint64 start, qint64 length);
     void setupBitsTable();
+    void fitBitsTable();
 
     std::unique_ptr<Ui::FrameDetailPane> m_ui;
     qsizetype m_index = -1;

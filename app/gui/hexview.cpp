@@ -68,6 +68,8 @@ void HexView::setData(const QByteArray &data)
     m_selStart = 0;
     m_selLength = 0;
     m_anchor = -1;
+    m_highlightStart = 0;
+    m_highlightLength = 0;
     m_digits = offsetDigits();
     updateScrollBars();
     verticalScrollBar()->setValue(0);
@@ -123,6 +125,27 @@ void HexView::setSelectedRange(qint64 start, qint64 length)
         scrollToOffset(start);
     }
     viewport()->update();
+}
+
+void HexView::highlight(qint64 start, qint64 length)
+{
+    const qint64 size = m_data.size();
+    start = std::clamp<qint64>(start, 0, size);
+    length = std::clamp<qint64>(length, 0, size - start);
+    m_highlightStart = start;
+    m_highlightLength = length;
+    if (length > 0) {
+        scrollToOffset(start + length - 1);
+        scrollToOffset(start);
+    }
+    viewport()->update();
+}
+
+QColor HexView::highlightColor(const QPalette &palette)
+{
+    // A find match in editors and browsers: yellow, strong enough to stand out of the ranges.
+    const bool dark = palette.color(QPalette::Base).lightness() < 128;
+    return dark ? QColor(0x8a, 0x6d, 0x00) : QColor(0xff, 0xe0, 0x4d);
 }
 
 void HexView::clearSelection()
@@ -302,6 +325,11 @@ void HexView::paintEvent(QPaintEvent *event)
                 }
             }
         }
+        const qint64 highlightEnd = m_highlightStart + m_highlightLength;
+        const int hlFrom = int(std::clamp<qint64>(m_highlightStart - lineStart, 0, count));
+        const int hlTo = int(std::clamp<qint64>(highlightEnd - lineStart, 0, count));
+        if (hlTo > hlFrom)
+            band(hlFrom, hlTo, highlightColor(pal));
         const int selFrom = int(std::clamp<qint64>(m_selStart - lineStart, 0, count));
         const int selTo = int(std::clamp<qint64>(selEnd - lineStart, 0, count));
         if (selTo > selFrom)

@@ -54,6 +54,13 @@ public:
     [[nodiscard]] qint64 selectionStart() const { return m_selStart; }
     [[nodiscard]] qint64 selectionLength() const { return m_selLength; }
     [[nodiscard]] QByteArray selectedOctets() const;
+    // Marks [start, start + length) as a search match (a band of its own, under the selection)
+    // and scrolls it into view; length 0 removes the mark. setData() removes it too.
+    void highlight(qint64 start, qint64 length);
+    [[nodiscard]] qint64 highlightStart() const { return m_highlightStart; }
+    [[nodiscard]] qint64 highlightLength() const { return m_highlightLength; }
+    // The band's colour in `palette`.
+    [[nodiscard]] static QColor highlightColor(const QPalette &palette);
     // Scrolls so that the line holding `offset` is visible.
     void scrollToOffset(qint64 offset);
 
@@ -120,6 +127,8 @@ private:
     qint64 m_selStart = 0;
     qint64 m_selLength = 0;
     qint64 m_anchor = -1; // where a mouse drag started
+    qint64 m_highlightStart = 0;
+    qint64 m_highlightLength = 0;
     qreal m_charWidth = 8;
     int m_lineHeight = 16;
     int m_ascent = 12;
