@@ -61,9 +61,21 @@ bench:
 	@$(MAKE) --no-print-directory PRESET=release build
 	@for b in build/release/bench/bench_*; do [ -x "$$b" ] && "$$b" || exit 1; done
 
+# Every combination of 1600x1000 and 1280x800, English and German, light and dark, into
+# $(BUILD)/screenshots; the README's (1600x1000, English) are copied to docs/screenshots.
+SHOTS := $(BUILD)/screenshots
 screenshots: build
-	QT_QPA_PLATFORM=offscreen $(BUILD)/tests/wsi-screenshots docs/screenshots
-	QT_QPA_PLATFORM=offscreen $(BUILD)/tests/wsi-screenshots docs/screenshots dark
+	@qm=$$(find $(BUILD) -name wsinspector_de.qm | head -n 1); \
+	for size in 1600x1000 1280x800; do for theme in light dark; do for lang in en de; do \
+	    echo "screenshots: $$size $$theme $$lang"; \
+	    WSI_SCREENSHOT_SIZE=$$size QT_QPA_PLATFORM=offscreen \
+	        $(BUILD)/tests/wsi-screenshots $(SHOTS) $$theme $$lang "$$qm" || exit 1; \
+	done; done; done
+	@mkdir -p docs/screenshots
+	cp $(SHOTS)/main-window.png $(SHOTS)/main-window-dark.png $(SHOTS)/wire-log-statistics.png \
+	   $(SHOTS)/wire-log-statistics-dark.png $(SHOTS)/violation-handshake.png \
+	   $(SHOTS)/violation-handshake-dark.png $(SHOTS)/cases.png $(SHOTS)/cases-dark.png \
+	   $(SHOTS)/context-menu.png $(SHOTS)/tls-handshake.png docs/screenshots/
 
 clean:
 	rm -rf build

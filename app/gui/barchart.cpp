@@ -30,11 +30,10 @@ void BarChart::setBars(const QList<Bar> &bars)
 {
     if (bars == m_bars)
         return;
-    const bool rowsChanged = bars.size() != m_bars.size();
     m_bars = bars;
     rebuild();
-    if (rowsChanged)
-        updateGeometry();
+    // New rows, or wider labels or values, change the minimum width.
+    updateGeometry();
     update();
 }
 
@@ -118,7 +117,17 @@ QSize BarChart::minimumSizeHint() const
 {
     const QFontMetrics fm = fontMetrics();
     const qsizetype rows = std::clamp<qsizetype>(m_shown.size(), 1, 3);
-    return {fm.horizontalAdvance(u'0') * 16, int(rows) * preferredRowHeight() + 2 * kMargin};
+    // Every label and value whole, and a short bar between them.
+    int labels = 0;
+    int values = 0;
+    for (const Bar &bar : m_shown) {
+        labels = std::max(labels, fm.horizontalAdvance(bar.label) + 2);
+        values = std::max(values, fm.horizontalAdvance(valueText(bar)) + 2);
+    }
+    const int width =
+        std::max(fm.horizontalAdvance(u'0') * 16,
+                 2 * kMargin + 2 * kGap + labels + values + fm.averageCharWidth() * 4);
+    return {width, int(rows) * preferredRowHeight() + 2 * kMargin};
 }
 
 void BarChart::paintEvent(QPaintEvent *)
@@ -145,7 +154,12 @@ void BarChart::paintEvent(QPaintEvent *)
         if (!aggregated || i + 1 < m_shown.size())
             maxValue = std::max(maxValue, bar.value);
     }
-    labelWidth = std::min(labelWidth, width() * 2 / 5);
+    // The labels keep their whole width while the bars have room; only a chart squeezed below
+    // its minimum elides them.
+    const int minimumBar = fm.averageCharWidth() * 4;
+    labelWidth =
+        std::min(labelWidth, std::max(fm.averageCharWidth() * 4,
+                                      width() - 2 * kMargin - 2 * kGap - valueWidth - minimumBar));
     const int barX = kMargin + labelWidth + kGap;
     const int barSpace = std::max(1, width() - barX - kGap - valueWidth - kMargin);
     const qreal rh = rowHeight();

@@ -1121,6 +1121,16 @@ void ComposerWidget::setSendEnabled(bool connected)
 
 bool ComposerWidget::editStep(const Step &step, int row)
 {
+    if (!loadStep(step))
+        return false;
+    m_editingStep = step;
+    m_editingRow = std::max(0, row);
+    updateEditingUi();
+    return true;
+}
+
+bool ComposerWidget::loadStep(const Step &step)
+{
     switch (step.kind) {
     case Step::Kind::Frame:
     case Step::Kind::FrameHeader:
@@ -1153,9 +1163,6 @@ bool ComposerWidget::editStep(const Step &step, int row)
     default:
         return false;
     }
-    m_editingStep = step;
-    m_editingRow = std::max(0, row);
-    updateEditingUi();
     return true;
 }
 

@@ -76,6 +76,9 @@ public:
     // updateStepRequested(step, row). Frames, messages, pings, pongs and close steps can be edited.
     // Returns false (and does not enter editing) for other kinds.
     bool editStep(const wsi::Step &step, int row);
+    // Loads a step's fields into the composer without editing a sequence row (a table's "Edit in
+    // Composer"); the same kinds as editStep(). False for other kinds.
+    bool loadStep(const wsi::Step &step);
     // While editing: the step moved to `row` (as SequenceWidget::editingRowChanged reports).
     // Not editing: starts editing row `row` as a frame step (load it with setFrameSpec() first).
     // -1 stops editing.

@@ -4,8 +4,10 @@
 
 #include "casereport.h"
 #include "closingpanel.h"
+#include "columnchooser.h"
 #include "composerwidget.h"
 #include "connectionbar.h"
+#include "findbar.h"
 #include "framedetailpane.h"
 #include "framefilterproxy.h"
 #include "frametablemodel.h"
@@ -19,6 +21,7 @@
 #include "sessioncontroller.h"
 #include "statisticspanel.h"
 #include "stepdescription.h"
+#include "tableactions.h"
 #include "tracestore.h"
 #include "wirelogmodel.h"
 
@@ -37,6 +40,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSaveFile>
@@ -267,6 +271,11 @@ void MainWindow::buildViews()
     auto *framesLayout = new QVBoxLayout(framesPage);
     framesLayout->setContentsMargins(2, 2, 2, 2);
     framesLayout->addWidget(filterBar(true));
+    // Wireshark's Ctrl+F: hidden until Edit ▸ Find in Payloads.
+    m_findBar = new FindBar(m_store, framesPage);
+    m_findBar->setObjectName(u"findBar"_s);
+    m_findBar->hide();
+    framesLayout->addWidget(m_findBar);
     m_frameView = makeTableView(m_frameModel, framesPage);
     m_frameView->setObjectName(u"frameView"_s);
     framesLayout->addWidget(m_frameView);
@@ -316,6 +325,94 @@ void MainWindow::buildViews()
         trackFollowing(view);
     }
     sizeColumnsToContents();
+    // Context menus, Copy and the frame actions; a right click on a header chooses the columns.
+    m_tableActions.insert(m_frameView,
+                          new TableActions(m_frameView, TableActions::Table::Frames, m_store));
+    m_tableActions.insert(m_messageView,
+                          new TableActions(m_messageView, TableActions::Table::Messages, m_store));
+    m_tableActions.insert(m_wireLogView,
+                          new TableActions(m_wireLogView, TableActions::Table::WireLog, m_store));
+    for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
+        m_columnChoosers.insert(view, new ColumnChooser(view->horizontalHeader()));
+}
+
+TableActions *MainWindow::tableActions(const QTableView *view) const
+{
+    return m_tableActions.value(view);
+}
+
+ColumnChooser *MainWindow::columnChooser(const QTableView *view) const
+{
+    return m_columnChoosers.value(view);
+}
+
+void MainWindow::connectTableActions(TableActions *actions)
+{
+    connect(actions, &TableActions::resendRequested, this, [this](const Step &step) {
+        const SessionState state = m_controller->state();
+        const bool connected = state == SessionState::Open || state == SessionState::Closing;
+        if (!connected || m_store->closing().halfClosed) {
+            statusBar()->showMessage(
+                tr("Not sent: connect first (Add to Sequence keeps the step for later)."), 5000);
+            return;
+        }
+        m_controller->run({step});
+        statusBar()->showMessage(tr("Sent again: %1").arg(StepDescription::describe(step)), 5000);
+    });
+    connect(actions, &TableActions::addToSequenceRequested, this, [this](const Step &step) {
+        m_sequence->appendStep(step);
+        if (!m_ui->actionShowComposer->isChecked())
+            m_ui->actionShowComposer->setChecked(true);
+        statusBar()->showMessage(
+            tr("Added to the sequence: %1").arg(StepDescription::describe(step)), 5000);
+    });
+    connect(actions, &TableActions::editRequested, this, &MainWindow::loadIntoComposer);
+    connect(actions, &TableActions::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+}
+
+void MainWindow::loadIntoComposer(const Step &step)
+{
+    if (!m_composer->loadStep(step)) {
+        statusBar()->showMessage(tr("This step cannot be loaded into the composer."), 5000);
+        return;
+    }
+    if (!m_ui->actionShowComposer->isChecked())
+        m_ui->actionShowComposer->setChecked(true);
+    statusBar()->showMessage(tr("Loaded into the composer: change it and send it."), 5000);
+}
+
+void MainWindow::fillEditMenu()
+{
+    QMenu *menu = m_ui->menuEdit;
+    menu->clear();
+    menu->addAction(m_findBar->findAction());
+    menu->addAction(m_findBar->findNextAction());
+    menu->addAction(m_findBar->findPreviousAction());
+    // The table the views show; its actions keep their table-wide shortcuts.
+    const QWidget *page = m_viewTabs->currentWidget();
+    for (QTableView *view : {m_frameView, m_messageView, m_wireLogView}) {
+        if (view != page && !page->isAncestorOf(view))
+            continue;
+        menu->addSeparator();
+        TableActions *actions = m_tableActions.value(view);
+        actions->updateActions();
+        actions->addActionsTo(menu);
+    }
+}
+
+void MainWindow::showFoundFrame(int frame, qint64 offset, int length)
+{
+    m_viewTabs->setCurrentWidget(m_frameView->parentWidget());
+    const QModelIndex index = frameViewIndex(frame);
+    if (index.isValid()) {
+        m_frameView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                                  QItemSelectionModel::Rows);
+        m_frameView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    }
+    if (m_detailFrame != frame)
+        showFrameDetail(frame); // hidden by the filter or cleared: the pane shows it all the same
+    m_detailPane->highlightPayload(offset, length);
 }
 
 void MainWindow::sizeColumnsToContents()
@@ -579,6 +676,23 @@ void MainWindow::connectActions()
     updateModelChains();
     connect(m_messageView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onMessageSelected);
+
+    for (TableActions *actions : std::as_const(m_tableActions))
+        connectTableActions(actions);
+    // Find in Payloads: its shortcuts work everywhere in the window; the Edit menu lists them
+    // with the actions of the table shown (rebuilt each time it opens, emptied after it closed
+    // so the table-wide shortcuts stay with their table).
+    addActions(
+        {m_findBar->findAction(), m_findBar->findNextAction(), m_findBar->findPreviousAction()});
+    connect(m_ui->menuEdit, &QMenu::aboutToShow, this, &MainWindow::fillEditMenu);
+    connect(m_ui->menuEdit, &QMenu::aboutToHide, this, [this] {
+        QTimer::singleShot(0, m_ui->menuEdit, [this] {
+            if (!m_ui->menuEdit->isVisible())
+                m_ui->menuEdit->clear();
+        });
+    });
+    connect(m_findBar, &FindBar::frameFound, this, &MainWindow::showFoundFrame);
+    connect(m_findBar, &FindBar::closed, this, [this] { m_frameView->setFocus(); });
     connect(m_detailPane, &FrameDetailPane::octetRangeSelected, this,
             &MainWindow::selectWireLogRange);
 }
@@ -757,7 +871,7 @@ void MainWindow::showFrameDetail(int frame, const QString &why, bool fromFrameTa
     if (frame >= 0)
         m_detailPane->setFrame(m_store->trace(), frame);
     else
-        m_detailPane->clear();
+        m_detailPane->showNothing(why);
     m_detailReason = why;
 }
 
@@ -769,6 +883,7 @@ void MainWindow::onFrameSelected(const QModelIndex &current)
     }
     const int frame = current.data(FrameIndexRole).toInt();
     showFrameDetail(frame, {}, true);
+    m_findBar->setCurrentFrame(frame); // Find Next goes on from the selected frame
     if (m_syncingSelection)
         return;
     const auto direction = Direction(current.data(DirectionRole).toInt());
@@ -1037,6 +1152,11 @@ void MainWindow::saveSettings() const
     settings.setValue(u"window/showComposer"_s, m_ui->actionShowComposer->isChecked());
     settings.setValue(u"window/showPanels"_s, m_ui->actionShowPanels->isChecked());
     settings.setValue(u"composer/state"_s, m_composer->saveState());
+    settings.setValue(u"window/frameColumns"_s, m_columnChoosers.value(m_frameView)->saveState());
+    settings.setValue(u"window/messageColumns"_s,
+                      m_columnChoosers.value(m_messageView)->saveState());
+    settings.setValue(u"window/wireLogColumns"_s,
+                      m_columnChoosers.value(m_wireLogView)->saveState());
     m_connectionBar->saveSettings(settings);
 }
 
@@ -1050,6 +1170,13 @@ void MainWindow::restoreSettings()
     m_ui->actionShowComposer->setChecked(settings.value(u"window/showComposer"_s, true).toBool());
     m_ui->actionShowPanels->setChecked(settings.value(u"window/showPanels"_s, true).toBool());
     m_composer->restoreState(settings.value(u"composer/state"_s).toMap());
+    // Hidden columns, widths and order; a state that does not fit (an older version's) is ignored.
+    m_columnChoosers.value(m_frameView)
+        ->restoreState(settings.value(u"window/frameColumns"_s).toByteArray());
+    m_columnChoosers.value(m_messageView)
+        ->restoreState(settings.value(u"window/messageColumns"_s).toByteArray());
+    m_columnChoosers.value(m_wireLogView)
+        ->restoreState(settings.value(u"window/wireLogColumns"_s).toByteArray());
     m_connectionBar->restoreSettings(settings);
     const QString last = settings.value(u"connection/url"_s).toString();
     if (!last.isEmpty() && QUrl(last) != m_echoUrl)

@@ -31,16 +31,19 @@ namespace wsi::gui {
 class CaseBrowser;
 class ClosingModel;
 class ClosingPanel;
+class ColumnChooser;
 class ComposerWidget;
 class ConnectionBar;
 class FrameDetailPane;
 class FrameFilterProxy;
 class FrameTableModel;
+class FindBar;
 class HandshakePanel;
 class MessageModel;
 class SequenceWidget;
 class SessionController;
 class StatisticsPanel;
+class TableActions;
 class TraceStore;
 class WireLogFilterProxy;
 class WireLogModel;
@@ -83,6 +86,11 @@ public:
     [[nodiscard]] QTabWidget *panelTabs() const { return m_panelTabs; }
     [[nodiscard]] QString statusText() const;
     [[nodiscard]] CaseBrowser *caseBrowser() const { return m_caseBrowser; }
+    [[nodiscard]] FindBar *findBar() const { return m_findBar; }
+    [[nodiscard]] HandshakePanel *handshakePanel() const { return m_handshakePanel; }
+    // The context menu, Copy and frame actions of one of the three tables.
+    [[nodiscard]] TableActions *tableActions(const QTableView *view) const;
+    [[nodiscard]] ColumnChooser *columnChooser(const QTableView *view) const;
     // Shows a finished case's trace in the views and panels, with the case's verdicts.
     void showCaseResult(const wsi::CaseResult &result);
     // Loads a library case into the sequence editor as a scenario.
@@ -137,6 +145,13 @@ private:
     // filtering, so a flood does not pay for a per-row proxy mapping nobody looks at.
     void updateModelChains();
     [[nodiscard]] QModelIndex frameViewIndex(int frame) const;
+    // The table actions' requests: resend now, append to the sequence, load into the composer.
+    void connectTableActions(TableActions *actions);
+    void loadIntoComposer(const wsi::Step &step);
+    // Edit ▸ …: Find, then the actions of the table the views show.
+    void fillEditMenu();
+    // Find in Payloads found `length` octets at `offset` of `frame`'s payload.
+    void showFoundFrame(int frame, qint64 offset, int length);
 
     std::unique_ptr<::Ui::MainWindow> m_ui;
     TraceStore *m_store = nullptr;
@@ -152,6 +167,9 @@ private:
     QTableView *m_frameView = nullptr;
     QTableView *m_wireLogView = nullptr;
     QTableView *m_messageView = nullptr;
+    FindBar *m_findBar = nullptr;
+    QHash<const QTableView *, TableActions *> m_tableActions;
+    QHash<const QTableView *, ColumnChooser *> m_columnChoosers;
     QTabWidget *m_viewTabs = nullptr;
     QTabWidget *m_panelTabs = nullptr;
     QSplitter *m_mainSplitter = nullptr;

@@ -29,12 +29,12 @@ void MainWindow::buildCaseBrowser()
     m_caseBrowser = new CaseBrowser(dock);
     dock->setWidget(m_caseBrowser);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
-    dock->hide(); // opened from View ▸ Cases (Ctrl+Shift+C)
+    dock->hide(); // opened from View ▸ Cases (Ctrl+Shift+L: the case library)
 
     QAction *toggle = dock->toggleViewAction();
     toggle->setText(tr("&Cases"));
-    // Ctrl+K is Connect; C for Cases.
-    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    // Ctrl+K is Connect, Ctrl+Shift+C copies a frame as a command; L for the case library.
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     toggle->setToolTip(tr("Show the case library: run Autobahn test cases against the server"));
     m_ui->menuView->insertAction(m_ui->menuView->actions().value(0), toggle);
 
@@ -58,7 +58,7 @@ void MainWindow::showCaseResult(const CaseResult &result)
             QMessageBox::Cancel | QMessageBox::Ok, QMessageBox::Cancel);
         if (answer != QMessageBox::Ok)
             return;
-        m_controller->disconnectFromServer();
+        m_controller->abandon(); // nothing it still sends lands in the case's trace
     } else if (!confirmReplacingViews(tr("&Show Trace"))) {
         return;
     }

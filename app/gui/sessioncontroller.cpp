@@ -14,11 +14,7 @@ SessionController::~SessionController() = default;
 
 void SessionController::connectTo(const SessionSettings &settings)
 {
-    if (m_host) {
-        m_host->disconnect(this);
-        m_host->invoke([](ClientSession &s) { s.dropTcp(); });
-        m_host.reset(); // joins the session thread
-    }
+    endHost();
     m_settings = settings;
     m_tls = settings.url.scheme() == u"wss"_s;
     Trace::Limits limits;
@@ -28,6 +24,8 @@ void SessionController::connectTo(const SessionSettings &settings)
     trace.setUrl(settings.url.toString());
     m_store->reset(std::move(trace));
     m_host = std::make_unique<SessionHost>();
+    // The session's signals reach the host through its thread's queue: an ended host (deleted)
+    // delivers nothing more, so nothing of an old connection lands in the next trace.
     connect(m_host.get(), &SessionHost::traceBatch, m_store, &TraceStore::enqueue);
     connect(m_host.get(), &SessionHost::stateChanged, this, [this](SessionState state) {
         m_state = state;
@@ -38,6 +36,26 @@ void SessionController::connectTo(const SessionSettings &settings)
     Q_EMIT stateChanged(m_state);
     m_clock.start();
     m_host->start(settings);
+}
+
+void SessionController::endHost()
+{
+    if (!m_host)
+        return;
+    m_host->disconnect(this);
+    m_host->invoke([](ClientSession &s) { s.dropTcp(); });
+    m_host.reset(); // joins the session thread
+}
+
+void SessionController::abandon()
+{
+    if (!m_host)
+        return;
+    endHost();
+    if (m_state != SessionState::Idle && m_state != SessionState::Closed) {
+        m_state = SessionState::Closed;
+        Q_EMIT stateChanged(m_state);
+    }
 }
 
 void SessionController::disconnectFromServer()

@@ -26,6 +26,9 @@ public:
     void connectTo(const SessionSettings &settings);
     // Close 1000 while OPEN; a TCP drop while CONNECTING or CLOSING.
     void disconnectFromServer();
+    // Ends the connection at once (TCP dropped) and stops recording it: nothing it still sends
+    // reaches the store, which may show something else from now on (a case's trace).
+    void abandon();
     // Runs steps now (an action from the composer) or as a sequence.
     void run(const StepList &steps);
 
@@ -48,6 +51,8 @@ Q_SIGNALS:
     void finished();
 
 private:
+    void endHost();
+
     TraceStore *m_store;
     std::unique_ptr<SessionHost> m_host;
     SessionSettings m_settings;

@@ -223,7 +223,6 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         boxLayout->addWidget(s.view, 2);
         boxLayout->addWidget(s.chart, 3);
         s.view->setMinimumHeight(fontMetrics().height() * 8);
-        s.chart->setMinimumWidth(digitWidth * 14);
         grid->addWidget(s.box, t, 0);
     }
     retranslate();

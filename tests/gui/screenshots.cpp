@@ -3,15 +3,19 @@
 // it in use into the folder given as the first argument (docs/screenshots/).
 // `wsi-screenshots DIR light|dark de FILE.qm`: the same in German, with the translation compiled
 // from translations/wsinspector_de.ts (the executable's resource is not linked in here).
-// WSI_SCREENSHOT_SIZE=1400x900 takes them at another window size (the default is 1680x1000).
+// WSI_SCREENSHOT_SIZE=1280x800 takes them at another window size (the default is 1600x1000);
+// the file names then carry the size ("main-window-1280x800-de-dark.png"). `make screenshots`
+// takes every combination of 1600x1000 and 1280x800, English and German, light and dark.
 #include "casebrowser.h"
 #include "casemodels.h"
 #include "cases.h"
 #include "closingpanel.h"
 #include "composerwidget.h"
+#include "connectionbar.h"
 #include "echoserver.h"
 #include "mainwindow.h"
 #include "sessioncontroller.h"
+#include "tableactions.h"
 #include "tracestore.h"
 
 #include <QApplication>
@@ -20,10 +24,13 @@
 #include <QElapsedTimer>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QMenu>
+#include <QPainter>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTabWidget>
+#include <QTemporaryFile>
 #include <QTimer>
 #include <QTranslator>
 
@@ -54,6 +61,17 @@ FrameSpec frame(int opcode, const QByteArray &payload, bool fin, int chop, bool 
     f.chopSize = chop;
     f.sync = sync;
     return f;
+}
+
+// The window with a popup (a context menu) drawn where it is shown: popups are windows of their
+// own, which QWidget::grab() of the main window leaves out.
+QImage grabWithPopup(QWidget *window, QWidget *popup)
+{
+    QImage image = window->grab().toImage();
+    QPainter painter(&image);
+    // Logical coordinates: the painter follows the image's device pixel ratio.
+    painter.drawPixmap(window->mapFromGlobal(popup->mapToGlobal(QPoint(0, 0))), popup->grab());
+    return image;
 }
 
 } // namespace
@@ -88,11 +106,18 @@ int main(int argc, char **argv)
     echo.listen();
     gui::MainWindow window(echo.url());
     window.applyTheme(dark ? gui::MainWindow::Theme::Dark : gui::MainWindow::Theme::Light);
-    QSize size(1680, 1000);
+    QSize size(1600, 1000);
     const QList<QByteArray> wanted = qgetenv("WSI_SCREENSHOT_SIZE").split('x');
     if (wanted.size() == 2 && wanted[0].toInt() > 0 && wanted[1].toInt() > 0)
         size = QSize(wanted[0].toInt(), wanted[1].toInt());
     window.resize(size);
+    QString suffix;
+    if (size != QSize(1600, 1000))
+        suffix += u"-%1x%2"_s.arg(size.width()).arg(size.height());
+    if (argc > 3 && QByteArray(argv[3]) == "de")
+        suffix += u"-de"_s;
+    if (dark)
+        suffix += u"-dark"_s;
     window.show();
     pause(300);
 
@@ -115,6 +140,9 @@ int main(int argc, char **argv)
     Step json = Step::makeKind(Step::Kind::Message);
     json.payload = R"({"type":"greeting","text":"grüß dich","n":3})";
     steps << json;
+    // A flood: 5,000 small frames, echoed (the views follow; the statistics count them).
+    for (int i = 0; i < 5000; ++i)
+        steps << Step::makeFrame(frame(1, "flood frame " + QByteArray::number(i), true, 0, false));
     Step wait = Step::makeKind(Step::Kind::Delay);
     wait.seconds = 0.3;
     steps << wait;
@@ -122,7 +150,7 @@ int main(int argc, char **argv)
     broken.rsv = 6;
     steps << Step::makeFrame(broken);
     window.controller()->run(steps);
-    waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 8000);
+    waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 20000);
     pause(400);
 
     // Frames tab with the JSON echo selected.
@@ -137,7 +165,6 @@ int main(int argc, char **argv)
     }
     window.panelTabs()->setCurrentIndex(0);
     pause(300);
-    const QString suffix = dark ? u"-dark"_s : QString();
     window.grab().save(outDir + u"/main-window"_s + suffix + u".png"_s);
 
     // The wire log with the statistics panel.
@@ -157,6 +184,44 @@ int main(int argc, char **argv)
     window.panelTabs()->setCurrentIndex(2);
     pause(300);
     window.grab().save(outDir + u"/violation-handshake"_s + suffix + u".png"_s);
+
+    // The frame table's context menu on the violating frame.
+    {
+        std::unique_ptr<QMenu> menu(window.tableActions(frames)->createContextMenu(&window));
+        const QRect row = frames->visualRect(frames->currentIndex());
+        menu->popup(frames->viewport()->mapToGlobal(row.center()));
+        pause(300);
+        grabWithPopup(&window, menu.get()).save(outDir + u"/context-menu"_s + suffix + u".png"_s);
+        menu->hide();
+    }
+
+    // wss:// to the echo server with its certificate trusted: the TLS details.
+    {
+        QTemporaryFile ca;
+        ca.open();
+        ca.write(EchoServer::certificatePem());
+        ca.flush();
+        EchoServer secure;
+        EchoServer::Options options;
+        options.tls = true;
+        secure.listen(options);
+        SessionSettings settings = window.connectionBar()->settings();
+        settings.url = secure.url();
+        settings.caFile = ca.fileName();
+        window.connectionBar()->setSettings(settings);
+        window.connectToServer();
+        waitFor([&] { return window.controller()->state() == SessionState::Open; }, 5000);
+        Step hello = Step::makeKind(Step::Kind::Message);
+        hello.payload = "over TLS";
+        Step bye = Step::makeKind(Step::Kind::Close);
+        bye.closeCode = 1000;
+        window.controller()->run({hello, bye});
+        waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 5000);
+        window.viewTabs()->setCurrentIndex(0);
+        window.panelTabs()->setCurrentIndex(2);
+        pause(400);
+        window.grab().save(outDir + u"/tls-handshake"_s + suffix + u".png"_s);
+    }
 
     // The case browser: groups 2–5 run against the echo server, 3.6's trace opened.
     window.findChild<QDockWidget *>(u"casesDock"_s)->show();

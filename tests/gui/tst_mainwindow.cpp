@@ -5,33 +5,44 @@
 // and the closing panel show what the core's trace says.
 #include "closing.h"
 #include "closingpanel.h"
+#include "columnchooser.h"
 #include "composerwidget.h"
 #include "connectionbar.h"
 #include "echoserver.h"
+#include "findbar.h"
+#include "framedetailpane.h"
 #include "frametablemodel.h"
+#include "hexview.h"
 #include "mainwindow.h"
 #include "messagemodel.h"
+#include "modelroles.h"
+#include "scriptedpeer.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
 #include "statisticspanel.h"
+#include "tableactions.h"
 #include "tracestore.h"
 #include "wirelog.h"
 #include "wirelogmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
@@ -322,7 +333,7 @@ private Q_SLOTS:
         }
         auto *cases = window.findChild<QDockWidget *>(u"casesDock"_s);
         QVERIFY(cases);
-        QTest::keyClick(&window, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_VERIFY(cases->isVisible());
         check("open, cases shown");
         window.controller()->run({Step::makeKind(Step::Kind::HalfClose)});
@@ -589,6 +600,228 @@ private Q_SLOTS:
         for (const QModelIndex &i : selected)
             octetLines += i.data(WireLogModel::KindRole).toInt() == int(WireLogKind::TxOctets);
         QCOMPARE(octetLines, 5);
+    }
+
+    // The tables' actions in the window: Copy and Copy as command on the keyboard, Resend sends
+    // the frame again on the connection, Add to Sequence appends it, Edit in Composer loads it
+    // (without editing a sequence row); the Edit menu lists the shown table's actions.
+    void tableActionsInTheWindow()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.setUrl(echo.url().toString());
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        FrameSpec f;
+        f.opcode = 1;
+        f.payload = "resend me";
+        window.controller()->run({Step::makeFrame(f)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 2, 5000);
+        const Trace &trace = window.store()->trace();
+
+        QTableView *frames = window.frameView();
+        frames->setFocus();
+        frames->selectRow(1); // the echo
+        QCOMPARE(frames->currentIndex().data(DirectionRole).toInt(), int(Direction::Rx));
+        QApplication::clipboard()->clear();
+        QTest::keyClick(frames, Qt::Key_C, Qt::ControlModifier);
+        QTRY_VERIFY(QApplication::clipboard()->text().contains(u"resend me"_s));
+        QTest::keyClick(frames, Qt::Key_C, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(QApplication::clipboard()->text().startsWith(u"wsinspector-cli send "_s));
+        QVERIFY(QApplication::clipboard()->text().contains(echo.url().toString()));
+
+        TableActions *actions = window.tableActions(frames);
+        QVERIFY(actions);
+        QVERIFY(actions->resendAction()->isEnabled());
+        actions->resendAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(trace.frameCount(Direction::Tx), 2, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(trace.frameCount(Direction::Rx), 2, 5000);
+        int resent = -1;
+        for (size_t i = 0; i < trace.frames().size(); ++i)
+            if (trace.frames()[i].direction == Direction::Tx)
+                resent = int(i);
+        QCOMPARE(fullPayload(trace, trace.frames()[size_t(resent)]).value_or(QByteArray()),
+                 QByteArray("resend me"));
+        QVERIFY(trace.frames()[size_t(resent)].masked); // a client's frame, masked
+
+        const qsizetype steps = window.sequence()->steps().size();
+        actions->addToSequenceAction()->trigger();
+        QCOMPARE(window.sequence()->steps().size(), steps + 1);
+        QCOMPARE(window.sequence()->steps().last().frame.payload, QByteArray("resend me"));
+
+        actions->editAction()->trigger();
+        QCOMPARE(window.composer()->frameStep().frame.payload, QByteArray("resend me"));
+        QCOMPARE(window.composer()->frameStep().frame.opcode, 1);
+        QCOMPARE(window.composer()->editingRow(), -1);
+
+        // Edit menu: Find, then the actions of the table shown; emptied again once closed, so
+        // each table keeps its own Ctrl+C.
+        auto *edit = window.menuBar()->findChild<QMenu *>(u"menuEdit"_s);
+        QVERIFY(edit);
+        edit->popup(window.mapToGlobal(QPoint(20, 20)));
+        QTRY_VERIFY(edit->isVisible());
+        QVERIFY(edit->actions().contains(window.findBar()->findAction()));
+        QVERIFY(edit->actions().contains(actions->resendAction()));
+        QVERIFY(edit->actions().contains(actions->copyCommandAction()));
+        QVERIFY(!edit->actions().contains(window.tableActions(window.messageView())->copyAction()));
+        edit->hide();
+        QTRY_VERIFY(edit->actions().isEmpty());
+        QVERIFY2(shortcutClashes(&window).isEmpty(),
+                 qPrintable(shortcutClashes(&window).join(u"; "_s)));
+        window.viewTabs()->setCurrentIndex(1); // Messages
+        edit->popup(window.mapToGlobal(QPoint(20, 20)));
+        QTRY_VERIFY(edit->isVisible());
+        QVERIFY(edit->actions().contains(window.tableActions(window.messageView())->copyAction()));
+        QVERIFY(!edit->actions().contains(actions->copyAction()));
+        edit->hide();
+        QTRY_VERIFY(edit->actions().isEmpty());
+
+        // Closed: Resend says why it sends nothing.
+        window.controller()->run({Step::makeKind(Step::Kind::Close)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Closed, 5000);
+        window.viewTabs()->setCurrentIndex(0);
+        frames->selectRow(0);
+        actions->resendAction()->trigger();
+        QVERIFY(window.statusBar()->currentMessage().contains(u"connect first"_s));
+        QCOMPARE(trace.frameCount(Direction::Tx), 3); // the two frames and the close
+    }
+
+    // Ctrl+F finds text in the payloads: the frame is selected, the detail pane shows it with
+    // the match highlighted; F3 and Shift+F3 go on and back; Esc hides the bar.
+    void findInPayloadsSelectsTheFrame()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.setUrl(echo.url().toString());
+        window.resize(1600, 1000);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        StepList steps;
+        for (const char *text : {"alpha", "the needle here", "gamma"}) {
+            FrameSpec f;
+            f.opcode = 1;
+            f.payload = text;
+            steps << Step::makeFrame(f);
+        }
+        window.controller()->run(steps);
+        QTRY_COMPARE_WITH_TIMEOUT(window.frameModel()->rowCount(), 6, 5000);
+        const Trace &trace = window.store()->trace();
+        QList<int> matches;
+        for (size_t i = 0; i < trace.frames().size(); ++i)
+            if (fullPayload(trace, trace.frames()[i]).value_or(QByteArray()).contains("needle"))
+                matches << int(i);
+        QCOMPARE(matches.size(), 2); // ours and the echo
+
+        QVERIFY(!window.findBar()->isVisible());
+        window.frameView()->setFocus();
+        QTest::keyClick(window.frameView(), Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(window.findBar()->isVisible());
+        auto *field = window.findBar()->findChild<QLineEdit *>();
+        QVERIFY(field);
+        QTRY_VERIFY(field->hasFocus());
+        QTest::keyClicks(field, u"needle"_s);
+        QTest::keyClick(field, Qt::Key_Return);
+        const auto selectedFrame = [&window] {
+            return window.frameView()->currentIndex().data(FrameIndexRole).toInt();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(selectedFrame(), matches[0], 5000);
+        QCOMPARE(window.detailPane()->frameIndex(), matches[0]);
+        QCOMPARE(window.detailPane()->payloadHexView()->highlightStart(), 4);
+        QCOMPARE(window.detailPane()->payloadHexView()->highlightLength(), 6);
+        QTest::keyClick(field, Qt::Key_F3);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedFrame(), matches[1], 5000);
+        QTest::keyClick(field, Qt::Key_F3, Qt::ShiftModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedFrame(), matches[0], 5000);
+        // From the table too: F3 goes on from the selected frame.
+        window.frameView()->setFocus();
+        QTest::keyClick(window.frameView(), Qt::Key_F3);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedFrame(), matches[1], 5000);
+        field->setFocus();
+        QTest::keyClick(field, Qt::Key_Escape);
+        QTRY_VERIFY(!window.findBar()->isVisible());
+    }
+
+    // Hidden columns (a right click on a header) are the user's: they stay hidden next time.
+    void hiddenColumnsAreRemembered()
+    {
+        const int key = FrameTableModel::KeyColumn;
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            ColumnChooser *chooser = window.columnChooser(window.frameView());
+            QVERIFY(chooser);
+            std::unique_ptr<QMenu> menu(chooser->createMenu(&window));
+            QCOMPARE(menu->actions().size(), FrameTableModel::NUM_COLUMNS);
+            QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(key));
+            QVERIFY(chooser->setColumnVisible(key, false));
+            QVERIFY(window.frameView()->horizontalHeader()->isSectionHidden(key));
+            window.close();
+        }
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QVERIFY(window.frameView()->horizontalHeader()->isSectionHidden(key));
+            QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(
+                FrameTableModel::PayloadColumn));
+            QVERIFY(window.columnChooser(window.frameView())->setColumnVisible(key, true));
+            window.close();
+        }
+        MainWindow window;
+        QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(key));
+    }
+
+    // A connection the window stops showing (a case's trace replaces it) is ended at once and no
+    // longer recorded: a server that goes on sending writes nothing into the trace shown next.
+    void abandonedConnectionWritesNothingMore()
+    {
+        test::ScriptedPeer peer;
+        // After the handshake, a flood that lasts until the client is gone (it answers no close).
+        QTimer flood;
+        QByteArray burst;
+        FrameSpec f;
+        f.opcode = 1;
+        f.payload = "flood";
+        f.maskMode = MaskMode::None;
+        for (int i = 0; i < 200; ++i)
+            burst += encodeFrame(f);
+        peer.onHandshake = [&flood](test::ScriptedPeer &p, const QByteArray &head) {
+            p.send(test::ScriptedPeer::switchingProtocols(head));
+            flood.start(0);
+        };
+        connect(&flood, &QTimer::timeout, &peer, [&peer, &burst] {
+            if (!peer.clientGone())
+                peer.send(burst);
+        });
+        TraceStore store;
+        SessionController controller(&store);
+        SessionSettings settings;
+        settings.url = peer.url();
+        controller.connectTo(settings);
+        QTRY_VERIFY_WITH_TIMEOUT(store.trace().frames().size() > 1000, 10000);
+        controller.abandon();
+        QCOMPARE(controller.state(), SessionState::Closed);
+        Trace shown;
+        shown.setUrl(u"case"_s);
+        store.reset(std::move(shown));
+        // The server floods on until it sees the TCP connection gone.
+        QTRY_VERIFY_WITH_TIMEOUT(peer.clientGone(), 5000);
+        flood.stop();
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents();
+        store.drain();
+        QCOMPARE(store.trace().frames().size(), size_t(0));
+        QCOMPARE(store.trace().entries().size(), size_t(0));
+        QCOMPARE(store.trace().url(), u"case"_s);
+        QCOMPARE(controller.state(), SessionState::Closed);
     }
 };
 
