@@ -45,6 +45,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScopeGuard>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
@@ -295,9 +296,17 @@ void MainWindow::buildViews()
     wireLayout->addWidget(m_wireLogView);
     m_viewTabs->addTab(wirePage, tr("&Wire Log"));
 
-    m_detailPane = new FrameDetailPane(middle);
-    middle->setStretchFactor(0, 3);
-    middle->setStretchFactor(1, 2);
+    // The detail pane scrolls when the window is short (1280x800): the frame table keeps its
+    // share of the height instead of giving it to the pane's minimum.
+    auto *detailScroll = new QScrollArea(middle);
+    detailScroll->setObjectName(u"detailScroll"_s);
+    detailScroll->setWidgetResizable(true);
+    detailScroll->setFrameShape(QFrame::NoFrame);
+    detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_detailPane = new FrameDetailPane(detailScroll);
+    detailScroll->setWidget(m_detailPane);
+    middle->setStretchFactor(0, 5);
+    middle->setStretchFactor(1, 3);
 
     // Right: how it ended, the statistics, the handshake.
     m_panelTabs = new QTabWidget(mainSplitter);
@@ -334,6 +343,12 @@ void MainWindow::buildViews()
                           new TableActions(m_wireLogView, TableActions::Table::WireLog, m_store));
     for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
         m_columnChoosers.insert(view, new ColumnChooser(view->horizontalHeader()));
+    // Shown at first, as Wireshark's default columns: what a frame is and its payload; the mask
+    // key and the delta times are a right click on the header away (restoreSettings() brings
+    // back the user's own choice).
+    m_columnChoosers.value(m_frameView)->setColumnVisible(FrameTableModel::KeyColumn, false);
+    m_columnChoosers.value(m_frameView)->setColumnVisible(FrameTableModel::DeltaTimeColumn, false);
+    m_columnChoosers.value(m_messageView)->setColumnVisible(MessageModel::DeltaTimeColumn, false);
 }
 
 TableActions *MainWindow::tableActions(const QTableView *view) const

@@ -7,16 +7,17 @@
 
 #include <QAbstractTableModel>
 #include <QApplication>
+#include <QBoxLayout>
 #include <QClipboard>
 #include <QEvent>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QScrollArea>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -191,6 +192,7 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     // One column of four tables (each with its chart beside it), scrolled: the panel shares the
     // window with the frame views and is often narrow.
     auto *scroll = new QScrollArea(this);
+    m_scroll = scroll;
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto *content = new QWidget(scroll);
@@ -219,7 +221,8 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         s.chart = new BarChart(s.box);
         s.chart->setObjectName(u"chart%1"_s.arg(t));
         s.chart->setPlaceholderText(tr("No data yet"));
-        auto *boxLayout = new QHBoxLayout(s.box);
+        auto *boxLayout = new QBoxLayout(QBoxLayout::LeftToRight, s.box);
+        s.layout = boxLayout;
         boxLayout->addWidget(s.view, 2);
         boxLayout->addWidget(s.chart, 3);
         s.view->setMinimumHeight(fontMetrics().height() * 8);
@@ -254,12 +257,12 @@ void StatisticsPanel::clear()
 void StatisticsPanel::setStorageStop(const std::optional<Trace::StorageStop> &stop,
                                      const Trace::Limits &limits)
 {
-    const bool same = stop.has_value() == m_storageStop.has_value()
-                      && (!stop || (stop->streamOffset == m_storageStop->streamOffset
-                                    && stop->direction == m_storageStop->direction
-                                    && stop->limit == m_storageStop->limit))
-                      && limits.maxStoredOctets == m_limits.maxStoredOctets
-                      && limits.maxStoredFrames == m_limits.maxStoredFrames;
+    const bool same = stop.has_value() == m_storageStop.has_value() &&
+                      (!stop || (stop->streamOffset == m_storageStop->streamOffset &&
+                                 stop->direction == m_storageStop->direction &&
+                                 stop->limit == m_storageStop->limit)) &&
+                      limits.maxStoredOctets == m_limits.maxStoredOctets &&
+                      limits.maxStoredFrames == m_limits.maxStoredFrames;
     if (same)
         return;
     m_storageStop = stop;
@@ -314,6 +317,32 @@ void StatisticsPanel::updateTable(Table table, const CountMap &counts)
         bars << bar;
     }
     s.chart->setBars(bars);
+    arrangeSections();
+}
+
+void StatisticsPanel::arrangeSections()
+{
+    const int available = m_scroll->viewport()->width();
+    for (Section &s : m_sections) {
+        const QMargins m = s.box->contentsMargins() + s.layout->contentsMargins();
+        const int beside = s.view->minimumWidth() + s.layout->spacing() +
+                           s.chart->minimumSizeHint().width() + m.left() + m.right();
+        const auto direction =
+            beside <= available ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+        if (s.layout->direction() != direction)
+            s.layout->setDirection(direction);
+        // Below its table a chart is as tall as its rows need (the panel scrolls), so each row
+        // keeps its label; beside it, it shares the table's height.
+        const int tall = direction == QBoxLayout::TopToBottom ? s.chart->sizeHint().height() : 0;
+        if (s.chart->minimumHeight() != tall)
+            s.chart->setMinimumHeight(tall);
+    }
+}
+
+void StatisticsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    arrangeSections();
 }
 
 void StatisticsPanel::retranslate()

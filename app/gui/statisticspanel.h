@@ -9,9 +9,11 @@
 #include <optional>
 
 class QAbstractItemModel;
+class QBoxLayout;
 class QGroupBox;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QTableView;
 
 namespace wsi::gui {
@@ -54,12 +56,15 @@ public Q_SLOTS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     class TableModel;
 
     void retranslate();
     void updateTable(Table table, const CountMap &counts);
+    // Each chart beside its table while both fit whole, below it when the panel is narrower.
+    void arrangeSections();
 
     struct Section
     {
@@ -67,8 +72,10 @@ private:
         QTableView *view = nullptr;
         BarChart *chart = nullptr;
         TableModel *model = nullptr;
+        QBoxLayout *layout = nullptr;
     };
     std::array<Section, TableCount> m_sections;
+    QScrollArea *m_scroll = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_storage = nullptr; // "Storage stopped at …", hidden until it did
     std::optional<Trace::StorageStop> m_storageStop;

@@ -100,6 +100,8 @@ int main(int argc, char **argv)
             QApplication::installTranslator(&qtTranslator);
     }
 
+    // Every run starts from the defaults (a previous run's columns and splits are not kept).
+    QSettings().clear();
     // Unattended: the window does not ask before a case's trace replaces the views.
     QSettings().setValue(u"window/askBeforeReplacing"_s, false);
     EchoServer echo;
@@ -178,6 +180,7 @@ int main(int argc, char **argv)
     for (int row = 0; row < frames->model()->rowCount(); ++row) {
         if (frames->model()->index(row, 5).data().toString().startsWith(u"6"_s)) {
             frames->selectRow(row);
+            frames->scrollTo(frames->model()->index(row, 0), QAbstractItemView::PositionAtCenter);
             break;
         }
     }

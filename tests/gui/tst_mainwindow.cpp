@@ -568,6 +568,14 @@ private Q_SLOTS:
                    header->sectionSize(column) ==
                        std::max(least, view->viewport()->width() - others);
         };
+        // At 1280x800 the frame table still shows a screenful of rows (the detail pane scrolls
+        // instead of taking the height).
+        window.resize(1280, 800);
+        QTRY_VERIFY2(
+            window.frameView()->viewport()->height() >=
+                15 * window.frameView()->verticalHeader()->defaultSectionSize(),
+            qPrintable(u"%1 px for rows of %2 px"_s.arg(window.frameView()->viewport()->height())
+                           .arg(window.frameView()->verticalHeader()->defaultSectionSize())));
         for (const QSize size : {QSize(1400, 900), QSize(1280, 800), QSize(1000, 700)}) {
             window.resize(size);
             QTRY_VERIFY(previewFits(window.frameView(), FrameTableModel::PayloadColumn));
@@ -748,10 +756,12 @@ private Q_SLOTS:
         QTRY_VERIFY(!window.findBar()->isVisible());
     }
 
-    // Hidden columns (a right click on a header) are the user's: they stay hidden next time.
+    // The frame table starts with Wireshark-like columns (no mask key, no delta time); what the
+    // user shows or hides (a right click on a header) stays so next time.
     void hiddenColumnsAreRemembered()
     {
         const int key = FrameTableModel::KeyColumn;
+        const int length = FrameTableModel::LengthColumn;
         {
             MainWindow window;
             window.show();
@@ -760,23 +770,32 @@ private Q_SLOTS:
             QVERIFY(chooser);
             std::unique_ptr<QMenu> menu(chooser->createMenu(&window));
             QCOMPARE(menu->actions().size(), FrameTableModel::NUM_COLUMNS);
-            QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(key));
-            QVERIFY(chooser->setColumnVisible(key, false));
-            QVERIFY(window.frameView()->horizontalHeader()->isSectionHidden(key));
+            const QHeaderView *header = window.frameView()->horizontalHeader();
+            QVERIFY(header->isSectionHidden(key));
+            QVERIFY(header->isSectionHidden(FrameTableModel::DeltaTimeColumn));
+            QVERIFY(!header->isSectionHidden(length));
+            // The payload preview is in view at the default size, not scrolled off to the right.
+            QVERIFY(header->sectionViewportPosition(FrameTableModel::PayloadColumn) <
+                    window.frameView()->viewport()->width());
+            QVERIFY(chooser->setColumnVisible(key, true));
+            QVERIFY(chooser->setColumnVisible(length, false));
             window.close();
         }
         {
             MainWindow window;
             window.show();
             QVERIFY(QTest::qWaitForWindowExposed(&window));
-            QVERIFY(window.frameView()->horizontalHeader()->isSectionHidden(key));
-            QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(
-                FrameTableModel::PayloadColumn));
-            QVERIFY(window.columnChooser(window.frameView())->setColumnVisible(key, true));
+            const QHeaderView *header = window.frameView()->horizontalHeader();
+            QVERIFY(!header->isSectionHidden(key));
+            QVERIFY(header->isSectionHidden(length));
+            QVERIFY(!header->isSectionHidden(FrameTableModel::PayloadColumn));
+            QVERIFY(window.columnChooser(window.frameView())->setColumnVisible(key, false));
+            QVERIFY(window.columnChooser(window.frameView())->setColumnVisible(length, true));
             window.close();
         }
         MainWindow window;
-        QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(key));
+        QVERIFY(window.frameView()->horizontalHeader()->isSectionHidden(key));
+        QVERIFY(!window.frameView()->horizontalHeader()->isSectionHidden(length));
     }
 
     // A connection the window stops showing (a case's trace replaces it) is ended at once and no

@@ -273,6 +273,7 @@ private Q_SLOTS:
 
     void statisticsTables();
     void statisticsCheapUpdates();
+    void statisticsChartsFitNarrowPanels();
     void barChartManyRows();
 
     void closingPanelSeedMs22();
@@ -750,6 +751,43 @@ void TestPanels::statisticsTables()
 
     panel.clear();
     QCOMPARE(joinedRows(rx), QStringList{u"Total00"_s});
+}
+
+// A narrow panel (the window at 1280x800) shows every chart whole: below its table when the two
+// do not fit side by side; labels and values never cut.
+void TestPanels::statisticsChartsFitNarrowPanels()
+{
+    StatisticsPanel panel;
+    WireStatistics stats = ms22Statistics();
+    stats.txFrames[0] = 2; // "0 Continuation", the longest opcode label
+    panel.setStatistics(stats);
+    for (const int width : {900, 320}) {
+        panel.resize(width, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        for (int t = 0; t < StatisticsPanel::TableCount; ++t) {
+            BarChart *chart = panel.chart(StatisticsPanel::Table(t));
+            const QFontMetrics fm(chart->font());
+            int labels = 0;
+            for (const BarChart::Bar &bar : chart->shownBars())
+                labels = std::max(labels, fm.horizontalAdvance(bar.label));
+            QVERIFY(chart->minimumSizeHint().width() > labels);
+            QTRY_VERIFY2(chart->width() >= chart->minimumSizeHint().width(),
+                         qPrintable(u"width %1: chart %2 of %3"_s.arg(width)
+                                        .arg(chart->width())
+                                        .arg(chart->minimumSizeHint().width())));
+            // Inside the visible width of the panel: nothing cut at the right edge.
+            const QPoint right = chart->mapTo(&panel, QPoint(chart->width(), 0));
+            QVERIFY2(right.x() <= panel.width(), qPrintable(u"width %1"_s.arg(width)));
+        }
+    }
+    // Wide: beside the table; narrow: below it.
+    panel.resize(900, 900);
+    QTRY_VERIFY(panel.chart(StatisticsPanel::FramesTransmitted)->x() >
+                panel.view(StatisticsPanel::FramesTransmitted)->x());
+    panel.resize(320, 900);
+    QTRY_VERIFY(panel.chart(StatisticsPanel::FramesTransmitted)->y() >
+                panel.view(StatisticsPanel::FramesTransmitted)->y());
 }
 
 void TestPanels::statisticsCheapUpdates()
