@@ -213,6 +213,7 @@ MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
         m_connectionBar->setUrl(echoUrl.toString());
     onStateChanged(SessionState::Idle);
     refreshPanels();
+    showFrameDetail(-1, tr("No frame selected."));
 }
 
 MainWindow::~MainWindow() = default;
@@ -679,7 +680,7 @@ void MainWindow::connectActions()
     connect(m_store, &TraceStore::resetDone, this, [this] {
         for (QTableView *view : {m_frameView, m_wireLogView, m_messageView})
             m_following.insert(view, true); // a new trace is followed from its first row
-        showFrameDetail(-1);
+        showFrameDetail(-1, tr("No frame selected."));
         m_ui->actionPauseViews->setChecked(false); // a new recording is shown live
         updateViewBanner();
         refreshPanels();
@@ -1212,7 +1213,7 @@ void MainWindow::showEvent(QShowEvent *event)
         const QByteArray saved = settings.value(u"window/splitter"_s).toByteArray();
         if (saved.isEmpty() || !m_mainSplitter->restoreState(saved)) {
             const int w = std::max(width(), 1000);
-            m_mainSplitter->setSizes({w * 24 / 100, w * 46 / 100, w * 30 / 100});
+            m_mainSplitter->setSizes({w * 24 / 100, w * 49 / 100, w * 27 / 100});
         }
     }
 }
