@@ -154,8 +154,8 @@ ComposerWidget::ComposerWidget(QWidget *parent)
           static_cast<QWidget *>(m_ui->previewBitsLabel),
           static_cast<QWidget *>(m_ui->previewFrameLabel)})
         widget->setFont(fixed);
-    // Wide enough for "11 22 33 44" but no wider: the key is short. In a narrow pane the mask
-    // combo box gives way, never the key.
+    // Wide enough for "11 22 33 44" but no wider: the key is short. It has a row of its own, so
+    // the mask mode above it shows its whole value in a narrow pane too.
     m_ui->maskKeyEdit->setFixedWidth(
         m_ui->maskKeyEdit->fontMetrics().horizontalAdvance(u"00 00 00 00"_s) + 16);
     m_ui->maskKeyEdit->setText(hexKey(m_exampleKey));
@@ -619,6 +619,7 @@ void ComposerWidget::refresh()
     const FrameSpec spec = frameSpec();
     const bool fixedKey = spec.maskMode == MaskMode::Fixed;
     m_ui->maskKeyEdit->setEnabled(fixedKey);
+    m_ui->maskKeyLabel->setEnabled(fixedKey);
     m_ui->declaredLengthEdit->setEnabled(m_ui->declaredLengthCheck->isChecked());
     m_ui->chopDelaySpin->setEnabled(spec.chopSize > 0);
 
