@@ -302,7 +302,7 @@ void TestSequenceRun::trailingDelayEndsOnce()
 {
     Rig rig;
     QVERIFY(rig.connectNow());
-    rig.sequence.setSteps({message("one"), delay(0.3)});
+    rig.sequence.setSteps({message("one"), delay(0.6)});
     QTest::mouseClick(rig.runButton(), Qt::LeftButton);
     QTRY_COMPARE(rig.markedRows(), QList<int>{1});
     QCOMPARE(rig.finished.size(), 0); // still waiting
