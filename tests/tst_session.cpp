@@ -534,6 +534,74 @@ private Q_SLOTS:
         QVERIFY(!b.wasServerConnectionDropTimeout);
     }
 
+    // Each step reports its start with the run's tag and its index; stopSteps() during a delay
+    // drops the rest (the delay ends without a DELAY TIMEOUT, nothing more reaches the peer) and
+    // ends the steps once; a trailing delay ends them once it is over.
+    void stepsStartStopAndFinish()
+    {
+        ScriptedPeer peer;
+        SessionHost host;
+        Trace trace;
+        QObject::connect(&host, &SessionHost::traceBatch, &host,
+                         [&trace](const TraceBatchPtr &batch) { trace.append(std::move(*batch)); });
+        SessionState state = SessionState::Idle;
+        QObject::connect(&host, &SessionHost::stateChanged, &host,
+                         [&state](SessionState s) { state = s; });
+        QSignalSpy started(&host, &SessionHost::stepStarted);
+        QSignalSpy finished(&host, &SessionHost::stepsFinished);
+        host.start(settingsFor(peer.url()));
+        QTRY_COMPARE(state, SessionState::Open);
+        const auto message = [](const char *text) {
+            Step s = Step::makeKind(Step::Kind::Message);
+            s.payload = text;
+            return s;
+        };
+        const auto payloads = [&peer] {
+            QList<QByteArray> out;
+            for (const DecodedFrame &f : peer.frames())
+                out << f.payload;
+            return out;
+        };
+        const auto startedAt = [&started](qsizetype i) {
+            return std::pair(started.at(i).at(0).toInt(), started.at(i).at(1).toInt());
+        };
+
+        host.runSteps({message("one"), timerStep(Step::Kind::Delay, 0.4), message("two")}, 7);
+        QTRY_COMPARE(started.size(), 2);
+        QCOMPARE(startedAt(0), std::pair(7, 0));
+        QCOMPARE(startedAt(1), std::pair(7, 1));
+        QTRY_COMPARE(payloads(), QList<QByteArray>{"one"});
+        host.stopSteps();
+        QTRY_COMPARE(finished.size(), 1);
+
+        // Past the end the stopped delay had: a longer one, started later, then a message.
+        host.runSteps({timerStep(Step::Kind::Delay, 0.6), message("after")}, 8);
+        QTRY_COMPARE(payloads(), (QList<QByteArray>{"one", "after"}));
+        QTRY_COMPARE(finished.size(), 2);
+        QCOMPARE(started.size(), 4);
+        QCOMPARE(startedAt(2), std::pair(8, 0));
+        QCOMPARE(startedAt(3), std::pair(8, 1));
+
+        // A trailing delay: the steps end once it is over, exactly once.
+        host.runSteps({message("last"), timerStep(Step::Kind::Delay, 0.2)}, 9);
+        QTRY_COMPARE(finished.size(), 3);
+        QCOMPARE(started.size(), 6);
+        host.runSteps({message("end")}, 10);
+        QTRY_COMPARE(payloads(), (QList<QByteArray>{"one", "after", "last", "end"}));
+        QTRY_COMPARE(finished.size(), 4);
+
+        // Stopping with nothing pending does nothing.
+        host.stopSteps();
+        host.invoke([](ClientSession &s) { s.close(1000, {}); });
+        QTRY_COMPARE(state, SessionState::Closed);
+        QCOMPARE(finished.size(), 4);
+
+        int timeouts = 0;
+        for (const TraceEvent &e : trace.events())
+            timeouts += e.kind == TraceEvent::Kind::DelayTimeout;
+        QCOMPARE(timeouts, 2); // not the stopped one
+    }
+
     void noAutoPongWhenSwitchedOff()
     {
         ScriptedPeer peer;

@@ -138,7 +138,7 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     if (m_state != SessionState::Idle)
         return;
     m_settings = settings;
-    m_steps = steps;
+    queueSteps(steps, 0);
     m_clock.start();
     FrameParser::Options parserOptions;
     parserOptions.serverRole = false;
@@ -805,9 +805,9 @@ void ClientSession::delay(double seconds, const QString &tag, std::function<void
     e.text = tag;
     record(std::move(e));
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this,
-                       [this, tag, then = std::move(then)] {
-                           if (m_state == SessionState::Closed)
-                               return;
+                       [this, tag, then = std::move(then), generation = m_delayGeneration] {
+                           if (m_state == SessionState::Closed || generation != m_delayGeneration)
+                               return; // closed, or stopped by stopSteps()
                            TraceEvent done;
                            done.timeNs = elapsedNs();
                            done.kind = TraceEvent::Kind::DelayTimeout;
@@ -820,11 +820,36 @@ void ClientSession::delay(double seconds, const QString &tag, std::function<void
 
 // ---- steps ------------------------------------------------------------------------------------
 
-void ClientSession::runSteps(const StepList &steps)
+void ClientSession::queueSteps(const StepList &steps, int run)
 {
-    m_steps.append(steps);
+    m_steps.reserve(m_steps.size() + steps.size());
+    for (qsizetype i = 0; i < steps.size(); ++i)
+        m_steps.append(PendingStep{steps.at(i), run, int(i)});
+}
+
+void ClientSession::runSteps(const StepList &steps, int run)
+{
+    queueSteps(steps, run);
     if (m_state == SessionState::Open || m_state == SessionState::Closing)
         runNextStep();
+}
+
+void ClientSession::stopSteps()
+{
+    if (m_steps.isEmpty() && !m_waiting)
+        return;
+    const QString dropped = QString::number(m_steps.size());
+    m_steps.clear();
+    if (m_waiting) {
+        m_waiting = false;
+        ++m_delayGeneration; // the running delay's timer ends without a DELAY TIMEOUT
+        recordEvent(TraceEvent::Kind::Note,
+                    u"steps stopped during a delay: "_s + dropped + u" step(s) not run"_s);
+    } else {
+        recordEvent(TraceEvent::Kind::Note, u"steps stopped: "_s + dropped + u" step(s) not run"_s);
+    }
+    if (!m_stepsRunning) // otherwise the loop running the steps ends with it
+        Q_EMIT stepsFinished();
 }
 
 void ClientSession::runNextStep()
@@ -835,13 +860,18 @@ void ClientSession::runNextStep()
     bool ranAny = false;
     while (!m_steps.isEmpty() && !m_waiting &&
            (m_state == SessionState::Open || m_state == SessionState::Closing)) {
-        const Step step = m_steps.takeFirst();
+        const PendingStep next = m_steps.takeFirst();
+        const Step &step = next.step;
         ranAny = true;
+        Q_EMIT stepStarted(next.run, next.index);
         if (step.kind == Step::Kind::Delay) {
             m_waiting = true;
             delay(step.seconds, step.tag, [this] {
                 m_waiting = false;
-                runNextStep();
+                if (m_steps.isEmpty())
+                    Q_EMIT stepsFinished(); // the delay was the last step
+                else
+                    runNextStep();
             });
             break;
         }
@@ -1133,6 +1163,7 @@ SessionHost::SessionHost(QObject *parent) : QObject(parent)
         Qt::DirectConnection);
     connect(m_session, &ClientSession::traceBatch, this, &SessionHost::traceBatch);
     connect(m_session, &ClientSession::stateChanged, this, &SessionHost::stateChanged);
+    connect(m_session, &ClientSession::stepStarted, this, &SessionHost::stepStarted);
     connect(m_session, &ClientSession::stepsFinished, this, &SessionHost::stepsFinished);
     connect(m_session, &ClientSession::finished, this, &SessionHost::finished);
     m_thread->start();
@@ -1157,9 +1188,14 @@ void SessionHost::start(const SessionSettings &settings, const StepList &steps)
     invoke([settings, steps](ClientSession &s) { s.start(settings, steps); });
 }
 
-void SessionHost::runSteps(const StepList &steps)
+void SessionHost::runSteps(const StepList &steps, int run)
 {
-    invoke([steps](ClientSession &s) { s.runSteps(steps); });
+    invoke([steps, run](ClientSession &s) { s.runSteps(steps, run); });
+}
+
+void SessionHost::stopSteps()
+{
+    invoke([](ClientSession &s) { s.stopSteps(); });
 }
 
 } // namespace wsi

@@ -106,7 +106,12 @@ public Q_SLOTS:
     // Starts connecting. The steps run once the connection is OPEN.
     void start(const wsi::SessionSettings &settings, const wsi::StepList &steps = {});
     // Appends steps; they run after the ones still pending (at once when idle and OPEN).
-    void runSteps(const wsi::StepList &steps);
+    // `run` tags them: stepStarted() reports it with each step's index in `steps`.
+    void runSteps(const wsi::StepList &steps, int run = 0);
+    // Drops the steps not yet run and ends a running Delay step (its timeout is not recorded):
+    // nothing more of them is sent. Octets a step already handed to the write path (a chopped
+    // frame) still go out. Emits stepsFinished() if anything was pending or waiting.
+    void stopSteps();
 
     // The actions (also reachable as steps).
     void sendFrame(const wsi::FrameSpec &spec, int chopDelayMs = 0);
@@ -126,11 +131,24 @@ public Q_SLOTS:
 Q_SIGNALS:
     void traceBatch(const wsi::TraceBatchPtr &batch);
     void stateChanged(wsi::SessionState state);
+    // A step begins (a Delay: its wait begins): the `run` given to runSteps() (0 for start()'s
+    // steps) and its index there.
+    void stepStarted(int run, int index);
+    // No step is pending or waiting any more: after the last step (once a trailing Delay is
+    // over), or after stopSteps(). Not when the connection closes with steps pending.
     void stepsFinished();
     // The TCP connection is closed and every record of it was delivered.
     void finished();
 
 private:
+    struct PendingStep
+    {
+        Step step;
+        int run = 0;
+        int index = 0;
+    };
+    void queueSteps(const StepList &steps, int run);
+
     struct QueueItem
     {
         QByteArray bytes;
@@ -243,8 +261,9 @@ private:
     FrameJudge m_txJudge; // our frames, by the parser's rules (framerules.h)
     std::vector<DecodedFrame> m_decoded;
 
-    StepList m_steps;
+    QList<PendingStep> m_steps;
     bool m_waiting = false;   // a Delay step is holding the rest back
+    quint64 m_delayGeneration = 0; // stopSteps() counts it up: older delays end silently
     bool m_stepsRunning = false;
     bool m_closeReceived = false;
     bool m_failedByMe = false;
@@ -286,11 +305,13 @@ public:
     void invoke(std::function<void(ClientSession &)> fn);
 
     void start(const SessionSettings &settings, const StepList &steps = {});
-    void runSteps(const StepList &steps);
+    void runSteps(const StepList &steps, int run = 0);
+    void stopSteps();
 
 Q_SIGNALS:
     void traceBatch(const wsi::TraceBatchPtr &batch);
     void stateChanged(wsi::SessionState state);
+    void stepStarted(int run, int index);
     void stepsFinished();
     void finished();
 

@@ -10,6 +10,7 @@
 #include "plural.h"
 #include "stepdescription.h"
 #include "utf8validator.h"
+#include "wheelguard.h"
 
 #include <QDir>
 #include <QFile>
@@ -23,6 +24,8 @@
 #include <QRegularExpression>
 #include <QResizeEvent>
 #include <QShortcut>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 
 #include <algorithm>
 #include <limits>
@@ -104,6 +107,38 @@ QByteArray repeatedPrefix(const QByteArray &pattern, qint64 length, qint64 limit
     return tmp.wirePayload();
 }
 
+// A combo box is never narrower than its current value: "Random key", not "Random ke". (Its
+// minimum contents length alone is a number of characters, whatever the value.) An editable one
+// shows the start of its text, where the close code's number is.
+void keepValueWhole(QComboBox *combo)
+{
+    const auto fitWidth = [combo] {
+        QStyleOptionComboBox option;
+        option.initFrom(combo);
+        option.editable = combo->isEditable();
+        option.frame = combo->hasFrame();
+        const QFontMetrics metrics = combo->fontMetrics();
+        // A few pixels for the line edit's own margins and the text cursor.
+        const QSize contents(metrics.horizontalAdvance(combo->currentText()) +
+                                 (combo->isEditable() ? 8 : 2),
+                             metrics.height());
+        combo->setMinimumWidth(combo->style()
+                                   ->sizeFromContents(QStyle::CT_ComboBox, &option, contents, combo)
+                                   .width());
+    };
+    QObject::connect(combo, &QComboBox::currentIndexChanged, combo, [combo, fitWidth] {
+        fitWidth();
+        // A chosen item is shown from its start (typing keeps the cursor where it is).
+        if (QLineEdit *edit = combo->lineEdit())
+            edit->setCursorPosition(0);
+    });
+    if (combo->isEditable())
+        QObject::connect(combo, &QComboBox::editTextChanged, combo, fitWidth);
+    fitWidth();
+    if (QLineEdit *edit = combo->lineEdit())
+        edit->setCursorPosition(0);
+}
+
 } // namespace
 
 ComposerWidget::ComposerWidget(QWidget *parent)
@@ -119,8 +154,8 @@ ComposerWidget::ComposerWidget(QWidget *parent)
           static_cast<QWidget *>(m_ui->previewBitsLabel),
           static_cast<QWidget *>(m_ui->previewFrameLabel)})
         widget->setFont(fixed);
-    // Wide enough for "11 22 33 44" but no wider: the key is short. In a narrow pane the mask
-    // combo box gives way, never the key.
+    // Wide enough for "11 22 33 44" but no wider: the key is short. It has a row of its own, so
+    // the mask mode above it shows its whole value in a narrow pane too.
     m_ui->maskKeyEdit->setFixedWidth(
         m_ui->maskKeyEdit->fontMetrics().horizontalAdvance(u"00 00 00 00"_s) + 16);
     m_ui->maskKeyEdit->setText(hexKey(m_exampleKey));
@@ -128,6 +163,11 @@ ComposerWidget::ComposerWidget(QWidget *parent)
         tr("Bold: header; coloured: masking key; the rest: the payload as it goes on the wire"));
 
     setupCombos();
+    for (QComboBox *combo : {m_ui->opcodeCombo, m_ui->maskCombo, m_ui->lengthCombo,
+                             m_ui->payloadModeCombo, m_ui->closeCodeCombo})
+        keepValueWhole(combo);
+    // The wheel scrolls the composer; it changes a value only in the box that has the focus.
+    guardWheel(this);
     for (QAbstractButton *button : {static_cast<QAbstractButton *>(m_ui->sendButton),
                                     static_cast<QAbstractButton *>(m_ui->addToSequenceButton),
                                     static_cast<QAbstractButton *>(m_ui->textMessageButton),
@@ -195,10 +235,19 @@ void ComposerWidget::setupCombos()
 
     m_ui->closeCodeCombo->addItem(tr("No code (empty close payload)"), -1);
     for (int code : OfferedCloseCodes) {
-        m_ui->closeCodeCombo->addItem(StepDescription::closeCodeLabel(code), code);
+        // The value shown is the number and its name ("1005 No Status Received"); that a code
+        // is invalid on the wire is its colour, its tooltip and the line below the box.
+        const QString label = QString::number(code) + u' ' + StepDescription::closeCodeName(code);
+        m_ui->closeCodeCombo->addItem(label, code);
         if (!isValidReceivedCloseCode(code)) {
             const int i = m_ui->closeCodeCombo->count() - 1;
             m_ui->closeCodeCombo->setItemData(i, QColor(c.warning), Qt::ForegroundRole);
+            m_ui->closeCodeCombo->setItemData(
+                i,
+                tr("%1 is invalid on the wire (RFC 6455 §7.4): a conforming server fails "
+                   "the connection.")
+                    .arg(label),
+                Qt::ToolTipRole);
         }
     }
     m_ui->closeCodeCombo->setCurrentIndex(m_ui->closeCodeCombo->findData(1000));
@@ -570,6 +619,7 @@ void ComposerWidget::refresh()
     const FrameSpec spec = frameSpec();
     const bool fixedKey = spec.maskMode == MaskMode::Fixed;
     m_ui->maskKeyEdit->setEnabled(fixedKey);
+    m_ui->maskKeyLabel->setEnabled(fixedKey);
     m_ui->declaredLengthEdit->setEnabled(m_ui->declaredLengthCheck->isChecked());
     m_ui->chopDelaySpin->setEnabled(spec.chopSize > 0);
 

@@ -23,6 +23,7 @@
 #include "stepdescription.h"
 #include "tableactions.h"
 #include "tracestore.h"
+#include "wheelguard.h"
 #include "wirelogmodel.h"
 
 #include "ui_mainwindow.h"
@@ -62,6 +63,14 @@ using namespace Qt::StringLiterals;
 namespace wsi::gui {
 
 namespace {
+
+// The action after `action` in `menu` (nullptr: it is the last), to insert beside it.
+QAction *nextActionAfter(const QMenu *menu, const QAction *action)
+{
+    const QList<QAction *> actions = menu->actions();
+    const qsizetype at = actions.indexOf(action);
+    return at >= 0 && at + 1 < actions.size() ? actions[at + 1] : nullptr;
+}
 
 QTableView *makeTableView(QAbstractItemModel *model, QWidget *parent)
 {
@@ -206,6 +215,8 @@ MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
     buildViews();
     buildCaseBrowser();
     connectActions();
+    // Scrolling the composer (or any pane) never turns a spin box or combo box under the mouse.
+    guardWheel(this);
     restoreSettings();
     // The embedded echo server's URL is preselected (a new port each start), so a new user can
     // press Connect and see frames at once; `wsinspector URL` replaces it.
@@ -594,12 +605,33 @@ void MainWindow::connectActions()
             [this](const Step &step) { m_controller->run({step}); });
     // Add to sequence, edit a step in the composer, update or cancel the edit.
     connectComposerToSequence(m_composer, m_sequence);
+    // The running step marked, Stop, Connect and Run.
+    connectSequenceToController(m_sequence, m_controller);
     connect(m_sequence, &SequenceWidget::runRequested, this, [this](const StepList &steps) {
         // A scenario's expectClose states what this connection's close should be.
         if (const auto expected = m_sequence->scenario().expectedClose)
             m_closeOverride = ExpectedCloseOverride::from(*expected);
-        m_controller->run(steps);
+        m_controller->runSequence(steps);
     });
+    connect(m_sequence, &SequenceWidget::connectAndRunRequested, this,
+            [this](const StepList &steps) {
+                connectToServer(); // may be refused (a bad URL) or cancelled
+                if (m_controller->state() != SessionState::Connecting)
+                    return;
+                // After connectToServer(), which forgets the last connection's expectation.
+                if (const auto expected = m_sequence->scenario().expectedClose)
+                    m_closeOverride = ExpectedCloseOverride::from(*expected);
+                m_controller->runSequence(steps);
+            });
+    m_stopSequenceAction = new QAction(tr("S&top Sequence"), this);
+    m_stopSequenceAction->setObjectName(u"actionStopSequence"_s);
+    m_stopSequenceAction->setToolTip(tr("Stop the running sequence: the steps not yet run are "
+                                        "dropped"));
+    ui->menuSend->insertAction(nextActionAfter(ui->menuSend, ui->actionRunSequence),
+                               m_stopSequenceAction);
+    connect(m_stopSequenceAction, &QAction::triggered, m_controller, &SessionController::stopSteps);
+    connect(m_controller, &SessionController::sequenceStarted, this, &MainWindow::updateActions);
+    connect(m_controller, &SessionController::sequenceFinished, this, &MainWindow::updateActions);
     connect(m_sequence, &SequenceWidget::scenarioLoaded, this, [this](const Scenario &s) {
         if (!s.settings.url.isEmpty())
             m_connectionBar->setSettings(s.settings);
@@ -807,7 +839,8 @@ void MainWindow::updateActions()
     m_ui->actionDisconnect->setEnabled(!idle);
     m_ui->actionConnectionSettings->setEnabled(idle);
     m_ui->actionSendFrame->setEnabled(canSend);
-    m_ui->actionRunSequence->setEnabled(canSend);
+    m_ui->actionRunSequence->setEnabled(canSend && !m_controller->isSequenceRunning());
+    m_stopSequenceAction->setEnabled(m_controller->isSequenceRunning());
     m_ui->actionClose->setEnabled(state == SessionState::Open && !halfClosed);
     m_ui->actionFail->setEnabled(canSend);
     m_ui->actionDrop->setEnabled(!idle);

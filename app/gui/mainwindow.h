@@ -15,6 +15,7 @@ QT_BEGIN_NAMESPACE
 namespace Ui {
 class MainWindow;
 } // namespace Ui
+class QAction;
 class QLabel;
 class QPushButton;
 class QLineEdit;
@@ -170,6 +171,7 @@ private:
     FindBar *m_findBar = nullptr;
     QHash<const QTableView *, TableActions *> m_tableActions;
     QHash<const QTableView *, ColumnChooser *> m_columnChoosers;
+    QAction *m_stopSequenceAction = nullptr;
     QTabWidget *m_viewTabs = nullptr;
     QTabWidget *m_panelTabs = nullptr;
     QSplitter *m_mainSplitter = nullptr;

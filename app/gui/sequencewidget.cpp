@@ -5,8 +5,10 @@
 
 #include "composerwidget.h"
 #include "plural.h"
+#include "sessioncontroller.h"
 #include "stepdescription.h"
 #include "steplistmodel.h"
+#include "wheelguard.h"
 
 #include <QAction>
 #include <QDir>
@@ -15,13 +17,24 @@
 #include <QFileInfo>
 #include <QStyledItemDelegate>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace wsi::gui {
 
 namespace {
 
-// Numbers the rows ("3. Delay 1 s") and edits the seconds of delays and timers in place.
+QColor mix(const QColor &a, const QColor &b, float share)
+{
+    return QColor::fromRgbF(a.redF() * (1 - share) + b.redF() * share,
+                            a.greenF() * (1 - share) + b.greenF() * share,
+                            a.blueF() * (1 - share) + b.blueF() * share);
+}
+
+// Numbers the rows ("3. Delay 1 s") and edits the seconds of delays and timers in place. The step
+// a running sequence is at gets a marker ("▶ 3. Delay 1 s"), bold (the model's font) and a tint
+// of the highlight colour, in any palette.
 class StepDelegate final : public QStyledItemDelegate
 {
 public:
@@ -31,7 +44,14 @@ protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
-        option->text = SequenceWidget::tr("%1. %2").arg(index.row() + 1).arg(option->text);
+        if (index.data(StepListModel::RunningRole).toBool()) {
+            option->text =
+                SequenceWidget::tr("\u25B6 %1. %2").arg(index.row() + 1).arg(option->text);
+            option->backgroundBrush = mix(option->palette.color(QPalette::Base),
+                                          option->palette.color(QPalette::Highlight), 0.3f);
+        } else {
+            option->text = SequenceWidget::tr("%1. %2").arg(index.row() + 1).arg(option->text);
+        }
     }
 
 public:
@@ -80,6 +100,8 @@ SequenceWidget::SequenceWidget(QWidget *parent)
     connect(m_ui->addDelayButton, &QPushButton::clicked, this, &SequenceWidget::addDelay);
     connect(m_ui->addTimerButton, &QPushButton::clicked, this, &SequenceWidget::addTimer);
     connect(m_ui->runButton, &QPushButton::clicked, this, &SequenceWidget::run);
+    connect(m_ui->connectAndRunButton, &QPushButton::clicked, this, &SequenceWidget::connectAndRun);
+    connect(m_ui->stopButton, &QPushButton::clicked, this, &SequenceWidget::stop);
     connect(m_ui->saveButton, &QPushButton::clicked, this, &SequenceWidget::save);
     connect(m_ui->loadButton, &QPushButton::clicked, this, &SequenceWidget::load);
     connect(m_ui->undoButton, &QPushButton::clicked, this, &SequenceWidget::undo);
@@ -93,7 +115,16 @@ SequenceWidget::SequenceWidget(QWidget *parent)
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, onModelChange);
     connect(m_model, &QAbstractItemModel::rowsMoved, this, onModelChange);
     connect(m_model, &QAbstractItemModel::modelReset, this, onModelChange);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, onModelChange);
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &, const QModelIndex &, const QList<int> &roles) {
+                // The running step's mark is no change to the steps (it keeps the undo offer).
+                const bool onlyMark =
+                    !roles.isEmpty() && std::all_of(roles.begin(), roles.end(), [](int role) {
+                        return role == StepListModel::RunningRole || role == Qt::FontRole;
+                    });
+                if (!onlyMark)
+                    modelChanged();
+            });
     connect(m_model, &QAbstractItemModel::layoutChanged, this, onModelChange);
 
     // Keyboard and context menu on the list.
@@ -123,6 +154,9 @@ SequenceWidget::SequenceWidget(QWidget *parent)
     addViewAction(tr("Remove"), QKeySequence(QKeySequence::Delete), &SequenceWidget::remove);
     view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
+    // The wheel scrolls what holds the editor; the seconds and the timer kind change only when
+    // focused.
+    guardWheel(this);
     updateButtons();
 }
 
@@ -147,9 +181,34 @@ Scenario SequenceWidget::scenario() const
 
 void SequenceWidget::setScenario(const Scenario &scenario)
 {
+    const qsizetype previous = m_model->count();
+    if (previous > 0)
+        rememberForUndo();
+    m_ownChange = true;
     m_base = scenario;
     m_base.steps.clear();
     m_model->setSteps(scenario.steps);
+    m_ownChange = false;
+    setFilePath(QString()); // the steps come from no file: no banner or title names the old one
+    const QString steps = stepCount(scenario.steps.size());
+    const QString what =
+        scenario.name.isEmpty() ? steps : tr("“%1” (%2)").arg(scenario.name, steps);
+    if (previous > 0)
+        showMessage(
+            MessageKind::Info,
+            tr("Replaced the sequence (%1) with %2, not saved yet.").arg(stepCount(previous), what),
+            true);
+    else
+        showMessage(MessageKind::Info, tr("The sequence is %1, not saved yet.").arg(what));
+    updateButtons();
+}
+
+void SequenceWidget::setFilePath(const QString &path)
+{
+    if (path == m_lastPath)
+        return;
+    m_lastPath = path;
+    Q_EMIT filePathChanged(path);
 }
 
 void SequenceWidget::setSessionSettings(const SessionSettings &settings)
@@ -237,12 +296,15 @@ void SequenceWidget::clear()
 
 void SequenceWidget::undo()
 {
-    if (!m_undoSteps)
+    if (!m_undo)
         return;
-    const StepList steps = *m_undoSteps;
-    m_undoSteps.reset();
-    m_model->setSteps(steps);
-    showMessage(MessageKind::Info, tr("Restored %1.").arg(stepCount(steps.size())));
+    const UndoState state = *m_undo;
+    m_undo.reset();
+    m_base = state.base;
+    m_model->setSteps(state.steps);
+    setFilePath(state.path);
+    showMessage(MessageKind::Info, tr("Restored %1.").arg(stepCount(state.steps.size())));
+    updateButtons();
 }
 
 void SequenceWidget::stopEditing()
@@ -253,7 +315,7 @@ void SequenceWidget::stopEditing()
 
 void SequenceWidget::rememberForUndo()
 {
-    m_undoSteps = m_model->steps();
+    m_undo = UndoState{m_model->steps(), m_base, m_lastPath};
 }
 
 void SequenceWidget::addDelay()
@@ -298,8 +360,8 @@ void SequenceWidget::stepDoubleClicked(const QModelIndex &index)
 
 void SequenceWidget::modelChanged()
 {
-    if (!m_ownChange && m_undoSteps) {
-        m_undoSteps.reset();
+    if (!m_ownChange && m_undo) {
+        m_undo.reset();
         m_ui->undoButton->hide();
     }
     const int row = editingRow();
@@ -320,13 +382,26 @@ void SequenceWidget::updateButtons()
     m_ui->removeButton->setEnabled(row >= 0);
     m_ui->clearButton->setEnabled(count > 0);
     m_ui->saveButton->setEnabled(count > 0);
-    m_ui->runButton->setEnabled(count > 0 && m_runEnabled);
-    if (!m_runEnabled && !m_runDisabledReason.isEmpty())
+    m_ui->runButton->setEnabled(count > 0 && m_runEnabled && !m_running);
+    m_ui->connectAndRunButton->setEnabled(count > 0 && m_connectAndRunEnabled && !m_running);
+    m_ui->stopButton->setEnabled(m_running);
+    if (m_running)
+        m_ui->runButton->setToolTip(tr("The sequence is running; Stop ends it"));
+    else if (!m_runEnabled && !m_runDisabledReason.isEmpty())
         m_ui->runButton->setToolTip(m_runDisabledReason);
     else if (count == 0)
         m_ui->runButton->setToolTip(tr("Add steps first"));
     else
         m_ui->runButton->setToolTip(tr("Run the steps in order, from the top"));
+    if (m_running)
+        m_ui->connectAndRunButton->setToolTip(tr("The sequence is running; Stop ends it"));
+    else if (!m_connectAndRunEnabled && !m_connectAndRunDisabledReason.isEmpty())
+        m_ui->connectAndRunButton->setToolTip(m_connectAndRunDisabledReason);
+    else if (count == 0)
+        m_ui->connectAndRunButton->setToolTip(tr("Add steps first"));
+    else
+        m_ui->connectAndRunButton->setToolTip(
+            tr("Connect, then run the steps in order once the connection is open"));
     QString text = count == 0 ? tr("No steps yet: “Add to Sequence” in the composer adds one.")
                               : stepCount(count);
     if (count > 0 && !m_base.name.isEmpty())
@@ -341,11 +416,61 @@ void SequenceWidget::setRunEnabled(bool enabled, const QString &reason)
     updateButtons();
 }
 
+void SequenceWidget::setConnectAndRunEnabled(bool enabled, const QString &reason)
+{
+    m_connectAndRunEnabled = enabled;
+    m_connectAndRunDisabledReason = reason;
+    updateButtons();
+}
+
+void SequenceWidget::rememberRunRows()
+{
+    m_runRows.clear();
+    m_runRows.reserve(m_model->count());
+    for (int row = 0; row < m_model->count(); ++row)
+        m_runRows << QPersistentModelIndex(m_model->index(row, 0));
+}
+
 void SequenceWidget::run()
 {
-    if (m_model->count() == 0 || !m_runEnabled)
+    if (m_model->count() == 0 || !m_runEnabled || m_running)
         return;
+    rememberRunRows();
     Q_EMIT runRequested(m_model->steps());
+}
+
+void SequenceWidget::connectAndRun()
+{
+    if (m_model->count() == 0 || !m_connectAndRunEnabled || m_running)
+        return;
+    rememberRunRows();
+    Q_EMIT connectAndRunRequested(m_model->steps());
+}
+
+void SequenceWidget::stop()
+{
+    if (m_running)
+        Q_EMIT stopRequested();
+}
+
+void SequenceWidget::setRunning(bool running)
+{
+    if (running == m_running)
+        return;
+    m_running = running;
+    if (!running) {
+        m_model->setRunningRow(-1);
+        m_runRows.clear();
+    }
+    updateButtons();
+}
+
+void SequenceWidget::setRunningStep(int index)
+{
+    const QPersistentModelIndex row = m_runRows.value(index);
+    m_model->setRunningRow(row.isValid() ? row.row() : -1);
+    if (row.isValid())
+        m_ui->stepsView->scrollTo(row);
 }
 
 // ---- the banner ---------------------------------------------------------------------------------
@@ -358,32 +483,39 @@ QString SequenceWidget::message() const
 void SequenceWidget::showMessage(MessageKind kind, const QString &text, bool offerUndo)
 {
     m_messageKind = kind;
-    const bool dark = palette().color(QPalette::Window).lightness() < 128;
-    QString background;
-    QString border;
-    QString foreground;
-    if (kind == MessageKind::Error) {
-        background = dark ? u"#4a1f1f"_s : u"#fdecea"_s;
-        border = dark ? u"#e57373"_s : u"#e3a3a0"_s;
-        foreground = dark ? u"#ffd7d7"_s : u"#5f1414"_s;
-    } else {
-        background = dark ? u"#1c3446"_s : u"#e8f2fb"_s;
-        border = dark ? u"#64b5f6"_s : u"#9cc4e8"_s;
-        foreground = dark ? u"#d6ecff"_s : u"#0d3050"_s;
-    }
-    m_ui->messageFrame->setStyleSheet(
-        u"QFrame#messageFrame { background: %1; border: 1px solid %2; border-radius: 4px; }"
-        " QFrame#messageFrame QLabel { color: %3; }"_s.arg(background, border, foreground));
+    styleMessage();
     m_ui->messageLabel->setText(text);
-    m_ui->undoButton->setVisible(offerUndo && m_undoSteps.has_value());
+    m_ui->undoButton->setVisible(offerUndo && m_undo.has_value());
     m_ui->messageFrame->show();
+}
+
+void SequenceWidget::styleMessage()
+{
+    // A tint over the window colour (the highlight colour for information, red for errors), the
+    // palette's own text and button colours, no style sheet (under one, the Undo button would
+    // keep the colours of the palette it was first polished with): readable in a light and in a
+    // dark palette, and restyled when the palette changes.
+    const QPalette p = palette();
+    const QColor accent = m_messageKind == MessageKind::Error ? QColor(0xd3, 0x2f, 0x2f)
+                                                              : p.color(QPalette::Highlight);
+    QPalette banner;
+    banner.setColor(QPalette::Window, mix(p.color(QPalette::Window), accent, 0.2f));
+    m_ui->messageFrame->setPalette(banner);
+    m_ui->messageFrame->setAutoFillBackground(true);
+}
+
+void SequenceWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && !m_ui->messageFrame->isHidden())
+        styleMessage();
 }
 
 void SequenceWidget::hideMessage()
 {
     m_ui->messageFrame->hide();
     m_ui->undoButton->hide();
-    m_undoSteps.reset();
+    m_undo.reset();
 }
 
 // ---- files --------------------------------------------------------------------------------------
@@ -399,7 +531,7 @@ bool SequenceWidget::saveTo(const QString &path)
         return false;
     }
     m_base.name = s.name;
-    m_lastPath = path;
+    setFilePath(path);
     showMessage(
         MessageKind::Info,
         tr("Saved %1 to “%2”.").arg(stepCount(s.steps.size()), QDir::toNativeSeparators(path)));
@@ -424,7 +556,7 @@ bool SequenceWidget::loadFrom(const QString &path)
     m_base.steps.clear();
     m_model->setSteps(result.scenario.steps);
     m_ownChange = false;
-    m_lastPath = path;
+    setFilePath(path);
     showMessage(MessageKind::Info,
                 tr("Loaded %1 from “%2”.")
                     .arg(stepCount(result.scenario.steps.size()), QDir::toNativeSeparators(path)),
@@ -468,6 +600,29 @@ void connectComposerToSequence(ComposerWidget *composer, SequenceWidget *sequenc
                      &ComposerWidget::setEditingRow);
     QObject::connect(composer, &ComposerWidget::editingFinished, sequence,
                      &SequenceWidget::stopEditing);
+}
+
+void connectSequenceToController(SequenceWidget *sequence, SessionController *controller)
+{
+    QObject::connect(controller, &SessionController::sequenceStarted, sequence,
+                     [sequence] { sequence->setRunning(true); });
+    QObject::connect(controller, &SessionController::sequenceStepStarted, sequence,
+                     &SequenceWidget::setRunningStep);
+    QObject::connect(controller, &SessionController::sequenceFinished, sequence,
+                     [sequence] { sequence->setRunning(false); });
+    QObject::connect(sequence, &SequenceWidget::stopRequested, controller,
+                     &SessionController::stopSteps);
+    const auto updateConnectAndRun = [sequence, controller] {
+        const SessionState state = controller->state();
+        const bool noConnection = state == SessionState::Idle || state == SessionState::Closed;
+        sequence->setConnectAndRunEnabled(
+            noConnection, noConnection ? QString()
+                                       : SequenceWidget::tr("There is a connection: Run "
+                                                            "Sequence runs the steps on it"));
+    };
+    QObject::connect(controller, &SessionController::stateChanged, sequence, updateConnectAndRun);
+    updateConnectAndRun();
+    sequence->setRunning(controller->isSequenceRunning());
 }
 
 } // namespace wsi::gui

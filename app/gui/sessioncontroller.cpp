@@ -29,9 +29,24 @@ void SessionController::connectTo(const SessionSettings &settings)
     connect(m_host.get(), &SessionHost::traceBatch, m_store, &TraceStore::enqueue);
     connect(m_host.get(), &SessionHost::stateChanged, this, [this](SessionState state) {
         m_state = state;
+        if (state == SessionState::Closed)
+            endSequence(); // its remaining steps are not run
         Q_EMIT stateChanged(state);
     });
     connect(m_host.get(), &SessionHost::finished, this, &SessionController::finished);
+    connect(m_host.get(), &SessionHost::stepStarted, this, [this](int run, int index) {
+        if (!m_sequenceRunning || run != m_lastRun)
+            return; // a composer action, or a sequence already stopped
+        m_sequenceBegun = true;
+        Q_EMIT sequenceStepStarted(index);
+    });
+    // The session's steps run in order: once one of the sequence's steps has started, the next
+    // "no step pending" means the whole sequence is done. (One from before it, of a composer
+    // action, may still be on its way when the sequence starts.)
+    connect(m_host.get(), &SessionHost::stepsFinished, this, [this] {
+        if (m_sequenceRunning && m_sequenceBegun)
+            endSequence();
+    });
     m_state = SessionState::Connecting;
     Q_EMIT stateChanged(m_state);
     m_clock.start();
@@ -40,6 +55,7 @@ void SessionController::connectTo(const SessionSettings &settings)
 
 void SessionController::endHost()
 {
+    endSequence(); // its connection goes
     if (!m_host)
         return;
     m_host->disconnect(this);
@@ -74,6 +90,35 @@ void SessionController::run(const StepList &steps)
 {
     if (m_host && !steps.isEmpty())
         m_host->runSteps(steps);
+}
+
+bool SessionController::runSequence(const StepList &steps)
+{
+    const bool live = m_state == SessionState::Connecting || m_state == SessionState::Open ||
+                      m_state == SessionState::Closing;
+    if (!m_host || !live || steps.isEmpty() || m_sequenceRunning)
+        return false;
+    m_sequenceRunning = true;
+    m_sequenceBegun = false;
+    m_host->runSteps(steps, ++m_lastRun);
+    Q_EMIT sequenceStarted();
+    return true;
+}
+
+void SessionController::stopSteps()
+{
+    if (m_host)
+        m_host->stopSteps();
+    endSequence();
+}
+
+void SessionController::endSequence()
+{
+    if (!m_sequenceRunning)
+        return;
+    m_sequenceRunning = false;
+    m_sequenceBegun = false;
+    Q_EMIT sequenceFinished();
 }
 
 } // namespace wsi::gui

@@ -29,8 +29,17 @@ public:
     // Ends the connection at once (TCP dropped) and stops recording it: nothing it still sends
     // reaches the store, which may show something else from now on (a case's trace).
     void abandon();
-    // Runs steps now (an action from the composer) or as a sequence.
+    // Runs steps now (an action from the composer). They queue behind a running sequence.
     void run(const StepList &steps);
+    // Runs the sequence editor's steps: sequenceStarted(), sequenceStepStarted() as each step
+    // begins, sequenceFinished() exactly once when the last one is done (a trailing delay: when
+    // it is over), on stopSteps(), or when the connection ends first. Needs a connection that is
+    // CONNECTING (the steps run once it is OPEN: "Connect and Run"), OPEN or CLOSING; one
+    // sequence at a time (false when it did not start).
+    bool runSequence(const StepList &steps);
+    // Stops the running sequence (and any steps queued behind it): nothing more is sent.
+    void stopSteps();
+    [[nodiscard]] bool isSequenceRunning() const { return m_sequenceRunning; }
 
     [[nodiscard]] SessionState state() const { return m_state; }
     [[nodiscard]] bool isConnected() const
@@ -49,9 +58,14 @@ public:
 Q_SIGNALS:
     void stateChanged(wsi::SessionState state);
     void finished();
+    void sequenceStarted();
+    // `index`: the step's row in the list given to runSequence().
+    void sequenceStepStarted(int index);
+    void sequenceFinished();
 
 private:
     void endHost();
+    void endSequence();
 
     TraceStore *m_store;
     std::unique_ptr<SessionHost> m_host;
@@ -59,6 +73,9 @@ private:
     SessionState m_state = SessionState::Idle;
     bool m_tls = false;
     QElapsedTimer m_clock;
+    int m_lastRun = 0; // the session's run tag of the latest sequence
+    bool m_sequenceRunning = false;
+    bool m_sequenceBegun = false; // its first step started (a stepsFinished() after it ends it)
 };
 
 } // namespace wsi::gui

@@ -4,6 +4,7 @@
 #include "scenario.h"
 #include "stepdescription.h"
 
+#include <QFont>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMimeData>
@@ -126,9 +127,30 @@ QVariant StepListModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(step);
     case KindRole:
         return int(step.kind);
+    case RunningRole:
+        return m_running == index;
+    case Qt::FontRole:
+        if (m_running == index) {
+            QFont bold; // only the weight: the rest comes from the view
+            bold.setBold(true);
+            return bold;
+        }
+        return {};
     default:
         return {};
     }
+}
+
+void StepListModel::setRunningRow(int row)
+{
+    const QModelIndex next = row >= 0 && row < count() ? index(row) : QModelIndex();
+    if (m_running == next)
+        return;
+    const QModelIndex previous = m_running;
+    m_running = QPersistentModelIndex(next);
+    for (const QModelIndex &changed : {previous, next})
+        if (changed.isValid())
+            Q_EMIT dataChanged(changed, changed, {RunningRole, Qt::FontRole});
 }
 
 bool StepListModel::setData(const QModelIndex &index, const QVariant &value, int role)

@@ -4,6 +4,7 @@
 #include "step.h"
 
 #include <QAbstractListModel>
+#include <QPersistentModelIndex>
 
 namespace wsi::gui {
 
@@ -20,6 +21,7 @@ public:
         StepRole = Qt::UserRole, // QVariant::fromValue(wsi::Step)
         KindRole,                // int(wsi::Step::Kind)
         DescriptionRole,         // the one-line description (as Qt::DisplayRole)
+        RunningRole,             // bool: the step a running sequence is at (also bold)
     };
 
     // MIME type of dragged steps: a JSON array of scenario step objects (docs/scenario.md).
@@ -42,6 +44,11 @@ public:
     // Inserts a copy of `row` right after it.
     bool duplicateStep(int row);
     void clear();
+
+    // The row a running sequence is at (it follows the step when rows move), -1 for none.
+    // Changes emit dataChanged() with RunningRole and Qt::FontRole only.
+    void setRunningRow(int row);
+    [[nodiscard]] int runningRow() const { return m_running.isValid() ? m_running.row() : -1; }
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
@@ -69,6 +76,7 @@ private:
     [[nodiscard]] static bool decodeSteps(const QMimeData *data, wsi::StepList *out);
 
     wsi::StepList m_steps;
+    QPersistentModelIndex m_running;
 };
 
 } // namespace wsi::gui

@@ -23,8 +23,11 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStyle>
+#include <QStyleOptionComboBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextDocument>
@@ -161,6 +164,8 @@ private Q_SLOTS:
     void ctrlReturnSends();
     void quickClose();
     void closeCodeCombo();
+    void rulesStayInView();
+    void combosShowTheirWholeValue();
     void quickActions();
     void largeRepeatPreview();
     void filePayload();
@@ -554,7 +559,9 @@ void TestComposer::quickClose()
     QSignalSpy sent(&f.composer, &ComposerWidget::sendRequested);
     auto *combo = f.get<QComboBox>("closeCodeCombo");
     selectData(combo, 1005);
-    QCOMPARE(combo->currentText(), u"1005 No Status Received (invalid on the wire)"_s);
+    // The box shows the code and its name, from the start; the line below says it is invalid.
+    QCOMPARE(combo->currentText(), u"1005 No Status Received"_s);
+    QCOMPARE(combo->lineEdit()->cursorPosition(), 0);
     QTest::keyClicks(f.get<QLineEdit>("closeReasonEdit"), u"bye"_s);
     auto *info = f.get<QLabel>("closeInfoLabel");
     QVERIFY(info->isVisible());
@@ -576,6 +583,73 @@ void TestComposer::quickClose()
     QVERIFY(sent.at(1).at(0).value<Step>().closeReason.isEmpty());
 }
 
+// "Breaks the rules" is in a footer below the scrolling form: in view at any scroll position of a
+// composer too short for its form, in a narrow pane too.
+void TestComposer::rulesStayInView()
+{
+    ComposerWidget composer;
+    composer.resize(380, 420);
+    composer.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&composer));
+    auto *area = child<QScrollArea>(&composer, "scrollArea");
+    auto *rules = child<QLabel>(&composer, "rulesLabel");
+    QTRY_VERIFY(area->verticalScrollBar()->maximum() > 0); // the form scrolls...
+    QVERIFY(!area->isAncestorOf(rules));                   // ...the rules do not
+    const auto inView = [&] {
+        const QRect r(rules->mapTo(&composer, QPoint(0, 0)), rules->size());
+        return rules->isVisible() && composer.rect().contains(r) &&
+               rules->height() >= rules->heightForWidth(rules->width());
+    };
+    QVERIFY(inView());
+    QVERIFY(shown(rules).contains(u"Breaks no frame-level rule"_s));
+
+    child<QCheckBox>(&composer, "rsv1Check")->setChecked(true);
+    selectData(child<QComboBox>(&composer, "opcodeCombo"), 3);
+    for (int position : {0, area->verticalScrollBar()->maximum()}) {
+        area->verticalScrollBar()->setValue(position);
+        QVERIFY(shown(rules).contains(u"Breaks the rules on purpose"_s));
+        QVERIFY(shown(rules).contains(u"RSV bits set"_s));
+        QVERIFY(shown(rules).contains(u"reserved opcode 3"_s));
+        QTRY_VERIFY(inView()); // wrapped to the pane's width, whole
+    }
+}
+
+// Every combo box of the composer shows its value whole, whichever it is, in a pane as narrow as
+// the window gives the composer (the form scrolls sideways before a value is cut).
+void TestComposer::combosShowTheirWholeValue()
+{
+    ComposerWidget composer;
+    composer.resize(300, 500);
+    composer.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&composer));
+    const auto fits = [](QComboBox *combo) {
+        const int text = combo->fontMetrics().horizontalAdvance(combo->currentText());
+        if (QLineEdit *edit = combo->lineEdit())
+            return edit->contentsRect().width() - 4 >= text && edit->cursorPosition() == 0;
+        QStyleOptionComboBox option;
+        option.initFrom(combo);
+        option.frame = combo->hasFrame();
+        const QRect field = combo->style()->subControlRect(QStyle::CC_ComboBox, &option,
+                                                           QStyle::SC_ComboBoxEditField, combo);
+        return field.width() >= text;
+    };
+    for (const char *name :
+         {"opcodeCombo", "maskCombo", "lengthCombo", "payloadModeCombo", "closeCodeCombo"}) {
+        auto *combo = child<QComboBox>(&composer, name);
+        for (int i = 0; i < combo->count(); ++i) {
+            combo->setCurrentIndex(i);
+            QTRY_VERIFY2(fits(combo),
+                         qPrintable(u"%1: “%2” is cut at %3 px"_s
+                                        .arg(QString::fromLatin1(name), combo->currentText())
+                                        .arg(combo->width())));
+        }
+    }
+    auto *mask = child<QComboBox>(&composer, "maskCombo");
+    selectData(mask, int(MaskMode::Random));
+    QCOMPARE(mask->currentText(), u"Random key"_s);
+    QTRY_VERIFY(fits(mask));
+}
+
 void TestComposer::closeCodeCombo()
 {
     ComposerFixture f;
@@ -588,15 +662,22 @@ void TestComposer::closeCodeCombo()
     for (int code : valid) {
         const int i = combo->findData(code);
         QVERIFY2(i >= 0, qPrintable(QString::number(code)));
-        QVERIFY(!combo->itemText(i).contains(u"invalid on the wire"_s));
+        QVERIFY(!combo->itemData(i, Qt::ToolTipRole).toString().contains(u"invalid on the wire"_s));
         QVERIFY(combo->itemText(i).startsWith(QString::number(code) + u' '));
     }
+    // Invalid codes: the number and name as for any other (what the box shows), the warning in
+    // the tooltip and the colour.
     for (int code : invalid) {
         const int i = combo->findData(code);
         QVERIFY2(i >= 0, qPrintable(QString::number(code)));
-        QVERIFY2(combo->itemText(i).endsWith(u"(invalid on the wire)"_s),
+        QVERIFY2(combo->itemText(i).startsWith(QString::number(code) + u' '),
                  qPrintable(combo->itemText(i)));
+        QVERIFY2(!combo->itemText(i).contains(u"invalid"_s), qPrintable(combo->itemText(i)));
+        QVERIFY2(combo->itemData(i, Qt::ToolTipRole).toString().contains(u"invalid on the wire"_s),
+                 qPrintable(combo->itemText(i)));
+        QVERIFY(combo->itemData(i, Qt::ForegroundRole).isValid());
     }
+    QCOMPARE(combo->itemText(combo->findData(1005)), u"1005 No Status Received"_s);
     QCOMPARE(combo->itemText(combo->findData(1000)), u"1000 Normal Closure"_s);
     QVERIFY(combo->findData(-1) >= 0); // "no code"
 

@@ -12,6 +12,7 @@
 #include "findbar.h"
 #include "framedetailpane.h"
 #include "frametablemodel.h"
+#include "guitestutils.h"
 #include "hexview.h"
 #include "mainwindow.h"
 #include "messagemodel.h"
@@ -26,6 +27,7 @@
 #include "wirelogmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractSpinBox>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -841,6 +843,55 @@ private Q_SLOTS:
         QCOMPARE(store.trace().entries().size(), size_t(0));
         QCOMPARE(store.trace().url(), u"case"_s);
         QCOMPARE(controller.state(), SessionState::Closed);
+    }
+
+    // No spin box or combo box of the window inside a scroll area takes the mouse wheel without
+    // the keyboard focus: the wheel scrolls the pane, the value stays.
+    void wheelChangesNoValueWithoutFocus()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.frameView()->setFocus(); // the keyboard focus is elsewhere
+        QTRY_VERIFY(window.frameView()->hasFocus());
+        int checked = 0;
+        QList<QWidget *> boxes;
+        for (QAbstractSpinBox *spin : window.findChildren<QAbstractSpinBox *>())
+            boxes << spin;
+        for (QComboBox *combo : window.findChildren<QComboBox *>())
+            boxes << combo;
+        for (QWidget *box : std::as_const(boxes)) {
+            bool scrolled = false;
+            for (QWidget *p = box->parentWidget(); p; p = p->parentWidget())
+                scrolled = scrolled || qobject_cast<QScrollArea *>(p);
+            if (!scrolled || !box->isVisible() || !box->isEnabled())
+                continue;
+            auto *area = [box] {
+                for (QWidget *p = box->parentWidget(); p; p = p->parentWidget())
+                    if (auto *a = qobject_cast<QScrollArea *>(p))
+                        return a;
+                return static_cast<QScrollArea *>(nullptr);
+            }();
+            area->ensureWidgetVisible(box);
+            // Over the box in the window (not hidden behind the scroll area's edge).
+            const QPoint centre = box->mapTo(area->viewport(), box->rect().center());
+            if (!area->viewport()->rect().contains(centre))
+                continue;
+            const auto value = [box] {
+                if (auto *combo = qobject_cast<QComboBox *>(box))
+                    return QVariant(combo->currentIndex());
+                return QVariant(static_cast<QAbstractSpinBox *>(box)->text());
+            };
+            const QVariant before = value();
+            test::turnWheel(box, -1);
+            test::turnWheel(box, 1);
+            test::turnWheel(box, -1);
+            QVERIFY2(value() == before, qPrintable(box->objectName()));
+            QVERIFY2(!box->hasFocus(), qPrintable(box->objectName()));
+            ++checked;
+        }
+        QVERIFY2(checked >= 5, qPrintable(QString::number(checked))); // the composer's, at least
     }
 };
 

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Input as the window system delivers it, for the window's tests.
+
+#include <QApplication>
+#include <QtTest/qtestspontaneevent.h>
+#include <QWheelEvent>
+#include <QWidget>
+
+namespace wsi::test {
+
+// One notch of the wheel over the centre of `widget`, delivered as the window system delivers
+// it: to the innermost widget under the pointer, and spontaneous. (QApplication passes an
+// ignored wheel event on to the parents only when it is spontaneous; QCoreApplication::sendEvent
+// would clear that, so the event goes to notify() itself.) `notches` > 0 turns the wheel away from
+// the user (up), < 0 towards the user (down).
+inline void turnWheel(QWidget *widget, int notches)
+{
+    QWidget *window = widget->window();
+    const QPoint global = widget->mapToGlobal(widget->rect().center());
+    QWidget *target = window->childAt(window->mapFromGlobal(global));
+    if (!target)
+        target = window;
+    QWheelEvent event(QPointF(target->mapFromGlobal(global)), QPointF(global), QPoint(),
+                      QPoint(0, 120 * notches), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                      false);
+    QSpontaneKeyEvent::setSpontaneous(&event);
+    QApplication::instance()->notify(target, &event);
+}
+
+} // namespace wsi::test
