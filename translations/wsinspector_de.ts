@@ -385,6 +385,10 @@
         <source>Show or hide the right pane (more room for the views)</source>
         <translation>Rechten Bereich zeigen oder ausblenden (mehr Platz für die Ansichten)</translation>
     </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -1621,6 +1625,10 @@
         <source>Editing step %1 of the sequence (frame data): change the payload octets; they are masked with the key of the frame header before them.</source>
         <translation>Schritt %1 der Sequenz wird bearbeitet (Frame-Daten): Nutzdaten-Oktette ändern; sie werden mit dem Schlüssel des vorangehenden Frame-Headers maskiert.</translation>
     </message>
+    <message>
+        <source>Key:</source>
+        <translation>Schlüssel:</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ConnectionBar</name>
@@ -1694,6 +1702,96 @@
     <message>
         <source>PEM certificates (*.pem *.crt);;All files (*)</source>
         <translation>PEM-Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::FindBar</name>
+    <message>
+        <source>&amp;Find in Payloads…</source>
+        <translation>In Payloads &amp;suchen…</translation>
+    </message>
+    <message>
+        <source>Find &amp;Next</source>
+        <translation>&amp;Weitersuchen</translation>
+    </message>
+    <message>
+        <source>Find Pre&amp;vious</source>
+        <translation>&amp;Rückwärts suchen</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Hex octets</source>
+        <translation>Hex-Oktette</translation>
+    </message>
+    <message>
+        <source>Find the UTF-8 octets of a text, or octets given as hex digits</source>
+        <translation>Die UTF-8-Oktette eines Textes suchen oder Oktette, die als Hexziffern angegeben sind</translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation>Groß/klein</translation>
+    </message>
+    <message>
+        <source>Hex octets, e.g. de ad be ef</source>
+        <translation>Hex-Oktette, z. B. de ad be ef</translation>
+    </message>
+    <message>
+        <source>Text in the payloads</source>
+        <translation>Text in den Payloads</translation>
+    </message>
+    <message>
+        <source>Find the previous match (Shift+F3, Shift+Enter)</source>
+        <translation>Den vorigen Treffer suchen (Shift+F3, Shift+Enter)</translation>
+    </message>
+    <message>
+        <source>Find the next match (F3, Enter)</source>
+        <translation>Den nächsten Treffer suchen (F3, Enter)</translation>
+    </message>
+    <message>
+        <source>Close the find bar (Esc)</source>
+        <translation>Die Suchleiste schließen (Esc)</translation>
+    </message>
+    <message>
+        <source>Hex octets need two digits each (%1 digits given).</source>
+        <translation>Hex-Oktette brauchen je zwei Ziffern (%1 Ziffern angegeben).</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a hex digit (position %2).</source>
+        <translation>„%1“ ist keine Hexziffer (Position %2).</translation>
+    </message>
+    <message>
+        <source>Nothing to find.</source>
+        <translation>Nichts zu suchen.</translation>
+    </message>
+    <message>
+        <source>No frames to search.</source>
+        <translation>Keine Frames zum Durchsuchen.</translation>
+    </message>
+    <message>
+        <source>Searching… %1 of %2 frames</source>
+        <translation>Suche … %1 von %2 Frames</translation>
+    </message>
+    <message>
+        <source>Frame %1, payload octet %2</source>
+        <translation>Frame %1, Payload-Oktett %2</translation>
+    </message>
+    <message>
+        <source>wrapped around the end</source>
+        <translation>am Ende von vorn begonnen</translation>
+    </message>
+    <message>
+        <source>wrapped around the start</source>
+        <translation>am Anfang von hinten begonnen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not found in %1 frame(s).</source>
+        <translation>
+            <numerusform>In %1 Frame nicht gefunden.</numerusform>
+            <numerusform>In %1 Frames nicht gefunden.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2516,6 +2614,34 @@
         <source>&amp;Show Trace</source>
         <translation>Aufzeichnung &amp;zeigen</translation>
     </message>
+    <message>
+        <source>Not sent: connect first (Add to Sequence keeps the step for later).</source>
+        <translation>Nicht gesendet: zuerst verbinden („Zur Sequenz hinzufügen“ hebt den Schritt für später auf).</translation>
+    </message>
+    <message>
+        <source>Sent again: %1</source>
+        <translation>Erneut gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Added to the sequence: %1</source>
+        <translation>Zur Sequenz hinzugefügt: %1</translation>
+    </message>
+    <message>
+        <source>This step cannot be loaded into the composer.</source>
+        <translation>Dieser Schritt kann nicht in den Editor geladen werden.</translation>
+    </message>
+    <message>
+        <source>Loaded into the composer: change it and send it.</source>
+        <translation>In den Editor geladen: ändern und senden.</translation>
+    </message>
+    <message>
+        <source>S&amp;top Sequence</source>
+        <translation>Sequenz a&amp;nhalten</translation>
+    </message>
+    <message>
+        <source>Stop the running sequence: the steps not yet run are dropped</source>
+        <translation>Die laufende Sequenz anhalten: Die noch nicht ausgeführten Schritte entfallen</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::MessageModel</name>
@@ -2798,6 +2924,46 @@ Die aktuelle Sequenz ist unverändert.</translation>
             <numerusform>%Ln Schritt</numerusform>
             <numerusform>%Ln Schritte</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Stop the running sequence: the steps not yet run are dropped</source>
+        <translation>Die laufende Sequenz anhalten: Die noch nicht ausgeführten Schritte entfallen</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Connect &amp;and Run</source>
+        <translation>&amp;Verbinden, ausführen</translation>
+    </message>
+    <message>
+        <source>▶ %1. %2</source>
+        <translation>▶ %1. %2</translation>
+    </message>
+    <message>
+        <source>“%1” (%2)</source>
+        <translation>„%1“ (%2)</translation>
+    </message>
+    <message>
+        <source>Replaced the sequence (%1) with %2, not saved yet.</source>
+        <translation>Die Sequenz (%1) durch %2 ersetzt, noch nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>The sequence is %1, not saved yet.</source>
+        <translation>Die Sequenz ist %1, noch nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>The sequence is running; Stop ends it</source>
+        <translation>Die Sequenz läuft; Anhalten beendet sie</translation>
+    </message>
+    <message>
+        <source>Connect, then run the steps in order once the connection is open</source>
+        <translation>Verbinden, dann die Schritte der Reihe nach ausführen, sobald die Verbindung offen ist</translation>
+    </message>
+    <message>
+        <source>There is a connection: Run Sequence runs the steps on it</source>
+        <translation>Es besteht eine Verbindung: „Ausführen“ führt die Schritte auf ihr aus</translation>
     </message>
 </context>
 <context>
@@ -3157,6 +3323,103 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>Double-click to edit the step in the composer</source>
         <translation>Doppelklicken, um den Schritt im Editor zu bearbeiten</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::TableActions</name>
+    <message>
+        <source>The payload&apos;s octets are not kept (the trace&apos;s storage limit or the frame size limit): nothing copied.</source>
+        <translation>Die Oktette der Payload sind nicht aufbewahrt (Speichergrenze der Aufzeichnung oder Frame-Größengrenze): nichts kopiert.</translation>
+    </message>
+    <message>
+        <source>The payload&apos;s octets are not kept.</source>
+        <translation>Die Oktette der Payload sind nicht aufbewahrt.</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the selected rows as tab-separated text with a header line</source>
+        <translation>Die ausgewählten Zeilen als tabulatorgetrennten Text mit Kopfzeile kopieren</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Payload as</source>
+        <translation>&amp;Payload kopieren als</translation>
+    </message>
+    <message>
+        <source>&amp;Text</source>
+        <translation>&amp;Text</translation>
+    </message>
+    <message>
+        <source>&amp;Hex</source>
+        <translation>&amp;Hex</translation>
+    </message>
+    <message>
+        <source>&amp;Base64</source>
+        <translation>&amp;Base64</translation>
+    </message>
+    <message>
+        <source>&amp;C Array</source>
+        <translation>&amp;C-Array</translation>
+    </message>
+    <message>
+        <source>Copy as wsinspector-cli Co&amp;mmand</source>
+        <translation>Als wsinspector-cli-&amp;Befehl kopieren</translation>
+    </message>
+    <message>
+        <source>A wsinspector-cli send command that sends this frame again</source>
+        <translation>Ein wsinspector-cli-send-Befehl, der diesen Frame erneut sendet</translation>
+    </message>
+    <message>
+        <source>&amp;Resend</source>
+        <translation>&amp;Erneut senden</translation>
+    </message>
+    <message>
+        <source>Add to &amp;Sequence</source>
+        <translation>Zur Se&amp;quenz hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Edit in Composer</source>
+        <translation>Im Editor be&amp;arbeiten</translation>
+    </message>
+    <message>
+        <source>Copy &amp;Payload as (octets not kept)</source>
+        <translation>&amp;Payload kopieren als (Oktette nicht aufbewahrt)</translation>
+    </message>
+    <message>
+        <source>Nothing selected to copy.</source>
+        <translation>Nichts zum Kopieren ausgewählt.</translation>
+    </message>
+    <message>
+        <source>Copied the first %1 rows (at most %1 at once).</source>
+        <translation>Die ersten %1 Zeilen kopiert (höchstens %1 auf einmal).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %Ln row(s).</source>
+        <translation>
+            <numerusform>%Ln Zeile kopiert.</numerusform>
+            <numerusform>%Ln Zeilen kopiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The payload has %1 octets; at most %2 are copied as text.</source>
+        <translation>Die Payload hat %1 Oktette; höchstens %2 werden als Text kopiert.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Copied %Ln payload octet(s).</source>
+        <translation>
+            <numerusform>%Ln Payload-Oktett kopiert.</numerusform>
+            <numerusform>%Ln Payload-Oktette kopiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Only frames and messages can be sent again.</source>
+        <translation>Nur Frames und Nachrichten können erneut gesendet werden.</translation>
+    </message>
+    <message>
+        <source>Copied the wsinspector-cli command.</source>
+        <translation>Den wsinspector-cli-Befehl kopiert.</translation>
     </message>
 </context>
 <context>
