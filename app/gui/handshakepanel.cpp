@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "handshakepanel.h"
 #include "monospacefont.h"
+#include "textescape.h"
 
 #include "ui_handshakepanel.h"
 
 #include <QFontDatabase>
+#include <QHeaderView>
+#include <QLocale>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +33,19 @@ void setTextIfChanged(QPlainTextEdit *edit, const QString &text)
         edit->setPlainText(text);
 }
 
+bool sameTls(const TlsInfo &a, const TlsInfo &b)
+{
+    return a.protocol == b.protocol && a.cipher == b.cipher && a.chain == b.chain &&
+           a.certificateErrors == b.certificateErrors && a.errorsIgnored == b.errorsIgnored;
+}
+
+// A status line's code: "HTTP/1.1 400 Bad Request" → 400 (0 when there is none).
+int statusCodeOf(const QString &head)
+{
+    const QString firstLine = head.section(u'\n', 0, 0).trimmed();
+    return firstLine.section(u' ', 1, 1, QString::SectionSkipEmpty).toInt();
+}
+
 } // namespace
 
 HandshakePanel::HandshakePanel(QWidget *parent)
@@ -39,10 +55,16 @@ HandshakePanel::HandshakePanel(QWidget *parent)
     const QFont fixed = monospaceFont();
     m_ui->requestEdit->setFont(fixed);
     m_ui->responseEdit->setFont(fixed);
+    m_ui->bodyEdit->setFont(fixed);
     m_ui->requestEdit->setPlaceholderText(tr("No request sent yet."));
     m_ui->responseEdit->setPlaceholderText(tr("No response received yet."));
-    // A few errors at most: the list stays small and the heads get the room.
-    m_ui->certificateList->setMaximumHeight(fontMetrics().height() * 6);
+    // The heads get the room: the body, the errors and the chain stay compact (they scroll).
+    const int line = fontMetrics().lineSpacing();
+    m_ui->bodyEdit->setMaximumHeight(line * 8);
+    m_ui->certificateList->setMaximumHeight(line * 3 + 2 * m_ui->certificateList->frameWidth() + 4);
+    m_ui->chainTree->setMaximumHeight(line * 5 + 8);
+    m_ui->chainTree->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_ui->chainTree->header()->setStretchLastSection(true);
     clear();
 }
 
@@ -51,6 +73,9 @@ HandshakePanel::~HandshakePanel() = default;
 void HandshakePanel::clear()
 {
     setHandshake({}, {});
+    setResponseBody({});
+    setTls(nullptr, false);
+    m_bodySourceOctets = -1;
 }
 
 void HandshakePanel::setTrace(const Trace &trace)
@@ -59,9 +84,15 @@ void HandshakePanel::setTrace(const Trace &trace)
     QString response;
     QString failure;
     QStringList certificateErrors;
+    const TlsInfo *tls = nullptr;
+    bool connected = false;
     for (const TraceEvent &event : trace.events()) {
         using Kind = TraceEvent::Kind;
         switch (event.kind) {
+        case Kind::Connected:
+            connected = true;
+            tls = event.tls.data();
+            break;
         case Kind::HandshakeRequest:
             if (request.isEmpty())
                 request = event.text;
@@ -86,6 +117,22 @@ void HandshakePanel::setTrace(const Trace &trace)
             break;
     }
     setHandshake(request, response, failure, certificateErrors);
+    setTls(tls, connected);
+
+    // A response that is not 101 may carry a body (an error page, a JSON reason): the RX octets
+    // after its head, as far as they arrived before the connection ended.
+    const qint64 rx = trace.octetCount(Direction::Rx);
+    if (response.isEmpty() || statusCodeOf(response) == 101) {
+        if (m_bodySourceOctets != -1)
+            setResponseBody({});
+        m_bodySourceOctets = -1;
+    } else if (rx != m_bodySourceOctets) {
+        m_bodySourceOctets = rx;
+        const qint64 headSize = response.size(); // the head event holds its octets as Latin-1
+        const qint64 available = std::max<qint64>(0, rx - headSize);
+        const qint64 size = std::min(available, kMaxBodyOctets);
+        setResponseBody(trace.streamOctets(Direction::Rx, headSize, size), available > size);
+    }
 }
 
 void HandshakePanel::setHandshake(const QString &request, const QString &response,
@@ -95,12 +142,56 @@ void HandshakePanel::setHandshake(const QString &request, const QString &respons
     setTextIfChanged(m_ui->responseEdit, displayHead(response));
     m_failure = failure;
     showFailure();
+    const QString source = request + QChar(0) + response;
+    if (source != m_warningSource) {
+        m_warningSource = source;
+        m_warnings = handshakeWarnings(request.toLatin1(), response.toLatin1());
+        showWarnings();
+    }
     if (certificateErrors != m_certificateErrors) {
         m_certificateErrors = certificateErrors;
-        m_ui->certificateList->clear();
-        m_ui->certificateList->addItems(certificateErrors);
+        showTls();
     }
-    m_ui->certificateBox->setVisible(!m_certificateErrors.isEmpty());
+}
+
+void HandshakePanel::setTls(const TlsInfo *info, bool connected)
+{
+    const bool changed = connected != m_connected || bool(info) != m_tls.has_value() ||
+                         (info && !sameTls(*info, *m_tls));
+    if (!changed)
+        return;
+    m_connected = connected;
+    if (info)
+        m_tls = *info;
+    else
+        m_tls.reset();
+    showTls();
+}
+
+void HandshakePanel::setResponseBody(const QByteArray &body, bool truncated)
+{
+    QString text = displayBody(body);
+    if (truncated)
+        text +=
+            u'\n' +
+            tr("(only the first %1 octets are shown)").arg(QLocale().toString(qint64(body.size())));
+    setTextIfChanged(m_ui->bodyEdit, text);
+    m_ui->bodyBox->setVisible(!body.isEmpty());
+}
+
+QString HandshakePanel::responseBodyText() const
+{
+    return m_ui->bodyBox->isHidden() ? QString() : m_ui->bodyEdit->toPlainText();
+}
+
+QString HandshakePanel::displayBody(const QByteArray &body)
+{
+    QString text = QString::fromUtf8(body);
+    text.replace(u"\r\n"_s, u"\n"_s);
+    QStringList lines = text.split(u'\n');
+    for (QString &line : lines)
+        line = escapeControls(line);
+    return lines.join(u'\n');
 }
 
 QString HandshakePanel::requestText() const
@@ -125,14 +216,106 @@ void HandshakePanel::showFailure()
     m_ui->failureLabel->setPalette(pal);
 }
 
+QString HandshakePanel::warningText(const HandshakeWarningInfo &warning) const
+{
+    switch (warning.warning) {
+    case HandshakeWarning::SubprotocolIgnored:
+        return tr("Warning: the server selected none of the requested subprotocols (%1); its "
+                  "response has no Sec-WebSocket-Protocol header.")
+            .arg(warning.requested.join(u", "_s));
+    case HandshakeWarning::ExtensionsIgnored:
+        return tr("Warning: the server accepted none of the requested extensions (%1); its "
+                  "response has no Sec-WebSocket-Extensions header.")
+            .arg(warning.requested.join(u", "_s));
+    case HandshakeWarning::SomeExtensionsIgnored:
+        return tr("Warning: the server accepted only some of the requested extensions; it "
+                  "ignored %1.")
+            .arg(warning.ignored.join(u", "_s));
+    }
+    return warning.text;
+}
+
+void HandshakePanel::showWarnings()
+{
+    QStringList lines;
+    for (const HandshakeWarningInfo &warning : std::as_const(m_warnings))
+        lines << warningText(warning);
+    m_ui->warningLabel->setText(lines.join(u'\n'));
+    m_ui->warningLabel->setVisible(!lines.isEmpty());
+    QPalette pal = palette();
+    const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
+    pal.setColor(QPalette::WindowText, dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0x9a, 0x5b, 0x00));
+    m_ui->warningLabel->setPalette(pal);
+}
+
+void HandshakePanel::showTls()
+{
+    // Certificate errors are recorded before the handshake completes (or fails): shown even
+    // when TLS never got up, with the errors from the events when there is no TLS record.
+    const QStringList errors = m_tls ? m_tls->certificateErrors : m_certificateErrors;
+    const bool tlsShown = m_tls.has_value() || m_connected || !errors.isEmpty();
+    m_ui->tlsBox->setVisible(tlsShown);
+    if (!tlsShown)
+        return;
+    const bool noTls = !m_tls && m_connected;
+    m_ui->noTlsLabel->setVisible(noTls || (!m_tls && !errors.isEmpty()));
+    if (noTls)
+        m_ui->noTlsLabel->setText(tr("No TLS: a ws:// connection is not encrypted."));
+    else if (!m_tls)
+        m_ui->noTlsLabel->setText(tr("The TLS handshake did not complete."));
+
+    const bool haveSession = m_tls.has_value();
+    for (QWidget *w : {static_cast<QWidget *>(m_ui->tlsProtocolLabel), m_ui->tlsProtocolValue,
+                       static_cast<QWidget *>(m_ui->tlsCipherLabel), m_ui->tlsCipherValue,
+                       static_cast<QWidget *>(m_ui->chainCaption), m_ui->chainTree})
+        w->setVisible(haveSession);
+    m_ui->certificateLabel->setVisible(!errors.isEmpty());
+    m_ui->certificateList->setVisible(!errors.isEmpty());
+    m_ui->certificateLabel->setText(m_tls && m_tls->errorsIgnored
+                                        ? tr("Certificate errors (ignored):")
+                                        : tr("Certificate errors:"));
+    QStringList shown;
+    for (int i = 0; i < m_ui->certificateList->count(); ++i)
+        shown << m_ui->certificateList->item(i)->text();
+    if (shown != errors) {
+        m_ui->certificateList->clear();
+        m_ui->certificateList->addItems(errors);
+    }
+    if (!haveSession) {
+        m_ui->chainTree->clear();
+        return;
+    }
+    m_ui->tlsProtocolValue->setText(tlsProtocolDisplayName(m_tls->protocol));
+    m_ui->tlsCipherValue->setText(m_tls->cipher);
+    m_ui->chainTree->clear();
+    const auto when = [this](const QDateTime &utc) {
+        return utc.isValid() ? tr("%1 UTC").arg(utc.toUTC().toString(u"yyyy-MM-dd HH:mm:ss"_s))
+                             : tr("unknown");
+    };
+    const QFont fixed = monospaceFont();
+    for (const TlsCertificateInfo &cert : std::as_const(m_tls->chain)) {
+        auto *item =
+            new QTreeWidgetItem(m_ui->chainTree, {cert.subject, cert.issuer, when(cert.notBefore),
+                                                  when(cert.notAfter), cert.sha256});
+        item->setFont(4, fixed);
+        for (int column = 0; column < 5; ++column)
+            item->setToolTip(column, item->text(column));
+    }
+    for (int column = 0; column < 4; ++column)
+        m_ui->chainTree->resizeColumnToContents(column);
+}
+
 void HandshakePanel::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::LanguageChange) {
         m_ui->retranslateUi(this);
         showFailure();
+        showWarnings();
+        showTls();
     } else if (event->type() == QEvent::PaletteChange) {
         showFailure();
+        showWarnings();
     }
 }
 
