@@ -8,6 +8,11 @@
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QLocale>
+#include <QStyle>
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
@@ -61,9 +66,6 @@ HandshakePanel::HandshakePanel(QWidget *parent)
     // The heads get the room: the body, the errors and the chain stay compact (they scroll).
     const int line = fontMetrics().lineSpacing();
     m_ui->bodyEdit->setMaximumHeight(line * 8);
-    m_ui->certificateList->setMaximumHeight(line * 3 + 2 * m_ui->certificateList->frameWidth() + 4);
-    m_ui->chainTree->setMaximumHeight(line * 5 + 8);
-    m_ui->chainTree->header()->setSectionResizeMode(QHeaderView::Interactive);
     m_ui->chainTree->header()->setStretchLastSection(true);
     clear();
 }
@@ -162,7 +164,7 @@ void HandshakePanel::setTls(const TlsInfo *info, bool connected)
         return;
     m_connected = connected;
     if (info)
-        m_tls = *info;
+        m_tls.emplace(*info);
     else
         m_tls.reset();
     showTls();
@@ -265,9 +267,10 @@ void HandshakePanel::showTls()
         m_ui->noTlsLabel->setText(tr("The TLS handshake did not complete."));
 
     const bool haveSession = m_tls.has_value();
-    for (QWidget *w : {static_cast<QWidget *>(m_ui->tlsProtocolLabel), m_ui->tlsProtocolValue,
-                       static_cast<QWidget *>(m_ui->tlsCipherLabel), m_ui->tlsCipherValue,
-                       static_cast<QWidget *>(m_ui->chainCaption), m_ui->chainTree})
+    const QList<QWidget *> sessionWidgets{m_ui->tlsProtocolLabel, m_ui->tlsProtocolValue,
+                                          m_ui->tlsCipherLabel,   m_ui->tlsCipherValue,
+                                          m_ui->chainCaption,     m_ui->chainTree};
+    for (QWidget *w : sessionWidgets)
         w->setVisible(haveSession);
     m_ui->certificateLabel->setVisible(!errors.isEmpty());
     m_ui->certificateList->setVisible(!errors.isEmpty());
@@ -280,6 +283,10 @@ void HandshakePanel::showTls()
     if (shown != errors) {
         m_ui->certificateList->clear();
         m_ui->certificateList->addItems(errors);
+        // A line an error, three at most (more scroll).
+        const int line = m_ui->certificateList->fontMetrics().lineSpacing() + 2;
+        m_ui->certificateList->setFixedHeight(std::clamp(int(errors.size()), 1, 3) * line +
+                                              2 * m_ui->certificateList->frameWidth() + 4);
     }
     if (!haveSession) {
         m_ui->chainTree->clear();
@@ -292,17 +299,42 @@ void HandshakePanel::showTls()
         return utc.isValid() ? tr("%1 UTC").arg(utc.toUTC().toString(u"yyyy-MM-dd HH:mm:ss"_s))
                              : tr("unknown");
     };
+    // One entry a certificate (its subject), its facts below it: the fingerprint gets the
+    // tree's whole width.
     const QFont fixed = monospaceFont();
-    for (const TlsCertificateInfo &cert : std::as_const(m_tls->chain)) {
+    QFont bold = m_ui->chainTree->font();
+    bold.setBold(true);
+    int rows = 0;
+    for (qsizetype i = 0; i < m_tls->chain.size(); ++i) {
+        const TlsCertificateInfo &cert = m_tls->chain.at(i);
         auto *item =
-            new QTreeWidgetItem(m_ui->chainTree, {cert.subject, cert.issuer, when(cert.notBefore),
-                                                  when(cert.notAfter), cert.sha256});
-        item->setFont(4, fixed);
-        for (int column = 0; column < 5; ++column)
-            item->setToolTip(column, item->text(column));
+            new QTreeWidgetItem(m_ui->chainTree, {tr("%1. %2").arg(i + 1).arg(cert.subject)});
+        item->setFirstColumnSpanned(true);
+        item->setFont(0, bold);
+        const std::pair<QString, QString> fields[] = {
+            {tr("Subject"), cert.subject},
+            {tr("Issuer"), cert.issuer},
+            {tr("Valid from"), when(cert.notBefore)},
+            {tr("Valid to"), when(cert.notAfter)},
+            {tr("SHA-256"), cert.sha256},
+        };
+        for (const auto &[name, value] : fields) {
+            auto *field = new QTreeWidgetItem(item, {name, value});
+            field->setToolTip(1, value);
+        }
+        item->child(4)->setFont(1, fixed);
+        item->setExpanded(true);
+        rows += 1 + int(std::size(fields));
     }
-    for (int column = 0; column < 4; ++column)
-        m_ui->chainTree->resizeColumnToContents(column);
+    m_ui->chainTree->resizeColumnToContents(0);
+    // As tall as its rows (a long chain scrolls, a narrow tab scrolls sideways): the heads above
+    // keep the room.
+    const int rowHeight =
+        std::max(m_ui->chainTree->sizeHintForRow(0), QFontMetrics(fixed).lineSpacing());
+    m_ui->chainTree->setFixedHeight(
+        std::min(rows, 12) * rowHeight + 2 * m_ui->chainTree->frameWidth() +
+        m_ui->chainTree->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    m_ui->tlsBox->updateGeometry(); // its size hint changed with the rows
 }
 
 void HandshakePanel::changeEvent(QEvent *event)

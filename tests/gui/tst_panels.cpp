@@ -1071,14 +1071,25 @@ void TestPanels::handshakeTlsDetails()
 
     auto *chain = panel.findChild<QTreeWidget *>(u"chainTree"_s);
     QVERIFY(chain->isVisible());
-    QCOMPARE(chain->topLevelItemCount(), 1);
+    QCOMPARE(chain->topLevelItemCount(), 1); // the self-signed certificate alone
     const QTreeWidgetItem *leaf = chain->topLevelItem(0);
-    QCOMPARE(leaf->text(0), u"CN=localhost"_s);
-    QCOMPARE(leaf->text(1), u"CN=localhost"_s);
-    QCOMPARE(leaf->text(2), u"2026-11-23 04:25:53 UTC"_s);
-    QCOMPARE(leaf->text(3), u"2126-10-30 04:25:53 UTC"_s);
-    QCOMPARE(leaf->text(4), bundledFingerprint());
-    QCOMPARE(chain->headerItem()->text(4), u"SHA-256"_s);
+    QCOMPARE(leaf->text(0), u"1. CN=localhost"_s);
+    QVERIFY(leaf->isExpanded());
+    QStringList fields;
+    for (int i = 0; i < leaf->childCount(); ++i)
+        fields << leaf->child(i)->text(0) + u": "_s + leaf->child(i)->text(1);
+    QCOMPARE(fields, (QStringList{u"Subject: CN=localhost"_s, u"Issuer: CN=localhost"_s,
+                                  u"Valid from: 2026-11-23 04:25:53 UTC"_s,
+                                  u"Valid to: 2126-10-30 04:25:53 UTC"_s,
+                                  u"SHA-256: "_s + bundledFingerprint()}));
+    // The fingerprint is shown whole, not elided.
+    const QTreeWidgetItem *sha = leaf->child(4);
+    const QRect shaRect = chain->visualItemRect(sha);
+    QVERIFY(!shaRect.isEmpty());
+    QVERIFY2(QFontMetrics(sha->font(1)).horizontalAdvance(sha->text(1)) <=
+                 chain->columnWidth(1) - 8,
+             qPrintable(QString::number(chain->columnWidth(1))));
+    QVERIFY(chain->viewport()->rect().contains(shaRect));
 
     auto *errors = panel.findChild<QListWidget *>(u"certificateList"_s);
     QVERIFY(errors->isVisible());
@@ -1090,6 +1101,7 @@ void TestPanels::handshakeTlsDetails()
     auto *requestEdit = panel.findChild<QPlainTextEdit *>(u"requestEdit"_s);
     QVERIFY2(errors->height() <= panel.height() / 6, qPrintable(QString::number(errors->height())));
     QVERIFY(requestEdit->height() > 2 * errors->height());
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-tls.png"_s));
     QVERIFY(panel.findChild<QGroupBox *>(u"tlsBox"_s)->height() < panel.height() / 2);
     QVERIFY(panel.grab().save(u"/tmp/panels/handshake-tls.png"_s));
 }
@@ -1157,6 +1169,7 @@ void TestPanels::handshakeErrorBody()
     // ws://, no TLS; no warnings for a failed handshake.
     QVERIFY(panel.findChild<QLabel *>(u"noTlsLabel"_s)->isVisible());
     QVERIFY(!panel.findChild<QLabel *>(u"warningLabel"_s)->isVisible());
+    QApplication::processEvents();
     QVERIFY(panel.grab().save(u"/tmp/panels/handshake-400.png"_s));
 
     // A later successful handshake hides the body again.
@@ -1191,6 +1204,8 @@ void TestPanels::handshakeIgnoredSubprotocol()
              u"its response has no Sec-WebSocket-Protocol header."_s);
     QCOMPARE(panel.warnings().size(), 1);
     QCOMPARE(panel.warnings().first().warning, HandshakeWarning::SubprotocolIgnored);
+    QApplication::processEvents();
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-warning.png"_s));
 }
 
 // The Raw request box starts with the request it would replace (the core's builder), follows the
