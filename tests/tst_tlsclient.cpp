@@ -2,12 +2,16 @@
 // TlsClient against real TLS peers on loopback: the embedded QtWebSockets echo server,
 // `openssl s_server`, a Python ssl server (tests/tlspeer.py) and raw TCP servers that misbehave.
 
+#include "closing.h"
 #include "echoserver.h"
+#include "report.h"
 #include "testutils.h"
 #include "tlsclient.h"
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -281,6 +285,7 @@ private Q_SLOTS:
         SessionSettings settings = test::settingsFor(echo.url());
         QCOMPARE(settings.url.scheme(), u"wss"_s);
         settings.caFile = kCertFile;
+        settings.handshake.subprotocols = {u"chat"_s}; // QWebSocketServer selects none
         test::SessionRun run;
         test::runSession(run, settings, {test::closeStep(1000)});
         QVERIFY(run.finished);
@@ -294,6 +299,26 @@ private Q_SLOTS:
         QVERIFY(info->certificateErrors.isEmpty());
         QVERIFY(!info->errorsIgnored);
 
+        // A free session's reports say it, and what the server ignored.
+        ReportInput input;
+        input.trace = &run.trace;
+        input.closing = analyzeClosing(run.trace);
+        input.closingVerdict = closingVerdict(input.closing, ExpectedClose{});
+        input.agent = u"echo"_s;
+        const QStringList lines = textReport(input).split(u'\n');
+        const QString tlsLine = u"TLS: "_s + tlsProtocolDisplayName(info->protocol) + u", "_s +
+                                info->cipher + u"; certificate CN=localhost (SHA-256 "_s +
+                                bundledFingerprint() + u')';
+        QVERIFY2(lines.contains(tlsLine), qPrintable(lines.mid(0, 12).join(u'\n')));
+        QVERIFY(lines.contains(u"Warning: the server selected none of the requested subprotocols "
+                               u"(chat): the response has no Sec-WebSocket-Protocol"_s));
+        const QJsonObject json = jsonReport(input);
+        const QJsonObject tls = json.value(u"tls"_s).toObject();
+        QCOMPARE(tls.value(u"protocol"_s).toString(), info->protocol);
+        QCOMPARE(tls.value(u"chain"_s).toArray().at(0).toObject().value(u"sha256"_s).toString(),
+                 bundledFingerprint());
+        QCOMPARE(json.value(u"handshakeWarnings"_s).toArray().size(), 1);
+
         // ws://: no TLS facts.
         EchoServer plain;
         QVERIFY(plain.listen());
@@ -302,6 +327,12 @@ private Q_SLOTS:
         QVERIFY(plainRun.finished);
         QVERIFY(test::hasEvent(plainRun.trace, TraceEvent::Kind::Connected));
         QVERIFY(!tlsInfo(plainRun.trace));
+        ReportInput plainInput;
+        plainInput.trace = &plainRun.trace;
+        plainInput.closing = analyzeClosing(plainRun.trace);
+        QVERIFY(!textReport(plainInput).contains(u"\nTLS: "_s));
+        QVERIFY(jsonReport(plainInput).value(u"tls"_s).isNull());
+        QVERIFY(jsonReport(plainInput).value(u"handshakeWarnings"_s).toArray().isEmpty());
     }
 
     // openssl s_server -rev: data both ways, then our close_notify, which s_server answers with
