@@ -76,7 +76,10 @@ void HandshakePanel::clear()
 {
     setHandshake({}, {});
     setResponseBody({});
-    setTls(nullptr, false);
+    m_tls.reset();
+    m_connected = false;
+    showTls(); // hidden, also right after construction: the layout starts without it
+    showWarnings();
     m_bodySourceOctets = -1;
 }
 
@@ -179,6 +182,7 @@ void HandshakePanel::setResponseBody(const QByteArray &body, bool truncated)
             tr("(only the first %1 octets are shown)").arg(QLocale().toString(qint64(body.size())));
     setTextIfChanged(m_ui->bodyEdit, text);
     m_ui->bodyBox->setVisible(!body.isEmpty());
+    relayout();
 }
 
 QString HandshakePanel::responseBodyText() const
@@ -244,6 +248,7 @@ void HandshakePanel::showWarnings()
         lines << warningText(warning);
     m_ui->warningLabel->setText(lines.join(u'\n'));
     m_ui->warningLabel->setVisible(!lines.isEmpty());
+    relayout();
     QPalette pal = palette();
     const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
     pal.setColor(QPalette::WindowText, dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0x9a, 0x5b, 0x00));
@@ -256,9 +261,12 @@ void HandshakePanel::showTls()
     // when TLS never got up, with the errors from the events when there is no TLS record.
     const QStringList errors = m_tls ? m_tls->certificateErrors : m_certificateErrors;
     const bool tlsShown = m_tls.has_value() || m_connected || !errors.isEmpty();
-    m_ui->tlsBox->setVisible(tlsShown);
-    if (!tlsShown)
+    if (!tlsShown) {
+        m_ui->tlsBox->setVisible(false);
         return;
+    }
+    // The section is shown once its contents are set: showing it activates the layout at once,
+    // and with every child still visible it would claim the height of all of them.
     const bool noTls = !m_tls && m_connected;
     m_ui->noTlsLabel->setVisible(noTls || (!m_tls && !errors.isEmpty()));
     if (noTls)
@@ -290,6 +298,8 @@ void HandshakePanel::showTls()
     }
     if (!haveSession) {
         m_ui->chainTree->clear();
+        m_ui->tlsBox->setVisible(true);
+        relayout();
         return;
     }
     m_ui->tlsProtocolValue->setText(tlsProtocolDisplayName(m_tls->protocol));
@@ -334,7 +344,16 @@ void HandshakePanel::showTls()
     m_ui->chainTree->setFixedHeight(
         std::min(rows, 12) * rowHeight + 2 * m_ui->chainTree->frameWidth() +
         m_ui->chainTree->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
-    m_ui->tlsBox->updateGeometry(); // its size hint changed with the rows
+    m_ui->tlsBox->setVisible(true);
+    relayout();
+}
+
+void HandshakePanel::relayout()
+{
+    // Sections shown, hidden or resized change the panel's layout: redo it from scratch (the
+    // box layout keeps the old height of a section whose contents changed while it was hidden).
+    m_ui->tlsBox->updateGeometry();
+    m_ui->mainLayout->invalidate();
 }
 
 void HandshakePanel::changeEvent(QEvent *event)

@@ -64,6 +64,7 @@ private:
     void showFailure();
     void showWarnings();
     void showTls();
+    void relayout();
     [[nodiscard]] QString warningText(const HandshakeWarningInfo &warning) const;
 
     std::unique_ptr<Ui::HandshakePanel> m_ui;

@@ -1205,6 +1205,11 @@ void TestPanels::handshakeIgnoredSubprotocol()
     QCOMPARE(panel.warnings().size(), 1);
     QCOMPARE(panel.warnings().first().warning, HandshakeWarning::SubprotocolIgnored);
     QApplication::processEvents();
+    // The heads keep the room: the TLS section ("no TLS") is one line.
+    auto *tlsBox = panel.findChild<QGroupBox *>(u"tlsBox"_s);
+    QVERIFY(tlsBox->isVisible());
+    QVERIFY2(tlsBox->height() < panel.height() / 5, qPrintable(QString::number(tlsBox->height())));
+    QVERIFY(panel.findChild<QWidget *>(u"splitter"_s)->height() > panel.height() / 2);
     QVERIFY(panel.grab().save(u"/tmp/panels/handshake-warning.png"_s));
 }
 
