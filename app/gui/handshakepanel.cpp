@@ -293,8 +293,8 @@ void HandshakePanel::showTls()
         m_ui->certificateList->addItems(errors);
         // A line an error, three at most (more scroll).
         const int line = m_ui->certificateList->fontMetrics().lineSpacing() + 2;
-        m_ui->certificateList->setFixedHeight(std::clamp(int(errors.size()), 1, 3) * line +
-                                              2 * m_ui->certificateList->frameWidth() + 4);
+        m_ui->certificateList->setMaximumHeight(std::clamp(int(errors.size()), 1, 3) * line +
+                                                2 * m_ui->certificateList->frameWidth() + 4);
     }
     if (!haveSession) {
         m_ui->chainTree->clear();
@@ -341,9 +341,12 @@ void HandshakePanel::showTls()
     // keep the room.
     const int rowHeight =
         std::max(m_ui->chainTree->sizeHintForRow(0), QFontMetrics(fixed).lineSpacing());
-    m_ui->chainTree->setFixedHeight(
+    m_ui->chainTree->setMaximumHeight(
         std::min(rows, 12) * rowHeight + 2 * m_ui->chainTree->frameWidth() +
         m_ui->chainTree->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    // In a short tab it gives way first, down to three rows.
+    m_ui->chainTree->setMinimumHeight(std::min(rows, 3) * rowHeight +
+                                      2 * m_ui->chainTree->frameWidth());
     m_ui->tlsBox->setVisible(true);
     relayout();
 }
