@@ -161,6 +161,10 @@ private slots:
     void garbage_data();
     void garbage();
     void randomGarbage();
+
+    void warnings_data();
+    void warnings();
+    void warningsOnlyFor101();
 };
 
 void tst_Handshake::buildRequest_data()
@@ -1066,6 +1070,108 @@ void tst_Handshake::randomGarbage()
             QVERIFY(!checkHandshakeResponse(reader.head(), request, {}).ok());
         QVERIFY(!checkHandshakeResponse(octets, request, {}).ok());
     }
+}
+
+// What the server ignored of what we asked for: warnings, not failures (the check passes).
+void tst_Handshake::warnings_data()
+{
+    QTest::addColumn<QStringList>("subprotocols");
+    QTest::addColumn<QStringList>("extensions");
+    QTest::addColumn<QByteArrayList>("responseExtra"); // header lines of the 101
+    QTest::addColumn<QStringList>("expected");         // kind:requested:ignored
+
+    const QStringList none;
+    QTest::newRow("nothing asked, nothing granted") << none << none << QByteArrayList{} << none;
+    QTest::newRow("subprotocol ignored")
+        << QStringList{u"chat"_s, u"superchat"_s} << none << QByteArrayList{}
+        << QStringList{u"subprotocol:chat,superchat:"_s};
+    QTest::newRow("subprotocol accepted")
+        << QStringList{u"chat"_s, u"superchat"_s} << none
+        << QByteArrayList{"Sec-WebSocket-Protocol: superchat"} << none;
+    QTest::newRow("extension ignored")
+        << none << QStringList{u"permessage-deflate; client_max_window_bits"_s} << QByteArrayList{}
+        << QStringList{u"extensions:permessage-deflate:permessage-deflate"_s};
+    QTest::newRow("extension accepted")
+        << none << QStringList{u"permessage-deflate; client_max_window_bits"_s}
+        << QByteArrayList{"Sec-WebSocket-Extensions: permessage-deflate; "
+                          "server_no_context_takeover"}
+        << none;
+    QTest::newRow("the same extension offered twice, accepted once")
+        << none
+        << QStringList{u"permessage-deflate; client_max_window_bits"_s, u"permessage-deflate"_s}
+        << QByteArrayList{"Sec-WebSocket-Extensions: permessage-deflate"} << none;
+    QTest::newRow("some extensions ignored")
+        << none << QStringList{u"permessage-deflate"_s, u"x-webkit-deflate-frame"_s}
+        << QByteArrayList{"Sec-WebSocket-Extensions: permessage-deflate"}
+        << QStringList{u"some:permessage-deflate,x-webkit-deflate-frame:x-webkit-deflate-frame"_s};
+    QTest::newRow("both ignored") << QStringList{u"chat"_s} << QStringList{u"permessage-deflate"_s}
+                                  << QByteArrayList{}
+                                  << QStringList{
+                                         u"subprotocol:chat:"_s,
+                                         u"extensions:permessage-deflate:permessage-deflate"_s};
+}
+
+void tst_Handshake::warnings()
+{
+    QFETCH(QStringList, subprotocols);
+    QFETCH(QStringList, extensions);
+    QFETCH(QByteArrayList, responseExtra);
+    QFETCH(QStringList, expected);
+
+    HandshakeOptions options;
+    options.subprotocols = subprotocols;
+    options.extensions = extensions;
+    const HandshakeRequest request = rfcRequest(options);
+    QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Accept: "_ba +
+                          kRfcAccept + "\r\n";
+    for (const QByteArray &line : std::as_const(responseExtra))
+        response += line + "\r\n";
+    response += "\r\n";
+    // Not failures: the handshake succeeds.
+    QCOMPARE(checkHandshakeResponse(response, request, options).failure, QString());
+
+    const QList<wsi::HandshakeWarningInfo> warnings =
+        wsi::handshakeWarnings(request.bytes, response);
+    QStringList got;
+    for (const wsi::HandshakeWarningInfo &w : warnings) {
+        const QString kind =
+            w.warning == wsi::HandshakeWarning::SubprotocolIgnored  ? u"subprotocol"_s
+            : w.warning == wsi::HandshakeWarning::ExtensionsIgnored ? u"extensions"_s
+                                                                    : u"some"_s;
+        got << kind + u':' + w.requested.join(u',') + u':' + w.ignored.join(u',');
+        QVERIFY(!w.text.isEmpty());
+        for (const QString &name : w.ignored)
+            QVERIFY2(w.text.contains(name), qPrintable(w.text));
+    }
+    QCOMPARE(got, expected);
+    if (!warnings.isEmpty() &&
+        warnings.first().warning == wsi::HandshakeWarning::SubprotocolIgnored)
+        QCOMPARE(warnings.first().text,
+                 u"the server selected none of the requested subprotocols ("_s +
+                     subprotocols.join(u", "_s) +
+                     u"): the response has no Sec-WebSocket-Protocol"_s);
+}
+
+// A response that is not 101 fails the handshake: there is nothing to warn about.
+void tst_Handshake::warningsOnlyFor101()
+{
+    HandshakeOptions options;
+    options.subprotocols = {u"chat"_s};
+    options.extensions = {u"permessage-deflate"_s};
+    const HandshakeRequest request = rfcRequest(options);
+    QVERIFY(
+        wsi::handshakeWarnings(request.bytes, httpHead({"HTTP/1.1 400 Bad Request"})).isEmpty());
+    QVERIFY(wsi::handshakeWarnings(request.bytes, {}).isEmpty());
+    QCOMPARE(wsi::handshakeWarnings(request.bytes, httpHead({"HTTP/1.1 101 Switching Protocols"}))
+                 .size(),
+             2);
+    // A raw request is read as sent.
+    const QByteArray raw = "GET / HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Protocol: a, b\r\n\r\n";
+    const auto fromRaw =
+        wsi::handshakeWarnings(raw, httpHead({"HTTP/1.1 101 Switching Protocols"}));
+    QCOMPARE(fromRaw.size(), 1);
+    QCOMPARE(fromRaw.first().requested, (QStringList{u"a"_s, u"b"_s}));
 }
 
 QTEST_GUILESS_MAIN(tst_Handshake)

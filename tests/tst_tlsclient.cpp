@@ -2,10 +2,16 @@
 // TlsClient against real TLS peers on loopback: the embedded QtWebSockets echo server,
 // `openssl s_server`, a Python ssl server (tests/tlspeer.py) and raw TCP servers that misbehave.
 
+#include "closing.h"
 #include "echoserver.h"
+#include "report.h"
+#include "testutils.h"
 #include "tlsclient.h"
 
+#include <QCryptographicHash>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -124,6 +130,28 @@ struct ServerProcess
     }
 };
 
+// The SHA-256 fingerprint of the bundled certificate, computed here from its PEM file (base64
+// of the DER between the armour lines), not by the code under test.
+QString bundledFingerprint()
+{
+    QByteArray base64;
+    bool inside = false;
+    for (const QByteArray &line : bundledCa().split('\n')) {
+        if (line.startsWith("-----BEGIN CERTIFICATE-----"))
+            inside = true;
+        else if (line.startsWith("-----END CERTIFICATE-----"))
+            break;
+        else if (inside)
+            base64 += line.trimmed();
+    }
+    const QByteArray der = QByteArray::fromBase64(base64);
+    const QByteArray hash = QCryptographicHash::hash(der, QCryptographicHash::Sha256);
+    QStringList pairs;
+    for (const char octet : hash)
+        pairs << u"%1"_s.arg(uint(quint8(octet)), 2, 16, QChar(u'0')).toUpper();
+    return pairs.join(u':');
+}
+
 QString python3()
 {
     return QStandardPaths::findExecutable(u"python3"_s);
@@ -213,6 +241,98 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(c.received.contains("\r\n\r\n"), 20000);
         QVERIFY2(c.received.startsWith("HTTP/1.1 101"), c.received.constData());
         QVERIFY(c.received.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+    }
+
+    // What the handshake established, as the Handshake tab shows it: openssl s_server as peer.
+    void sessionInfoFromSServer()
+    {
+        ServerProcess server;
+        QVERIFY(server.start(u"openssl"_s,
+                             {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
+                              u"-key"_s, kKeyFile, u"-tls1_2"_s, u"-naccept"_s, u"1"_s},
+                             u"ACCEPT 127\\.0\\.0\\.1:(\\d+)"_s));
+        Client c;
+        TlsClient::Options o; // not trusted, ignored: the errors are in the facts
+        o.ignoreCertificateErrors = true;
+        c.start(server.port, u"localhost"_s, o);
+        QTRY_VERIFY_WITH_TIMEOUT(c.tls.isEncrypted(), 20000);
+        const TlsInfo info = c.tls.sessionInfo();
+        QCOMPARE(info.protocol, u"TLSv1.2"_s); // the server allows no other
+        QCOMPARE(tlsProtocolDisplayName(info.protocol), u"TLS 1.2"_s);
+        QVERIFY2(info.cipher.contains(u"AES"_s) || info.cipher.contains(u"CHACHA"_s),
+                 qPrintable(info.cipher));
+        QCOMPARE(info.cipher, c.tls.cipherName());
+        QCOMPARE(info.chain.size(), 1); // the self-signed certificate alone
+        const TlsCertificateInfo &leaf = info.chain.first();
+        QCOMPARE(leaf.subject, u"CN=localhost"_s);
+        QCOMPARE(leaf.issuer, u"CN=localhost"_s);
+        QCOMPARE(leaf.sha256, bundledFingerprint());
+        QCOMPARE(leaf.sha256.size(), 32 * 3 - 1);
+        // The validity as the certificate states it (openssl x509 -dates).
+        QCOMPARE(leaf.notBefore, QDateTime(QDate(2026, 11, 23), QTime(4, 25, 53), Qt::UTC));
+        QCOMPARE(leaf.notAfter, QDateTime(QDate(2126, 10, 30), QTime(4, 25, 53), Qt::UTC));
+        QCOMPARE(info.certificateErrors, QStringList{kSelfSigned});
+        QVERIFY(info.errorsIgnored);
+    }
+
+    // A wss:// session records the facts in its trace (the Connected event), trusted this time.
+    void sessionTraceHasTlsFacts()
+    {
+        EchoServer echo;
+        EchoServer::Options eo;
+        eo.tls = true;
+        QVERIFY(echo.listen(eo));
+        SessionSettings settings = test::settingsFor(echo.url());
+        QCOMPARE(settings.url.scheme(), u"wss"_s);
+        settings.caFile = kCertFile;
+        settings.handshake.subprotocols = {u"chat"_s}; // QWebSocketServer selects none
+        test::SessionRun run;
+        test::runSession(run, settings, {test::closeStep(1000)});
+        QVERIFY(run.finished);
+        const TlsInfo *info = tlsInfo(run.trace);
+        QVERIFY(info);
+        QVERIFY2(info->protocol.startsWith(u"TLSv1."_s), qPrintable(info->protocol));
+        QVERIFY(!info->cipher.isEmpty());
+        QCOMPARE(info->chain.size(), 1);
+        QCOMPARE(info->chain.first().subject, u"CN=localhost"_s);
+        QCOMPARE(info->chain.first().sha256, bundledFingerprint());
+        QVERIFY(info->certificateErrors.isEmpty());
+        QVERIFY(!info->errorsIgnored);
+
+        // A free session's reports say it, and what the server ignored.
+        ReportInput input;
+        input.trace = &run.trace;
+        input.closing = analyzeClosing(run.trace);
+        input.closingVerdict = closingVerdict(input.closing, ExpectedClose{});
+        input.agent = u"echo"_s;
+        const QStringList lines = textReport(input).split(u'\n');
+        const QString tlsLine = u"TLS: "_s + tlsProtocolDisplayName(info->protocol) + u", "_s +
+                                info->cipher + u"; certificate CN=localhost (SHA-256 "_s +
+                                bundledFingerprint() + u')';
+        QVERIFY2(lines.contains(tlsLine), qPrintable(lines.mid(0, 12).join(u'\n')));
+        QVERIFY(lines.contains(u"Warning: the server selected none of the requested subprotocols "
+                               u"(chat): the response has no Sec-WebSocket-Protocol"_s));
+        const QJsonObject json = jsonReport(input);
+        const QJsonObject tls = json.value(u"tls"_s).toObject();
+        QCOMPARE(tls.value(u"protocol"_s).toString(), info->protocol);
+        QCOMPARE(tls.value(u"chain"_s).toArray().at(0).toObject().value(u"sha256"_s).toString(),
+                 bundledFingerprint());
+        QCOMPARE(json.value(u"handshakeWarnings"_s).toArray().size(), 1);
+
+        // ws://: no TLS facts.
+        EchoServer plain;
+        QVERIFY(plain.listen());
+        test::SessionRun plainRun;
+        test::runSession(plainRun, test::settingsFor(plain.url()), {test::closeStep(1000)});
+        QVERIFY(plainRun.finished);
+        QVERIFY(test::hasEvent(plainRun.trace, TraceEvent::Kind::Connected));
+        QVERIFY(!tlsInfo(plainRun.trace));
+        ReportInput plainInput;
+        plainInput.trace = &plainRun.trace;
+        plainInput.closing = analyzeClosing(plainRun.trace);
+        QVERIFY(!textReport(plainInput).contains(u"\nTLS: "_s));
+        QVERIFY(jsonReport(plainInput).value(u"tls"_s).isNull());
+        QVERIFY(jsonReport(plainInput).value(u"handshakeWarnings"_s).toArray().isEmpty());
     }
 
     // openssl s_server -rev: data both ways, then our close_notify, which s_server answers with

@@ -458,4 +458,64 @@ HandshakeResponse checkHandshakeResponse(const QByteArray &head, const Handshake
     return response;
 }
 
+QList<HandshakeWarningInfo> handshakeWarnings(const QByteArray &requestHead,
+                                              const QByteArray &responseHead)
+{
+    QList<HandshakeWarningInfo> warnings;
+    const ParsedHead parsed = parseHead(responseHead);
+    HandshakeResponse response;
+    response.statusLine = parsed.firstLine;
+    if (!checkStatusLine(response).isEmpty() || response.statusCode != 101)
+        return warnings;
+    HandshakeRequest request;
+    request.bytes = requestHead;
+    const Offer offer = offerOf(request, HandshakeOptions{});
+    const auto names = [](const QList<QByteArray> &items) {
+        QStringList out;
+        for (const QByteArray &item : items) {
+            const QString name = latin1(item);
+            if (!out.contains(name))
+                out.append(name);
+        }
+        return out;
+    };
+
+    const std::optional<QByteArray> selected = joinedValue(parsed.fields, "Sec-WebSocket-Protocol");
+    if (!offer.subprotocols.isEmpty() && (!selected || selected->trimmed().isEmpty())) {
+        HandshakeWarningInfo w;
+        w.warning = HandshakeWarning::SubprotocolIgnored;
+        w.requested = names(offer.subprotocols);
+        w.text = u"the server selected none of the requested subprotocols ("_s +
+                 w.requested.join(u", "_s) + u"): the response has no Sec-WebSocket-Protocol"_s;
+        warnings.append(w);
+    }
+
+    if (!offer.extensionNames.isEmpty()) {
+        QList<QByteArray> accepted;
+        if (const auto value = joinedValue(parsed.fields, "Sec-WebSocket-Extensions")) {
+            for (const QByteArray &extension : commaSeparated(*value))
+                accepted.append(extensionName(extension));
+        }
+        HandshakeWarningInfo w;
+        w.requested = names(offer.extensionNames);
+        for (const QString &name : std::as_const(w.requested)) {
+            if (!accepted.contains(name.toLatin1()))
+                w.ignored.append(name);
+        }
+        if (accepted.isEmpty()) {
+            w.warning = HandshakeWarning::ExtensionsIgnored;
+            w.text = u"the server accepted none of the requested extensions ("_s +
+                     w.requested.join(u", "_s) +
+                     u"): the response has no Sec-WebSocket-Extensions"_s;
+            warnings.append(w);
+        } else if (!w.ignored.isEmpty()) {
+            w.warning = HandshakeWarning::SomeExtensionsIgnored;
+            w.text = u"the server accepted only some of the requested extensions: "_s +
+                     w.ignored.join(u", "_s) + u" ignored"_s;
+            warnings.append(w);
+        }
+    }
+    return warnings;
+}
+
 } // namespace wsi

@@ -112,4 +112,28 @@ struct HandshakeResponse
                                                        const HandshakeRequest &request,
                                                        const HandshakeOptions &options);
 
+// What a successful (101) handshake did not give us, though it is no failure (RFC 6455 §4.1 lets
+// a server pick no subprotocol and accept none or only some of the extensions offered).
+enum class HandshakeWarning : quint8 {
+    SubprotocolIgnored,    // subprotocols requested, the response selects none
+    ExtensionsIgnored,     // extensions offered, the response has no Sec-WebSocket-Extensions
+    SomeExtensionsIgnored, // extensions offered, the response accepts only some of them
+};
+
+struct HandshakeWarningInfo
+{
+    HandshakeWarning warning = HandshakeWarning::SubprotocolIgnored;
+    QStringList requested; // subprotocols asked for, or extension names offered (lower case)
+    QStringList ignored;   // of those, what the server left out (extension names)
+    QString text;          // in words, for reports (untranslated): "the server ignored …"
+
+    friend bool operator==(const HandshakeWarningInfo &, const HandshakeWarningInfo &) = default;
+};
+
+// The warnings of a handshake: what was requested is read from the request as sent
+// (Sec-WebSocket-Protocol and -Extensions headers), what was granted from the response head.
+// Empty when the response is not 101 (a failure, not a warning) or when nothing was ignored.
+[[nodiscard]] QList<HandshakeWarningInfo> handshakeWarnings(const QByteArray &requestHead,
+                                                            const QByteArray &responseHead);
+
 } // namespace wsi

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "report.h"
+#include "handshake.h"
 
 #include "textescape.h"
 #include "wirelog.h"
@@ -381,6 +382,32 @@ QString handshakeResponseText(const Trace &trace)
 
 namespace {
 
+// What the server ignored of our request (a free session's report says it).
+QStringList handshakeWarningTexts(const Trace &trace)
+{
+    QStringList texts;
+    for (const HandshakeWarningInfo &w : handshakeWarnings(handshakeRequestText(trace).toLatin1(),
+                                                           handshakeResponseText(trace).toLatin1()))
+        texts << w.text;
+    return texts;
+}
+
+// "TLS 1.3, TLS_AES_256_GCM_SHA384; certificate CN=localhost (SHA-256 CB:58:…)".
+QString tlsSummary(const TlsInfo &tls)
+{
+    QString text = tlsProtocolDisplayName(tls.protocol) + u", "_s + tls.cipher;
+    if (!tls.chain.isEmpty())
+        text += u"; certificate "_s + tls.chain.first().subject + u" (SHA-256 "_s +
+                tls.chain.first().sha256 + u')';
+    if (tls.errorsIgnored)
+        text += u"; certificate errors ignored: "_s + tls.certificateErrors.join(u"; "_s);
+    return text;
+}
+
+} // namespace
+
+namespace {
+
 // A free session's report lists the frames that broke a rule, both directions, by the core's
 // rule set; at most this many, then how many more.
 constexpr qsizetype kMaxReportedViolations = 1000;
@@ -462,11 +489,19 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     // frames were counted (the statistics stay exact), not stored.
     if (!isCase && trace.limitReached())
         out.line(u"Storage: stopped "_s + storageStopText(trace));
+    if (!isCase) {
+        if (const TlsInfo *tls = tlsInfo(trace))
+            out.line(u"TLS: "_s + escapeControls(tlsSummary(*tls)));
+    }
 
     // The reference separates these sections by a rule; two blank lines here.
     out.lines({QString(), QString(), u"Opening Handshake"_s, QString()});
     out.lines(headLines(handshakeRequestText(trace)));
     out.lines(headLines(handshakeResponseText(trace)));
+    if (!isCase) {
+        for (const QString &warning : handshakeWarningTexts(trace))
+            out.line(u"Warning: "_s + escapeControls(warning));
+    }
 
     out.lines({QString(), QString(), u"Closing Behavior"_s, QString()});
     out.lines(closingLines(input.closing));
@@ -783,6 +818,31 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
             };
         }
         members.emplace_back(u"storageStopped"_s, value(stopped));
+        QJsonArray warnings;
+        for (const QString &warning : handshakeWarningTexts(trace))
+            warnings.append(warning);
+        members.emplace_back(u"handshakeWarnings"_s, value(warnings));
+        QJsonValue tlsValue(QJsonValue::Null); // ws://, or TLS never got up
+        if (const TlsInfo *tls = tlsInfo(trace)) {
+            QJsonArray chain;
+            for (const TlsCertificateInfo &cert : tls->chain) {
+                chain.append(QJsonObject{
+                    {u"subject"_s, cert.subject},
+                    {u"issuer"_s, cert.issuer},
+                    {u"notBefore"_s, cert.notBefore.toString(Qt::ISODate)},
+                    {u"notAfter"_s, cert.notAfter.toString(Qt::ISODate)},
+                    {u"sha256"_s, cert.sha256},
+                });
+            }
+            tlsValue = QJsonObject{
+                {u"protocol"_s, tls->protocol},
+                {u"cipher"_s, tls->cipher},
+                {u"chain"_s, chain},
+                {u"certificateErrors"_s, QJsonArray::fromStringList(tls->certificateErrors)},
+                {u"errorsIgnored"_s, tls->errorsIgnored},
+            };
+        }
+        members.emplace_back(u"tls"_s, value(tlsValue));
     }
     // In the order QJsonObject keeps its keys (sorted), as the report was written before.
     std::sort(members.begin(), members.end(),

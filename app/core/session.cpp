@@ -241,8 +241,15 @@ void ClientSession::onTcpConnected()
 void ClientSession::onConnected()
 {
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // TCP_NODELAY
-    recordEvent(TraceEvent::Kind::Connected,
-                m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort()));
+    TraceEvent connected;
+    connected.timeNs = elapsedNs();
+    connected.kind = TraceEvent::Kind::Connected;
+    connected.text =
+        m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
+    // wss://: what the TLS handshake established (protocol, cipher, the server's chain).
+    if (m_tlsClient && m_tlsClient->isEncrypted())
+        connected.tls = TlsInfoPtr(new TlsInfo(m_tlsClient->sessionInfo()));
+    record(std::move(connected));
     sendHandshake();
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "tlsclient.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QHostAddress>
 #include <QSslError>
 #include <QTcpSocket>
@@ -96,6 +98,46 @@ QByteArray takeBio(BIO *bio)
     char *data = nullptr;
     const long size = BIO_get_mem_data(bio, &data);
     return size > 0 ? QByteArray(data, qsizetype(size)) : QByteArray();
+}
+
+// An X.509 name in RFC 2253 form ("CN=localhost,O=Example").
+QString nameText(const X509_NAME *name)
+{
+    BIO *bio = name ? BIO_new(BIO_s_mem()) : nullptr;
+    if (!bio)
+        return {};
+    QString text;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0)
+        text = QString::fromUtf8(takeBio(bio));
+    BIO_free(bio);
+    return text;
+}
+
+QDateTime utcTime(const ASN1_TIME *time)
+{
+    struct tm tm = {};
+    if (!time || ASN1_TIME_to_tm(time, &tm) != 1)
+        return {};
+    return QDateTime(QDate(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday),
+                     QTime(tm.tm_hour, tm.tm_min, tm.tm_sec), Qt::UTC);
+}
+
+TlsCertificateInfo certificateInfo(X509 *cert)
+{
+    TlsCertificateInfo info;
+    info.subject = nameText(X509_get_subject_name(cert));
+    info.issuer = nameText(X509_get_issuer_name(cert));
+    info.notBefore = utcTime(X509_get0_notBefore(cert));
+    info.notAfter = utcTime(X509_get0_notAfter(cert));
+    const int size = i2d_X509(cert, nullptr);
+    if (size > 0) {
+        QByteArray der(size, Qt::Uninitialized);
+        auto *out = reinterpret_cast<unsigned char *>(der.data());
+        if (i2d_X509(cert, &out) == size)
+            info.sha256 = QString::fromLatin1(
+                QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex(':').toUpper());
+    }
+    return info;
 }
 
 } // namespace
@@ -282,6 +324,24 @@ QString TlsClient::peerCertificateSubject() const
         subject = QString::fromUtf8(takeBio(bio));
     BIO_free(bio);
     return subject;
+}
+
+TlsInfo TlsClient::sessionInfo() const
+{
+    TlsInfo info;
+    info.protocol = protocolName();
+    info.cipher = isEncrypted() ? cipherName() : QString();
+    // On the client side the chain includes the server's own certificate, first.
+    STACK_OF(X509) *chain = m_ssl ? SSL_get_peer_cert_chain(m_ssl) : nullptr;
+    for (int i = 0; chain && i < sk_X509_num(chain); ++i)
+        info.chain.append(certificateInfo(sk_X509_value(chain, i)));
+    if (info.chain.isEmpty() && m_ssl) {
+        if (X509 *leaf = SSL_get0_peer_certificate(m_ssl))
+            info.chain.append(certificateInfo(leaf));
+    }
+    info.certificateErrors = m_certErrors;
+    info.errorsIgnored = !m_certErrors.isEmpty() && m_options.ignoreCertificateErrors;
+    return info;
 }
 
 // Moves ciphertext from the socket to OpenSSL's input, decrypts, answers, and writes what

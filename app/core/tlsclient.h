@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "trace.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -108,6 +110,10 @@ public:
     [[nodiscard]] QString cipherName() const;   // "TLS_AES_256_GCM_SHA384"
     [[nodiscard]] QSslCertificate peerCertificate() const;
     [[nodiscard]] QString peerCertificateSubject() const; // RFC 2253: "CN=localhost"
+    // What the handshake established: protocol, cipher, the peer's chain as it sent it (leaf
+    // first, each with its SHA-256 fingerprint), the certificate errors and whether they were
+    // ignored. Empty protocol and cipher until encrypted.
+    [[nodiscard]] TlsInfo sessionInfo() const;
 
 Q_SIGNALS:
     // After the certificate has been verified and before encrypted() or handshakeFailed():

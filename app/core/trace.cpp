@@ -52,6 +52,25 @@ QString tcpEndText(TcpEnd end, const QString &socketText)
     return socketText;
 }
 
+QString tlsProtocolDisplayName(const QString &protocol)
+{
+    if (protocol.startsWith(u"TLSv"_s))
+        return u"TLS "_s + protocol.mid(4);
+    return protocol;
+}
+
+const TlsInfo *tlsInfo(const Trace &trace)
+{
+    // The Connected event is among the first few: TCP (and TLS) come before everything else.
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind == TraceEvent::Kind::Connected)
+            return e.tls.data();
+        if (e.kind == TraceEvent::Kind::HandshakeRequest)
+            break;
+    }
+    return nullptr;
+}
+
 bool Trace::admit(qint64 cost, Direction d, qint64 offset, qint64 timeNs, bool frame)
 {
     if (m_limitReached)

@@ -7,9 +7,11 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QList>
 #include <QMetaType>
 #include <QSharedData>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <functional>
@@ -111,13 +113,39 @@ enum class TcpEnd : quint8 {
 // the closing panel and the reports all say it with these words.
 [[nodiscard]] QString tcpEndText(TcpEnd end, const QString &socketText);
 
+// One certificate of the chain the TLS server presented (leaf first), as the Handshake tab and
+// the reports show it.
+struct TlsCertificateInfo
+{
+    QString subject;     // RFC 2253: "CN=localhost,O=Example"
+    QString issuer;      // RFC 2253
+    QDateTime notBefore; // UTC
+    QDateTime notAfter;  // UTC
+    QString sha256;      // SHA-256 of the DER encoding: upper-case hex pairs joined by ':'
+
+    friend bool operator==(const TlsCertificateInfo &, const TlsCertificateInfo &) = default;
+};
+
+// What the TLS handshake established (wss:// only), recorded with the Connected event.
+struct TlsInfo : public QSharedData
+{
+    QString protocol;                // as OpenSSL names it: "TLSv1.3"
+    QString cipher;                  // "TLS_AES_256_GCM_SHA384"
+    QList<TlsCertificateInfo> chain; // the peer's chain as sent, leaf first
+    QStringList certificateErrors;   // verification errors met (the handshake went on)
+    bool errorsIgnored = false;      // there were errors and the user chose to ignore them
+};
+using TlsInfoPtr = QExplicitlySharedDataPointer<const TlsInfo>;
+// "TLSv1.3" → "TLS 1.3" (other names unchanged).
+[[nodiscard]] QString tlsProtocolDisplayName(const QString &protocol);
+
 // Everything else that happens on a connection. The wire-log timer entries (§3.3) and the facts
 // the closing behaviour (§2) is derived from.
 struct TraceEvent
 {
     enum class Kind : quint8 {
         StateChanged,         // state
-        Connected,            // TCP (and TLS) up; text: peer address
+        Connected,            // TCP (and TLS) up; text: peer address; tls: wss:// facts
         CertificateError,     // text: the TLS error (also when ignored)
         HandshakeRequest,     // text: request head (also in the TX octets)
         HandshakeResponse,    // text: response head; failure: reason when it failed
@@ -158,6 +186,7 @@ struct TraceEvent
     TcpEnd tcpEnd = TcpEnd::Unknown; // TcpClosed: how the connection ended
     qint64 streamOffset = -1;        // TraceLimitReached: the first octet not stored
     Direction direction = Direction::Rx; // TraceLimitReached: of this direction's stream
+    TlsInfoPtr tls;                      // Connected over TLS: what the handshake established
 };
 
 using TraceRecord = std::variant<OctetChunk, FrameRecord, TraceEvent>;
@@ -193,7 +222,8 @@ inline constexpr qint64 kEntry = 8;         // Trace::Entry
 [[nodiscard]] inline qint64 recordCost(const TraceEvent &e)
 {
     return qint64(sizeof(TraceEvent)) + recordcost::kEntry + recordcost::heap(e.reason)
-           + recordcost::heap(e.text);
+           + recordcost::heap(e.text)
+           + (e.tls ? qint64(sizeof(TlsInfo)) + recordcost::kHeapOverhead : 0);
 }
 
 // Flow control between a session (the producer of batches, in its thread) and the consumer that
@@ -461,6 +491,10 @@ private:
     SessionState m_state = SessionState::Idle;
     qint64 m_lastTimeNs = 0;
 };
+
+// The TLS facts of a wss:// connection (from its Connected event), or null (ws://, not yet
+// encrypted, or the TLS handshake failed).
+[[nodiscard]] const TlsInfo *tlsInfo(const Trace &trace);
 
 // Where and why storage stopped, in words: "at RX octet 67108864: the trace budget of 67108864
 // octets is spent; later octets and frames are counted, not stored". Empty when it did not. The

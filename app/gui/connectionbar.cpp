@@ -19,6 +19,9 @@ namespace wsi::gui {
 namespace {
 constexpr int kHistorySize = 20;
 
+// The key of the Raw request preview when none is set: RFC 6455 §1.3's sample nonce.
+constexpr QByteArrayView kSampleNonce = "the sample nonce";
+
 QStringList splitList(const QString &text)
 {
     QStringList out;
@@ -52,6 +55,19 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
     });
     connect(m_ui->rawRequestCheck, &QCheckBox::toggled, m_ui->rawRequestEdit,
             &QWidget::setEnabled);
+    // The Raw request box shows the request it replaces, kept up to date with the fields until
+    // the user edits it.
+    connect(m_ui->rawRequestEdit, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_settingRaw)
+            m_rawEdited = !m_ui->rawRequestEdit->toPlainText().isEmpty();
+    });
+    for (QLineEdit *edit : {m_ui->subprotocolsEdit, m_ui->extensionsEdit, m_ui->originEdit,
+                            m_ui->versionEdit, m_ui->keyEdit})
+        connect(edit, &QLineEdit::textChanged, this, &ConnectionSettingsDialog::refreshRawRequest);
+    connect(m_ui->headersTable, &QTableWidget::itemChanged, this,
+            &ConnectionSettingsDialog::refreshRawRequest);
+    connect(m_ui->headersTable->model(), &QAbstractItemModel::rowsRemoved, this,
+            &ConnectionSettingsDialog::refreshRawRequest);
     connect(m_ui->caFileButton, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getOpenFileName(
             this, tr("CA certificates"), m_ui->caFileEdit->text(),
@@ -67,8 +83,39 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
 
 ConnectionSettingsDialog::~ConnectionSettingsDialog() = default;
 
+void ConnectionSettingsDialog::setUrl(const QUrl &url)
+{
+    m_url = url;
+    refreshRawRequest();
+}
+
+QString ConnectionSettingsDialog::builtRequest() const
+{
+    if (!m_url.isValid() || m_url.host().isEmpty())
+        return {};
+    SessionSettings s;
+    applyTo(s);
+    s.handshake.rawRequest.clear();
+    const HandshakeRequest request =
+        buildHandshakeRequest(m_url, s.handshake, kSampleNonce.toByteArray());
+    return QString::fromUtf8(request.bytes).replace(u"\r\n"_s, u"\n"_s);
+}
+
+void ConnectionSettingsDialog::refreshRawRequest()
+{
+    if (m_loading || m_rawEdited)
+        return;
+    const QString text = builtRequest();
+    if (m_ui->rawRequestEdit->toPlainText() == text)
+        return;
+    m_settingRaw = true;
+    m_ui->rawRequestEdit->setPlainText(text);
+    m_settingRaw = false;
+}
+
 void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
 {
+    m_loading = true;
     const HandshakeOptions &h = s.handshake;
     m_ui->headersTable->setRowCount(0);
     for (const auto &header : h.extraHeaders) {
@@ -85,7 +132,10 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     m_ui->versionEdit->setText(QString::fromUtf8(h.version));
     m_ui->keyEdit->setText(QString::fromUtf8(h.key));
     m_ui->rawRequestCheck->setChecked(!h.rawRequest.isEmpty());
+    m_settingRaw = true;
     m_ui->rawRequestEdit->setPlainText(QString::fromUtf8(h.rawRequest).replace(u"\r\n"_s, u"\n"_s));
+    m_settingRaw = false;
+    m_rawEdited = !h.rawRequest.isEmpty(); // a raw request of the user's is kept as it is
     m_ui->ignoreCertificateErrorsCheck->setChecked(s.ignoreCertificateErrors);
     m_ui->caFileEdit->setText(s.caFile);
     m_ui->openTimeoutSpin->setValue(s.openHandshakeTimeoutMs / 1000.0);
@@ -94,6 +144,8 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     m_ui->maxFrameSpin->setValue(int(s.maxFramePayload >> 20));
     m_ui->maxTraceSpin->setValue(int(std::clamp<qint64>(s.maxTraceOctets >> 20, 1, 1 << 20)));
     m_ui->failOnViolationCheck->setChecked(s.failOnViolation);
+    m_loading = false;
+    refreshRawRequest();
 }
 
 void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
@@ -244,9 +296,67 @@ void ConnectionBar::setState(SessionState state, bool tls)
     m_ui->connectButton->setText(idle ? tr("&Connect") : tr("&Disconnect"));
     m_ui->urlCombo->setEnabled(idle);
     m_ui->settingsButton->setEnabled(idle);
+    if (state == SessionState::Idle || state == SessionState::Connecting) {
+        // A new connection: nothing known of its TLS session yet, and it is not half-closed.
+        m_tlsProtocol.clear();
+        m_tlsCipher.clear();
+        m_tlsErrorsIgnored = false;
+    }
+    if (state != SessionState::Open && state != SessionState::Closing)
+        m_halfClosed = false;
+    m_tls = tls;
+    updateBadge();
+    validateUrl();
+}
+
+void ConnectionBar::setTlsInfo(const TlsInfo *info)
+{
+    const QString protocol = info ? info->protocol : QString();
+    const QString cipher = info ? info->cipher : QString();
+    const bool ignored = info && info->errorsIgnored;
+    if (protocol == m_tlsProtocol && cipher == m_tlsCipher && ignored == m_tlsErrorsIgnored)
+        return;
+    m_tlsProtocol = protocol;
+    m_tlsCipher = cipher;
+    m_tlsErrorsIgnored = ignored;
+    updateBadge();
+}
+
+void ConnectionBar::setHalfClosed(bool halfClosed)
+{
+    if (halfClosed == m_halfClosed)
+        return;
+    m_halfClosed = halfClosed;
+    updateBadge();
+}
+
+QString ConnectionBar::stateText() const
+{
+    switch (m_state) {
+    case SessionState::Idle:
+        return tr("IDLE");
+    case SessionState::Connecting:
+        return tr("CONNECTING");
+    case SessionState::Open:
+        return tr("OPEN");
+    case SessionState::Closing:
+        return tr("CLOSING");
+    case SessionState::Closed:
+        return tr("CLOSED");
+    }
+    return {};
+}
+
+QString ConnectionBar::badgeText() const
+{
+    return m_ui->stateBadge->text();
+}
+
+void ConnectionBar::updateBadge()
+{
     QString text;
     QString colour;
-    switch (state) {
+    switch (m_state) {
     case SessionState::Idle:
         text = tr("not connected");
         colour = u"#6b6b6b"_s;
@@ -268,19 +378,45 @@ void ConnectionBar::setState(SessionState state, bool tls)
         colour = u"#6b6b6b"_s;
         break;
     }
-    // U+1F512 is a padlock: shown for wss:// connections.
-    if (tls && state != SessionState::Idle)
-        text = QStringLiteral("\U0001F512 ") + text;
+    // Plain words only (a padlock or a warning sign is a missing-glyph box in many fonts); the
+    // middle dot is Latin-1, in every font.
+    QStringList tips{tr("Connection state")};
+    if (m_halfClosed) {
+        text = tr("%1 · half-closed").arg(text);
+        tips << tr("We shut down our sending side (TCP FIN): the server can still send, we "
+                   "cannot.");
+    }
+    if (m_tls && m_state != SessionState::Idle) {
+        const QString tls =
+            m_tlsProtocol.isEmpty() ? tr("TLS") : tlsProtocolDisplayName(m_tlsProtocol);
+        text =
+            tr("%1 · %2").arg(text, m_tlsErrorsIgnored ? tr("%1 (errors ignored)").arg(tls) : tls);
+        if (!m_tlsProtocol.isEmpty())
+            tips << tr("Encrypted: %1, cipher %2")
+                        .arg(tlsProtocolDisplayName(m_tlsProtocol), m_tlsCipher);
+        else
+            tips << tr("TLS (wss://)");
+        if (m_tlsErrorsIgnored)
+            tips << tr("The server's certificate did not verify; its errors were ignored (see "
+                       "the Handshake tab).");
+    }
     m_ui->stateBadge->setText(text);
     m_ui->stateBadge->setStyleSheet(u"QLabel { color: white; background: %1; border-radius: 4px;"
                                     " padding: 2px 8px; font-weight: bold; }"_s.arg(colour));
-    m_ui->stateBadge->setToolTip(tls ? tr("Connection state (TLS)") : tr("Connection state"));
-    validateUrl();
+    m_ui->stateBadge->setToolTip(tips.join(u'\n'));
+}
+
+void ConnectionBar::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::LanguageChange)
+        updateBadge();
 }
 
 void ConnectionBar::openSettingsDialog()
 {
     ConnectionSettingsDialog dialog(this);
+    dialog.setUrl(QUrl(url(), QUrl::StrictMode));
     dialog.setSettings(m_base);
     if (dialog.exec() == QDialog::Accepted) {
         dialog.applyTo(m_base);

@@ -28,16 +28,31 @@ public:
     explicit ConnectionSettingsDialog(QWidget *parent = nullptr);
     ~ConnectionSettingsDialog() override;
 
+    // The URL the connection goes to: the Raw request box shows the request built for it.
+    void setUrl(const QUrl &url);
     void setSettings(const SessionSettings &settings);
     // Applies the dialog's fields onto `settings` (URL and switches untouched).
     void applyTo(SessionSettings &settings) const;
 
+    // The request the current fields would send (the core's builder, with the sample key of
+    // RFC 6455 §1.3 when no key is set), lines ending in LF as the Raw request box shows it.
+    [[nodiscard]] QString builtRequest() const;
+    // Whether the user changed the Raw request box (then it is no longer refreshed).
+    [[nodiscard]] bool isRawRequestEdited() const { return m_rawEdited; }
+
 private:
+    void refreshRawRequest();
+
     std::unique_ptr<::Ui::ConnectionSettingsDialog> m_ui;
+    QUrl m_url;
+    bool m_rawEdited = false;  // the user typed in the Raw request box
+    bool m_loading = false;    // setSettings() is filling the fields
+    bool m_settingRaw = false; // the box is being filled by us
 };
 
-// The bar above everything: URL with history, Connect/Disconnect, the state badge (with a lock
-// for TLS), the auto-pong and auto-close-reply switches, and the settings dialog.
+// The bar above everything: URL with history, Connect/Disconnect, the state badge (saying TLS
+// and its version for wss://), the auto-pong and auto-close-reply switches, and the settings
+// dialog.
 class ConnectionBar final : public QWidget
 {
     Q_OBJECT
@@ -58,6 +73,17 @@ public:
     [[nodiscard]] QStringList history() const;
 
     void setState(SessionState state, bool tls);
+    // The TLS session of the connection (null: none yet): its protocol goes in the badge
+    // ("TLS 1.3", "TLS 1.3 (errors ignored)"). Cleared when a new connection starts.
+    void setTlsInfo(const TlsInfo *info);
+    // We shut down our sending side (TCP FIN): the badge says "half-closed" until the
+    // connection is closed or a new one starts.
+    void setHalfClosed(bool halfClosed);
+    [[nodiscard]] bool isHalfClosed() const { return m_halfClosed; }
+    // The state in capitals, translated ("OPEN", "CLOSED", …), for the window title.
+    [[nodiscard]] QString stateText() const;
+    // What the state badge shows (plain text, no symbols a font may lack).
+    [[nodiscard]] QString badgeText() const;
 
     void saveSettings(QSettings &settings) const;
     void restoreSettings(const QSettings &settings);
@@ -70,12 +96,21 @@ Q_SIGNALS:
     void disconnectRequested();
     void settingsChanged();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void validateUrl();
+    void updateBadge();
 
     std::unique_ptr<::Ui::ConnectionBar> m_ui;
     SessionSettings m_base; // handshake/TLS/timeouts from the dialog
     SessionState m_state = SessionState::Idle;
+    bool m_tls = false;
+    bool m_halfClosed = false;
+    QString m_tlsProtocol; // "TLSv1.3", empty until known
+    QString m_tlsCipher;
+    bool m_tlsErrorsIgnored = false;
 };
 
 } // namespace wsi::gui

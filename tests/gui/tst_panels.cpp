@@ -2,17 +2,23 @@
 #include "barchart.h"
 #include "closing.h"
 #include "closingpanel.h"
+#include "connectionbar.h"
+#include "echoserver.h"
 #include "frame.h"
 #include "framedetailpane.h"
 #include "handshakepanel.h"
 #include "hexview.h"
 #include "monospacefont.h"
 #include "statisticspanel.h"
+#include "testutils.h"
+#include "textescape.h"
 #include "trace.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -20,6 +26,7 @@
 #include <QHelpEvent>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -29,8 +36,11 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QToolTip>
+#include <QTreeWidget>
 
 using namespace wsi;
 using namespace wsi::gui;
@@ -281,6 +291,12 @@ private Q_SLOTS:
     void closingPanelVerdictColours();
 
     void handshakePanel();
+    void handshakeTlsDetails();
+    void handshakeWithoutTls();
+    void handshakeErrorBody();
+    void handshakeIgnoredSubprotocol();
+    void rawRequestPrefilled();
+    void stateBadgePlainText();
 
     void renderPngs_data();
     void renderPngs();
@@ -1000,7 +1016,15 @@ void TestPanels::handshakePanel()
     QVERIFY(failure->text().contains(u"HTTP Upgrade header missing"_s));
     auto *certificates = panel.findChild<QListWidget *>(u"certificateList"_s);
     QCOMPARE(certificates->count(), 2);
-    QVERIFY(panel.findChild<QGroupBox *>(u"certificateBox"_s)->isVisible());
+    QVERIFY(certificates->isVisible());
+    // TLS never got up: the errors are shown, and that the handshake did not complete.
+    QVERIFY(panel.findChild<QGroupBox *>(u"tlsBox"_s)->isVisible());
+    auto *noTls = panel.findChild<QLabel *>(u"noTlsLabel"_s);
+    QVERIFY(noTls->isVisible());
+    QCOMPARE(noTls->text(), u"The TLS handshake did not complete."_s);
+    QVERIFY(!panel.findChild<QTreeWidget *>(u"chainTree"_s)->isVisible());
+    // A failure that is not about the status: nothing after the head, no body box.
+    QVERIFY(!panel.findChild<QWidget *>(u"bodyBox"_s)->isVisible());
 
     const auto edits = panel.findChildren<QPlainTextEdit *>();
     for (QPlainTextEdit *edit : edits) {
@@ -1014,8 +1038,338 @@ void TestPanels::handshakePanel()
     // A successful handshake: no failure, no certificate errors.
     panel.setHandshake(u"GET / HTTP/1.1\r\n\r\n"_s, u"HTTP/1.1 101 Switching Protocols\r\n\r\n"_s);
     QVERIFY(!failure->isVisible());
-    QVERIFY(!panel.findChild<QGroupBox *>(u"certificateBox"_s)->isVisible());
+    QVERIFY(!certificates->isVisible());
+    QVERIFY(!panel.findChild<QGroupBox *>(u"tlsBox"_s)->isVisible());
+    QVERIFY(!panel.findChild<QLabel *>(u"warningLabel"_s)->isVisible());
     QCOMPARE(panel.responseText(), u"HTTP/1.1 101 Switching Protocols"_s);
+}
+
+namespace {
+
+// The SHA-256 fingerprint of the bundled test certificate, from its PEM file, computed here.
+QString bundledFingerprint()
+{
+    QFile file(QStringLiteral(WSI_TESTS_DIR "/../resources/tls/localhost.crt"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray base64;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (!line.startsWith("-----"))
+            base64 += line.trimmed();
+    }
+    const QByteArray hash =
+        QCryptographicHash::hash(QByteArray::fromBase64(base64), QCryptographicHash::Sha256);
+    QStringList pairs;
+    for (const char octet : hash)
+        pairs << u"%1"_s.arg(uint(quint8(octet)), 2, 16, QChar(u'0')).toUpper();
+    return pairs.join(u':');
+}
+
+// Whether a text has only characters every font has: printable Latin-1 (no symbol a font may
+// lack, drawn as a box), each in `font`.
+bool plainText(const QString &text, const QFont &font)
+{
+    const QFontMetrics metrics(font);
+    for (const QChar c : text) {
+        if (c.unicode() < 0x20 || c.unicode() > 0xff || !metrics.inFont(c))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+// A real wss:// session against the embedded echo server (its self-signed certificate, errors
+// ignored): the Handshake tab shows protocol, cipher and the chain with its SHA-256 fingerprint,
+// and the certificate errors compactly.
+void TestPanels::handshakeTlsDetails()
+{
+    EchoServer echo;
+    EchoServer::Options options;
+    options.tls = true;
+    QVERIFY(echo.listen(options));
+    SessionSettings settings = test::settingsFor(echo.url());
+    settings.ignoreCertificateErrors = true;
+    test::SessionRun run;
+    test::runSession(run, settings, {test::closeStep(1000)});
+    QVERIFY(run.finished);
+
+    HandshakePanel panel;
+    panel.resize(1000, 560);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(run.trace);
+    QApplication::processEvents();
+    QVERIFY(panel.failureText().isEmpty());
+    QVERIFY(panel.findChild<QGroupBox *>(u"tlsBox"_s)->isVisible());
+    QVERIFY(!panel.findChild<QLabel *>(u"noTlsLabel"_s)->isVisible());
+    const QString protocol = panel.findChild<QLabel *>(u"tlsProtocolValue"_s)->text();
+    QVERIFY2(protocol == u"TLS 1.3"_s || protocol == u"TLS 1.2"_s, qPrintable(protocol));
+    QVERIFY(!panel.findChild<QLabel *>(u"tlsCipherValue"_s)->text().isEmpty());
+
+    auto *chain = panel.findChild<QTreeWidget *>(u"chainTree"_s);
+    QVERIFY(chain->isVisible());
+    QCOMPARE(chain->topLevelItemCount(), 1); // the self-signed certificate alone
+    const QTreeWidgetItem *leaf = chain->topLevelItem(0);
+    QCOMPARE(leaf->text(0), u"1. CN=localhost"_s);
+    QVERIFY(leaf->isExpanded());
+    QStringList fields;
+    for (int i = 0; i < leaf->childCount(); ++i)
+        fields << leaf->child(i)->text(0) + u": "_s + leaf->child(i)->text(1);
+    QCOMPARE(fields, (QStringList{u"Subject: CN=localhost"_s, u"Issuer: CN=localhost"_s,
+                                  u"Valid from: 2026-11-23 04:25:53 UTC"_s,
+                                  u"Valid to: 2126-10-30 04:25:53 UTC"_s,
+                                  u"SHA-256: "_s + bundledFingerprint()}));
+    // The fingerprint is shown whole, not elided.
+    const QTreeWidgetItem *sha = leaf->child(4);
+    const QRect shaRect = chain->visualItemRect(sha);
+    QVERIFY(!shaRect.isEmpty());
+    QVERIFY2(QFontMetrics(sha->font(1)).horizontalAdvance(sha->text(1)) <=
+                 chain->columnWidth(1) - 8,
+             qPrintable(QString::number(chain->columnWidth(1))));
+    QVERIFY(chain->viewport()->rect().contains(shaRect));
+
+    auto *errors = panel.findChild<QListWidget *>(u"certificateList"_s);
+    QVERIFY(errors->isVisible());
+    QCOMPARE(errors->count(), 1);
+    QVERIFY(errors->item(0)->text().contains(u"self-signed"_s));
+    QCOMPARE(panel.findChild<QLabel *>(u"certificateLabel"_s)->text(),
+             u"Certificate errors (ignored):"_s);
+    // Compact: the heads keep most of the tab, the error list a few lines.
+    auto *requestEdit = panel.findChild<QPlainTextEdit *>(u"requestEdit"_s);
+    QVERIFY2(errors->height() <= panel.height() / 6, qPrintable(QString::number(errors->height())));
+    QVERIFY(requestEdit->height() > 2 * errors->height());
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-tls.png"_s));
+    QVERIFY(panel.findChild<QGroupBox *>(u"tlsBox"_s)->height() < panel.height() / 2);
+
+    // A short tab (the window at 1280×800): the heads stay readable (they scroll).
+    panel.resize(1000, 380);
+    QApplication::processEvents();
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-tls-short.png"_s));
+    QVERIFY2(requestEdit->height() >= 4 * requestEdit->fontMetrics().lineSpacing(),
+             qPrintable(QString::number(requestEdit->height())));
+    QVERIFY(chain->isVisible());
+}
+
+void TestPanels::handshakeWithoutTls()
+{
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    test::SessionRun run;
+    test::runSession(run, test::settingsFor(echo.url()), {test::closeStep(1000)});
+    QVERIFY(run.finished);
+    HandshakePanel panel;
+    panel.resize(900, 400);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(run.trace);
+    QVERIFY(panel.findChild<QGroupBox *>(u"tlsBox"_s)->isVisible());
+    auto *noTls = panel.findChild<QLabel *>(u"noTlsLabel"_s);
+    QVERIFY(noTls->isVisible());
+    QCOMPARE(noTls->text(), u"No TLS: a ws:// connection is not encrypted."_s);
+    QVERIFY(!panel.findChild<QTreeWidget *>(u"chainTree"_s)->isVisible());
+    QVERIFY(!panel.findChild<QLabel *>(u"tlsProtocolValue"_s)->isVisible());
+    QVERIFY(!panel.findChild<QLabel *>(u"warningLabel"_s)->isVisible());
+    QVERIFY(panel.responseBodyText().isEmpty());
+}
+
+// A plain TCP server that answers 400 with a text body (control characters in it): the
+// Handshake tab shows the body after the head, escaped.
+void TestPanels::handshakeErrorBody()
+{
+    const QByteArray body = "missing ?token=\r\n\x1b[31mred\x1b[0m and\ta tab"_ba;
+    const QByteArray answer = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n"
+                              "Content-Length: "_ba +
+                              QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    connect(&server, &QTcpServer::newConnection, &server, [&server, answer] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, answer] {
+            if (socket->peek(1 << 16).contains("\r\n\r\n")) {
+                socket->readAll();
+                socket->write(answer); // head and body in one write
+            }
+        });
+    });
+    test::SessionRun run;
+    test::runSession(run, test::settingsFor(QUrl(u"ws://127.0.0.1:%1/"_s.arg(server.serverPort()))),
+                     {});
+    QVERIFY(run.finished);
+
+    HandshakePanel panel;
+    panel.resize(900, 480);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(run.trace);
+    QVERIFY(panel.failureText().contains(u"400"_s));
+    QVERIFY(panel.responseText().startsWith(u"HTTP/1.1 400 Bad Request\nContent-Type"_s));
+    auto *bodyEdit = panel.findChild<QPlainTextEdit *>(u"bodyEdit"_s);
+    QVERIFY(bodyEdit->isVisible());
+    QCOMPARE(bodyEdit->toPlainText(), u"missing ?token=\n\\x1b[31mred\\x1b[0m and\\ta tab"_s);
+    QCOMPARE(panel.responseBodyText(), bodyEdit->toPlainText());
+    for (const QChar c : bodyEdit->toPlainText())
+        QVERIFY(c == u'\n' || !isControlCharacter(c.unicode()));
+    QVERIFY(bodyEdit->font().fixedPitch());
+    // ws://, no TLS; no warnings for a failed handshake.
+    QVERIFY(panel.findChild<QLabel *>(u"noTlsLabel"_s)->isVisible());
+    QVERIFY(!panel.findChild<QLabel *>(u"warningLabel"_s)->isVisible());
+    QApplication::processEvents();
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-400.png"_s));
+
+    // A later successful handshake hides the body again.
+    panel.setHandshake(u"GET / HTTP/1.1\r\n\r\n"_s, u"HTTP/1.1 101 Switching Protocols\r\n\r\n"_s);
+    panel.setResponseBody({});
+    QVERIFY(!bodyEdit->isVisible());
+}
+
+// QWebSocketServer (the embedded echo server) selects no subprotocol: the handshake succeeds
+// with a warning that says which were ignored.
+void TestPanels::handshakeIgnoredSubprotocol()
+{
+    EchoServer echo;
+    QVERIFY(echo.listen());
+    SessionSettings settings = test::settingsFor(echo.url());
+    settings.handshake.subprotocols = {u"chat"_s, u"superchat"_s};
+    test::SessionRun run;
+    test::runSession(run, settings, {test::closeStep(1000)});
+    QVERIFY(run.finished);
+    HandshakePanel panel;
+    panel.resize(900, 400);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTrace(run.trace);
+    QVERIFY(panel.failureText().isEmpty());
+    QVERIFY(panel.responseText().startsWith(u"HTTP/1.1 101"_s));
+    QVERIFY(!panel.responseText().contains(u"Sec-WebSocket-Protocol"_s, Qt::CaseInsensitive));
+    auto *warning = panel.findChild<QLabel *>(u"warningLabel"_s);
+    QVERIFY(warning->isVisible());
+    QCOMPARE(warning->text(),
+             u"Warning: the server selected none of the requested subprotocols (chat, superchat); "
+             u"its response has no Sec-WebSocket-Protocol header."_s);
+    QCOMPARE(panel.warnings().size(), 1);
+    QCOMPARE(panel.warnings().first().warning, HandshakeWarning::SubprotocolIgnored);
+    QApplication::processEvents();
+    // The heads keep the room: the TLS section ("no TLS") is one line.
+    auto *tlsBox = panel.findChild<QGroupBox *>(u"tlsBox"_s);
+    QVERIFY(tlsBox->isVisible());
+    QVERIFY2(tlsBox->height() < panel.height() / 5, qPrintable(QString::number(tlsBox->height())));
+    QVERIFY(panel.findChild<QWidget *>(u"splitter"_s)->height() > panel.height() / 2);
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-warning.png"_s));
+}
+
+// The Raw request box starts with the request it would replace (the core's builder), follows the
+// fields until the user edits it, and keeps the user's edit.
+void TestPanels::rawRequestPrefilled()
+{
+    const QUrl url(u"ws://example.com:9001/chat?room=1"_s);
+    SessionSettings settings;
+    settings.handshake.origin = u"http://example.com"_s;
+    ConnectionSettingsDialog dialog;
+    dialog.setUrl(url);
+    dialog.setSettings(settings);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto *raw = dialog.findChild<QPlainTextEdit *>(u"rawRequestEdit"_s);
+    const auto built = [&url](const HandshakeOptions &options) {
+        return QString::fromLatin1(buildHandshakeRequest(url, options, "the sample nonce").bytes)
+            .replace(u"\r\n"_s, u"\n"_s);
+    };
+    QCOMPARE(raw->toPlainText(), built(settings.handshake));
+    QVERIFY(raw->toPlainText().startsWith(u"GET /chat?room=1 HTTP/1.1\n"_s));
+    QVERIFY(raw->toPlainText().contains(u"\nHost: example.com:9001\n"_s));
+    QVERIFY(raw->toPlainText().contains(u"\nOrigin: http://example.com\n"_s));
+    QVERIFY(raw->toPlainText().contains(u"\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\n"_s));
+    QVERIFY(!raw->isEnabled()); // until "Raw request" is checked
+
+    // Changing a field refreshes it.
+    auto *subprotocols = dialog.findChild<QLineEdit *>(u"subprotocolsEdit"_s);
+    subprotocols->clear();
+    QTest::keyClicks(subprotocols, u"chat"_s);
+    settings.handshake.subprotocols = {u"chat"_s};
+    QCOMPARE(raw->toPlainText(), built(settings.handshake));
+    QVERIFY(raw->toPlainText().contains(u"\nSec-WebSocket-Protocol: chat\n"_s));
+    QVERIFY(!dialog.isRawRequestEdited());
+
+    // The user's edit is kept when the fields change afterwards.
+    dialog.findChild<QCheckBox *>(u"rawRequestCheck"_s)->setChecked(true);
+    QVERIFY(raw->isEnabled());
+    raw->setFocus();
+    raw->moveCursor(QTextCursor::Start);
+    QTest::keyClicks(raw, u"X"_s);
+    QVERIFY(dialog.isRawRequestEdited());
+    const QString edited = raw->toPlainText();
+    QVERIFY(edited.startsWith(u"XGET /chat"_s));
+    QTest::keyClicks(subprotocols, u", superchat"_s);
+    QCOMPARE(raw->toPlainText(), edited);
+    SessionSettings applied;
+    dialog.applyTo(applied);
+    QCOMPARE(applied.handshake.rawRequest, edited.toUtf8().replace("\n", "\r\n"));
+
+    // Opened again with that raw request: it is the user's, not refreshed.
+    ConnectionSettingsDialog again;
+    again.setUrl(url);
+    again.setSettings(applied);
+    auto *raw2 = again.findChild<QPlainTextEdit *>(u"rawRequestEdit"_s);
+    QCOMPARE(raw2->toPlainText(), edited);
+    again.findChild<QLineEdit *>(u"originEdit"_s)->setText(u"http://other"_s);
+    QCOMPARE(raw2->toPlainText(), edited);
+}
+
+// The state badge says TLS in words (a padlock was a missing-glyph box), with the version once
+// known, and the half-close; the window title's state is translated text.
+void TestPanels::stateBadgePlainText()
+{
+    ConnectionBar bar;
+    bar.resize(1280, 40);
+    bar.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&bar));
+    auto *badge = bar.findChild<QLabel *>(u"stateBadge"_s);
+    bar.setUrl(u"wss://127.0.0.1:9001/"_s);
+    bar.setState(SessionState::Connecting, true);
+    QCOMPARE(bar.badgeText(), u"connecting · TLS"_s);
+    QCOMPARE(badge->text(), bar.badgeText());
+    QCOMPARE(bar.stateText(), u"CONNECTING"_s);
+
+    TlsInfo info;
+    info.protocol = u"TLSv1.3"_s;
+    info.cipher = u"TLS_AES_256_GCM_SHA384"_s;
+    bar.setTlsInfo(&info);
+    bar.setState(SessionState::Open, true);
+    QCOMPARE(bar.badgeText(), u"open · TLS 1.3"_s);
+    QVERIFY(badge->toolTip().contains(u"TLS_AES_256_GCM_SHA384"_s));
+    QCOMPARE(bar.stateText(), u"OPEN"_s);
+    info.errorsIgnored = true;
+    info.certificateErrors = {u"The certificate is self-signed, and untrusted"_s};
+    bar.setTlsInfo(&info);
+    QCOMPARE(bar.badgeText(), u"open · TLS 1.3 (errors ignored)"_s);
+    bar.setHalfClosed(true);
+    QVERIFY(bar.isHalfClosed());
+    QCOMPARE(bar.badgeText(), u"open · half-closed · TLS 1.3 (errors ignored)"_s);
+    QVERIFY(badge->toolTip().contains(u"FIN"_s));
+    QVERIFY(plainText(badge->text(), badge->font()));
+    // The badge shows all of its text.
+    QApplication::processEvents();
+    QVERIFY(badge->width() >= QFontMetrics(badge->font()).horizontalAdvance(badge->text()));
+
+    bar.setState(SessionState::Closed, true);
+    QVERIFY(!bar.isHalfClosed());
+    QCOMPARE(bar.badgeText(), u"closed · TLS 1.3 (errors ignored)"_s);
+    QCOMPARE(bar.stateText(), u"CLOSED"_s);
+    bar.setState(SessionState::Connecting, false); // a new ws:// connection: no TLS left over
+    QCOMPARE(bar.badgeText(), u"connecting"_s);
+    bar.setState(SessionState::Idle, false);
+    QCOMPARE(bar.stateText(), u"IDLE"_s);
+    for (const SessionState state :
+         {SessionState::Idle, SessionState::Connecting, SessionState::Open, SessionState::Closing,
+          SessionState::Closed}) {
+        for (const bool tls : {false, true}) {
+            bar.setState(state, tls);
+            bar.setTlsInfo(tls ? &info : nullptr);
+            QVERIFY2(plainText(bar.badgeText(), badge->font()), qPrintable(bar.badgeText()));
+            QVERIFY(plainText(bar.stateText(), badge->font()));
+        }
+    }
 }
 
 void TestPanels::renderPngs_data()
