@@ -1685,12 +1685,60 @@
         <translation>geschlossen</translation>
     </message>
     <message>
-        <source>Connection state (TLS)</source>
-        <translation>Verbindungszustand (TLS)</translation>
-    </message>
-    <message>
         <source>Connection state</source>
         <translation>Verbindungszustand</translation>
+    </message>
+    <message>
+        <source>IDLE</source>
+        <translation>BEREIT</translation>
+    </message>
+    <message>
+        <source>CONNECTING</source>
+        <translation>VERBINDET</translation>
+    </message>
+    <message>
+        <source>OPEN</source>
+        <translation>OFFEN</translation>
+    </message>
+    <message>
+        <source>CLOSING</source>
+        <translation>SCHLIESST</translation>
+    </message>
+    <message>
+        <source>CLOSED</source>
+        <translation>GESCHLOSSEN</translation>
+    </message>
+    <message>
+        <source>%1 · half-closed</source>
+        <translation>%1 · halb geschlossen</translation>
+    </message>
+    <message>
+        <source>We shut down our sending side (TCP FIN): the server can still send, we cannot.</source>
+        <translation>Wir haben unsere Senderichtung geschlossen (TCP FIN): Der Server kann noch senden, wir nicht.</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 (errors ignored)</source>
+        <translation>%1 (Fehler ignoriert)</translation>
+    </message>
+    <message>
+        <source>Encrypted: %1, cipher %2</source>
+        <translation>Verschlüsselt: %1, Cipher %2</translation>
+    </message>
+    <message>
+        <source>TLS (wss://)</source>
+        <translation>TLS (wss://)</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate did not verify; its errors were ignored (see the Handshake tab).</source>
+        <translation>Das Zertifikat des Servers ließ sich nicht prüfen; seine Fehler wurden ignoriert (siehe Reiter Handshake).</translation>
     </message>
 </context>
 <context>
@@ -2304,10 +2352,6 @@
         <translation>Öffnungs-Handshake</translation>
     </message>
     <message>
-        <source>Certificate errors</source>
-        <translation>Zertifikatsfehler</translation>
-    </message>
-    <message>
         <source>Request</source>
         <translation>Anfrage</translation>
     </message>
@@ -2326,6 +2370,102 @@
     <message>
         <source>The opening handshake failed: %1</source>
         <translation>Der Öffnungs-Handshake ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Response body</source>
+        <translation>Antwortrumpf</translation>
+    </message>
+    <message>
+        <source>What the server sent after its response head (at most 64 KiB; control characters escaped)</source>
+        <translation>Was der Server nach dem Kopf seiner Antwort sandte (höchstens 64 KiB; Steuerzeichen maskiert)</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>Protocol:</source>
+        <translation>Protokoll:</translation>
+    </message>
+    <message>
+        <source>Cipher:</source>
+        <translation>Cipher:</translation>
+    </message>
+    <message>
+        <source>Certificate errors:</source>
+        <translation>Zertifikatsfehler:</translation>
+    </message>
+    <message>
+        <source>Certificate chain sent by the server (its own certificate first):</source>
+        <translation>Vom Server gesendete Zertifikatskette (sein eigenes Zertifikat zuerst):</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>(only the first %1 octets are shown)</source>
+        <translation>(nur die ersten %1 Oktette werden gezeigt)</translation>
+    </message>
+    <message>
+        <source>Warning: the server selected none of the requested subprotocols (%1); its response has no Sec-WebSocket-Protocol header.</source>
+        <translation>Warnung: Der Server wählte keines der angefragten Subprotokolle (%1); seine Antwort hat keinen Sec-WebSocket-Protocol-Header.</translation>
+    </message>
+    <message>
+        <source>Warning: the server accepted none of the requested extensions (%1); its response has no Sec-WebSocket-Extensions header.</source>
+        <translation>Warnung: Der Server nahm keine der angefragten Erweiterungen an (%1); seine Antwort hat keinen Sec-WebSocket-Extensions-Header.</translation>
+    </message>
+    <message>
+        <source>Warning: the server accepted only some of the requested extensions; it ignored %1.</source>
+        <translation>Warnung: Der Server nahm nur einen Teil der angefragten Erweiterungen an; er ignorierte %1.</translation>
+    </message>
+    <message>
+        <source>No TLS: a ws:// connection is not encrypted.</source>
+        <translation>Kein TLS: Eine ws://-Verbindung ist nicht verschlüsselt.</translation>
+    </message>
+    <message>
+        <source>The TLS handshake did not complete.</source>
+        <translation>Der TLS-Handshake wurde nicht abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>Certificate errors (ignored):</source>
+        <translation>Zertifikatsfehler (ignoriert):</translation>
+    </message>
+    <message>
+        <source>%1 UTC</source>
+        <translation>%1 UTC</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Inhaber</translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation>Aussteller</translation>
+    </message>
+    <message>
+        <source>Valid from</source>
+        <translation>Gültig ab</translation>
+    </message>
+    <message>
+        <source>Valid to</source>
+        <translation>Gültig bis</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
     </message>
 </context>
 <context>
@@ -2641,6 +2781,10 @@
     <message>
         <source>Stop the running sequence: the steps not yet run are dropped</source>
         <translation>Die laufende Sequenz anhalten: Die noch nicht ausgeführten Schritte entfallen</translation>
+    </message>
+    <message>
+        <source>%1, half-closed</source>
+        <translation>%1, halb geschlossen</translation>
     </message>
 </context>
 <context>

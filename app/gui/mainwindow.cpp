@@ -815,12 +815,26 @@ void MainWindow::disconnectFromServer()
 void MainWindow::onStateChanged(SessionState state)
 {
     m_connectionBar->setState(state, m_controller->isTls());
-    const QString name = sessionStateName(state);
-    setWindowTitle(state == SessionState::Idle
-                       ? tr("WebSocket Inspector")
-                       : tr("%1 — %2 — WebSocket Inspector").arg(m_connectionBar->url(), name));
+    updateWindowTitle();
     updateActions();
     refreshPanels();
+}
+
+void MainWindow::updateWindowTitle()
+{
+    if (m_openedCase)
+        return; // the case's own title (showCaseResult)
+    const SessionState state = m_controller->state();
+    // The state as the badge says it, translated ("OFFEN", "half-closed" appended).
+    QString name = m_connectionBar->stateText();
+    if (m_connectionBar->isHalfClosed())
+        name = tr("%1, half-closed").arg(name);
+    const QString title =
+        state == SessionState::Idle
+            ? tr("WebSocket Inspector")
+            : tr("%1 — %2 — WebSocket Inspector").arg(m_connectionBar->url(), name);
+    if (windowTitle() != title)
+        setWindowTitle(title);
 }
 
 void MainWindow::updateActions()
@@ -882,6 +896,13 @@ void MainWindow::refreshPanels()
     m_statisticsPanel->setStatistics(trace.statistics());
     m_statisticsPanel->setStorageStop(trace.storageStop(), trace.limits());
     m_handshakePanel->setTrace(trace);
+    // The badge: the TLS version once known, "half-closed" after our FIN.
+    m_connectionBar->setTlsInfo(tlsInfo(trace));
+    const bool halfClosed = closing.halfClosed && m_controller->isConnected();
+    if (m_connectionBar->isHalfClosed() != halfClosed) {
+        m_connectionBar->setHalfClosed(halfClosed);
+        updateWindowTitle();
+    }
     m_statusCounters->setText(statusText());
     updateActions();
 }

@@ -113,6 +113,7 @@ private:
     void onStoreGrown();
     void refreshPanels();
     void updateActions();
+    void updateWindowTitle();
     void followNewRows();
     // Follow New Entries: a view follows while its user has not scrolled away from the bottom.
     void trackFollowing(QTableView *view);
