@@ -67,6 +67,7 @@ HandshakePanel::HandshakePanel(QWidget *parent)
     const int line = fontMetrics().lineSpacing();
     m_ui->bodyEdit->setMaximumHeight(line * 8);
     m_ui->chainTree->header()->setStretchLastSection(true);
+    m_ui->chainTree->setTextElideMode(Qt::ElideNone);
     clear();
 }
 
@@ -337,6 +338,9 @@ void HandshakePanel::showTls()
         rows += 1 + int(std::size(fields));
     }
     m_ui->chainTree->resizeColumnToContents(0);
+    // The values whole (a SHA-256 fingerprint is 95 characters): the tree scrolls sideways
+    // rather than eliding them.
+    m_ui->chainTree->resizeColumnToContents(1);
     // As tall as its rows (a long chain scrolls, a narrow tab scrolls sideways): the heads above
     // keep the room.
     const int rowHeight =

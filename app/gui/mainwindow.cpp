@@ -244,6 +244,7 @@ void MainWindow::buildViews()
 
     // Left: what to send.
     auto *left = new QSplitter(Qt::Vertical, mainSplitter);
+    m_leftSplitter = left;
     m_composer = new ComposerWidget(left);
     m_sequence = new SequenceWidget(left);
     left->setStretchFactor(0, 3);
@@ -330,7 +331,8 @@ void MainWindow::buildViews()
     m_panelTabs->addTab(m_handshakePanel, tr("Handshake"));
 
     // Explicit minimums (they override the children's size hints) let the split below apply.
-    left->setMinimumWidth(300);
+    // The sequence editor's buttons in one row each, in either language.
+    left->setMinimumWidth(std::max(300, m_sequence->minimumSizeHint().width()));
     middle->setMinimumWidth(360);
     m_panelTabs->setMinimumWidth(300);
     mainSplitter->setStretchFactor(0, 0);
@@ -1269,6 +1271,11 @@ void MainWindow::showEvent(QShowEvent *event)
             const int w = std::max(width(), 1000);
             m_mainSplitter->setSizes({w * 24 / 100, w * 49 / 100, w * 27 / 100});
         }
+        // The sequence editor gets the height its buttons and list need (a short window takes it
+        // from the composer, which scrolls); the composer keeps the rest.
+        const int h = m_leftSplitter->height();
+        const int sequence = std::clamp(m_sequence->sizeHint().height(), h * 35 / 100, h / 2);
+        m_leftSplitter->setSizes({h - sequence, sequence});
     }
 }
 

@@ -176,6 +176,7 @@ private:
     QTabWidget *m_viewTabs = nullptr;
     QTabWidget *m_panelTabs = nullptr;
     QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_leftSplitter = nullptr;
     bool m_splitterPlaced = false;
     FrameDetailPane *m_detailPane = nullptr;
     ClosingPanel *m_closingPanel = nullptr;
