@@ -208,6 +208,7 @@ void FrameDetailPane::clear()
     for (HexView *view : {m_ui->payloadHex, m_ui->maskedHex}) {
         view->setData({});
         view->setRanges({});
+        view->setPlaceholderText(QString()); // no frame: no "Empty payload." either
     }
     m_ui->textEdit->clear();
     m_ui->textNote->clear();

@@ -551,6 +551,11 @@ void TestPanels::frameDetailMaskedTx16()
     pane.clear();
     QCOMPARE(pane.frameIndex(), -1);
     QVERIFY(pane.frameHexView()->data().isEmpty());
+    // No frame: the payload views do not claim an empty payload.
+    QVERIFY(pane.payloadHexView()->placeholderText().isEmpty());
+    pane.showNothing(u"A handshake line is selected."_s);
+    QCOMPARE(pane.summaryText(), u"A handshake line is selected."_s);
+    QVERIFY(pane.payloadHexView()->placeholderText().isEmpty());
 }
 
 void TestPanels::frameDetailSelectionSignal()
