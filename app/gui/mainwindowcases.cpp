@@ -64,6 +64,8 @@ void MainWindow::showCaseResult(const CaseResult &result)
     }
     m_openedCase = result;
     m_store->reset(Trace(*result.trace));
+    // The badge describes what the views show: the case's connection, not the last live one.
+    m_connectionBar->setState(SessionState::Closed, QUrl(result.trace->url()).scheme() == u"wss"_s);
     refreshPanels();
     const QString id = result.definition ? result.definition->id : QString();
     setWindowTitle(tr("Case %1 — %2 — WebSocket Inspector").arg(id, result.agent));

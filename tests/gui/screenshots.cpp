@@ -208,7 +208,8 @@ int main(int argc, char **argv)
         EchoServer::Options options;
         options.tls = true;
         secure.listen(options);
-        SessionSettings settings = window.connectionBar()->settings();
+        const SessionSettings plain = window.connectionBar()->settings();
+        SessionSettings settings = plain;
         settings.url = secure.url();
         settings.caFile = ca.fileName();
         window.connectionBar()->setSettings(settings);
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
         window.panelTabs()->setCurrentIndex(2);
         pause(400);
         window.grab().save(outDir + u"/tls-handshake"_s + suffix + u".png"_s);
+        window.connectionBar()->setSettings(plain); // the cases run against the plain echo
     }
 
     // The case browser: groups 2–5 run against the echo server, 3.6's trace opened.

@@ -49,6 +49,7 @@
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryFile>
 #include <QtTest>
 
 #include <unistd.h>
@@ -892,6 +893,46 @@ private Q_SLOTS:
             ++checked;
         }
         QVERIFY2(checked >= 5, qPrintable(QString::number(checked))); // the composer's, at least
+    }
+
+    // After a wss:// connection, a case's trace of a ws:// connection shown in the views: the
+    // state badge describes the case's connection (no TLS), and the title names the case.
+    void caseTraceBadgeDescribesTheCase()
+    {
+        QTemporaryFile ca;
+        QVERIFY(ca.open());
+        ca.write(EchoServer::certificatePem());
+        ca.flush();
+        EchoServer secure;
+        EchoServer::Options options;
+        options.tls = true;
+        QVERIFY(secure.listen(options));
+        // Unattended: the window does not ask before the case's trace replaces the views.
+        QSettings().setValue(u"window/askBeforeReplacing"_s, false);
+        MainWindow window;
+        QSettings().remove(u"window/askBeforeReplacing"_s);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        SessionSettings settings = window.connectionBar()->settings();
+        settings.url = secure.url();
+        settings.caFile = ca.fileName();
+        window.connectionBar()->setSettings(settings);
+        window.connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        QTRY_VERIFY(window.connectionBar()->badgeText().contains(u"TLS 1."_s));
+        window.controller()->run({Step::makeKind(Step::Kind::Drop)});
+        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Closed, 5000);
+        QVERIFY(window.connectionBar()->badgeText().contains(u"TLS"_s));
+
+        auto trace = std::make_shared<Trace>();
+        trace->setUrl(u"ws://127.0.0.1:9/"_s);
+        CaseResult result;
+        result.agent = u"some server"_s;
+        result.trace = trace;
+        window.showCaseResult(result);
+        QVERIFY2(!window.connectionBar()->badgeText().contains(u"TLS"_s),
+                 qPrintable(window.connectionBar()->badgeText()));
+        QVERIFY(window.windowTitle().contains(u"some server"_s));
     }
 };
 
