@@ -328,12 +328,16 @@ private Q_SLOTS:
         QByteArray message;
         peer.onFrame = [&](ScriptedPeer &p, const DecodedFrame &f) {
             if (f.opcode == 9) {
-                p.send(unmaskedFrame(0x8a, f.payload));
+                // The pong after a pause, as the seed's server answered: after our next sync
+                // writes (each in its own event-loop turn), not between them. An instant pong
+                // from a peer in this process could land between two of them on a busy machine.
+                const QByteArray pong = unmaskedFrame(0x8a, f.payload);
+                QTimer::singleShot(50, &p, [&p, pong] { p.send(pong); });
             } else if (f.opcode == 1 || f.opcode == 0) {
                 message += f.payload;
                 if (f.fin) {
                     const QByteArray echo = unmaskedFrame(0x81, message);
-                    QTimer::singleShot(100, &p, [&p, echo] { p.send(echo); });
+                    QTimer::singleShot(150, &p, [&p, echo] { p.send(echo); });
                 }
             } else if (f.opcode == 8) {
                 p.drop();
