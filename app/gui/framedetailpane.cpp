@@ -433,6 +433,7 @@ void FrameDetailPane::showHeaderBits(const FrameRecord &f, const QByteArray &oct
     else
         lenText = tr("payload len = %1").arg(len);
     cell(3, 1, lenText, tr("7-bit payload length"));
+    fitBitsTable(); // the names just written: their short forms if the pane is narrow
     int height = t->horizontalHeader()->height() + 2 * t->frameWidth();
     for (int row = 0; row < t->rowCount(); ++row)
         height += t->rowHeight(row);

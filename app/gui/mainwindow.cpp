@@ -315,7 +315,8 @@ void MainWindow::buildViews()
     detailScroll->setObjectName(u"detailScroll"_s);
     detailScroll->setWidgetResizable(true);
     detailScroll->setFrameShape(QFrame::NoFrame);
-    detailScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Narrower than the pane's minimum (the Cases dock open at 1280x800): it scrolls sideways
+    // rather than cutting the hex dump off.
     m_detailPane = new FrameDetailPane(detailScroll);
     detailScroll->setWidget(m_detailPane);
     middle->setStretchFactor(0, 5);

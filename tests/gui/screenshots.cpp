@@ -249,5 +249,17 @@ int main(int argc, char **argv)
     window.panelTabs()->setCurrentIndex(0);
     pause(300);
     window.grab().save(outDir + u"/cases"_s + suffix + u".png"_s);
+
+    // The same with the case's frame that breaks the rules selected: the bit table beside the
+    // open Cases dock.
+    window.viewTabs()->setCurrentIndex(0);
+    for (int row = 0; row < frames->model()->rowCount(); ++row) {
+        if (frames->model()->index(row, 5).data().toString() != u"0"_s) {
+            frames->selectRow(row);
+            break;
+        }
+    }
+    pause(300);
+    window.grab().save(outDir + u"/cases-frame"_s + suffix + u".png"_s);
     return 0;
 }

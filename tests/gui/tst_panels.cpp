@@ -280,6 +280,7 @@ private Q_SLOTS:
     void frameDetailInvalidUtf8();
     void frameDetailJson();
     void frameDetailLargePayload();
+    void frameDetailBitNamesFitNarrowPanes();
 
     void statisticsTables();
     void statisticsCheapUpdates();
@@ -717,6 +718,36 @@ void TestPanels::frameDetailJson()
     QVERIFY(json->toPlainText().isEmpty());
     QCOMPARE(pane.findChild<QPlainTextEdit *>(u"textEdit"_s)->toPlainText(), u"Hello, world!"_s);
     QCOMPARE(pane.findChild<QLabel *>(u"textNote"_s)->text(), u"Valid UTF-8."_s);
+}
+
+// A narrow pane (the Cases dock open at 1280x800): the bit names are never elided ("R…"); they
+// take their short forms (R1, M) when "RSV1" does not fit, whether the frame was shown before or
+// after the pane became narrow.
+void TestPanels::frameDetailBitNamesFitNarrowPanes()
+{
+    Recorder r;
+    r.rxFrame(1, "hello");
+    for (const bool narrowFirst : {true, false}) {
+        FrameDetailPane pane;
+        pane.resize(narrowFirst ? 300 : 900, 700);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        pane.setFrame(r.trace, 0);
+        if (!narrowFirst)
+            pane.resize(300, 700);
+        auto *bits = pane.findChild<QTableWidget *>(u"bitsTable"_s);
+        QVERIFY(bits);
+        const QFontMetrics fm(bits->font());
+        for (const auto &[row, column] : {std::pair{1, 1}, {1, 2}, {1, 3}, {3, 0}}) {
+            QTRY_VERIFY2(fm.horizontalAdvance(bits->item(row, column)->text()) <=
+                             bits->columnWidth(column) - 4,
+                         qPrintable(u"%1 in %2 px"_s.arg(bits->item(row, column)->text())
+                                        .arg(bits->columnWidth(column))));
+        }
+        QCOMPARE(bits->item(1, 1)->text(), u"R1"_s); // 300 px is too narrow for RSV1
+        pane.resize(900, 700);
+        QTRY_COMPARE(bits->item(1, 1)->text(), u"RSV1"_s);
+    }
 }
 
 void TestPanels::frameDetailLargePayload()
