@@ -8,9 +8,10 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
             python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
-            qt6-translations-l10n
+            qt6-translations-l10n desktop-file-utils appstream man-db
 
-.PHONY: all deps configure build run test test-asan test-long bench screenshots clean format
+.PHONY: all deps configure build run test test-asan test-long bench screenshots clean format \
+        install package
 
 all: build
 
@@ -76,6 +77,17 @@ screenshots: build
 	   $(SHOTS)/wire-log-statistics-dark.png $(SHOTS)/violation-handshake.png \
 	   $(SHOTS)/violation-handshake-dark.png $(SHOTS)/cases.png $(SHOTS)/cases-dark.png \
 	   $(SHOTS)/context-menu.png $(SHOTS)/tls-handshake.png docs/screenshots/
+
+# `make install` (PREFIX=/usr/local; DESTDIR for staging): the executables, the .desktop file,
+# the icons, the AppStream metainfo and the man page. `make package`: the .deb (PRESET=release
+# for an optimised one).
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: build
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/*.deb
 
 clean:
 	rm -rf build

@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QCommandLineParser>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -19,7 +20,11 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(u"WebSocketInspector"_s);
     QApplication::setApplicationName(u"wsinspector"_s);
     QApplication::setApplicationDisplayName(u"WebSocket Inspector"_s);
-    QApplication::setApplicationVersion(u"0.1.0"_s);
+    QApplication::setApplicationVersion(QString::fromLatin1(WSI_VERSION)); // project()'s
+    // The desktop file's name (window grouping on Wayland) and the window icon, as installed.
+    QGuiApplication::setDesktopFileName(u"io.github.wsinspector.WebSocketInspector"_s);
+    QApplication::setWindowIcon(
+        QIcon(u":/icons/hicolor/256x256/io.github.wsinspector.WebSocketInspector.png"_s));
 
     // The language comes before anything that shows text: --lang overrides the system locale.
     QString lang;

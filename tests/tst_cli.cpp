@@ -165,6 +165,37 @@ private Q_SLOTS:
             QVERIFY2(r.out.contains(QString::fromLatin1(word)), word);
     }
 
+    // The manual page (docs/man/wsinspector-cli.1) describes every option and command the help
+    // lists, and --version says project()'s version.
+    void manPageCoversTheHelp()
+    {
+        const CliResult help = runCli({u"--help"_s});
+        QCOMPARE(help.exitCode, 0);
+        QFile file(QStringLiteral(WSI_TESTS_DIR "/../docs/man/wsinspector-cli.1"));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        // troff writes a hyphen in an option as "\-".
+        const QString man = QString::fromUtf8(file.readAll()).replace(u"\\-"_s, u"-"_s);
+        static const QRegularExpression option(u"--[a-z][a-z-]*"_s);
+        QStringList missing;
+        int options = 0;
+        for (auto it = option.globalMatch(help.out); it.hasNext();) {
+            const QString name = it.next().captured();
+            ++options;
+            if (!man.contains(name))
+                missing << name;
+        }
+        for (const char *command : {"send", "run", "cases", "echo-server", "demo"})
+            if (!man.contains(u".B wsinspector-cli "_s + QLatin1String(command)))
+                missing << QString::fromLatin1(command);
+        missing.removeDuplicates();
+        QVERIFY2(options > 30, qPrintable(QString::number(options)));
+        QVERIFY2(missing.isEmpty(), qPrintable(missing.join(u", "_s)));
+
+        const CliResult version = runCli({u"--version"_s});
+        QCOMPARE(version.exitCode, 0);
+        QCOMPARE(version.out.trimmed(), u"wsinspector-cli "_s + QStringLiteral(WSI_VERSION));
+    }
+
     void connectionRefusedExitsThree()
     {
         quint16 port = 0;

@@ -458,7 +458,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"wsinspector-cli"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(WSI_VERSION)); // project()'s
     QStringList args = app.arguments();
     args.removeFirst();
     const cli::ParseResult parsed = cli::parseCommandLine(args);
@@ -471,7 +471,7 @@ int main(int argc, char **argv)
         QTextStream(stdout) << cli::usageText();
         return 0;
     case cli::Command::Kind::Version:
-        QTextStream(stdout) << u"wsinspector-cli 0.1.0"_s << Qt::endl;
+        QTextStream(stdout) << u"wsinspector-cli "_s << QCoreApplication::applicationVersion() << Qt::endl;
         return 0;
     case cli::Command::Kind::EchoServer:
         return runEchoServer(app, parsed.command.echo);
