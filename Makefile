@@ -10,7 +10,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websoc
             python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
             qt6-translations-l10n desktop-file-utils appstream man-db
 
-.PHONY: all deps configure build run test test-asan test-long bench screenshots clean format \
+.PHONY: all deps configure build run test test-asan test-tsan test-long bench screenshots clean format \
         install package
 
 all: build
@@ -54,6 +54,13 @@ SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:strict_string_check
 test-asan:
 	@$(MAKE) --no-print-directory PRESET=asan build
 	cd build/asan && QT_QPA_PLATFORM=offscreen $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1200 -LE interop-long $(CTEST_ARGS)
+
+# The same suite with ThreadSanitizer (the `tsan` preset): the session thread, the trace batches
+# it hands to the window's thread, the case runner's jobs. Any report fails its test.
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+test-tsan:
+	@$(MAKE) --no-print-directory PRESET=tsan build
+	cd build/tsan && QT_QPA_PLATFORM=offscreen $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1800 -LE interop-long $(CTEST_ARGS)
 
 test-long: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 -L interop-long $(CTEST_ARGS)
