@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The case library: the reference's groups, numbering, report strings, the octets the cases send
-// (server role, unmasked, autobahn-semantics.md §5.1), the generated UTF-8 cases and selection.
+// (server role, unmasked, docs/cases.md §1.3), the generated UTF-8 cases and selection.
 #include "cases.h"
 #include "frame.h"
 #include "testutils.h"
@@ -119,7 +119,7 @@ QStringList lower(QStringList lines)
     return lines;
 }
 
-// sendMessage's fragmentation (autobahn-semantics.md §1.3): pieces of `fragmentSize` while the
+// sendMessage's fragmentation (docs/sending.md §1.3): pieces of `fragmentSize` while the
 // message is longer; a length that is an exact multiple ends with an empty FIN continuation.
 struct TxFrame
 {
@@ -402,7 +402,7 @@ void TestCaseCatalog::serverRoleOctets_data()
     QTest::addColumn<QString>("id");
     QTest::addColumn<QStringList>("script");
 
-    // autobahn-semantics.md §5.1
+    // docs/cases.md §4.2, §4.3, §4.5, §4.8
     QTest::newRow("2.2 ping") << u"2.2"_s
                               << QStringList{u"89 0D 48 65 6C 6C 6F 2C 20 77 6F 72 6C 64 21"_s,
                                              u"CLOSE AFTER 1"_s};

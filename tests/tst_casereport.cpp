@@ -225,7 +225,8 @@ private Q_SLOTS:
         QCOMPARE(behaviorCell(behavior), (ReportCell{text, cssClass}));
     }
 
-    // §2.6: the close code for the verdicts where the peer's code is the news, else a word.
+    // docs/reports.md §2.2: the close code for the verdicts where the peer's code is the news, else
+    // a word.
     void closeCells_data()
     {
         QTest::addColumn<QString>("behaviorClose");

@@ -285,7 +285,7 @@ private Q_SLOTS:
         };
         const CaseResult r = runCase(u"3.6"_s, peer.url());
         QVERIFY(r.trace);
-        // The quirk of §7: "ping" in the description, opcode 2 on the wire.
+        // The quirk of docs/cases.md §5: "ping" in the description, opcode 2 on the wire.
         QCOMPARE(peer.frames().front().opcode, quint8(2));
         QCOMPARE(peer.frames().front().rsv, quint8(6));
         compareWithSeed(r, u"wslay-case-3.6.txt"_s);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The closing behaviour derived from trace events (autobahn-semantics.md §2) and the verdict
-// rules of §2.5, one row per rule.
+// The closing behaviour derived from trace events (docs/closing.md §1–§3) and the verdict
+// rules of docs/closing.md §7.2, one row per rule.
 #include "closing.h"
 
 #include <QtTest>

@@ -29,7 +29,8 @@ public:
     void tx(const QByteArray &octets, bool sync = false) { chunk(Direction::Tx, octets, sync); }
     void rx(const QByteArray &octets) { chunk(Direction::Rx, octets, false); }
 
-    // A frame we send; recorded before its octets, as the reference client does (§1.1).
+    // A frame we send; recorded before its octets, as the reference client does
+    // (docs/sending.md §1.1).
     void txFrame(quint8 opcode, const QByteArray &payload, quint32 key, qint64 encodedSize)
     {
         FrameRecord f;

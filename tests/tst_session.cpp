@@ -48,7 +48,7 @@ StepList case520Steps(bool sync, int chopSize = 0, double pause = 1.0)
     return steps;
 }
 
-// The reference client's automatic close once the expected events arrived (§1.5).
+// The reference client's automatic close once the expected events arrived (docs/cases.md §2.4).
 ClientSession::EventHandler closeWhen(int expectedEvents)
 {
     auto count = std::make_shared<int>(0);

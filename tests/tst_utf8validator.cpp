@@ -99,7 +99,7 @@ private slots:
 };
 
 // Columns: the octets, and the offset of the first impossible octet (-1 = valid, size = ends
-// inside a code point). The rows follow Autobahn groups 6.5–6.23 (autobahn-semantics.md §5.4).
+// inside a code point). The rows follow Autobahn groups 6.5–6.23 (docs/cases.md §4.7).
 void tst_Utf8Validator::sequences_data()
 {
     QTest::addColumn<QByteArray>("data");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The case library as data: groups 1–7, 9 and 10 of the reference suite in its own order, so a
-// case's 1-based position is its Autobahn case number (autobahn-semantics.md §5). Descriptions and
+// case's 1-based position is its Autobahn case number (docs/cases.md §1.2). Descriptions and
 // expectations are the reference's report strings, typos included.
 #include "cases.h"
 
@@ -18,7 +18,7 @@ namespace wsi {
 
 namespace {
 
-// ---- step builders: what a case's onOpen calls (§1.3, §1.4) ----
+// ---- step builders: what a case's onOpen calls (docs/sending.md §1, §2) ----
 
 // sendFrame(opcode, payload, fin, rsv); masked with a random key in the client role.
 Step frame(int opcode, const QByteArray &payload = {}, bool fin = true, int rsv = 0)
@@ -40,7 +40,7 @@ Step repeatedFrame(int opcode, const QByteArray &pattern, qint64 length)
 }
 
 // sendMessage(payload, isBinary, fragmentSize); the session adds the empty final fragment when
-// the length is an exact multiple of the fragment size (§1.3).
+// the length is an exact multiple of the fragment size (docs/sending.md §1.3).
 Step message(const QByteArray &payload, bool binary = false, int fragmentSize = 0)
 {
     Step s = Step::makeKind(Step::Kind::Message);
@@ -136,7 +136,7 @@ StepList withTransport(StepList steps, Transport transport)
     return steps;
 }
 
-// ---- expectations (§4.2, §2.5) ----
+// ---- expectations (docs/cases.md §2.3, docs/closing.md §7) ----
 
 constexpr int kNormal = 1000;
 constexpr int kProtocolError = 1002;
@@ -147,7 +147,8 @@ QList<ExpectedEvents> expectOk(const CaseEventList &events = {})
     return {ExpectedEvents{u"OK"_s, events}};
 }
 
-// "Echo then fail" and "fail fast": the strict list first, then the lenient one (§4.3).
+// "Echo then fail" and "fail fast": the strict list first, then the lenient one
+// (docs/cases.md §3.1).
 QList<ExpectedEvents> expectOkOrNonStrict(const CaseEventList &ok, const CaseEventList &nonStrict)
 {
     return {ExpectedEvents{u"OK"_s, ok}, ExpectedEvents{u"NON-STRICT"_s, nonStrict}};
@@ -391,10 +392,10 @@ void addReservedBits(Builder &b)
     }
     add(u"3.5"_s, u"Send small binary message with <b>RSV = 5</b>."_s, mustBeZero,
         {frame(2, QByteArray::fromHex("00fffefdfcfb00ff"), true, 5)}, expectOk());
-    // Described as a ping, but the reference sends opcode 2 (issue #97, §7 quirk 1).
+    // Described as a ping, but the reference sends opcode 2 (issue #97, docs/cases.md §5).
     add(u"3.6"_s, u"Send Ping with <b>RSV = 6</b>."_s, mustBeZero, {frame(2, hello, true, 6)},
         expectOk());
-    // A raw close frame: sendFrame leaves the close state alone (§2.2 closedByMe).
+    // A raw close frame: sendFrame leaves the close state alone (closedByMe, docs/closing.md §1.1).
     add(u"3.7"_s, u"Send Close with <b>RSV = 7</b>."_s, mustBeZero, {frame(8, {}, true, 7)},
         expectOk());
 }
@@ -545,7 +546,8 @@ void addFragmentation(Builder &b)
              {frame(1, f1, false), frame(1, f2, true)});
 
     // 5.19, 5.20: two fragments and a ping, a 1 s pause (tag None), two more fragments, a second
-    // ping, the last fragment; the close timer is scheduled by the continuation (§5.1).
+    // ping, the last fragment; the close timer is scheduled by the continuation
+    // (docs/cases.md §4.5).
     const QString descriptions[] = {
         u"A fragmented text message is sent in multiple frames. After\n   sending the first 2 "
         u"frames of the text message, a Ping is sent. Then we wait 1s,\n   then we send 2 more "
@@ -648,7 +650,7 @@ void addUtf8Basics(Builder &b)
     }
 
     // 6.4.x fail-fast: κόσμε, then F4 90 80 80 (0x110000, out of range, impossible at 0x90),
-    // then "edited", with a 1 s wait after each of the first two parts (§5.3).
+    // then "edited", with a 1 s wait after each of the first two parts (docs/cases.md §4.6).
     const QByteArray p1 = kosme;
     const QByteArray p2 = QByteArray::fromHex("f4908080");
     const QByteArray p3 = "edited"_ba;
@@ -722,7 +724,7 @@ void addUtf8Basics(Builder &b)
     }
 }
 
-// ---- 6.5–6.23: Markus Kuhn's UTF-8 decoder test, one single-frame case per sequence (§5.4) ----
+// ---- 6.5–6.23: Markus Kuhn's UTF-8 decoder test, one case per sequence (docs/cases.md §4.7) ----
 
 struct Utf8Sequence
 {
@@ -1112,7 +1114,7 @@ void addMisc(Builder &b)
     c.steps = {message(payload, false, kAutoFragmentSize), killAfter(10)};
     c.expected = expectOk({text(payload)});
     c.expectedClose = closedByMe();
-    // 65536 = 50 × 1300 + 536: one text frame, 50 continuation frames (§5.3).
+    // 65536 = 50 × 1300 + 536: one text frame, 50 continuation frames (docs/cases.md §4.10).
     c.expectedTxFrames = {{0, payload.size() / kAutoFragmentSize},
                           {1, payload.size() % kAutoFragmentSize > 0 ? 1 : 0}};
 }

@@ -204,8 +204,8 @@ QString frameTable(const QString &title, const CountMap &counts)
     return out + u"</table>\n"_s;
 }
 
-// The CSS class of a wire-log entry (§3.3): synced TX octets, and TX frames that were synced or
-// chopped, get the sync colour.
+// The CSS class of a wire-log entry (docs/reports.md §4.1): synced TX octets, and TX frames that
+// were synced or chopped, get the sync colour.
 QString wireLogClass(const Trace &trace, const WireLogLine &line)
 {
     switch (line.kind) {
@@ -425,7 +425,8 @@ QString htmlReport(const ReportInput &input)
     if (isCase) {
         out += textBlock(u"case_desc"_s, u"Case Description"_s, caseTextHtml(input.description));
         out += textBlock(u"case_expect"_s, u"Case Expectation"_s, caseTextHtml(input.expectation));
-        // renderExpected()/renderObserved() are already cut to 1000 characters (§4.5).
+        // renderExpected()/renderObserved() are already cut to 1000 characters
+        // (docs/reports.md §1.2).
         out += textBlock(u"case_outcome"_s, u"Case Outcome"_s,
                          esc(input.result) +
                              u"<br><br><i>Expected:</i><br><span class=\"case_pickle\">"_s +

@@ -17,15 +17,16 @@ namespace wsi {
 // plus the trace (which must outlive the ReportInput). Works for a skipped case too (no trace).
 [[nodiscard]] ReportInput reportInputFor(const CaseResult &result);
 
-// The Autobahn per-case JSON (autobahn-semantics.md §2.6) of a case run: jsonReport() of
+// The Autobahn per-case JSON (docs/reports.md §5.1) of a case run: jsonReport() of
 // reportInputFor(), with `createWirelog` as the case left it and `started` from the run.
 [[nodiscard]] QJsonObject caseJsonReport(const CaseResult &result);
 
 // The per-case HTML page in the seeds' layout: title line, Case Description / Expectation /
 // Outcome (Expected:, Observed:), Case Closing Behavior, Opening Handshake, Closing Behavior
-// table, Wire Statistics, Wire Log with the reference's CSS classes (§3.3). One self-contained
-// document (inline CSS, no scripts, no external resources); every text from the trace or the
-// peer is HTML-escaped. Without a case id (a manual session) the case sections are left out.
+// table, Wire Statistics, Wire Log with the reference's CSS classes (docs/reports.md §4.1). One
+// self-contained document (inline CSS, no scripts, no external resources); every text from the
+// trace or the peer is HTML-escaped. Without a case id (a manual session) the case sections are
+// left out.
 [[nodiscard]] QString htmlReport(const ReportInput &input);
 
 // Autobahn's file naming (fuzzing.py, cleanForFilename / makeAgentCaseReportFilename): the agent
@@ -48,11 +49,12 @@ struct ReportCell
     friend bool operator==(const ReportCell &, const ReportCell &) = default;
 };
 
-// The content cell (§2.6): OK → Pass, NON-STRICT → Non-Strict, INFORMATIONAL → Info,
-// UNIMPLEMENTED → Unimplemented, an empty behavior (no result) → Missing, anything else → Fail.
+// The content cell (docs/reports.md §2.1): OK → Pass, NON-STRICT → Non-Strict, INFORMATIONAL →
+// Info, UNIMPLEMENTED → Unimplemented, an empty behavior (no result) → Missing, anything else →
+// Fail.
 [[nodiscard]] ReportCell behaviorCell(const QString &behavior);
-// The close cell (§2.6): remoteCloseCode (None when absent) for OK, FAILED BY CLIENT, WRONG CODE
-// and INFORMATIONAL; "Unclean" for UNCLEAN; "Fail" otherwise.
+// The close cell (docs/reports.md §2.2): remoteCloseCode (None when absent) for OK, FAILED BY
+// CLIENT, WRONG CODE and INFORMATIONAL; "Unclean" for UNCLEAN; "Fail" otherwise.
 [[nodiscard]] ReportCell closeCell(const QString &behaviorClose,
                                    std::optional<int> remoteCloseCode);
 

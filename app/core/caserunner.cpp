@@ -34,8 +34,8 @@ CaseEvent toCaseEvent(const PeerEvent &event)
     return {};
 }
 
-// §1.5: after each message or pong, the fuzzer closes when the received list equals every
-// expected list (vacuously true for an empty map), the case expects to close and does not
+// docs/cases.md §2.4: after each message or pong, the fuzzer closes when the received list equals
+// every expected list (vacuously true for an empty map), the case expects to close and does not
 // suppress it.
 void finishWhenDone(ClientSession &session, const CaseDefinition &def,
                     const CaseEventList &received)
@@ -318,7 +318,7 @@ void CaseRunner::complete(Running *run)
     if (!m_options.keepTraces)
         result.trace.reset();
 
-    // A TCP connect failure skips all remaining cases of that server (autobahn-semantics.md §0).
+    // A TCP connect failure skips all remaining cases of that server (docs/cases.md §2.1).
     if (!connected && !m_stopping)
         skipRemaining(u"skipped: no connection to the server ("_s + result.connectError + u")"_s);
     launchMore();

@@ -14,8 +14,8 @@ namespace wsi {
 
 // Runs a selection of cases against one server: one connection per case, in order, `jobs`
 // connections at a time. Each case runs in a session thread of its own (SessionHost); its
-// onOpen actions, event recording and automatic close (autobahn-semantics.md §1.5, §4) run in
-// that thread, the verdicts (§2.5, §4.3) are computed here when its TCP connection is gone.
+// onOpen actions, event recording and automatic close (docs/cases.md §2) run in
+// that thread, the verdicts (docs/cases.md §3) are computed here when its TCP connection is gone.
 class CaseRunner final : public QObject
 {
     Q_OBJECT

@@ -18,7 +18,7 @@
 
 namespace wsi {
 
-// One thing the case records about the peer (autobahn-semantics.md §4.1): a complete message, a
+// One thing the case records about the peer (docs/cases.md §2.2): a complete message, a
 // pong, or the pseudo-event ("timeout", TAG) that cases 6.4.x add themselves. Pings are never
 // recorded.
 struct CaseEvent
@@ -43,21 +43,22 @@ struct CaseEvent
 using CaseEventList = QList<CaseEvent>;
 
 // One entry of a case's `expected` map: a verdict ("OK", "NON-STRICT") and the ordered list of
-// events that earns it (§4.2). The map keeps its declaration order.
+// events that earns it (docs/cases.md §2.3). The map keeps its declaration order.
 struct ExpectedEvents
 {
     QString verdict;
     CaseEventList events;
 };
 
-// How a case judges the content (§4.4). Events: equality with one of the expected lists.
+// How a case judges the content (docs/cases.md §3.2). Events: equality with one of the expected
+// lists.
 enum class CaseLogic : quint8 {
     Events,
     TimedEcho,   // 9.1–9.6: one message, its echo must come back with the same type and length
     RoundTrips,  // 9.7, 9.8: `roundTrips` messages one after another, each echo awaited
 };
 
-// Per-case overrides of the verdicts, applied after the closing verdict (§2.5).
+// Per-case overrides of the verdicts, applied after the closing verdict (docs/cases.md §3.4).
 enum class CaseOverride : quint8 {
     None,
     WrongCodeFails,   // 7.1.1–7.1.5, 7.3.x, 7.5.1, 7.7.x, 7.9.x: WRONG CODE → content FAILED
@@ -74,7 +75,7 @@ struct CaseDefinition
     StepList steps;       // run when the connection is OPEN (the case's onOpen)
     QList<ExpectedEvents> expected;
     ExpectedClose expectedClose;
-    bool suppressClose = false; // no automatic close after the expected events (§1.5)
+    bool suppressClose = false; // no automatic close after the expected events (docs/cases.md §2.4)
     CaseOverride override = CaseOverride::None;
 
     // 9.x: the message sent (pattern repeated to `messageLength` octets), how it is framed and
@@ -93,7 +94,7 @@ struct CaseDefinition
     CountMap expectedTxFrames;
 };
 
-// The library: groups 1–7, 9 and 10 of autobahn-semantics.md §5, in the reference's order
+// The library: groups 1–7, 9 and 10 of docs/cases.md §1.1, in the reference's order
 // (so a case's 1-based position is its "case" number).
 [[nodiscard]] const QList<CaseDefinition> &caseLibrary();
 // The 1-based position of a case in the library, 0 when unknown.
@@ -108,7 +109,8 @@ struct CaseDefinition
                                                         const QStringList &excludes,
                                                         QString *error);
 
-// The content verdict (§4.3, §4.4) and the closing verdict with the per-case overrides (§2.5).
+// The content verdict (docs/cases.md §3.1, §3.2) and the closing verdict with the per-case
+// overrides (docs/cases.md §3.3, §3.4).
 struct CaseVerdict
 {
     QString behavior;       // OK, NON-STRICT, FAILED, INFORMATIONAL
@@ -129,12 +131,12 @@ struct CaseObservation
 [[nodiscard]] CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
                                        const ClosingBehavior &closing);
 
-// Python 2 str() renderings used by the reports (§4.5): payloads through asciiLogData, strings
-// as u'…'; cut to 1000 characters (996 + " ...").
+// Python 2 str() renderings used by the reports (docs/reports.md §1.2): payloads through
+// asciiLogData, strings as u'…'; cut to 1000 characters (996 + " ...").
 [[nodiscard]] QString renderExpected(const CaseDefinition &def);
 [[nodiscard]] QString renderObserved(const CaseEventList &events);
-// The JSON forms (§2.6): expected {verdict: [[kind, payload, binary], …]}, received [[…], …],
-// expectedClose {closedByMe, closeCode, requireClean}.
+// The JSON forms (docs/reports.md §5.1): expected {verdict: [[kind, payload, binary], …]}, received
+// [[…], …], expectedClose {closedByMe, closeCode, requireClean}.
 [[nodiscard]] QJsonObject expectedJson(const CaseDefinition &def);
 [[nodiscard]] QJsonArray receivedJson(const CaseEventList &events);
 [[nodiscard]] QJsonObject expectedCloseJson(const ExpectedClose &expected);
@@ -146,7 +148,7 @@ struct CaseResult
     int index = 0;                    // "case": 1-based position in the library
     QString agent;
     QDateTime started;                // UTC
-    qint64 durationMs = 0;            // OPEN to TCP loss (§2.6)
+    qint64 durationMs = 0;            // OPEN to TCP loss (docs/reports.md §1.3)
     CaseObservation observation;
     ClosingBehavior closing;
     CaseVerdict verdict;

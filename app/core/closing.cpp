@@ -14,7 +14,7 @@ using namespace Qt::StringLiterals;
 namespace wsi {
 
 namespace {
-// Report strings of autobahn-semantics.md §2.3.
+// Report strings of docs/closing.md §3.
 const QString kPeerDropped =
     u"peer dropped the TCP connection without previous WebSocket closing handshake"_s;
 const QString kCloseHandshakeTimeout = u"peer did not respond (in time) in closing handshake"_s;
@@ -48,7 +48,7 @@ ClosingBehavior analyzeClosing(const Trace &trace)
             }
             break;
         case K::CloseSent:
-            // Only the first close sent through the close API counts (§2.2 closedByMe).
+            // Only the first close sent through the close API counts (docs/closing.md §1.1).
             if (!closeSent) {
                 closeSent = true;
                 b.closedByMe = !e.flag;

@@ -10,7 +10,7 @@
 
 namespace wsi {
 
-// The 13 closing-behaviour fields of autobahn-semantics.md §2.2, derived from a trace.
+// The 13 closing-behaviour fields of docs/closing.md §1, derived from a trace.
 struct ClosingBehavior
 {
     bool isServer = false;
@@ -51,7 +51,7 @@ struct ClosingBehavior
     qint64 dropTimerNs = -1;    // the server-drop timer began
     qint64 dropTimeoutMs = -1;
 
-    // The report's duration (autobahn-semantics.md §2.6): from OPEN to TCP loss, in ms; 0 while
+    // The report's duration (docs/reports.md §1.3): from OPEN to TCP loss, in ms; 0 while
     // either is unknown.
     [[nodiscard]] qint64 durationMs() const
     {
@@ -59,7 +59,7 @@ struct ClosingBehavior
     }
 };
 
-// Replays the trace's events with the reference client's rules (§2.1–§2.4).
+// Replays the trace's events with the reference client's rules (docs/closing.md §1–§3).
 [[nodiscard]] ClosingBehavior analyzeClosing(const Trace &trace);
 
 // The field names and descriptions of the report's "Closing Behavior" table, in its order.
@@ -72,7 +72,7 @@ struct ClosingField
 // The value of a field as the reference report prints it (Python str(): True/False/None).
 [[nodiscard]] QString closingFieldValue(const ClosingBehavior &behavior, const char *key);
 
-// What the case (or the user) expects of the close (§2.5).
+// What the case (or the user) expects of the close (docs/closing.md §7.1).
 struct ExpectedClose
 {
     bool closedByMe = true;
@@ -87,7 +87,7 @@ struct ClosingVerdict
     QString text;    // resultClose, e.g. "Connection was properly closed"
 };
 
-// §2.5 steps 1–6, first match wins.
+// docs/closing.md §7.2, rules 1–6, first match wins.
 [[nodiscard]] ClosingVerdict closingVerdict(const ClosingBehavior &behavior,
                                             const ExpectedClose &expected);
 
@@ -139,7 +139,7 @@ struct SessionExpectation
         HalfClose,          // we shut down our sending side before any close frame
     };
     Row row = Row::NotClosed;
-    ExpectedClose expected;     // the rows judged by the §2.5 rules
+    ExpectedClose expected;     // the rows judged by docs/closing.md §7.2
     Violations ruleBreak;       // OurRuleBreak, OurInvalidClose: what our frame breaks
     qint64 ruleBreakFrame = -1; // index into trace.frames()
 };
@@ -147,7 +147,7 @@ struct SessionExpectation
                                                     const ClosingBehavior &behavior);
 
 // What a user states instead (a scenario's `expectClose`, the CLI's --expect options): each
-// field set replaces the derived one, and the §2.5 rules judge.
+// field set replaces the derived one, and the rules of docs/closing.md §7.2 judge.
 struct ExpectedCloseOverride
 {
     std::optional<bool> closedByMe;

@@ -45,7 +45,7 @@ enum class MaskMode : quint8 {
 };
 
 // Everything a user can choose about one frame, valid or not. Field names follow the wire log
-// (autobahn-semantics.md §1.1): `payload` is the base pattern, `repeatLength` the on-wire length.
+// (docs/sending.md §1.1): `payload` is the base pattern, `repeatLength` the on-wire length.
 struct FrameSpec
 {
     int opcode = 1;            // 0–15
@@ -57,7 +57,7 @@ struct FrameSpec
     std::optional<qint64> repeatLength; // on-wire payload = pattern repeated/cut to this length
     LengthEncoding lengthEncoding = LengthEncoding::Auto;
     std::optional<quint64> declaredLength; // header says this, whatever payload is sent
-    int chopSize = 0;          // > 0: each chop a separate write (§1.2)
+    int chopSize = 0;          // > 0: each chop a separate write (docs/sending.md §1.2)
     bool sync = false;         // whole frame as one write in its own event-loop turn
 
     // The payload octets that go on the wire (unmasked): the pattern repeated to repeatLength.
@@ -83,7 +83,7 @@ void applyMask(char *data, qsizetype size, quint32 key, qint64 keyOffset = 0);
 
 // Close-frame payload helpers (RFC 6455 §5.5.1, §7.4).
 [[nodiscard]] QByteArray closePayload(std::optional<quint16> code, const QByteArray &reason);
-// Valid to *receive*: 1000–1003, 1007–1011, 3000–4999 (autobahn-semantics.md §1.6; 1012–1015 are
+// Valid to *receive*: 1000–1003, 1007–1011, 3000–4999 (docs/sending.md §3.2; 1012–1015 are
 // treated as invalid, like the reference engine).
 [[nodiscard]] bool isValidReceivedCloseCode(int code);
 // Human name of a close code ("Normal Closure", "Going Away", …, "Reserved", "Invalid").

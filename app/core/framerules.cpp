@@ -256,7 +256,7 @@ qint64 feedWirePayload(Utf8Validator &v, const FrameSpec &spec)
 }
 
 // Close reasons are checked when the payload is at most this long (a control frame is at most
-// 125 octets; a longer one already breaks §5.5).
+// 125 octets; a longer one already breaks RFC 6455 §5.5).
 constexpr qint64 kMaxCloseScan = 1 << 20;
 
 } // namespace

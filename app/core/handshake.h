@@ -73,7 +73,7 @@ private:
 };
 
 // The checked response. `failure` is empty when the handshake succeeded, otherwise one of the
-// failure texts of autobahn-semantics.md §2.3 item 6 (report strings, untranslated), e.g.
+// failure texts of docs/closing.md §3 item 5 (report strings, untranslated), e.g.
 // "HTTP Sec-WebSocket-Accept bogus value : expected … / got …".
 struct HandshakeResponse
 {

@@ -45,10 +45,11 @@ QString plainCaseText(const QString &html)
 namespace {
 
 // The reference report wraps wire-log data at 100 columns and indents continuation lines by
-// 2 + 4 + len("RX OCTETS") = 15 columns, so that they line up after "NNN RX OCTETS: " (§3.3).
+// 2 + 4 + len("RX OCTETS") = 15 columns, so that they line up after "NNN RX OCTETS: "
+// (docs/reports.md §4.2).
 constexpr qsizetype kWrapWidth = 100;
 constexpr qsizetype kContinuationIndent = 15;
-// Expected/Observed are cut to this many characters (996 + " ...", §4.5).
+// Expected/Observed are cut to this many characters (996 + " ...", docs/reports.md §1.2).
 constexpr qsizetype kMaxPickleLength = 1000;
 // Column gap of the plain-text tables.
 constexpr qsizetype kColumnGap = 2;
@@ -764,7 +765,7 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
         {u"httpRequest"_s, value(handshakeRequestText(trace))},
         {u"httpResponse"_s, value(handshakeResponseText(trace))},
         {u"trafficStats"_s, value(QJsonValue(QJsonValue::Null))},
-        // The 13 closing fields (§2.2), None → null.
+        // The 13 closing fields (docs/closing.md §1), None → null.
         {u"isServer"_s, value(b.isServer)},
         {u"closedByMe"_s, value(b.closedByMe)},
         {u"failedByMe"_s, value(b.failedByMe)},

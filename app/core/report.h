@@ -44,11 +44,11 @@ struct ReportInput
 [[nodiscard]] bool writeTextReport(const ReportInput &input, QIODevice &out);
 [[nodiscard]] QString textReport(const ReportInput &input);
 
-// The same with the key names of Autobahn's per-case JSON (§2.6): agent, id, case, description,
-// expectation, started, duration, reportTime, behavior, behaviorClose, result, resultClose,
-// expected, expectedClose, received, wirelog, createWirelog, createStats, rxOctetStats,
-// txOctetStats, rxFrameStats, txFrameStats, httpRequest, httpResponse, trafficStats, and the
-// 13 closing fields (isServer, closedByMe, …, remoteCloseReason; None → null).
+// The same with the key names of Autobahn's per-case JSON (docs/reports.md §5.1): agent, id, case,
+// description, expectation, started, duration, reportTime, behavior, behaviorClose, result,
+// resultClose, expected, expectedClose, received, wirelog, createWirelog, createStats,
+// rxOctetStats, txOctetStats, rxFrameStats, txFrameStats, httpRequest, httpResponse, trafficStats,
+// and the 13 closing fields (isServer, closedByMe, …, remoteCloseReason; None → null).
 // writeJsonReport() writes it as QJsonDocument::toJson(Indented) would (keys sorted, four spaces
 // an indentation level), entry by entry, so its memory does not grow with the trace either.
 [[nodiscard]] bool writeJsonReport(const ReportInput &input, QIODevice &out);

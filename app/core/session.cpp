@@ -425,7 +425,8 @@ void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)
 
     if (violations != Violation::None && m_settings.failOnViolation && !m_failedByMe) {
         if (opcode == 8 && payload.size() >= 2 && violations == Violation::InvalidCloseCode) {
-            // The reference engine records the peer's code before validating it (§2.1).
+            // The reference engine records the peer's code before validating it
+            // (docs/closing.md §1.2).
             TraceEvent e;
             e.timeNs = elapsedNs();
             e.kind = TraceEvent::Kind::CloseReceived;
@@ -494,7 +495,7 @@ void ClientSession::handleDataFrame(quint8 opcode, bool fin, const QByteArray &p
     if (!fin)
         return;
     m_messageOpen = false;
-    // Message delivery stops once we failed the connection (§4.1).
+    // Message delivery stops once we failed the connection (docs/sending.md §3.3).
     if (!m_messageTooBig && !m_failedByMe && m_state != SessionState::Closed) {
         const PeerEvent event{PeerEvent::Kind::Message, m_message, m_messageBinary};
         m_message.clear();
@@ -518,7 +519,7 @@ void ClientSession::handleClose(const QByteArray &payload)
     m_closeReceived = true;
     if (m_state == SessionState::Open) {
         // The peer started the close. Client role: reply, then wait for the server to drop TCP
-        // (the reference starts no timer on this path, §2.1).
+        // (the reference starts no timer on this path, docs/closing.md §2).
         if (m_settings.autoCloseReply)
             sendCloseFrame(1000, {}, true);
         else
@@ -746,7 +747,7 @@ void ClientSession::connectionLost(const QString &why, TcpEnd end)
     m_closeTimer.stop();
     m_dropTimer.stop();
     m_drainTimer.stop();
-    m_queue.clear(); // queued items whose turn comes after CLOSED are discarded (§1.2)
+    m_queue.clear(); // items whose turn comes after CLOSED are dropped (docs/sending.md §1.2)
     m_draining = false;
     if (m_parser.hasPartialFrame()) {
         DecodedFrame partial = m_parser.partialFrame();
@@ -770,7 +771,7 @@ void ClientSession::connectionLost(const QString &why, TcpEnd end)
     Q_EMIT finished();
 }
 
-// ---- timers of the cases (§1.4) ---------------------------------------------------------------
+// ---- timers of the cases (docs/sending.md §2) ------------------------------------------------
 
 void ClientSession::closeAfter(double seconds)
 {
@@ -986,7 +987,7 @@ void ClientSession::setWirelog(bool enabled, bool marker)
     record(std::move(e));
 }
 
-// ---- sending (§1.1–§1.3) ----------------------------------------------------------------------
+// ---- sending (docs/sending.md §1) -------------------------------------------------------------
 
 void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
 {
@@ -1058,7 +1059,8 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
         return;
     }
     // Fragments of fragmentSize; when the length is an exact multiple, the last full fragment
-    // keeps FIN clear and an empty final continuation follows (the reference's quirk, §1.3).
+    // keeps FIN clear and an empty final continuation follows (the reference's quirk,
+    // docs/sending.md §1.3).
     qsizetype pos = 0;
     bool first = true;
     while (pos < payload.size()) {
@@ -1109,7 +1111,8 @@ void ClientSession::drainQueue()
         m_draining = false;
         return;
     }
-    // Queued writes leave at least 10 µs apart, each in a reactor turn of its own (§1.2).
+    // Queued writes leave at least 10 µs apart, each in a reactor turn of its own
+    // (docs/sending.md §1.2).
     if (m_lastQueuedWriteNs >= 0 && elapsedNs() - m_lastQueuedWriteNs < kQueuedWriteGapNs) {
         m_drainTimer.start(0);
         return;

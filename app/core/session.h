@@ -34,9 +34,9 @@ struct SessionSettings
     HandshakeOptions handshake;
     bool ignoreCertificateErrors = false;
     QString caFile;                   // extra CA certificates (PEM) to trust for wss://
-    bool autoPong = true;             // answer pings while OPEN (§1.3)
-    bool autoCloseReply = true;       // answer the peer's close with 1000 (§1.3)
-    bool failOnViolation = true;      // fail the connection on a protocol violation (§1.6)
+    bool autoPong = true;             // answer pings while OPEN (docs/sending.md §1.5)
+    bool autoCloseReply = true;       // answer the peer's close with 1000 (docs/sending.md §1.5)
+    bool failOnViolation = true;      // fail on a protocol violation (docs/sending.md §3.1)
     int openHandshakeTimeoutMs = 5000;
     int closeHandshakeTimeoutMs = 1000;
     int serverDropTimeoutMs = 1000;
@@ -47,7 +47,7 @@ struct SessionSettings
     int batchIntervalMs = 30;         // trace batches to the consumer, at most ~33 per second
 };
 
-// What the peer sent that a case can react to (autobahn-semantics.md §4.1): complete messages and
+// What the peer sent that a case can react to (docs/cases.md §2.2): complete messages and
 // pongs, plus the pseudo-event of a TimeoutEvent step (payload = its tag). Delivered synchronously
 // in the session's thread.
 struct PeerEvent
@@ -60,7 +60,7 @@ struct PeerEvent
 
 // The client engine: one connection, our own framing over QTcpSocket (TLS by TlsClient), the state
 // machine CONNECTING → OPEN → CLOSING → CLOSED, the send queue with chop and sync, the timers of
-// autobahn-semantics.md §1.4 and §2.4. Everything it does becomes trace records, delivered in
+// docs/sending.md §2. Everything it does becomes trace records, delivered in
 // batches through traceBatch(). Lives in one thread (see SessionHost); all calls from that thread.
 class ClientSession final : public QObject
 {
@@ -72,7 +72,8 @@ public:
     ~ClientSession() override;
 
     using EventHandler = std::function<void(ClientSession &, const PeerEvent &)>;
-    // Called for every complete message and pong (not after failedByMe for messages, §4.1).
+    // Called for every complete message and pong (not after failedByMe for messages,
+    // docs/cases.md §2.2).
     void setEventHandler(EventHandler handler) { m_eventHandler = std::move(handler); }
     // Called once when the connection reaches OPEN, before the steps run.
     void setOpenHandler(std::function<void(ClientSession &)> handler)
@@ -99,7 +100,7 @@ public:
     // ping flood): past this, reading pauses too, until the socket has written them.
     static constexpr qint64 kMaxUnsentOctets = 16ll * 1024 * 1024;
     // What is kept of each received chunk once we have failed the connection or closed TCP:
-    // the octets the wire log shows (§3.3); the rest is counted, not stored.
+    // the octets the wire log shows (docs/reports.md §4.3); the rest is counted, not stored.
     static constexpr qsizetype kKeptHead = 64;
 
 public Q_SLOTS:
@@ -124,8 +125,9 @@ public Q_SLOTS:
     void closeAfter(double seconds);
     void failAfter(double seconds);
     void delay(double seconds, const QString &tag, std::function<void()> then);
-    // Switches the report's wire log for the octets and frames that follow (createWirelog, §3.3);
-    // `marker` writes a WIRELOG ENABLED/DISABLED entry (9.7, 9.8), otherwise it is silent (9.1–9.6).
+    // Switches the report's wire log for the octets and frames that follow (createWirelog,
+    // docs/reports.md §4.4); `marker` writes a WIRELOG ENABLED/DISABLED entry (9.7, 9.8), otherwise
+    // it is silent (9.1–9.6).
     void setWirelog(bool enabled, bool marker);
 
 Q_SIGNALS:
@@ -213,7 +215,7 @@ private:
     void sendFrameHeader(const FrameSpec &spec);
     void sendFrameData(const QByteArray &data);
 
-    // §1.2 write path.
+    // docs/sending.md §1.2 write path.
     void writeFrame(QByteArray bytes, int chopSize, bool sync, int chopDelayMs);
     void writeDirect(const QByteArray &bytes, bool sync);
     void triggerQueue();

@@ -13,7 +13,7 @@ namespace wsi {
 
 // One thing a user (or a case) asks the session to do. A list of steps runs in order; a step that
 // waits (Delay) holds the rest back, every other step returns at once (queued writes keep draining
-// in the background, as in autobahn-semantics.md §1.2).
+// in the background, as in docs/sending.md §1.2).
 struct Step
 {
     enum class Kind : quint8 {
@@ -29,9 +29,9 @@ struct Step
         CloseAfter, // timer: after `seconds`, close with no code (CLOSE CONNECTION AFTER)
         FailAfter,  // timer: after `seconds`, fail (FAIL CONNECTION AFTER)
         TimeoutEvent, // a case's pseudo-event ("timeout", `tag`) while OPEN; otherwise the
-                      // remaining steps are dropped (cases 6.4.x, autobahn-semantics.md §4.1)
+                      // remaining steps are dropped (cases 6.4.x, docs/cases.md §2.2)
         FrameHeader,  // only the header of `frame` (its declared length, its mask key); no
-                      // TX FRAME entry, no frame statistics (the streaming API, §1.3)
+                      // TX FRAME entry, no frame statistics (docs/sending.md §1.4)
         FrameData,    // `payload` as the next octets of the frame begun by FrameHeader,
                       // masked with its key at the running offset
     };

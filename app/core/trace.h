@@ -27,11 +27,12 @@ namespace wsi {
 
 enum class Direction : quint8 { Tx, Rx };
 
-// CONNECTING → OPEN → CLOSING → CLOSED (autobahn-semantics.md §2.1). Idle = not started.
+// CONNECTING → OPEN → CLOSING → CLOSED (docs/closing.md §2). Idle = not started.
 enum class SessionState : quint8 { Idle, Connecting, Open, Closing, Closed };
 [[nodiscard]] QString sessionStateName(SessionState state); // "CONNECTING", …
 
-// One read delivered by the socket (RX) or one application write (TX): a "chop" (§3.1).
+// One read delivered by the socket (RX) or one application write (TX): a "chop"
+// (docs/reports.md §3.1).
 struct OctetChunk
 {
     qint64 timeNs = 0;       // monotonic, since the session started
@@ -39,12 +40,13 @@ struct OctetChunk
     qint64 size = 0;         // octets that crossed the wire
     QByteArray data;         // the octets; only the first 64 after we failed or closed TCP
     Direction direction = Direction::Tx;
-    bool sync = false;       // TX: written from the queue in its own event-loop turn (§1.2)
+    bool sync = false;       // TX: from the queue in its own event-loop turn (docs/sending.md §1.2)
 
     [[nodiscard]] bool isComplete() const { return data.size() == size; }
 };
 
-// Extra facts about a frame we sent, as the TX FRAME wire-log entry shows them (§1.1).
+// Extra facts about a frame we sent, as the TX FRAME wire-log entry shows them
+// (docs/sending.md §1.1).
 struct TxFrameInfo : public QSharedData
 {
     qint64 basePayloadLength = 0;      // PAYLOAD-LEN: the payload argument as given
@@ -139,8 +141,8 @@ using TlsInfoPtr = QExplicitlySharedDataPointer<const TlsInfo>;
 // "TLSv1.3" → "TLS 1.3" (other names unchanged).
 [[nodiscard]] QString tlsProtocolDisplayName(const QString &protocol);
 
-// Everything else that happens on a connection. The wire-log timer entries (§3.3) and the facts
-// the closing behaviour (§2) is derived from.
+// Everything else that happens on a connection. The wire-log timer entries (docs/reports.md §4.1)
+// and the facts the closing behaviour (docs/closing.md §2) is derived from.
 struct TraceEvent
 {
     enum class Kind : quint8 {
@@ -149,7 +151,7 @@ struct TraceEvent
         CertificateError,     // text: the TLS error (also when ignored)
         HandshakeRequest,     // text: request head (also in the TX octets)
         HandshakeResponse,    // text: response head; failure: reason when it failed
-        HandshakeFailed,      // text: failure (§2.3 item 6)
+        HandshakeFailed,      // text: failure (docs/closing.md §3 item 5)
         Delay,                // CT: seconds, tag
         DelayTimeout,         // CTE: tag
         CloseAfter,           // TI: seconds
@@ -364,7 +366,8 @@ struct TraceBatch
 // Batches cross threads as shared pointers, so a queued signal copies no records.
 using TraceBatchPtr = std::shared_ptr<TraceBatch>;
 
-// Occurrence counts by key, sorted by key: chop size → count, or opcode → count (§3.1, §3.2).
+// Occurrence counts by key, sorted by key: chop size → count, or opcode → count
+// (docs/reports.md §3).
 using CountMap = std::map<qint64, qint64>;
 
 struct WireStatistics

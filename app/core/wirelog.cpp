@@ -15,7 +15,7 @@ namespace wsi {
 
 namespace {
 
-// binLogData/asciiLogData (autobahn-semantics.md §3.3): data longer than kLogThreshold octets is
+// binLogData/asciiLogData (docs/reports.md §4.3): data longer than kLogThreshold octets is
 // shown as its first kLogCut octets plus " ...". The reference client uses two different numbers,
 // so 61–64 octets are shown in full and still get the marker; we copy that quirk.
 constexpr qint64 kLogThreshold = 60;
@@ -72,7 +72,7 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         const FrameRecord &frame = trace.frames()[entry.index];
         if (frame.direction == Direction::Rx) {
             // A frame cut off by the end of the connection was never completely received: only
-            // the frame table shows it (§3.2 counts complete frames only).
+            // the frame table shows it (docs/reports.md §3.2 counts complete frames only).
             if (frame.incomplete)
                 return std::nullopt;
             return WireLogKind::RxFrame;
@@ -143,8 +143,8 @@ const TraceEvent *eventOf(const Trace &trace, const WireLogLine &line)
     return e ? &trace.events()[e->index] : nullptr;
 }
 
-// PAYLOAD-LEN: RX the header's length; TX the payload argument as given (§1.1, not the repeated
-// on-wire length).
+// PAYLOAD-LEN: RX the header's length; TX the payload argument as given (docs/sending.md §1.1, not
+// the repeated on-wire length).
 qint64 payloadLengthOf(const FrameRecord &frame)
 {
     if (frame.direction == Direction::Tx)
@@ -165,7 +165,7 @@ std::optional<QString> txMaskText(const FrameRecord &frame)
 }
 
 // RX MASK: a masked frame always carries its key. (The reference HTML hex-encodes the key a
-// second time, §3.3; we show it once, as its JSON does.)
+// second time, docs/reports.md §4.3; we show it once, as its JSON does.)
 std::optional<QString> rxMaskText(const FrameRecord &frame)
 {
     if (frame.masked)

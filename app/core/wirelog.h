@@ -11,7 +11,7 @@
 
 namespace wsi {
 
-// The wire-log entry kinds of autobahn-semantics.md §3.3.
+// The wire-log entry kinds of docs/reports.md §4.1.
 enum class WireLogKind : quint8 {
     RxOctets,          // RO  "RX OCTETS"
     TxOctets,          // TO  "TX OCTETS"
@@ -87,8 +87,8 @@ private:
 // WirelogEnabled/WirelogSwitched events; true when it never switched).
 [[nodiscard]] bool wirelogEnabledAtEnd(const Trace &trace);
 
-// Hex of octets with the reference client's 60/64 rule ("binLogData", §3.3): longer than 60
-// octets → the first 64 as hex + " ...". `totalSize` is the real size when `data` was cut.
+// Hex of octets with the reference client's 60/64 rule ("binLogData", docs/reports.md §4.3): longer
+// than 60 octets → the first 64 as hex + " ...". `totalSize` is the real size when `data` was cut.
 [[nodiscard]] QString binLogData(const QByteArray &data, qint64 totalSize = -1);
 // Text rendering of a payload ("asciiLogData"): the same rule, then strict UTF-8, else "0x" + hex.
 [[nodiscard]] QString asciiLogData(const QByteArray &data, qint64 totalSize = -1);

@@ -66,7 +66,7 @@ public:
     enum Columns {
         CaseColumn,
         ResultColumn,    // Pass, Non-Strict, Info, Fail; Running…, Waiting, Skipped
-        CloseColumn,     // the close cell of §2.6
+        CloseColumn,     // the close cell (docs/reports.md §2.2)
         DurationColumn,
         OutcomeColumn,   // result text · resultClose
         NUM_COLUMNS
@@ -89,7 +89,7 @@ public:
     [[nodiscard]] const CaseResult *resultAt(int row) const;
     [[nodiscard]] QList<CaseResult> results() const;
 
-    // The master table's words and colours (§2.6), for the content verdict.
+    // The master table's words and colours (docs/reports.md §2.1), for the content verdict.
     [[nodiscard]] static QString cellText(const QString &behavior);
     // The close cell: remoteCloseCode for OK / FAILED BY CLIENT / WRONG CODE / INFORMATIONAL,
     // "Unclean" for UNCLEAN, "Fail" otherwise.

@@ -8,7 +8,7 @@ using namespace Qt::StringLiterals;
 namespace wsi::gui {
 
 // Keys, values (True/False/None) and descriptions are the reference report's strings
-// (autobahn-semantics.md §2.2, §2.6) and stay untranslated on purpose: they are what a user
+// (docs/closing.md §1, docs/reports.md) and stay untranslated on purpose: they are what a user
 // compares with Autobahn's HTML and JSON. Only the column titles are ours.
 
 ClosingModel::ClosingModel(const TraceStore *store, QObject *parent)

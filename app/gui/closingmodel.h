@@ -10,7 +10,7 @@
 
 namespace wsi::gui {
 
-// The report's "Closing Behavior" table (autobahn-semantics.md §2.2, §2.6): the 13 fields of the
+// The report's "Closing Behavior" table (docs/closing.md §1.1): the 13 fields of the
 // store's closing() in closingFields() order, as key, value (True/False/None, as the report
 // prints them) and description. Rows never change; values change with dataChanged().
 class ClosingModel final : public QAbstractTableModel

@@ -15,8 +15,8 @@ class ClosingPanel;
 }
 
 // How the connection closed: the verdict line "<resultClose> (<behaviorClose>)" coloured by
-// verdict, the report's 13 closing-behaviour fields with their descriptions (autobahn-semantics.md
-// §2.2, report strings), and the close timings. setClosing() may be called on every update.
+// verdict, the report's 13 closing-behaviour fields with their descriptions (report strings,
+// docs/closing.md §1.1), and the close timings. setClosing() may be called on every update.
 class ClosingPanel final : public QWidget
 {
     Q_OBJECT

@@ -145,7 +145,7 @@ bool MessageModel::validateTx(OpenMessage &open, const FrameRecord &frame)
 void MessageModel::addFrame(quint32 index, const FrameRecord &frame)
 {
     if (isControlOpcode(frame.opcode))
-        return; // control frames may sit between fragments; they are no message (§5.4)
+        return; // control frames may sit between fragments; they are no message (RFC 6455 §5.4)
     OpenMessage &open = m_open[int(frame.direction)];
     const bool ends = frame.fin && !frame.incomplete;
     const bool tx = frame.direction == Direction::Tx;
@@ -200,7 +200,7 @@ void MessageModel::addFrame(quint32 index, const FrameRecord &frame)
     touch(open.row);
     if (ends) {
         if (text && tx && open.utf8.state() != Utf8Validator::State::Valid)
-            details.utf8Invalid = true; // it ended inside a code point (§8.1)
+            details.utf8Invalid = true; // it ended inside a code point (RFC 6455 §8.1)
         details.status = Status::Complete;
         open.row = -1;
     }

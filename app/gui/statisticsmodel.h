@@ -11,7 +11,7 @@
 
 namespace wsi::gui {
 
-// One of the four wire statistics of autobahn-semantics.md §3.1–§3.2 as a table: one row per key
+// One of the four wire statistics of docs/reports.md §3 as a table: one row per key
 // (chop size or opcode), sorted, then a Total row. A few dozen rows at most, so each batch simply
 // re-reads the counts: a model reset when the set of keys changed, else one dataChanged().
 class StatisticsModel final : public QAbstractTableModel

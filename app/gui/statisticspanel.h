@@ -20,7 +20,7 @@ namespace wsi::gui {
 
 class BarChart;
 
-// The four wire-statistics tables of the report (autobahn-semantics.md §3.1, §3.2), each with
+// The four wire-statistics tables of the report (docs/reports.md §3.1, §3.2), each with
 // its total row and a bar chart of its counts. setStatistics() is cheap enough to call on every
 // refresh tick (~100 ms): unchanged tables are not touched, changed ones update in place.
 class StatisticsPanel final : public QWidget

@@ -15,7 +15,7 @@ using namespace Qt::StringLiterals;
 namespace wsi::gui {
 
 // The kind names ("TX OCTETS", "RX FRAME", "DELAY", …) and the detail texts are the reference
-// report's strings (autobahn-semantics.md §3.3): they stay untranslated on purpose, so the
+// report's strings (docs/reports.md §4.1): they stay untranslated on purpose, so the
 // window, the text report and Autobahn's HTML read the same. Only our own words go through tr().
 
 namespace {

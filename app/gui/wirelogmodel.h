@@ -13,7 +13,7 @@
 
 namespace wsi::gui {
 
-// The wire log of the store's trace (autobahn-semantics.md §3.3), live: one row per line, in the
+// The wire log of the store's trace (docs/reports.md §4), live: one row per line, in the
 // same order and with the same kinds as wireLog(). Each batch is scanned once, only its new
 // entries, and inserted with one beginInsertRows(); every string is built in data().
 //

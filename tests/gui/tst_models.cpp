@@ -1135,7 +1135,7 @@ private Q_SLOTS:
         StatisticsModel tx(&store, StatisticsModel::Kind::TxFrames);
         StatisticsModel rxOctets(&store, StatisticsModel::Kind::RxOctets);
         feed(store, mainTrace(), 1);
-        // Opcodes as "1 (Text)"; the incomplete RX frame is not counted (§3.2).
+        // Opcodes as "1 (Text)"; the incomplete RX frame is not counted (docs/reports.md §3.2).
         QCOMPARE(dump(tx, {StatisticsModel::KeyColumn, StatisticsModel::CountColumn}),
                  QStringList({u"1 (Text) | 1"_s, u"2 (Binary) | 1"_s, u"3 (Reserved) | 1"_s,
                               u"8 (Close) | 1"_s, u"Total | 4"_s}));
