@@ -80,8 +80,8 @@ private Q_SLOTS:
         QStringList missing;
         int cited = 0;
         for (const QString &file : files) {
-            if (!file.endsWith(u".h"_s) && !file.endsWith(u".cpp"_s) && !file.endsWith(u".md"_s)
-                && !file.endsWith(u".txt"_s))
+            if (!file.endsWith(u".h"_s) && !file.endsWith(u".cpp"_s) && !file.endsWith(u".md"_s) &&
+                !file.endsWith(u".txt"_s))
                 continue;
             const QString text = QString::fromUtf8(readAll(file));
             auto matches = citation.globalMatch(text);
@@ -94,8 +94,8 @@ private Q_SLOTS:
                 }
                 const QString &doc = pages[page];
                 const int line = int(text.left(m.capturedStart()).count(u'\n')) + 1;
-                const QString where = file + u':' + QString::number(line) + u": docs/"_s + page
-                                      + u".md"_s;
+                const QString where =
+                    file + u':' + QString::number(line) + u": docs/"_s + page + u".md"_s;
                 if (doc.isEmpty()) {
                     missing << where + u" does not exist"_s;
                     continue;
@@ -105,10 +105,9 @@ private Q_SLOTS:
                     const QString number = numbers.next().captured(1);
                     ++cited;
                     // "## 2. Title" or "### 2.3 Title".
-                    const QRegularExpression heading(u"^#{2,6} "_s
-                                                     + QRegularExpression::escape(number)
-                                                     + u"\\.? "_s,
-                                                     QRegularExpression::MultilineOption);
+                    const QRegularExpression heading(
+                        u"^#{2,6} "_s + QRegularExpression::escape(number) + u"\\.? "_s,
+                        QRegularExpression::MultilineOption);
                     if (!heading.match(doc).hasMatch())
                         missing << where + u" has no section "_s + number;
                 }

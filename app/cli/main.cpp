@@ -471,7 +471,8 @@ int main(int argc, char **argv)
         QTextStream(stdout) << cli::usageText();
         return 0;
     case cli::Command::Kind::Version:
-        QTextStream(stdout) << u"wsinspector-cli "_s << QCoreApplication::applicationVersion() << Qt::endl;
+        QTextStream(stdout) << u"wsinspector-cli "_s << QCoreApplication::applicationVersion()
+                            << Qt::endl;
         return 0;
     case cli::Command::Kind::EchoServer:
         return runEchoServer(app, parsed.command.echo);

@@ -65,10 +65,10 @@ class CaseResultModel final : public QAbstractTableModel
 public:
     enum Columns {
         CaseColumn,
-        ResultColumn,    // Pass, Non-Strict, Info, Fail; Running…, Waiting, Skipped
-        CloseColumn,     // the close cell (docs/reports.md §2.2)
+        ResultColumn, // Pass, Non-Strict, Info, Fail; Running…, Waiting, Skipped
+        CloseColumn,  // the close cell (docs/reports.md §2.2)
         DurationColumn,
-        OutcomeColumn,   // result text · resultClose
+        OutcomeColumn, // result text · resultClose
         NUM_COLUMNS
     };
     enum Roles { BehaviorRole = Qt::UserRole + 100 }; // QString: OK, FAILED, … ; empty = not done

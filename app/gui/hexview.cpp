@@ -17,6 +17,7 @@
 #include <QToolTip>
 
 #include <algorithm>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 
@@ -112,32 +113,28 @@ qsizetype HexView::rangeAt(qint64 offset) const
     return -1;
 }
 
-void HexView::setSelectedRange(qint64 start, qint64 length)
+std::pair<qint64, qint64> HexView::revealRange(qint64 start, qint64 length)
 {
     const qint64 size = m_data.size();
     start = std::clamp<qint64>(start, 0, size);
     length = std::clamp<qint64>(length, 0, size - start);
-    m_selStart = start;
-    m_selLength = length;
     if (length > 0) {
         // The end first, then the start: a range taller than the view shows its beginning.
         scrollToOffset(start + length - 1);
         scrollToOffset(start);
     }
+    return {start, length};
+}
+
+void HexView::setSelectedRange(qint64 start, qint64 length)
+{
+    std::tie(m_selStart, m_selLength) = revealRange(start, length);
     viewport()->update();
 }
 
 void HexView::highlight(qint64 start, qint64 length)
 {
-    const qint64 size = m_data.size();
-    start = std::clamp<qint64>(start, 0, size);
-    length = std::clamp<qint64>(length, 0, size - start);
-    m_highlightStart = start;
-    m_highlightLength = length;
-    if (length > 0) {
-        scrollToOffset(start + length - 1);
-        scrollToOffset(start);
-    }
+    std::tie(m_highlightStart, m_highlightLength) = revealRange(start, length);
     viewport()->update();
 }
 

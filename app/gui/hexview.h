@@ -9,6 +9,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <utility>
+
 namespace wsi::gui {
 
 // Octets as "offset | 16 hex octets | ASCII", like Wireshark's byte view: a scroll area that
@@ -107,6 +109,9 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
+    // [start, start + length) clamped to the data and scrolled into view: the selection's and
+    // the find highlight's common part.
+    std::pair<qint64, qint64> revealRange(qint64 start, qint64 length);
     [[nodiscard]] qint64 lineCount() const;
     [[nodiscard]] int offsetDigits() const;
     [[nodiscard]] int hexColumn(int i) const;   // character column of octet i's hex cell

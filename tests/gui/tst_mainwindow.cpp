@@ -68,6 +68,17 @@ template <typename T> T *child(QObject *parent, const char *name)
     return w;
 }
 
+// The window at 1600x1000, shown, connected to `echo` and OPEN.
+void showConnected(MainWindow &window, const EchoServer &echo)
+{
+    window.setUrl(echo.url().toString());
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+}
+
 // Sets one frame up through the composer's own widgets and adds it to the sequence.
 void composeFrame(ComposerWidget *composer, int opcode, bool fin, const QString &text)
 {
@@ -621,12 +632,9 @@ private Q_SLOTS:
         EchoServer echo;
         QVERIFY(echo.listen());
         MainWindow window(echo.url());
-        window.setUrl(echo.url().toString());
-        window.resize(1600, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.connectToServer();
-        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        showConnected(window, echo);
+        if (QTest::currentTestFailed())
+            return;
         FrameSpec f;
         f.opcode = 1;
         f.payload = "resend me";
@@ -708,12 +716,9 @@ private Q_SLOTS:
         EchoServer echo;
         QVERIFY(echo.listen());
         MainWindow window(echo.url());
-        window.setUrl(echo.url().toString());
-        window.resize(1600, 1000);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.connectToServer();
-        QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+        showConnected(window, echo);
+        if (QTest::currentTestFailed())
+            return;
         StepList steps;
         for (const char *text : {"alpha", "the needle here", "gamma"}) {
             FrameSpec f;
