@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // wsinspector: the window. Starts the embedded echo server so a new user can press Connect and
 // see frames at once; `wsinspector URL` opens with that URL instead.
-#include "echoserver.h"
-#include "mainwindow.h"
+#include "echo/echoserver.h"
+#include "gui/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

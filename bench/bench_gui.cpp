@@ -9,16 +9,16 @@
 // --exit-after-flood ends the process right after the memory is measured, before anything is
 // freed: under heaptrack its "leaked" list is then what the window held at that moment.
 #include "floodserver.h"
-#include "frame.h"
-#include "framefilterproxy.h"
-#include "frametablemodel.h"
-#include "mainwindow.h"
-#include "messagemodel.h"
-#include "session.h"
-#include "sessioncontroller.h"
-#include "trace.h"
-#include "tracestore.h"
-#include "wirelogmodel.h"
+#include "gui/framefilterproxy.h"
+#include "gui/frametablemodel.h"
+#include "gui/mainwindow.h"
+#include "gui/messagemodel.h"
+#include "gui/sessioncontroller.h"
+#include "gui/tracestore.h"
+#include "gui/wirelogmodel.h"
+#include "protocol/frame.h"
+#include "session/session.h"
+#include "trace/trace.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

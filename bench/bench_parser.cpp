@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Frame parser throughput against a memcpy baseline measured in the same run.
 //   bench_parser            all measurements, a table and one summary line
-#include "frame.h"
-#include "frameparser.h"
-#include "handshake.h"
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
+#include "protocol/handshake.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>

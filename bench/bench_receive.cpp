@@ -10,10 +10,10 @@
 //
 //   bench_receive [--small N] [--large N] [--rounds N]
 #include "floodserver.h"
-#include "frame.h"
-#include "handshake.h"
-#include "session.h"
-#include "trace.h"
+#include "protocol/frame.h"
+#include "protocol/handshake.h"
+#include "session/session.h"
+#include "trace/trace.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -138,9 +138,9 @@ double loopbackCeilingMBps(const QByteArray &frame, qint64 total)
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr *>(&address), length) != 0
-        || ::listen(listener, 1) != 0
-        || ::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr *>(&address), length) != 0 ||
+        ::listen(listener, 1) != 0 ||
+        ::getsockname(listener, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
         return 0;
     }
     const int client = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -152,8 +152,8 @@ double loopbackCeilingMBps(const QByteArray &frame, qint64 total)
     std::thread sender([server, total, &block] {
         qint64 left = total;
         while (left > 0) {
-            const ssize_t n = ::send(server, block.constData(),
-                                     size_t(std::min<qint64>(left, block.size())), 0);
+            const ssize_t n =
+                ::send(server, block.constData(), size_t(std::min<qint64>(left, block.size())), 0);
             if (n <= 0)
                 break;
             left -= n;
@@ -237,7 +237,8 @@ int main(int argc, char **argv)
         return m;
     };
 
-    out << u"bench_receive: %1 rounds, same flood server for both clients, loopback\n"_s.arg(rounds);
+    out << u"bench_receive: %1 rounds, same flood server for both clients, loopback\n"_s.arg(
+        rounds);
     out << u"  16-octet text messages (%1 a run), messages/s\n"_s.arg(smallCount);
     out << u"    round   QWebSocket   inspector session   ratio\n"_s;
     std::vector<double> smallRatios;

@@ -5,7 +5,7 @@
 // `count` copies of one encoded frame as fast as the socket takes them (about 4 MiB kept queued),
 // then a close frame. Runs in a thread of its own (see startFloodServer()).
 
-#include "handshake.h"
+#include "protocol/handshake.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -44,8 +44,8 @@ public:
                     if (line.toLower().startsWith("sec-websocket-key:"))
                         key = line.mid(18).trimmed();
                 s->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                         "Connection: Upgrade\r\nSec-WebSocket-Accept: "
-                         + computeAccept(key) + "\r\n\r\n");
+                         "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                         computeAccept(key) + "\r\n\r\n");
                 head->truncate(end + 4);
                 pump(s, left);
             });
@@ -89,18 +89,17 @@ private:
     qint64 m_count;
 };
 
-
 // Starts a FloodServer in its own thread; returns the thread, the server and its port.
 inline std::tuple<QThread *, FloodServer *, quint16> startFloodServer(const QByteArray &frame,
-                                                                       qint64 count)
+                                                                      qint64 count)
 {
     auto *thread = new QThread;
     auto *server = new FloodServer(frame, count);
     server->moveToThread(thread);
     thread->start();
     quint16 port = 0;
-    QMetaObject::invokeMethod(server, [&] { port = server->listen(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        server, [&] { port = server->listen(); }, Qt::BlockingQueuedConnection);
     return {thread, server, port};
 }
 

@@ -4,8 +4,8 @@
 // A raw QTcpServer peer scripted to behave (or misbehave) like a WebSocket server, for tests.
 // It runs in the test's thread; the session under test runs in its own.
 
-#include "frameparser.h"
-#include "handshake.h"
+#include "protocol/frameparser.h"
+#include "protocol/handshake.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -62,8 +62,8 @@ public:
     {
         return QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nServer: ScriptedPeer/1.0\r\n"
                                  "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                                 "Sec-WebSocket-Accept: ")
-               + computeAccept(keyOf(head)) + "\r\n" + extra + "\r\n";
+                                 "Sec-WebSocket-Accept: ") +
+               computeAccept(keyOf(head)) + "\r\n" + extra + "\r\n";
     }
 
     void send(const QByteArray &bytes)

@@ -14,9 +14,9 @@ inline QByteArray hex(const char *spaced)
 
 } // namespace wsi::test
 
-#include "session.h"
-#include "trace.h"
-#include "wirelog.h"
+#include "session/session.h"
+#include "trace/trace.h"
+#include "trace/wirelog.h"
 
 #include <QSignalSpy>
 #include <QStringList>

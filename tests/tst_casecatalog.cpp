@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The case library: the reference's groups, numbering, report strings, the octets the cases send
 // (server role, unmasked, docs/cases.md §1.3), the generated UTF-8 cases and selection.
-#include "cases.h"
-#include "frame.h"
+#include "protocol/frame.h"
+#include "protocol/utf8validator.h"
+#include "suite/cases.h"
 #include "testutils.h"
-#include "utf8validator.h"
 
 #include <QSet>
 #include <QtTest>

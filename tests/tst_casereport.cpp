@@ -2,8 +2,8 @@
 // The Autobahn-compatible report directory: file names, the master table's cells, index.json,
 // and HTML pages that stay inert whatever a hostile server sends (its Server: header, its close
 // reason, its messages all end up in the pages).
-#include "casereport.h"
 #include "scriptedpeer.h"
+#include "suite/casereport.h"
 #include "testutils.h"
 
 #include <QJsonArray>

@@ -4,14 +4,14 @@
 // handshake) and the wire-log entry kinds must be those of the seed, read from the seed file
 // itself. Plus the runner's own duties: jobs, a refused server, a server that hangs mid-case.
 
-#include "casereport.h"
-#include "caserunner.h"
-#include "cases.h"
-#include "closing.h"
-#include "echoserver.h"
+#include "echo/echoserver.h"
 #include "scriptedpeer.h"
+#include "suite/casereport.h"
+#include "suite/caserunner.h"
+#include "suite/cases.h"
 #include "testutils.h"
-#include "wirelog.h"
+#include "trace/closing.h"
+#include "trace/wirelog.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -28,16 +28,16 @@ namespace {
 // What a seed's text report says, in comparable pieces.
 struct SeedReport
 {
-    QString verdictWord;       // "Pass"
-    QString description;       // Case Description
-    QString expectation;       // Case Expectation
-    QString outcome;           // "Actual events match at least one expected."
+    QString verdictWord; // "Pass"
+    QString description; // Case Description
+    QString expectation; // Case Expectation
+    QString outcome;     // "Actual events match at least one expected."
     QString expected;
     QString observed;
-    QString closingLine;       // "Connection was properly closed (OK)"
-    QStringList closingRows;   // "closedByMeTrue…" (key, value and description run together)
-    QList<QStringList> stats;  // the four statistics tables' rows, without header and total
-    QStringList logKinds;      // "TX OCTETS", "RX FRAME", "DELAY", …
+    QString closingLine;      // "Connection was properly closed (OK)"
+    QStringList closingRows;  // "closedByMeTrue…" (key, value and description run together)
+    QList<QStringList> stats; // the four statistics tables' rows, without header and total
+    QStringList logKinds;     // "TX OCTETS", "RX FRAME", "DELAY", …
 };
 
 QString seedPath(const QString &name)
@@ -62,12 +62,18 @@ SeedReport parseSeed(const QString &name)
         }
         return lines.size();
     };
-    const QStringList kinds = {u"TCP DROPPED BY PEER"_s,   u"TCP DROPPED BY ME"_s,
-                               u"CLOSE CONNECTION AFTER"_s, u"CLOSING CONNECTION"_s,
-                               u"FAIL CONNECTION AFTER"_s,  u"FAILING CONNECTION"_s,
-                               u"DELAY TIMEOUT"_s,          u"DELAY"_s,
-                               u"WIRELOG"_s,                u"TX OCTETS"_s,
-                               u"RX OCTETS"_s,              u"TX FRAME"_s,
+    const QStringList kinds = {u"TCP DROPPED BY PEER"_s,
+                               u"TCP DROPPED BY ME"_s,
+                               u"CLOSE CONNECTION AFTER"_s,
+                               u"CLOSING CONNECTION"_s,
+                               u"FAIL CONNECTION AFTER"_s,
+                               u"FAILING CONNECTION"_s,
+                               u"DELAY TIMEOUT"_s,
+                               u"DELAY"_s,
+                               u"WIRELOG"_s,
+                               u"TX OCTETS"_s,
+                               u"RX OCTETS"_s,
+                               u"TX FRAME"_s,
                                u"RX FRAME"_s};
     const QRegularExpression logLine(u"^\\d{3} (.*)$"_s);
     bool inClosingTable = false;
@@ -217,8 +223,7 @@ void compareWithSeed(const CaseResult &r, const QString &seedName)
     QCOMPARE(normalizeStrings(renderExpected(*r.definition)), normalizeStrings(seed.expected));
     QCOMPARE(normalizeStrings(renderObserved(r.observation.received)),
              normalizeStrings(seed.observed));
-    QCOMPARE(r.verdict.closing.text + u" ("_s + r.verdict.closing.verdict + u')',
-             seed.closingLine);
+    QCOMPARE(r.verdict.closing.text + u" ("_s + r.verdict.closing.verdict + u')', seed.closingLine);
 
     // The 13 fields: key, our value, then the description (older seeds lack some keys).
     int compared = 0;
@@ -390,9 +395,9 @@ private Q_SLOTS:
             QCOMPARE(r.definition, cases[i]);
             QVERIFY(r.ran());
             QVERIFY2(r.verdict.behavior == u"OK"_s && r.verdict.closing.verdict == u"OK"_s,
-                     qPrintable(r.definition->id + u": "_s + r.verdict.behavior + u'/'
-                                + r.verdict.closing.verdict + u' ' + r.verdict.result + u" / "_s
-                                + r.verdict.closing.text));
+                     qPrintable(r.definition->id + u": "_s + r.verdict.behavior + u'/' +
+                                r.verdict.closing.verdict + u' ' + r.verdict.result + u" / "_s +
+                                r.verdict.closing.text));
             QCOMPARE(r.index, caseIndex(r.definition->id));
         }
     }
@@ -410,8 +415,8 @@ private Q_SLOTS:
         QCOMPARE(r9.verdict.closing.verdict, u"OK"_s);
         // The wire log skips the 64 KiB frame and its echo: handshake, the timer, then the close.
         const QStringList tags = wireLogTags(*r9.trace);
-        QCOMPARE(tags, QStringList({u"TO"_s, u"RO"_s, u"TI"_s, u"TF"_s, u"TO"_s, u"RO"_s,
-                                    u"RF"_s, u"TCP-PEER"_s}));
+        QCOMPARE(tags, QStringList({u"TO"_s, u"RO"_s, u"TI"_s, u"TF"_s, u"TO"_s, u"RO"_s, u"RF"_s,
+                                    u"TCP-PEER"_s}));
         QCOMPARE(r9.trace->statistics().rxFrames.at(1), 1);
 
         const CaseResult r10 = runCase(u"10.1.1"_s, echo.url(), 30000);

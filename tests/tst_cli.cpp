@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli as a user runs it: a real process against the embedded echo server and a
 // scripted raw peer; exit statuses, the text report and the Autobahn-keyed JSON.
-#include "cases.h"
-#include "echoserver.h"
-#include "scenario.h"
+#include "echo/echoserver.h"
 #include "scriptedpeer.h"
+#include "suite/cases.h"
+#include "suite/scenario.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QDir>
-#include <QFileInfo>
-#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -156,13 +156,14 @@ private Q_SLOTS:
     {
         const CliResult r = runCli({u"--help"_s});
         QCOMPARE(r.exitCode, 0);
-        for (const char *word : {"--frame", "--message", "--ping", "--pong", "--delay", "--close",
-                                 "--fail", "--drop", "--half-close", "--close-after", "--fail-after",
-                                 "--no-auto-pong", "--no-auto-close-reply", "--timeout", "--header",
-                                 "--subprotocol", "--insecure", "--json", "echo-server",
-                                 "run URL", "cases [PATTERN...]", "--cases", "--exclude",
-                                 "--outdir", "--jobs", "--agent"})
-            QVERIFY2(r.out.contains(QString::fromLatin1(word)), word);
+        const QStringList words =
+            u"--frame --message --ping --pong --delay --close --fail --drop --half-close "
+            u"--close-after --fail-after --no-auto-pong --no-auto-close-reply --timeout --header "
+            u"--subprotocol --insecure --json echo-server --cases --exclude --outdir --jobs "
+            u"--agent"_s.split(u' ') +
+            QStringList{u"run URL"_s, u"cases [PATTERN...]"_s};
+        for (const QString &word : words)
+            QVERIFY2(r.out.contains(word), qPrintable(word));
     }
 
     // The manual page (docs/man/wsinspector-cli.1) describes every option and command the help
@@ -226,17 +227,19 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString json = dir.filePath(u"520.json"_s);
         const QString frame = u",sync,chop=1"_s;
-        const CliResult r = runCli(
-            {u"send"_s, echo.url().toString(),
-             u"--frame"_s, u"opcode=text,fin=0,text=fragment1"_s + frame,
-             u"--frame"_s, u"opcode=continuation,fin=0,text=fragment2"_s + frame,
-             u"--frame"_s, u"opcode=ping,text=pongme 1!"_s + frame,
-             u"--delay"_s, u"0.3"_s,
-             u"--frame"_s, u"opcode=continuation,fin=0,text=fragment3"_s + frame,
-             u"--frame"_s, u"opcode=continuation,fin=0,text=fragment4"_s + frame,
-             u"--frame"_s, u"opcode=ping,text=pongme 2!"_s + frame,
-             u"--frame"_s, u"opcode=continuation,fin=1,text=fragment5"_s + frame,
-             u"--delay"_s, u"0.3"_s, u"--close"_s, u"1000"_s, u"--json"_s, json});
+        const CliResult r =
+            runCli({u"send"_s,    echo.url().toString(),
+                    u"--frame"_s, u"opcode=text,fin=0,text=fragment1"_s + frame,
+                    u"--frame"_s, u"opcode=continuation,fin=0,text=fragment2"_s + frame,
+                    u"--frame"_s, u"opcode=ping,text=pongme 1!"_s + frame,
+                    u"--delay"_s, u"0.3"_s,
+                    u"--frame"_s, u"opcode=continuation,fin=0,text=fragment3"_s + frame,
+                    u"--frame"_s, u"opcode=continuation,fin=0,text=fragment4"_s + frame,
+                    u"--frame"_s, u"opcode=ping,text=pongme 2!"_s + frame,
+                    u"--frame"_s, u"opcode=continuation,fin=1,text=fragment5"_s + frame,
+                    u"--delay"_s, u"0.3"_s,
+                    u"--close"_s, u"1000"_s,
+                    u"--json"_s,  json});
         QCOMPARE(r.exitCode, 0);
         const QMap<int, int> tx = reportTable(r.out, u"Octets Transmitted by Chop Size"_s);
         QCOMPARE(tx.value(1), 7 * 15);
@@ -252,12 +255,27 @@ private Q_SLOTS:
         QFile file(json);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-        for (const char *key :
-             {"wasClean", "closedByMe", "failedByMe", "droppedByMe", "wasNotCleanReason",
-              "wasServerConnectionDropTimeout", "wasOpenHandshakeTimeout",
-              "wasCloseHandshakeTimeout", "localCloseCode", "localCloseReason", "remoteCloseCode",
-              "remoteCloseReason", "behaviorClose", "resultClose", "rxOctetStats", "txOctetStats",
-              "rxFrameStats", "txFrameStats", "wirelog", "httpRequest", "httpResponse"})
+        for (const char *key : {"wasClean",
+                                "closedByMe",
+                                "failedByMe",
+                                "droppedByMe",
+                                "wasNotCleanReason",
+                                "wasServerConnectionDropTimeout",
+                                "wasOpenHandshakeTimeout",
+                                "wasCloseHandshakeTimeout",
+                                "localCloseCode",
+                                "localCloseReason",
+                                "remoteCloseCode",
+                                "remoteCloseReason",
+                                "behaviorClose",
+                                "resultClose",
+                                "rxOctetStats",
+                                "txOctetStats",
+                                "rxFrameStats",
+                                "txFrameStats",
+                                "wirelog",
+                                "httpRequest",
+                                "httpResponse"})
             QVERIFY2(o.contains(QLatin1String(key)), key);
         QCOMPARE(o.value(u"wasClean"_s).toBool(), true);
         QCOMPARE(o.value(u"behaviorClose"_s).toString(), u"OK"_s);
@@ -293,8 +311,7 @@ private Q_SLOTS:
         static const QRegularExpression ours(
             u"^TX frame 1 \\(opcode 3, at octet \\d+\\): Reserved opcode \\(RFC 6455 §5\\.2: "_s);
         QVERIFY2(ours.match(lines.value(at + 2)).hasMatch(), qPrintable(lines.value(at + 2)));
-        QVERIFY2(lines.value(at + 3).startsWith(
-                     u"RX frame 2 (opcode 1, at octet "_s),
+        QVERIFY2(lines.value(at + 3).startsWith(u"RX frame 2 (opcode 1, at octet "_s),
                  qPrintable(lines.value(at + 3)));
         QVERIFY(lines.value(at + 3).contains(u"RSV without extension (RFC 6455 §5.2: "_s));
 
@@ -314,7 +331,8 @@ private Q_SLOTS:
         // A clean session says so.
         EchoServer echo;
         QVERIFY(echo.listen());
-        const CliResult clean = runCli({u"send"_s, echo.url().toString(), u"--message"_s, u"text:hi"_s});
+        const CliResult clean =
+            runCli({u"send"_s, echo.url().toString(), u"--message"_s, u"text:hi"_s});
         QVERIFY(clean.out.contains(u"Protocol Violations\n\nNo frame broke a rule of RFC 6455."_s));
     }
 
@@ -340,8 +358,8 @@ private Q_SLOTS:
     void silentServerEndsWithinTimeouts()
     {
         ScriptedPeer peer;
-        const CliResult r = runCli({u"send"_s, peer.url().toString(), u"--ping"_s, u"x"_s,
-                                    u"--timeout"_s, u"0.5"_s});
+        const CliResult r = runCli(
+            {u"send"_s, peer.url().toString(), u"--ping"_s, u"x"_s, u"--timeout"_s, u"0.5"_s});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains(u"peer did not respond (in time) in closing handshake"_s),
                  qPrintable(r.out.left(2000)));
@@ -478,7 +496,8 @@ private Q_SLOTS:
         const QString cap = u"larger than 16 MiB (16777216 octets), the size limit of a "
                             "scenario file"_s;
         for (const QString &file : {sparse, justOver, u"/dev/zero"_s}) {
-            const CliResult send = runCli({u"send"_s, u"ws://127.0.0.1:1/"_s, u"--scenario"_s, file});
+            const CliResult send =
+                runCli({u"send"_s, u"ws://127.0.0.1:1/"_s, u"--scenario"_s, file});
             QCOMPARE(send.exitCode, 2);
             QCOMPARE(send.err, u"wsinspector-cli: --scenario: "_s + file + u": "_s + cap + u'\n');
             const CliResult run = runCli({u"run"_s, u"ws://127.0.0.1:1/"_s, u"--scenario"_s, file});
@@ -574,8 +593,8 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString dir = tmp.filePath(u"reports"_s);
         const QStringList ids = {u"1.1.1"_s, u"2.2"_s, u"3.6"_s, u"7.1.2"_s};
-        const CliResult r = runCli({u"run"_s, echo.url().toString(), u"--cases"_s,
-                                    ids.join(u','), u"--jobs"_s, u"2"_s, u"--outdir"_s, dir},
+        const CliResult r = runCli({u"run"_s, echo.url().toString(), u"--cases"_s, ids.join(u','),
+                                    u"--jobs"_s, u"2"_s, u"--outdir"_s, dir},
                                    60000);
         QVERIFY2(r.exitCode == 0 || r.exitCode == 1, qPrintable(r.err));
 
@@ -591,24 +610,51 @@ private Q_SLOTS:
             QCOMPARE(entry.keys(), (QStringList{u"behavior"_s, u"behaviorClose"_s, u"duration"_s,
                                                 u"remoteCloseCode"_s, u"reportfile"_s}));
             const QString behavior = entry.value(u"behavior"_s).toString();
-            allPassed = allPassed
-                        && (behavior == u"OK"_s || behavior == u"NON-STRICT"_s
-                            || behavior == u"INFORMATIONAL"_s);
+            allPassed = allPassed && (behavior == u"OK"_s || behavior == u"NON-STRICT"_s ||
+                                      behavior == u"INFORMATIONAL"_s);
             const QString file =
                 u"websocketinspector_echo_case_"_s + QString(id).replace(u'.', u'_');
             QCOMPARE(entry.value(u"reportfile"_s).toString(), file + u".json"_s);
 
             // The per-case JSON: every Autobahn key, the same verdicts as the index.
             const QJsonObject o = readJson(dir + u'/' + file + u".json"_s);
-            for (const char *key :
-                 {"agent", "id", "case", "description", "expectation", "started", "duration",
-                  "reportTime", "behavior", "behaviorClose", "result", "resultClose", "expected",
-                  "expectedClose", "received", "wirelog", "createWirelog", "createStats",
-                  "rxOctetStats", "txOctetStats", "rxFrameStats", "txFrameStats", "httpRequest",
-                  "httpResponse", "isServer", "closedByMe", "failedByMe", "droppedByMe",
-                  "wasClean", "wasNotCleanReason", "wasServerConnectionDropTimeout",
-                  "wasOpenHandshakeTimeout", "wasCloseHandshakeTimeout", "localCloseCode",
-                  "localCloseReason", "remoteCloseCode", "remoteCloseReason"})
+            for (const char *key : {"agent",
+                                    "id",
+                                    "case",
+                                    "description",
+                                    "expectation",
+                                    "started",
+                                    "duration",
+                                    "reportTime",
+                                    "behavior",
+                                    "behaviorClose",
+                                    "result",
+                                    "resultClose",
+                                    "expected",
+                                    "expectedClose",
+                                    "received",
+                                    "wirelog",
+                                    "createWirelog",
+                                    "createStats",
+                                    "rxOctetStats",
+                                    "txOctetStats",
+                                    "rxFrameStats",
+                                    "txFrameStats",
+                                    "httpRequest",
+                                    "httpResponse",
+                                    "isServer",
+                                    "closedByMe",
+                                    "failedByMe",
+                                    "droppedByMe",
+                                    "wasClean",
+                                    "wasNotCleanReason",
+                                    "wasServerConnectionDropTimeout",
+                                    "wasOpenHandshakeTimeout",
+                                    "wasCloseHandshakeTimeout",
+                                    "localCloseCode",
+                                    "localCloseReason",
+                                    "remoteCloseCode",
+                                    "remoteCloseReason"})
                 QVERIFY2(o.contains(QLatin1String(key)),
                          qPrintable(id + u' ' + QLatin1String(key)));
             QCOMPARE(o.value(u"id"_s).toString(), id);
@@ -657,14 +703,14 @@ private Q_SLOTS:
         QVERIFY(page.contains(u"Send ping with small text payload."_s));
         QVERIFY(page.contains(u"<span class=\"case_pickle\">{'OK': [('pong', u'Hello, world!')]}"
                               u"</span>"_s));
-        QVERIFY(page.contains(o22.value(u"resultClose"_s).toString() + u" ("_s
-                              + o22.value(u"behaviorClose"_s).toString() + u')'));
+        QVERIFY(page.contains(o22.value(u"resultClose"_s).toString() + u" ("_s +
+                              o22.value(u"behaviorClose"_s).toString() + u')'));
         QVERIFY(page.contains(u"<pre class=\"http_dump\">GET / HTTP/1.1"_s));
         QVERIFY(page.contains(u"<tr class=\"stats_row\"><td>remoteCloseCode</td>"_s));
         QVERIFY(page.contains(u"<h3>Frames Transmitted by Opcode</h3>"_s));
         QVERIFY(page.contains(u"<pre class=\"wirelog_tx_frame\">002 TX FRAME : OPCODE=9"_s));
-        QVERIFY(page.contains(
-            u"<pre class=\"wirelog_rx_frame\">               Hello, world!</pre>"_s));
+        QVERIFY(
+            page.contains(u"<pre class=\"wirelog_rx_frame\">               Hello, world!</pre>"_s));
     }
 
     // No server: every case is marked, one line says why, and the run does not wait for the
@@ -695,20 +741,18 @@ private Q_SLOTS:
         const QString dir = tmp.filePath(u"reports"_s);
         const QString url = echo.url().toString();
 
-        const CliResult r = runCli({u"run"_s, url, u"--scenario"_s, tmp.filePath(u"own.json"_s),
-                                    u"--scenario"_s, tmp.filePath(u"wrong.json"_s), u"--outdir"_s,
-                                    dir},
-                                   60000);
+        const CliResult r =
+            runCli({u"run"_s, url, u"--scenario"_s, tmp.filePath(u"own.json"_s), u"--scenario"_s,
+                    tmp.filePath(u"wrong.json"_s), u"--outdir"_s, dir},
+                   60000);
         QCOMPARE(r.exitCode, 1); // mine.2 failed
         QVERIFY2(r.err.contains(u"my/../echo.1  OK"_s), qPrintable(r.err));
-        const QJsonObject cases = readJson(dir + u"/index.json"_s)
-                                      .value(u"WebSocketInspector-Echo"_s)
-                                      .toObject();
+        const QJsonObject cases =
+            readJson(dir + u"/index.json"_s).value(u"WebSocketInspector-Echo"_s).toObject();
         QCOMPARE(cases.keys(), (QStringList{u"mine.2"_s, u"my/../echo.1"_s})); // no library case
         QCOMPARE(cases.value(u"my/../echo.1"_s).toObject().value(u"behavior"_s).toString(),
                  u"OK"_s);
-        QCOMPARE(cases.value(u"mine.2"_s).toObject().value(u"behavior"_s).toString(),
-                 u"FAILED"_s);
+        QCOMPARE(cases.value(u"mine.2"_s).toObject().value(u"behavior"_s).toString(), u"FAILED"_s);
         const QString own = u"websocketinspector_echo_case_my____echo_1"_s;
         QCOMPARE(cases.value(u"my/../echo.1"_s).toObject().value(u"reportfile"_s).toString(),
                  own + u".json"_s);
@@ -719,8 +763,8 @@ private Q_SLOTS:
         QCOMPARE(QDir(tmp.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot),
                  QStringList{u"reports"_s}); // nothing written outside it
 
-        const CliResult plain = runCli({u"run"_s, url, u"--scenario"_s,
-                                        tmp.filePath(u"plain.json"_s), u"--outdir"_s, dir});
+        const CliResult plain = runCli(
+            {u"run"_s, url, u"--scenario"_s, tmp.filePath(u"plain.json"_s), u"--outdir"_s, dir});
         QCOMPARE(plain.exitCode, 2);
         QVERIFY2(plain.err.contains(u"no case part"_s), qPrintable(plain.err));
         QCOMPARE(plain.err.count(u'\n'), 1);
@@ -731,8 +775,8 @@ private Q_SLOTS:
         QVERIFY2(twice.err.contains(u"case 1.1.1 is also selected from the library"_s),
                  qPrintable(twice.err));
 
-        const CliResult missing = runCli({u"run"_s, url, u"--scenario"_s,
-                                          tmp.filePath(u"none.json"_s), u"--outdir"_s, dir});
+        const CliResult missing = runCli(
+            {u"run"_s, url, u"--scenario"_s, tmp.filePath(u"none.json"_s), u"--outdir"_s, dir});
         QCOMPARE(missing.exitCode, 2);
         QVERIFY2(missing.err.contains(u"none.json"_s), qPrintable(missing.err));
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The command-line grammar: frame SPECs, escapes, steps in order, and one-line errors that name
 // the bad part.
-#include "cliparser.h"
+#include "cli/cliparser.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The closing behaviour derived from trace events (docs/closing.md §1–§3) and the verdict
 // rules of docs/closing.md §7.2, one row per rule.
-#include "closing.h"
+#include "trace/closing.h"
 
 #include <QtTest>
 
@@ -99,8 +99,8 @@ private Q_SLOTS:
         QCOMPARE(closingFieldValue(c, "remoteCloseCode"), u"1000"_s);
         QCOMPARE(closingVerdict(c, {}).verdict, u"OK"_s);
         QCOMPARE(closingVerdict(c, {}).text, u"Connection was properly closed"_s);
-        QVERIFY(c.closeSentNs > 0 && c.closeReceivedNs > c.closeSentNs
-                && c.tcpClosedNs > c.closeReceivedNs);
+        QVERIFY(c.closeSentNs > 0 && c.closeReceivedNs > c.closeSentNs &&
+                c.tcpClosedNs > c.closeReceivedNs);
     }
 
     void peerInitiatedCloseIsNotClosedByMe()
@@ -139,8 +139,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("kind");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("close handshake") << int(TraceEvent::Kind::CloseHandshakeTimeout)
-                                         << u"peer did not respond (in time) in closing handshake"_s;
+        QTest::newRow("close handshake")
+            << int(TraceEvent::Kind::CloseHandshakeTimeout)
+            << u"peer did not respond (in time) in closing handshake"_s;
         QTest::newRow("server drop") << int(TraceEvent::Kind::ServerDropTimeout)
                                      << u"server did not drop TCP connection (in time)"_s;
     }
@@ -177,8 +178,9 @@ private Q_SLOTS:
                                       << u"The WebSocket opening handshake was never completed!"_s;
         QTest::newRow("2 wrong endpoint") << true << false << true << 1000 << false << u"FAILED"_s
                                           << u"The connection was failed by the wrong endpoint"_s;
-        QTest::newRow("3 unclean") << true << true << false << 1000 << false << u"UNCLEAN"_s
-                                   << u"The spec requires the connection to be failed cleanly here"_s;
+        QTest::newRow("3 unclean")
+            << true << true << false << 1000 << false << u"UNCLEAN"_s
+            << u"The spec requires the connection to be failed cleanly here"_s;
         QTest::newRow("4 wrong code") << true << true << true << 1002 << false << u"WRONG CODE"_s
                                       << u"The close code should have been 1000 or empty"_s;
         QTest::newRow("4 empty code passes") << true << true << true << -1 << false << u"OK"_s

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "frame.h"
-#include "frameparser.h"
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
 #include "testutils.h"
 
 #include <QFile>

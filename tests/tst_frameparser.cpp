@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "frame.h"
-#include "frameparser.h"
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
 #include "testutils.h"
 
 #include <QRandomGenerator>
@@ -899,11 +899,12 @@ void tst_FrameParser::dataPayloadsNotStored()
         f.maskKey = 0x11223344;
         return encodeFrame(f);
     };
-    const QByteArray stream = frame(1, "hello") + frame(1, "ab\xce", false)
-                              + frame(9, "ping in between") + frame(0, "\xba\xff tail")
-                              + frame(2, QByteArray(70000, 'x')) + frame(1, "masked", true,
-                                                                          MaskMode::Fixed)
-                              + frame(8, QByteArray("\x03\xe8" "bye"));
+    const QByteArray stream = frame(1, "hello") + frame(1, "ab\xce", false) +
+                              frame(9, "ping in between") + frame(0, "\xba\xff tail") +
+                              frame(2, QByteArray(70000, 'x')) +
+                              frame(1, "masked", true, MaskMode::Fixed) +
+                              frame(8, QByteArray("\x03\xe8"
+                                                  "bye"));
     for (qsizetype split : {qsizetype(1), qsizetype(7), qsizetype(4096), stream.size()}) {
         FrameParser::Options stored;
         FrameParser::Options derived;
@@ -933,7 +934,8 @@ void tst_FrameParser::dataPayloadsNotStored()
         QVERIFY(fb[3].violations.testFlag(V::InvalidUtf8Text));
         QCOMPARE(fb[3].utf8ErrorOffset, qint64(1));
         QVERIFY(fb[5].violations.testFlag(V::MaskedServerFrame));
-        QCOMPARE(fb[6].payload, QByteArray("\x03\xe8" "bye"));
+        QCOMPARE(fb[6].payload, QByteArray("\x03\xe8"
+                                           "bye"));
     }
 }
 

@@ -2,9 +2,9 @@
 // The one rule set (framerules.h): what we send is judged by the rules the parser applies to what
 // the server sends. Where both can see a frame (a client frame given to a parser in the server's
 // role), they must agree.
-#include "frame.h"
-#include "frameparser.h"
-#include "framerules.h"
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
+#include "protocol/framerules.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -81,7 +81,8 @@ private slots:
         const auto one = [](const FrameSpec &f, Violations v) {
             return std::pair{QList<FrameSpec>{f}, QList<Violations>{v}};
         };
-        const auto row = [](const char *name, const std::pair<QList<FrameSpec>, QList<Violations>> &p) {
+        const auto row = [](const char *name,
+                            const std::pair<QList<FrameSpec>, QList<Violations>> &p) {
             QTest::newRow(name) << p.first << p.second;
         };
         row("valid text", one(frame(1, "hello"), {}));
@@ -178,10 +179,12 @@ private slots:
         QTest::addColumn<qint64>("length");
         QTest::newRow("valid, cut at a boundary") << QByteArray("ab\xce\xba") << qint64(400'000);
         QTest::newRow("valid, cut in a character") << QByteArray("ab\xce\xba") << qint64(400'003);
-        QTest::newRow("a pattern that ends in a character") << QByteArray("a\xe1") << qint64(200'000);
+        QTest::newRow("a pattern that ends in a character")
+            << QByteArray("a\xe1") << qint64(200'000);
         QTest::newRow("an invalid octet") << QByteArray("abc\xff") << qint64(100'000);
         QTest::newRow("one octet") << QByteArray("a") << qint64(1'000'001);
-        QTest::newRow("a split character joined by the repeat") << QByteArray("\xba\xce") << qint64(70'000);
+        QTest::newRow("a split character joined by the repeat")
+            << QByteArray("\xba\xce") << qint64(70'000);
     }
     void repeatedPayloadOffsets()
     {

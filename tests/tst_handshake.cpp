@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "handshake.h"
+#include "protocol/handshake.h"
 #include "testutils.h"
 
 #include <QElapsedTimer>

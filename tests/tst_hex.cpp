@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The one hex reader of the program (command line, scenario files, composer): ASCII hex digits
 // in pairs, white space ignored, everything else refused with its position.
-#include "hex.h"
+#include "protocol/hex.h"
 
 #include <QtTest>
 

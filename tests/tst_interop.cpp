@@ -12,10 +12,10 @@
 //   WSI_INTEROP_JOBS     connections at a time (default 4)
 //   WSI_INTEROP_REPORTS  a directory: the text report of every case that is not OK/OK or does not
 //                        match its expectation is written there as <server>-<id>.txt
-#include "caserunner.h"
-#include "cases.h"
-#include "echoserver.h"
-#include "report.h"
+#include "echo/echoserver.h"
+#include "suite/caserunner.h"
+#include "suite/cases.h"
+#include "trace/report.h"
 
 #include <QDir>
 #include <QElapsedTimer>

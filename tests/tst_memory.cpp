@@ -4,9 +4,9 @@
 // large frames, a 2^62 length (failed by us, or not), or a million tiny frames, with its peak
 // resident size read from /proc; and, in process, a consumer that lags holds the session back.
 #include "scriptedpeer.h"
-#include "session.h"
+#include "session/session.h"
 #include "testutils.h"
-#include "trace.h"
+#include "trace/trace.h"
 
 #include <QEventLoop>
 #include <QFile>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "closing.h"
-#include "report.h"
 #include "testutils.h"
-#include "trace.h"
-#include "wirelog.h"
+#include "trace/closing.h"
+#include "trace/report.h"
+#include "trace/trace.h"
+#include "trace/wirelog.h"
 
 #include <QBuffer>
 #include <QFile>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The scenario file: every step kind survives a save and a load, every case of the library is a
 // scenario and comes back unchanged, and bad files get a message that names the place.
-#include "cases.h"
-#include "cliparser.h"
-#include "scenario.h"
+#include "cli/cliparser.h"
+#include "suite/cases.h"
+#include "suite/scenario.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -118,7 +118,8 @@ void compareSteps(const Step &a, const Step &b)
 
 // ---- case equality ---------------------------------------------------------------------------
 
-template <typename T> QString show(const T &v)
+template <typename T>
+QString show(const T &v)
 {
     if constexpr (std::is_same_v<T, bool>)
         return v ? u"true"_s : u"false"_s;
@@ -146,7 +147,8 @@ template <typename T> QString show(const T &v)
         static_assert(!sizeof(T), "no show() for this type");
     }
 }
-template <typename T> QString show(const std::optional<T> &v)
+template <typename T>
+QString show(const std::optional<T> &v)
 {
     return v ? show(*v) : u"none"_s;
 }
@@ -154,11 +156,13 @@ template <typename T> QString show(const std::optional<T> &v)
 // Returns from the enclosing difference function with "path: a != b" when they differ.
 // Equality, except that two lists are compared element by element: Qt 6.4's QList<int>
 // operator== hands an empty list's null data to memcmp, which UBSan rightly reports.
-template <typename T> bool same(const T &a, const T &b)
+template <typename T>
+bool same(const T &a, const T &b)
 {
     return a == b;
 }
-template <> bool same(const QList<int> &a, const QList<int> &b)
+template <>
+bool same(const QList<int> &a, const QList<int> &b)
 {
     return std::equal(a.cbegin(), a.cend(), b.cbegin(), b.cend());
 }
@@ -838,8 +842,8 @@ private Q_SLOTS:
             return QJsonDocument(o).toJson(QJsonDocument::Compact);
         };
         const QString url = u"ws://127.0.0.1:9001/"_s;
-        QTest::newRow("url, no key") << conn({{u"url"_s, url}}) << QByteArray()
-                                     << QByteArray("13") << QByteArray();
+        QTest::newRow("url, no key")
+            << conn({{u"url"_s, url}}) << QByteArray() << QByteArray("13") << QByteArray();
         QTest::newRow("url and version") << conn({{u"url"_s, url}, {u"version"_s, u"8"_s}})
                                          << QByteArray() << QByteArray("8") << QByteArray();
         QTest::newRow("version only")
@@ -925,12 +929,11 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("contents");
         QTest::addColumn<QString>("mentions");
         const QByteArray head = R"({"format": "wsinspector-scenario", "version": 1, )";
-        QTest::newRow("not json") << QByteArray("{\n  \"format\": ,\n}")
-                                  << u"not valid JSON"_s;
+        QTest::newRow("not json") << QByteArray("{\n  \"format\": ,\n}") << u"not valid JSON"_s;
         QTest::newRow("json position") << QByteArray("{\n  \"format\": ,\n}") << u"line 2"_s;
         QTest::newRow("array") << QByteArray("[]") << u"one JSON object"_s;
-        QTest::newRow("wrong format") << QByteArray(R"({"format": "x", "steps": []})")
-                                      << u"format"_s;
+        QTest::newRow("wrong format")
+            << QByteArray(R"({"format": "x", "steps": []})") << u"format"_s;
         QTest::newRow("future version")
             << QByteArray(R"({"format": "wsinspector-scenario", "version": 7, "steps": []})")
             << u"version: 7"_s;
@@ -939,20 +942,21 @@ private Q_SLOTS:
                                       << u"steps[1]: unknown step 'pingg'"_s;
         QTest::newRow("two keys") << head + R"("steps": [{"fail": {}, "drop": {}}]})"
                                   << u"steps[0]: a step is an object with exactly one key"_s;
-        QTest::newRow("opcode range") << head + R"("steps": [{"frame": {"opcode": 16}}]})"
-                                      << u"steps[0].frame.opcode: must be a whole number from 0 to 15"_s;
+        QTest::newRow("opcode range")
+            << head + R"("steps": [{"frame": {"opcode": 16}}]})"
+            << u"steps[0].frame.opcode: must be a whole number from 0 to 15"_s;
         QTest::newRow("odd hex") << head + R"("steps": [{"frame": {"hex": "abc"}}]})"
                                  << u"steps[0].frame.hex"_s;
         QTest::newRow("unknown frame key")
             << head + R"("steps": [{"frame": {"opcod": 1}}]})" << u"steps[0].frame.opcod"_s;
         QTest::newRow("mask") << head + R"("steps": [{"frame": {"mask": "xyz"}}]})"
                               << u"steps[0].frame.mask"_s;
-        QTest::newRow("delay negative") << head + R"("steps": [{"delay": -1}]})"
-                                        << u"steps[0].delay.seconds"_s;
-        QTest::newRow("close code") << head + R"("steps": [{"close": {"code": 70000}}]})"
-                                    << u"steps[0].close.code"_s;
-        QTest::newRow("bad url")
-            << head + R"("connection": {"url": "http://x/"}, "steps": []})" << u"connection.url"_s;
+        QTest::newRow("delay negative")
+            << head + R"("steps": [{"delay": -1}]})" << u"steps[0].delay.seconds"_s;
+        QTest::newRow("close code")
+            << head + R"("steps": [{"close": {"code": 70000}}]})" << u"steps[0].close.code"_s;
+        QTest::newRow("bad url") << head + R"("connection": {"url": "http://x/"}, "steps": []})"
+                                 << u"connection.url"_s;
         // JSON has no NaN or infinity, but 1e308 seconds would overflow the milliseconds.
         QTest::newRow("huge open timeout")
             << head + R"("connection": {"openHandshakeTimeout": 1e308}, "steps": []})"
@@ -1204,9 +1208,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"s.json"_s);
         QCOMPARE(saveScenario(everyStep(), path), QString());
-        cli::ParseResult r = cli::parseCommandLine(
-            {u"send"_s, u"--ping"_s, u"first"_s, u"--scenario"_s, path, u"--close"_s,
-             u"--close-timeout"_s, u"0.5"_s});
+        cli::ParseResult r =
+            cli::parseCommandLine({u"send"_s, u"--ping"_s, u"first"_s, u"--scenario"_s, path,
+                                   u"--close"_s, u"--close-timeout"_s, u"0.5"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const cli::SendOptions &o = r.command.send;
         QCOMPARE(o.settings.url, QUrl(u"wss://127.0.0.1:9443/chat?room=1"_s));
@@ -1216,7 +1220,8 @@ private Q_SLOTS:
         QCOMPARE(o.steps.last().kind, Step::Kind::Close);
         QCOMPARE(o.settings.autoPong, false);              // from the file
         QCOMPARE(o.settings.closeHandshakeTimeoutMs, 500); // the command line wins
-        QCOMPARE(cli::closeOverrideFor(o).closeCodes, std::optional<QList<int>>(QList<int>({1002, 1007})));
+        QCOMPARE(cli::closeOverrideFor(o).closeCodes,
+                 std::optional<QList<int>>(QList<int>({1002, 1007})));
 
         r = cli::parseCommandLine({u"send"_s, u"--scenario"_s, dir.filePath(u"none.json"_s)});
         QVERIFY(!r.ok());

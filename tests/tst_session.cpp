@@ -2,11 +2,11 @@
 // The client session against real peers on loopback: a raw scripted QTcpServer for the closing
 // situations of the seed reports and for misbehaving servers, and the embedded QtWebSockets echo
 // server.
-#include "closing.h"
-#include "echoserver.h"
+#include "echo/echoserver.h"
 #include "scriptedpeer.h"
-#include "session.h"
+#include "session/session.h"
 #include "testutils.h"
+#include "trace/closing.h"
 
 #include <QtTest>
 
@@ -142,8 +142,8 @@ private Q_SLOTS:
         QCOMPARE(v.text, u"The spec requires the connection to be failed cleanly here"_s);
         // The seed's wire-log order for a synced burst: TF1 TO1 TF2 TF3 DELAY TO2 TO3 …
         const QStringList tags = wireLogTags(run.trace);
-        QCOMPARE(tags.mid(2, 7), QStringList({u"TF"_s, u"TO"_s, u"TF"_s, u"TF"_s, u"CT"_s,
-                                              u"TO"_s, u"TO"_s}));
+        QCOMPARE(tags.mid(2, 7),
+                 QStringList({u"TF"_s, u"TO"_s, u"TF"_s, u"TF"_s, u"CT"_s, u"TO"_s, u"TO"_s}));
         QCOMPARE(tags.last(), u"TCP-PEER"_s);
         QCOMPARE(run.trace.statistics().txFrames, (CountMap{{0, 4}, {1, 1}, {8, 1}, {9, 2}}));
         // Every synced frame was its own write (15 octets each) plus the 8-octet close.
@@ -293,7 +293,8 @@ private Q_SLOTS:
         const ClosingBehavior b = analyzeClosing(run.trace);
         QCOMPARE(b.wasOpen, false);
         QVERIFY(b.wasNotCleanReason->contains(u"refused"_s, Qt::CaseInsensitive));
-        QCOMPARE(closingVerdict(b, {}).text, u"The WebSocket opening handshake was never completed!"_s);
+        QCOMPARE(closingVerdict(b, {}).text,
+                 u"The WebSocket opening handshake was never completed!"_s);
     }
 
     void handshakeFailures_data()
@@ -369,8 +370,8 @@ private Q_SLOTS:
         ScriptedPeer peer;
         peer.onHandshake = [](ScriptedPeer &p, const QByteArray &head) {
             // 2^63 length: top bit set (a violation) and far beyond any size limit.
-            p.send(ScriptedPeer::switchingProtocols(head)
-                   + QByteArray::fromHex("827f8000000000000000") + QByteArray(1000, 'x'));
+            p.send(ScriptedPeer::switchingProtocols(head) +
+                   QByteArray::fromHex("827f8000000000000000") + QByteArray(1000, 'x'));
         };
         SessionRun run;
         runSession(run, settingsFor(peer.url()), {});
@@ -393,8 +394,8 @@ private Q_SLOTS:
         auto *pump = new QTimer(&peer);
         peer.onHandshake = [pump](ScriptedPeer &p, const QByteArray &head) {
             // One 100 MiB binary frame, streamed as fast as the socket takes it.
-            p.send(ScriptedPeer::switchingProtocols(head) + QByteArray::fromHex("827f")
-                   + QByteArray::fromHex("0000000006400000"));
+            p.send(ScriptedPeer::switchingProtocols(head) + QByteArray::fromHex("827f") +
+                   QByteArray::fromHex("0000000006400000"));
             auto sent = std::make_shared<qint64>(0);
             QObject::connect(pump, &QTimer::timeout, &p, [&p, sent, pump] {
                 const QByteArray block(1 << 20, 'z');
@@ -446,10 +447,9 @@ private Q_SLOTS:
         QCOMPARE(b.failedByMe, true);
         QCOMPARE(b.localCloseCode, std::optional<int>(1002));
         QCOMPARE(b.wasClean, true);
-        const auto rx = std::find_if(run.trace.frames().begin(), run.trace.frames().end(),
-                                     [](const FrameRecord &f) {
-                                         return f.direction == Direction::Rx && f.opcode == 1;
-                                     });
+        const auto rx = std::find_if(
+            run.trace.frames().begin(), run.trace.frames().end(),
+            [](const FrameRecord &f) { return f.direction == Direction::Rx && f.opcode == 1; });
         QVERIFY(rx != run.trace.frames().end());
         QVERIFY(rx->violations.testFlag(Violation::MaskedServerFrame));
         QCOMPARE(run.trace.framePayload(*rx), QByteArray("masked"));
@@ -507,7 +507,8 @@ private Q_SLOTS:
                 ours = r.violations;
         QVERIFY(ours);
         QCOMPARE(*ours, peer.frames().front().violations);
-        QCOMPARE(*ours, Violations(Violation::InvalidCloseCode) | Violation::InvalidUtf8CloseReason);
+        QCOMPARE(*ours,
+                 Violations(Violation::InvalidCloseCode) | Violation::InvalidUtf8CloseReason);
         const ClosingBehavior b = analyzeClosing(run.trace);
         QCOMPARE(b.localCloseCode, std::optional<int>(1005));
         QCOMPARE(closingFieldValue(b, "localCloseReason"), u"fffe"_s);

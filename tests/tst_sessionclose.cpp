@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The free session's closing verdict (docs/closing.md) against real peers on loopback, row by row:
 // what we did, what the server did, and the verdict and attribution a user reads.
-#include "closing.h"
-#include "echoserver.h"
+#include "echo/echoserver.h"
 #include "scriptedpeer.h"
 #include "testutils.h"
-#include "wirelog.h"
+#include "trace/closing.h"
+#include "trace/wirelog.h"
 
 #include <QProcess>
 #include <QSocketNotifier>
@@ -599,9 +599,8 @@ private Q_SLOTS:
         QCOMPARE(countTlsCloseNotify(run.trace, false), 1);
         QCOMPARE(countTlsCloseNotify(run.trace, true), 1);
         QByteArray said;
-        QTRY_VERIFY_WITH_TIMEOUT((said += server.process.readAllStandardOutput())
-                                     .contains("closed TCP"),
-                                 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (said += server.process.readAllStandardOutput()).contains("closed TCP"), 15000);
     }
 
     // A TLS server that does not wait (QtWebSockets: close_notify, then TCP closed at once).

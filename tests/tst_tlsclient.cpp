@@ -2,11 +2,11 @@
 // TlsClient against real TLS peers on loopback: the embedded QtWebSockets echo server,
 // `openssl s_server`, a Python ssl server (tests/tlspeer.py) and raw TCP servers that misbehave.
 
-#include "closing.h"
-#include "echoserver.h"
-#include "report.h"
+#include "echo/echoserver.h"
+#include "session/tlsclient.h"
 #include "testutils.h"
-#include "tlsclient.h"
+#include "trace/closing.h"
+#include "trace/report.h"
 
 #include <QCryptographicHash>
 #include <QFile>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The trace's storage: SegmentedVector, frames handed over from the session thread in shared
 // blocks (adopted without a copy when they line up), and Trace::append of whole batches.
-#include "segmentedvector.h"
-#include "trace.h"
+#include "trace/segmentedvector.h"
+#include "trace/trace.h"
 
 #include <QTest>
 #include <QThread>

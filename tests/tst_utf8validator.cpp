@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "protocol/utf8validator.h"
 #include "testutils.h"
-#include "utf8validator.h"
 
 #include <QRandomGenerator>
 #include <QTest>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "report.h"
 #include "testutils.h"
-#include "trace.h"
-#include "wirelog.h"
+#include "trace/report.h"
+#include "trace/trace.h"
+#include "trace/wirelog.h"
 
 #include <QJsonDocument>
 #include <QTest>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cliparser.h"
 
-#include "hex.h"
-#include "scenario.h"
-#include "utf8validator.h"
+#include "protocol/hex.h"
+#include "protocol/utf8validator.h"
+#include "suite/scenario.h"
 
 #include <QUrl>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "closing.h"
-#include "session.h"
+#include "session/session.h"
+#include "trace/closing.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli: the headless front end. Same engine, same trace, same reports as the window.
-#include "casereport.h"
-#include "caserunner.h"
-#include "cases.h"
 #include "cliparser.h"
-#include "closing.h"
-#include "echoserver.h"
-#include "report.h"
-#include "scenario.h"
-#include "session.h"
-#include "textescape.h"
-#include "trace.h"
+#include "echo/echoserver.h"
+#include "protocol/textescape.h"
+#include "session/session.h"
+#include "suite/casereport.h"
+#include "suite/caserunner.h"
+#include "suite/cases.h"
+#include "suite/scenario.h"
+#include "trace/closing.h"
+#include "trace/report.h"
+#include "trace/trace.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -114,11 +114,10 @@ int runSend(const cli::SendOptions &options)
             }
         });
         // The close handshake and the server's drop get their own timeouts, then we drop.
-        const int grace = options.settings.closeHandshakeTimeoutMs
-                          + options.settings.serverDropTimeoutMs + 500;
-        QTimer::singleShot(grace, &host, [&host] {
-            host.invoke([](ClientSession &s) { s.dropTcp(); });
-        });
+        const int grace =
+            options.settings.closeHandshakeTimeoutMs + options.settings.serverDropTimeoutMs + 500;
+        QTimer::singleShot(grace, &host,
+                           [&host] { host.invoke([](ClientSession &s) { s.dropTcp(); }); });
     });
     // Steps that never finish (a failed connection) still end: the session reports finished.
     if (options.steps.isEmpty())
@@ -153,8 +152,8 @@ int runSend(const cli::SendOptions &options)
     if (trace.limitReached())
         printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
     if (!connected) {
-        printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
-                 + connectErrorOf(trace));
+        printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s +
+                 connectErrorOf(trace));
         return 3;
     }
     return 0;
@@ -222,9 +221,9 @@ public:
         const CaseResult &result = m_runner.results()[position];
         if (!result.ran() || !result.connectError.isEmpty())
             return;
-        QString line = u"[%1/%2] "_s.arg(m_runner.done()).arg(m_runner.total())
-                       + result.definition->id + u"  "_s + result.verdict.behavior + u'/'
-                       + result.verdict.closing.verdict;
+        QString line = u"[%1/%2] "_s.arg(m_runner.done()).arg(m_runner.total()) +
+                       result.definition->id + u"  "_s + result.verdict.behavior + u'/' +
+                       result.verdict.closing.verdict;
         if (!m_terminal && !status().isEmpty())
             line += u"  "_s + status();
         QTextStream err(stderr);
@@ -297,15 +296,15 @@ bool addScenarioCases(const QStringList &files, std::deque<CaseDefinition> &own,
         }
         std::optional<CaseDefinition> def = caseFromScenario(loaded.scenario);
         if (!def) {
-            printErr(u"wsinspector-cli: --scenario "_s + file
-                     + u": no case part, so nothing to judge the server by (a scenario runs as a "
-                       u"case once it has a \"case\" object with an \"id\"; see docs/scenario.md)"_s);
+            printErr(u"wsinspector-cli: --scenario "_s + file +
+                     u": no case part, so nothing to judge the server by (a scenario runs as a "
+                     u"case once it has a \"case\" object with an \"id\"; see docs/scenario.md)"_s);
             return false;
         }
         if (const auto seen = origin.constFind(safeCaseId(def->id)); seen != origin.cend()) {
-            printErr(u"wsinspector-cli: --scenario "_s + file + u": case "_s + def->id
-                     + u" is also selected from "_s + *seen
-                     + u"; give the scenario a case id of its own or leave the other out"_s);
+            printErr(u"wsinspector-cli: --scenario "_s + file + u": case "_s + def->id +
+                     u" is also selected from "_s + *seen +
+                     u"; give the scenario a case id of its own or leave the other out"_s);
             return false;
         }
         origin.insert(safeCaseId(def->id), file);
@@ -388,11 +387,11 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
         ++counts[r.verdict.behavior];
         allPassed = allPassed && isPassing(r.verdict.behavior);
     }
-    const QString notRunText = u" — "_s + QString::number(notRun)
-                               + (notRun == 1 ? u" case not run"_s : u" cases not run"_s);
+    const QString notRunText = u" — "_s + QString::number(notRun) +
+                               (notRun == 1 ? u" case not run"_s : u" cases not run"_s);
     if (!connectError.isEmpty()) {
-        printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s
-                 + connectError + notRunText);
+        printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s +
+                 connectError + notRunText);
     } else if (notRun > 0) {
         printErr(u"error: "_s + skipReason + notRunText);
     }
@@ -409,8 +408,8 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
         QTextStream(stdout) << runner.total() << u" cases: "_s << parts.join(u", "_s)
                             << (notRun > 0 ? u", not run "_s + QString::number(notRun) : QString())
                             << u" — "_s
-                            << QDir::toNativeSeparators(QDir(options.outdir)
-                                                            .filePath(u"index.html"_s))
+                            << QDir::toNativeSeparators(
+                                   QDir(options.outdir).filePath(u"index.html"_s))
                             << Qt::endl;
     }
     if (!writeError.isEmpty()) {
@@ -427,8 +426,8 @@ int runEchoServer(QCoreApplication &app, const cli::EchoServerOptions &options)
     o.port = options.port;
     o.tls = options.tls;
     if (!server.listen(o)) {
-        printErr(u"error: cannot listen on 127.0.0.1:"_s + QString::number(options.port) + u": "_s
-                 + server.errorString());
+        printErr(u"error: cannot listen on 127.0.0.1:"_s + QString::number(options.port) + u": "_s +
+                 server.errorString());
         return 3;
     }
     QTextStream(stdout) << server.url().toString() << Qt::endl;
@@ -444,10 +443,12 @@ int runDemo()
         printErr(u"error: cannot start the echo server: "_s + server.errorString());
         return 3;
     }
-    QStringList args = {u"send"_s,      server.url().toString(), u"--message"_s,
-                        u"text:Hello, inspector!:6"_s, u"--ping"_s, u"are you there?"_s,
-                        u"--frame"_s,  u"opcode=binary,hex=00fffefd,chop=1,sync"_s,
-                        u"--delay"_s,  u"0.2"_s,        u"--close"_s, u"1000:bye"_s};
+    QStringList args = {u"send"_s,      server.url().toString(),
+                        u"--message"_s, u"text:Hello, inspector!:6"_s,
+                        u"--ping"_s,    u"are you there?"_s,
+                        u"--frame"_s,   u"opcode=binary,hex=00fffefd,chop=1,sync"_s,
+                        u"--delay"_s,   u"0.2"_s,
+                        u"--close"_s,   u"1000:bye"_s};
     const cli::ParseResult parsed = cli::parseCommandLine(args);
     return runSend(parsed.command.send);
 }

@@ -35,15 +35,14 @@ bool EchoServer::listen(const Options &options)
 {
     close();
     m_tls = options.tls;
-    m_server = new QWebSocketServer(options.serverName,
-                                    options.tls ? QWebSocketServer::SecureMode
-                                                : QWebSocketServer::NonSecureMode,
-                                    this);
+    m_server = new QWebSocketServer(
+        options.serverName,
+        options.tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
     if (options.tls) {
         QSslConfiguration config = QSslConfiguration::defaultConfiguration();
         config.setLocalCertificate(QSslCertificate(certificatePem(), QSsl::Pem));
-        config.setPrivateKey(QSslKey(readResource(QStringLiteral(":/tls/localhost.key")),
-                                     QSsl::Rsa, QSsl::Pem));
+        config.setPrivateKey(
+            QSslKey(readResource(QStringLiteral(":/tls/localhost.key")), QSsl::Rsa, QSsl::Pem));
         config.setPeerVerifyMode(QSslSocket::VerifyNone);
         m_server->setSslConfiguration(config);
     }

@@ -2,8 +2,8 @@
 #include "casebrowser.h"
 
 #include "casemodels.h"
-#include "casereport.h"
 #include "plural.h"
+#include "suite/casereport.h"
 
 #include "ui_casebrowser.h"
 
@@ -116,11 +116,10 @@ CaseBrowser::CaseBrowser(QWidget *parent)
         if (!t.isEmpty())
             m_ui->caseTree->expandAll();
     });
-    connect(m_ui->caseTree->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            [this] {
-                updateDetail();
-                updateButtons();
-            });
+    connect(m_ui->caseTree->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateDetail();
+        updateButtons();
+    });
     connect(m_ui->caseTree->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &CaseBrowser::updateDetail);
     connect(m_ui->caseTree, &QTreeView::doubleClicked, this, [this](const QModelIndex &index) {
@@ -180,8 +179,8 @@ int CaseBrowser::selectCases(const QString &pattern)
         if (index.isValid())
             selection.select(index, index);
     }
-    m_ui->caseTree->selectionModel()->select(
-        selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_ui->caseTree->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect |
+                                                            QItemSelectionModel::Rows);
     if (!cases.isEmpty()) {
         const QModelIndex first = m_filter->mapFromSource(m_tree->indexOf(cases.first()->id));
         m_ui->caseTree->scrollTo(first);
@@ -204,7 +203,8 @@ void CaseBrowser::run(const QList<const CaseDefinition *> &cases)
         options.settings = m_settingsProvider();
     const QString scheme = options.settings.url.scheme();
     if (!options.settings.url.isValid() || (scheme != u"ws"_s && scheme != u"wss"_s)) {
-        m_ui->progressLabel->setText(tr("Enter a ws:// or wss:// URL in the connection bar first."));
+        m_ui->progressLabel->setText(
+            tr("Enter a ws:// or wss:// URL in the connection bar first."));
         return;
     }
     options.jobs = m_ui->jobsSpin->value();

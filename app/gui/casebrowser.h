@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "caserunner.h"
-#include "cases.h"
+#include "suite/caserunner.h"
+#include "suite/cases.h"
 
 #include <QWidget>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "casemodels.h"
 
-#include "casereport.h"
-#include "report.h"
+#include "suite/casereport.h"
+#include "trace/report.h"
 
 #include "plural.h"
 
@@ -292,8 +292,8 @@ QVariant CaseResultModel::data(const QModelIndex &index, int role) const
                 return QString();
             if (!res.ran())
                 return res.skipped;
-            return QString(res.verdict.result + u" · "_s + res.verdict.closing.text + u" ("_s
-                           + res.verdict.closing.verdict + u')');
+            return QString(res.verdict.result + u" · "_s + res.verdict.closing.text + u" ("_s +
+                           res.verdict.closing.verdict + u')');
         default:
             return {};
         }
@@ -301,8 +301,8 @@ QVariant CaseResultModel::data(const QModelIndex &index, int role) const
         if (ran && index.column() == ResultColumn)
             return verdictBackground(res.verdict.behavior, darkPalette());
         if (ran && index.column() == CloseColumn)
-            return verdictBackground(res.verdict.closing.verdict == u"OK"_s
-                                             || res.verdict.closing.verdict == u"INFORMATIONAL"_s
+            return verdictBackground(res.verdict.closing.verdict == u"OK"_s ||
+                                             res.verdict.closing.verdict == u"INFORMATIONAL"_s
                                          ? res.verdict.closing.verdict
                                      : res.verdict.closing.verdict == u"WRONG CODE"_s
                                          ? u"NON-STRICT"_s

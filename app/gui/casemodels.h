@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "cases.h"
+#include "suite/cases.h"
 
 #include <QAbstractItemModel>
 #include <QAbstractTableModel>
@@ -41,10 +41,10 @@ public:
 private:
     struct Node
     {
-        QString id;       // "1", "1.1", "1.1.1"
-        QString title;    // group title or case description
-        int parent = -1;  // node index, -1 for the top level
-        int row = 0;      // row within the parent
+        QString id;      // "1", "1.1", "1.1.1"
+        QString title;   // group title or case description
+        int parent = -1; // node index, -1 for the top level
+        int row = 0;     // row within the parent
         QList<int> children;
         const CaseDefinition *def = nullptr;
     };

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "closing.h"
 #include "modelroles.h"
+#include "trace/closing.h"
 #include "tracestore.h"
 
 #include <QAbstractTableModel>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "closing.h"
+#include "trace/closing.h"
 
 #include <QColor>
 #include <QWidget>

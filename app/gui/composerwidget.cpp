@@ -4,12 +4,12 @@
 
 #include "ui_composer.h"
 
-#include "framerules.h"
 #include "frametablemodel.h"
-#include "hex.h"
 #include "plural.h"
+#include "protocol/framerules.h"
+#include "protocol/hex.h"
+#include "protocol/utf8validator.h"
 #include "stepdescription.h"
-#include "utf8validator.h"
 #include "wheelguard.h"
 
 #include <QDir>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "frame.h"
-#include "step.h"
+#include "protocol/frame.h"
+#include "session/step.h"
 
 #include <QStringList>
 #include <QVariantMap>

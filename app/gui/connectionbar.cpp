@@ -53,8 +53,7 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
         if (row >= 0)
             m_ui->headersTable->removeRow(row);
     });
-    connect(m_ui->rawRequestCheck, &QCheckBox::toggled, m_ui->rawRequestEdit,
-            &QWidget::setEnabled);
+    connect(m_ui->rawRequestCheck, &QCheckBox::toggled, m_ui->rawRequestEdit, &QWidget::setEnabled);
     // The Raw request box shows the request it replaces, kept up to date with the fields until
     // the user edits it.
     connect(m_ui->rawRequestEdit, &QPlainTextEdit::textChanged, this, [this] {
@@ -69,9 +68,9 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
     connect(m_ui->headersTable->model(), &QAbstractItemModel::rowsRemoved, this,
             &ConnectionSettingsDialog::refreshRawRequest);
     connect(m_ui->caFileButton, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(
-            this, tr("CA certificates"), m_ui->caFileEdit->text(),
-            tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("CA certificates"), m_ui->caFileEdit->text(),
+                                         tr("PEM certificates (*.pem *.crt);;All files (*)"));
         if (!file.isEmpty())
             m_ui->caFileEdit->setText(file);
     });
@@ -121,10 +120,8 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     for (const auto &header : h.extraHeaders) {
         const int row = m_ui->headersTable->rowCount();
         m_ui->headersTable->insertRow(row);
-        m_ui->headersTable->setItem(row, 0,
-                                    new QTableWidgetItem(QString::fromUtf8(header.first)));
-        m_ui->headersTable->setItem(row, 1,
-                                    new QTableWidgetItem(QString::fromUtf8(header.second)));
+        m_ui->headersTable->setItem(row, 0, new QTableWidgetItem(QString::fromUtf8(header.first)));
+        m_ui->headersTable->setItem(row, 1, new QTableWidgetItem(QString::fromUtf8(header.second)));
     }
     m_ui->subprotocolsEdit->setText(h.subprotocols.join(u", "_s));
     m_ui->extensionsEdit->setText(h.extensions.join(u", "_s));
@@ -156,8 +153,8 @@ void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
         const QTableWidgetItem *name = m_ui->headersTable->item(row, 0);
         const QTableWidgetItem *value = m_ui->headersTable->item(row, 1);
         if (name && !name->text().trimmed().isEmpty())
-            h.extraHeaders.append({name->text().trimmed().toUtf8(),
-                                   value ? value->text().toUtf8() : QByteArray()});
+            h.extraHeaders.append(
+                {name->text().trimmed().toUtf8(), value ? value->text().toUtf8() : QByteArray()});
     }
     h.subprotocols = splitList(m_ui->subprotocolsEdit->text());
     h.extensions = splitList(m_ui->extensionsEdit->text());
@@ -188,8 +185,8 @@ ConnectionBar::ConnectionBar(QWidget *parent)
     m_ui->urlCombo->lineEdit()->setClearButtonEnabled(true);
     connect(m_ui->urlCombo, &QComboBox::editTextChanged, this, &ConnectionBar::validateUrl);
     connect(m_ui->urlCombo->lineEdit(), &QLineEdit::returnPressed, this, [this] {
-        if (urlError().isEmpty() && (m_state == SessionState::Idle
-                                     || m_state == SessionState::Closed))
+        if (urlError().isEmpty() &&
+            (m_state == SessionState::Idle || m_state == SessionState::Closed))
             Q_EMIT connectRequested();
     });
     connect(m_ui->connectButton, &QPushButton::clicked, this, [this] {
@@ -200,8 +197,7 @@ ConnectionBar::ConnectionBar(QWidget *parent)
     });
     connect(m_ui->settingsButton, &QToolButton::clicked, this, &ConnectionBar::openSettingsDialog);
     connect(m_ui->autoPongCheck, &QCheckBox::toggled, this, &ConnectionBar::settingsChanged);
-    connect(m_ui->autoCloseReplyCheck, &QCheckBox::toggled, this,
-            &ConnectionBar::settingsChanged);
+    connect(m_ui->autoCloseReplyCheck, &QCheckBox::toggled, this, &ConnectionBar::settingsChanged);
     setState(SessionState::Idle, false);
     validateUrl();
 }
@@ -473,19 +469,18 @@ void ConnectionBar::restoreSettings(const QSettings &settings)
         const int v = settings.value(key, fallback).toInt();
         return v >= 100 && v <= 600000 ? v : fallback;
     };
-    m_base.openHandshakeTimeoutMs = ms(u"connection/openTimeoutMs"_s,
-                                       defaults.openHandshakeTimeoutMs);
-    m_base.closeHandshakeTimeoutMs = ms(u"connection/closeTimeoutMs"_s,
-                                        defaults.closeHandshakeTimeoutMs);
+    m_base.openHandshakeTimeoutMs =
+        ms(u"connection/openTimeoutMs"_s, defaults.openHandshakeTimeoutMs);
+    m_base.closeHandshakeTimeoutMs =
+        ms(u"connection/closeTimeoutMs"_s, defaults.closeHandshakeTimeoutMs);
     m_base.serverDropTimeoutMs = ms(u"connection/dropTimeoutMs"_s, defaults.serverDropTimeoutMs);
     const qint64 limit =
         settings.value(u"connection/maxFramePayload"_s, defaults.maxFramePayload).toLongLong();
     m_base.maxFramePayload = limit >= (1 << 20) ? limit : defaults.maxFramePayload;
     const qint64 budget =
         settings.value(u"connection/maxTraceOctets"_s, defaults.maxTraceOctets).toLongLong();
-    m_base.maxTraceOctets = budget >= (1 << 20) && budget <= (qint64(1) << 40)
-                                ? budget
-                                : defaults.maxTraceOctets;
+    m_base.maxTraceOctets =
+        budget >= (1 << 20) && budget <= (qint64(1) << 40) ? budget : defaults.maxTraceOctets;
     m_base.failOnViolation = settings.value(u"connection/failOnViolation"_s, true).toBool();
 }
 

@@ -2,10 +2,10 @@
 #include "findbar.h"
 
 #include "frametablemodel.h"
-#include "hex.h"
 #include "plural.h"
+#include "protocol/hex.h"
+#include "protocol/utf8validator.h"
 #include "tracestore.h"
-#include "utf8validator.h"
 
 #include <QAction>
 #include <QCheckBox>

@@ -3,12 +3,12 @@
 
 #include "frametablemodel.h"
 
-#include "frame.h"
-#include "frameparser.h"
 #include "hexview.h"
 #include "plural.h"
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
+#include "protocol/utf8validator.h"
 #include "ui_framedetailpane.h"
-#include "utf8validator.h"
 
 #include <QHeaderView>
 #include <QJsonDocument>

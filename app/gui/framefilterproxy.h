@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "frame.h"
+#include "protocol/frame.h"
 #include "wirelogmodel.h"
 
 #include <QAbstractProxyModel>

@@ -2,9 +2,9 @@
 #include "frametablemodel.h"
 #include "monospacefont.h"
 
-#include "frame.h"
 #include "plural.h"
-#include "utf8validator.h"
+#include "protocol/frame.h"
+#include "protocol/utf8validator.h"
 
 #include <QApplication>
 #include <QFontDatabase>

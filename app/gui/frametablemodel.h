@@ -2,7 +2,7 @@
 #pragma once
 
 #include "modelroles.h"
-#include "trace.h"
+#include "trace/trace.h"
 #include "tracestore.h"
 
 #include <QAbstractTableModel>

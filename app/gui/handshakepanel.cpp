@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "handshakepanel.h"
 #include "monospacefont.h"
-#include "textescape.h"
+#include "protocol/textescape.h"
 
 #include "ui_handshakepanel.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "handshake.h"
-#include "trace.h"
+#include "protocol/handshake.h"
+#include "trace/trace.h"
 
 #include <QStringList>
 #include <QWidget>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "cases.h"
-#include "session.h"
+#include "session/session.h"
+#include "suite/cases.h"
 
 #include <QHash>
 #include <QMainWindow>

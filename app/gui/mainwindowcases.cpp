@@ -4,9 +4,9 @@
 #include "casebrowser.h"
 #include "connectionbar.h"
 #include "mainwindow.h"
-#include "scenario.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
+#include "suite/scenario.h"
 #include "tracestore.h"
 
 #include "ui_mainwindow.h"

@@ -2,8 +2,8 @@
 #include "messagemodel.h"
 #include "monospacefont.h"
 
-#include "frame.h"
 #include "frametablemodel.h"
+#include "protocol/frame.h"
 
 #include <QFontDatabase>
 

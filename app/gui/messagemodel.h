@@ -2,9 +2,9 @@
 #pragma once
 
 #include "modelroles.h"
-#include "segmentedvector.h"
+#include "protocol/utf8validator.h"
+#include "trace/segmentedvector.h"
 #include "tracestore.h"
-#include "utf8validator.h"
 
 #include <QAbstractTableModel>
 #include <QFont>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "scenario.h"
-#include "step.h"
+#include "session/step.h"
+#include "suite/scenario.h"
 
 #include <QPersistentModelIndex>
 #include <QWidget>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statisticsmodel.h"
 
-#include "frame.h"
+#include "protocol/frame.h"
 
 #include <QFont>
 

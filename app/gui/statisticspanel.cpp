@@ -2,8 +2,8 @@
 #include "statisticspanel.h"
 
 #include "barchart.h"
-#include "frame.h"
-#include "report.h"
+#include "protocol/frame.h"
+#include "trace/report.h"
 
 #include <QAbstractTableModel>
 #include <QApplication>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "stepdescription.h"
 
-#include "frame.h"
 #include "plural.h"
-#include "utf8validator.h"
+#include "protocol/frame.h"
+#include "protocol/utf8validator.h"
 
 #include <QLocale>
 #include <QStringList>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "steplistmodel.h"
 
-#include "scenario.h"
 #include "stepdescription.h"
+#include "suite/scenario.h"
 
 #include <QFont>
 #include <QJsonArray>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "step.h"
+#include "session/step.h"
 
 #include <QAbstractListModel>
 #include <QPersistentModelIndex>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tableactions.h"
 
-#include "cliparser.h"
+#include "cli/cliparser.h"
 #include "frametablemodel.h"
 #include "messagemodel.h"
 #include "modelroles.h"

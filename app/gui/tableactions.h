@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "step.h"
-#include "trace.h"
+#include "session/step.h"
+#include "trace/trace.h"
 
 #include <QObject>
 #include <QPointer>

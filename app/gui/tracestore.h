@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "closing.h"
-#include "trace.h"
+#include "trace/closing.h"
+#include "trace/trace.h"
 
 #include <QObject>
 #include <QTimer>

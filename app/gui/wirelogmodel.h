@@ -2,8 +2,8 @@
 #pragma once
 
 #include "modelroles.h"
+#include "trace/wirelog.h"
 #include "tracestore.h"
-#include "wirelog.h"
 
 #include <QAbstractTableModel>
 #include <QFont>

@@ -5,7 +5,7 @@
 // head-size limit (so TooLarge is reachable with short inputs), the rest is the server's stream.
 // Besides "no crash, no leak, no UB" it checks that the reader's verdict does not depend on the
 // split, and that the checker never accepts a head the reader did not complete.
-#include "handshake.h"
+#include "protocol/handshake.h"
 
 #include <QByteArray>
 #include <QUrl>

@@ -6,7 +6,7 @@
 // Besides "no crash, no leak, no UB" it checks the parser's central promise: the same octets give
 // the same frames and the same state however they are split (one shot, two feeds, one octet at a
 // time), and the structural invariants of every decoded frame.
-#include "frameparser.h"
+#include "protocol/frameparser.h"
 
 #include <QByteArray>
 

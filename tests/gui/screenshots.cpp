@@ -6,17 +6,17 @@
 // WSI_SCREENSHOT_SIZE=1280x800 takes them at another window size (the default is 1600x1000);
 // the file names then carry the size ("main-window-1280x800-de-dark.png"). `make screenshots`
 // takes every combination of 1600x1000 and 1280x800, English and German, light and dark.
-#include "casebrowser.h"
-#include "casemodels.h"
-#include "cases.h"
-#include "closingpanel.h"
-#include "composerwidget.h"
-#include "connectionbar.h"
-#include "echoserver.h"
-#include "mainwindow.h"
-#include "sessioncontroller.h"
-#include "tableactions.h"
-#include "tracestore.h"
+#include "echo/echoserver.h"
+#include "gui/casebrowser.h"
+#include "gui/casemodels.h"
+#include "gui/closingpanel.h"
+#include "gui/composerwidget.h"
+#include "gui/connectionbar.h"
+#include "gui/mainwindow.h"
+#include "gui/sessioncontroller.h"
+#include "gui/tableactions.h"
+#include "gui/tracestore.h"
+#include "suite/cases.h"
 
 #include <QApplication>
 #include <QDir>

@@ -3,15 +3,15 @@
 // embedded echo server, read the coloured results, open one in the window's views, export the
 // reports; cancel a long run; open a case as a scenario; the models under
 // QAbstractItemModelTester.
-#include "casebrowser.h"
-#include "casemodels.h"
-#include "closingpanel.h"
-#include "echoserver.h"
-#include "frametablemodel.h"
-#include "mainwindow.h"
-#include "scenario.h"
-#include "sequencewidget.h"
-#include "tracestore.h"
+#include "echo/echoserver.h"
+#include "gui/casebrowser.h"
+#include "gui/casemodels.h"
+#include "gui/closingpanel.h"
+#include "gui/frametablemodel.h"
+#include "gui/mainwindow.h"
+#include "gui/sequencewidget.h"
+#include "gui/tracestore.h"
+#include "suite/scenario.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -55,11 +55,12 @@ private Q_SLOTS:
         QVERIFY(tip.contains(findCase(u"2.2"_s)->description));
         QVERIFY(tip.contains(findCase(u"2.2"_s)->expectation));
         // 6.2.1's description holds the reference's <br> breaks: one line in the tree.
-        const QString d621 = model.index(model.indexOf(u"6.2.1"_s).row(),
-                                         CaseTreeModel::DescriptionColumn,
-                                         model.parent(model.indexOf(u"6.2.1"_s)))
-                                 .data()
-                                 .toString();
+        const QString d621 =
+            model
+                .index(model.indexOf(u"6.2.1"_s).row(), CaseTreeModel::DescriptionColumn,
+                       model.parent(model.indexOf(u"6.2.1"_s)))
+                .data()
+                .toString();
         QVERIFY(!d621.contains(u"<br>"_s));
         QVERIFY(d621.startsWith(u"Send a valid UTF-8 text message in one fragment."_s));
     }
@@ -131,8 +132,7 @@ private Q_SLOTS:
         const QModelIndex r22 = results->index(1, CaseResultModel::CaseColumn);
         QCOMPARE(r22.data().toString(), u"2.2"_s);
         view->setCurrentIndex(r22);
-        QTest::mouseClick(browser->findChild<QPushButton *>(u"openResultButton"_s),
-                          Qt::LeftButton);
+        QTest::mouseClick(browser->findChild<QPushButton *>(u"openResultButton"_s), Qt::LeftButton);
         const CaseResult *r = results->resultAt(1);
         QVERIFY(r && r->trace);
         QCOMPARE(window.store()->trace().frames().size(), r->trace->frames().size());

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The frame composer, the sequence editor and its step model, driven through their real widgets.
-#include "composerwidget.h"
-#include "frame.h"
-#include "scenario.h"
-#include "sequencewidget.h"
-#include "stepdescription.h"
-#include "steplistmodel.h"
+#include "gui/composerwidget.h"
+#include "gui/sequencewidget.h"
+#include "gui/stepdescription.h"
+#include "gui/steplistmodel.h"
+#include "protocol/frame.h"
+#include "suite/scenario.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -41,7 +41,8 @@ using namespace wsi::gui;
 
 namespace {
 
-template <typename T> T *child(const QWidget *parent, const char *name)
+template <typename T>
+T *child(const QWidget *parent, const char *name)
 {
     T *widget = parent->findChild<T *>(QString::fromLatin1(name));
     if (!widget)
@@ -138,7 +139,11 @@ struct ComposerFixture
         composer.resize(900, 1000);
         composer.show();
     }
-    template <typename T> T *get(const char *name) const { return child<T>(&composer, name); }
+    template <typename T>
+    T *get(const char *name) const
+    {
+        return child<T>(&composer, name);
+    }
 };
 
 } // namespace
@@ -1195,9 +1200,9 @@ void TestComposer::editStreamingSteps()
     QVERIFY(QTest::qWaitForWindowExposed(&sequence));
     connectComposerToSequence(&f.composer, &sequence);
     sequence.setSteps(
-        {stepFrom(R"({"frameHeader":{"opcode":1,"mask":"01020304","length":16,"declaredLength":9}})"),
-         stepFrom(R"({"frameData":{"text":"abc"}})"),
-         stepFrom(R"({"timeoutEvent":"A"})")});
+        {stepFrom(
+             R"({"frameHeader":{"opcode":1,"mask":"01020304","length":16,"declaredLength":9}})"),
+         stepFrom(R"({"frameData":{"text":"abc"}})"), stepFrom(R"({"timeoutEvent":"A"})")});
     QCOMPARE(sequence.steps().size(), 3);
     QCOMPARE(sequence.steps().at(0).kind, Step::Kind::FrameHeader);
     auto *view = child<QListView>(&sequence, "stepsView");

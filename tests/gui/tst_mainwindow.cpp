@@ -3,28 +3,28 @@
 // the middle, chopped and synced, through the composer's widgets; run it from the sequence
 // against the embedded echo server; and check that the frame table, the wire log, the statistics
 // and the closing panel show what the core's trace says.
-#include "closing.h"
-#include "closingpanel.h"
-#include "columnchooser.h"
-#include "composerwidget.h"
-#include "connectionbar.h"
-#include "echoserver.h"
-#include "findbar.h"
-#include "framedetailpane.h"
-#include "frametablemodel.h"
+#include "echo/echoserver.h"
+#include "gui/closingpanel.h"
+#include "gui/columnchooser.h"
+#include "gui/composerwidget.h"
+#include "gui/connectionbar.h"
+#include "gui/findbar.h"
+#include "gui/framedetailpane.h"
+#include "gui/frametablemodel.h"
+#include "gui/hexview.h"
+#include "gui/mainwindow.h"
+#include "gui/messagemodel.h"
+#include "gui/modelroles.h"
+#include "gui/sequencewidget.h"
+#include "gui/sessioncontroller.h"
+#include "gui/statisticspanel.h"
+#include "gui/tableactions.h"
+#include "gui/tracestore.h"
+#include "gui/wirelogmodel.h"
 #include "guitestutils.h"
-#include "hexview.h"
-#include "mainwindow.h"
-#include "messagemodel.h"
-#include "modelroles.h"
 #include "scriptedpeer.h"
-#include "sequencewidget.h"
-#include "sessioncontroller.h"
-#include "statisticspanel.h"
-#include "tableactions.h"
-#include "tracestore.h"
-#include "wirelog.h"
-#include "wirelogmodel.h"
+#include "trace/closing.h"
+#include "trace/wirelog.h"
 
 #include <QAbstractItemModelTester>
 #include <QAbstractSpinBox>
@@ -60,7 +60,8 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template <typename T> T *child(QObject *parent, const char *name)
+template <typename T>
+T *child(QObject *parent, const char *name)
 {
     T *w = parent->findChild<T *>(QLatin1String(name));
     if (!w)

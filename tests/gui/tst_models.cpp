@@ -4,16 +4,16 @@
 // hotspot's model tests do) and against the core's own derivations (wireLog(), statistics(),
 // analyzeClosing()). Traces are built by hand, octet by octet, or recorded from a real session
 // against the embedded echo server; a scale test appends a million frames.
-#include "closingmodel.h"
-#include "echoserver.h"
-#include "framefilterproxy.h"
-#include "frametablemodel.h"
-#include "messagemodel.h"
-#include "monospacefont.h"
-#include "statisticsmodel.h"
+#include "echo/echoserver.h"
+#include "gui/closingmodel.h"
+#include "gui/framefilterproxy.h"
+#include "gui/frametablemodel.h"
+#include "gui/messagemodel.h"
+#include "gui/monospacefont.h"
+#include "gui/statisticsmodel.h"
+#include "gui/tracestore.h"
+#include "gui/wirelogmodel.h"
 #include "testutils.h"
-#include "tracestore.h"
-#include "wirelogmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>

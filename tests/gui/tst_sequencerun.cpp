@@ -3,12 +3,12 @@
 // QWebSocketServer that records what it receives and echoes it): the running step is marked, Stop
 // stops what is left, Connect and Run connects first, every run ends exactly once; replacing the
 // steps with a scenario can be undone and forgets the old file name.
-#include "scenario.h"
-#include "sequencewidget.h"
-#include "sessioncontroller.h"
-#include "steplistmodel.h"
+#include "gui/sequencewidget.h"
+#include "gui/sessioncontroller.h"
+#include "gui/steplistmodel.h"
+#include "gui/tracestore.h"
+#include "suite/scenario.h"
 #include "testutils.h"
-#include "tracestore.h"
 
 #include <QFont>
 #include <QFrame>
@@ -109,7 +109,8 @@ struct Rig
         controller.connectTo(settingsFor(echo.url()));
         return QTest::qWaitFor([this] { return controller.state() == SessionState::Open; });
     }
-    template <typename T> T *get(const char *name) const
+    template <typename T>
+    T *get(const char *name) const
     {
         T *widget = sequence.findChild<T *>(QString::fromLatin1(name));
         if (!widget)

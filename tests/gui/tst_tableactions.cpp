@@ -3,17 +3,17 @@
 // detail pane's empty state, highlight and bit table. Traces are built through the core: TX
 // frames encoded by encodeFrame() and recorded as the session records them, RX octets parsed by
 // the real FrameParser.
-#include "cliparser.h"
-#include "columnchooser.h"
-#include "findbar.h"
-#include "framedetailpane.h"
-#include "frameparser.h"
-#include "frametablemodel.h"
-#include "hexview.h"
-#include "messagemodel.h"
-#include "tableactions.h"
-#include "tracestore.h"
-#include "wirelogmodel.h"
+#include "cli/cliparser.h"
+#include "gui/columnchooser.h"
+#include "gui/findbar.h"
+#include "gui/framedetailpane.h"
+#include "gui/frametablemodel.h"
+#include "gui/hexview.h"
+#include "gui/messagemodel.h"
+#include "gui/tableactions.h"
+#include "gui/tracestore.h"
+#include "gui/wirelogmodel.h"
+#include "protocol/frameparser.h"
 
 #include <QAction>
 #include <QApplication>

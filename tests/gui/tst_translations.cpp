@@ -5,11 +5,11 @@
 // translations keep the placeholders, accelerators and shortcut names of their sources; and the
 // .ts, compiled with lrelease, translates the real window, in whose menus, composer, sequence
 // editor and connection bar no two entries then share an accelerator letter.
-#include "composerwidget.h"
-#include "connectionbar.h"
-#include "mainwindow.h"
-#include "plural.h"
-#include "sequencewidget.h"
+#include "gui/composerwidget.h"
+#include "gui/connectionbar.h"
+#include "gui/mainwindow.h"
+#include "gui/plural.h"
+#include "gui/sequencewidget.h"
 
 #include <QAbstractButton>
 #include <QDialogButtonBox>

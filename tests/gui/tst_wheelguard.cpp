@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The mouse wheel over a spin box or combo box scrolls the form around it, unless the box has the
 // keyboard focus: scrolling the composer must never change a value on the way.
-#include "composerwidget.h"
+#include "gui/composerwidget.h"
+#include "gui/sequencewidget.h"
+#include "gui/wheelguard.h"
 #include "guitestutils.h"
-#include "sequencewidget.h"
-#include "wheelguard.h"
 
 #include <QApplication>
 #include <QComboBox>

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace wsi {
+
+// RFC 6455 §5.2 opcodes. Values 3–7 and 11–15 are reserved but may be sent on purpose.
+enum class Opcode : quint8 {
+    Continuation = 0x0,
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+    Pong = 0xA,
+};
+
+[[nodiscard]] constexpr bool isControlOpcode(int opcode)
+{
+    return (opcode & 0x8) != 0;
+}
+[[nodiscard]] constexpr bool isReservedOpcode(int opcode)
+{
+    return (opcode >= 3 && opcode <= 7) || opcode >= 11;
+}
+// "Continuation", "Text", "Binary", "Close", "Ping", "Pong", "Reserved 3" … (untranslated: the
+// protocol's own words; GUIs translate "Reserved").
+[[nodiscard]] QString opcodeName(int opcode);
+
+// How the payload length is written into the header (RFC 6455 §5.2).
+enum class LengthEncoding : quint8 {
+    Auto,   // minimal: 7 bit up to 125, 16 bit up to 65535, else 64 bit
+    Bits7,  // forced 7-bit field (only possible when the length is ≤ 125)
+    Bits16, // forced 126 + 16-bit length (non-minimal on purpose when ≤ 125)
+    Bits64, // forced 127 + 64-bit length (non-minimal on purpose when ≤ 65535)
+};
+
+enum class MaskMode : quint8 {
+    Random,  // mask bit set, the sender picks a random key (FrameSpec::maskKey is filled in)
+    Fixed,   // mask bit set, FrameSpec::maskKey is the key
+    None,    // mask bit clear, no key, payload as is
+    BitOnly, // mask bit set but no key written and the payload sent unmasked (a broken frame)
+};
+
+// Everything a user can choose about one frame, valid or not. Field names follow the wire log
+// (docs/sending.md §1.1): `payload` is the base pattern, `repeatLength` the on-wire length.
+struct FrameSpec
+{
+    int opcode = 1; // 0–15
+    bool fin = true;
+    int rsv = 0; // 0–7, bit 2 = RSV1
+    MaskMode maskMode = MaskMode::Random;
+    quint32 maskKey = 0;                // big-endian order on the wire: key byte 0 = bits 31..24
+    QByteArray payload;                 // base payload (pattern when repeatLength is set)
+    std::optional<qint64> repeatLength; // on-wire payload = pattern repeated/cut to this length
+    LengthEncoding lengthEncoding = LengthEncoding::Auto;
+    std::optional<quint64> declaredLength; // header says this, whatever payload is sent
+    int chopSize = 0;  // > 0: each chop a separate write (docs/sending.md §1.2)
+    bool sync = false; // whole frame as one write in its own event-loop turn
+
+    // The payload octets that go on the wire (unmasked): the pattern repeated to repeatLength.
+    [[nodiscard]] QByteArray wirePayload() const;
+    [[nodiscard]] qint64 wirePayloadLength() const;
+    // The value in the header's length field.
+    [[nodiscard]] quint64 headerLength() const;
+    [[nodiscard]] bool hasMaskBit() const { return maskMode != MaskMode::None; }
+    [[nodiscard]] bool writesMaskKey() const
+    {
+        return maskMode == MaskMode::Random || maskMode == MaskMode::Fixed;
+    }
+    // Empty when the spec can be encoded; else a one-line reason (e.g. "len=7 cannot hold 300").
+    [[nodiscard]] QString validate() const;
+};
+
+// Encodes the frame exactly as described (no checks beyond validate()). For MaskMode::Random the
+// caller fills maskKey before encoding.
+[[nodiscard]] QByteArray encodeFrame(const FrameSpec &spec);
+
+// XOR `data` in place with the 4-octet key, starting at key position `keyOffset % 4`.
+void applyMask(char *data, qsizetype size, quint32 key, qint64 keyOffset = 0);
+
+// Close-frame payload helpers (RFC 6455 §5.5.1, §7.4).
+[[nodiscard]] QByteArray closePayload(std::optional<quint16> code, const QByteArray &reason);
+// Valid to *receive*: 1000–1003, 1007–1011, 3000–4999 (docs/sending.md §3.2; 1012–1015 are
+// treated as invalid, like the reference engine).
+[[nodiscard]] bool isValidReceivedCloseCode(int code);
+// Human name of a close code ("Normal Closure", "Going Away", …, "Reserved", "Invalid").
+[[nodiscard]] QString closeCodeName(int code);
+
+} // namespace wsi

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+#include "suite/caserunner.h"
+
+#include "trace/report.h"
+
+#include <QTimer>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi {
+
+namespace {
+
+// What one case records while it runs. Written only in the case's session thread until its
+// `finished` signal, read here afterwards.
+struct CaseState
+{
+    CaseObservation seen;
+    int sent = 0; // RoundTrips: messages sent so far
+};
+
+CaseEvent toCaseEvent(const PeerEvent &event)
+{
+    switch (event.kind) {
+    case PeerEvent::Kind::Message:
+        return CaseEvent::message(event.payload, event.binary);
+    case PeerEvent::Kind::Pong:
+        return CaseEvent::pong(event.payload);
+    case PeerEvent::Kind::Timeout:
+        return CaseEvent::timeout(event.payload);
+    }
+    return {};
+}
+
+// docs/cases.md §2.4: after each message or pong, the fuzzer closes when the received list equals
+// every expected list (vacuously true for an empty map), the case expects to close and does not
+// suppress it.
+void finishWhenDone(ClientSession &session, const CaseDefinition &def,
+                    const CaseEventList &received)
+{
+    for (const ExpectedEvents &e : def.expected) {
+        if (e.events != received)
+            return;
+    }
+    if (def.expectedClose.closedByMe && !def.suppressClose)
+        session.close(def.expectedClose.closeCodes.value(0, 1000), {});
+}
+
+QByteArray expand(const QByteArray &pattern, qint64 length)
+{
+    QByteArray out;
+    if (pattern.isEmpty() || length <= 0)
+        return out;
+    out.reserve(length);
+    while (out.size() < length)
+        out.append(pattern.left(length - out.size()));
+    return out;
+}
+
+FrameSpec messageFrame(const CaseDefinition &def)
+{
+    FrameSpec spec;
+    spec.opcode = def.messageBinary ? 2 : 1;
+    spec.payload = def.messagePattern;
+    spec.repeatLength = def.messageLength;
+    spec.chopSize = def.chopSize;
+    return spec;
+}
+
+// The onOpen of the 9.x cases (their steps are empty: the case sends itself).
+void openTimedCase(ClientSession &session, const CaseDefinition &def, CaseState &state)
+{
+    if (def.logic == CaseLogic::TimedEcho) {
+        session.setWirelog(false, false);
+        if (def.fragmentSize > 0) {
+            session.sendMessage(expand(def.messagePattern, def.messageLength), def.messageBinary,
+                                def.fragmentSize);
+        } else {
+            session.sendFrame(messageFrame(def));
+        }
+        session.closeAfter(def.waitSeconds);
+    } else if (def.logic == CaseLogic::RoundTrips) {
+        session.setWirelog(false, true);
+        session.closeAfter(def.waitSeconds);
+        session.sendFrame(messageFrame(def));
+        state.sent = 1;
+    }
+}
+
+void onTimedEvent(ClientSession &session, const CaseDefinition &def, CaseState &state,
+                  const PeerEvent &event)
+{
+    const QString kind = def.messageBinary ? u"binary"_s : u"text"_s;
+    if (def.logic == CaseLogic::TimedEcho) {
+        if (event.binary != def.messageBinary) {
+            // The reference's 9.4.x text has a typo ("but got binary" for a text echo).
+            const bool typo = def.id.startsWith(u"9.4."_s);
+            state.seen.customResult = u"Expected %1 message with payload, but got %2."_s.arg(
+                kind, typo ? u"binary"_s : (event.binary ? u"binary"_s : u"text"_s));
+        } else if (event.payload.size() != def.messageLength) {
+            state.seen.customResult =
+                u"Expected %1 message with payload of length %2, but got %3."_s.arg(kind)
+                    .arg(def.messageLength)
+                    .arg(event.payload.size());
+        } else {
+            state.seen.customBehavior = u"OK"_s;
+            state.seen.customResult =
+                u"Received %1 message of length %2."_s.arg(kind).arg(event.payload.size());
+        }
+        session.setWirelog(true, false);
+        session.close(1000, {});
+        return;
+    }
+    // RoundTrips (9.7, 9.8)
+    if (event.binary != def.messageBinary || event.payload.size() != def.messageLength) {
+        state.seen.customBehavior = u"FAILED"_s;
+        state.seen.customResult =
+            u"Echo'ed message type or length differs from what I sent (got binary = %1, payload length = %2)."_s
+                .arg(event.binary ? u"True"_s : u"False"_s)
+                .arg(event.payload.size());
+        session.setWirelog(true, true);
+        session.close(1000, {});
+    } else if (state.sent < def.roundTrips) {
+        session.sendFrame(messageFrame(def));
+        ++state.sent;
+    } else {
+        state.seen.customBehavior = u"OK"_s;
+        state.seen.customResult = u"Ok, received all echo'ed messages in time."_s;
+        session.setWirelog(true, true);
+        session.close(1000, {});
+    }
+}
+
+} // namespace
+
+struct CaseRunner::Running
+{
+    int position = 0;
+    std::unique_ptr<SessionHost> host;
+    std::shared_ptr<Trace> trace;
+    std::shared_ptr<CaseState> state;
+    QTimer hardLimit;
+};
+
+CaseRunner::CaseRunner(QObject *parent) : QObject(parent) {}
+
+CaseRunner::~CaseRunner()
+{
+    // Hosts stop their threads in their destructors.
+    m_active.clear();
+}
+
+int CaseRunner::hardLimitMs(const CaseDefinition &def, const SessionSettings &settings)
+{
+    double seconds = def.waitSeconds;
+    double timers = 0;
+    for (const Step &step : def.steps) {
+        if (step.kind == Step::Kind::Delay)
+            seconds += step.seconds;
+        else if (step.kind == Step::Kind::CloseAfter || step.kind == Step::Kind::FailAfter)
+            timers = std::max(timers, step.seconds);
+    }
+    seconds += timers;
+    const qint64 ms = qint64(seconds * 1000) + settings.openHandshakeTimeoutMs +
+                      settings.closeHandshakeTimeoutMs + settings.serverDropTimeoutMs + 5000;
+    return int(std::min<qint64>(ms, std::numeric_limits<int>::max()));
+}
+
+void CaseRunner::start(const QList<const CaseDefinition *> &cases, const Options &options)
+{
+    cancel();
+    m_active.clear();
+    m_options = options;
+    m_options.jobs = std::max(1, options.jobs);
+    m_results.clear();
+    m_results.reserve(cases.size());
+    for (const CaseDefinition *def : cases) {
+        CaseResult r;
+        r.definition = def;
+        r.index = caseIndex(def->id);
+        m_results.append(r);
+    }
+    m_next = 0;
+    m_done = 0;
+    m_agent = options.agent;
+    m_stopping = false;
+    m_running = true;
+    m_clock.start();
+    if (m_results.isEmpty()) {
+        m_running = false;
+        QTimer::singleShot(0, this, &CaseRunner::finished);
+        return;
+    }
+    launchMore();
+}
+
+void CaseRunner::cancel()
+{
+    if (!m_running)
+        return;
+    skipRemaining(u"cancelled"_s);
+    for (const auto &run : m_active)
+        run->host->invoke([](ClientSession &s) { s.dropTcp(); });
+}
+
+qint64 CaseRunner::remainingMs() const
+{
+    if (m_done == 0)
+        return -1;
+    const qint64 perCase = m_clock.elapsed() / m_done;
+    return perCase * (total() - m_done);
+}
+
+void CaseRunner::skipRemaining(const QString &why)
+{
+    m_stopping = true;
+    for (int i = m_next; i < m_results.size(); ++i) {
+        m_results[i].skipped = why;
+        m_results[i].verdict.behavior = u"FAILED"_s;
+        m_results[i].verdict.result = why;
+        ++m_done;
+        Q_EMIT caseFinished(i);
+    }
+    m_next = int(m_results.size());
+}
+
+void CaseRunner::launchMore()
+{
+    while (!m_stopping && m_next < m_results.size() && int(m_active.size()) < m_options.jobs)
+        launch(m_next++);
+    if (m_active.empty() && m_running && m_done >= m_results.size()) {
+        m_running = false;
+        Q_EMIT finished();
+    }
+}
+
+void CaseRunner::launch(int position)
+{
+    const CaseDefinition *def = m_results[position].definition;
+    auto run = std::make_unique<Running>();
+    run->position = position;
+    Trace::Limits limits;
+    limits.maxStoredOctets = m_options.maxTraceOctets;
+    run->trace = std::make_shared<Trace>(limits);
+    run->trace->setStartedAt(QDateTime::currentDateTimeUtc());
+    run->trace->setUrl(m_options.settings.url.toString());
+    run->state = std::make_shared<CaseState>();
+    run->host = std::make_unique<SessionHost>();
+    m_results[position].started = run->trace->startedAt();
+
+    Running *raw = run.get();
+    connect(run->host.get(), &SessionHost::traceBatch, this,
+            [raw](const TraceBatchPtr &batch) { raw->trace->append(std::move(*batch)); });
+    connect(run->host.get(), &SessionHost::finished, this, [this, raw] { complete(raw); });
+
+    const std::shared_ptr<CaseState> state = run->state;
+    run->host->invoke([def, state](ClientSession &session) {
+        session.setOpenHandler([def, state](ClientSession &s) { openTimedCase(s, *def, *state); });
+        session.setEventHandler([def, state](ClientSession &s, const PeerEvent &event) {
+            if (def->logic != CaseLogic::Events && event.kind == PeerEvent::Kind::Message) {
+                onTimedEvent(s, *def, *state, event);
+                return;
+            }
+            state->seen.received.append(toCaseEvent(event));
+            if (event.kind != PeerEvent::Kind::Timeout)
+                finishWhenDone(s, *def, state->seen.received);
+        });
+    });
+
+    SessionSettings settings = m_options.settings;
+    settings.autoPong = true;
+    settings.autoCloseReply = true;
+    settings.failOnViolation = true;
+    run->hardLimit.setSingleShot(true);
+    connect(&run->hardLimit, &QTimer::timeout, this,
+            [raw] { raw->host->invoke([](ClientSession &s) { s.dropTcp(); }); });
+    run->hardLimit.start(hardLimitMs(*def, settings));
+    run->host->start(settings, def->steps);
+    m_active.push_back(std::move(run));
+    Q_EMIT caseStarted(position, def->id);
+}
+
+void CaseRunner::complete(Running *run)
+{
+    const auto it = std::find_if(m_active.begin(), m_active.end(),
+                                 [run](const auto &r) { return r.get() == run; });
+    if (it == m_active.end())
+        return;
+    std::unique_ptr<Running> owned = std::move(*it);
+    m_active.erase(it);
+    owned->hardLimit.stop();
+
+    CaseResult &result = m_results[owned->position];
+    const Trace &trace = *owned->trace;
+    result.trace = owned->trace;
+    result.closing = analyzeClosing(trace);
+    result.durationMs = result.closing.durationMs();
+    result.serverHeader = serverHeaderOf(trace);
+    if (m_agent.isEmpty() && !result.serverHeader.isEmpty())
+        m_agent = result.serverHeader;
+    result.agent = m_agent.isEmpty() ? m_options.settings.url.host() : m_agent;
+    result.observation = owned->state->seen;
+    result.observation.txFrameCounts = trace.statistics().txFrames;
+    result.verdict = evaluateCase(*result.definition, result.observation, result.closing);
+    const bool connected = everConnected(trace);
+    if (!connected) {
+        result.connectError = connectErrorOf(trace);
+        result.verdict.result = result.connectError;
+    }
+    ++m_done;
+    // This runs inside the host's own signal: it is deleted (and its thread joined) later.
+    owned->host->disconnect(this);
+    owned->host.release()->deleteLater();
+    Q_EMIT caseFinished(owned->position);
+    if (!m_options.keepTraces)
+        result.trace.reset();
+
+    // A TCP connect failure skips all remaining cases of that server (docs/cases.md §2.1).
+    if (!connected && !m_stopping)
+        skipRemaining(u"skipped: no connection to the server ("_s + result.connectError + u")"_s);
+    launchMore();
+}
+
+} // namespace wsi

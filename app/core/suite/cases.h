@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "session/step.h"
+#include "trace/closing.h"
+#include "trace/trace.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <map>
+#include <memory>
+
+namespace wsi {
+
+// One thing the case records about the peer (docs/cases.md §2.2): a complete message, a
+// pong, or the pseudo-event ("timeout", TAG) that cases 6.4.x add themselves. Pings are never
+// recorded.
+struct CaseEvent
+{
+    enum class Kind : quint8 { Message, Pong, Timeout };
+    Kind kind = Kind::Message;
+    QByteArray payload; // Timeout: the tag ("A")
+    bool binary = false;
+
+    [[nodiscard]] static CaseEvent message(const QByteArray &payload, bool binary = false)
+    {
+        return {Kind::Message, payload, binary};
+    }
+    [[nodiscard]] static CaseEvent pong(const QByteArray &payload)
+    {
+        return {Kind::Pong, payload, false};
+    }
+    [[nodiscard]] static CaseEvent timeout(const QByteArray &tag)
+    {
+        return {Kind::Timeout, tag, false};
+    }
+
+    friend bool operator==(const CaseEvent &a, const CaseEvent &b)
+    {
+        return a.kind == b.kind && a.payload == b.payload && a.binary == b.binary;
+    }
+};
+using CaseEventList = QList<CaseEvent>;
+
+// One entry of a case's `expected` map: a verdict ("OK", "NON-STRICT") and the ordered list of
+// events that earns it (docs/cases.md §2.3). The map keeps its declaration order.
+struct ExpectedEvents
+{
+    QString verdict;
+    CaseEventList events;
+};
+
+// How a case judges the content (docs/cases.md §3.2). Events: equality with one of the expected
+// lists.
+enum class CaseLogic : quint8 {
+    Events,
+    TimedEcho,  // 9.1–9.6: one message, its echo must come back with the same type and length
+    RoundTrips, // 9.7, 9.8: `roundTrips` messages one after another, each echo awaited
+};
+
+// Per-case overrides of the verdicts, applied after the closing verdict (docs/cases.md §3.4).
+enum class CaseOverride : quint8 {
+    None,
+    WrongCodeFails,   // 7.1.1–7.1.5, 7.3.x, 7.5.1, 7.7.x, 7.9.x: WRONG CODE → content FAILED
+    Informational716, // 7.1.6: both verdicts INFORMATIONAL, text by the matched set
+    Undefined,        // 7.13.x: both INFORMATIONAL, "Actual events are undefined by the spec."
+};
+
+// A case of the library: data the scenario format can express (docs/scenario.md, "case").
+struct CaseDefinition
+{
+    QString id;          // "6.4.1"
+    QString description; // report string ("Case Description")
+    QString expectation; // report string ("Case Expectation")
+    StepList steps;      // run when the connection is OPEN (the case's onOpen)
+    QList<ExpectedEvents> expected;
+    ExpectedClose expectedClose;
+    bool suppressClose = false; // no automatic close after the expected events (docs/cases.md §2.4)
+    CaseOverride override = CaseOverride::None;
+
+    // 9.x: the message sent (pattern repeated to `messageLength` octets), how it is framed and
+    // how long the case waits (closeAfter WAITSECS). The wire log is off from OPEN to the echo.
+    CaseLogic logic = CaseLogic::Events;
+    QByteArray messagePattern;
+    qint64 messageLength = 0;
+    bool messageBinary = false;
+    int fragmentSize = 0;
+    int chopSize = 0;
+    int roundTrips = 0;
+    int waitSeconds = 0;
+    bool reportTime = false;
+
+    // 10.1.1: the case checks its own TX frame counts for these opcodes when the connection ends.
+    CountMap expectedTxFrames;
+};
+
+// The library: groups 1–7, 9 and 10 of docs/cases.md §1.1, in the reference's order
+// (so a case's 1-based position is its "case" number).
+[[nodiscard]] const QList<CaseDefinition> &caseLibrary();
+// The 1-based position of a case in the library, 0 when unknown.
+[[nodiscard]] int caseIndex(const QString &id);
+[[nodiscard]] const CaseDefinition *findCase(const QString &id);
+// The group a case belongs to and its title, e.g. ("1.1", "Text Messages"), ("6.5", "…").
+[[nodiscard]] QString caseGroupTitle(const QString &groupId);
+
+// Selects cases by patterns: "1.*", "6.4.1", "9.*.2", "*"; '*' matches any run of characters.
+// `error` names a pattern that matches nothing, with close matches; empty on success.
+[[nodiscard]] QList<const CaseDefinition *>
+selectCases(const QStringList &patterns, const QStringList &excludes, QString *error);
+
+// The content verdict (docs/cases.md §3.1, §3.2) and the closing verdict with the per-case
+// overrides (docs/cases.md §3.3, §3.4).
+struct CaseVerdict
+{
+    QString behavior;       // OK, NON-STRICT, FAILED, INFORMATIONAL
+    QString result;         // "Actual events match at least one expected."
+    ClosingVerdict closing; // behaviorClose, resultClose
+};
+
+// What one run of a case observed besides the trace.
+struct CaseObservation
+{
+    CaseEventList received;
+    // TimedEcho / RoundTrips: the case's own verdict; empty behavior = not decided (timeout).
+    QString customBehavior;
+    QString customResult;
+    CountMap txFrameCounts;
+};
+
+[[nodiscard]] CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
+                                       const ClosingBehavior &closing);
+
+// Python 2 str() renderings used by the reports (docs/reports.md §1.2): payloads through
+// asciiLogData, strings as u'…'; cut to 1000 characters (996 + " ...").
+[[nodiscard]] QString renderExpected(const CaseDefinition &def);
+[[nodiscard]] QString renderObserved(const CaseEventList &events);
+// The JSON forms (docs/reports.md §5.1): expected {verdict: [[kind, payload, binary], …]}, received
+// [[…], …], expectedClose {closedByMe, closeCode, requireClean}.
+[[nodiscard]] QJsonObject expectedJson(const CaseDefinition &def);
+[[nodiscard]] QJsonArray receivedJson(const CaseEventList &events);
+[[nodiscard]] QJsonObject expectedCloseJson(const ExpectedClose &expected);
+
+// The outcome of one case run.
+struct CaseResult
+{
+    const CaseDefinition *definition = nullptr;
+    int index = 0; // "case": 1-based position in the library
+    QString agent;
+    QDateTime started;     // UTC
+    qint64 durationMs = 0; // OPEN to TCP loss (docs/reports.md §1.3)
+    CaseObservation observation;
+    ClosingBehavior closing;
+    CaseVerdict verdict;
+    std::shared_ptr<const Trace> trace;
+    QString serverHeader; // the server's Server: header (agent default)
+    QString connectError; // no TCP connection could be made (then verdict FAILED)
+    QString skipped;      // why the case did not run (cancelled, server unreachable)
+    [[nodiscard]] bool ran() const { return skipped.isEmpty(); }
+};
+
+} // namespace wsi
