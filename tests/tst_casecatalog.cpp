@@ -389,9 +389,10 @@ void TestCaseCatalog::everyCaseIsWellFormed()
         // continuation).
         QVERIFY2(!c.steps.isEmpty() && isTimer(c.steps.last()), where.constData());
         QCOMPARE(std::count_if(c.steps.cbegin(), c.steps.cend(), isTimer), 1);
-        QVERIFY2(!c.expected.isEmpty() && c.expected.first().verdict == u"OK"_s, where.constData());
+        QVERIFY2(!c.expected.isEmpty() && c.expected.first().verdict == Verdict::Ok,
+                 where.constData());
         if (c.expected.size() > 1)
-            QCOMPARE(c.expected.at(1).verdict, u"NON-STRICT"_s);
+            QCOMPARE(verdictText(c.expected.at(1).verdict), u"NON-STRICT"_s);
         QVERIFY2(c.expected.size() <= 2, where.constData());
         QVERIFY2(!c.reportTime, where.constData());
     }
@@ -588,7 +589,7 @@ void TestCaseCatalog::generatedUtf8Cases()
                     u"Send a text message with payload which is valid UTF-8 in one fragment."_s +
                         payloadLine);
                 QCOMPARE(c->expectation, u"The message is echo'ed back to us."_s);
-                QCOMPARE(c->expected.first().events, CaseEventList{CaseEvent::message(m.payload)});
+                QCOMPARE(c->expected.first().events, PeerEventList{PeerEvent::message(m.payload)});
                 QVERIFY2(c->expectedClose.closedByMe && c->expectedClose.requireClean,
                          where.constData());
                 QCOMPARE(c->expectedClose.closeCodes, QList<int>{1000});
@@ -665,9 +666,9 @@ void TestCaseCatalog::failFast()
     for (const char *id : {"6.4.1", "6.4.2", "6.4.3", "6.4.4"}) {
         const CaseDefinition &c = get(QString::fromLatin1(id));
         QCOMPARE(c.expected.size(), 2);
-        QCOMPARE(c.expected.at(0).events, CaseEventList{CaseEvent::timeout("A")});
+        QCOMPARE(c.expected.at(0).events, PeerEventList{PeerEvent::timeout("A")});
         QCOMPARE(c.expected.at(1).events,
-                 (CaseEventList{CaseEvent::timeout("A"), CaseEvent::timeout("B")}));
+                 (PeerEventList{PeerEvent::timeout("A"), PeerEvent::timeout("B")}));
         QVERIFY(!c.expectedClose.closedByMe && !c.expectedClose.requireClean);
         QCOMPARE(c.expectedClose.closeCodes, QList<int>{1007});
         QVERIFY(c.expectedClose.closedByWrongEndpointIsFatal);
@@ -752,7 +753,7 @@ void TestCaseCatalog::closeCodes()
     QCOMPARE(big.steps.at(2).closeCode, std::optional<int>(1000));
     QCOMPARE(big.steps.at(3).frame.opcode, 9);
     QCOMPARE(big.expected.size(), 2);
-    QCOMPARE(big.expected.at(0).events, CaseEventList{CaseEvent::message("Hello World!")});
+    QCOMPARE(big.expected.at(0).events, PeerEventList{PeerEvent::message("Hello World!")});
     QVERIFY(big.expected.at(1).events.isEmpty());
 }
 

@@ -166,17 +166,6 @@ QStringList frameRows(const CountMap &frames)
     return rows;
 }
 
-QString verdictWord(const QString &behavior)
-{
-    if (behavior == u"OK"_s)
-        return u"Pass"_s;
-    if (behavior == u"NON-STRICT"_s)
-        return u"Non-Strict"_s;
-    if (behavior == u"INFORMATIONAL"_s)
-        return u"Info"_s;
-    return u"Fail"_s;
-}
-
 // Old seeds print plain str payloads ('…'), newer ones unicode (u'…').
 QString normalizeStrings(QString text)
 {
@@ -223,7 +212,8 @@ void compareWithSeed(const CaseResult &r, const QString &seedName)
     QCOMPARE(normalizeStrings(renderExpected(*r.definition)), normalizeStrings(seed.expected));
     QCOMPARE(normalizeStrings(renderObserved(r.observation.received)),
              normalizeStrings(seed.observed));
-    QCOMPARE(r.verdict.closing.text + u" ("_s + r.verdict.closing.verdict + u')', seed.closingLine);
+    QCOMPARE(r.verdict.closing.text + u" ("_s + verdictText(r.verdict.closing.verdict) + u')',
+             seed.closingLine);
 
     // The 13 fields: key, our value, then the description (older seeds lack some keys).
     int compared = 0;
@@ -394,10 +384,11 @@ private Q_SLOTS:
             const CaseResult &r = runner.results()[i];
             QCOMPARE(r.definition, cases[i]);
             QVERIFY(r.ran());
-            QVERIFY2(r.verdict.behavior == u"OK"_s && r.verdict.closing.verdict == u"OK"_s,
-                     qPrintable(r.definition->id + u": "_s + r.verdict.behavior + u'/' +
-                                r.verdict.closing.verdict + u' ' + r.verdict.result + u" / "_s +
-                                r.verdict.closing.text));
+            QVERIFY2(r.verdict.behavior == Verdict::Ok &&
+                         r.verdict.closing.verdict == CloseVerdict::Ok,
+                     qPrintable(r.definition->id + u": "_s + verdictText(r.verdict.behavior) +
+                                u'/' + verdictText(r.verdict.closing.verdict) + u' ' +
+                                r.verdict.result + u" / "_s + r.verdict.closing.text));
             QCOMPARE(r.index, caseIndex(r.definition->id));
         }
     }
@@ -410,9 +401,9 @@ private Q_SLOTS:
         QVERIFY(echo.listen());
         const CaseResult r9 = runCase(u"9.1.1"_s, echo.url(), 30000);
         QVERIFY(r9.trace);
-        QCOMPARE(r9.verdict.behavior, u"OK"_s);
+        QCOMPARE(verdictText(r9.verdict.behavior), u"OK"_s);
         QCOMPARE(r9.verdict.result, u"Received text message of length 65536."_s);
-        QCOMPARE(r9.verdict.closing.verdict, u"OK"_s);
+        QCOMPARE(verdictText(r9.verdict.closing.verdict), u"OK"_s);
         // The wire log skips the 64 KiB frame and its echo: handshake, the timer, then the close.
         const QStringList tags = wireLogTags(*r9.trace);
         QCOMPARE(tags, QStringList({u"TO"_s, u"RO"_s, u"TI"_s, u"TF"_s, u"TO"_s, u"RO"_s, u"RF"_s,
@@ -421,7 +412,7 @@ private Q_SLOTS:
 
         const CaseResult r10 = runCase(u"10.1.1"_s, echo.url(), 30000);
         QVERIFY(r10.trace);
-        QCOMPARE(r10.verdict.behavior, u"OK"_s);
+        QCOMPARE(verdictText(r10.verdict.behavior), u"OK"_s);
         QCOMPARE(r10.trace->statistics().txFrames.at(0), 50);
         QCOMPARE(r10.trace->statistics().txFrames.at(1), 1);
     }
@@ -433,7 +424,7 @@ private Q_SLOTS:
         QVERIFY(echo.listen());
         const CaseResult r = runCase(u"9.7.2"_s, echo.url(), 60000);
         QVERIFY(r.trace);
-        QCOMPARE(r.verdict.behavior, u"OK"_s);
+        QCOMPARE(verdictText(r.verdict.behavior), u"OK"_s);
         QCOMPARE(r.verdict.result, u"Ok, received all echo'ed messages in time."_s);
         QCOMPARE(r.trace->statistics().txFrames.at(1), 1000);
         QCOMPARE(r.trace->statistics().rxFrames.at(1), 1000);
@@ -454,9 +445,9 @@ private Q_SLOTS:
         };
         const CaseResult r = runCase(u"6.4.1"_s, peer.url());
         QVERIFY(r.trace);
-        QCOMPARE(r.observation.received, CaseEventList({CaseEvent::timeout("A")}));
-        QCOMPARE(r.verdict.behavior, u"OK"_s);
-        QCOMPARE(r.verdict.closing.verdict, u"OK"_s);
+        QCOMPARE(r.observation.received, PeerEventList({PeerEvent::timeout("A")}));
+        QCOMPARE(verdictText(r.verdict.behavior), u"OK"_s);
+        QCOMPARE(verdictText(r.verdict.closing.verdict), u"OK"_s);
         // T and C reached the peer; the third part was never sent.
         const auto dataFrames = std::count_if(peer.frames().begin(), peer.frames().end(),
                                               [](const DecodedFrame &f) { return f.opcode != 8; });
@@ -481,7 +472,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(10000));
         // Ended by the refusal, not by a timer: no case waited for an opening handshake.
         for (const CaseResult &r : runner.results()) {
-            QCOMPARE(r.verdict.behavior, u"FAILED"_s);
+            QCOMPARE(verdictText(r.verdict.behavior), u"FAILED"_s);
             QVERIFY(!r.connectError.isEmpty() || !r.ran());
             QVERIFY(!r.closing.wasOpenHandshakeTimeout);
         }
@@ -503,9 +494,9 @@ private Q_SLOTS:
         runner.start(cases, options);
         QVERIFY(finished.wait(15000));
         const CaseResult &r = runner.results().constFirst();
-        QCOMPARE(r.verdict.behavior, u"FAILED"_s);
+        QCOMPARE(verdictText(r.verdict.behavior), u"FAILED"_s);
         QVERIFY(r.closing.wasCloseHandshakeTimeout);
-        QCOMPARE(r.verdict.closing.verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(r.verdict.closing.verdict), u"UNCLEAN"_s);
         QVERIFY(runner.results().constLast().ran());
     }
 };

@@ -97,7 +97,7 @@ private Q_SLOTS:
         QCOMPARE(closingFieldValue(c, "wasNotCleanReason"), u"None"_s);
         QCOMPARE(closingFieldValue(c, "localCloseReason"), u"None"_s);
         QCOMPARE(closingFieldValue(c, "remoteCloseCode"), u"1000"_s);
-        QCOMPARE(closingVerdict(c, {}).verdict, u"OK"_s);
+        QCOMPARE(verdictText(closingVerdict(c, {}).verdict), u"OK"_s);
         QCOMPARE(closingVerdict(c, {}).text, u"Connection was properly closed"_s);
         QVERIFY(c.closeSentNs > 0 && c.closeReceivedNs > c.closeSentNs &&
                 c.tcpClosedNs > c.closeReceivedNs);
@@ -113,7 +113,8 @@ private Q_SLOTS:
         QCOMPARE(c.closedByMe, false);
         QCOMPARE(c.wasClean, true);
         QCOMPARE(c.localCloseCode, std::optional<int>(1000));
-        QCOMPARE(closingVerdict(c, ExpectedClose{false, {1002}, false}).verdict, u"OK"_s);
+        QCOMPARE(verdictText(closingVerdict(c, ExpectedClose{false, {1002}, false}).verdict),
+                 u"OK"_s);
     }
 
     void rejectedCloseCodeIsNotClean()
@@ -161,7 +162,7 @@ private Q_SLOTS:
         QCOMPARE(c.wasCloseHandshakeTimeout, kind == int(TraceEvent::Kind::CloseHandshakeTimeout));
         QCOMPARE(c.wasServerConnectionDropTimeout,
                  kind == int(TraceEvent::Kind::ServerDropTimeout));
-        QCOMPARE(closingVerdict(c, {}).verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(closingVerdict(c, {}).verdict), u"UNCLEAN"_s);
     }
 
     void verdictRules_data()
@@ -208,7 +209,7 @@ private Q_SLOTS:
             c.remoteCloseCode = remoteCode;
         c.droppedByMe = droppedByMe;
         const ClosingVerdict v = closingVerdict(c, ExpectedClose{true, {1000}, true});
-        QCOMPARE(v.verdict, verdict);
+        QCOMPARE(verdictText(v.verdict), verdict);
         QCOMPARE(v.text, text);
     }
 
@@ -407,7 +408,7 @@ private Q_SLOTS:
         const SessionExpectation x = sessionExpectation(b.trace, c);
         QCOMPARE(int(x.row), row);
         const ClosingVerdict v = sessionClosingVerdict(b.trace, c);
-        QCOMPARE(v.verdict, verdict);
+        QCOMPARE(verdictText(v.verdict), verdict);
         QVERIFY2(v.text.startsWith(textStart), qPrintable(v.text));
     }
 
@@ -418,10 +419,10 @@ private Q_SLOTS:
         b.open().txFrame(8).closeSent(1000).state(SessionState::Closing);
         b.event(TraceEvent::Kind::CloseReceived, 1011).tcpEnded(TcpEnd::PeerFin);
         const ClosingBehavior c = analyzeClosing(b.trace);
-        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, u"WRONG CODE"_s);
+        QCOMPARE(verdictText(sessionClosingVerdict(b.trace, c).verdict), u"WRONG CODE"_s);
         ExpectedCloseOverride o;
         o.closeCodes = QList<int>{1011};
-        QCOMPARE(sessionClosingVerdict(b.trace, c, o).verdict, u"OK"_s);
+        QCOMPARE(verdictText(sessionClosingVerdict(b.trace, c, o).verdict), u"OK"_s);
         o = {};
         o.closedByMe = false;
         QCOMPARE(sessionClosingVerdict(b.trace, c, o).text,
@@ -449,7 +450,7 @@ private Q_SLOTS:
 
         b.state(SessionState::Open);
         c = analyzeClosing(b.trace);
-        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, kPendingVerdict);
+        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, CloseVerdict::Pending);
         QCOMPARE(sessionClosingVerdict(b.trace, c).text, u"Not closed yet: open"_s);
 
         b.txFrame(8).closeSent(1000, false, 1.0).state(SessionState::Closing);
@@ -470,12 +471,12 @@ private Q_SLOTS:
         p = closingProgress(c, reply.timeNs + 410'000'000);
         QCOMPARE(p.phase, ClosingProgress::Phase::WaitingForDrop);
         QCOMPARE(closingProgressText(p), u"waiting for the server to drop TCP, 410 of 1000 ms"_s);
-        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, kPendingVerdict);
+        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, CloseVerdict::Pending);
 
         b.tcpEnded(TcpEnd::PeerFin);
         c = analyzeClosing(b.trace);
         QCOMPARE(closingProgress(c, 0).phase, ClosingProgress::Phase::Closed);
-        QCOMPARE(sessionClosingVerdict(b.trace, c).verdict, u"OK"_s);
+        QCOMPARE(verdictText(sessionClosingVerdict(b.trace, c).verdict), u"OK"_s);
     }
 };
 

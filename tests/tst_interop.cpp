@@ -62,10 +62,16 @@ int jobs()
 // ---------------------------------------------------------------------------------------------
 // The expectation files.
 
-const QStringList kBehaviors = {u"OK"_s, u"NON-STRICT"_s, u"FAILED"_s, u"INFORMATIONAL"_s,
-                                u"UNIMPLEMENTED"_s};
-const QStringList kCloseBehaviors = {u"OK"_s,         u"FAILED"_s,           u"UNCLEAN"_s,
-                                     u"WRONG CODE"_s, u"FAILED BY CLIENT"_s, u"INFORMATIONAL"_s};
+// The words a file may list: the core's verdict words (a case result is never PENDING).
+bool isBehaviorWord(const QString &word)
+{
+    return verdictFromText(word).has_value();
+}
+bool isCloseBehaviorWord(const QString &word)
+{
+    const std::optional<CloseVerdict> v = closeVerdictFromText(word);
+    return v && *v != CloseVerdict::Pending;
+}
 
 struct Expectation
 {
@@ -125,18 +131,19 @@ ExpectationFile readExpectations(const QString &path)
         e.explanation = m.captured(4).trimmed();
         e.line = lineNo;
         for (const QString &b : std::as_const(e.behaviors)) {
-            if (!kBehaviors.contains(b))
+            if (!isBehaviorWord(b))
                 file.errors << u"%1: %2: unknown behavior '%3'"_s.arg(where, id, b);
         }
         for (const QString &c : std::as_const(e.behaviorsClose)) {
-            if (!kCloseBehaviors.contains(c))
+            if (!isCloseBehaviorWord(c))
                 file.errors << u"%1: %2: unknown behaviorClose '%3'"_s.arg(where, id, c);
         }
         if (e.behaviors.removeDuplicates() + e.behaviorsClose.removeDuplicates() > 0)
             file.errors << u"%1: %2: a verdict is listed twice"_s.arg(where, id);
         if (e.explanation.isEmpty())
             file.errors << u"%1: %2: no explanation after '#'"_s.arg(where, id);
-        if (e.behaviors == QStringList{u"OK"_s} && e.behaviorsClose == QStringList{u"OK"_s})
+        const QStringList okOnly{verdictText(Verdict::Ok)};
+        if (e.behaviors == okOnly && e.behaviorsClose == QStringList{verdictText(CloseVerdict::Ok)})
             file.errors << u"%1: %2: OK/OK is the default; remove the line"_s.arg(where, id);
         if (!findCase(id))
             file.errors << u"%1: %2: no such case in the library"_s.arg(where, id);
@@ -347,11 +354,12 @@ private:
         QObject::connect(&runner, &CaseRunner::caseFinished, &runner, [&](int position) {
             const CaseResult &r = runner.results().at(position);
             const QString id = r.definition->id;
-            const QString behavior = r.verdict.behavior;
-            const QString behaviorClose = r.verdict.closing.verdict;
+            const QString behavior = verdictText(r.verdict.behavior);
+            const QString behaviorClose = verdictText(r.verdict.closing.verdict);
             const auto it = expectations.entries.find(id);
             const bool listed = it != expectations.entries.end();
-            const bool ok = behavior == u"OK"_s && behaviorClose == u"OK"_s;
+            const bool ok =
+                r.verdict.behavior == Verdict::Ok && r.verdict.closing.verdict == CloseVerdict::Ok;
             const bool matches = listed ? it->second.allows(behavior, behaviorClose) : ok;
             if (!ok)
                 actualNonOk.insert(position, u"%1  %2  %3"_s.arg(id, behavior, behaviorClose));

@@ -248,7 +248,7 @@ ReportInput inputMs22(const Trace &trace)
     in.description = u"Send ping with small text payload."_s;
     in.expectation =
         u"Pong with payload echo'ed is sent in reply to Ping. Clean close with normal code."_s;
-    in.behavior = u"OK"_s;
+    in.behavior = Verdict::Ok;
     in.result = u"Actual events match at least one expected."_s;
     in.expectedText = u"{'OK': [('pong', u'Hello, world!')]}"_s;
     in.observedText = u"[('pong', u'Hello, world!')]"_s;
@@ -257,7 +257,7 @@ ReportInput inputMs22(const Trace &trace)
 }
 
 // autobahnserver-case-7.1.2.txt: close 1000 through the close API, a second close as a raw frame,
-// killAfter(1), the server's close 1000, the server drops TCP. Its handshake hex is complete.
+// failAfter(1), the server's close 1000, the server drops TCP. Its handshake hex is complete.
 Recorder record712()
 {
     const QStringList log = wireLogSection(seedLines(u"autobahnserver-case-7.1.2.txt"_s));
@@ -304,7 +304,7 @@ ReportInput input712(const Trace &trace)
     in.caseId = u"7.1.2"_s;
     in.description = u"Send two close frames"_s;
     in.expectation = u"Clean close with normal code. Second close frame ignored."_s;
-    in.behavior = u"OK"_s;
+    in.behavior = Verdict::Ok;
     in.result = u"Actual events match at least one expected."_s;
     in.expectedText = u"{'OK': []}"_s;
     in.observedText = u"[]"_s;
@@ -742,7 +742,7 @@ void TestReport::verdictWord()
     in.trace = &trace;
     in.agent = u"Agent"_s;
     in.caseId = u"1.1.1"_s;
-    in.behavior = behavior;
+    in.behavior = verdictFromText(behavior); // none: a case result without a verdict
     in.durationMs = 3;
     QCOMPARE(textReport(in).split(u'\n').value(2),
              u"Agent - Case 1.1.1 : "_s + word + u" - 3 ms @ 2020-02-03T04:05:06.007Z"_s);
@@ -759,7 +759,7 @@ void TestReport::manualSession()
     in.trace = &r.trace;
     in.agent = u"AutobahnTestSuite/0.8.2"_s;
     in.closing = analyzeClosing(r.trace);
-    in.closingVerdict = {u"OK"_s, u"Connection was properly closed"_s};
+    in.closingVerdict = {CloseVerdict::Ok, u"Connection was properly closed"_s};
     in.durationMs = 12;
     const QStringList report = textReport(in).split(u'\n');
     QCOMPARE(report.value(2), u"AutobahnTestSuite/0.8.2 - ws://localhost:9001/chat : OK - 12 ms @ "

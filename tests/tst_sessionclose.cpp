@@ -221,7 +221,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurClose);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
         QCOMPARE(o.closing.tcpEnd, TcpEnd::PeerFin);
     }
 
@@ -237,7 +237,7 @@ private Q_SLOTS:
         QCOMPARE(o.closing.localCloseCode, std::optional<int>(1001));
         QCOMPARE(o.closing.remoteCloseCode, std::optional<int>(1001));
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurFail);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
     }
 
     // A close the server should not accept: it fails the connection with 1002.
@@ -263,7 +263,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurInvalidClose);
-        QCOMPARE(o.verdict.verdict, verdict);
+        QCOMPARE(verdictText(o.verdict.verdict), verdict);
     }
 
     // The inspector's own 1007 for invalid UTF-8 from the server, echoed by the server.
@@ -282,7 +282,7 @@ private Q_SLOTS:
         QCOMPARE(o.closing.failedByMe, true);
         QCOMPARE(o.closing.localCloseCode, std::optional<int>(1007));
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurFail);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
     }
 
     // The server closes first: we answer, it drops TCP.
@@ -302,7 +302,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::ServerClose);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
         QCOMPARE(o.closing.closedByMe, false);
     }
 
@@ -327,7 +327,7 @@ private Q_SLOTS:
         QCOMPARE(o.closing.localCloseCode, std::optional<int>(1002));
         QCOMPARE(o.closing.localCloseReason, std::optional<QByteArray>("invalid close code 5000"));
         QCOMPARE(o.expectation.row, SessionExpectation::Row::ServerInvalidClose);
-        QCOMPARE(o.verdict.verdict, u"FAILED"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"FAILED"_s);
         QVERIFY2(o.verdict.text.contains(u"5000"_s), qPrintable(o.verdict.text));
     }
 
@@ -360,7 +360,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.closing.wasServerConnectionDropTimeout, true);
-        QCOMPARE(o.verdict.verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"UNCLEAN"_s);
         QVERIFY2(o.verdict.text.contains(u"server did not drop TCP connection (in time)"_s),
                  qPrintable(o.verdict.text));
         QCOMPARE(o.closing.tcpEnd, TcpEnd::OurAbort);
@@ -377,7 +377,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.closing.wasCloseHandshakeTimeout, true);
-        QCOMPARE(o.verdict.verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"UNCLEAN"_s);
     }
 
     // The server drops TCP without any close: FIN and RST are told apart.
@@ -396,7 +396,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::ServerDrop);
-        QCOMPARE(o.verdict.verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"UNCLEAN"_s);
         QCOMPARE(o.closing.tcpEnd, reset ? TcpEnd::PeerReset : TcpEnd::PeerFin);
         QCOMPARE(
             o.closing.wasNotCleanReason,
@@ -417,7 +417,7 @@ private Q_SLOTS:
         QVERIFY(peer.clientGone());
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::HalfClose);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
         QCOMPARE(o.closing.droppedByMe, false);
         QCOMPARE(o.closing.tcpEnd, TcpEnd::PeerFin);
         // The frame after the half-close was not sent, and the log says why.
@@ -440,7 +440,7 @@ private Q_SLOTS:
         QTRY_VERIFY(peer.sawEndOfInput());
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::HalfClose);
-        QCOMPARE(o.verdict.verdict, u"UNCLEAN"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"UNCLEAN"_s);
         QCOMPARE(o.closing.droppedByMe, true);
     }
 
@@ -454,7 +454,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurDrop);
-        QCOMPARE(o.verdict.verdict, u"INFORMATIONAL"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"INFORMATIONAL"_s);
         QCOMPARE(o.closing.tcpEnd, TcpEnd::OurAbort);
         QVERIFY(wireLogTags(run.trace).contains(u"TCP-ME"_s));
     }
@@ -472,7 +472,7 @@ private Q_SLOTS:
         const Outcome o = judge(run);
         QCOMPARE(o.closing.tcpEnd, TcpEnd::NoConnection);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::NoConnection);
-        QCOMPARE(o.verdict.verdict, u"FAILED"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"FAILED"_s);
         QVERIFY2(o.verdict.text.startsWith(u"No connection: "_s), qPrintable(o.verdict.text));
         QVERIFY2(o.verdict.text.contains(u"refused"_s, Qt::CaseInsensitive),
                  qPrintable(o.verdict.text));
@@ -491,7 +491,7 @@ private Q_SLOTS:
         QVERIFY(run.finished);
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::TlsFailed);
-        QCOMPARE(o.verdict.verdict, u"FAILED"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"FAILED"_s);
         QVERIFY2(o.verdict.text.startsWith(u"TLS handshake failed: "_s),
                  qPrintable(o.verdict.text));
         QVERIFY(o.closing.tcpEnd != TcpEnd::PeerFin && o.closing.tcpEnd != TcpEnd::PeerReset);
@@ -529,7 +529,7 @@ private Q_SLOTS:
         const Outcome o = judge(run);
         QCOMPARE(o.expectation.row, SessionExpectation::Row::OurRuleBreak);
         QVERIFY(o.expectation.ruleBreak.testFlag(Violation::ReservedOpcode));
-        QCOMPARE(o.verdict.verdict, verdict);
+        QCOMPARE(verdictText(o.verdict.verdict), verdict);
     }
 
     // Nothing is final before CLOSED: while OPEN and CLOSING the verdict is PENDING and says
@@ -547,14 +547,14 @@ private Q_SLOTS:
         QTRY_COMPARE(trace.state(), SessionState::Open);
         ClosingBehavior c = analyzeClosing(trace);
         ClosingVerdict v = sessionClosingVerdict(trace, c);
-        QCOMPARE(v.verdict, kPendingVerdict);
+        QCOMPARE(v.verdict, CloseVerdict::Pending);
         QCOMPARE(closingProgress(c, trace.lastTimeNs()).phase, ClosingProgress::Phase::Open);
 
         host.invoke([](ClientSession &session) { session.close(1000, {}); });
         QTRY_COMPARE(trace.state(), SessionState::Closing);
         c = analyzeClosing(trace);
         v = sessionClosingVerdict(trace, c, {}, c.closeSentNs + 320'000'000);
-        QCOMPARE(v.verdict, kPendingVerdict);
+        QCOMPARE(v.verdict, CloseVerdict::Pending);
         QCOMPARE(v.text, u"Not closed yet: waiting for the server's close, 320 of 60000 ms"_s);
         const ClosingProgress p = closingProgress(c, c.closeSentNs + 320'000'000);
         QCOMPARE(p.phase, ClosingProgress::Phase::WaitingForClose);
@@ -566,7 +566,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(15000));
         QCoreApplication::processEvents();
         c = analyzeClosing(trace);
-        QVERIFY(sessionClosingVerdict(trace, c).verdict != kPendingVerdict);
+        QVERIFY(sessionClosingVerdict(trace, c).verdict != CloseVerdict::Pending);
     }
 
     // A TLS server that closes correctly and waits for our close_notify before it closes TCP
@@ -594,7 +594,7 @@ private Q_SLOTS:
         QCOMPARE(o.closing.wasServerConnectionDropTimeout, false);
         QCOMPARE(o.closing.droppedByMe, false);
         QCOMPARE(o.closing.wasNotCleanReason, std::optional<QString>());
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
         // The server's close_notify came, and ours answered it (or went first).
         QCOMPARE(countTlsCloseNotify(run.trace, false), 1);
         QCOMPARE(countTlsCloseNotify(run.trace, true), 1);
@@ -617,7 +617,7 @@ private Q_SLOTS:
         const Outcome o = judge(run);
         QCOMPARE(o.closing.wasClean, true);
         QCOMPARE(o.closing.droppedByMe, false);
-        QCOMPARE(o.verdict.verdict, u"OK"_s);
+        QCOMPARE(verdictText(o.verdict.verdict), u"OK"_s);
         QVERIFY(!hasEvent(run.trace, TraceEvent::Kind::CertificateError));
     }
 };

@@ -243,8 +243,8 @@ void TestWireLog::kindOf()
     add(traceEvent(Kind::ClosingConnection), WK::ClosingConnection);
     add(traceEvent(Kind::FailAfter, 1), WK::FailAfter);
     add(traceEvent(Kind::FailingConnection), WK::FailingConnection);
-    add(traceEvent(Kind::WirelogEnabled, 0, {}, true), WK::WirelogMarker);
-    add(traceEvent(Kind::WirelogEnabled, 0, {}, false), WK::WirelogMarker);
+    add(traceEvent(Kind::WireLogEnabled, 0, {}, true), WK::WireLogMarker);
+    add(traceEvent(Kind::WireLogEnabled, 0, {}, false), WK::WireLogMarker);
     add(traceEvent(Kind::CloseSent), std::nullopt);
     add(traceEvent(Kind::CloseReceived), std::nullopt);
     add(traceEvent(Kind::FailedByMe), std::nullopt);
@@ -455,11 +455,11 @@ void TestWireLog::line_data()
                         << u"[\"KL\",2.5]"_s;
     QTest::newRow("KLE") << one(traceEvent(Kind::FailingConnection)) << WK::FailingConnection
                          << u"FAILING CONNECTION"_s << QString() << u"[\"KLE\"]"_s;
-    QTest::newRow("WLM on") << one(traceEvent(Kind::WirelogEnabled, 0, {}, true))
-                            << WK::WirelogMarker << u"WIRELOG ENABLED"_s << QString()
+    QTest::newRow("WLM on") << one(traceEvent(Kind::WireLogEnabled, 0, {}, true))
+                            << WK::WireLogMarker << u"WIRELOG ENABLED"_s << QString()
                             << u"[\"WLM\",true]"_s;
-    QTest::newRow("WLM off") << one(traceEvent(Kind::WirelogEnabled, 0, {}, false))
-                             << WK::WirelogMarker << u"WIRELOG DISABLED"_s << QString()
+    QTest::newRow("WLM off") << one(traceEvent(Kind::WireLogEnabled, 0, {}, false))
+                             << WK::WireLogMarker << u"WIRELOG DISABLED"_s << QString()
                              << u"[\"WLM\",false]"_s;
     QTest::newRow("TCP by peer") << one(traceEvent(Kind::TcpClosed)) << WK::TcpDroppedByPeer
                                  << u"TCP DROPPED BY PEER"_s << QString() << QString();
@@ -558,7 +558,7 @@ void TestWireLog::names()
         {WK::ClosingConnection, u"TIE"_s, u"CLOSING CONNECTION"_s},
         {WK::FailAfter, u"KL"_s, u"FAIL CONNECTION AFTER"_s},
         {WK::FailingConnection, u"KLE"_s, u"FAILING CONNECTION"_s},
-        {WK::WirelogMarker, u"WLM"_s, u"WIRELOG"_s},
+        {WK::WireLogMarker, u"WLM"_s, u"WIRELOG"_s},
         {WK::TcpDroppedByMe, QString(), u"TCP DROPPED BY ME"_s},
         {WK::TcpDroppedByPeer, QString(), u"TCP DROPPED BY PEER"_s},
     };

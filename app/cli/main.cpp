@@ -159,12 +159,6 @@ int runSend(const cli::SendOptions &options)
     return 0;
 }
 
-// The content verdicts a run accepts (the exit status is 0 when every case has one).
-bool isPassing(const QString &behavior)
-{
-    return behavior == u"OK"_s || behavior == u"NON-STRICT"_s || behavior == u"INFORMATIONAL"_s;
-}
-
 QList<const CaseDefinition *> selectOrReport(const QStringList &patterns,
                                              const QStringList &excludes, bool *ok)
 {
@@ -222,8 +216,8 @@ public:
         if (!result.ran() || !result.connectError.isEmpty())
             return;
         QString line = u"[%1/%2] "_s.arg(m_runner.done()).arg(m_runner.total()) +
-                       result.definition->id + u"  "_s + result.verdict.behavior + u'/' +
-                       result.verdict.closing.verdict;
+                       result.definition->id + u"  "_s + verdictText(result.verdict.behavior) +
+                       u'/' + verdictText(result.verdict.closing.verdict);
         if (!m_terminal && !status().isEmpty())
             line += u"  "_s + status();
         QTextStream err(stderr);
@@ -367,9 +361,9 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
         writeError = indexError;
 
     // The summary: verdict counts in a fixed order, then what did not run.
-    const QStringList order = {u"OK"_s, u"NON-STRICT"_s, u"INFORMATIONAL"_s, u"UNIMPLEMENTED"_s,
-                               u"FAILED"_s};
-    std::map<QString, int> counts;
+    const Verdict order[] = {Verdict::Ok, Verdict::NonStrict, Verdict::Informational,
+                             Verdict::Unimplemented, Verdict::Failed};
+    std::map<Verdict, int> counts;
     int notRun = 0;
     QString connectError;
     QString skipReason;
@@ -397,13 +391,9 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
     }
     if (notRun < runner.total()) {
         QStringList parts;
-        for (const QString &behavior : order) {
+        for (const Verdict behavior : order) {
             if (const auto it = counts.find(behavior); it != counts.end())
-                parts << behavior + u' ' + QString::number(it->second);
-        }
-        for (const auto &[behavior, count] : counts) {
-            if (!order.contains(behavior))
-                parts << behavior + u' ' + QString::number(count);
+                parts << verdictText(behavior) + u' ' + QString::number(it->second);
         }
         QTextStream(stdout) << runner.total() << u" cases: "_s << parts.join(u", "_s)
                             << (notRun > 0 ? u", not run "_s + QString::number(notRun) : QString())

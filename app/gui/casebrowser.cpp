@@ -231,8 +231,7 @@ QString CaseBrowser::progressText() const
             return tr("No cases run yet.");
         int pass = 0;
         for (const CaseResult &r : m_runner->results()) {
-            const QString &b = r.verdict.behavior;
-            if (r.ran() && (b == u"OK"_s || b == u"NON-STRICT"_s || b == u"INFORMATIONAL"_s))
+            if (r.ran() && isPassing(r.verdict.behavior))
                 ++pass;
         }
         return resolvePlural(tr("Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).",

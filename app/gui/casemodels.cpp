@@ -225,18 +225,22 @@ int CaseResultModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : NUM_COLUMNS;
 }
 
-QString CaseResultModel::cellText(const QString &behavior)
+QString CaseResultModel::cellText(std::optional<Verdict> behavior)
 {
-    if (behavior == u"OK"_s)
-        return tr("Pass");
-    if (behavior == u"NON-STRICT"_s)
-        return tr("Non-Strict");
-    if (behavior == u"INFORMATIONAL"_s)
-        return tr("Info");
-    if (behavior == u"UNIMPLEMENTED"_s)
-        return tr("Unimplemented");
-    if (behavior.isEmpty())
+    if (!behavior)
         return tr("Missing");
+    switch (*behavior) {
+    case Verdict::Ok:
+        return tr("Pass");
+    case Verdict::NonStrict:
+        return tr("Non-Strict");
+    case Verdict::Informational:
+        return tr("Info");
+    case Verdict::Unimplemented:
+        return tr("Unimplemented");
+    case Verdict::Failed:
+        break;
+    }
     return tr("Fail");
 }
 
@@ -252,14 +256,21 @@ QString CaseResultModel::closeCellText(const CaseResult &result)
     return text;
 }
 
-QColor CaseResultModel::verdictBackground(const QString &behavior, bool dark)
+QColor CaseResultModel::verdictBackground(VerdictTone tone, bool dark)
 {
-    if (behavior == u"OK"_s)
+    switch (tone) {
+    case VerdictTone::Pass:
         return dark ? QColor(0x1f, 0x5f, 0x2e) : QColor(0xc9, 0xf2, 0xd0);
-    if (behavior == u"NON-STRICT"_s)
+    case VerdictTone::Almost:
+        return dark ? QColor(0x3a, 0x5a, 0x22) : QColor(0xe0, 0xf5, 0xc4);
+    case VerdictTone::Warning:
         return dark ? QColor(0x5f, 0x4f, 0x12) : QColor(0xf7, 0xe8, 0xa6);
-    if (behavior == u"INFORMATIONAL"_s || behavior == u"UNIMPLEMENTED"_s)
+    case VerdictTone::Info:
+    case VerdictTone::Neutral:
         return dark ? QColor(0x2c, 0x3e, 0x5f) : QColor(0xd3, 0xe2, 0xf7);
+    case VerdictTone::Fail:
+        break;
+    }
     return dark ? QColor(0x6b, 0x22, 0x22) : QColor(0xf8, 0xc9, 0xc6);
 }
 
@@ -293,21 +304,15 @@ QVariant CaseResultModel::data(const QModelIndex &index, int role) const
             if (!res.ran())
                 return res.skipped;
             return QString(res.verdict.result + u" · "_s + res.verdict.closing.text + u" ("_s +
-                           res.verdict.closing.verdict + u')');
+                           verdictText(res.verdict.closing.verdict) + u')');
         default:
             return {};
         }
     case Qt::BackgroundRole:
         if (ran && index.column() == ResultColumn)
-            return verdictBackground(res.verdict.behavior, darkPalette());
+            return verdictBackground(verdictTone(res.verdict.behavior), darkPalette());
         if (ran && index.column() == CloseColumn)
-            return verdictBackground(res.verdict.closing.verdict == u"OK"_s ||
-                                             res.verdict.closing.verdict == u"INFORMATIONAL"_s
-                                         ? res.verdict.closing.verdict
-                                     : res.verdict.closing.verdict == u"WRONG CODE"_s
-                                         ? u"NON-STRICT"_s
-                                         : u"FAILED"_s,
-                                     darkPalette());
+            return verdictBackground(verdictTone(res.verdict.closing.verdict), darkPalette());
         return {};
     case Qt::ToolTipRole:
         if (r.def && index.column() == CaseColumn)
@@ -316,7 +321,7 @@ QVariant CaseResultModel::data(const QModelIndex &index, int role) const
             return QString(res.verdict.result + u'\n' + res.verdict.closing.text);
         return {};
     case BehaviorRole:
-        return ran ? res.verdict.behavior : QString();
+        return ran ? QVariant(int(res.verdict.behavior)) : QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == DurationColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);

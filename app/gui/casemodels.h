@@ -71,7 +71,7 @@ public:
         OutcomeColumn, // result text · resultClose
         NUM_COLUMNS
     };
-    enum Roles { BehaviorRole = Qt::UserRole + 100 }; // QString: OK, FAILED, … ; empty = not done
+    enum Roles { BehaviorRole = Qt::UserRole + 100 }; // int(Verdict); invalid = not done
 
     explicit CaseResultModel(QObject *parent = nullptr);
 
@@ -90,11 +90,11 @@ public:
     [[nodiscard]] QList<CaseResult> results() const;
 
     // The master table's words and colours (docs/reports.md §2.1), for the content verdict.
-    [[nodiscard]] static QString cellText(const QString &behavior);
+    [[nodiscard]] static QString cellText(std::optional<Verdict> behavior);
     // The close cell: remoteCloseCode for OK / FAILED BY CLIENT / WRONG CODE / INFORMATIONAL,
     // "Unclean" for UNCLEAN, "Fail" otherwise.
     [[nodiscard]] static QString closeCellText(const CaseResult &result);
-    [[nodiscard]] static QColor verdictBackground(const QString &behavior, bool dark);
+    [[nodiscard]] static QColor verdictBackground(VerdictTone tone, bool dark);
 
 private:
     struct Row

@@ -65,10 +65,11 @@ ClosingPanel::~ClosingPanel() = default;
 
 void ClosingPanel::clear()
 {
-    setClosing(ClosingBehavior(), ClosingVerdict());
+    setClosing(ClosingBehavior(), std::nullopt);
 }
 
-void ClosingPanel::setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict,
+void ClosingPanel::setClosing(const ClosingBehavior &behavior,
+                              const std::optional<ClosingVerdict> &verdict,
                               const ClosingProgress &progress)
 {
     m_behavior = behavior;
@@ -91,37 +92,45 @@ QString ClosingPanel::verdictText() const
     return m_ui->verdictLabel->text();
 }
 
-QColor ClosingPanel::verdictColor(const QString &verdict, const QPalette &palette)
+QColor ClosingPanel::verdictColor(CloseVerdict verdict, const QPalette &palette)
 {
     const bool dark = palette.color(QPalette::Window).lightnessF() < 0.5;
-    if (verdict == u"OK"_s)
+    switch (verdictTone(verdict)) {
+    case VerdictTone::Pass:
+    case VerdictTone::Almost:
         return dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x1a, 0x7f, 0x37);
-    if (verdict == u"UNCLEAN"_s || verdict == u"WRONG CODE"_s || verdict == u"FAILED BY CLIENT"_s)
+    case VerdictTone::Warning:
         return dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x9a, 0x67, 0x00);
-    if (verdict == u"FAILED"_s)
+    case VerdictTone::Fail:
         return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xcf, 0x22, 0x2e);
+    case VerdictTone::Info:
+    case VerdictTone::Neutral:
+        break;
+    }
     return palette.color(QPalette::WindowText);
 }
 
-QString ClosingPanel::headlineText(const QString &verdict)
+QString ClosingPanel::headlineText(std::optional<CloseVerdict> verdict)
 {
-    if (verdict.isEmpty())
+    if (!verdict)
         return tr("No verdict yet");
-    if (verdict == kPendingVerdict)
+    switch (*verdict) {
+    case CloseVerdict::Pending:
         return tr("Closing in progress");
-    if (verdict == u"OK"_s)
+    case CloseVerdict::Ok:
         return tr("Closed as required");
-    if (verdict == u"FAILED"_s)
+    case CloseVerdict::Failed:
         return tr("Closing failed");
-    if (verdict == u"UNCLEAN"_s)
+    case CloseVerdict::Unclean:
         return tr("Not closed cleanly");
-    if (verdict == u"WRONG CODE"_s)
+    case CloseVerdict::WrongCode:
         return tr("Wrong close code");
-    if (verdict == u"FAILED BY CLIENT"_s)
+    case CloseVerdict::FailedByClient:
         return tr("Failed by the client");
-    if (verdict == u"INFORMATIONAL"_s)
+    case CloseVerdict::Informational:
         return tr("Informational");
-    return verdict;
+    }
+    return wsi::verdictText(*verdict);
 }
 
 QString ClosingPanel::headline() const
@@ -132,22 +141,25 @@ QString ClosingPanel::headline() const
 void ClosingPanel::showVerdict()
 {
     QString text;
-    if (m_verdict.verdict.isEmpty()) {
+    if (!m_verdict) {
         text = m_behavior.tcpClosed ? tr("No verdict.")
                                     : tr("No verdict yet: the connection is not closed.");
-    } else if (m_verdict.verdict == kPendingVerdict) {
+    } else if (m_verdict->verdict == CloseVerdict::Pending) {
         text = progressText(m_progress);
     } else {
         // The report's "Case Closing Behavior" line: "<resultClose> (<behaviorClose>)".
-        text = m_verdict.text + u" ("_s + m_verdict.verdict + u')';
+        text = m_verdict->text + u" ("_s + wsi::verdictText(m_verdict->verdict) + u')';
     }
     m_ui->verdictLabel->setText(text);
-    const bool judged = !m_verdict.verdict.isEmpty() && m_verdict.verdict != kPendingVerdict;
-    m_ui->headlineLabel->setText(headlineText(m_verdict.verdict));
+    const bool judged = m_verdict && m_verdict->verdict != CloseVerdict::Pending;
+    const std::optional<CloseVerdict> verdict =
+        m_verdict ? std::optional(m_verdict->verdict) : std::nullopt;
+    m_ui->headlineLabel->setText(headlineText(verdict));
     m_ui->headlineLabel->setVisible(judged);
     m_ui->headlineLabel->setToolTip(judged ? text : QString());
     QPalette pal = palette();
-    pal.setColor(QPalette::WindowText, verdictColor(m_verdict.verdict, palette()));
+    pal.setColor(QPalette::WindowText, verdict ? verdictColor(*verdict, palette())
+                                               : palette().color(QPalette::WindowText));
     m_ui->headlineLabel->setPalette(pal);
 }
 

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 namespace wsi::gui {
 
@@ -28,7 +29,7 @@ public:
 
     // `progress`: what a connection that is not closed yet waits for (shown instead of a
     // PENDING verdict).
-    void setClosing(const ClosingBehavior &behavior, const ClosingVerdict &verdict,
+    void setClosing(const ClosingBehavior &behavior, const std::optional<ClosingVerdict> &verdict,
                     const ClosingProgress &progress = {});
     void clear();
 
@@ -37,10 +38,11 @@ public:
     // The headline above it: what the verdict means, in the window's language; hidden while
     // there is no verdict.
     [[nodiscard]] QString headline() const;
-    [[nodiscard]] static QString headlineText(const QString &verdict);
-    // OK green, UNCLEAN / WRONG CODE / FAILED BY CLIENT amber, FAILED red, others the text colour;
-    // in shades that read on `palette`'s window colour.
-    [[nodiscard]] static QColor verdictColor(const QString &verdict, const QPalette &palette);
+    [[nodiscard]] static QString headlineText(std::optional<CloseVerdict> verdict);
+    // By the verdict's tone (the reports' colours): OK and FAILED BY CLIENT green, WRONG CODE
+    // amber, FAILED and UNCLEAN red, others the text colour; in shades that read on `palette`'s
+    // window colour.
+    [[nodiscard]] static QColor verdictColor(CloseVerdict verdict, const QPalette &palette);
     // The panel's line for a connection that is not closed yet, in the user's language.
     [[nodiscard]] static QString progressText(const ClosingProgress &progress);
     // How TCP ended, in the user's language: the words of the core's tcpEndText().
@@ -56,7 +58,7 @@ private:
 
     std::unique_ptr<Ui::ClosingPanel> m_ui;
     ClosingBehavior m_behavior;
-    ClosingVerdict m_verdict;
+    std::optional<ClosingVerdict> m_verdict; // none: nothing to judge (no connection shown)
     ClosingProgress m_progress;
 };
 

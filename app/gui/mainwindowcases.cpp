@@ -70,7 +70,8 @@ void MainWindow::showCaseResult(const CaseResult &result)
     const QString id = result.definition ? result.definition->id : QString();
     setWindowTitle(tr("Case %1 — %2 — WebSocket Inspector").arg(id, result.agent));
     statusBar()->showMessage(tr("Showing case %1: %2 / %3")
-                                 .arg(id, result.verdict.behavior, result.verdict.closing.verdict),
+                                 .arg(id, verdictText(result.verdict.behavior),
+                                      verdictText(result.verdict.closing.verdict)),
                              8000);
 }
 

@@ -116,9 +116,9 @@ private Q_SLOTS:
         for (int row = 0; row < results->rowCount(); ++row) {
             const QModelIndex cell = results->index(row, CaseResultModel::ResultColumn);
             QCOMPARE(cell.data().toString(), CaseResultModel::tr("Pass"));
-            QCOMPARE(cell.data(CaseResultModel::BehaviorRole).toString(), u"OK"_s);
+            QCOMPARE(cell.data(CaseResultModel::BehaviorRole).toInt(), int(Verdict::Ok));
             QCOMPARE(cell.data(Qt::BackgroundRole).value<QColor>(),
-                     CaseResultModel::verdictBackground(u"OK"_s, false));
+                     CaseResultModel::verdictBackground(VerdictTone::Pass, false));
         }
         // 2.5 (a 126-octet ping): the server fails the connection with 1002.
         QCOMPARE(results->index(4, CaseResultModel::CaseColumn).data().toString(), u"2.5"_s);

@@ -109,30 +109,7 @@ public:
     void tx(const FrameSpec &s)
     {
         const QByteArray bytes = encodeFrame(s);
-        FrameRecord r;
-        r.timeNs = tick();
-        r.streamOffset = m_offset[int(Direction::Tx)];
-        r.payloadLength = s.headerLength();
-        r.payload = s.payload;
-        r.maskKey = s.writesMaskKey() ? s.maskKey : 0;
-        r.opcode = quint8(s.opcode);
-        r.rsv = quint8(s.rsv);
-        const int len7 = uchar(bytes.at(1)) & 0x7f;
-        r.extendedLengthSize = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
-        r.direction = Direction::Tx;
-        r.fin = s.fin;
-        r.masked = s.hasMaskBit();
-        r.hasKey = s.writesMaskKey();
-        TxFrameInfo info;
-        info.basePayloadLength = s.payload.size();
-        info.repeatLength = s.repeatLength;
-        info.declaredLength = s.declaredLength;
-        info.lengthEncoding = s.lengthEncoding;
-        info.maskMode = s.maskMode;
-        info.chopSize = s.chopSize;
-        info.sync = s.sync;
-        info.encodedSize = bytes.size();
-        r.tx = makeTxInfo(info);
+        FrameRecord r = txFrameRecord(s, bytes.size(), tick(), m_offset[int(Direction::Tx)]);
         records.emplace_back(std::move(r));
         const qsizetype step = s.chopSize > 0 ? s.chopSize : bytes.size();
         for (qsizetype at = 0; at < bytes.size(); at += step)
@@ -555,25 +532,25 @@ private Q_SLOTS:
     // A case's createWirelog switch leaves the octets and frames between "off" and "on" out of
     // the log, as wireLog() does; the rows around the gap still find their entries, in every
     // batch size.
-    void wireLogFollowsTheWirelogSwitch_data()
+    void wireLogFollowsTheWireLogSwitch_data()
     {
         QTest::addColumn<int>("pieces");
         QTest::newRow("one batch") << 1;
         QTest::newRow("a batch per record") << 1000;
     }
 
-    void wireLogFollowsTheWirelogSwitch()
+    void wireLogFollowsTheWireLogSwitch()
     {
         QFETCH(int, pieces);
         TraceBuilder b;
         b.handshake();
         b.tx(spec(1, "logged"));
-        b.event(TraceEvent::Kind::WirelogSwitched, {}, 0, std::nullopt, false);
+        b.event(TraceEvent::Kind::WireLogSwitched, {}, 0, std::nullopt, false);
         b.tx(spec(1, "not logged"));
         b.rx(serverFrame(1, "not logged"));
-        b.event(TraceEvent::Kind::WirelogSwitched, {}, 0, std::nullopt, true);
+        b.event(TraceEvent::Kind::WireLogSwitched, {}, 0, std::nullopt, true);
         b.rx(serverFrame(1, "logged again"));
-        b.event(TraceEvent::Kind::WirelogEnabled, {}, 0, std::nullopt, false); // a WLM line
+        b.event(TraceEvent::Kind::WireLogEnabled, {}, 0, std::nullopt, false); // a WLM line
         b.tx(spec(2, "not logged"));
         b.event(TraceEvent::Kind::TcpClosed);
         TraceStore store;

@@ -74,25 +74,7 @@ public:
     void txFrame(const FrameSpec &spec)
     {
         const QByteArray octets = encodeFrame(spec);
-        FrameRecord f;
-        f.timeNs = tick();
-        f.direction = Direction::Tx;
-        f.streamOffset = m_offset[int(Direction::Tx)];
-        f.opcode = quint8(spec.opcode);
-        f.fin = spec.fin;
-        f.rsv = quint8(spec.rsv);
-        f.payload = spec.payload;
-        f.payloadLength = spec.headerLength();
-        f.masked = spec.hasMaskBit();
-        f.hasKey = spec.writesMaskKey();
-        f.maskKey = spec.maskKey;
-        const quint8 len7 = quint8(octets[1]) & 0x7F;
-        f.extendedLengthSize = len7 == 126 ? 2 : (len7 == 127 ? 8 : 0);
-        TxFrameInfo info;
-        info.basePayloadLength = spec.payload.size();
-        info.maskMode = spec.maskMode;
-        info.encodedSize = octets.size();
-        f.tx = makeTxInfo(info);
+        FrameRecord f = txFrameRecord(spec, octets.size(), tick(), m_offset[int(Direction::Tx)]);
         trace.append(std::move(f));
         chunk(Direction::Tx, octets);
     }
@@ -942,7 +924,7 @@ void TestPanels::closingPanelSeedMs22()
     QCOMPARE(panel.headline(), u"Not closed cleanly"_s);
     QVERIFY(verdictLabel->isVisibleTo(&panel));
     QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
-             ClosingPanel::verdictColor(u"UNCLEAN"_s, panel.palette()));
+             ClosingPanel::verdictColor(CloseVerdict::Unclean, panel.palette()));
 
     const auto label = [&panel](const char *name) {
         return panel.findChild<QLabel *>(QString::fromLatin1(name))->text();
@@ -967,7 +949,7 @@ void TestPanels::closingPanelSeedMs22()
     ClosingBehavior open;
     open.wasOpen = true;
     open.openedNs = 1'000'000;
-    panel.setClosing(open, ClosingVerdict());
+    panel.setClosing(open, std::nullopt);
     QCOMPARE(panel.verdictText(), u"No verdict yet: the connection is not closed."_s);
     QVERIFY(!verdictLabel->isVisibleTo(&panel)); // no headline without a verdict
     QCOMPARE(table->item(1, 1)->text(), u"False"_s);
@@ -994,7 +976,7 @@ void TestPanels::closingPanelSeedMs22()
     QCOMPARE(panel.headline(), u"Closed as required"_s);
     QVERIFY(verdictLabel->isVisibleTo(&panel));
     QCOMPARE(verdictLabel->palette().color(QPalette::WindowText),
-             ClosingPanel::verdictColor(u"OK"_s, panel.palette()));
+             ClosingPanel::verdictColor(CloseVerdict::Ok, panel.palette()));
 }
 
 void TestPanels::closingPanelVerdictColours_data()
@@ -1002,9 +984,9 @@ void TestPanels::closingPanelVerdictColours_data()
     QTest::addColumn<QString>("verdict");
     QTest::addColumn<QString>("family");
     QTest::newRow("OK") << u"OK"_s << u"green"_s;
-    QTest::newRow("UNCLEAN") << u"UNCLEAN"_s << u"amber"_s;
+    QTest::newRow("UNCLEAN") << u"UNCLEAN"_s << u"red"_s;
     QTest::newRow("WRONG CODE") << u"WRONG CODE"_s << u"amber"_s;
-    QTest::newRow("FAILED BY CLIENT") << u"FAILED BY CLIENT"_s << u"amber"_s;
+    QTest::newRow("FAILED BY CLIENT") << u"FAILED BY CLIENT"_s << u"green"_s;
     QTest::newRow("FAILED") << u"FAILED"_s << u"red"_s;
 }
 
@@ -1013,7 +995,9 @@ void TestPanels::closingPanelVerdictColours()
     QFETCH(QString, verdict);
     QFETCH(QString, family);
     for (const QPalette &palette : {m_lightPalette, darkPalette()}) {
-        const QColor c = ClosingPanel::verdictColor(verdict, palette);
+        const std::optional<CloseVerdict> v = closeVerdictFromText(verdict);
+        QVERIFY(v);
+        const QColor c = ClosingPanel::verdictColor(*v, palette);
         const int hue = c.hslHue();
         if (family == u"green"_s)
             QVERIFY2(hue > 90 && hue < 160, qPrintable(c.name()));

@@ -219,18 +219,46 @@ QByteArray closePayload(std::optional<quint16> code, const QByteArray &reason)
     return out;
 }
 
+quint8 extendedLengthSizeOf(const FrameSpec &spec)
+{
+    const quint64 length = spec.headerLength();
+    switch (spec.lengthEncoding) {
+    case LengthEncoding::Bits7:
+        return 0;
+    case LengthEncoding::Bits16:
+        return 2;
+    case LengthEncoding::Bits64:
+        return 8;
+    case LengthEncoding::Auto:
+        break;
+    }
+    return length <= 125 ? 0 : (length <= 0xFFFF ? 2 : 8);
+}
+
+ParsedClosePayload parseClosePayload(QByteArrayView payload)
+{
+    ParsedClosePayload out;
+    if (payload.size() == 1) {
+        out.oneOctet = true;
+    } else if (payload.size() >= 2) {
+        out.code = closeCodeOf(quint8(payload[0]), quint8(payload[1]));
+        out.reason = payload.sliced(2).toByteArray();
+    }
+    return out;
+}
+
 bool isValidReceivedCloseCode(int code)
 {
     switch (code) {
-    case 1000:
-    case 1001:
-    case 1002:
-    case 1003:
-    case 1007:
-    case 1008:
-    case 1009:
-    case 1010:
-    case 1011:
+    case CloseCode::Normal:
+    case CloseCode::GoingAway:
+    case CloseCode::ProtocolError:
+    case CloseCode::UnsupportedData:
+    case CloseCode::InvalidPayload:
+    case CloseCode::PolicyViolation:
+    case CloseCode::MessageTooBig:
+    case CloseCode::MandatoryExtension:
+    case CloseCode::InternalError:
         return true;
     default:
         // 1012–1015 were registered after the reference engine was written; it rejects them.
@@ -242,37 +270,37 @@ QString closeCodeName(int code)
 {
     // RFC 6455 §7.4.1 and the IANA "WebSocket Close Code Number Registry".
     switch (code) {
-    case 1000:
+    case CloseCode::Normal:
         return u"Normal Closure"_s;
-    case 1001:
+    case CloseCode::GoingAway:
         return u"Going Away"_s;
-    case 1002:
+    case CloseCode::ProtocolError:
         return u"Protocol Error"_s;
-    case 1003:
+    case CloseCode::UnsupportedData:
         return u"Unsupported Data"_s;
     case 1004:
         return u"Reserved"_s;
-    case 1005:
+    case CloseCode::NoStatusReceived:
         return u"No Status Received"_s;
-    case 1006:
+    case CloseCode::AbnormalClosure:
         return u"Abnormal Closure"_s;
-    case 1007:
+    case CloseCode::InvalidPayload:
         return u"Invalid Frame Payload Data"_s;
-    case 1008:
+    case CloseCode::PolicyViolation:
         return u"Policy Violation"_s;
-    case 1009:
+    case CloseCode::MessageTooBig:
         return u"Message Too Big"_s;
-    case 1010:
+    case CloseCode::MandatoryExtension:
         return u"Mandatory Extension"_s;
-    case 1011:
+    case CloseCode::InternalError:
         return u"Internal Error"_s;
-    case 1012:
+    case CloseCode::ServiceRestart:
         return u"Service Restart"_s;
-    case 1013:
+    case CloseCode::TryAgainLater:
         return u"Try Again Later"_s;
-    case 1014:
+    case CloseCode::BadGateway:
         return u"Bad Gateway"_s;
-    case 1015:
+    case CloseCode::TlsHandshake:
         return u"TLS Handshake"_s;
     default:
         break;

@@ -77,6 +77,9 @@ struct FrameSpec
     [[nodiscard]] QString validate() const;
 };
 
+// How many octets of extended length the encoded header carries: 0, 2 or 8.
+[[nodiscard]] quint8 extendedLengthSizeOf(const FrameSpec &spec);
+
 // Encodes the frame exactly as described (no checks beyond validate()). For MaskMode::Random the
 // caller fills maskKey before encoding.
 [[nodiscard]] QByteArray encodeFrame(const FrameSpec &spec);
@@ -84,8 +87,44 @@ struct FrameSpec
 // XOR `data` in place with the 4-octet key, starting at key position `keyOffset % 4`.
 void applyMask(char *data, qsizetype size, quint32 key, qint64 keyOffset = 0);
 
+// RFC 6455 §7.4.1 status codes by name (ints, as the codes travel: any 16-bit value may be sent
+// or received on purpose).
+struct CloseCode
+{
+    static constexpr int Normal = 1000;
+    static constexpr int GoingAway = 1001;
+    static constexpr int ProtocolError = 1002;
+    static constexpr int UnsupportedData = 1003;
+    static constexpr int NoStatusReceived = 1005; // never on the wire
+    static constexpr int AbnormalClosure = 1006;  // never on the wire
+    static constexpr int InvalidPayload = 1007;
+    static constexpr int PolicyViolation = 1008;
+    static constexpr int MessageTooBig = 1009;
+    static constexpr int MandatoryExtension = 1010;
+    static constexpr int InternalError = 1011;
+    static constexpr int ServiceRestart = 1012; // IANA registry, after RFC 6455
+    static constexpr int TryAgainLater = 1013;
+    static constexpr int BadGateway = 1014;
+    static constexpr int TlsHandshake = 1015; // never on the wire
+};
+
 // Close-frame payload helpers (RFC 6455 §5.5.1, §7.4).
 [[nodiscard]] QByteArray closePayload(std::optional<quint16> code, const QByteArray &reason);
+// The status code in the first two octets of a close payload (network order).
+[[nodiscard]] constexpr int closeCodeOf(quint8 high, quint8 low)
+{
+    return (int(high) << 8) | int(low);
+}
+// The one reader of a close frame's payload: no code when it is empty; a single octet is no code
+// and `oneOctet` (a violation, RFC 6455 §5.5.1); otherwise the code and the reason's octets
+// (not checked for UTF-8 here).
+struct ParsedClosePayload
+{
+    std::optional<int> code;
+    QByteArray reason;
+    bool oneOctet = false;
+};
+[[nodiscard]] ParsedClosePayload parseClosePayload(QByteArrayView payload);
 // Valid to *receive*: 1000–1003, 1007–1011, 3000–4999 (docs/sending.md §3.2; 1012–1015 are
 // treated as invalid, like the reference engine).
 [[nodiscard]] bool isValidReceivedCloseCode(int code);

@@ -322,7 +322,7 @@ void FrameParser::inspectPayload(DecodedFrame &f, const char *unmasked, qsizetyp
             --size;
             ++payloadOffset;
             if (payloadOffset == 2) {
-                f.violations |= closeCodeViolations((m_closeCode[0] << 8) | m_closeCode[1]);
+                f.violations |= closeCodeViolations(closeCodeOf(m_closeCode[0], m_closeCode[1]));
             }
         }
         if (size > 0) {

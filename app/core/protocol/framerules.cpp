@@ -108,11 +108,11 @@ int violationCloseCode(Violation v)
         return 0; // nothing to fail
     case Violation::InvalidUtf8Text:
     case Violation::InvalidUtf8CloseReason:
-        return 1007;
+        return CloseCode::InvalidPayload;
     case Violation::FrameTooLarge:
-        return 1009;
+        return CloseCode::MessageTooBig;
     default:
-        return 1002;
+        return CloseCode::ProtocolError;
     }
 }
 
@@ -188,22 +188,6 @@ MessageSequence::Role MessageSequence::next(quint8 opcode, bool fin, Violations 
 }
 
 namespace {
-
-quint8 extendedLengthSizeOf(const FrameSpec &spec)
-{
-    const quint64 length = spec.headerLength();
-    switch (spec.lengthEncoding) {
-    case LengthEncoding::Bits7:
-        return 0;
-    case LengthEncoding::Bits16:
-        return 2;
-    case LengthEncoding::Bits64:
-        return 8;
-    case LengthEncoding::Auto:
-        break;
-    }
-    return length <= 125 ? 0 : (length <= 0xFFFF ? 2 : 8);
-}
 
 // The first `n` octets of the spec's on-wire payload, without building the rest.
 QByteArray wirePrefix(const FrameSpec &spec, qsizetype n)
@@ -325,7 +309,7 @@ FrameJudge::Result FrameJudge::judgeFrame(const FrameSpec &spec, bool alone)
 
     if (h.opcode == quint8(Opcode::Close) && wireLength >= 2) {
         const QByteArray code = wirePrefix(spec, 2);
-        r.violations |= closeCodeViolations((uchar(code.at(0)) << 8) | uchar(code.at(1)));
+        r.violations |= closeCodeViolations(closeCodeOf(quint8(code.at(0)), quint8(code.at(1))));
         const QByteArray payload = wireLength <= kMaxCloseScan ? spec.wirePayload() : QByteArray();
         Utf8Validator reason;
         if (!payload.isEmpty() && reason.feed(payload.constData() + 2, payload.size() - 2) !=

@@ -22,13 +22,6 @@ namespace wsi {
 namespace {
 constexpr qsizetype kReadChunk = 64 * 1024; // one read ≤ 64 KiB, like the reference transport
 
-quint8 extendedLengthSizeOf(const QByteArray &encoded)
-{
-    if (encoded.size() < 2)
-        return 0;
-    const quint8 len7 = quint8(encoded.at(1)) & 0x7F;
-    return len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
-}
 } // namespace
 
 ClientSession::ClientSession(QObject *parent)
@@ -82,12 +75,18 @@ ClientSession::~ClientSession()
 
 // ---- trace -------------------------------------------------------------------------------------
 
-void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text, double seconds,
-                                bool flag)
+TraceEvent ClientSession::newEvent(TraceEvent::Kind kind) const
 {
     TraceEvent e;
     e.timeNs = elapsedNs();
     e.kind = kind;
+    return e;
+}
+
+void ClientSession::recordEvent(TraceEvent::Kind kind, const QString &text, double seconds,
+                                bool flag)
+{
+    TraceEvent e = newEvent(kind);
     e.text = text;
     e.seconds = seconds;
     e.flag = flag;
@@ -99,9 +98,7 @@ void ClientSession::setState(SessionState state, double timerSeconds)
     if (m_state == state)
         return;
     m_state = state;
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::StateChanged;
+    TraceEvent e = newEvent(TraceEvent::Kind::StateChanged);
     e.state = state;
     e.seconds = timerSeconds;
     record(std::move(e));
@@ -278,9 +275,7 @@ void ClientSession::processHandshake(const QByteArray &data)
     const QByteArray rest = m_responseReader.takeRemainder();
     const HandshakeResponse response =
         checkHandshakeResponse(head, m_request, m_settings.handshake);
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::HandshakeResponse;
+    TraceEvent e = newEvent(TraceEvent::Kind::HandshakeResponse);
     e.text = QString::fromLatin1(head);
     record(std::move(e));
     if (!response.ok()) {
@@ -417,66 +412,61 @@ void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)
     const quint8 opcode = frame.opcode;
     const Violations violations = frame.violations;
     // Keep what the reactions need before the payload moves into the trace.
-    const QByteArray payload = (opcode == 8 || opcode == 9 || opcode == 10 || m_eventHandler)
-                                   ? frame.payload
-                                   : QByteArray();
+    const QByteArray payload =
+        (isControlOpcode(opcode) || m_eventHandler) ? frame.payload : QByteArray();
     const bool fin = frame.fin;
     record(toRecord(frame, timeNs));
 
     if (violations != Violation::None && m_settings.failOnViolation && !m_failedByMe) {
-        if (opcode == 8 && payload.size() >= 2 && violations == Violation::InvalidCloseCode) {
+        const ParsedClosePayload close =
+            opcode == quint8(Opcode::Close) ? parseClosePayload(payload) : ParsedClosePayload();
+        if (close.code && violations == Violation::InvalidCloseCode) {
             // The reference engine records the peer's code before validating it
             // (docs/closing.md §1.2).
-            TraceEvent e;
-            e.timeNs = elapsedNs();
-            e.kind = TraceEvent::Kind::CloseReceived;
-            e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
-            e.reason = payload.mid(2);
+            TraceEvent e = newEvent(TraceEvent::Kind::CloseReceived);
+            e.code = close.code;
+            e.reason = close.reason;
             e.flag = true; // rejected: does not make the close clean
             record(std::move(e));
         }
         const Violation first = violationList(violations).constFirst();
         // The reference fails an invalid close code with its own words as the close reason.
-        const QString why =
-            first == Violation::InvalidCloseCode && payload.size() >= 2
-                ? u"invalid close code "_s +
-                      QString::number((quint8(payload.at(0)) << 8) | quint8(payload.at(1)))
-                : violationName(first);
+        const QString why = first == Violation::InvalidCloseCode && close.code
+                                ? u"invalid close code "_s + QString::number(*close.code)
+                                : violationName(first);
         failConnection(violationCloseCode(first), why.toUtf8(), why);
         return;
     }
-    switch (opcode) {
-    case 8:
+    switch (Opcode(opcode)) {
+    case Opcode::Close:
         handleClose(payload);
         break;
-    case 9:
+    case Opcode::Ping:
         if (m_settings.autoPong && m_state == SessionState::Open) {
             FrameSpec pong;
-            pong.opcode = 10;
+            pong.opcode = quint8(Opcode::Pong);
             pong.payload = payload;
             sendFrame(pong);
         }
         break;
-    case 10:
+    case Opcode::Pong:
         if (m_eventHandler && m_state != SessionState::Closed)
             m_eventHandler(*this, PeerEvent{PeerEvent::Kind::Pong, payload, false});
         break;
-    case 0:
-    case 1:
-    case 2:
+    case Opcode::Continuation:
+    case Opcode::Text:
+    case Opcode::Binary:
         if (m_eventHandler)
             handleDataFrame(opcode, fin, payload);
-        break;
-    default:
         break;
     }
 }
 
 void ClientSession::handleDataFrame(quint8 opcode, bool fin, const QByteArray &payload)
 {
-    if (opcode != 0) {
+    if (opcode != quint8(Opcode::Continuation)) {
         m_message.clear();
-        m_messageBinary = opcode == 2;
+        m_messageBinary = opcode == quint8(Opcode::Binary);
         m_messageOpen = true;
         m_messageTooBig = false;
     } else if (!m_messageOpen) {
@@ -487,7 +477,8 @@ void ClientSession::handleDataFrame(quint8 opcode, bool fin, const QByteArray &p
             m_messageTooBig = true;
             m_message.clear();
             if (!m_failedByMe)
-                failConnection(1009, "message too big", u"message over the size limit"_s);
+                failConnection(CloseCode::MessageTooBig, "message too big",
+                               u"message over the size limit"_s);
         } else {
             m_message.append(payload);
         }
@@ -505,13 +496,10 @@ void ClientSession::handleDataFrame(quint8 opcode, bool fin, const QByteArray &p
 
 void ClientSession::handleClose(const QByteArray &payload)
 {
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::CloseReceived;
-    if (payload.size() >= 2) {
-        e.code = (quint8(payload.at(0)) << 8) | quint8(payload.at(1));
-        e.reason = payload.mid(2);
-    }
+    TraceEvent e = newEvent(TraceEvent::Kind::CloseReceived);
+    const ParsedClosePayload close = parseClosePayload(payload);
+    e.code = close.code;
+    e.reason = close.reason;
     // The reply to our close starts the server-drop timer: the trace says how long it runs.
     if (m_state == SessionState::Closing && !m_dropTimer.isActive())
         e.seconds = m_settings.serverDropTimeoutMs / 1000.0;
@@ -521,7 +509,7 @@ void ClientSession::handleClose(const QByteArray &payload)
         // The peer started the close. Client role: reply, then wait for the server to drop TCP
         // (the reference starts no timer on this path, docs/closing.md §2).
         if (m_settings.autoCloseReply)
-            sendCloseFrame(1000, {}, true);
+            sendCloseFrame(CloseCode::Normal, {}, true);
         else
             recordEvent(TraceEvent::Kind::Note, u"close received; automatic reply is off"_s);
     } else if (m_state == SessionState::Closing) {
@@ -544,15 +532,13 @@ void ClientSession::sendCloseFrame(std::optional<int> code, const QByteArray &re
         return;
     }
     FrameSpec spec;
-    spec.opcode = 8;
+    spec.opcode = quint8(Opcode::Close);
     spec.payload =
         closePayload(code ? std::optional<quint16>(quint16(*code)) : std::nullopt, reason);
     sendFrame(spec);
     // A close sent after the peer's (auto-reply switched off) is a reply too.
     const bool reply = isReply || m_closeReceived;
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::CloseSent;
+    TraceEvent e = newEvent(TraceEvent::Kind::CloseSent);
     e.code = code;
     e.reason = reason;
     e.flag = reply;
@@ -586,7 +572,7 @@ void ClientSession::failConnection(int code, const QByteArray &reason, const QSt
 
 void ClientSession::fail()
 {
-    failConnection(1001, "Going Away", u"fail"_s);
+    failConnection(CloseCode::GoingAway, "Going Away", u"fail"_s);
 }
 
 void ClientSession::dropTcp()
@@ -775,11 +761,7 @@ void ClientSession::connectionLost(const QString &why, TcpEnd end)
 
 void ClientSession::closeAfter(double seconds)
 {
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::CloseAfter;
-    e.seconds = seconds;
-    record(std::move(e));
+    recordEvent(TraceEvent::Kind::CloseAfter, {}, seconds);
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
         if (m_state == SessionState::Closed)
             return;
@@ -791,11 +773,7 @@ void ClientSession::closeAfter(double seconds)
 
 void ClientSession::failAfter(double seconds)
 {
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::FailAfter;
-    e.seconds = seconds;
-    record(std::move(e));
+    recordEvent(TraceEvent::Kind::FailAfter, {}, seconds);
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this, [this] {
         if (m_state == SessionState::Closed)
             return;
@@ -806,12 +784,7 @@ void ClientSession::failAfter(double seconds)
 
 void ClientSession::delay(double seconds, const QString &tag, std::function<void()> then)
 {
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = TraceEvent::Kind::Delay;
-    e.seconds = seconds;
-    e.text = tag;
-    record(std::move(e));
+    recordEvent(TraceEvent::Kind::Delay, tag, seconds);
     QTimer::singleShot(int(seconds * 1000), Qt::PreciseTimer, this,
                        [this, tag, then = std::move(then), generation = m_delayGeneration] {
                            if (m_state == SessionState::Closed || generation != m_delayGeneration)
@@ -902,7 +875,7 @@ void ClientSession::executeStep(const Step &step)
     case Step::Kind::Ping:
     case Step::Kind::Pong: {
         FrameSpec spec;
-        spec.opcode = step.kind == Step::Kind::Ping ? 9 : 10;
+        spec.opcode = quint8(step.kind == Step::Kind::Ping ? Opcode::Ping : Opcode::Pong);
         spec.payload = step.payload;
         spec.chopSize = step.chopSize;
         spec.sync = step.sync;
@@ -978,13 +951,10 @@ void ClientSession::sendFrameData(const QByteArray &data)
     writeFrame(bytes, 0, false, 0);
 }
 
-void ClientSession::setWirelog(bool enabled, bool marker)
+void ClientSession::setWireLog(bool enabled, bool marker)
 {
-    TraceEvent e;
-    e.timeNs = elapsedNs();
-    e.kind = marker ? TraceEvent::Kind::WirelogEnabled : TraceEvent::Kind::WirelogSwitched;
-    e.flag = enabled;
-    record(std::move(e));
+    recordEvent(marker ? TraceEvent::Kind::WireLogEnabled : TraceEvent::Kind::WireLogSwitched, {},
+                0, enabled);
 }
 
 // ---- sending (docs/sending.md §1) -------------------------------------------------------------
@@ -1007,29 +977,7 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
         s.maskKey = QRandomGenerator::global()->generate();
     const QByteArray bytes = encodeFrame(s);
 
-    FrameRecord r;
-    r.timeNs = elapsedNs();
-    r.streamOffset = m_txOffset;
-    r.payloadLength = s.headerLength();
-    r.payload = s.payload;
-    r.maskKey = s.writesMaskKey() ? s.maskKey : 0;
-    r.opcode = quint8(s.opcode);
-    r.rsv = quint8(s.rsv);
-    r.extendedLengthSize = extendedLengthSizeOf(bytes);
-    r.direction = Direction::Tx;
-    r.fin = s.fin;
-    r.masked = s.hasMaskBit();
-    r.hasKey = s.writesMaskKey();
-    TxFrameInfo info;
-    info.basePayloadLength = s.payload.size();
-    info.repeatLength = s.repeatLength;
-    info.declaredLength = s.declaredLength;
-    info.lengthEncoding = s.lengthEncoding;
-    info.maskMode = s.maskMode;
-    info.chopSize = s.chopSize;
-    info.sync = s.sync;
-    info.encodedSize = bytes.size();
-    r.tx = makeTxInfo(info);
+    FrameRecord r = txFrameRecord(s, bytes.size(), elapsedNs(), m_txOffset);
     const FrameJudge::Result judged = m_txJudge.judge(s);
     r.violations = judged.violations;
     r.utf8ErrorOffset = qint32(std::min<qint64>(judged.utf8ErrorOffset, INT32_MAX));
@@ -1053,7 +1001,7 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
     spec.chopSize = chopSize;
     spec.sync = sync;
     if (fragmentSize <= 0 || payload.size() <= fragmentSize) {
-        spec.opcode = binary ? 2 : 1;
+        spec.opcode = quint8(binary ? Opcode::Binary : Opcode::Text);
         spec.payload = payload;
         sendFrame(spec);
         return;
@@ -1065,7 +1013,9 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
     bool first = true;
     while (pos < payload.size()) {
         const qsizetype n = std::min<qsizetype>(fragmentSize, payload.size() - pos);
-        spec.opcode = first ? (binary ? 2 : 1) : 0;
+        spec.opcode = quint8(!first   ? Opcode::Continuation
+                             : binary ? Opcode::Binary
+                                      : Opcode::Text);
         spec.payload = payload.mid(pos, n);
         pos += n;
         spec.fin = pos < payload.size() ? false : n < fragmentSize;
@@ -1073,7 +1023,7 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
         first = false;
     }
     if (payload.size() % fragmentSize == 0) {
-        spec.opcode = 0;
+        spec.opcode = quint8(Opcode::Continuation);
         spec.payload.clear();
         spec.fin = true;
         sendFrame(spec);

@@ -3,6 +3,7 @@
 
 #include "protocol/frameparser.h"
 #include "protocol/handshake.h"
+#include "session/peerevent.h"
 #include "session/step.h"
 #include "trace/trace.h"
 
@@ -45,17 +46,6 @@ struct SessionSettings
     // the CLI stores of this connection at most; past it, octets and frames are counted only.
     qint64 maxTraceOctets = Trace::kDefaultMaxStoredOctets;
     int batchIntervalMs = 30; // trace batches to the consumer, at most ~33 per second
-};
-
-// What the peer sent that a case can react to (docs/cases.md §2.2): complete messages and
-// pongs, plus the pseudo-event of a TimeoutEvent step (payload = its tag). Delivered synchronously
-// in the session's thread.
-struct PeerEvent
-{
-    enum class Kind : quint8 { Message, Pong, Timeout };
-    Kind kind = Kind::Message;
-    QByteArray payload;
-    bool binary = false;
 };
 
 // The client engine: one connection, our own framing over QTcpSocket (TLS by TlsClient), the state
@@ -131,7 +121,7 @@ public Q_SLOTS:
     // Switches the report's wire log for the octets and frames that follow (createWirelog,
     // docs/reports.md §4.4); `marker` writes a WIRELOG ENABLED/DISABLED entry (9.7, 9.8), otherwise
     // it is silent (9.1–9.6).
-    void setWirelog(bool enabled, bool marker);
+    void setWireLog(bool enabled, bool marker);
 
 Q_SIGNALS:
     void traceBatch(const wsi::TraceBatchPtr &batch);
@@ -176,6 +166,8 @@ private:
         else if (!m_flushScheduled)
             scheduleFlush();
     }
+    // An event of `kind` stamped now, for the caller to fill and record.
+    [[nodiscard]] TraceEvent newEvent(TraceEvent::Kind kind) const;
     void recordEvent(TraceEvent::Kind kind, const QString &text = {}, double seconds = 0,
                      bool flag = false);
     // `timerSeconds`: the timeout that starts with this state (CONNECTING: the opening handshake).

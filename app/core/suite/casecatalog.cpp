@@ -65,7 +65,7 @@ Step timer(Step::Kind kind, double seconds)
     s.seconds = seconds;
     return s;
 }
-Step killAfter(double seconds)
+Step failAfter(double seconds)
 {
     return timer(Step::Kind::FailAfter, seconds);
 }
@@ -142,25 +142,25 @@ constexpr int kNormal = 1000;
 constexpr int kProtocolError = 1002;
 constexpr int kInvalidPayload = 1007;
 
-QList<ExpectedEvents> expectOk(const CaseEventList &events = {})
+QList<ExpectedEvents> expectOk(const PeerEventList &events = {})
 {
-    return {ExpectedEvents{u"OK"_s, events}};
+    return {ExpectedEvents{Verdict::Ok, events}};
 }
 
 // "Echo then fail" and "fail fast": the strict list first, then the lenient one
 // (docs/cases.md §3.1).
-QList<ExpectedEvents> expectOkOrNonStrict(const CaseEventList &ok, const CaseEventList &nonStrict)
+QList<ExpectedEvents> expectOkOrNonStrict(const PeerEventList &ok, const PeerEventList &nonStrict)
 {
-    return {ExpectedEvents{u"OK"_s, ok}, ExpectedEvents{u"NON-STRICT"_s, nonStrict}};
+    return {ExpectedEvents{Verdict::Ok, ok}, ExpectedEvents{Verdict::NonStrict, nonStrict}};
 }
 
-CaseEvent text(const QByteArray &payload)
+PeerEvent text(const QByteArray &payload)
 {
-    return CaseEvent::message(payload, false);
+    return PeerEvent::message(payload, false);
 }
-CaseEvent pong(const QByteArray &payload)
+PeerEvent pong(const QByteArray &payload)
 {
-    return CaseEvent::pong(payload);
+    return PeerEvent::pong(payload);
 }
 
 // `me [codes] clean|-`: the fuzzer is expected to send the first close.
@@ -232,8 +232,8 @@ void addFraming(Builder &b)
             const QByteArray payload(size.length, isBinary ? '\xfe' : '*');
             Step f = frame(isBinary ? 2 : 1, payload);
             f.frame.chopSize = size.chopSize;
-            c.steps = {f, killAfter(size.killSeconds)};
-            c.expected = expectOk({CaseEvent::message(payload, isBinary)});
+            c.steps = {f, failAfter(size.killSeconds)};
+            c.expected = expectOk({PeerEvent::message(payload, isBinary)});
             c.expectedClose = closedByMe();
         }
     }
@@ -275,7 +275,7 @@ void addPings(Builder &b)
             b.add(u"2.5"_s, u"Send ping with binary payload of 126 octets."_s,
                   u"Connection is failed immediately (1002/Protocol Error), since control frames "
                   u"are only allowed to have payload up to and including 125 octets.."_s);
-        c.steps = {frame(9, QByteArray(126, '\xfe')), killAfter(1)};
+        c.steps = {frame(9, QByteArray(126, '\xfe')), failAfter(1)};
         c.expected = expectOk();
         c.expectedClose = closedByPeer({kProtocolError});
     }
@@ -332,7 +332,7 @@ void addPings(Builder &b)
                             u"Send 10 Pings with payload. Send out octets in octet-wise chops."_s,
                             tenPongs)
                     : b.add(u"2.10"_s, u"Send 10 Pings with payload."_s, tenPongs);
-        CaseEventList pongs;
+        PeerEventList pongs;
         for (int i = 0; i < 10; ++i) {
             const QByteArray payload = "payload-"_ba + QByteArray::number(i);
             c.steps.append(frame(9, payload));
@@ -359,7 +359,7 @@ void addReservedBits(Builder &b)
                    const StepList &steps, const QList<ExpectedEvents> &expected) {
         CaseDefinition &c = b.add(id, description, expectation);
         c.steps = steps;
-        c.steps.append(killAfter(1));
+        c.steps.append(failAfter(1));
         c.expected = expected;
         c.expectedClose = closedByPeer({kProtocolError});
     };
@@ -416,7 +416,7 @@ void addOpcodes(Builder &b)
                        const StepList &steps, const QList<ExpectedEvents> &expected) {
             CaseDefinition &c = b.add(u"4.%1.%2"_s.arg(group).arg(n), description, expectation);
             c.steps = steps;
-            c.steps.append(killAfter(1));
+            c.steps.append(failAfter(1));
             c.expected = expected;
             c.expectedClose = closedByPeer({kProtocolError});
         };
@@ -461,12 +461,12 @@ void addFragmentation(Builder &b)
                         const StepList &steps, const QList<ExpectedEvents> &expected = expectOk()) {
         CaseDefinition &c = b.add(id, description, expectation);
         c.steps = steps;
-        c.steps.append(killAfter(1));
+        c.steps.append(failAfter(1));
         c.expected = expected;
         c.expectedClose = closedByPeer({kProtocolError});
     };
     auto echoCase = [&](const QString &id, const QString &description, const QString &expectation,
-                        const StepList &steps, const CaseEventList &expected) {
+                        const StepList &steps, const PeerEventList &expected) {
         CaseDefinition &c = b.add(id, description, expectation);
         c.steps = steps;
         c.steps.append(closeAfter(1));
@@ -644,7 +644,7 @@ void addUtf8Basics(Builder &b)
     };
     for (const auto &i : invalid) {
         CaseDefinition &c = b.add(i.id, i.description + hexOf(surrogate), notValid);
-        c.steps = {message(surrogate, false, i.fragmentSize), killAfter(1)};
+        c.steps = {message(surrogate, false, i.fragmentSize), failAfter(1)};
         c.expected = expectOk();
         c.expectedClose = closedByPeer({kInvalidPayload}, true);
     }
@@ -712,14 +712,14 @@ void addUtf8Basics(Builder &b)
                        timeoutEvent(u"B"_s),
                        frameData(f.c),
                        endMessage(),
-                       killAfter(1)};
+                       failAfter(1)};
         } else {
             c.steps = {frame(1, f.a, false), delay(1, u"A"_s), timeoutEvent(u"A"_s),
                        frame(0, f.b, false), delay(1, u"B"_s), timeoutEvent(u"B"_s),
-                       frame(0, f.c, true),  killAfter(1)};
+                       frame(0, f.c, true),  failAfter(1)};
         }
-        c.expected = expectOkOrNonStrict({CaseEvent::timeout("A"_ba)},
-                                         {CaseEvent::timeout("A"_ba), CaseEvent::timeout("B"_ba)});
+        c.expected = expectOkOrNonStrict({PeerEvent::timeout("A"_ba)},
+                                         {PeerEvent::timeout("A"_ba), PeerEvent::timeout("B"_ba)});
         c.expectedClose = closedByPeer({kInvalidPayload}, true);
     }
 }
@@ -868,7 +868,7 @@ void addUtf8Generated(Builder &b, const QList<Utf8Group> &groups)
                         : u"The connection is failed immediately, since the payload is not valid "
                           u"UTF-8."_s;
             CaseDefinition &c = b.add(u"6.%1.%2"_s.arg(group).arg(++n), description, expectation);
-            c.steps = {message(s.octets), killAfter(0.5)};
+            c.steps = {message(s.octets), failAfter(0.5)};
             if (s.valid) {
                 c.expected = expectOk({text(s.octets)});
                 c.expectedClose = closedByMe();
@@ -892,7 +892,7 @@ void addCloseHandling(Builder &b)
                    bool suppressClose = true) -> CaseDefinition & {
         CaseDefinition &c = b.add(id, description, expectation);
         c.steps = steps;
-        c.steps.append(killAfter(1));
+        c.steps.append(failAfter(1));
         c.expected = expectOk();
         c.expectedClose = expectedClose;
         c.suppressClose = suppressClose;
@@ -1111,7 +1111,7 @@ void addMisc(Builder &b)
         u"expected). Clean close with normal code."_s);
     const QByteArray payload(65536, '*');
     constexpr int kAutoFragmentSize = 1300;
-    c.steps = {message(payload, false, kAutoFragmentSize), killAfter(10)};
+    c.steps = {message(payload, false, kAutoFragmentSize), failAfter(10)};
     c.expected = expectOk({text(payload)});
     c.expectedClose = closedByMe();
     // 65536 = 50 × 1300 + 536: one text frame, 50 continuation frames (docs/cases.md §4.10).

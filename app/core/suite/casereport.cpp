@@ -147,14 +147,10 @@ constexpr QStringView kPageEnd = u"</body>\n</html>\n";
 
 // The detail page's title cell for a content verdict (the reference says "Informational" here,
 // "Info" in the master table).
-ReportCell detailCell(const QString &behavior)
+ReportCell detailCell(std::optional<Verdict> behavior)
 {
-    if (behavior == u"INFORMATIONAL"_s)
-        return {u"Informational"_s, u"case_info"_s};
-    ReportCell cell = behaviorCell(behavior);
-    if (cell.cssClass == u"case_missing"_s)
-        cell = {u"Fail"_s, u"case_failed"_s};
-    return cell;
+    const Verdict verdict = behavior.value_or(Verdict::Failed);
+    return {verdictWord(verdict), verdictCssClass(verdictTone(verdict))};
 }
 
 QString textBlock(const QString &cssClass, const QString &heading, const QString &body)
@@ -230,7 +226,7 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
     }
     case WireLogKind::Delay:
     case WireLogKind::DelayTimeout:
-    case WireLogKind::WirelogMarker:
+    case WireLogKind::WireLogMarker:
         return u"wirelog_delay"_s;
     case WireLogKind::CloseAfter:
     case WireLogKind::ClosingConnection:
@@ -333,7 +329,7 @@ QString resultCells(const CaseResult &result)
                esc(result.skipped) + u"</span></td>"_s;
     }
     const ReportCell content = behaviorCell(result.verdict.behavior);
-    if (content.cssClass == u"case_unimplemented"_s) {
+    if (result.verdict.behavior == Verdict::Unimplemented) {
         return u"<td class=\"case_unimplemented close_flex\" colspan=\"2\">Unimplemented</td>"_s;
     }
     const ReportCell close =
@@ -408,9 +404,9 @@ QString htmlReport(const ReportInput &input)
     out += u"<h1>WebSocket Inspector Report</h1>\n"_s;
 
     // Title line: "AGENT - Case ID : Pass - N ms @ STARTED".
-    const ReportCell cell =
-        isCase ? detailCell(input.behavior)
-               : ReportCell{closing.verdict, closeCell(closing.verdict, {}).cssClass};
+    const ReportCell cell = isCase ? detailCell(input.behavior)
+                                   : ReportCell{verdictText(closing.verdict),
+                                                verdictCssClass(verdictTone(closing.verdict))};
     out += u"<p class=\"case "_s + cell.cssClass + u"\">"_s + esc(input.agent) + u" - "_s;
     if (isCase) {
         out +=
@@ -435,7 +431,7 @@ QString htmlReport(const ReportInput &input)
                              esc(input.observedText) + u"</span>"_s);
     }
     out += textBlock(u"case_closing_beh"_s, u"Case Closing Behavior"_s,
-                     esc(closing.text + u" ("_s + closing.verdict + u')'));
+                     esc(closing.text + u" ("_s + verdictText(closing.verdict) + u')'));
     out += u"<br><hr>\n"_s;
 
     out += u"<h2>Opening Handshake</h2>\n"_s;
@@ -465,7 +461,7 @@ QString htmlReport(const ReportInput &input)
     out += u"<br><hr>\n"_s;
 
     out += u"<h2>Wire Log</h2>\n"_s;
-    if (!wirelogEnabledAtEnd(trace))
+    if (!wireLogEnabledAtEnd(trace))
         out += u"<p class=\"wirelog_disabled\">Wire log after handshake disabled!</p>\n"_s;
     out += u"<div id=\"wirelog\">\n"_s + wireLogHtml(input) + u"</div>\n<br><hr>\n"_s;
     return out + kPageEnd;
@@ -499,35 +495,49 @@ QString caseReportFileName(const QString &agent, const QString &caseId, const QS
     return cleanForFilename(agent) + u"_case_"_s + safeCaseId(caseId) + u'.' + extension;
 }
 
-ReportCell behaviorCell(const QString &behavior)
+QString verdictCssClass(VerdictTone tone)
 {
-    if (behavior == u"OK"_s)
-        return {u"Pass"_s, u"case_ok"_s};
-    if (behavior == u"NON-STRICT"_s)
-        return {u"Non-Strict"_s, u"case_non_strict"_s};
-    if (behavior == u"INFORMATIONAL"_s)
-        return {u"Info"_s, u"case_info"_s};
-    if (behavior == u"UNIMPLEMENTED"_s)
-        return {u"Unimplemented"_s, u"case_unimplemented"_s};
-    if (behavior.isEmpty())
-        return {u"Missing"_s, u"case_missing"_s};
-    return {u"Fail"_s, u"case_failed"_s};
+    switch (tone) {
+    case VerdictTone::Pass:
+        return u"case_ok"_s;
+    case VerdictTone::Almost:
+        return u"case_almost"_s;
+    case VerdictTone::Warning:
+        return u"case_non_strict"_s;
+    case VerdictTone::Info:
+        return u"case_info"_s;
+    case VerdictTone::Neutral:
+        return u"case_unimplemented"_s;
+    case VerdictTone::Fail:
+        break;
+    }
+    return u"case_failed"_s;
 }
 
-ReportCell closeCell(const QString &behaviorClose, std::optional<int> remoteCloseCode)
+ReportCell behaviorCell(std::optional<Verdict> behavior)
+{
+    if (!behavior)
+        return {u"Missing"_s, u"case_missing"_s};
+    return {verdictCellWord(*behavior), verdictCssClass(verdictTone(*behavior))};
+}
+
+ReportCell closeCell(CloseVerdict behaviorClose, std::optional<int> remoteCloseCode)
 {
     const QString code = remoteCloseCode ? QString::number(*remoteCloseCode) : u"None"_s;
-    if (behaviorClose == u"OK"_s)
-        return {code, u"case_ok"_s};
-    if (behaviorClose == u"FAILED BY CLIENT"_s)
-        return {code, u"case_almost"_s};
-    if (behaviorClose == u"WRONG CODE"_s)
-        return {code, u"case_non_strict"_s};
-    if (behaviorClose == u"INFORMATIONAL"_s)
-        return {code, u"case_info"_s};
-    if (behaviorClose == u"UNCLEAN"_s)
-        return {u"Unclean"_s, u"case_failed"_s};
-    return {u"Fail"_s, u"case_failed"_s};
+    const QString css = verdictCssClass(verdictTone(behaviorClose));
+    switch (behaviorClose) {
+    case CloseVerdict::Ok:
+    case CloseVerdict::FailedByClient:
+    case CloseVerdict::WrongCode:
+    case CloseVerdict::Informational:
+        return {code, css};
+    case CloseVerdict::Unclean:
+        return {u"Unclean"_s, css};
+    case CloseVerdict::Failed:
+    case CloseVerdict::Pending:
+        break;
+    }
+    return {u"Fail"_s, css};
 }
 
 QJsonObject indexJson(const QList<CaseResult> &results)
@@ -540,8 +550,8 @@ QJsonObject indexJson(const QList<CaseResult> &results)
         QJsonObject entry;
         if (r.ran()) {
             entry = QJsonObject{
-                {u"behavior"_s, r.verdict.behavior},
-                {u"behaviorClose"_s, r.verdict.closing.verdict},
+                {u"behavior"_s, verdictText(r.verdict.behavior)},
+                {u"behaviorClose"_s, verdictText(r.verdict.closing.verdict)},
                 {u"remoteCloseCode"_s, r.closing.remoteCloseCode
                                            ? QJsonValue(*r.closing.remoteCloseCode)
                                            : QJsonValue(QJsonValue::Null)},
@@ -550,8 +560,8 @@ QJsonObject indexJson(const QList<CaseResult> &results)
             };
         } else {
             entry = QJsonObject{
-                {u"behavior"_s, u"FAILED"_s},
-                {u"behaviorClose"_s, u"FAILED"_s},
+                {u"behavior"_s, verdictText(Verdict::Failed)},
+                {u"behaviorClose"_s, verdictText(CloseVerdict::Failed)},
                 {u"remoteCloseCode"_s, QJsonValue(QJsonValue::Null)},
                 {u"duration"_s, 0},
                 {u"reportfile"_s, QJsonValue(QJsonValue::Null)},

@@ -49,14 +49,15 @@ struct ReportCell
     friend bool operator==(const ReportCell &, const ReportCell &) = default;
 };
 
-// The content cell (docs/reports.md §2.1): OK → Pass, NON-STRICT → Non-Strict, INFORMATIONAL →
-// Info, UNIMPLEMENTED → Unimplemented, an empty behavior (no result) → Missing, anything else →
-// Fail.
-[[nodiscard]] ReportCell behaviorCell(const QString &behavior);
+// The content cell (docs/reports.md §2.1): the verdict's cell word (Pass, Non-Strict, Fail, Info,
+// Unimplemented) or Missing when there is no result; its class by the verdict's tone.
+[[nodiscard]] ReportCell behaviorCell(std::optional<Verdict> behavior);
 // The close cell (docs/reports.md §2.2): remoteCloseCode (None when absent) for OK, FAILED BY
 // CLIENT, WRONG CODE and INFORMATIONAL; "Unclean" for UNCLEAN; "Fail" otherwise.
-[[nodiscard]] ReportCell closeCell(const QString &behaviorClose,
-                                   std::optional<int> remoteCloseCode);
+[[nodiscard]] ReportCell closeCell(CloseVerdict behaviorClose, std::optional<int> remoteCloseCode);
+// The report class of a verdict tone: case_ok, case_almost, case_non_strict, case_info,
+// case_failed, case_unimplemented.
+[[nodiscard]] QString verdictCssClass(VerdictTone tone);
 
 // index.json: agent → case id → {behavior, behaviorClose, remoteCloseCode, duration, reportfile}.
 // A case that did not run (CaseResult::skipped) is listed under the run's agent as FAILED/FAILED

@@ -21,24 +21,11 @@ struct CaseState
     int sent = 0; // RoundTrips: messages sent so far
 };
 
-CaseEvent toCaseEvent(const PeerEvent &event)
-{
-    switch (event.kind) {
-    case PeerEvent::Kind::Message:
-        return CaseEvent::message(event.payload, event.binary);
-    case PeerEvent::Kind::Pong:
-        return CaseEvent::pong(event.payload);
-    case PeerEvent::Kind::Timeout:
-        return CaseEvent::timeout(event.payload);
-    }
-    return {};
-}
-
 // docs/cases.md §2.4: after each message or pong, the fuzzer closes when the received list equals
 // every expected list (vacuously true for an empty map), the case expects to close and does not
 // suppress it.
 void finishWhenDone(ClientSession &session, const CaseDefinition &def,
-                    const CaseEventList &received)
+                    const PeerEventList &received)
 {
     for (const ExpectedEvents &e : def.expected) {
         if (e.events != received)
@@ -73,7 +60,7 @@ FrameSpec messageFrame(const CaseDefinition &def)
 void openTimedCase(ClientSession &session, const CaseDefinition &def, CaseState &state)
 {
     if (def.logic == CaseLogic::TimedEcho) {
-        session.setWirelog(false, false);
+        session.setWireLog(false, false);
         if (def.fragmentSize > 0) {
             session.sendMessage(expand(def.messagePattern, def.messageLength), def.messageBinary,
                                 def.fragmentSize);
@@ -82,7 +69,7 @@ void openTimedCase(ClientSession &session, const CaseDefinition &def, CaseState 
         }
         session.closeAfter(def.waitSeconds);
     } else if (def.logic == CaseLogic::RoundTrips) {
-        session.setWirelog(false, true);
+        session.setWireLog(false, true);
         session.closeAfter(def.waitSeconds);
         session.sendFrame(messageFrame(def));
         state.sent = 1;
@@ -105,30 +92,30 @@ void onTimedEvent(ClientSession &session, const CaseDefinition &def, CaseState &
                     .arg(def.messageLength)
                     .arg(event.payload.size());
         } else {
-            state.seen.customBehavior = u"OK"_s;
+            state.seen.customBehavior = Verdict::Ok;
             state.seen.customResult =
                 u"Received %1 message of length %2."_s.arg(kind).arg(event.payload.size());
         }
-        session.setWirelog(true, false);
+        session.setWireLog(true, false);
         session.close(1000, {});
         return;
     }
     // RoundTrips (9.7, 9.8)
     if (event.binary != def.messageBinary || event.payload.size() != def.messageLength) {
-        state.seen.customBehavior = u"FAILED"_s;
+        state.seen.customBehavior = Verdict::Failed;
         state.seen.customResult =
             u"Echo'ed message type or length differs from what I sent (got binary = %1, payload length = %2)."_s
                 .arg(event.binary ? u"True"_s : u"False"_s)
                 .arg(event.payload.size());
-        session.setWirelog(true, true);
+        session.setWireLog(true, true);
         session.close(1000, {});
     } else if (state.sent < def.roundTrips) {
         session.sendFrame(messageFrame(def));
         ++state.sent;
     } else {
-        state.seen.customBehavior = u"OK"_s;
+        state.seen.customBehavior = Verdict::Ok;
         state.seen.customResult = u"Ok, received all echo'ed messages in time."_s;
-        session.setWirelog(true, true);
+        session.setWireLog(true, true);
         session.close(1000, {});
     }
 }
@@ -218,7 +205,7 @@ void CaseRunner::skipRemaining(const QString &why)
     m_stopping = true;
     for (int i = m_next; i < m_results.size(); ++i) {
         m_results[i].skipped = why;
-        m_results[i].verdict.behavior = u"FAILED"_s;
+        m_results[i].verdict.behavior = Verdict::Failed;
         m_results[i].verdict.result = why;
         ++m_done;
         Q_EMIT caseFinished(i);
@@ -263,7 +250,7 @@ void CaseRunner::launch(int position)
                 onTimedEvent(s, *def, *state, event);
                 return;
             }
-            state->seen.received.append(toCaseEvent(event));
+            state->seen.received.append(event);
             if (event.kind != PeerEvent::Kind::Timeout)
                 finishWhenDone(s, *def, state->seen.received);
         });

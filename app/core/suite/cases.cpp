@@ -51,25 +51,25 @@ QString pyStrRepr(const QByteArray &text)
     return u"'"_s + QString::fromLatin1(text) + u"'"_s;
 }
 
-QString renderEvent(const CaseEvent &event)
+QString renderEvent(const PeerEvent &event)
 {
     switch (event.kind) {
-    case CaseEvent::Kind::Message:
+    case PeerEvent::Kind::Message:
         return u"('message', "_s + pyUnicodeRepr(asciiLogData(event.payload)) + u", "_s +
                (event.binary ? u"True"_s : u"False"_s) + u')';
-    case CaseEvent::Kind::Pong:
+    case PeerEvent::Kind::Pong:
         return u"('pong', "_s + pyUnicodeRepr(asciiLogData(event.payload)) + u')';
-    case CaseEvent::Kind::Timeout:
+    case PeerEvent::Kind::Timeout:
         return u"('timeout', "_s + pyStrRepr(event.payload) + u')';
     }
     return {};
 }
 
-QString renderList(const CaseEventList &events)
+QString renderList(const PeerEventList &events)
 {
     QStringList parts;
     parts.reserve(events.size());
-    for (const CaseEvent &e : events)
+    for (const PeerEvent &e : events)
         parts << renderEvent(e);
     return u'[' + parts.join(u", "_s) + u']';
 }
@@ -81,14 +81,14 @@ QString cut(const QString &text)
     return text.left(kRenderLimit - 4) + u" ..."_s;
 }
 
-QJsonArray eventJson(const CaseEvent &event)
+QJsonArray eventJson(const PeerEvent &event)
 {
     switch (event.kind) {
-    case CaseEvent::Kind::Message:
+    case PeerEvent::Kind::Message:
         return {u"message"_s, asciiLogData(event.payload), event.binary};
-    case CaseEvent::Kind::Pong:
+    case PeerEvent::Kind::Pong:
         return {u"pong"_s, asciiLogData(event.payload)};
-    case CaseEvent::Kind::Timeout:
+    case PeerEvent::Kind::Timeout:
         return {u"timeout"_s, QString::fromLatin1(event.payload)};
     }
     return {};
@@ -109,7 +109,7 @@ CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
                          const ClosingBehavior &closing)
 {
     CaseVerdict v;
-    v.behavior = u"FAILED"_s;
+    v.behavior = Verdict::Failed;
     const ExpectedEvents *matched = nullptr;
     switch (def.logic) {
     case CaseLogic::Events:
@@ -131,8 +131,8 @@ CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
         v.result = def.logic == CaseLogic::TimedEcho
                        ? u"Did not receive message within %1 seconds."_s.arg(def.waitSeconds)
                        : u"Case did not finish within %1 seconds."_s.arg(def.waitSeconds);
-        if (!seen.customBehavior.isEmpty())
-            v.behavior = seen.customBehavior;
+        if (seen.customBehavior)
+            v.behavior = *seen.customBehavior;
         if (!seen.customResult.isEmpty())
             v.result = seen.customResult;
         break;
@@ -141,28 +141,28 @@ CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
     v.closing = closingVerdict(closing, def.expectedClose);
     if (def.expectedClose.closedByWrongEndpointIsFatal && closing.wasOpen &&
         closing.closedByMe != def.expectedClose.closedByMe)
-        v.behavior = u"FAILED"_s; // the peer did not detect the invalid UTF-8
+        v.behavior = Verdict::Failed; // the peer did not detect the invalid UTF-8
 
     switch (def.override) {
     case CaseOverride::None:
         break;
     case CaseOverride::WrongCodeFails:
-        if (v.closing.verdict == u"WRONG CODE"_s) {
-            v.behavior = u"FAILED"_s;
+        if (v.closing.verdict == CloseVerdict::WrongCode) {
+            v.behavior = Verdict::Failed;
             v.result = v.closing.text;
         }
         break;
     case CaseOverride::Informational716:
-        v.behavior = u"INFORMATIONAL"_s;
-        v.closing.verdict = u"INFORMATIONAL"_s;
-        if (matched && matched->verdict == u"OK"_s)
+        v.behavior = Verdict::Informational;
+        v.closing.verdict = CloseVerdict::Informational;
+        if (matched && matched->verdict == Verdict::Ok)
             v.result = u"Text message was processed before close."_s;
-        else if (matched && matched->verdict == u"NON-STRICT"_s)
+        else if (matched && matched->verdict == Verdict::NonStrict)
             v.result = u"Close was processed before text message could be returned."_s;
         break;
     case CaseOverride::Undefined:
-        v.behavior = u"INFORMATIONAL"_s;
-        v.closing.verdict = u"INFORMATIONAL"_s;
+        v.behavior = Verdict::Informational;
+        v.closing.verdict = CloseVerdict::Informational;
         v.result = u"Actual events are undefined by the spec."_s;
         break;
     }
@@ -174,7 +174,7 @@ CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
             got[opcode] = it == seen.txFrameCounts.end() ? 0 : it->second;
         }
         if (got != def.expectedTxFrames) {
-            v.behavior = u"FAILED"_s;
+            v.behavior = Verdict::Failed;
             v.result = u"Frames transmitted %1 does not match what we expected %2."_s.arg(
                 pyCountDict(got), pyCountDict(def.expectedTxFrames));
         }
@@ -186,11 +186,11 @@ QString renderExpected(const CaseDefinition &def)
 {
     QStringList parts;
     for (const ExpectedEvents &e : def.expected)
-        parts << u'\'' + e.verdict + u"': "_s + renderList(e.events);
+        parts << u'\'' + verdictText(e.verdict) + u"': "_s + renderList(e.events);
     return cut(u'{' + parts.join(u", "_s) + u'}');
 }
 
-QString renderObserved(const CaseEventList &events)
+QString renderObserved(const PeerEventList &events)
 {
     return cut(renderList(events));
 }
@@ -199,14 +199,14 @@ QJsonObject expectedJson(const CaseDefinition &def)
 {
     QJsonObject o;
     for (const ExpectedEvents &e : def.expected)
-        o[e.verdict] = receivedJson(e.events);
+        o[verdictText(e.verdict)] = receivedJson(e.events);
     return o;
 }
 
-QJsonArray receivedJson(const CaseEventList &events)
+QJsonArray receivedJson(const PeerEventList &events)
 {
     QJsonArray a;
-    for (const CaseEvent &e : events)
+    for (const PeerEvent &e : events)
         a.append(eventJson(e));
     return a;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "session/peerevent.h"
 #include "session/step.h"
 #include "trace/closing.h"
 #include "trace/trace.h"
@@ -18,42 +19,12 @@
 
 namespace wsi {
 
-// One thing the case records about the peer (docs/cases.md §2.2): a complete message, a
-// pong, or the pseudo-event ("timeout", TAG) that cases 6.4.x add themselves. Pings are never
-// recorded.
-struct CaseEvent
-{
-    enum class Kind : quint8 { Message, Pong, Timeout };
-    Kind kind = Kind::Message;
-    QByteArray payload; // Timeout: the tag ("A")
-    bool binary = false;
-
-    [[nodiscard]] static CaseEvent message(const QByteArray &payload, bool binary = false)
-    {
-        return {Kind::Message, payload, binary};
-    }
-    [[nodiscard]] static CaseEvent pong(const QByteArray &payload)
-    {
-        return {Kind::Pong, payload, false};
-    }
-    [[nodiscard]] static CaseEvent timeout(const QByteArray &tag)
-    {
-        return {Kind::Timeout, tag, false};
-    }
-
-    friend bool operator==(const CaseEvent &a, const CaseEvent &b)
-    {
-        return a.kind == b.kind && a.payload == b.payload && a.binary == b.binary;
-    }
-};
-using CaseEventList = QList<CaseEvent>;
-
-// One entry of a case's `expected` map: a verdict ("OK", "NON-STRICT") and the ordered list of
+// One entry of a case's `expected` map: a verdict (OK, NON-STRICT) and the ordered list of
 // events that earns it (docs/cases.md §2.3). The map keeps its declaration order.
 struct ExpectedEvents
 {
-    QString verdict;
-    CaseEventList events;
+    Verdict verdict = Verdict::Ok;
+    PeerEventList events;
 };
 
 // How a case judges the content (docs/cases.md §3.2). Events: equality with one of the expected
@@ -72,15 +43,14 @@ enum class CaseOverride : quint8 {
     Undefined,        // 7.13.x: both INFORMATIONAL, "Actual events are undefined by the spec."
 };
 
-// A case of the library: data the scenario format can express (docs/scenario.md, "case").
-struct CaseDefinition
+// What makes a sequence of steps a case: its name and how it is judged. A scenario file's "case"
+// part is exactly this (docs/scenario.md, "The case part"); the scenario itself holds the
+// description, the steps and the close expectation.
+struct CaseRules
 {
-    QString id;          // "6.4.1"
-    QString description; // report string ("Case Description")
-    QString expectation; // report string ("Case Expectation")
-    StepList steps;      // run when the connection is OPEN (the case's onOpen)
-    QList<ExpectedEvents> expected;
-    ExpectedClose expectedClose;
+    QString id;                     // "6.4.1"; a user's own case may use any non-empty id
+    QString expectation;            // report string ("Case Expectation")
+    QList<ExpectedEvents> expected; // in declaration order
     bool suppressClose = false; // no automatic close after the expected events (docs/cases.md §2.4)
     CaseOverride override = CaseOverride::None;
 
@@ -98,6 +68,14 @@ struct CaseDefinition
 
     // 10.1.1: the case checks its own TX frame counts for these opcodes when the connection ends.
     CountMap expectedTxFrames;
+};
+
+// A case of the library (or a scenario's): the rules plus what a scenario holds itself.
+struct CaseDefinition : CaseRules
+{
+    QString description; // report string ("Case Description")
+    StepList steps;      // run when the connection is OPEN (the case's onOpen)
+    ExpectedClose expectedClose;
 };
 
 // The library: groups 1–7, 9 and 10 of docs/cases.md §1.1, in the reference's order
@@ -118,7 +96,7 @@ selectCases(const QStringList &patterns, const QStringList &excludes, QString *e
 // overrides (docs/cases.md §3.3, §3.4).
 struct CaseVerdict
 {
-    QString behavior;       // OK, NON-STRICT, FAILED, INFORMATIONAL
+    Verdict behavior = Verdict::Failed;
     QString result;         // "Actual events match at least one expected."
     ClosingVerdict closing; // behaviorClose, resultClose
 };
@@ -126,9 +104,9 @@ struct CaseVerdict
 // What one run of a case observed besides the trace.
 struct CaseObservation
 {
-    CaseEventList received;
-    // TimedEcho / RoundTrips: the case's own verdict; empty behavior = not decided (timeout).
-    QString customBehavior;
+    PeerEventList received;
+    // TimedEcho / RoundTrips: the case's own verdict; none = not decided (timeout).
+    std::optional<Verdict> customBehavior;
     QString customResult;
     CountMap txFrameCounts;
 };
@@ -139,11 +117,11 @@ struct CaseObservation
 // Python 2 str() renderings used by the reports (docs/reports.md §1.2): payloads through
 // asciiLogData, strings as u'…'; cut to 1000 characters (996 + " ...").
 [[nodiscard]] QString renderExpected(const CaseDefinition &def);
-[[nodiscard]] QString renderObserved(const CaseEventList &events);
+[[nodiscard]] QString renderObserved(const PeerEventList &events);
 // The JSON forms (docs/reports.md §5.1): expected {verdict: [[kind, payload, binary], …]}, received
 // [[…], …], expectedClose {closedByMe, closeCode, requireClean}.
 [[nodiscard]] QJsonObject expectedJson(const CaseDefinition &def);
-[[nodiscard]] QJsonArray receivedJson(const CaseEventList &events);
+[[nodiscard]] QJsonArray receivedJson(const PeerEventList &events);
 [[nodiscard]] QJsonObject expectedCloseJson(const ExpectedClose &expected);
 
 // The outcome of one case run.

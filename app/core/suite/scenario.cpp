@@ -312,7 +312,10 @@ const QStringList kStepNames = {
 // ---- the case part ---------------------------------------------------------------------------
 
 const QStringList kEventNames = {u"message"_s, u"pong"_s, u"timeout"_s};
-const QStringList kVerdicts = {u"OK"_s, u"NON-STRICT"_s, u"INFORMATIONAL"_s};
+// The verdicts an expected-events entry may earn, and their words in the file.
+constexpr Verdict kExpectedVerdicts[] = {Verdict::Ok, Verdict::NonStrict, Verdict::Informational};
+const QStringList kVerdicts = {verdictText(Verdict::Ok), verdictText(Verdict::NonStrict),
+                               verdictText(Verdict::Informational)};
 // In the order of the enums (CaseOverride, CaseLogic).
 const QStringList kOverrides = {u"none"_s, u"wrongCodeFails"_s, u"informational716"_s,
                                 u"undefined"_s};
@@ -320,18 +323,18 @@ const QStringList kLogics = {u"events"_s, u"timedEcho"_s, u"roundTrips"_s};
 constexpr qint64 kMaxMessageLength = qint64(1) << 40;
 constexpr qint64 kMaxCount = qint64(1) << 53; // exact in a JSON number
 
-QJsonObject eventToJson(const CaseEvent &e)
+QJsonObject eventToJson(const PeerEvent &e)
 {
     QJsonObject p;
     switch (e.kind) {
-    case CaseEvent::Kind::Message:
+    case PeerEvent::Kind::Message:
         putPayload(p, e.payload);
         p[u"binary"_s] = e.binary;
         return QJsonObject{{u"message"_s, p}};
-    case CaseEvent::Kind::Pong:
+    case PeerEvent::Kind::Pong:
         putPayload(p, e.payload);
         return QJsonObject{{u"pong"_s, p}};
-    case CaseEvent::Kind::Timeout:
+    case PeerEvent::Kind::Timeout:
         if (isPlainText(e.payload))
             return QJsonObject{{u"timeout"_s, QString::fromUtf8(e.payload)}};
         putPayload(p, e.payload);
@@ -340,7 +343,7 @@ QJsonObject eventToJson(const CaseEvent &e)
     return {};
 }
 
-QString eventFromJson(const QJsonValue &value, const QString &path, CaseEvent &out)
+QString eventFromJson(const QJsonValue &value, const QString &path, PeerEvent &out)
 {
     const QString known = kEventNames.join(u", "_s);
     if (!value.isObject())
@@ -353,9 +356,9 @@ QString eventFromJson(const QJsonValue &value, const QString &path, CaseEvent &o
     const QString here = path + u'.' + kind;
     if (!kEventNames.contains(kind))
         return path + u": unknown event '"_s + kind + u"' (known: "_s + known + u')';
-    out = CaseEvent{};
+    out = PeerEvent{};
     if (kind == u"timeout"_s) {
-        out.kind = CaseEvent::Kind::Timeout;
+        out.kind = PeerEvent::Kind::Timeout;
         if (v.isString()) {
             if (v.toString().isEmpty())
                 return here + u": must be a non-empty tag such as \"A\""_s;
@@ -370,23 +373,23 @@ QString eventFromJson(const QJsonValue &value, const QString &path, CaseEvent &o
     const QJsonObject o = v.toObject();
     Reader r(o, here);
     if (kind == u"message"_s) {
-        out.kind = CaseEvent::Kind::Message;
+        out.kind = PeerEvent::Kind::Message;
         if (!r.onlyKeys({u"text"_s, u"hex"_s, u"binary"_s}))
             return r.error();
         r.payload(out.payload);
         r.boolean(u"binary"_s, out.binary);
         return r.error();
     }
-    out.kind = kind == u"pong"_s ? CaseEvent::Kind::Pong : CaseEvent::Kind::Timeout;
+    out.kind = kind == u"pong"_s ? PeerEvent::Kind::Pong : PeerEvent::Kind::Timeout;
     if (!r.onlyKeys({u"text"_s, u"hex"_s}))
         return r.error();
     r.payload(out.payload);
-    if (r.error().isEmpty() && out.kind == CaseEvent::Kind::Timeout && out.payload.isEmpty())
+    if (r.error().isEmpty() && out.kind == PeerEvent::Kind::Timeout && out.payload.isEmpty())
         return here + u": must be a non-empty tag such as \"A\""_s;
     return r.error();
 }
 
-QJsonObject casePartToJson(const ScenarioCase &c)
+QJsonObject casePartToJson(const CaseRules &c)
 {
     QJsonObject o;
     o[u"id"_s] = c.id;
@@ -394,9 +397,9 @@ QJsonObject casePartToJson(const ScenarioCase &c)
     QJsonArray expected;
     for (const ExpectedEvents &e : c.expected) {
         QJsonArray events;
-        for (const CaseEvent &event : e.events)
+        for (const PeerEvent &event : e.events)
             events.append(eventToJson(event));
-        expected.append(QJsonObject{{u"verdict"_s, e.verdict}, {u"events"_s, events}});
+        expected.append(QJsonObject{{u"verdict"_s, verdictText(e.verdict)}, {u"events"_s, events}});
     }
     o[u"expected"_s] = expected;
     o[u"suppressClose"_s] = c.suppressClose;
@@ -429,7 +432,7 @@ QJsonObject casePartToJson(const ScenarioCase &c)
     return o;
 }
 
-QString casePartFromJson(const QJsonValue &value, ScenarioCase &c)
+QString casePartFromJson(const QJsonValue &value, CaseRules &c)
 {
     const QString here = u"case"_s;
     if (!value.isObject())
@@ -467,17 +470,17 @@ QString casePartFromJson(const QJsonValue &value, ScenarioCase &c)
             int verdict = 0;
             if (!er.choice(u"verdict"_s, kVerdicts, verdict))
                 return er.error();
-            expected.verdict = kVerdicts.at(verdict);
+            expected.verdict = kExpectedVerdicts[verdict];
             for (const ExpectedEvents &before : std::as_const(c.expected)) {
                 if (before.verdict == expected.verdict)
-                    return er.where(u"verdict"_s) + u": '"_s + expected.verdict +
+                    return er.where(u"verdict"_s) + u": '"_s + verdictText(expected.verdict) +
                            u"' is given twice"_s;
             }
             if (!entry.value(u"events"_s).isArray())
                 return er.where(u"events"_s) + u": must be a list of events"_s;
             const QJsonArray events = entry.value(u"events"_s).toArray();
             for (qsizetype j = 0; j < events.size(); ++j) {
-                CaseEvent event;
+                PeerEvent event;
                 const QString err =
                     eventFromJson(events[j], er.where(u"events"_s) + u"[%1]"_s.arg(j), event);
                 if (!err.isEmpty())
@@ -952,7 +955,7 @@ ScenarioParseResult scenarioFromJson(const QJsonObject &json)
         s.expectedClose = expected;
     }
     if (json.contains(u"case"_s)) {
-        ScenarioCase part;
+        CaseRules part;
         result.error = casePartFromJson(json.value(u"case"_s), part);
         if (!result.error.isEmpty())
             return result;
@@ -1055,23 +1058,7 @@ Scenario scenarioFromCase(const CaseDefinition &def)
     s.description = def.description;
     s.expectedClose = def.expectedClose;
     s.steps = def.steps;
-    ScenarioCase c;
-    c.id = def.id;
-    c.expectation = def.expectation;
-    c.expected = def.expected;
-    c.suppressClose = def.suppressClose;
-    c.override = def.override;
-    c.logic = def.logic;
-    c.messagePattern = def.messagePattern;
-    c.messageLength = def.messageLength;
-    c.messageBinary = def.messageBinary;
-    c.fragmentSize = def.fragmentSize;
-    c.chopSize = def.chopSize;
-    c.roundTrips = def.roundTrips;
-    c.waitSeconds = def.waitSeconds;
-    c.reportTime = def.reportTime;
-    c.expectedTxFrames = def.expectedTxFrames;
-    s.casePart = std::move(c);
+    s.casePart = static_cast<const CaseRules &>(def);
     return s;
 }
 
@@ -1079,26 +1066,11 @@ std::optional<CaseDefinition> caseFromScenario(const Scenario &s)
 {
     if (!s.casePart)
         return std::nullopt;
-    const ScenarioCase &c = *s.casePart;
     CaseDefinition def;
-    def.id = c.id;
+    static_cast<CaseRules &>(def) = *s.casePart;
     def.description = s.description;
-    def.expectation = c.expectation;
     def.steps = s.steps;
-    def.expected = c.expected;
     def.expectedClose = s.expectedClose.value_or(ExpectedClose{});
-    def.suppressClose = c.suppressClose;
-    def.override = c.override;
-    def.logic = c.logic;
-    def.messagePattern = c.messagePattern;
-    def.messageLength = c.messageLength;
-    def.messageBinary = c.messageBinary;
-    def.fragmentSize = c.fragmentSize;
-    def.chopSize = c.chopSize;
-    def.roundTrips = c.roundTrips;
-    def.waitSeconds = c.waitSeconds;
-    def.reportTime = c.reportTime;
-    def.expectedTxFrames = c.expectedTxFrames;
     return def;
 }
 

@@ -13,28 +13,6 @@
 
 namespace wsi {
 
-// What turns a scenario into a case (docs/scenario.md, "The case part"): everything of a
-// CaseDefinition except what the scenario already holds. The steps are the scenario's steps, the
-// close expectation is its expectedClose, the case description is its description.
-struct ScenarioCase
-{
-    QString id;          // "6.4.3"; required (a user's own case may use any non-empty id)
-    QString expectation; // report string ("Case Expectation")
-    QList<ExpectedEvents> expected; // in declaration order
-    bool suppressClose = false;
-    CaseOverride override = CaseOverride::None;
-    CaseLogic logic = CaseLogic::Events;
-    QByteArray messagePattern;
-    qint64 messageLength = 0;
-    bool messageBinary = false;
-    int fragmentSize = 0;
-    int chopSize = 0;
-    int roundTrips = 0;
-    int waitSeconds = 0;
-    bool reportTime = false;
-    CountMap expectedTxFrames;
-};
-
 // A saved sequence of steps plus the connection settings it needs: the file the window's
 // sequence editor saves and loads and that `wsinspector-cli send --scenario FILE` runs. With a
 // case part it is also a case of its own (scenarioFromCase / caseFromScenario).
@@ -46,7 +24,7 @@ struct Scenario
     SessionSettings settings; // settings.url may be empty (then the caller supplies it)
     std::optional<ExpectedClose> expectedClose;
     StepList steps;
-    std::optional<ScenarioCase> casePart; // JSON key "case"
+    std::optional<CaseRules> casePart; // JSON key "case"
 };
 
 struct ScenarioParseResult

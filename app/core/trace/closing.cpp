@@ -234,23 +234,24 @@ QString closingFieldValue(const ClosingBehavior &b, const char *key)
 ClosingVerdict closingVerdict(const ClosingBehavior &b, const ExpectedClose &expected)
 {
     if (!b.wasOpen)
-        return {u"FAILED"_s, u"The WebSocket opening handshake was never completed!"_s};
+        return {CloseVerdict::Failed, u"The WebSocket opening handshake was never completed!"_s};
     if (expected.closedByMe != b.closedByMe)
-        return {u"FAILED"_s, u"The connection was failed by the wrong endpoint"_s};
+        return {CloseVerdict::Failed, u"The connection was failed by the wrong endpoint"_s};
     if (expected.requireClean && !b.wasClean)
-        return {u"UNCLEAN"_s, u"The spec requires the connection to be failed cleanly here"_s};
+        return {CloseVerdict::Unclean,
+                u"The spec requires the connection to be failed cleanly here"_s};
     if (b.remoteCloseCode && !expected.closeCodes.isEmpty() &&
         !expected.closeCodes.contains(*b.remoteCloseCode)) {
         QStringList codes;
         for (int code : expected.closeCodes)
             codes << QString::number(code);
-        return {u"WRONG CODE"_s,
+        return {CloseVerdict::WrongCode,
                 u"The close code should have been "_s + codes.join(u',') + u" or empty"_s};
     }
     if (!b.isServer && b.droppedByMe)
-        return {u"FAILED BY CLIENT"_s,
+        return {CloseVerdict::FailedByClient,
                 u"It is preferred that the server close the TCP connection"_s};
-    return {u"OK"_s, u"Connection was properly closed"_s};
+    return {CloseVerdict::Ok, u"Connection was properly closed"_s};
 }
 
 ClosingProgress closingProgress(const ClosingBehavior &b, qint64 nowNs)
@@ -516,7 +517,7 @@ ClosingVerdict sessionClosingVerdict(const Trace &trace, const ClosingBehavior &
     using Row = SessionExpectation::Row;
     if (!b.tcpClosed) {
         const qint64 now = nowNs >= 0 ? nowNs : trace.lastTimeNs();
-        return {kPendingVerdict,
+        return {CloseVerdict::Pending,
                 u"Not closed yet: "_s + closingProgressText(closingProgress(b, now))};
     }
     const SessionExpectation x = sessionExpectation(trace, b);
@@ -528,7 +529,7 @@ ClosingVerdict sessionClosingVerdict(const Trace &trace, const ClosingBehavior &
         if (override.requireClean)
             expected.requireClean = *override.requireClean;
         ClosingVerdict v = closingVerdict(b, expected);
-        if (v.verdict == u"UNCLEAN"_s)
+        if (v.verdict == CloseVerdict::Unclean)
             v.text = u"The close handshake did not complete cleanly ("_s +
                      b.wasNotCleanReason.value_or(u"None"_s) + u')';
         return v;
@@ -540,35 +541,36 @@ ClosingVerdict sessionClosingVerdict(const Trace &trace, const ClosingBehavior &
     case Row::NotClosed:
         break;
     case Row::NoConnection:
-        return {u"FAILED"_s, u"No connection: "_s + b.connectError.value_or(b.tcpEndText)};
+        return {CloseVerdict::Failed, u"No connection: "_s + b.connectError.value_or(b.tcpEndText)};
     case Row::TlsFailed:
-        return {u"FAILED"_s, u"TLS handshake failed: "_s + b.tlsFailure.value_or(QString())};
+        return {CloseVerdict::Failed,
+                u"TLS handshake failed: "_s + b.tlsFailure.value_or(QString())};
     case Row::HandshakeFailed:
-        return {u"FAILED"_s, u"The WebSocket opening handshake was never completed ("_s +
-                                 b.wasNotCleanReason.value_or(u"None"_s) + u')'};
+        return {CloseVerdict::Failed, u"The WebSocket opening handshake was never completed ("_s +
+                                          b.wasNotCleanReason.value_or(u"None"_s) + u')'};
     case Row::OurDrop:
         if (!override.isEmpty())
             return judged(x.expected);
-        return {u"INFORMATIONAL"_s,
+        return {CloseVerdict::Informational,
                 u"We dropped TCP before any close frame: there is no server close to judge"_s};
     case Row::HalfClose:
         if (!override.isEmpty())
             return judged(x.expected);
         if (tcpEndedByPeer(b.tcpEnd) && !b.droppedByMe)
-            return {u"OK"_s, u"The server closed the connection after our half-close"_s};
-        return {u"UNCLEAN"_s,
+            return {CloseVerdict::Ok, u"The server closed the connection after our half-close"_s};
+        return {CloseVerdict::Unclean,
                 u"The server did not close the connection after our half-close (in time)"_s};
     case Row::ServerInvalidClose:
         if (!override.isEmpty())
             return judged(x.expected);
-        return {u"FAILED"_s,
+        return {CloseVerdict::Failed,
                 u"The server's close frame breaks a rule (invalid close code "_s +
                     (b.rejectedCloseCode ? QString::number(*b.rejectedCloseCode) : u"?"_s) +
                     u"); we failed the connection"_s};
     case Row::OurRuleBreak:
     case Row::OurInvalidClose: {
         ClosingVerdict v = judged(x.expected);
-        if (v.verdict == u"FAILED"_s && b.closedByMe && !x.expected.closedByMe)
+        if (v.verdict == CloseVerdict::Failed && b.closedByMe && !x.expected.closedByMe)
             v.text = u"The server did not fail the connection after our frame that breaks a "
                      u"rule ("_s +
                      breaks + u')';
@@ -579,7 +581,7 @@ ClosingVerdict sessionClosingVerdict(const Trace &trace, const ClosingBehavior &
     case Row::ServerClose:
     case Row::ServerDrop: {
         ClosingVerdict v = judged(x.expected);
-        if (x.row == Row::ServerDrop && v.verdict == u"UNCLEAN"_s && override.isEmpty()) {
+        if (x.row == Row::ServerDrop && v.verdict == CloseVerdict::Unclean && override.isEmpty()) {
             v.text = b.tcpEnd == TcpEnd::PeerReset
                          ? u"The server reset the connection (RST) without a close handshake"_s
                      : b.peerClosedTls
@@ -589,7 +591,7 @@ ClosingVerdict sessionClosingVerdict(const Trace &trace, const ClosingBehavior &
         return v;
     }
     }
-    return {u"FAILED"_s, u"No verdict"_s};
+    return {CloseVerdict::Failed, u"No verdict"_s};
 }
 
 } // namespace wsi

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "trace/trace.h"
+#include "trace/verdict.h"
 
 #include <QList>
 #include <QString>
@@ -83,16 +84,13 @@ struct ExpectedClose
 
 struct ClosingVerdict
 {
-    QString verdict; // OK, FAILED, UNCLEAN, WRONG CODE, FAILED BY CLIENT, INFORMATIONAL; PENDING
-    QString text;    // resultClose, e.g. "Connection was properly closed"
+    CloseVerdict verdict = CloseVerdict::Pending; // behaviorClose
+    QString text; // resultClose, e.g. "Connection was properly closed"
 };
 
 // docs/closing.md §7.2, rules 1–6, first match wins.
 [[nodiscard]] ClosingVerdict closingVerdict(const ClosingBehavior &behavior,
                                             const ExpectedClose &expected);
-
-// The verdict of a connection that is not closed yet: nothing is final before CLOSED.
-inline const QString kPendingVerdict = QStringLiteral("PENDING");
 
 // What the connection is waiting for while it is not CLOSED (the closing panel's line, and the
 // report's closing line of a connection exported while still open).

@@ -342,20 +342,6 @@ QString startedText(const QDateTime &started)
     return started.toUTC().toString(u"yyyy-MM-dd'T'HH:mm:ss.zzz'Z'"_s);
 }
 
-// The word the reference detail report shows for a content verdict.
-QString behaviorWord(const QString &behavior)
-{
-    if (behavior == u"OK"_s)
-        return u"Pass"_s;
-    if (behavior == u"NON-STRICT"_s)
-        return u"Non-Strict"_s;
-    if (behavior == u"INFORMATIONAL"_s)
-        return u"Informational"_s;
-    if (behavior == u"UNIMPLEMENTED"_s)
-        return u"Unimplemented"_s;
-    return u"Fail"_s;
-}
-
 QJsonObject countsJson(const CountMap &counts)
 {
     QJsonObject out;
@@ -463,7 +449,7 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     out.blank();
     if (isCase) {
         out.line(input.agent + u" - Case "_s + input.caseId + u" : "_s +
-                 behaviorWord(input.behavior) + tail);
+                 verdictWord(input.behavior.value_or(Verdict::Failed)) + tail);
         // Description and expectation keep the line breaks of their <br> tags.
         out.blank();
         out.line(u"Case Description"_s);
@@ -477,11 +463,12 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
                    limitString(input.expectedText, kMaxPickleLength), QString(), u"Observed:"_s,
                    limitString(input.observedText, kMaxPickleLength)});
     } else {
-        out.line(input.agent + u" - "_s + trace.url() + u" : "_s + input.closingVerdict.verdict +
-                 tail);
+        out.line(input.agent + u" - "_s + trace.url() + u" : "_s +
+                 verdictText(input.closingVerdict.verdict) + tail);
     }
-    out.lines({QString(), u"Case Closing Behavior"_s, QString(),
-               input.closingVerdict.text + u" ("_s + input.closingVerdict.verdict + u')'});
+    out.lines(
+        {QString(), u"Case Closing Behavior"_s, QString(),
+         input.closingVerdict.text + u" ("_s + verdictText(input.closingVerdict.verdict) + u')'});
     // A free session also says how TCP ended (FIN, RST, TLS, ours); a case's block stays the
     // reference's.
     if (!isCase)
@@ -744,8 +731,8 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
         {u"duration"_s, value(input.durationMs)},
         {u"reportTime"_s, value(input.reportTime)},
         {u"reportCompressionRatio"_s, value(false)},
-        {u"behavior"_s, value(input.behavior)},
-        {u"behaviorClose"_s, value(input.closingVerdict.verdict)},
+        {u"behavior"_s, value(input.behavior ? verdictText(*input.behavior) : QString())},
+        {u"behaviorClose"_s, value(verdictText(input.closingVerdict.verdict))},
         {u"result"_s, value(input.result)},
         {u"resultClose"_s, value(input.closingVerdict.text)},
         {u"expected"_s, value(input.expectedJson)},
@@ -756,7 +743,7 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
              out.raw("[");
              wirelog();
          }},
-        {u"createWirelog"_s, value(wirelogEnabledAtEnd(trace))},
+        {u"createWirelog"_s, value(wireLogEnabledAtEnd(trace))},
         {u"createStats"_s, value(true)},
         {u"rxOctetStats"_s, value(countsJson(stats.rxOctets))},
         {u"txOctetStats"_s, value(countsJson(stats.txOctets))},

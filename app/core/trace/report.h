@@ -3,11 +3,14 @@
 
 #include "trace/closing.h"
 #include "trace/trace.h"
+#include "trace/verdict.h"
 
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
+
+#include <optional>
 
 namespace wsi {
 
@@ -17,12 +20,12 @@ struct ReportInput
     const Trace *trace = nullptr;
     ClosingBehavior closing;
     ClosingVerdict closingVerdict;
-    QString agent;        // the server's name (its Server: header by default)
-    QString caseId;       // "2.2"; empty for a manual session
-    int caseIndex = 0;    // 1-based ("case" in the JSON)
-    QString description;  // Case Description
-    QString expectation;  // Case Expectation
-    QString behavior;     // content verdict: OK, NON-STRICT, FAILED, INFORMATIONAL, …
+    QString agent;                   // the server's name (its Server: header by default)
+    QString caseId;                  // "2.2"; empty for a manual session
+    int caseIndex = 0;               // 1-based ("case" in the JSON)
+    QString description;             // Case Description
+    QString expectation;             // Case Expectation
+    std::optional<Verdict> behavior; // content verdict; none for a manual session
     QString result;       // content text, e.g. "Actual events match at least one expected."
     QString expectedText; // str() of the expected map, already rendered
     QString observedText; // str() of the observed list

@@ -7,6 +7,35 @@ using namespace Qt::StringLiterals;
 
 namespace wsi {
 
+FrameRecord txFrameRecord(const FrameSpec &spec, qint64 encodedSize, qint64 timeNs,
+                          qint64 streamOffset)
+{
+    FrameRecord r;
+    r.timeNs = timeNs;
+    r.streamOffset = streamOffset;
+    r.payloadLength = spec.headerLength();
+    r.payload = spec.payload;
+    r.maskKey = spec.writesMaskKey() ? spec.maskKey : 0;
+    r.opcode = quint8(spec.opcode);
+    r.rsv = quint8(spec.rsv);
+    r.extendedLengthSize = extendedLengthSizeOf(spec);
+    r.direction = Direction::Tx;
+    r.fin = spec.fin;
+    r.masked = spec.hasMaskBit();
+    r.hasKey = spec.writesMaskKey();
+    TxFrameInfo info;
+    info.basePayloadLength = spec.payload.size();
+    info.repeatLength = spec.repeatLength;
+    info.declaredLength = spec.declaredLength;
+    info.lengthEncoding = spec.lengthEncoding;
+    info.maskMode = spec.maskMode;
+    info.chopSize = spec.chopSize;
+    info.sync = spec.sync;
+    info.encodedSize = encodedSize;
+    r.tx = makeTxInfo(info);
+    return r;
+}
+
 QString sessionStateName(SessionState state)
 {
     switch (state) {

@@ -95,6 +95,11 @@ struct FrameRecord
     [[nodiscard]] int headerSize() const { return 2 + extendedLengthSize + (hasKey ? 4 : 0); }
 };
 
+// The record of a frame we send, from its spec and its encoded size: the same facts for the
+// session, the tests and anything that builds a trace. Violations are the sender's to judge.
+[[nodiscard]] FrameRecord txFrameRecord(const FrameSpec &spec, qint64 encodedSize, qint64 timeNs,
+                                        qint64 streamOffset);
+
 // How a TCP connection ended (TcpClosed events), as the socket tells it.
 enum class TcpEnd : quint8 {
     Unknown,      // older traces, or nothing said
@@ -164,8 +169,8 @@ struct TraceEvent
         CloseHandshakeTimeout,
         ServerDropTimeout,
         TcpClosed,          // the TCP connection is gone (whoever dropped it); text: socket error
-        WirelogEnabled,     // WLM: flag
-        WirelogSwitched,    // createWirelog = flag, without a WLM entry (9.1–9.6)
+        WireLogEnabled,     // WLM: flag
+        WireLogSwitched,    // createWirelog = flag, without a WLM entry (9.1–9.6)
         Note,               // text: anything the user should see in the log (not in reports)
         Error,              // text: a local error (connection refused, DNS, TLS, …)
         TraceLimitReached,  // storage stopped at streamOffset of direction (text: which

@@ -26,7 +26,7 @@ struct ScanState
 {
     bool droppedByMe = false; // a DroppedByMe event was seen
     bool tcpClosed = false;   // a TcpClosed event was seen (only the first one is logged)
-    bool wirelogOn = true;    // createWirelog: octets and frames are logged only while on
+    bool wireLogOn = true;    // createWirelog: octets and frames are logged only while on
     bool storageLine = false; // TraceLimitReached is a line (StorageStopped)
 };
 
@@ -59,7 +59,7 @@ QJsonValue tagJson(const QString &tag)
 std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entry,
                                     const ScanState &before)
 {
-    if (entry.type != Trace::Entry::Type::Event && !before.wirelogOn)
+    if (entry.type != Trace::Entry::Type::Event && !before.wireLogOn)
         return std::nullopt;
     switch (entry.type) {
     case Trace::Entry::Type::Chunk: {
@@ -97,8 +97,8 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         return WireLogKind::FailAfter;
     case K::FailingConnection:
         return WireLogKind::FailingConnection;
-    case K::WirelogEnabled:
-        return WireLogKind::WirelogMarker;
+    case K::WireLogEnabled:
+        return WireLogKind::WireLogMarker;
     case K::TraceLimitReached:
         if (!before.storageLine)
             return std::nullopt;
@@ -210,7 +210,7 @@ QString wireLogTag(WireLogKind kind)
         return u"KL"_s;
     case WireLogKind::FailingConnection:
         return u"KLE"_s;
-    case WireLogKind::WirelogMarker:
+    case WireLogKind::WireLogMarker:
         return u"WLM"_s;
     case WireLogKind::TcpDroppedByMe:
     case WireLogKind::TcpDroppedByPeer:
@@ -244,7 +244,7 @@ QString wireLogKindName(WireLogKind kind)
         return u"FAIL CONNECTION AFTER"_s;
     case WireLogKind::FailingConnection:
         return u"FAILING CONNECTION"_s;
-    case WireLogKind::WirelogMarker:
+    case WireLogKind::WireLogMarker:
         return u"WIRELOG"_s;
     case WireLogKind::TcpDroppedByMe:
         return u"TCP DROPPED BY ME"_s;
@@ -283,7 +283,7 @@ std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry, bool
 std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 entry)
 {
     const Trace::Entry &e = trace.entries()[entry];
-    const ScanState before{m_droppedByMe, m_tcpClosed, m_wirelogOn, m_storageLine};
+    const ScanState before{m_droppedByMe, m_tcpClosed, m_wireLogOn, m_storageLine};
     const std::optional<WireLogKind> kind = classify(trace, e, before);
     if (e.type == Trace::Entry::Type::Event) {
         const TraceEvent &event = trace.events()[e.index];
@@ -292,8 +292,8 @@ std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 e
             m_droppedByMe = true;
         else if (event.kind == K::TcpClosed)
             m_tcpClosed = true;
-        else if (event.kind == K::WirelogEnabled || event.kind == K::WirelogSwitched)
-            m_wirelogOn = event.flag;
+        else if (event.kind == K::WireLogEnabled || event.kind == K::WireLogSwitched)
+            m_wireLogOn = event.flag;
     }
     return kind;
 }
@@ -310,12 +310,12 @@ std::vector<WireLogLine> wireLog(const Trace &trace, bool storageLine)
     return lines;
 }
 
-bool wirelogEnabledAtEnd(const Trace &trace)
+bool wireLogEnabledAtEnd(const Trace &trace)
 {
     bool enabled = true;
     for (const TraceEvent &event : trace.events()) {
-        if (event.kind == TraceEvent::Kind::WirelogEnabled ||
-            event.kind == TraceEvent::Kind::WirelogSwitched)
+        if (event.kind == TraceEvent::Kind::WireLogEnabled ||
+            event.kind == TraceEvent::Kind::WireLogSwitched)
             enabled = event.flag;
     }
     return enabled;
@@ -399,7 +399,7 @@ QString wireLogText(const Trace &trace, const WireLogLine &line)
         return u"FAIL CONNECTION AFTER "_s + pySeconds(event->seconds) + u" sec"_s;
     case WireLogKind::FailingConnection:
         return u"FAILING CONNECTION"_s;
-    case WireLogKind::WirelogMarker:
+    case WireLogKind::WireLogMarker:
         return event->flag ? u"WIRELOG ENABLED"_s : u"WIRELOG DISABLED"_s;
     case WireLogKind::StorageStopped:
         return u"STORAGE STOPPED "_s + storageStopText(trace);
@@ -493,7 +493,7 @@ std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &lin
     case WireLogKind::ClosingConnection:
     case WireLogKind::FailingConnection:
         return QJsonArray{tag};
-    case WireLogKind::WirelogMarker:
+    case WireLogKind::WireLogMarker:
         return QJsonArray{tag, event->flag};
     default:
         return std::nullopt;

@@ -23,7 +23,7 @@ enum class WireLogKind : quint8 {
     ClosingConnection, // TIE "CLOSING CONNECTION"
     FailAfter,         // KL  "FAIL CONNECTION AFTER %f sec"
     FailingConnection, // KLE "FAILING CONNECTION"
-    WirelogMarker,     // WLM "WIRELOG ENABLED/DISABLED"
+    WireLogMarker,     // WLM "WIRELOG ENABLED/DISABLED"
     TcpDroppedByMe,    // the synthesized last line
     TcpDroppedByPeer,
     // Ours, not the reference's: "STORAGE STOPPED at RX octet N: …" (TraceLimitReached). Only
@@ -74,18 +74,18 @@ public:
 private:
     bool m_droppedByMe = false;
     bool m_tcpClosed = false;
-    bool m_wirelogOn = true;
+    bool m_wireLogOn = true;
     bool m_storageLine = false;
 };
 
 // All wire-log lines of a trace, in order. Octets and frames recorded while the case switched the
-// wire log off (WirelogEnabled/WirelogSwitched with flag false) are left out, as in the reference.
+// wire log off (WireLogEnabled/WireLogSwitched with flag false) are left out, as in the reference.
 // `storageLine`: with our own lines, STORAGE STOPPED and TX FIN (see WireLogKind::StorageStopped).
 [[nodiscard]] std::vector<WireLogLine> wireLog(const Trace &trace, bool storageLine = false);
 
 // Whether the wire log was switched on when the trace ended (createWirelog: a case's
-// WirelogEnabled/WirelogSwitched events; true when it never switched).
-[[nodiscard]] bool wirelogEnabledAtEnd(const Trace &trace);
+// WireLogEnabled/WireLogSwitched events; true when it never switched).
+[[nodiscard]] bool wireLogEnabledAtEnd(const Trace &trace);
 
 // Hex of octets with the reference client's 60/64 rule ("binLogData", docs/reports.md §4.3): longer
 // than 60 octets → the first 64 as hex + " ...". `totalSize` is the real size when `data` was cut.
