@@ -291,7 +291,7 @@ private Q_SLOTS:
         qint64 lastTime = 0;
         for (const Trace::Entry &entry : trace.entries()) {
             switch (entry.type) {
-            case Trace::Entry::Type::Frame: {
+            case RecordKind::Frame: {
                 QCOMPARE(qint64(entry.index), frames);
                 const FrameRecord &f = trace.frames()[entry.index];
                 QCOMPARE(f.timeNs, ++frames);
@@ -299,11 +299,11 @@ private Q_SLOTS:
                 lastTime = f.timeNs;
                 break;
             }
-            case Trace::Entry::Type::Chunk:
+            case RecordKind::Chunk:
                 QCOMPARE(trace.chunks()[entry.index].timeNs, lastTime);
                 ++chunks;
                 break;
-            case Trace::Entry::Type::Event:
+            case RecordKind::Event:
                 QCOMPARE(trace.events()[entry.index].timeNs, lastTime);
                 ++events;
                 break;

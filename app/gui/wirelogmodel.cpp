@@ -165,7 +165,7 @@ int WireLogModel::linesBefore(size_t entry) const
 qint64 WireLogModel::streamEnd(const Trace::Entry &entry) const
 {
     const Trace &trace = m_store->trace();
-    if (entry.type == Trace::Entry::Type::Chunk) {
+    if (entry.type == RecordKind::Chunk) {
         const OctetChunk &chunk = trace.chunks()[entry.index];
         return chunk.streamOffset + chunk.size;
     }
@@ -188,10 +188,10 @@ void WireLogModel::updateStreamIndex() const
             ++run;
         const quint32 e = run->entry + (quint32(line) - run->row);
         const Trace::Entry &entry = trace.entries()[e];
-        if (entry.type == Trace::Entry::Type::Chunk) {
+        if (entry.type == RecordKind::Chunk) {
             const OctetChunk &chunk = trace.chunks()[entry.index];
             m_streamLines[int(chunk.direction)][0].push_back(quint32(line));
-        } else if (entry.type == Trace::Entry::Type::Frame) {
+        } else if (entry.type == RecordKind::Frame) {
             const FrameRecord &frame = trace.frames()[entry.index];
             if (frame.streamOffset >= 0)
                 m_streamLines[int(frame.direction)][1].push_back(quint32(line));
@@ -214,8 +214,8 @@ std::vector<int> WireLogModel::rowsOverlapping(Direction direction, qint64 offse
         return m_store->trace().entries()[lineRow(int(line)).entry];
     };
     const auto startOf = [&](const Trace::Entry &e) {
-        return e.type == Trace::Entry::Type::Chunk ? trace.chunks()[e.index].streamOffset
-                                                   : trace.frames()[e.index].streamOffset;
+        return e.type == RecordKind::Chunk ? trace.chunks()[e.index].streamOffset
+                                           : trace.frames()[e.index].streamOffset;
     };
     std::vector<int> rows;
     for (const std::vector<quint32> &lines : m_streamLines[int(direction)]) {
@@ -310,11 +310,11 @@ qint64 WireLogModel::timeNsOf(const Row &row) const
     const Trace &trace = m_store->trace();
     const Trace::Entry &e = trace.entries()[row.entry];
     switch (e.type) {
-    case Trace::Entry::Type::Chunk:
+    case RecordKind::Chunk:
         return trace.chunks()[e.index].timeNs;
-    case Trace::Entry::Type::Frame:
+    case RecordKind::Frame:
         return trace.frames()[e.index].timeNs;
-    case Trace::Entry::Type::Event:
+    case RecordKind::Event:
         break;
     }
     return trace.events()[e.index].timeNs;
@@ -388,19 +388,19 @@ QVariant WireLogModel::data(const QModelIndex &index, int role) const
     case DirectionRole:
         return direction;
     case FrameIndexRole:
-        return entry.type == Trace::Entry::Type::Frame ? int(entry.index) : -1;
+        return entry.type == RecordKind::Frame ? int(entry.index) : -1;
     case ChunkIndexRole:
-        return entry.type == Trace::Entry::Type::Chunk ? int(entry.index) : -1;
+        return entry.type == RecordKind::Chunk ? int(entry.index) : -1;
     case StreamOffsetRole:
-        if (entry.type == Trace::Entry::Type::Chunk)
+        if (entry.type == RecordKind::Chunk)
             return trace.chunks()[entry.index].streamOffset;
-        if (entry.type == Trace::Entry::Type::Frame)
+        if (entry.type == RecordKind::Frame)
             return trace.frames()[entry.index].streamOffset;
         return qint64(-1);
     case StreamSizeRole:
-        if (entry.type == Trace::Entry::Type::Chunk)
+        if (entry.type == RecordKind::Chunk)
             return trace.chunks()[entry.index].size;
-        if (entry.type == Trace::Entry::Type::Frame) {
+        if (entry.type == RecordKind::Frame) {
             const FrameRecord &frame = trace.frames()[entry.index];
             if (frame.streamOffset < 0)
                 return qint64(0);
@@ -434,9 +434,9 @@ QVariant WireLogModel::displayData(const Row &row, int rowNumber, int column) co
     case KindColumn:
         return wireLogKindName(row.kind);
     case SizeColumn:
-        if (entry.type == Trace::Entry::Type::Chunk)
+        if (entry.type == RecordKind::Chunk)
             return QString::number(trace.chunks()[entry.index].size);
-        if (entry.type == Trace::Entry::Type::Frame)
+        if (entry.type == RecordKind::Frame)
             return QString::number(FrameTableModel::wireSize(trace.frames()[entry.index]));
         return QString();
     case DetailsColumn:

@@ -202,13 +202,13 @@ std::vector<TraceRecord> recordsOf(const Trace &trace)
     std::vector<TraceRecord> records;
     for (const Trace::Entry &e : trace.entries()) {
         switch (e.type) {
-        case Trace::Entry::Type::Chunk:
+        case RecordKind::Chunk:
             records.emplace_back(trace.chunks()[e.index]);
             break;
-        case Trace::Entry::Type::Frame:
+        case RecordKind::Frame:
             records.emplace_back(trace.frames()[e.index]);
             break;
-        case Trace::Entry::Type::Event:
+        case RecordKind::Event:
             records.emplace_back(trace.events()[e.index]);
             break;
         }

@@ -209,8 +209,7 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
         return u"wirelog_rx_octets"_s;
     case WireLogKind::TxOctets: {
         const Trace::Entry &entry = trace.entries()[line.entry];
-        const bool sync =
-            entry.type == Trace::Entry::Type::Chunk && trace.chunks()[entry.index].sync;
+        const bool sync = entry.type == RecordKind::Chunk && trace.chunks()[entry.index].sync;
         return sync ? u"wirelog_tx_octets_sync"_s : u"wirelog_tx_octets"_s;
     }
     case WireLogKind::RxFrame:
@@ -218,7 +217,7 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
     case WireLogKind::TxFrame: {
         const Trace::Entry &entry = trace.entries()[line.entry];
         bool sync = false;
-        if (entry.type == Trace::Entry::Type::Frame) {
+        if (entry.type == RecordKind::Frame) {
             const auto &tx = trace.frames()[entry.index].tx;
             sync = tx && (tx->sync || tx->chopSize > 0);
         }

@@ -398,7 +398,7 @@ SessionExpectation sessionExpectation(const Trace &trace, const ClosingBehavior 
     const auto &frames = trace.frames();
     const auto &events = trace.events();
     for (const Trace::Entry &entry : trace.entries()) {
-        if (entry.type == Trace::Entry::Type::Frame) {
+        if (entry.type == RecordKind::Frame) {
             const FrameRecord &f = frames[entry.index];
             if (!open || f.direction != Direction::Tx || f.violations == Violation::None)
                 continue;
@@ -415,7 +415,7 @@ SessionExpectation sessionExpectation(const Trace &trace, const ClosingBehavior 
             }
             continue;
         }
-        if (entry.type != Trace::Entry::Type::Event)
+        if (entry.type != RecordKind::Event)
             continue;
         const TraceEvent &e = events[entry.index];
         using K = TraceEvent::Kind;

@@ -191,7 +191,7 @@ void Trace::appendChunk(OctetChunk &&chunk)
     if (!chunk.data.isEmpty())
         chunk.data = QByteArray(chunk.data.constData(), chunk.data.size());
     m_chunksByDir[d].push_back(quint32(m_chunks.size()));
-    m_entries.push_back({Entry::Type::Chunk, quint32(m_chunks.size())});
+    m_entries.push_back({RecordKind::Chunk, quint32(m_chunks.size())});
     m_chunks.push_back(std::move(chunk));
 }
 
@@ -228,7 +228,7 @@ void Trace::appendFrame(FrameRecord &&frame)
         ++m_keptPastStop;
         m_storedCost += cost;
     }
-    m_entries.push_back({Entry::Type::Frame, quint32(m_frames.size())});
+    m_entries.push_back({RecordKind::Frame, quint32(m_frames.size())});
     m_frames.push_back(std::move(frame));
 }
 
@@ -242,7 +242,7 @@ void Trace::appendEvent(TraceEvent &&event)
     if (m_limitReached && !keepPastStop(event))
         return;
     m_storedCost += recordCost(event);
-    m_entries.push_back({Entry::Type::Event, quint32(m_events.size())});
+    m_entries.push_back({RecordKind::Event, quint32(m_events.size())});
     m_events.push_back(std::move(event));
 }
 
@@ -264,12 +264,12 @@ void Trace::append(TraceBatch &&batch)
     size_t j = 0;       // the frame within it
     size_t base = 0;    // where the slice's first frame went in m_frames
     bool whole = false; // the slice was stored at once (adopted, or moved in one go)
-    for (const TraceBatch::Kind kind : batch.order) {
+    for (const RecordKind kind : batch.order) {
         switch (kind) {
-        case TraceBatch::Kind::Chunk:
+        case RecordKind::Chunk:
             appendChunk(std::move(batch.chunks[c++]));
             break;
-        case TraceBatch::Kind::Frame: {
+        case RecordKind::Frame: {
             const FrameSlice &slice = batch.frames[s];
             if (j == 0) {
                 // A slice that fits under the limits is stored whole: without a copy when its
@@ -290,7 +290,7 @@ void Trace::append(TraceBatch &&batch)
             }
             if (whole) {
                 countFrame(m_frames[base + j]);
-                m_entries.push_back({Entry::Type::Frame, quint32(base + j)});
+                m_entries.push_back({RecordKind::Frame, quint32(base + j)});
             } else {
                 appendFrame(std::move(slice.block->data()[slice.first + j]));
             }
@@ -300,7 +300,7 @@ void Trace::append(TraceBatch &&batch)
             }
             break;
         }
-        case TraceBatch::Kind::Event:
+        case RecordKind::Event:
             appendEvent(std::move(batch.events[e++]));
             break;
         }

@@ -326,16 +326,18 @@ using FrameVector = SegmentedVector<FrameRecord, 16>;
 using FrameSlice = FrameVector::Slice;
 using FrameProducer = FrameVector::Producer;
 
+// The three kinds of trace record: a batch's order and the trace's entries are lists of them.
+enum class RecordKind : quint8 { Chunk, Frame, Event };
+
 // A batch of records produced by the session thread and appended by the consumer (window or CLI).
 // Records of each kind are kept densely, `order` says how they interleave. Frames sit in the
 // producer's blocks; a batch is appended to one trace only.
 struct TraceBatch
 {
-    enum class Kind : quint8 { Chunk, Frame, Event };
     std::vector<OctetChunk> chunks;
     std::vector<FrameSlice> frames; // in order; each slice one run of a producer's block
     std::vector<TraceEvent> events;
-    std::vector<Kind> order;
+    std::vector<RecordKind> order;
     FrameProducer ownFrames; // for add(FrameRecord &&) without a producer of the caller's
     qint64 cost = 0;         // recordCost() of the records, summed
     FlowTicket ticket;       // the session's flow control: released when appended
@@ -344,14 +346,14 @@ struct TraceBatch
     {
         cost += recordCost(c);
         chunks.push_back(std::move(c));
-        order.push_back(Kind::Chunk);
+        order.push_back(RecordKind::Chunk);
     }
     // A session passes its producer, so that the trace can adopt whole blocks.
     void add(FrameRecord &&f, FrameProducer &producer)
     {
         cost += recordCost(f);
         producer.append(std::move(f), frames);
-        order.push_back(Kind::Frame);
+        order.push_back(RecordKind::Frame);
     }
     // Frames of this batch alone (tests, files): the trace moves them over.
     void add(FrameRecord &&f) { add(std::move(f), ownFrames); }
@@ -359,7 +361,7 @@ struct TraceBatch
     {
         cost += recordCost(e);
         events.push_back(std::move(e));
-        order.push_back(Kind::Event);
+        order.push_back(RecordKind::Event);
     }
     [[nodiscard]] bool isEmpty() const { return order.empty(); }
     [[nodiscard]] size_t size() const { return order.size(); }
@@ -389,8 +391,7 @@ public:
     // Where a record sits: the wire log's order is the order of entries.
     struct Entry
     {
-        enum class Type : quint8 { Chunk, Frame, Event };
-        Type type;
+        RecordKind type;
         quint32 index; // into chunks(), frames() or events()
     };
 

@@ -59,16 +59,16 @@ QJsonValue tagJson(const QString &tag)
 std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entry,
                                     const ScanState &before)
 {
-    if (entry.type != Trace::Entry::Type::Event && !before.wireLogOn)
+    if (entry.type != RecordKind::Event && !before.wireLogOn)
         return std::nullopt;
     switch (entry.type) {
-    case Trace::Entry::Type::Chunk: {
+    case RecordKind::Chunk: {
         const OctetChunk &chunk = trace.chunks()[entry.index];
         if (chunk.size <= 0)
             return std::nullopt; // nothing crossed the wire: the reference prints no line
         return chunk.direction == Direction::Rx ? WireLogKind::RxOctets : WireLogKind::TxOctets;
     }
-    case Trace::Entry::Type::Frame: {
+    case RecordKind::Frame: {
         const FrameRecord &frame = trace.frames()[entry.index];
         if (frame.direction == Direction::Rx) {
             // A frame cut off by the end of the connection was never completely received: only
@@ -79,7 +79,7 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         }
         return WireLogKind::TxFrame;
     }
-    case Trace::Entry::Type::Event:
+    case RecordKind::Event:
         break;
     }
     const TraceEvent &event = trace.events()[entry.index];
@@ -117,7 +117,7 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
     }
 }
 
-const Trace::Entry *entryOf(const Trace &trace, quint32 entry, Trace::Entry::Type type)
+const Trace::Entry *entryOf(const Trace &trace, quint32 entry, RecordKind type)
 {
     if (entry >= trace.entries().size())
         return nullptr;
@@ -127,19 +127,19 @@ const Trace::Entry *entryOf(const Trace &trace, quint32 entry, Trace::Entry::Typ
 
 const OctetChunk *chunkOf(const Trace &trace, const WireLogLine &line)
 {
-    const Trace::Entry *e = entryOf(trace, line.entry, Trace::Entry::Type::Chunk);
+    const Trace::Entry *e = entryOf(trace, line.entry, RecordKind::Chunk);
     return e ? &trace.chunks()[e->index] : nullptr;
 }
 
 const FrameRecord *frameOf(const Trace &trace, const WireLogLine &line)
 {
-    const Trace::Entry *e = entryOf(trace, line.entry, Trace::Entry::Type::Frame);
+    const Trace::Entry *e = entryOf(trace, line.entry, RecordKind::Frame);
     return e ? &trace.frames()[e->index] : nullptr;
 }
 
 const TraceEvent *eventOf(const Trace &trace, const WireLogLine &line)
 {
-    const Trace::Entry *e = entryOf(trace, line.entry, Trace::Entry::Type::Event);
+    const Trace::Entry *e = entryOf(trace, line.entry, RecordKind::Event);
     return e ? &trace.events()[e->index] : nullptr;
 }
 
@@ -266,7 +266,7 @@ std::optional<WireLogKind> wireLogKindOf(const Trace &trace, quint32 entry, bool
     const Trace::Entry &e = entries[entry];
     ScanState before;
     before.storageLine = storageLine;
-    if (e.type == Trace::Entry::Type::Event &&
+    if (e.type == RecordKind::Event &&
         trace.events()[e.index].kind == TraceEvent::Kind::TcpClosed) {
         // Events are stored in entry order, so the events before this one are [0, e.index).
         const auto &events = trace.events();
@@ -285,7 +285,7 @@ std::optional<WireLogKind> WireLogClassifier::next(const Trace &trace, quint32 e
     const Trace::Entry &e = trace.entries()[entry];
     const ScanState before{m_droppedByMe, m_tcpClosed, m_wireLogOn, m_storageLine};
     const std::optional<WireLogKind> kind = classify(trace, e, before);
-    if (e.type == Trace::Entry::Type::Event) {
+    if (e.type == RecordKind::Event) {
         const TraceEvent &event = trace.events()[e.index];
         using K = TraceEvent::Kind;
         if (event.kind == K::DroppedByMe)
