@@ -2,6 +2,7 @@
 #include "barchart.h"
 
 #include "plural.h"
+#include "theme.h"
 
 #include <QHelpEvent>
 #include <QLocale>
@@ -166,10 +167,7 @@ void BarChart::paintEvent(QPaintEvent *)
     const bool withText = rh >= fm.height();
     const QColor barColor = pal.color(QPalette::Highlight);
     // The "others" bar is drawn paler, so it is not read as one more row of the table.
-    const QColor othersColor =
-        QColor::fromRgbF(float((barColor.redF() + pal.color(QPalette::Base).redF()) / 2),
-                         float((barColor.greenF() + pal.color(QPalette::Base).greenF()) / 2),
-                         float((barColor.blueF() + pal.color(QPalette::Base).blueF()) / 2));
+    const QColor othersColor = theme::mix(barColor, pal.color(QPalette::Base), 0.5);
 
     for (qsizetype i = 0; i < m_shown.size(); ++i) {
         const Bar &bar = m_shown[i];

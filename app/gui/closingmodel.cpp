@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "closingmodel.h"
+#include "theme.h"
 
 #include <cstring>
 
@@ -142,9 +143,9 @@ QVariant ClosingModel::data(const QModelIndex &index, int role) const
         if (index.column() != ValueColumn)
             return {};
         if (isWarning(row))
-            return colors::text(QColor(colors::kWarning));
+            return theme::text(QColor(theme::kWarning));
         if (isGood(row))
-            return colors::text(QColor(colors::kGood));
+            return theme::text(QColor(theme::kGood));
         return {};
     case KeyRole:
         return QString::fromLatin1(field.key);

@@ -10,6 +10,7 @@
 #include "protocol/hex.h"
 #include "protocol/utf8validator.h"
 #include "stepdescription.h"
+#include "theme.h"
 #include "wheelguard.h"
 
 #include <QDir>
@@ -596,12 +597,12 @@ void ComposerWidget::payloadChanged()
 
 ComposerWidget::Colors ComposerWidget::colors() const
 {
-    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    const theme::ComposerColors t = theme::composerColors(palette());
     Colors c;
-    c.error = dark ? u"#ff6e6e"_s : u"#c62828"_s;
-    c.warning = dark ? u"#ffb74d"_s : u"#9a5200"_s;
-    c.good = dark ? u"#81c784"_s : u"#2e7d32"_s;
-    c.key = dark ? u"#82b1ff"_s : u"#1a52c4"_s;
+    c.error = t.error.name();
+    c.warning = t.warning.name();
+    c.good = t.good.name();
+    c.key = t.key.name();
     return c;
 }
 

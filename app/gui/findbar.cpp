@@ -5,6 +5,7 @@
 #include "plural.h"
 #include "protocol/hex.h"
 #include "protocol/utf8validator.h"
+#include "theme.h"
 #include "tracestore.h"
 
 #include <QAction>
@@ -360,7 +361,7 @@ void FindBar::setStatus(const QString &text, bool error)
     m_status->setToolTip(text); // the label may be cut in a narrow window
     QPalette palette = this->palette();
     if (error)
-        palette.setColor(QPalette::WindowText, QColor(0xd8, 0x40, 0x3a));
+        palette.setColor(QPalette::WindowText, theme::findErrorText());
     m_status->setPalette(palette);
 }
 

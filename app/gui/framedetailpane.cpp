@@ -8,6 +8,7 @@
 #include "protocol/frame.h"
 #include "protocol/frameparser.h"
 #include "protocol/utf8validator.h"
+#include "theme.h"
 #include "ui_framedetailpane.h"
 
 #include <QHeaderView>
@@ -23,16 +24,6 @@ using namespace Qt::StringLiterals;
 namespace wsi::gui {
 
 namespace {
-
-bool isDark(const QPalette &palette)
-{
-    return palette.color(QPalette::Window).lightnessF() < 0.5;
-}
-
-QColor errorColor(const QPalette &palette)
-{
-    return isDark(palette) ? QColor(0xff, 0x7b, 0x72) : QColor(0xb3, 0x26, 0x1e);
-}
 
 QString hex2(uchar c)
 {
@@ -54,20 +45,19 @@ QString html(const QString &text)
 
 QColor FrameDetailPane::partColor(Part part)
 {
-    // Hues far apart, of similar weight, so none dominates when tinted (HexView::tint()).
     switch (part) {
     case Part::Header:
-        return QColor(0x06, 0xb6, 0xd4); // cyan: blue is the usual selection colour
+        return QColor(theme::kPartHeader);
     case Part::ExtendedLength:
-        return QColor(0xf5, 0x9e, 0x0b); // amber
+        return QColor(theme::kPartLength);
     case Part::MaskingKey:
-        return QColor(0xa8, 0x55, 0xf7); // violet
+        return QColor(theme::kPartMaskingKey);
     case Part::Payload:
-        return QColor(0x22, 0xc5, 0x5e); // green
+        return QColor(theme::kPartPayload);
     case Part::CloseCode:
-        return QColor(0xec, 0x48, 0x99); // pink
+        return QColor(theme::kPartCloseCode);
     case Part::InvalidUtf8:
-        return QColor(0xef, 0x44, 0x44); // red
+        return QColor(theme::kPartInvalid);
     }
     return {};
 }
@@ -378,7 +368,7 @@ void FrameDetailPane::showViolations()
         m_ui->violationsLabel->hide();
         return;
     }
-    QString text = u"<span style=\"color:%1\"><b>"_s.arg(errorColor(palette()).name()) +
+    QString text = u"<span style=\"color:%1\"><b>"_s.arg(theme::detailErrorText(palette()).name()) +
                    tr("Protocol violations:").toHtmlEscaped() +
                    u"</b></span><ul style=\"margin-top:0; margin-bottom:0\">"_s;
     for (const Violation v : list) {
@@ -567,10 +557,10 @@ void FrameDetailPane::showText(const FrameRecord &f, const QByteArray &payload)
         mark.cursor = QTextCursor(edit->document());
         mark.cursor.setPosition(at);
         mark.cursor.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
-        mark.format.setBackground(HexView::tint(partColor(Part::InvalidUtf8), edit->palette()));
+        mark.format.setBackground(theme::rangeTint(partColor(Part::InvalidUtf8), edit->palette()));
         mark.format.setForeground(edit->palette().color(QPalette::Text));
         mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        mark.format.setUnderlineColor(errorColor(edit->palette()));
+        mark.format.setUnderlineColor(theme::detailErrorText(edit->palette()));
         mark.format.setToolTip(tr("First invalid UTF-8 octet (payload octet %1)").arg(bad + skip));
         marks << mark;
         QTextCursor cursor(edit->document());
@@ -586,7 +576,7 @@ void FrameDetailPane::colourTextNote()
     // Set on the label itself, so a later palette change of the pane has to come through here.
     QPalette notePalette = palette();
     if (m_textInvalid)
-        notePalette.setColor(QPalette::WindowText, errorColor(palette()));
+        notePalette.setColor(QPalette::WindowText, theme::detailErrorText(palette()));
     m_ui->textNote->setPalette(notePalette);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "frametablemodel.h"
 #include "monospacefont.h"
+#include "theme.h"
 
 #include "plural.h"
 #include "protocol/frame.h"
@@ -244,14 +245,13 @@ QVariant FrameTableModel::data(const QModelIndex &index, int role) const
         if (frame.incomplete)
             return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
         if (column == DirectionColumn)
-            return colors::text(
-                QColor(frame.direction == Direction::Tx ? colors::kTx : colors::kRx));
+            return theme::text(QColor(frame.direction == Direction::Tx ? theme::kTx : theme::kRx));
         if (column == ViolationsColumn && frame.violations != Violation::None)
-            return colors::text(QColor(colors::kWarning));
+            return theme::text(QColor(theme::kWarning));
         return {};
     case Qt::BackgroundRole:
         if (frame.violations != Violation::None)
-            return colors::tint(QColor(colors::kWarning), 40);
+            return theme::tint(QColor(theme::kWarning), 40);
         return {};
     case FrameIndexRole:
         return row;

@@ -2,6 +2,7 @@
 #include "handshakepanel.h"
 #include "monospacefont.h"
 #include "protocol/textescape.h"
+#include "theme.h"
 
 #include "ui_handshakepanel.h"
 
@@ -218,8 +219,7 @@ void HandshakePanel::showFailure()
         return;
     m_ui->failureLabel->setText(tr("The opening handshake failed: %1").arg(m_failure));
     QPalette pal = palette();
-    const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
-    pal.setColor(QPalette::WindowText, dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xcf, 0x22, 0x2e));
+    pal.setColor(QPalette::WindowText, theme::errorText(pal));
     m_ui->failureLabel->setPalette(pal);
 }
 
@@ -251,8 +251,7 @@ void HandshakePanel::showWarnings()
     m_ui->warningLabel->setVisible(!lines.isEmpty());
     relayout();
     QPalette pal = palette();
-    const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
-    pal.setColor(QPalette::WindowText, dark ? QColor(0xf0, 0xb4, 0x29) : QColor(0x9a, 0x5b, 0x00));
+    pal.setColor(QPalette::WindowText, theme::warningText(pal));
     m_ui->warningLabel->setPalette(pal);
 }
 

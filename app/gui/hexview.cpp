@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hexview.h"
 #include "monospacefont.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -40,14 +41,6 @@ QChar asciiChar(uchar c)
 QString hexNumber(qint64 value, int digits)
 {
     return u"%1"_s.arg(value, digits, 16, QChar(u'0'));
-}
-
-// A colour between two others; `t` = 0 gives `a`.
-QColor mix(const QColor &a, const QColor &b, qreal t)
-{
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t),
-                            float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
 }
 
 } // namespace
@@ -136,13 +129,6 @@ void HexView::highlight(qint64 start, qint64 length)
 {
     std::tie(m_highlightStart, m_highlightLength) = revealRange(start, length);
     viewport()->update();
-}
-
-QColor HexView::highlightColor(const QPalette &palette)
-{
-    // A find match in editors and browsers: yellow, strong enough to stand out of the ranges.
-    const bool dark = palette.color(QPalette::Base).lightness() < 128;
-    return dark ? QColor(0x8a, 0x6d, 0x00) : QColor(0xff, 0xe0, 0x4d);
 }
 
 void HexView::clearSelection()
@@ -249,14 +235,6 @@ QSize HexView::minimumSizeHint() const
     return {int(std::ceil(24 * m_charWidth)) + frame, 3 * m_lineHeight + frame};
 }
 
-QColor HexView::tint(const QColor &color, const QPalette &palette)
-{
-    const QColor base = palette.color(QPalette::Base);
-    // A dark base needs more of the hue to be told apart; a light one less, to keep text legible.
-    const qreal amount = base.lightnessF() < 0.5 ? 0.45 : 0.33;
-    return mix(base, color, amount);
-}
-
 void HexView::paintEvent(QPaintEvent *event)
 {
     QPainter p(viewport());
@@ -280,13 +258,13 @@ void HexView::paintEvent(QPaintEvent *event)
         std::min(lineCount() - 1, first + (dirty.bottom() + m_lineHeight - 1) / m_lineHeight);
 
     const QColor textColor = pal.color(QPalette::Text);
-    const QColor offsetColor = mix(pal.color(QPalette::Base), textColor, 0.55);
+    const QColor offsetColor = theme::mix(pal.color(QPalette::Base), textColor, 0.55);
     const QColor selectionColor = pal.color(QPalette::Highlight);
     const QColor selectedText = pal.color(QPalette::HighlightedText);
     QList<QColor> tints;
     tints.reserve(m_ranges.size());
     for (const Range &r : m_ranges)
-        tints << tint(r.color, pal);
+        tints << theme::rangeTint(r.color, pal);
 
     const qreal halfGap = m_charWidth / 2;
     const qint64 size = m_data.size();
@@ -326,7 +304,7 @@ void HexView::paintEvent(QPaintEvent *event)
         const int hlFrom = int(std::clamp<qint64>(m_highlightStart - lineStart, 0, count));
         const int hlTo = int(std::clamp<qint64>(highlightEnd - lineStart, 0, count));
         if (hlTo > hlFrom)
-            band(hlFrom, hlTo, highlightColor(pal));
+            band(hlFrom, hlTo, theme::findHighlight(pal));
         const int selFrom = int(std::clamp<qint64>(m_selStart - lineStart, 0, count));
         const int selTo = int(std::clamp<qint64>(selEnd - lineStart, 0, count));
         if (selTo > selFrom)
@@ -681,7 +659,7 @@ void HexLegend::paintEvent(QPaintEvent *)
     const int y = (height() - swatch) / 2;
     for (const Item &item : m_items) {
         const QRect box(x, y, swatch, swatch);
-        p.fillRect(box, HexView::tint(item.color, pal));
+        p.fillRect(box, theme::rangeTint(item.color, pal));
         p.setPen(item.color);
         p.drawRect(box.adjusted(0, 0, -1, -1));
         x += swatch + swatch / 2;

@@ -25,7 +25,7 @@ public:
     static constexpr int BytesPerLine = 16;
 
     // A marked byte range. `color` is a hue; the view tints the palette's base colour with it, so
-    // the same hue reads well in a light and a dark palette (see tint()).
+    // the same hue reads well in a light and a dark palette (see theme::rangeTint()).
     struct Range
     {
         qint64 start = 0;
@@ -61,8 +61,6 @@ public:
     void highlight(qint64 start, qint64 length);
     [[nodiscard]] qint64 highlightStart() const { return m_highlightStart; }
     [[nodiscard]] qint64 highlightLength() const { return m_highlightLength; }
-    // The band's colour in `palette`.
-    [[nodiscard]] static QColor highlightColor(const QPalette &palette);
     // Scrolls so that the line holding `offset` is visible.
     void scrollToOffset(qint64 offset);
 
@@ -79,9 +77,6 @@ public:
     // Lines painted by the last paint event (tests and benchmarks check it stays at the visible
     // line count, whatever the data size).
     [[nodiscard]] int lastPaintedLineCount() const { return m_lastPaintedLines; }
-
-    // The background a range of hue `color` gets in `palette`.
-    [[nodiscard]] static QColor tint(const QColor &color, const QPalette &palette);
 
     [[nodiscard]] QSize sizeHint() const override;
     [[nodiscard]] QSize minimumSizeHint() const override;

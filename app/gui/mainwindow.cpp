@@ -21,6 +21,7 @@
 #include "suite/casereport.h"
 #include "suite/scenario.h"
 #include "tableactions.h"
+#include "theme.h"
 #include "trace/report.h"
 #include "tracestore.h"
 #include "wheelguard.h"
@@ -1077,13 +1078,8 @@ void MainWindow::styleViewBanner()
     // A tint of the highlight colour over the window colour, in either palette: readable on
     // light and on dark, and the button keeps the palette's own colours.
     const QPalette base = palette();
-    QColor tint = base.color(QPalette::Window);
-    const QColor accent = base.color(QPalette::Highlight);
-    tint.setRgbF(tint.redF() * 0.8f + accent.redF() * 0.2f,
-                 tint.greenF() * 0.8f + accent.greenF() * 0.2f,
-                 tint.blueF() * 0.8f + accent.blueF() * 0.2f);
     QPalette p = base;
-    p.setColor(QPalette::Window, tint);
+    p.setColor(QPalette::Window, theme::bannerBackground(base, base.color(QPalette::Highlight)));
     m_viewBanner->setPalette(p);
 }
 
@@ -1191,27 +1187,8 @@ void MainWindow::applyTheme(Theme theme)
         return;
     }
     QApplication::setStyle(QStyleFactory::create(u"Fusion"_s));
-    QPalette p = QApplication::style()->standardPalette();
-    if (theme == Theme::Dark) {
-        const QColor window(0x2b, 0x2d, 0x30);
-        const QColor base(0x1e, 0x1f, 0x22);
-        const QColor text(0xe6, 0xe6, 0xe6);
-        p.setColor(QPalette::Window, window);
-        p.setColor(QPalette::WindowText, text);
-        p.setColor(QPalette::Base, base);
-        p.setColor(QPalette::AlternateBase, window);
-        p.setColor(QPalette::Text, text);
-        p.setColor(QPalette::Button, window);
-        p.setColor(QPalette::ButtonText, text);
-        p.setColor(QPalette::ToolTipBase, base);
-        p.setColor(QPalette::ToolTipText, text);
-        p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xc6));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
-        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
-    }
-    QApplication::setPalette(p);
+    const QPalette standard = QApplication::style()->standardPalette();
+    QApplication::setPalette(theme == Theme::Dark ? gui::theme::darkPalette(standard) : standard);
 }
 
 void MainWindow::saveSettings() const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "messagemodel.h"
 #include "monospacefont.h"
+#include "theme.h"
 
 #include "frametablemodel.h"
 #include "protocol/frame.h"
@@ -345,11 +346,11 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         }
     case Qt::ForegroundRole:
         if (column == DirectionColumn)
-            return colors::text(
-                QColor(message.direction == Direction::Tx ? colors::kTx : colors::kRx));
+            return theme::text(
+                QColor(message.direction == Direction::Tx ? theme::kTx : theme::kRx));
         if ((column == TypeColumn && message.status == Status::Interrupted) ||
             (column == Utf8Column && message.opcode == quint8(Opcode::Text) && message.utf8Invalid))
-            return colors::text(QColor(colors::kWarning));
+            return theme::text(QColor(theme::kWarning));
         return {};
     case FirstFrameRole:
     case FrameIndexRole:

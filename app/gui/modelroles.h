@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <QColor>
-#include <QGuiApplication>
-#include <QPalette>
+#include <Qt>
 
 namespace wsi::gui {
 
@@ -27,36 +25,5 @@ enum ItemRole : int {
     KeyRole,                       // StatisticsModel: qint64 key (-1 = Total); ClosingModel: key
     SortRole,                      // what a QSortFilterProxyModel sorts by (numbers as numbers)
 };
-
-// Colours shared by the models. Backgrounds are semi-transparent tints over the view's own base
-// colour, and text colours are shifted toward the palette's contrast, so both read in light and
-// dark palettes without a second colour table.
-namespace colors {
-
-[[nodiscard]] inline bool isDarkPalette()
-{
-    return QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
-}
-
-[[nodiscard]] inline QColor tint(QColor hue, int alpha)
-{
-    hue.setAlpha(alpha);
-    return hue;
-}
-
-[[nodiscard]] inline QColor text(const QColor &hue)
-{
-    return isDarkPalette() ? hue.lighter(150) : hue.darker(150);
-}
-
-// Hues (saturated mid tones, adjusted by tint() and text()).
-inline constexpr QRgb kTx = 0x2f7fe0;      // what we sent: blue
-inline constexpr QRgb kRx = 0x1fa35a;      // what we received: green
-inline constexpr QRgb kTimer = 0xd99a0b;   // delays and close/fail timers: amber
-inline constexpr QRgb kTcp = 0xd8403a;     // the TCP connection ending: red
-inline constexpr QRgb kWarning = 0xe0652a; // a protocol violation or an unclean close: orange
-inline constexpr QRgb kGood = 0x1fa35a;    // a clean close
-
-} // namespace colors
 
 } // namespace wsi::gui

@@ -8,6 +8,7 @@
 #include "sessioncontroller.h"
 #include "stepdescription.h"
 #include "steplistmodel.h"
+#include "theme.h"
 #include "wheelguard.h"
 
 #include <QAction>
@@ -25,13 +26,6 @@ namespace wsi::gui {
 
 namespace {
 
-QColor mix(const QColor &a, const QColor &b, float share)
-{
-    return QColor::fromRgbF(a.redF() * (1 - share) + b.redF() * share,
-                            a.greenF() * (1 - share) + b.greenF() * share,
-                            a.blueF() * (1 - share) + b.blueF() * share);
-}
-
 // Numbers the rows ("3. Delay 1 s") and edits the seconds of delays and timers in place. The step
 // a running sequence is at gets a marker ("▶ 3. Delay 1 s"), bold (the model's font) and a tint
 // of the highlight colour, in any palette.
@@ -47,8 +41,8 @@ protected:
         if (index.data(StepListModel::RunningRole).toBool()) {
             option->text =
                 SequenceWidget::tr("\u25B6 %1. %2").arg(index.row() + 1).arg(option->text);
-            option->backgroundBrush = mix(option->palette.color(QPalette::Base),
-                                          option->palette.color(QPalette::Highlight), 0.3f);
+            option->backgroundBrush = theme::mix(option->palette.color(QPalette::Base),
+                                                 option->palette.color(QPalette::Highlight), 0.3f);
         } else {
             option->text = SequenceWidget::tr("%1. %2").arg(index.row() + 1).arg(option->text);
         }
@@ -496,10 +490,10 @@ void SequenceWidget::styleMessage()
     // keep the colours of the palette it was first polished with): readable in a light and in a
     // dark palette, and restyled when the palette changes.
     const QPalette p = palette();
-    const QColor accent = m_messageKind == MessageKind::Error ? QColor(0xd3, 0x2f, 0x2f)
-                                                              : p.color(QPalette::Highlight);
+    const QColor accent =
+        m_messageKind == MessageKind::Error ? QColor(theme::kAlert) : p.color(QPalette::Highlight);
     QPalette banner;
-    banner.setColor(QPalette::Window, mix(p.color(QPalette::Window), accent, 0.2f));
+    banner.setColor(QPalette::Window, theme::bannerBackground(p, accent));
     m_ui->messageFrame->setPalette(banner);
     m_ui->messageFrame->setAutoFillBackground(true);
 }

@@ -2,6 +2,7 @@
 #include "wirelogmodel.h"
 #include "closingpanel.h"
 #include "monospacefont.h"
+#include "theme.h"
 
 #include "frametablemodel.h"
 #include "plural.h"
@@ -353,15 +354,15 @@ QVariant WireLogModel::data(const QModelIndex &index, int role) const
         // Frames a shade stronger than the octets that carried them; tints over the base colour.
         switch (group) {
         case KindGroup::Octets:
-            return colors::tint(QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx),
-                                24);
+            return theme::tint(QColor(direction == int(Direction::Tx) ? theme::kTx : theme::kRx),
+                               24);
         case KindGroup::Frames:
-            return colors::tint(QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx),
-                                56);
+            return theme::tint(QColor(direction == int(Direction::Tx) ? theme::kTx : theme::kRx),
+                               56);
         case KindGroup::Timers:
-            return colors::tint(QColor(colors::kTimer), 48);
+            return theme::tint(QColor(theme::kTimer), 48);
         case KindGroup::Connection:
-            return colors::tint(QColor(colors::kTcp), 64);
+            return theme::tint(QColor(theme::kTcp), 64);
         }
         return {};
     }
@@ -371,12 +372,11 @@ QVariant WireLogModel::data(const QModelIndex &index, int role) const
         switch (group) {
         case KindGroup::Octets:
         case KindGroup::Frames:
-            return colors::text(
-                QColor(direction == int(Direction::Tx) ? colors::kTx : colors::kRx));
+            return theme::text(QColor(direction == int(Direction::Tx) ? theme::kTx : theme::kRx));
         case KindGroup::Timers:
-            return colors::text(QColor(colors::kTimer));
+            return theme::text(QColor(theme::kTimer));
         case KindGroup::Connection:
-            return colors::text(QColor(colors::kTcp));
+            return theme::text(QColor(theme::kTcp));
         }
         return {};
     case EntryIndexRole:

@@ -11,6 +11,7 @@
 #include "gui/messagemodel.h"
 #include "gui/monospacefont.h"
 #include "gui/statisticsmodel.h"
+#include "gui/theme.h"
 #include "gui/tracestore.h"
 #include "gui/wirelogmodel.h"
 #include "testutils.h"
@@ -1197,7 +1198,7 @@ private Q_SLOTS:
         QCOMPARE(closing.index(closing.rowOf(u"wasClean"_s), ClosingModel::ValueColumn)
                      .data(Qt::ForegroundRole)
                      .value<QColor>(),
-                 colors::text(QColor(colors::kGood)));
+                 theme::text(QColor(theme::kGood)));
     }
 
     void closingValuesChangeWithDataChanged()
@@ -1217,7 +1218,7 @@ private Q_SLOTS:
         QCOMPARE(closing.index(clean, ClosingModel::ValueColumn)
                      .data(Qt::ForegroundRole)
                      .value<QColor>(),
-                 colors::text(QColor(colors::kWarning)));
+                 theme::text(QColor(theme::kWarning)));
         QVERIFY(!closing.index(clean, ClosingModel::KeyColumn).data(Qt::ForegroundRole).isValid());
 
         QSignalSpy changed(&closing, &QAbstractItemModel::dataChanged);
