@@ -5,6 +5,7 @@
 #include "trace/report.h"
 
 #include "plural.h"
+#include "theme.h"
 
 #include <QColor>
 #include <QGuiApplication>
@@ -28,11 +29,6 @@ QString parentId(const QString &id)
 QString plainText(const QString &html)
 {
     return plainCaseText(html).replace(u'\n', u' ').simplified();
-}
-
-bool darkPalette()
-{
-    return QGuiApplication::palette().color(QPalette::Base).lightnessF() < 0.5;
 }
 
 } // namespace
@@ -256,22 +252,9 @@ QString CaseResultModel::closeCellText(const CaseResult &result)
     return text;
 }
 
-QColor CaseResultModel::verdictBackground(VerdictTone tone, bool dark)
+QColor CaseResultModel::verdictBackground(VerdictTone tone)
 {
-    switch (tone) {
-    case VerdictTone::Pass:
-        return dark ? QColor(0x1f, 0x5f, 0x2e) : QColor(0xc9, 0xf2, 0xd0);
-    case VerdictTone::Almost:
-        return dark ? QColor(0x3a, 0x5a, 0x22) : QColor(0xe0, 0xf5, 0xc4);
-    case VerdictTone::Warning:
-        return dark ? QColor(0x5f, 0x4f, 0x12) : QColor(0xf7, 0xe8, 0xa6);
-    case VerdictTone::Info:
-    case VerdictTone::Neutral:
-        return dark ? QColor(0x2c, 0x3e, 0x5f) : QColor(0xd3, 0xe2, 0xf7);
-    case VerdictTone::Fail:
-        break;
-    }
-    return dark ? QColor(0x6b, 0x22, 0x22) : QColor(0xf8, 0xc9, 0xc6);
+    return theme::toneBackground(tone);
 }
 
 QVariant CaseResultModel::data(const QModelIndex &index, int role) const
@@ -310,9 +293,9 @@ QVariant CaseResultModel::data(const QModelIndex &index, int role) const
         }
     case Qt::BackgroundRole:
         if (ran && index.column() == ResultColumn)
-            return verdictBackground(verdictTone(res.verdict.behavior), darkPalette());
+            return verdictBackground(verdictTone(res.verdict.behavior));
         if (ran && index.column() == CloseColumn)
-            return verdictBackground(verdictTone(res.verdict.closing.verdict), darkPalette());
+            return verdictBackground(verdictTone(res.verdict.closing.verdict));
         return {};
     case Qt::ToolTipRole:
         if (r.def && index.column() == CaseColumn)

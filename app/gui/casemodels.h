@@ -94,7 +94,7 @@ public:
     // The close cell: remoteCloseCode for OK / FAILED BY CLIENT / WRONG CODE / INFORMATIONAL,
     // "Unclean" for UNCLEAN, "Fail" otherwise.
     [[nodiscard]] static QString closeCellText(const CaseResult &result);
-    [[nodiscard]] static QColor verdictBackground(VerdictTone tone, bool dark);
+    [[nodiscard]] static QColor verdictBackground(VerdictTone tone);
 
 private:
     struct Row

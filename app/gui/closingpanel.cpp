@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "closingpanel.h"
 
+#include "theme.h"
+
 #include "ui_closingpanel.h"
 
 #include <QHeaderView>
@@ -94,20 +96,7 @@ QString ClosingPanel::verdictText() const
 
 QColor ClosingPanel::verdictColor(CloseVerdict verdict, const QPalette &palette)
 {
-    const bool dark = palette.color(QPalette::Window).lightnessF() < 0.5;
-    switch (verdictTone(verdict)) {
-    case VerdictTone::Pass:
-    case VerdictTone::Almost:
-        return dark ? QColor(0x3f, 0xb9, 0x50) : QColor(0x1a, 0x7f, 0x37);
-    case VerdictTone::Warning:
-        return dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0x9a, 0x67, 0x00);
-    case VerdictTone::Fail:
-        return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xcf, 0x22, 0x2e);
-    case VerdictTone::Info:
-    case VerdictTone::Neutral:
-        break;
-    }
-    return palette.color(QPalette::WindowText);
+    return theme::toneText(verdictTone(verdict), palette);
 }
 
 QString ClosingPanel::headlineText(std::optional<CloseVerdict> verdict)

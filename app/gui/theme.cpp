@@ -34,6 +34,7 @@ constexpr Shades kComposerKey{0x1a52c4, 0x82b1ff};
 // Backgrounds.
 constexpr Shades kFindHighlight{0xffe04d, 0x8a6d00};
 constexpr Shades kPassBackground{0xc9f2d0, 0x1f5f2e};
+constexpr Shades kAlmostBackground{0xe0f5c4, 0x3a5a22};
 constexpr Shades kWarnBackground{0xf7e8a6, 0x5f4f12};
 constexpr Shades kFailBackground{0xf8c9c6, 0x6b2222};
 constexpr Shades kInfoBackground{0xd3e2f7, 0x2c3e5f};
@@ -140,34 +141,37 @@ QColor findHighlight(const QPalette &palette)
     return pick(kFindHighlight, palette);
 }
 
-QColor toneBackground(Tone tone, const QPalette &palette)
+QColor toneBackground(VerdictTone tone, const QPalette &palette)
 {
     switch (tone) {
-    case Tone::Pass:
+    case VerdictTone::Pass:
         return pick(kPassBackground, palette);
-    case Tone::Warn:
+    case VerdictTone::Almost:
+        return pick(kAlmostBackground, palette);
+    case VerdictTone::Warning:
         return pick(kWarnBackground, palette);
-    case Tone::Fail:
+    case VerdictTone::Fail:
         return pick(kFailBackground, palette);
-    case Tone::Info:
+    case VerdictTone::Info:
         return pick(kInfoBackground, palette);
-    case Tone::Neutral:
+    case VerdictTone::Neutral:
         break;
     }
     return palette.color(QPalette::Base);
 }
 
-QColor toneText(Tone tone, const QPalette &palette)
+QColor toneText(VerdictTone tone, const QPalette &palette)
 {
     switch (tone) {
-    case Tone::Pass:
+    case VerdictTone::Pass:
+    case VerdictTone::Almost:
         return successText(palette);
-    case Tone::Warn:
+    case VerdictTone::Warning:
         return pick(kToneWarnText, palette);
-    case Tone::Fail:
+    case VerdictTone::Fail:
         return errorText(palette);
-    case Tone::Info:
-    case Tone::Neutral:
+    case VerdictTone::Info:
+    case VerdictTone::Neutral:
         break;
     }
     return palette.color(QPalette::WindowText);

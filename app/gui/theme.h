@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "trace/verdict.h"
+
 #include <QColor>
 #include <QGuiApplication>
 #include <QPalette>
@@ -92,14 +94,15 @@ struct ComposerColors
 
 // ---- Verdict tones ------------------------------------------------------------------------------
 
-// How a verdict reads: passed, passed with a warning, failed, informational only, or no verdict.
-enum class Tone { Pass, Warn, Fail, Info, Neutral };
+// The colours of the core's verdict tones (trace/verdict.h: one tone per verdict, as the reports
+// colour them).
 
 // The background of a verdict cell (the case results); Neutral: the palette's base colour.
-[[nodiscard]] QColor toneBackground(Tone tone,
+[[nodiscard]] QColor toneBackground(VerdictTone tone,
                                     const QPalette &palette = QGuiApplication::palette());
 // The text colour of a verdict on the window colour (the closing panel); Info and Neutral: the
 // palette's own window text.
-[[nodiscard]] QColor toneText(Tone tone, const QPalette &palette = QGuiApplication::palette());
+[[nodiscard]] QColor toneText(VerdictTone tone,
+                              const QPalette &palette = QGuiApplication::palette());
 
 } // namespace wsi::gui::theme

@@ -118,7 +118,7 @@ private Q_SLOTS:
             QCOMPARE(cell.data().toString(), CaseResultModel::tr("Pass"));
             QCOMPARE(cell.data(CaseResultModel::BehaviorRole).toInt(), int(Verdict::Ok));
             QCOMPARE(cell.data(Qt::BackgroundRole).value<QColor>(),
-                     CaseResultModel::verdictBackground(VerdictTone::Pass, false));
+                     CaseResultModel::verdictBackground(VerdictTone::Pass));
         }
         // 2.5 (a 126-octet ping): the server fails the connection with 1002.
         QCOMPARE(results->index(4, CaseResultModel::CaseColumn).data().toString(), u"2.5"_s);

@@ -107,11 +107,12 @@ private Q_SLOTS:
             {"text(tcp)", theme::text(QColor(theme::kTcp), p)},
             {"text(warning)", theme::text(QColor(theme::kWarning), p)},
             {"text(good)", theme::text(QColor(theme::kGood), p)},
-            {"tone pass", theme::toneText(theme::Tone::Pass, p)},
-            {"tone warn", theme::toneText(theme::Tone::Warn, p)},
-            {"tone fail", theme::toneText(theme::Tone::Fail, p)},
-            {"tone info", theme::toneText(theme::Tone::Info, p)},
-            {"tone neutral", theme::toneText(theme::Tone::Neutral, p)},
+            {"tone pass", theme::toneText(wsi::VerdictTone::Pass, p)},
+            {"tone almost", theme::toneText(wsi::VerdictTone::Almost, p)},
+            {"tone warn", theme::toneText(wsi::VerdictTone::Warning, p)},
+            {"tone fail", theme::toneText(wsi::VerdictTone::Fail, p)},
+            {"tone info", theme::toneText(wsi::VerdictTone::Info, p)},
+            {"tone neutral", theme::toneText(wsi::VerdictTone::Neutral, p)},
         };
         for (const auto &[name, colour] : colours) {
             for (const QPalette::ColorRole role : {QPalette::Window, QPalette::Base}) {
@@ -137,8 +138,9 @@ private Q_SLOTS:
             {u"banner"_s, theme::bannerBackground(p, p.color(QPalette::Highlight))},
             {u"alert banner"_s, theme::bannerBackground(p, QColor(theme::kAlert))},
         };
-        for (const theme::Tone tone : {theme::Tone::Pass, theme::Tone::Warn, theme::Tone::Fail,
-                                       theme::Tone::Info, theme::Tone::Neutral})
+        for (const wsi::VerdictTone tone :
+             {wsi::VerdictTone::Pass, wsi::VerdictTone::Almost, wsi::VerdictTone::Warning,
+              wsi::VerdictTone::Fail, wsi::VerdictTone::Info, wsi::VerdictTone::Neutral})
             backgrounds.append({u"tone %1"_s.arg(int(tone)), theme::toneBackground(tone, p)});
         for (const QRgb hue : {theme::kPartHeader, theme::kPartLength, theme::kPartMaskingKey,
                                theme::kPartPayload, theme::kPartCloseCode, theme::kPartInvalid})
@@ -153,17 +155,17 @@ private Q_SLOTS:
                                           name, colour.name(), QString::number(ratio, 'f', 2))));
         }
         // The neutral tone is no tone: the base colour itself.
-        QCOMPARE(theme::toneBackground(theme::Tone::Neutral, p), p.color(QPalette::Base));
+        QCOMPARE(theme::toneBackground(wsi::VerdictTone::Neutral, p), p.color(QPalette::Base));
     }
 
     void tonesDiffer()
     {
         // Pass, warn, fail and info must be told apart, in either palette.
         for (const QPalette &p : {lightPalette(), theme::darkPalette(lightPalette())}) {
-            const QList<QColor> bg = {theme::toneBackground(theme::Tone::Pass, p),
-                                      theme::toneBackground(theme::Tone::Warn, p),
-                                      theme::toneBackground(theme::Tone::Fail, p),
-                                      theme::toneBackground(theme::Tone::Info, p)};
+            const QList<QColor> bg = {theme::toneBackground(wsi::VerdictTone::Pass, p),
+                                      theme::toneBackground(wsi::VerdictTone::Warning, p),
+                                      theme::toneBackground(wsi::VerdictTone::Fail, p),
+                                      theme::toneBackground(wsi::VerdictTone::Info, p)};
             for (qsizetype i = 0; i < bg.size(); ++i)
                 for (qsizetype j = i + 1; j < bg.size(); ++j)
                     QVERIFY(bg[i].hue() != bg[j].hue());
