@@ -8,6 +8,7 @@
 #include "gui/hexview.h"
 #include "gui/monospacefont.h"
 #include "gui/statisticspanel.h"
+#include "gui/theme.h"
 #include "protocol/frame.h"
 #include "protocol/textescape.h"
 #include "testutils.h"
@@ -206,30 +207,10 @@ ClosingBehavior ms22Closing()
     return b;
 }
 
+// The window's own dark palette (View ▸ Theme ▸ Dark).
 QPalette darkPalette()
 {
-    QPalette p;
-    const QColor window(0x2b, 0x2b, 0x2e);
-    const QColor base(0x1e, 0x1e, 0x20);
-    const QColor text(0xe6, 0xe6, 0xe6);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, window);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::ToolTipBase, window);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    p.setColor(QPalette::Light, QColor(0x50, 0x50, 0x55));
-    p.setColor(QPalette::Midlight, QColor(0x40, 0x40, 0x44));
-    p.setColor(QPalette::Mid, QColor(0x35, 0x35, 0x38));
-    p.setColor(QPalette::Dark, QColor(0x18, 0x18, 0x1a));
-    p.setColor(QPalette::Shadow, Qt::black);
-    return p;
+    return theme::darkPalette(QPalette());
 }
 
 QByteArray pattern(qsizetype size)
