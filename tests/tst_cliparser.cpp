@@ -228,6 +228,9 @@ private Q_SLOTS:
             << u"hex=\u0663\u0663"_s << u"'\u0663' is not a hex digit (position 1)"_s;
         QTest::newRow("fullwidth digits") << u"hex=0\uff11"_s << u"position 2"_s;
         QTest::newRow("mask") << u"mask=123"_s << u"mask=123"_s;
+        QTest::newRow("mask 0x") << u"mask=0x123456"_s << u"mask=0x123456"_s;
+        QTest::newRow("mask fullwidth")
+            << u"mask=0123456\uff17"_s << u"must be auto, none, bit or 8 hex digits"_s;
         QTest::newRow("unknown key") << u"colour=red"_s << u"unknown key 'colour'"_s;
         QTest::newRow("no value") << u"text"_s << u"'text' is not key=value"_s;
         QTest::newRow("bad escape") << u"text=a\\q"_s << u"unknown escape"_s;

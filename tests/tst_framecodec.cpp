@@ -7,6 +7,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <limits>
+
 using namespace wsi;
 using namespace Qt::StringLiterals;
 using wsi::test::hex;
@@ -65,6 +67,7 @@ private slots:
     void repeatLength_data();
     void repeatLength();
     void repeatLengthLarge();
+    void repeatPatternAndHead();
     void declaredLength();
     void validate_data();
     void validate();
@@ -315,6 +318,41 @@ void tst_FrameCodec::repeatLength()
     QCOMPARE(spec.headerLength(), quint64(repeatLength));
     const QByteArray wire = encodeFrame(spec);
     QCOMPARE(wire, QByteArray(1, char(0x82)) + char(repeatLength) + expected);
+}
+
+void tst_FrameCodec::repeatPatternAndHead()
+{
+    QCOMPARE(repeatPattern("ab", 5), QByteArrayLiteral("ababa"));
+    QCOMPARE(repeatPattern("ab", 2), QByteArrayLiteral("ab"));
+    QCOMPARE(repeatPattern("abc", 1), QByteArrayLiteral("a"));
+    QCOMPARE(repeatPattern("ab", 0), QByteArray());
+    QCOMPARE(repeatPattern("ab", -3), QByteArray());
+    QCOMPARE(repeatPattern(QByteArrayView(), 10), QByteArray());
+    // Long repeats of odd pattern lengths: every octet is the pattern's octet at i mod size.
+    const QByteArray pattern("\x00\x01\x02\x03\x04\x05\x06", 7);
+    const QByteArray long_ = repeatPattern(pattern, 100003);
+    QCOMPARE(long_.size(), 100003);
+    for (qsizetype i = 0; i < long_.size(); i += 997)
+        QCOMPARE(long_[i], pattern[i % 7]);
+    QCOMPARE(long_.back(), pattern[100002 % 7]);
+
+    // The head of a wire payload is the wire payload's head, never built whole.
+    FrameSpec spec;
+    spec.payload = QByteArrayLiteral("xyz");
+    QCOMPARE(spec.wirePayloadHead(2), QByteArrayLiteral("xy"));
+    QCOMPARE(spec.wirePayloadHead(10), QByteArrayLiteral("xyz"));
+    QCOMPARE(spec.wirePayloadHead(0), QByteArray());
+    spec.repeatLength = 16 * 1024 * 1024;
+    QCOMPARE(spec.wirePayloadHead(7), QByteArrayLiteral("xyzxyzx"));
+    QCOMPARE(spec.wirePayloadHead(64), spec.wirePayload().left(64));
+    spec.repeatLength = 4;
+    QCOMPARE(spec.wirePayloadHead(64), QByteArrayLiteral("xyzx"));
+    QCOMPARE(spec.wirePayloadHead(64), spec.wirePayload());
+    // A repeat too long to send is a validate() error: nothing to send, but its head previews.
+    spec.repeatLength = std::numeric_limits<qint64>::max();
+    QVERIFY(!spec.validate().isEmpty());
+    QCOMPARE(spec.wirePayload(), QByteArray());
+    QCOMPARE(spec.wirePayloadHead(5), QByteArrayLiteral("xyzxy"));
 }
 
 void tst_FrameCodec::repeatLengthLarge()

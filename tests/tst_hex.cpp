@@ -40,6 +40,52 @@ private Q_SLOTS:
         QCOMPARE(out, octets);
     }
 
+    void digits()
+    {
+        QCOMPARE(hexDigitValue(u'0'), 0);
+        QCOMPARE(hexDigitValue(u'9'), 9);
+        QCOMPARE(hexDigitValue(u'a'), 10);
+        QCOMPARE(hexDigitValue(u'F'), 15);
+        QCOMPARE(hexDigitValue(u'g'), -1);
+        QCOMPARE(hexDigitValue(u' '), -1);
+        QCOMPARE(hexDigitValue(u'\u0663'), -1); // ARABIC-INDIC DIGIT THREE: a digit, not hex
+        QCOMPARE(hexDigitValue(u'\uff21'), -1); // FULLWIDTH LATIN CAPITAL LETTER A
+        QVERIFY(isHexDigits(u"09afAF"));
+        QVERIFY(!isHexDigits(u""));
+        QVERIFY(!isHexDigits(u"0x1f"));
+        QVERIFY(!isHexDigits(u"12 34"));
+        QVERIFY(!isHexDigits(u"\u0663\u0664"));
+    }
+
+    void maskKey_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<quint32>("key");
+        QTest::newRow("lower") << u"37fa213d"_s << true << quint32(0x37fa213d);
+        QTest::newRow("upper") << u"DEADBEEF"_s << true << quint32(0xdeadbeef);
+        QTest::newRow("spaced octets") << u"37 fa 21 3d"_s << true << quint32(0x37fa213d);
+        QTest::newRow("zero") << u"00000000"_s << true << quint32(0);
+        QTest::newRow("seven digits") << u"37fa213"_s << false << quint32(0);
+        QTest::newRow("nine digits") << u"37fa213d0"_s << false << quint32(0);
+        QTest::newRow("ten digits") << u"37fa213d00"_s << false << quint32(0);
+        // QString::toUInt(…, 16) reads "0x" and a sign; a masking key is eight digits, no more.
+        QTest::newRow("0x prefix") << u"0x37fa21"_s << false << quint32(0);
+        QTest::newRow("sign") << u"+37fa213"_s << false << quint32(0);
+        QTest::newRow("empty") << QString() << false << quint32(0);
+        QTest::newRow("not hex") << u"37fa213g"_s << false << quint32(0);
+    }
+    void maskKey()
+    {
+        QFETCH(QString, text);
+        QFETCH(bool, ok);
+        QFETCH(quint32, key);
+        const std::optional<quint32> parsed = parseMaskKey(text);
+        QCOMPARE(parsed.has_value(), ok);
+        if (ok)
+            QCOMPARE(*parsed, key);
+    }
+
     void bad_data()
     {
         QTest::addColumn<QString>("text");

@@ -996,6 +996,9 @@ private Q_SLOTS:
         QTest::newRow("frameHeader mask")
             << step(R"({"frameHeader": {"mask": "12345"}})")
             << u"steps[1].frameHeader.mask: must be auto, none, bit or 8 hex digits"_s;
+        QTest::newRow("frameHeader mask 0x")
+            << step(R"({"frameHeader": {"mask": "0x123456"}})")
+            << u"steps[1].frameHeader.mask: must be auto, none, bit or 8 hex digits"_s;
         QTest::newRow("frameHeader fin") << step(R"({"frameHeader": {"fin": 0}})")
                                          << u"steps[1].frameHeader.fin: must be true or false"_s;
         QTest::newRow("frameHeader len7")

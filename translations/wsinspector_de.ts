@@ -1843,6 +1843,20 @@
     </message>
 </context>
 <context>
+    <name>wsi::gui::Format</name>
+    <message numerus="yes">
+        <source>%1 octet(s)</source>
+        <translation>
+            <numerusform>%1 Oktett</numerusform>
+            <numerusform>%1 Oktette</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+</context>
+<context>
     <name>wsi::gui::FrameDetailPane</name>
     <message>
         <source>Frame Details</source>
@@ -3315,10 +3329,6 @@ Die aktuelle Sequenz ist unverändert.</translation>
         <translation>(auf der Leitung ungültig)</translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
-    <message>
         <source>chop %1</source>
         <translation>Chop %1</translation>
     </message>
@@ -3429,13 +3439,6 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>Timer: fail after %1</source>
         <translation>Timer: Fehlschlag nach %1</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1 octet(s)</source>
-        <translation>
-            <numerusform>%1 Oktett</numerusform>
-            <numerusform>%1 Oktette</numerusform>
-        </translation>
     </message>
     <message>
         <source>Record timeout %1 while open, else stop</source>

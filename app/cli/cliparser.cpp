@@ -65,17 +65,6 @@ QStringList splitUnescaped(QStringView text, QChar sep)
     return parts;
 }
 
-// ASCII hex digits only (QChar::isDigit would let other scripts' digits through).
-bool isHexDigits(QStringView text)
-{
-    for (QChar c : text) {
-        const char16_t u = c.unicode();
-        if (!(u >= u'0' && u <= u'9') && !(u >= u'a' && u <= u'f') && !(u >= u'A' && u <= u'F'))
-            return false;
-    }
-    return true;
-}
-
 QString parseHexPayload(QStringView text, QByteArray &out)
 {
     return parseHex(text, out).message();
@@ -408,9 +397,9 @@ QString parseFrameSpec(const QString &spec, FrameSpec &out, int *chopDelayMs)
                 out.maskMode = MaskMode::None;
             } else if (v == u"bit"_s) {
                 out.maskMode = MaskMode::BitOnly;
-            } else if (v.size() == 8 && isHexDigits(v)) {
+            } else if (const auto key = parseMaskKey(v)) {
                 out.maskMode = MaskMode::Fixed;
-                out.maskKey = v.toUInt(nullptr, 16);
+                out.maskKey = *key;
             } else {
                 return bad(u"must be auto, none, bit or 8 hex digits"_s);
             }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "barchart.h"
 
-#include "plural.h"
+#include "format.h"
 #include "theme.h"
 
 #include <QHelpEvent>
@@ -74,9 +74,11 @@ void BarChart::rebuild()
     const qsizetype rest = m_bars.size() - keep;
     for (qsizetype i = keep; i < order.size(); ++i)
         others.value += m_bars[order[i]].value;
-    others.label = resolvePlural(tr("%Ln other(s)", nullptr, pluralCount(rest)), rest);
+    others.label =
+        format::resolvePlural(tr("%Ln other(s)", nullptr, format::pluralCount(rest)), rest);
     others.toolTip =
-        resolvePlural(tr("%Ln smaller row(s) summed up: %1", nullptr, pluralCount(rest)), rest)
+        format::resolvePlural(
+            tr("%Ln smaller row(s) summed up: %1", nullptr, format::pluralCount(rest)), rest)
             .arg(QLocale().toString(others.value));
     m_shown << others;
 }

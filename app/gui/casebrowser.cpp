@@ -2,7 +2,7 @@
 #include "casebrowser.h"
 
 #include "casemodels.h"
-#include "plural.h"
+#include "format.h"
 #include "suite/casereport.h"
 
 #include "ui_casebrowser.h"
@@ -72,7 +72,7 @@ QString formatSeconds(qint64 ms)
         return CaseBrowser::tr("unknown");
     const qint64 s = (ms + 999) / 1000;
     if (s < 60)
-        return resolvePlural(CaseBrowser::tr("%n second(s)", nullptr, int(s)), s);
+        return format::resolvePlural(CaseBrowser::tr("%n second(s)", nullptr, int(s)), s);
     return CaseBrowser::tr("%1 min %2 s").arg(s / 60).arg(s % 60);
 }
 
@@ -234,9 +234,9 @@ QString CaseBrowser::progressText() const
             if (r.ran() && isPassing(r.verdict.behavior))
                 ++pass;
         }
-        return resolvePlural(tr("Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).",
-                                nullptr, m_runner->total()),
-                             m_runner->total())
+        return format::resolvePlural(tr("Done: %1 of %n case(s) passed (Pass, Non-Strict or Info).",
+                                        nullptr, m_runner->total()),
+                                     m_runner->total())
             .arg(pass);
     }
     const QString running = m_running.join(u", "_s);
@@ -278,11 +278,11 @@ void CaseBrowser::updateDetail()
         m_tree->caseAt(m_filter->mapToSource(m_ui->caseTree->currentIndex()));
     if (!def) {
         const int cases = int(caseLibrary().size());
-        m_ui->detailLabel->setText(
-            resolvePlural(tr("%n case(s) in the library. Select cases or groups and run them "
-                             "against the URL of the connection bar.",
-                             nullptr, cases),
-                          cases));
+        m_ui->detailLabel->setText(format::resolvePlural(
+            tr("%n case(s) in the library. Select cases or groups and run them "
+               "against the URL of the connection bar.",
+               nullptr, cases),
+            cases));
         return;
     }
     m_ui->detailLabel->setText(tr("<b>Case %1</b> — %2<br><i>Expectation:</i> %3")

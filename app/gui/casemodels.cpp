@@ -4,7 +4,7 @@
 #include "suite/casereport.h"
 #include "trace/report.h"
 
-#include "plural.h"
+#include "format.h"
 #include "theme.h"
 
 #include <QColor>
@@ -124,7 +124,7 @@ QVariant CaseTreeModel::data(const QModelIndex &index, int role) const
                 .arg(n.id, n.def->description, n.def->expectation);
         }
         const int cases = int(casesUnder(index).size());
-        return resolvePlural(tr("%n case(s)", nullptr, cases), cases);
+        return format::resolvePlural(tr("%n case(s)", nullptr, cases), cases);
     }
     case CaseIdRole:
         return n.def ? n.id : QString();

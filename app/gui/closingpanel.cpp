@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "closingpanel.h"
 
+#include "format.h"
 #include "theme.h"
 
 #include "ui_closingpanel.h"
@@ -16,11 +17,6 @@ namespace wsi::gui {
 namespace {
 
 enum Columns { KeyColumn, ValueColumn, DescriptionColumn };
-
-QString milliseconds(qint64 ns)
-{
-    return QLocale().toString(double(ns) / 1e6, 'f', 3);
-}
 
 } // namespace
 
@@ -212,7 +208,7 @@ void ClosingPanel::showTimings()
 {
     const ClosingBehavior &b = m_behavior;
     const auto at = [](qint64 ns) -> QString {
-        return ns >= 0 ? tr("%1 ms").arg(milliseconds(ns)) : tr("—");
+        return ns >= 0 ? tr("%1 ms").arg(format::milliseconds(ns)) : tr("—");
     };
     m_ui->openedLabel->setText(at(b.openedNs));
     m_ui->closeSentLabel->setText(at(b.closeSentNs));
@@ -226,11 +222,11 @@ void ClosingPanel::showTimings()
         if (b.closeSentNs <= b.closeReceivedNs)
             m_ui->handshakeLabel->setText(
                 tr("took %1 ms (our close until the server's reply)")
-                    .arg(milliseconds(b.closeReceivedNs - b.closeSentNs)));
+                    .arg(format::milliseconds(b.closeReceivedNs - b.closeSentNs)));
         else
             m_ui->handshakeLabel->setText(
                 tr("took %1 ms (the server's close until our reply)")
-                    .arg(milliseconds(b.closeSentNs - b.closeReceivedNs)));
+                    .arg(format::milliseconds(b.closeSentNs - b.closeReceivedNs)));
     } else if (sent) {
         m_ui->handshakeLabel->setText(b.tcpClosedNs >= 0 ? tr("no close received from the server")
                                                          : tr("waiting for the server's close"));
@@ -243,7 +239,7 @@ void ClosingPanel::showTimings()
     QString drop = tr("—");
     if (b.tcpClosedNs >= 0) {
         const qint64 last = std::max(b.closeSentNs, b.closeReceivedNs);
-        const QString after = last >= 0 ? milliseconds(b.tcpClosedNs - last) : QString();
+        const QString after = last >= 0 ? format::milliseconds(b.tcpClosedNs - last) : QString();
         if (b.connectError) {
             drop = tr("no connection: %1").arg(*b.connectError);
         } else if (b.tlsFailure) {

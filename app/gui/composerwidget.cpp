@@ -4,8 +4,8 @@
 
 #include "ui_composer.h"
 
+#include "format.h"
 #include "frametablemodel.h"
-#include "plural.h"
 #include "protocol/framerules.h"
 #include "protocol/hex.h"
 #include "protocol/utf8validator.h"
@@ -100,14 +100,6 @@ QString colored(const QString &text, const QString &color, bool bold = false)
 }
 
 // The on-wire payload of a repeated pattern, at most `limit` octets of it.
-QByteArray repeatedPrefix(const QByteArray &pattern, qint64 length, qint64 limit)
-{
-    FrameSpec tmp;
-    tmp.payload = pattern;
-    tmp.repeatLength = std::min(length, limit);
-    return tmp.wirePayload();
-}
-
 // A combo box is never narrower than its current value: "Random key", not "Random ke". (Its
 // minimum contents length alone is a number of characters, whatever the value.) An editable one
 // shows the start of its text, where the close code's number is.
@@ -271,7 +263,7 @@ void ComposerWidget::setupConnections()
     // "1 octet", "2 octets": the suffix follows the value.
     for (QSpinBox *spin : {m_ui->chopSpin, m_ui->repeatLengthSpin, m_ui->fragmentSizeSpin}) {
         const auto updateSuffix = [spin](int value) {
-            spin->setSuffix(resolvePlural(tr(" octet(s)", nullptr, value), value));
+            spin->setSuffix(format::resolvePlural(tr(" octet(s)", nullptr, value), value));
         };
         connect(spin, &QSpinBox::valueChanged, spin, updateSuffix);
         updateSuffix(spin->value());
@@ -323,15 +315,7 @@ void ComposerWidget::setupConnections()
 
 std::optional<quint32> ComposerWidget::parsedMaskKey() const
 {
-    QString text = m_ui->maskKeyEdit->text();
-    text.remove(QRegularExpression(u"\\s"_s));
-    if (text.size() != 8)
-        return std::nullopt;
-    bool ok = false;
-    const uint key = text.toUInt(&ok, 16);
-    if (!ok)
-        return std::nullopt;
-    return quint32(key);
+    return parseMaskKey(m_ui->maskKeyEdit->text());
 }
 
 std::optional<quint64> ComposerWidget::parsedDeclaredLength() const
@@ -385,7 +369,7 @@ void ComposerWidget::setFrameSpec(const FrameSpec &spec)
         const bool text = isEditableText(spec.payload) && !spec.payload.contains('\n');
         m_ui->repeatHexCheck->setChecked(!text);
         m_ui->repeatPatternEdit->setText(text ? QString::fromUtf8(spec.payload)
-                                              : QString::fromLatin1(spec.payload.toHex(' ')));
+                                              : format::spacedHex(spec.payload));
         m_ui->repeatLengthSpin->setValue(
             int(std::clamp<qint64>(*spec.repeatLength, 0, std::numeric_limits<int>::max())));
         m_ui->payloadModeCombo->setCurrentIndex(int(PayloadMode::Repeat));
@@ -429,7 +413,7 @@ void ComposerWidget::setPayloadEditor(const QByteArray &payload)
         m_ui->payloadTextEdit->setPlainText(QString::fromUtf8(payload));
         m_ui->payloadModeCombo->setCurrentIndex(int(PayloadMode::Text));
     } else {
-        m_ui->payloadHexEdit->setPlainText(QString::fromLatin1(payload.toHex(' ')));
+        m_ui->payloadHexEdit->setPlainText(format::spacedHex(payload));
         m_ui->payloadModeCombo->setCurrentIndex(int(PayloadMode::Hex));
     }
     m_updating = wasUpdating;
@@ -460,11 +444,10 @@ bool ComposerWidget::loadPayloadFile(const QString &path)
         m_fileError =
             tr("“%1” does not exist or is not a file.").arg(QDir::toNativeSeparators(path));
     } else if (info.size() > MaxFilePayload) {
-        m_fileError =
-            tr("The file is %1 (%2), over the %3 limit for a payload loaded from a "
-               "file. Use “Repeat a pattern to N octets” for larger payloads.")
-                .arg(locale.formattedDataSize(info.size()), StepDescription::octets(info.size()),
-                     locale.formattedDataSize(MaxFilePayload, 0));
+        m_fileError = tr("The file is %1 (%2), over the %3 limit for a payload loaded from a "
+                         "file. Use “Repeat a pattern to N octets” for larger payloads.")
+                          .arg(locale.formattedDataSize(info.size()), format::octets(info.size()),
+                               locale.formattedDataSize(MaxFilePayload, 0));
     } else {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -478,7 +461,7 @@ bool ComposerWidget::loadPayloadFile(const QString &path)
                                      ? tr("%1: %2 (%3), loaded.")
                                            .arg(info.fileName(),
                                                 locale.formattedDataSize(m_fileData.size()),
-                                                StepDescription::octets(m_fileData.size()))
+                                                format::octets(m_fileData.size()))
                                      : QString());
     m_ui->fileInfoLabel->setVisible(m_fileError.isEmpty());
     const bool wasUpdating = std::exchange(m_updating, true);
@@ -538,7 +521,7 @@ void ComposerWidget::payloadChanged()
         m_repeatLength = m_ui->repeatLengthSpin->value();
         if (m_payloadError.isEmpty() && m_payload.isEmpty() && *m_repeatLength > 0)
             m_payloadError = tr("The pattern is empty: there is nothing to repeat to %1.")
-                                 .arg(StepDescription::octets(*m_repeatLength));
+                                 .arg(format::octets(*m_repeatLength));
         break;
     }
     }
@@ -571,7 +554,7 @@ void ComposerWidget::payloadChanged()
 
     QString info;
     if (m_payloadError.isEmpty()) {
-        info = StepDescription::octets(wireLength);
+        info = format::octets(wireLength);
         if (mode == PayloadMode::Text || (m_utf8ErrorOffset < 0 && !m_utf8Incomplete))
             info += u", "_s + tr("valid UTF-8");
         else if (m_utf8ErrorOffset >= 0)
@@ -584,11 +567,11 @@ void ComposerWidget::payloadChanged()
     QString repeatInfo;
     if (m_repeatLength && !m_payload.isEmpty()) {
         const qint64 size = m_payload.size();
-        repeatInfo = tr("%1 pattern × %2, then %3 of it = %4 on the wire.")
-                         .arg(StepDescription::octets(size))
-                         .arg(*m_repeatLength / size)
-                         .arg(StepDescription::octets(*m_repeatLength % size),
-                              StepDescription::octets(*m_repeatLength));
+        repeatInfo =
+            tr("%1 pattern × %2, then %3 of it = %4 on the wire.")
+                .arg(format::octets(size))
+                .arg(*m_repeatLength / size)
+                .arg(format::octets(*m_repeatLength % size), format::octets(*m_repeatLength));
     }
     m_ui->repeatInfoLabel->setText(repeatInfo);
     m_ui->repeatInfoLabel->setVisible(!repeatInfo.isEmpty());
@@ -705,14 +688,13 @@ QStringList ComposerWidget::computeRuleBreaks(const FrameSpec &spec) const
         case Violation::DeclaredLengthMismatch:
             rules << tr("declared length %1 differs from the payload (%2 sent)")
                          .arg(QLocale().toString(qulonglong(spec.declaredLength.value_or(0))),
-                              StepDescription::octets(wire));
+                              format::octets(wire));
             break;
         case Violation::ClosePayloadOneOctet:
             rules << tr("close payload of 1 octet (RFC 6455 §5.5.1)");
             break;
         case Violation::InvalidCloseCode: {
-            const QByteArray head = spec.payload.repeated(2).left(2); // a pattern repeats
-            const int code = head.size() == 2 ? (uchar(head.at(0)) << 8) | uchar(head.at(1)) : 0;
+            const int code = parseClosePayload(spec.wirePayloadHead(2)).code.value_or(0);
             rules << tr("invalid close code %1 (RFC 6455 §7.4)")
                          .arg(StepDescription::closeCodeLabel(code));
             break;
@@ -785,14 +767,14 @@ QString ComposerWidget::headerBitsHtml(const QByteArray &header, const FrameSpec
     QList<OctetsLine> lines;
     if (lengthOctets > 0) {
         lines.append({tr("bytes 2–%1").arg(1 + lengthOctets),
-                      QString::fromLatin1(header.mid(2, lengthOctets).toHex(' ')), QString(),
+                      format::spacedHex(header.mid(2, lengthOctets)), QString(),
                       (lengthOctets == 2 ? tr("16-bit length = %1") : tr("64-bit length = %1"))
                           .arg(QLocale().toString(qulonglong(length))),
                       QString()});
     }
     if (keySize > 0) {
         lines.append({tr("bytes %1–%2").arg(2 + lengthOctets).arg(5 + lengthOctets),
-                      QString::fromLatin1(header.mid(2 + lengthOctets, 4).toHex(' ')), c.key,
+                      format::spacedHex(header.mid(2 + lengthOctets, 4)), c.key,
                       spec.maskMode == MaskMode::Random
                           ? tr("masking key (random: this one is an example)")
                           : tr("masking key"),
@@ -892,7 +874,7 @@ QString ComposerWidget::frameBytesHtml(const QByteArray &frame, qsizetype header
             html += octet;
     }
     if (totalSize > frame.size())
-        html += u'\n' + tr("… and %1 more").arg(StepDescription::octets(totalSize - frame.size()));
+        html += u'\n' + tr("… and %1 more").arg(format::octets(totalSize - frame.size()));
     html += u"</div>"_s;
     return html;
 }
@@ -929,9 +911,7 @@ void ComposerWidget::refreshPreview(const FrameSpec &spec)
         frame = encodeFrame(shown);
     } else {
         FrameSpec head = headerOnly;
-        head.payload = shown.repeatLength
-                           ? repeatedPrefix(shown.payload, *shown.repeatLength, PreviewOctets)
-                           : shown.payload.left(PreviewOctets);
+        head.payload = shown.wirePayloadHead(PreviewOctets);
         frame = encodeFrame(head);
     }
     const qsizetype keySize = spec.writesMaskKey() ? 4 : 0;
@@ -942,17 +922,16 @@ void ComposerWidget::refreshPreview(const FrameSpec &spec)
 
     const QLocale locale;
     QString size = tr("Total %1: header %2 + masking key %3 + payload %4.")
-                       .arg(StepDescription::octets(total), locale.toString(headerSize),
+                       .arg(format::octets(total), locale.toString(headerSize),
                             locale.toString(keySize), locale.toString(wire));
     if (spec.chopSize > 0 && spec.chopSize < total) {
         const qint64 writes = (total + spec.chopSize - 1) / spec.chopSize;
         const QString gap = chopDelayMs() > 0 ? tr("%1 ms apart").arg(chopDelayMs())
                                               : tr("one event-loop turn apart");
-        size +=
-            u' ' +
-            resolvePlural(tr("Sent in %1 write(s) of up to %2, %3.", nullptr, pluralCount(writes)),
-                          writes)
-                .arg(locale.toString(writes), StepDescription::octets(spec.chopSize), gap);
+        size += u' ' + format::resolvePlural(tr("Sent in %1 write(s) of up to %2, %3.", nullptr,
+                                                format::pluralCount(writes)),
+                                             writes)
+                           .arg(locale.toString(writes), format::octets(spec.chopSize), gap);
     } else if (spec.sync || spec.chopSize > 0) {
         size += u' ' + tr("Sent as one write in its own event-loop turn.");
     } else {
@@ -996,7 +975,7 @@ void ComposerWidget::refreshCloseInfo()
         const qsizetype size = (code ? 2 : 0) + reason.size();
         if (size > 125)
             notes << tr("The close payload is %1: a control frame over 125 octets (RFC 6455 §5.5).")
-                         .arg(StepDescription::octets(size));
+                         .arg(format::octets(size));
         text = notes.join(u' ');
     }
     m_ui->closeInfoLabel->setText(text.isEmpty() ? QString() : u"\u26A0 "_s + text);

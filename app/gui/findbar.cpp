@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "findbar.h"
 
+#include "format.h"
 #include "frametablemodel.h"
-#include "plural.h"
 #include "protocol/hex.h"
 #include "protocol/utf8validator.h"
 #include "theme.h"
@@ -56,7 +56,7 @@ bool isAscii(const QString &text)
 QByteArrayView payloadView(const Trace &trace, const FrameRecord &f, QByteArray &scratch)
 {
     if (f.direction == Direction::Tx && f.tx && f.tx->repeatLength) {
-        scratch = FrameTableModel::payloadHead(trace, f, FrameTableModel::wirePayloadLength(f));
+        scratch = FrameTableModel::wirePayloadHead(trace, f, FrameTableModel::wirePayloadLength(f));
         return scratch;
     }
     if (!f.payloadDerived || f.streamOffset < 0)
@@ -485,7 +485,8 @@ void FindBar::runSlice()
     const qint64 total = s.total;
     cancel();
     m_matchFrame = -1;
-    setStatus(resolvePlural(tr("Not found in %1 frame(s).", nullptr, pluralCount(total)), total)
+    setStatus(format::resolvePlural(
+                  tr("Not found in %1 frame(s).", nullptr, format::pluralCount(total)), total)
                   .arg(QLocale().toString(total)),
               true);
     Q_EMIT notFound();

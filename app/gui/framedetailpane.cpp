@@ -3,8 +3,8 @@
 
 #include "frametablemodel.h"
 
+#include "format.h"
 #include "hexview.h"
-#include "plural.h"
 #include "protocol/frame.h"
 #include "protocol/frameparser.h"
 #include "protocol/utf8validator.h"
@@ -24,16 +24,6 @@ using namespace Qt::StringLiterals;
 namespace wsi::gui {
 
 namespace {
-
-QString hex2(uchar c)
-{
-    return u"%1"_s.arg(c, 2, 16, QChar(u'0'));
-}
-
-QString milliseconds(qint64 ns)
-{
-    return QLocale().toString(double(ns) / 1e6, 'f', 3);
-}
 
 // The same quoted text, HTML-safe.
 QString html(const QString &text)
@@ -320,7 +310,7 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
     fields << u"MASK=%1"_s.arg(f.masked ? 1 : 0) << key;
     fields << encoding;
     QStringList where;
-    where << tr("at %1 ms").arg(milliseconds(f.timeNs));
+    where << tr("at %1 ms").arg(format::milliseconds(f.timeNs));
     if (f.streamOffset >= 0)
         where << tr("stream offset %1").arg(f.streamOffset);
     where << tr("frame size %1").arg(octets.size());
@@ -338,9 +328,10 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
     if (f.tx && f.tx->declaredLength &&
         qint64(*f.tx->declaredLength) != f.tx->encodedSize - f.headerSize()) {
         const qint64 sent = f.tx->encodedSize - f.headerSize();
-        notes << resolvePlural(tr("The length field says %1 but %2 payload octet(s) were sent.",
-                                  nullptr, pluralCount(sent)),
-                               sent)
+        notes << format::resolvePlural(
+                     tr("The length field says %1 but %2 payload octet(s) were sent.", nullptr,
+                        format::pluralCount(sent)),
+                     sent)
                      .arg(*f.tx->declaredLength)
                      .arg(sent);
     }
@@ -350,10 +341,11 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
         f.tx ? f.tx->encodedSize
              : f.headerSize() + qint64(std::min<quint64>(f.payloadLength, quint64(1) << 40));
     if (f.streamOffset >= 0 && !f.incomplete && octets.size() < expected) {
-        notes << resolvePlural(tr("Only %1 of the frame's %2 octet(s) are kept (the trace's "
-                                  "storage limit).",
-                                  nullptr, pluralCount(expected)),
-                               expected)
+        notes << format::resolvePlural(
+                     tr("Only %1 of the frame's %2 octet(s) are kept (the trace's "
+                        "storage limit).",
+                        nullptr, format::pluralCount(expected)),
+                     expected)
                      .arg(octets.size())
                      .arg(expected);
     }
@@ -391,8 +383,8 @@ void FrameDetailPane::showHeaderBits(const FrameRecord &f, const QByteArray &oct
     const uchar b1 = octets.size() >= 2 ? uchar(octets[1]) : uchar((f.masked ? 0x80 : 0) | len7);
 
     QTableWidget *t = m_ui->bitsTable;
-    t->setVerticalHeaderLabels({tr("Octet 0 (0x%1)").arg(hex2(b0)), QString(),
-                                tr("Octet 1 (0x%1)").arg(hex2(b1)), QString()});
+    t->setVerticalHeaderLabels({tr("Octet 0 (0x%1)").arg(format::hexOctet(b0)), QString(),
+                                tr("Octet 1 (0x%1)").arg(format::hexOctet(b1)), QString()});
     for (int row : {0, 2})
         t->verticalHeaderItem(row)->setToolTip(t->verticalHeaderItem(row)->text());
     fitBitsTable();
@@ -508,7 +500,8 @@ void FrameDetailPane::showText(const FrameRecord &f, const QByteArray &payload)
         else
             notes << tr("Invalid UTF-8: the first impossible octet is payload octet %1 (0x%2).")
                          .arg(f.utf8ErrorOffset)
-                         .arg(hex2(bad >= 0 && bad < size ? uchar(text[qsizetype(bad)]) : 0));
+                         .arg(format::hexOctet(bad >= 0 && bad < size ? uchar(text[qsizetype(bad)])
+                                                                      : 0));
     } else {
         bad = Utf8Validator::firstInvalidOffset(text.constData(), text.size());
         if (bad < 0) {
@@ -519,14 +512,15 @@ void FrameDetailPane::showText(const FrameRecord &f, const QByteArray &payload)
         } else {
             notes << tr("Not valid UTF-8: the first invalid octet is payload octet %1 (0x%2).")
                          .arg(bad + skip)
-                         .arg(hex2(uchar(text[qsizetype(bad)])));
+                         .arg(format::hexOctet(uchar(text[qsizetype(bad)])));
         }
     }
     if (size > shown.size()) {
-        notes << resolvePlural(tr("Showing the first %1 of %2 octet(s); the Unmasked tab shows "
-                                  "them all.",
-                                  nullptr, pluralCount(size)),
-                               size)
+        notes << format::resolvePlural(
+                     tr("Showing the first %1 of %2 octet(s); the Unmasked tab shows "
+                        "them all.",
+                        nullptr, format::pluralCount(size)),
+                     size)
                      .arg(shown.size())
                      .arg(size);
     }
@@ -589,9 +583,9 @@ void FrameDetailPane::showJson(const QByteArray &payload)
     }
     if (payload.size() > TextLimit) {
         m_ui->jsonNote->setText(
-            resolvePlural(tr("Not formatted: the payload is larger than %1 octet(s).", nullptr,
-                             pluralCount(TextLimit)),
-                          TextLimit)
+            format::resolvePlural(tr("Not formatted: the payload is larger than %1 octet(s).",
+                                     nullptr, format::pluralCount(TextLimit)),
+                                  TextLimit)
                 .arg(TextLimit));
         return;
     }
@@ -610,30 +604,32 @@ void FrameDetailPane::showJson(const QByteArray &payload)
 void FrameDetailPane::showClose(const QByteArray &payload)
 {
     QStringList notes;
-    if (payload.isEmpty()) {
+    const ParsedClosePayload close = parseClosePayload(payload);
+    if (close.oneOctet) {
+        m_ui->closeCodeLabel->setText(
+            tr("one octet: 0x%1").arg(format::hexOctet(uchar(payload[0]))));
+        m_ui->closeNameLabel->setText(tr("Invalid"));
+        m_ui->closeReasonLabel->setText(tr("none"));
+        notes << violationRule(Violation::ClosePayloadOneOctet);
+    } else if (!close.code) {
         m_ui->closeCodeLabel->setText(tr("none"));
         m_ui->closeNameLabel->setText(tr("No status code: the close body is empty (reported as "
                                          "1005, No Status Received)"));
         m_ui->closeReasonLabel->setText(tr("none"));
-    } else if (payload.size() == 1) {
-        m_ui->closeCodeLabel->setText(tr("one octet: 0x%1").arg(hex2(uchar(payload[0]))));
-        m_ui->closeNameLabel->setText(tr("Invalid"));
-        m_ui->closeReasonLabel->setText(tr("none"));
-        notes << violationRule(Violation::ClosePayloadOneOctet);
     } else {
-        const int code = (uchar(payload[0]) << 8) | uchar(payload[1]);
+        const int code = *close.code;
         m_ui->closeCodeLabel->setText(QString::number(code));
         m_ui->closeNameLabel->setText(closeCodeName(code));
         if (!isValidReceivedCloseCode(code))
             notes << violationRule(Violation::InvalidCloseCode);
-        const QByteArray reason = payload.mid(2);
+        const QByteArray &reason = close.reason;
         const qint64 bad = Utf8Validator::firstInvalidOffset(reason.constData(), reason.size());
         if (reason.isEmpty()) {
             m_ui->closeReasonLabel->setText(tr("none"));
         } else if (bad < 0) {
             m_ui->closeReasonLabel->setText(u'"' + QString::fromUtf8(reason) + u'"');
         } else {
-            m_ui->closeReasonLabel->setText(QString::fromLatin1(reason.toHex(' ')));
+            m_ui->closeReasonLabel->setText(format::spacedHex(reason));
             notes << tr("The reason is not valid UTF-8 (first invalid octet at payload octet "
                         "%1); shown as hex.")
                          .arg(bad + 2);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "framefilterproxy.h"
 
+#include "format.h"
 #include "frametablemodel.h"
 
 #include <QTimer>
@@ -404,8 +405,8 @@ bool FrameFilterProxy::payloadMatches(const FrameRecord &frame) const
     const qint64 total = FrameTableModel::wirePayloadLength(frame);
     if (total == 0)
         return false;
-    const QByteArray head = FrameTableModel::payloadHead(m_frames->store()->trace(), frame,
-                                                         FrameTableModel::kPreviewOctets);
+    const QByteArray head = FrameTableModel::wirePayloadHead(m_frames->store()->trace(), frame,
+                                                             FrameTableModel::kPreviewOctets);
     if (frame.opcode == quint8(Opcode::Close)) {
         const QString close = FrameTableModel::closePayloadText(head, total);
         if (!close.isEmpty())
@@ -413,7 +414,7 @@ bool FrameFilterProxy::payloadMatches(const FrameRecord &frame) const
     }
     if (!m_asciiNeedle.isEmpty() && plainAscii(head))
         return containsAscii(head, m_asciiNeedle);
-    return FrameTableModel::payloadPreview(head, total).contains(m_text, Qt::CaseInsensitive);
+    return format::payloadPreview(head, total).contains(m_text, Qt::CaseInsensitive);
 }
 
 qint64 FrameFilterProxy::timeNsOf(int sourceRow) const
@@ -434,7 +435,7 @@ QVariant FrameFilterProxy::data(const QModelIndex &index, int role) const
         const int previous = sourceRow(index.row() - 1);
         const qint64 delta = previous < 0 ? 0 : timeNsOf(row) - timeNsOf(previous);
         if (role == Qt::DisplayRole)
-            return FrameTableModel::timeText(delta);
+            return format::millisecondsCell(delta);
         return delta;
     }
     return RowFilterProxy::data(index, role);

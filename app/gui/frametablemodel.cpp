@@ -3,7 +3,7 @@
 #include "monospacefont.h"
 #include "theme.h"
 
-#include "plural.h"
+#include "format.h"
 #include "protocol/frame.h"
 #include "protocol/utf8validator.h"
 
@@ -28,33 +28,6 @@ constexpr qint64 kToolTipOctets = 4096;
 qint64 clampLength(quint64 length)
 {
     return qint64(std::min<quint64>(length, quint64(kMaxQint64 / 2)));
-}
-
-// True when `head` is valid UTF-8, or valid up to a code point that the end of `head` cut
-// (only allowed when the payload goes on). Then `usable` is the decodable prefix.
-bool decodableText(const QByteArray &head, bool cut, QByteArray &usable)
-{
-    Utf8Validator validator;
-    const auto state = validator.feed(head.constData(), head.size());
-    if (state == Utf8Validator::State::Valid) {
-        usable = head;
-        return true;
-    }
-    if (state != Utf8Validator::State::Incomplete || !cut)
-        return false;
-    // Drop the partial sequence at the end: continuation octets, then their lead octet.
-    qsizetype end = head.size();
-    while (end > 0 && (uchar(head.at(end - 1)) & 0xC0) == 0x80)
-        --end;
-    if (end > 0 && uchar(head.at(end - 1)) >= 0xC0)
-        --end;
-    usable = head.left(end);
-    return true;
-}
-
-QString spacedHex(const QByteArray &octets)
-{
-    return QString::fromLatin1(octets.toHex(' '));
 }
 
 } // namespace
@@ -280,7 +253,7 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int col
     case NumberColumn:
         return QString::number(row + 1);
     case TimeColumn:
-        return timeText(frame.timeNs);
+        return format::millisecondsCell(frame.timeNs);
     case DirectionColumn:
         return directionText(frame.direction);
     case OpcodeColumn:
@@ -311,18 +284,18 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int col
     }
     case PayloadColumn: {
         const qint64 total = wirePayloadLength(frame);
-        const QByteArray head = payloadHead(m_store->trace(), frame, kPreviewOctets);
+        const QByteArray head = wirePayloadHead(m_store->trace(), frame, kPreviewOctets);
         if (frame.opcode == quint8(Opcode::Close)) {
             const QString close = closePayloadText(head, total);
             if (!close.isEmpty())
                 return close;
         }
-        return payloadPreview(head, total);
+        return format::payloadPreview(head, total);
     }
     case ViolationsColumn:
         return violationsText(frame.violations);
     case DeltaTimeColumn:
-        return timeText(deltaNs(row));
+        return format::millisecondsCell(deltaNs(row));
     default:
         return {};
     }
@@ -356,19 +329,21 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
                 std::clamp<qint64>(m_store->trace().octetCount(frame.direction) - payloadStart, 0,
                                    clampLength(frame.payloadLength));
             const qint64 declared = clampLength(frame.payloadLength);
-            return resolvePlural(tr("The connection ended inside this frame: %1 of %2 payload "
-                                    "octet(s) arrived.",
-                                    nullptr, pluralCount(declared)),
-                                 declared)
+            return format::resolvePlural(
+                       tr("The connection ended inside this frame: %1 of %2 payload "
+                          "octet(s) arrived.",
+                          nullptr, format::pluralCount(declared)),
+                       declared)
                 .arg(arrived)
                 .arg(frame.payloadLength);
         }
         if (frame.direction == Direction::Tx && frame.tx && frame.tx->declaredLength) {
             const quint64 declared = *frame.tx->declaredLength;
             const qint64 count = clampLength(declared);
-            return resolvePlural(tr("The header declares %1 payload octet(s); %2 were sent.",
-                                    nullptr, pluralCount(count)),
-                                 count)
+            return format::resolvePlural(
+                       tr("The header declares %1 payload octet(s); %2 were sent.", nullptr,
+                          format::pluralCount(count)),
+                       count)
                 .arg(declared)
                 .arg(wirePayloadLength(frame));
         }
@@ -377,7 +352,7 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
         const qint64 total = wirePayloadLength(frame);
         if (total == 0)
             return {};
-        return payloadToolTip(payloadHead(m_store->trace(), frame, kToolTipOctets), total);
+        return payloadToolTip(wirePayloadHead(m_store->trace(), frame, kToolTipOctets), total);
     }
     case ViolationsColumn:
         if (frame.violations == Violation::None)
@@ -429,23 +404,14 @@ qint64 FrameTableModel::streamSize(const FrameRecord &frame) const
 
 // --- helpers -------------------------------------------------------------------------------------
 
-QByteArray FrameTableModel::payloadHead(const Trace &trace, const FrameRecord &frame,
-                                        qint64 maxOctets)
+QByteArray FrameTableModel::wirePayloadHead(const Trace &trace, const FrameRecord &frame,
+                                            qint64 maxOctets)
 {
     if (maxOctets <= 0)
         return {};
     if (frame.direction == Direction::Tx && frame.tx && frame.tx->repeatLength) {
         // The record holds the base pattern; the wire carried it repeated to repeatLength.
-        const QByteArray &pattern = frame.payload;
-        const qint64 size = std::min(std::max<qint64>(*frame.tx->repeatLength, 0), maxOctets);
-        if (pattern.isEmpty() || size == 0)
-            return {};
-        QByteArray head;
-        head.reserve(qsizetype(size));
-        while (head.size() < size)
-            head.append(pattern.constData(),
-                        qsizetype(std::min<qint64>(pattern.size(), size - head.size())));
-        return head;
+        return repeatPattern(frame.payload, std::min(*frame.tx->repeatLength, maxOctets));
     }
     // Stored in the record, or only in the octet chunks (read that far and unmasked).
     return trace.framePayload(frame, maxOctets);
@@ -470,75 +436,28 @@ qint64 FrameTableModel::wireSize(const FrameRecord &frame)
     return frame.headerSize() + wirePayloadLength(frame);
 }
 
-QString FrameTableModel::payloadPreview(const QByteArray &head, qint64 totalSize, int maxChars)
-{
-    const qint64 total = std::max<qint64>(totalSize, head.size());
-    if (total == 0)
-        return QString();
-    if (head.isEmpty())
-        return u"…"_s; // the payload's octets were not kept
-    const bool cut = total > head.size();
-    QByteArray usable;
-    if (decodableText(head, cut, usable)) {
-        QString text = QString::fromUtf8(usable);
-        bool shortened = cut;
-        if (text.size() > maxChars) {
-            qsizetype keep = maxChars;
-            if (keep > 0 && text.at(keep - 1).isHighSurrogate())
-                --keep;
-            text.truncate(keep);
-            shortened = true;
-        }
-        text = withControlPictures(std::move(text));
-        if (shortened)
-            text += u'…';
-        return text;
-    }
-    // Hex: three characters per octet ("81 0e "), so about as wide as the text would be.
-    const qsizetype octets = std::max(1, maxChars / 3);
-    QString hex = spacedHex(head.left(octets));
-    if (total > std::min<qint64>(octets, head.size()))
-        hex += u" …"_s;
-    return hex;
-}
-
-QString FrameTableModel::withControlPictures(QString text)
-{
-    for (QChar &c : text) {
-        const char16_t u = c.unicode();
-        if (u < 0x20)
-            c = QChar(char16_t(0x2400 + u));
-        else if (u == 0x7f)
-            c = QChar(char16_t(0x2421));
-    }
-    return text;
-}
-
 QString FrameTableModel::payloadToolTip(const QByteArray &head, qint64 totalSize)
 {
     const qint64 total = std::max<qint64>(totalSize, head.size());
     const bool cut = total > head.size();
     QString out;
-    QByteArray usable;
-    if (decodableText(head, cut, usable)) {
-        out = QString::fromUtf8(usable);
+    if (const std::optional<QByteArray> usable = format::decodableText(head, cut)) {
+        out = QString::fromUtf8(*usable);
     } else {
         QStringList lines;
         for (qsizetype at = 0; at < head.size(); at += 16)
-            lines << u"%1  "_s.arg(at, 4, 16, QChar(u'0')) + spacedHex(head.mid(at, 16));
+            lines << u"%1  "_s.arg(at, 4, 16, QChar(u'0')) +
+                         format::spacedHex(QByteArrayView(head).sliced(
+                             at, std::min<qsizetype>(16, head.size() - at)));
         out = lines.join(u'\n');
     }
     if (cut)
-        out += u'\n' +
-               resolvePlural(tr("(%1 of %2 octet(s) shown)", nullptr, pluralCount(total)), total)
-                   .arg(head.size())
-                   .arg(total);
+        out +=
+            u'\n' + format::resolvePlural(
+                        tr("(%1 of %2 octet(s) shown)", nullptr, format::pluralCount(total)), total)
+                        .arg(head.size())
+                        .arg(total);
     return out;
-}
-
-QString FrameTableModel::timeText(qint64 timeNs)
-{
-    return QString::number(double(timeNs) / 1e6, 'f', 3);
 }
 
 QString FrameTableModel::directionText(Direction direction)
@@ -631,11 +550,12 @@ QString FrameTableModel::violationsToolTip(Violations violations)
 
 QString FrameTableModel::closePayloadText(const QByteArray &head, qint64 totalSize)
 {
-    if (head.size() < 2)
+    const ParsedClosePayload close = parseClosePayload(head);
+    if (!close.code)
         return QString();
-    const int code = (uchar(head.at(0)) << 8) | uchar(head.at(1));
+    const int code = *close.code;
     QString text = QString::number(code) + u" ("_s + closeCodeName(code) + u')';
-    const QString reason = payloadPreview(head.mid(2), std::max<qint64>(totalSize - 2, 0));
+    const QString reason = format::payloadPreview(close.reason, std::max<qint64>(totalSize - 2, 0));
     if (!reason.isEmpty())
         text += u' ' + reason;
     return text;

@@ -78,25 +78,14 @@ public:
     // At most `maxOctets` of the unmasked payload as it went over the wire: RX read from the
     // record or from the kept octets, TX the base payload repeated to its repeat length. Never
     // copies more than asked, whatever the frame's size.
-    [[nodiscard]] static QByteArray payloadHead(const Trace &trace, const FrameRecord &frame,
-                                                qint64 maxOctets);
+    [[nodiscard]] static QByteArray wirePayloadHead(const Trace &trace, const FrameRecord &frame,
+                                                    qint64 maxOctets);
     // Payload octets that crossed the wire (TX: after repetition; RX: the header's length).
     [[nodiscard]] static qint64 wirePayloadLength(const FrameRecord &frame);
     // Header + payload octets of the frame in its direction's stream (TX: the encoded size).
     [[nodiscard]] static qint64 wireSize(const FrameRecord &frame);
-    // The first characters of a payload: text when `head` is valid UTF-8 (a code point cut by the
-    // end of `head` is allowed when the payload goes on), else spaced hex. Control characters are
-    // shown as their Unicode control pictures; "…" marks a cut.
-    [[nodiscard]] static QString payloadPreview(const QByteArray &head, qint64 totalSize,
-                                                int maxChars = int(kPreviewOctets));
-    // Control characters replaced by their Unicode control pictures (U+2400…), so a cell stays one
-    // line and a NUL or a newline is visible instead of silently eaten.
-    [[nodiscard]] static QString withControlPictures(QString text);
     // Up to a few KiB for a tooltip: text, or hex lines of 16 octets.
     [[nodiscard]] static QString payloadToolTip(const QByteArray &head, qint64 totalSize);
-    // "1234.567": milliseconds, three decimals. Every time and time difference of the window's
-    // tables (since the session started, since the previous row) is written by this one.
-    [[nodiscard]] static QString timeText(qint64 timeNs);
     [[nodiscard]] static QString directionText(Direction direction); // "TX" / "RX"
     // Opcode name; reserved ones as the translated "Reserved 3".
     [[nodiscard]] static QString opcodeText(int opcode);

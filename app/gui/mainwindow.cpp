@@ -7,13 +7,13 @@
 #include "composerwidget.h"
 #include "connectionbar.h"
 #include "findbar.h"
+#include "format.h"
 #include "framedetailpane.h"
 #include "framefilterproxy.h"
 #include "frametablemodel.h"
 #include "handshakepanel.h"
 #include "messagemodel.h"
 #include "modelroles.h"
-#include "plural.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
 #include "statisticspanel.h"
@@ -180,14 +180,6 @@ void sizeColumns(QTableView *view, const QList<ColumnSample> &columns, int stret
     }
     if (stretchColumn >= 0)
         keepPreviewWide(view, stretchColumn);
-}
-
-// "512 octets", or "1.5 MB" from 10 KiB on.
-QString humanOctets(qint64 n)
-{
-    if (n < 10 * 1024)
-        return StepDescription::octets(n);
-    return QLocale().formattedDataSize(n, 1, QLocale::DataSizeTraditionalFormat);
 }
 
 } // namespace
@@ -451,7 +443,7 @@ void MainWindow::sizeColumnsToContents()
     // Sized from typical contents, not from the rows (there are none yet, and a million later):
     // row numbers and times of a long session, the longest names each column shows.
     const QString number = u"9999999"_s;
-    const QString time = FrameTableModel::timeText(999'999'999'999); // "999999.999" ms
+    const QString time = format::millisecondsCell(999'999'999'999); // "999999.999" ms
     const QStringList directions = {FrameTableModel::directionText(Direction::Tx),
                                     FrameTableModel::directionText(Direction::Rx), u"—"_s};
     const QString length = QString::number(16'777'216);
@@ -879,12 +871,12 @@ QString MainWindow::statusText() const
     const Trace &t = m_store->trace();
     const qint64 elapsedMs = t.lastTimeNs() / 1000000;
     const auto frames = [](qint64 n) {
-        return resolvePlural(tr("%1 frame(s)", nullptr, pluralCount(n)), n)
+        return format::resolvePlural(tr("%1 frame(s)", nullptr, format::pluralCount(n)), n)
             .arg(QLocale().toString(n));
     };
     return tr("TX %1, %2   RX %3, %4   %5 s")
-        .arg(humanOctets(t.octetCount(Direction::Tx)), frames(t.frameCount(Direction::Tx)),
-             humanOctets(t.octetCount(Direction::Rx)), frames(t.frameCount(Direction::Rx)),
+        .arg(format::dataSize(t.octetCount(Direction::Tx)), frames(t.frameCount(Direction::Tx)),
+             format::dataSize(t.octetCount(Direction::Rx)), frames(t.frameCount(Direction::Rx)),
              QLocale().toString(elapsedMs / 1000.0, 'f', 1));
 }
 
@@ -1050,7 +1042,8 @@ bool MainWindow::confirmReplacingViews(const QString &action)
                                        "replaced; export its report first to keep it.")
                                   : tr("The views show the recording of the last connection (%1). "
                                        "It will be replaced; export its report first to keep it."))
-                        .arg(resolvePlural(tr("%1 frame(s)", nullptr, pluralCount(frames)), frames)
+                        .arg(format::resolvePlural(
+                                 tr("%1 frame(s)", nullptr, format::pluralCount(frames)), frames)
                                  .arg(QLocale().toString(frames))),
                     QMessageBox::Cancel, this);
     box.setObjectName(u"replaceViewsQuestion"_s);
@@ -1094,20 +1087,22 @@ void MainWindow::updateViewBanner()
 {
     if (m_store->viewsPaused()) {
         const qint64 hidden = m_store->framesHiddenByPause();
-        showViewBanner(resolvePlural(tr("Live views paused: %1 new frame(s) recorded, not shown "
-                                        "yet.",
-                                        nullptr, pluralCount(hidden)),
-                                     hidden)
-                           .arg(QLocale().toString(hidden)),
-                       tr("&Resume"));
+        showViewBanner(
+            format::resolvePlural(tr("Live views paused: %1 new frame(s) recorded, not shown "
+                                     "yet.",
+                                     nullptr, format::pluralCount(hidden)),
+                                  hidden)
+                .arg(QLocale().toString(hidden)),
+            tr("&Resume"));
     } else if (m_store->viewsCleared()) {
         const qint64 before = qint64(m_store->viewFloor().frames);
-        showViewBanner(resolvePlural(tr("Views cleared: %1 earlier frame(s) are still recorded "
-                                        "(the panels and reports use them).",
-                                        nullptr, pluralCount(before)),
-                                     before)
-                           .arg(QLocale().toString(before)),
-                       tr("Show &All"));
+        showViewBanner(
+            format::resolvePlural(tr("Views cleared: %1 earlier frame(s) are still recorded "
+                                     "(the panels and reports use them).",
+                                     nullptr, format::pluralCount(before)),
+                                  before)
+                .arg(QLocale().toString(before)),
+            tr("Show &All"));
     } else {
         hideViewBanner();
     }

@@ -3,6 +3,7 @@
 #include "monospacefont.h"
 #include "theme.h"
 
+#include "format.h"
 #include "frametablemodel.h"
 #include "protocol/frame.h"
 
@@ -128,9 +129,8 @@ bool MessageModel::validateTx(OpenMessage &open, const FrameRecord &frame)
         qint64 remaining = FrameTableModel::wirePayloadLength(frame);
         if (!pattern.isEmpty() && remaining > 0) {
             // Whole patterns per block, so consecutive blocks continue the pattern seamlessly.
-            QByteArray block = pattern;
-            while (block.size() < kValidationBlock)
-                block += pattern;
+            const qint64 patterns = (kValidationBlock + pattern.size() - 1) / pattern.size();
+            const QByteArray block = repeatPattern(pattern, patterns * pattern.size());
             while (remaining > 0 && open.utf8.state() != Utf8Validator::State::Invalid) {
                 const qsizetype n = qsizetype(std::min<qint64>(remaining, block.size()));
                 open.utf8.feed(block.constData(), n);
@@ -265,7 +265,7 @@ void MessageModel::onResetDone()
     endResetModel();
 }
 
-QByteArray MessageModel::payloadHead(const Message &message, qint64 maxOctets) const
+QByteArray MessageModel::wirePayloadHead(const Message &message, qint64 maxOctets) const
 {
     // The message's frames are the first one and the continuations of its direction up to the
     // last: any other text/binary frame of that direction would have ended it.
@@ -279,7 +279,7 @@ QByteArray MessageModel::payloadHead(const Message &message, qint64 maxOctets) c
             continue;
         if (i != message.firstFrame && frame.opcode != quint8(Opcode::Continuation))
             continue;
-        head += FrameTableModel::payloadHead(trace, frame, maxOctets - head.size());
+        head += FrameTableModel::wirePayloadHead(trace, frame, maxOctets - head.size());
     }
     return head;
 }
@@ -324,7 +324,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return displayData(message, number, column);
     case Qt::ToolTipRole:
         if (column == PreviewColumn && message.size > 0)
-            return FrameTableModel::payloadToolTip(payloadHead(message, 4096), message.size);
+            return FrameTableModel::payloadToolTip(wirePayloadHead(message, 4096), message.size);
         if (column == TypeColumn && message.status == Status::Interrupted)
             return tr("A new text or binary frame started before this message's final fragment "
                       "(RFC 6455 §5.4).");
@@ -377,7 +377,7 @@ QVariant MessageModel::displayData(const Message &message, int row, int column) 
     case NumberColumn:
         return QString::number(row + 1);
     case TimeColumn:
-        return FrameTableModel::timeText(timeNsOf(message));
+        return format::millisecondsCell(timeNsOf(message));
     case DirectionColumn:
         return FrameTableModel::directionText(message.direction);
     case TypeColumn: {
@@ -397,14 +397,14 @@ QVariant MessageModel::displayData(const Message &message, int row, int column) 
     case SizeColumn:
         return QString::number(message.size);
     case PreviewColumn:
-        return FrameTableModel::payloadPreview(
-            payloadHead(message, FrameTableModel::kPreviewOctets), message.size);
+        return format::payloadPreview(wirePayloadHead(message, FrameTableModel::kPreviewOctets),
+                                      message.size);
     case Utf8Column:
         if (!text)
             return QString();
         return message.utf8Invalid ? tr("no") : tr("yes");
     case DeltaTimeColumn:
-        return FrameTableModel::timeText(deltaNs(row, message));
+        return format::millisecondsCell(deltaNs(row, message));
     default:
         return {};
     }

@@ -83,7 +83,7 @@ public:
     // The message of a row; `row` must be in [0, rowCount()).
     [[nodiscard]] Message messageAt(int row) const { return message(m_floorRow + row); }
     // At most `maxOctets` of the message's payload, from its frames in order.
-    [[nodiscard]] QByteArray payloadHead(const Message &message, qint64 maxOctets) const;
+    [[nodiscard]] QByteArray wirePayloadHead(const Message &message, qint64 maxOctets) const;
 
 private:
     // What a message's first frame does not say: for the messages that are not one frame with FIN.

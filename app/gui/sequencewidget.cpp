@@ -4,7 +4,7 @@
 #include "ui_sequence.h"
 
 #include "composerwidget.h"
-#include "plural.h"
+#include "format.h"
 #include "sessioncontroller.h"
 #include "stepdescription.h"
 #include "steplistmodel.h"
@@ -66,7 +66,8 @@ public:
 
 QString stepCount(qsizetype count)
 {
-    return resolvePlural(SequenceWidget::tr("%Ln step(s)", nullptr, pluralCount(count)), count);
+    return format::resolvePlural(
+        SequenceWidget::tr("%Ln step(s)", nullptr, format::pluralCount(count)), count);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "stepdescription.h"
 
-#include "plural.h"
+#include "format.h"
 #include "protocol/frame.h"
 #include "protocol/utf8validator.h"
 
@@ -105,40 +105,6 @@ QString StepDescription::closeCodeLabel(int code)
     return label + u' ' + tr("(invalid on the wire)");
 }
 
-QString StepDescription::octets(qint64 count)
-{
-    return resolvePlural(tr("%1 octet(s)", nullptr, pluralCount(count)), count)
-        .arg(QLocale().toString(count));
-}
-
-QString StepDescription::seconds(double value)
-{
-    return tr("%1 s").arg(QLocale().toString(value, 'g', 6));
-}
-
-QString StepDescription::payloadPreview(const QByteArray &payload, int maxChars)
-{
-    if (payload.isEmpty() || maxChars <= 0)
-        return {};
-    // Only the head is looked at: a 64 MiB payload must not be validated for a one-line preview.
-    const QByteArray head = payload.left(qsizetype(maxChars) * 4 + 4);
-    const bool cut = head.size() < payload.size();
-    qint64 bad = Utf8Validator::firstInvalidOffset(head.constData(), head.size());
-    if (bad >= 0 && !(cut && bad >= head.size() - 3))
-        return {};
-    QString text = QString::fromUtf8(bad >= 0 ? head.left(qsizetype(bad)) : head);
-    for (const QChar c : std::as_const(text)) {
-        if (c.category() == QChar::Other_Control && c != u'\n' && c != u'\t' && c != u'\r')
-            return {};
-    }
-    text.replace(u'\n', u'\u21B5').replace(u'\r', u' ').replace(u'\t', u' ');
-    if (text.size() > maxChars || cut) {
-        text.truncate(maxChars);
-        text += u'\u2026';
-    }
-    return u'\u201C' + text + u'\u201D';
-}
-
 QString StepDescription::describe(const wsi::Step &step)
 {
     QStringList parts;
@@ -173,9 +139,10 @@ QString StepDescription::describe(const wsi::Step &step)
         }
         if (f.repeatLength)
             parts << tr("%1 repeating a pattern of %2")
-                         .arg(octets(f.wirePayloadLength()), octets(f.payload.size()));
+                         .arg(format::octets(f.wirePayloadLength()),
+                              format::octets(f.payload.size()));
         else
-            parts << octets(f.payload.size());
+            parts << format::octets(f.payload.size());
         switch (f.lengthEncoding) {
         case LengthEncoding::Auto:
             break;
@@ -192,36 +159,37 @@ QString StepDescription::describe(const wsi::Step &step)
         if (f.declaredLength)
             parts << tr("declares %1").arg(QLocale().toString(qulonglong(*f.declaredLength)));
         addWrites(f.chopSize, step.chopDelayMs, f.sync);
-        preview = payloadPreview(f.payload);
+        preview = format::quotedPreview(f.payload);
         return tr("Frame: %1").arg(parts.join(u", "_s)) +
                (preview.isEmpty() ? QString() : u" \u2014 "_s + preview);
     }
     case Step::Kind::Message:
         parts << (step.binary ? tr("Binary message") : tr("Text message"))
-              << octets(step.payload.size());
+              << format::octets(step.payload.size());
         if (step.fragmentSize > 0)
             parts << tr("fragments of %1").arg(step.fragmentSize);
         addWrites(step.chopSize, step.chopDelayMs, step.sync);
-        preview = payloadPreview(step.payload);
+        preview = format::quotedPreview(step.payload);
         break;
     case Step::Kind::Ping:
     case Step::Kind::Pong:
         parts << (step.kind == Step::Kind::Ping ? tr("Ping") : tr("Pong"))
-              << octets(step.payload.size());
+              << format::octets(step.payload.size());
         addWrites(step.chopSize, step.chopDelayMs, step.sync);
-        preview = payloadPreview(step.payload);
+        preview = format::quotedPreview(step.payload);
         break;
     case Step::Kind::Delay:
         if (step.tag.isEmpty())
-            return tr("Delay %1").arg(seconds(step.seconds));
-        return tr("Delay %1 (tag %2)").arg(seconds(step.seconds), step.tag);
+            return tr("Delay %1").arg(format::seconds(step.seconds));
+        return tr("Delay %1 (tag %2)").arg(format::seconds(step.seconds), step.tag);
     case Step::Kind::Close:
         parts << (step.closeCode ? tr("Close %1").arg(closeCodeLabel(*step.closeCode))
                                  : tr("Close without a code"));
         if (!step.closeReason.isEmpty()) {
-            const QString reason = payloadPreview(step.closeReason, 40);
-            parts << (reason.isEmpty() ? tr("reason of %1").arg(octets(step.closeReason.size()))
-                                       : tr("reason %1").arg(reason));
+            const QString reason = format::quotedPreview(step.closeReason, 40);
+            parts << (reason.isEmpty()
+                          ? tr("reason of %1").arg(format::octets(step.closeReason.size()))
+                          : tr("reason %1").arg(reason));
         }
         break;
     case Step::Kind::Fail:
@@ -231,9 +199,9 @@ QString StepDescription::describe(const wsi::Step &step)
     case Step::Kind::HalfClose:
         return tr("Half-close (TCP FIN)");
     case Step::Kind::CloseAfter:
-        return tr("Timer: close after %1").arg(seconds(step.seconds));
+        return tr("Timer: close after %1").arg(format::seconds(step.seconds));
     case Step::Kind::FailAfter:
-        return tr("Timer: fail after %1").arg(seconds(step.seconds));
+        return tr("Timer: fail after %1").arg(format::seconds(step.seconds));
     case Step::Kind::TimeoutEvent:
         return tr("Record timeout %1 while open, else stop").arg(step.tag);
     case Step::Kind::FrameHeader: {
@@ -246,8 +214,8 @@ QString StepDescription::describe(const wsi::Step &step)
                  QLocale().toString(declared));
     }
     case Step::Kind::FrameData:
-        parts << tr("Frame data") << octets(step.payload.size());
-        preview = payloadPreview(step.payload);
+        parts << tr("Frame data") << format::octets(step.payload.size());
+        preview = format::quotedPreview(step.payload);
         break;
     }
     return parts.join(u", "_s) + (preview.isEmpty() ? QString() : u" \u2014 "_s + preview);

@@ -27,12 +27,6 @@ public:
     [[nodiscard]] static QString closeCodeName(int code);
     // "1000 Normal Closure", "1005 No Status Received (invalid on the wire)".
     [[nodiscard]] static QString closeCodeLabel(int code);
-    // "1 octet", "9 octets" (grouped digits).
-    [[nodiscard]] static QString octets(qint64 count);
-    // Seconds without trailing zeros: "1 s", "0.25 s".
-    [[nodiscard]] static QString seconds(double value);
-    // The payload as short quoted text when it is printable UTF-8, else empty.
-    [[nodiscard]] static QString payloadPreview(const QByteArray &payload, int maxChars = 24);
 };
 
 } // namespace wsi::gui

@@ -2,10 +2,10 @@
 #include "tableactions.h"
 
 #include "cli/cliparser.h"
+#include "format.h"
 #include "frametablemodel.h"
 #include "messagemodel.h"
 #include "modelroles.h"
-#include "plural.h"
 #include "tracestore.h"
 #include "wirelogmodel.h"
 
@@ -112,7 +112,7 @@ std::optional<QByteArray> fullPayload(const Trace &trace, const FrameRecord &fra
     const qint64 expected = frame.direction == Direction::Tx && frame.tx
                                 ? FrameTableModel::wirePayloadLength(frame)
                                 : arrivedPayload(trace, frame);
-    QByteArray octets = FrameTableModel::payloadHead(trace, frame, expected);
+    QByteArray octets = FrameTableModel::wirePayloadHead(trace, frame, expected);
     if (octets.size() != expected)
         return std::nullopt;
     return octets;
@@ -179,7 +179,7 @@ QString formatPayload(const QByteArray &payload, PayloadFormat format)
     case PayloadFormat::Text:
         return QString::fromUtf8(payload);
     case PayloadFormat::Hex:
-        return QString::fromLatin1(payload.toHex(' '));
+        return format::spacedHex(payload);
     case PayloadFormat::Base64:
         return QString::fromLatin1(payload.toBase64());
     case PayloadFormat::CArray: {
@@ -404,7 +404,7 @@ int TableActions::currentFrame() const
     return currentTarget().frame;
 }
 
-// The message's frames, as MessageModel::payloadHead() reads them: the first one and the
+// The message's frames, as MessageModel::wirePayloadHead() reads them: the first one and the
 // continuations of its direction up to the last.
 static bool messageKept(const Trace &trace, const MessageModel::Message &m)
 {
@@ -519,7 +519,7 @@ void TableActions::copyRows()
     Q_EMIT statusMessage(
         rows >= kMaxCopiedRows
             ? tr("Copied the first %1 rows (at most %1 at once).").arg(kMaxCopiedRows)
-            : resolvePlural(tr("Copied %Ln row(s).", nullptr, int(rows)), rows));
+            : format::resolvePlural(tr("Copied %Ln row(s).", nullptr, int(rows)), rows));
 }
 
 std::optional<QByteArray> TableActions::currentPayload(QString *why) const
@@ -538,7 +538,7 @@ std::optional<QByteArray> TableActions::currentPayload(QString *why) const
         if (!model)
             return notKept();
         const MessageModel::Message m = model->messageAt(t.messageRow);
-        QByteArray octets = model->payloadHead(m, m.size);
+        QByteArray octets = model->wirePayloadHead(m, m.size);
         if (octets.size() != m.size)
             return notKept();
         return octets;
@@ -571,7 +571,7 @@ void TableActions::copyPayload(PayloadFormat format)
     if (format == PayloadFormat::Text || format == PayloadFormat::Hex)
         mime->setData(u"application/octet-stream"_s, *payload);
     QApplication::clipboard()->setMimeData(mime);
-    Q_EMIT statusMessage(resolvePlural(
+    Q_EMIT statusMessage(format::resolvePlural(
         tr("Copied %Ln payload octet(s).", nullptr, int(payload->size())), payload->size()));
 }
 

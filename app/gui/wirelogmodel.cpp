@@ -4,8 +4,8 @@
 #include "monospacefont.h"
 #include "theme.h"
 
+#include "format.h"
 #include "frametablemodel.h"
-#include "plural.h"
 
 #include <QFontDatabase>
 
@@ -41,7 +41,7 @@ QString hexLines(const QByteArray &octets)
     for (qsizetype at = 0; at < octets.size(); at += 32) {
         if (at > 0)
             out += u'\n';
-        out += QString::fromLatin1(octets.mid(at, 32).toHex(' '));
+        out += format::spacedHex(octets.mid(at, 32));
     }
     return out;
 }
@@ -424,7 +424,7 @@ QVariant WireLogModel::displayData(const Row &row, int rowNumber, int column) co
     case IndexColumn:
         return u"%1"_s.arg(rowNumber, 3, 10, QChar(u'0'));
     case TimeColumn:
-        return FrameTableModel::timeText(timeNsOf(row));
+        return format::millisecondsCell(timeNsOf(row));
     case DirectionColumn: {
         const int direction = directionOf(row.kind);
         if (direction < 0)
@@ -462,7 +462,7 @@ QString WireLogModel::details(const Row &row) const
         const QString payload = wireLogPayloadText(trace, line);
         if (payload.isEmpty())
             return summary;
-        return summary + u"  "_s + FrameTableModel::withControlPictures(payload);
+        return summary + u"  "_s + format::withControlPictures(payload);
     }
     case KindGroup::Connection:
         // Who dropped it is the kind; how TCP ended (FIN, RST, TLS, ours, the socket's error) is
@@ -483,10 +483,10 @@ QString WireLogModel::toolTip(const Row &row) const
     switch (groupOf(row.kind)) {
     case KindGroup::Octets: {
         const OctetChunk &chunk = trace.chunks()[entry.index];
-        QString head =
-            wireLogKindName(row.kind) + u": "_s +
-            resolvePlural(tr("%1 octet(s)", nullptr, pluralCount(chunk.size)), chunk.size)
-                .arg(chunk.size);
+        QString head = wireLogKindName(row.kind) + u": "_s +
+                       format::resolvePlural(
+                           tr("%1 octet(s)", nullptr, format::pluralCount(chunk.size)), chunk.size)
+                           .arg(chunk.size);
         if (chunk.direction == Direction::Tx && chunk.sync)
             head += u", "_s + tr("sync");
         const QByteArray shown = chunk.data.left(qsizetype(kToolTipOctets));
@@ -494,14 +494,14 @@ QString WireLogModel::toolTip(const Row &row) const
         if (chunk.size > shown.size()) {
             text += u'\n';
             text += chunk.isComplete()
-                        ? resolvePlural(
-                              tr("(%1 of %2 octet(s) shown)", nullptr, pluralCount(chunk.size)),
-                              chunk.size)
+                        ? format::resolvePlural(tr("(%1 of %2 octet(s) shown)", nullptr,
+                                                   format::pluralCount(chunk.size)),
+                                                chunk.size)
                               .arg(shown.size())
                               .arg(chunk.size)
-                        : resolvePlural(tr("(only the first %1 of %2 octet(s) were kept)", nullptr,
-                                           pluralCount(chunk.size)),
-                                        chunk.size)
+                        : format::resolvePlural(tr("(only the first %1 of %2 octet(s) were kept)",
+                                                   nullptr, format::pluralCount(chunk.size)),
+                                                chunk.size)
                               .arg(chunk.data.size())
                               .arg(chunk.size);
         }
@@ -512,8 +512,9 @@ QString WireLogModel::toolTip(const Row &row) const
         QString text = wireLogText(trace, line);
         const qint64 total = FrameTableModel::wirePayloadLength(frame);
         if (total > 0) {
-            text += u'\n' + FrameTableModel::payloadToolTip(
-                                FrameTableModel::payloadHead(trace, frame, kToolTipOctets), total);
+            text +=
+                u'\n' + FrameTableModel::payloadToolTip(
+                            FrameTableModel::wirePayloadHead(trace, frame, kToolTipOctets), total);
         }
         if (frame.violations != Violation::None)
             text += u'\n' + FrameTableModel::violationsToolTip(frame.violations);

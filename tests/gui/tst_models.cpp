@@ -6,6 +6,7 @@
 // against the embedded echo server; a scale test appends a million frames.
 #include "echo/echoserver.h"
 #include "gui/closingmodel.h"
+#include "gui/format.h"
 #include "gui/framefilterproxy.h"
 #include "gui/frametablemodel.h"
 #include "gui/messagemodel.h"
@@ -760,9 +761,9 @@ private Q_SLOTS:
         const FrameRecord &big = trace.frames()[0];
         QVERIFY(big.payloadDerived);
         QVERIFY(big.payload.isEmpty());
-        QCOMPARE(FrameTableModel::payloadHead(trace, big, 64), text.left(64));
-        QCOMPARE(FrameTableModel::payloadHead(trace, big, 0), QByteArray());
-        QCOMPARE(FrameTableModel::payloadHead(trace, big, 70000), text.left(70000));
+        QCOMPARE(FrameTableModel::wirePayloadHead(trace, big, 64), text.left(64));
+        QCOMPARE(FrameTableModel::wirePayloadHead(trace, big, 0), QByteArray());
+        QCOMPARE(FrameTableModel::wirePayloadHead(trace, big, 70000), text.left(70000));
         const QString preview = frames.index(0, FrameTableModel::PayloadColumn).data().toString();
         QCOMPARE(preview, QString::fromLatin1(text.left(64)) + u"…"_s);
         QCOMPARE(frames.index(0, FrameTableModel::LengthColumn).data().toString(),
@@ -774,50 +775,15 @@ private Q_SLOTS:
 
         const FrameRecord &rep = trace.frames()[1];
         QCOMPARE(FrameTableModel::wirePayloadLength(rep), 100000);
-        QCOMPARE(FrameTableModel::payloadHead(trace, rep, 5), QByteArray("xyxyx"));
+        QCOMPARE(FrameTableModel::wirePayloadHead(trace, rep, 5), QByteArray("xyxyx"));
         QCOMPARE(frames.index(1, FrameTableModel::PayloadColumn).data().toString(),
                  QString(u"xy"_s.repeated(32) + u"…"_s));
         QCOMPARE(frames.index(1, 0).data(FrameTableModel::StreamSizeRole).toLongLong(),
                  2 + 8 + 4 + 100000);
     }
 
-    void payloadPreview_data()
+    void columnTexts()
     {
-        QTest::addColumn<QByteArray>("head");
-        QTest::addColumn<qint64>("total");
-        QTest::addColumn<QString>("preview");
-        QTest::newRow("empty") << QByteArray() << qint64(0) << QString();
-        QTest::newRow("text") << QByteArray("Hello") << qint64(5) << u"Hello"_s;
-        QTest::newRow("control characters shown")
-            << QByteArray("a\nb\0c", 5) << qint64(5) << u"a\u240Ab\u2400c"_s;
-        QTest::newRow("text cut") << QByteArray("Hello") << qint64(50) << u"Hello…"_s;
-        QTest::newRow("invalid UTF-8 as hex") << hex("ff fe 41") << qint64(3) << u"ff fe 41"_s;
-        QTest::newRow("hex cut") << hex("ff fe 41") << qint64(300) << u"ff fe 41 …"_s;
-        QTest::newRow("code point cut by the head, payload goes on")
-            << QByteArray("caf\xc3") << qint64(10) << u"caf…"_s;
-        QTest::newRow("code point cut by the end of the payload")
-            << QByteArray("caf\xc3") << qint64(4) << u"63 61 66 c3"_s;
-        QTest::newRow("UTF-8") << QByteArray("\xce\xba\xe1\xbd\xb9") << qint64(5)
-                               << u"\u03ba\u1f79"_s;
-        QTest::newRow("octets not kept") << QByteArray() << qint64(9) << u"…"_s;
-    }
-
-    void payloadPreview()
-    {
-        QFETCH(QByteArray, head);
-        QFETCH(qint64, total);
-        QFETCH(QString, preview);
-        QCOMPARE(FrameTableModel::payloadPreview(head, total), preview);
-    }
-
-    void previewIsCappedAtSixtyFourCharacters()
-    {
-        const QByteArray text(200, 'q');
-        QCOMPARE(FrameTableModel::payloadPreview(text, 200), QString(u"q"_s.repeated(64) + u"…"_s));
-        const QByteArray binary(200, '\xff');
-        // 21 octets of hex fill about the same width as 64 characters of text.
-        QCOMPARE(FrameTableModel::payloadPreview(binary, 200),
-                 QString(u"ff "_s.repeated(20) + u"ff …"_s));
         QCOMPARE(FrameTableModel::rsvText(7), u"7 (RSV1+RSV2+RSV3)"_s);
         QCOMPARE(FrameTableModel::rsvText(4), u"4 (RSV1)"_s);
         QCOMPARE(FrameTableModel::rsvText(1), u"1 (RSV3)"_s);
@@ -1494,7 +1460,7 @@ private Q_SLOTS:
             const qint64 previous =
                 row == 0 ? time : frames.index(row - 1, 0).data(TimeNsRole).toLongLong();
             QCOMPARE(frames.index(row, FrameTableModel::DeltaTimeColumn).data().toString(),
-                     FrameTableModel::timeText(time - previous));
+                     format::millisecondsCell(time - previous));
         }
         QCOMPARE(frames.index(0, FrameTableModel::DeltaTimeColumn).data().toString(), u"0.000"_s);
         // Filtered: since the previous row the filter shows. RX frames 2 and 5 are 7 ms apart
@@ -1510,12 +1476,12 @@ private Q_SLOTS:
                 row == 0 ? time : models.frameProxy.index(row - 1, 0).data(TimeNsRole).toLongLong();
             QCOMPARE(
                 models.frameProxy.index(row, FrameTableModel::DeltaTimeColumn).data().toString(),
-                FrameTableModel::timeText(time - previous));
+                format::millisecondsCell(time - previous));
         }
         const qint64 t2 = frames.index(1, 0).data(TimeNsRole).toLongLong();
         const qint64 t5 = frames.index(4, 0).data(TimeNsRole).toLongLong();
         QCOMPARE(models.frameProxy.index(1, FrameTableModel::DeltaTimeColumn).data().toString(),
-                 FrameTableModel::timeText(t5 - t2));
+                 format::millisecondsCell(t5 - t2));
         QVERIFY(t5 - t2 > frames.index(4, 0).data(TimeNsRole).toLongLong() -
                               frames.index(3, 0).data(TimeNsRole).toLongLong());
         // Messages: since the previous message.
@@ -1523,10 +1489,10 @@ private Q_SLOTS:
         QVERIFY(messages.rowCount() >= 2);
         QCOMPARE(messages.index(0, MessageModel::DeltaTimeColumn).data().toString(), u"0.000"_s);
         for (int row = 1; row < messages.rowCount(); ++row)
-            QCOMPARE(messages.index(row, MessageModel::DeltaTimeColumn).data().toString(),
-                     FrameTableModel::timeText(
-                         messages.index(row, 0).data(TimeNsRole).toLongLong() -
-                         messages.index(row - 1, 0).data(TimeNsRole).toLongLong()));
+            QCOMPARE(
+                messages.index(row, MessageModel::DeltaTimeColumn).data().toString(),
+                format::millisecondsCell(messages.index(row, 0).data(TimeNsRole).toLongLong() -
+                                         messages.index(row - 1, 0).data(TimeNsRole).toLongLong()));
     }
 
     void lookupsMatchLinearScans()

@@ -56,19 +56,15 @@ QString opcodeName(int opcode)
     return u"Reserved "_s + QString::number(opcode);
 }
 
-QByteArray FrameSpec::wirePayload() const
+QByteArray repeatPattern(QByteArrayView pattern, qint64 length)
 {
-    if (!repeatLength)
-        return payload;
-    // An unusable repeat length (negative, too long, empty pattern) is a validate() error; the
-    // payload is then empty rather than an attempt at a huge or impossible allocation.
-    if (!repeatLengthUsable(*this) || *repeatLength == 0)
+    if (pattern.isEmpty() || length <= 0)
         return QByteArray();
-    const qsizetype total = qsizetype(*repeatLength);
+    const qsizetype total = qsizetype(length);
     QByteArray out(total, Qt::Uninitialized);
     char *dst = out.data();
-    const qsizetype first = std::min(total, payload.size());
-    std::memcpy(dst, payload.constData(), size_t(first));
+    const qsizetype first = std::min(total, pattern.size());
+    std::memcpy(dst, pattern.data(), size_t(first));
     // Doubling copy: the pattern repeated whole, then a prefix of it for the remainder.
     qsizetype filled = first;
     while (filled < total) {
@@ -77,6 +73,27 @@ QByteArray FrameSpec::wirePayload() const
         filled += chunk;
     }
     return out;
+}
+
+QByteArray FrameSpec::wirePayload() const
+{
+    if (!repeatLength)
+        return payload;
+    // An unusable repeat length (negative, too long, empty pattern) is a validate() error; the
+    // payload is then empty rather than an attempt at a huge or impossible allocation.
+    if (!repeatLengthUsable(*this))
+        return QByteArray();
+    return repeatPattern(payload, *repeatLength);
+}
+
+QByteArray FrameSpec::wirePayloadHead(qint64 maxOctets) const
+{
+    if (maxOctets <= 0)
+        return QByteArray();
+    if (!repeatLength)
+        return payload.left(qsizetype(std::min<qint64>(maxOctets, payload.size())));
+    // A repeat too long to send (a validate() error) still previews its head.
+    return repeatPattern(payload, std::min(*repeatLength, maxOctets));
 }
 
 qint64 FrameSpec::wirePayloadLength() const

@@ -47,8 +47,15 @@ enum class MaskMode : quint8 {
     BitOnly, // mask bit set but no key written and the payload sent unmasked (a broken frame)
 };
 
+// `pattern` repeated and cut to `length` octets ("ab", 5 gives "ababa"); empty when the pattern
+// is empty or the length is not positive. The one pattern repeat of the program: sent payloads,
+// their previews and their validation all read a repeated payload through it.
+[[nodiscard]] QByteArray repeatPattern(QByteArrayView pattern, qint64 length);
+
 // Everything a user can choose about one frame, valid or not. Field names follow the wire log
-// (docs/sending.md §1.1): `payload` is the base pattern, `repeatLength` the on-wire length.
+// (docs/sending.md §1.1). Words: `payload` is the payload as given (the base pattern when
+// repeatLength is set), the "wire payload" is what goes on the wire (the pattern repeated to
+// repeatLength); every reader of the sent octets asks for the wire payload.
 struct FrameSpec
 {
     int opcode = 1; // 0–15
@@ -65,6 +72,9 @@ struct FrameSpec
 
     // The payload octets that go on the wire (unmasked): the pattern repeated to repeatLength.
     [[nodiscard]] QByteArray wirePayload() const;
+    // Its first `maxOctets` octets, without building a 16 MiB repeat (a repeat too long to send
+    // still gives the head it would have).
+    [[nodiscard]] QByteArray wirePayloadHead(qint64 maxOctets) const;
     [[nodiscard]] qint64 wirePayloadLength() const;
     // The value in the header's length field.
     [[nodiscard]] quint64 headerLength() const;

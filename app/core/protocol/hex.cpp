@@ -5,21 +5,6 @@ using namespace Qt::StringLiterals;
 
 namespace wsi {
 
-namespace {
-
-int hexValue(char16_t c)
-{
-    if (c >= u'0' && c <= u'9')
-        return c - u'0';
-    if (c >= u'a' && c <= u'f')
-        return c - u'a' + 10;
-    if (c >= u'A' && c <= u'F')
-        return c - u'A' + 10;
-    return -1;
-}
-
-} // namespace
-
 QString HexError::message() const
 {
     switch (kind) {
@@ -43,7 +28,7 @@ HexError parseHex(QStringView text, QByteArray &out)
     qsizetype digits = 0;
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text[i];
-        const int value = hexValue(c.unicode());
+        const int value = hexDigitValue(c.unicode());
         if (value >= 0) {
             ++digits;
             if (high < 0) {
@@ -70,6 +55,26 @@ HexError parseHex(QStringView text, QByteArray &out)
     }
     out = octets;
     return error;
+}
+
+bool isHexDigits(QStringView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (const QChar c : text) {
+        if (hexDigitValue(c.unicode()) < 0)
+            return false;
+    }
+    return true;
+}
+
+std::optional<quint32> parseMaskKey(QStringView text)
+{
+    QByteArray octets;
+    if (!parseHex(text, octets).ok() || octets.size() != 4)
+        return std::nullopt;
+    return quint32(uchar(octets[0])) << 24 | quint32(uchar(octets[1])) << 16 |
+           quint32(uchar(octets[2])) << 8 | quint32(uchar(octets[3]));
 }
 
 } // namespace wsi

@@ -264,12 +264,11 @@ QString frameFromJson(const QJsonObject &o, const QString &path, Step &step)
         else if (m == u"bit"_s)
             f.maskMode = MaskMode::BitOnly;
         else {
-            bool ok = m.size() == 8;
-            const uint key = m.toUInt(&ok, 16);
-            if (!ok || m.size() != 8)
+            const auto key = parseMaskKey(m);
+            if (!key)
                 r.fail(r.where(u"mask"_s) + u": must be auto, none, bit or 8 hex digits"_s);
             f.maskMode = MaskMode::Fixed;
-            f.maskKey = key;
+            f.maskKey = key.value_or(0);
         }
     }
     r.payload(f.payload);
