@@ -1304,16 +1304,8 @@
         <translation>„%1“ existiert nicht oder ist keine Datei.</translation>
     </message>
     <message>
-        <source>The file is %1 (%2), over the %3 limit for a payload loaded from a file. Use “Repeat a pattern to N octets” for larger payloads.</source>
-        <translation>Die Datei ist %1 (%2) groß und überschreitet das Limit von %3 für eine Payload aus einer Datei. Verwenden Sie für größere Payloads „Muster auf N Oktette wiederholen“.</translation>
-    </message>
-    <message>
         <source>Cannot read the file: %1</source>
         <translation>Die Datei kann nicht gelesen werden: %1</translation>
-    </message>
-    <message>
-        <source>%1: %2 (%3), loaded.</source>
-        <translation>%1: %2 (%3), geladen.</translation>
     </message>
     <message>
         <source>Choose a Payload File</source>
@@ -1628,6 +1620,14 @@
     <message>
         <source>Key:</source>
         <translation>Schlüssel:</translation>
+    </message>
+    <message>
+        <source>The file is %1, over the %2 limit for a payload loaded from a file. Use “Repeat a pattern to N octets” for larger payloads.</source>
+        <translation>Die Datei ist %1 groß und überschreitet das Limit von %2 für eine Payload aus einer Datei. Verwenden Sie für größere Payloads „Muster auf N Oktette wiederholen“.</translation>
+    </message>
+    <message>
+        <source>%1: %2, loaded.</source>
+        <translation>%1: %2, geladen.</translation>
     </message>
 </context>
 <context>

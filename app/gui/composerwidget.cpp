@@ -439,15 +439,14 @@ bool ComposerWidget::loadPayloadFile(const QString &path)
     m_fileData.clear();
     m_fileError.clear();
     const QFileInfo info(path);
-    const QLocale locale;
     if (!info.exists() || !info.isFile()) {
         m_fileError =
             tr("“%1” does not exist or is not a file.").arg(QDir::toNativeSeparators(path));
     } else if (info.size() > MaxFilePayload) {
-        m_fileError = tr("The file is %1 (%2), over the %3 limit for a payload loaded from a "
-                         "file. Use “Repeat a pattern to N octets” for larger payloads.")
-                          .arg(locale.formattedDataSize(info.size()), format::octets(info.size()),
-                               locale.formattedDataSize(MaxFilePayload, 0));
+        m_fileError =
+            tr("The file is %1, over the %2 limit for a payload loaded from a "
+               "file. Use “Repeat a pattern to N octets” for larger payloads.")
+                .arg(format::dataSizeExact(info.size()), format::dataSize(MaxFilePayload));
     } else {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly))
@@ -457,12 +456,10 @@ bool ComposerWidget::loadPayloadFile(const QString &path)
     }
     m_ui->filePathEdit->setText(QDir::toNativeSeparators(path));
     m_ui->filePathEdit->setToolTip(QDir::toNativeSeparators(info.absoluteFilePath()));
-    m_ui->fileInfoLabel->setText(m_fileError.isEmpty()
-                                     ? tr("%1: %2 (%3), loaded.")
-                                           .arg(info.fileName(),
-                                                locale.formattedDataSize(m_fileData.size()),
-                                                format::octets(m_fileData.size()))
-                                     : QString());
+    m_ui->fileInfoLabel->setText(
+        m_fileError.isEmpty()
+            ? tr("%1: %2, loaded.").arg(info.fileName(), format::dataSizeExact(m_fileData.size()))
+            : QString());
     m_ui->fileInfoLabel->setVisible(m_fileError.isEmpty());
     const bool wasUpdating = std::exchange(m_updating, true);
     m_ui->payloadModeCombo->setCurrentIndex(int(PayloadMode::File));

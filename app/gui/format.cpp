@@ -30,7 +30,20 @@ QString dataSize(qint64 count)
 {
     if (count < 10 * 1024)
         return octets(count);
-    return QLocale().formattedDataSize(count, 1, QLocale::DataSizeTraditionalFormat);
+    // IEC units (KiB, MiB: powers of 1024, as the octets are counted); one decimal, none when
+    // the size is a whole number of its unit ("64 MiB", the limits).
+    int unit = 0;
+    while (unit < 6 && (count >> (10 * (unit + 1))) > 0)
+        ++unit;
+    const bool whole = (count & ((qint64(1) << (10 * unit)) - 1)) == 0;
+    return QLocale().formattedDataSize(count, whole ? 0 : 1, QLocale::DataSizeIecFormat);
+}
+
+QString dataSizeExact(qint64 count)
+{
+    if (count < 10 * 1024)
+        return octets(count);
+    return dataSize(count) + u" ("_s + octets(count) + u')';
 }
 
 QString hexOctet(uchar octet)

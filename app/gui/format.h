@@ -36,9 +36,11 @@ namespace wsi::gui::format {
 
 // "1 octet", "9 octets", "1,048,576 octets" (the locale's digit grouping).
 [[nodiscard]] QString octets(qint64 count);
-// A size for a sentence: octets below 10 KiB ("512 octets"), then "1.5 MB" (the locale's
-// traditional units).
+// A size for a sentence: octets below 10 KiB ("512 octets"), then IEC units with one decimal
+// ("1.5 MiB"), none for a whole number of the unit ("64 MiB").
 [[nodiscard]] QString dataSize(qint64 count);
+// The size and, when it was rounded, the exact count: "1.5 MiB (1,572,864 octets)", "512 octets".
+[[nodiscard]] QString dataSizeExact(qint64 count);
 
 // ---- octets as hex ------------------------------------------------------------------------------
 

@@ -70,10 +70,16 @@ private Q_SLOTS:
         const LocaleScope english(QLocale::English, QLocale::UnitedStates);
         QCOMPARE(format::dataSize(512), u"512 octets"_s);
         QCOMPARE(format::dataSize(10 * 1024 - 1), u"10,239 octets"_s);
-        QCOMPARE(format::dataSize(10 * 1024), u"10.0 kB"_s);
-        QCOMPARE(format::dataSize(3 * 1024 * 1024 / 2), u"1.5 MB"_s);
+        QCOMPARE(format::dataSize(10 * 1024), u"10 KiB"_s);
+        QCOMPARE(format::dataSize(10 * 1024 + 512), u"10.5 KiB"_s);
+        QCOMPARE(format::dataSize(3 * 1024 * 1024 / 2), u"1.5 MiB"_s);
+        QCOMPARE(format::dataSize(64 * 1024 * 1024), u"64 MiB"_s);
+        QCOMPARE(format::dataSize(64 * 1024 * 1024 + 1), u"64.0 MiB"_s);
+        QCOMPARE(format::dataSize(qint64(3) << 40), u"3 TiB"_s);
+        QCOMPARE(format::dataSizeExact(512), u"512 octets"_s);
+        QCOMPARE(format::dataSizeExact(3 * 1024 * 1024 / 2), u"1.5 MiB (1,572,864 octets)"_s);
         const LocaleScope german(QLocale::German, QLocale::Germany);
-        QCOMPARE(format::dataSize(3 * 1024 * 1024 / 2), u"1,5 MB"_s);
+        QCOMPARE(format::dataSize(3 * 1024 * 1024 / 2), u"1,5 MiB"_s);
     }
 
     void hexText()
