@@ -70,13 +70,25 @@ QString parseHexPayload(QStringView text, QByteArray &out)
     return parseHex(text, out).message();
 }
 
+// The CLI's word for an opcode: the protocol's name in lower case ("ping"), a number for the
+// reserved ones.
+QString opcodeWord(int opcode)
+{
+    if (opcode < 0 || opcode > 15 || isReservedOpcode(opcode))
+        return QString::number(opcode);
+    return opcodeName(opcode).toLower();
+}
+
 int opcodeFromName(const QString &name)
 {
-    static const QHash<QString, int> names = {
-        {u"continuation"_s, 0}, {u"cont"_s, 0}, {u"text"_s, 1},  {u"binary"_s, 2},
-        {u"close"_s, 8},        {u"ping"_s, 9}, {u"pong"_s, 10},
-    };
-    return names.value(name.toLower(), -1);
+    const QString word = name.toLower();
+    if (word == u"cont"_s)
+        return 0;
+    for (int opcode = 0; opcode <= 15; ++opcode) {
+        if (!isReservedOpcode(opcode) && opcodeWord(opcode) == word)
+            return opcode;
+    }
+    return -1;
 }
 
 } // namespace
@@ -193,26 +205,6 @@ QString escapeText(QByteArrayView octets)
 }
 
 namespace {
-
-QString opcodeWord(int opcode)
-{
-    switch (opcode) {
-    case 0:
-        return u"continuation"_s;
-    case 1:
-        return u"text"_s;
-    case 2:
-        return u"binary"_s;
-    case 8:
-        return u"close"_s;
-    case 9:
-        return u"ping"_s;
-    case 10:
-        return u"pong"_s;
-    default:
-        return QString::number(opcode);
-    }
-}
 
 // Text when the octets read as text (valid UTF-8, few escapes), else hex: both parse to the same
 // octets, text is what a user can read and edit.
