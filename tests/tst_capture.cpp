@@ -433,7 +433,7 @@ private Q_SLOTS:
         c.url = u"wss://example.test:9443/chat?x=1"_s;
         c.startedAt = QDateTime(QDate(2026, 12, 4), QTime(18, 0, 1, 234), Qt::UTC);
         c.peerAddress = u"127.0.0.1:9443"_s;
-        c.settings = QJsonObject{{u"closeTimeout"_s, 1.5}, {u"headers"_s, QJsonArray{u"a"_s}}};
+        c.scenario = QJsonObject{{u"closeTimeout"_s, 1.5}, {u"headers"_s, QJsonArray{u"a"_s}}};
         const ConnectionRecord back = roundTrip(c);
         QCOMPARE(back.major, kFormatMajor);
         QCOMPARE(back.minor, kFormatMinor);
@@ -441,7 +441,7 @@ private Q_SLOTS:
         QCOMPARE(back.url, c.url);
         QCOMPARE(back.startedAt, c.startedAt);
         QCOMPARE(back.peerAddress, c.peerAddress);
-        QCOMPARE(back.settings, c.settings);
+        QCOMPARE(back.scenario, c.scenario);
 
         AnnotationRecord a{u"case"_s, QJsonObject{{u"id"_s, u"1.1.1"_s}, {u"behavior"_s, u"OK"_s}}};
         const AnnotationRecord ab = roundTrip(a);

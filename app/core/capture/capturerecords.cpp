@@ -24,7 +24,7 @@ enum RecordType : int { Connection = 1, Frame = 2, Event = 3, Annotation = 4 };
 // §3 lists them; never renumber one, only add.
 namespace key {
 // connection
-constexpr int Major = 0, Minor = 1, Application = 2, Url = 3, StartedAt = 4, Peer = 5, Settings = 6;
+constexpr int Major = 0, Minor = 1, Application = 2, Url = 3, StartedAt = 4, Peer = 5, Scenario = 6;
 // frame
 constexpr int Time = 0, StreamOffset = 1, PayloadLength = 2, Payload = 3, MaskKey = 4,
               Violations = 5, Utf8Error = 6, Opcode = 7, Rsv = 8, ExtendedLength = 9,
@@ -388,7 +388,7 @@ QByteArray encode(const ConnectionRecord &c)
     // QDateTime keeps.
     w.integer(key::StartedAt, c.startedAt.toMSecsSinceEpoch());
     w.text(key::Peer, c.peerAddress);
-    w.map(key::Settings, QCborMap::fromJsonObject(c.settings));
+    w.map(key::Scenario, QCborMap::fromJsonObject(c.scenario));
     return record(Connection, w.result());
 }
 
@@ -530,7 +530,7 @@ std::optional<CaptureRecord> decodeRecord(QByteArrayView data, QString &error)
         c.url = r.text(key::Url);
         c.startedAt = QDateTime::fromMSecsSinceEpoch(r.integer(key::StartedAt), Qt::UTC);
         c.peerAddress = r.text(key::Peer);
-        c.settings = r.map(key::Settings).toJsonObject();
+        c.scenario = r.map(key::Scenario).toJsonObject();
         if (!r.error().isEmpty()) {
             error = r.error();
             return std::nullopt;

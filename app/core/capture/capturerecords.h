@@ -32,7 +32,7 @@ struct ConnectionRecord
     QString url;          // as the user gave it
     QDateTime startedAt;  // UTC; the records' times are nanoseconds since this
     QString peerAddress;  // "127.0.0.1:9001" once known (also in the Connected event)
-    QJsonObject settings; // the connection settings, as the scenario format writes them
+    QJsonObject scenario; // the connection settings and steps, as a scenario file has them
 };
 
 // One chunk's facts the packets cannot show: its place in the stream, its size, SYNC, and
