@@ -192,8 +192,8 @@ QList<SyntheticPacket> TcpPacketWriter::open(bool tcpOptions)
     out << packet(Direction::Tx, TcpSegment::Syn, m_isn[0], options, {}, 0);
     out << packet(Direction::Rx, TcpSegment::Syn | TcpSegment::Ack, m_isn[1], options, {}, 0);
     out << packet(Direction::Tx, TcpSegment::Ack, m_next[0], {}, {}, 0);
-    // Scaling holds only when both SYNs offered it (RFC 7323 §2.2); ours always agree.
-    m_scaled = tcpOptions;
+    // The window field stays 65535: what it means (scaled or not) the SYNs said, and scaling
+    // holds because both offered it (RFC 7323 §2.2).
     return out;
 }
 

@@ -115,7 +115,6 @@ private:
     quint32 m_next[2] = {kClientIsn + 1, kServerIsn + 1}; // next sequence number of each side
     qint64 m_sent[2] = {0, 0};
     quint16 m_ipId[2] = {1, 1};
-    bool m_scaled = false;
 };
 
 // A TCP segment read from a captured packet.
