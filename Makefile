@@ -8,7 +8,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
             python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
-            qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14
+            qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14 tshark
 
 .PHONY: all deps configure build run test test-asan test-tsan test-long bench screenshots clean format \
         install package

@@ -154,7 +154,7 @@ private Q_SLOTS:
         }
         QVERIFY2(orphans.isEmpty(),
                  qPrintable(u"outside every layer folder: "_s + orphans.join(u", "_s)));
-        // The core has no loose files: each belongs to one of its four libraries.
+        // The core has no loose files: each belongs to one of its five libraries.
         const QDir core(QDir(repoRoot()).filePath(u"app/core"_s));
         QCOMPARE(core.entryList({u"*.cpp"_s, u"*.h"_s}, QDir::Files), QStringList());
     }

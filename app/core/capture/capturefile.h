@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "capture/capturerecords.h"
+#include "capture/pcapng.h"
+#include "capture/tcppackets.h"
+#include "trace/closing.h"
+#include "trace/trace.h"
+
+#include <QFile>
+#include <QList>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+class QIODevice;
+
+// A connection's trace as a pcapng capture (docs/captures.md): the octets as synthetic TCP
+// packets that Wireshark dissects, the inspector's records in custom blocks beside them, in the
+// trace's order, so that reading the file back gives the same trace.
+namespace wsi::capture {
+
+// Writes a capture as the connection runs: begin(), then every batch before the trace takes it
+// (or a whole trace), annotations at any time. Each call writes whole blocks; flush() hands them
+// to the file, so a crash loses nothing flushed.
+class CaptureWriter
+{
+public:
+    explicit CaptureWriter(QIODevice *device);
+
+    bool begin(const ConnectionRecord &connection);
+    bool append(const TraceBatch &batch);
+    // The records of `trace` from entry `from` on.
+    bool append(const Trace &trace, qsizetype from = 0);
+    bool append(const OctetChunk &chunk);
+    bool append(const FrameRecord &frame);
+    bool append(const TraceEvent &event);
+    bool annotate(const AnnotationRecord &annotation);
+    bool flush();
+
+    [[nodiscard]] QString errorString() const;
+    [[nodiscard]] qint64 written() const { return m_out.written(); }
+
+private:
+    bool openTcp(qint64 timeNs, const QString &peer);
+    bool packets(qint64 timeNs, Direction direction, const QList<SyntheticPacket> &list,
+                 const std::optional<ChunkFacts> &facts);
+    [[nodiscard]] quint64 timestamp(qint64 timeNs) const;
+
+    QIODevice *m_device;
+    pcapng::Writer m_out;
+    std::unique_ptr<TcpPacketWriter> m_tcp;
+    qint64 m_startNs = 0; // the connection's start, in nanoseconds since 1970
+    bool m_tcpClosed = false;
+    QString m_error;
+};
+
+// A CaptureWriter on a file of its own: created (or truncated) by begin(), flushed after every
+// call, so that what was handed over is in the file even if the program then dies.
+class CaptureRecorder
+{
+public:
+    explicit CaptureRecorder(const QString &path);
+    bool begin(const ConnectionRecord &connection);
+    bool append(const TraceBatch &batch);
+    bool annotate(const AnnotationRecord &annotation);
+    // Flushes and closes the file.
+    bool finish();
+    [[nodiscard]] QString errorString() const { return m_error; }
+
+private:
+    bool check(bool ok);
+
+    QFile m_file;
+    CaptureWriter m_writer;
+    QString m_error;
+};
+
+// What `wsinspector-cli send` was told beyond the connection: the closing verdict's expectation
+// (--expect…) and the agent's name, so that `report` judges the capture as the live run did.
+struct SendFacts
+{
+    ExpectedCloseOverride expectation;
+    QString agent;
+};
+[[nodiscard]] AnnotationRecord sendFactsAnnotation(const SendFacts &facts);
+// The facts of the first "send" annotation (none: nothing stated).
+[[nodiscard]] SendFacts sendFactsOf(const QList<AnnotationRecord> &annotations);
+
+// Reads a capture back, a batch at a time, so that a large file shows its first frames at once.
+class CaptureReader
+{
+public:
+    explicit CaptureReader(QIODevice *device);
+
+    // Reads up to the connection record. False with error() when the file is not a capture of
+    // the inspector (or not pcapng at all).
+    bool open();
+    [[nodiscard]] const ConnectionRecord &connection() const { return m_connection; }
+    // The next records in the trace's order, at most `maxRecords`; nothing at the end of the
+    // file or on an error (error() then says it; the batches before it are good).
+    [[nodiscard]] std::optional<TraceBatch> next(int maxRecords = 4096);
+    [[nodiscard]] const QList<AnnotationRecord> &annotations() const { return m_annotations; }
+    [[nodiscard]] const QString &error() const { return m_error; }
+    [[nodiscard]] bool atEnd() const { return m_atEnd; }
+
+private:
+    bool handle(const pcapng::Block &block, TraceBatch &batch);
+    bool fail(const pcapng::Block *block, const QString &what);
+
+    pcapng::Reader m_in;
+    ConnectionRecord m_connection;
+    QList<AnnotationRecord> m_annotations;
+    std::optional<pcapng::Block> m_pending; // read by open() past the connection record
+    std::optional<OctetChunk> m_chunk;      // a chunk whose later packets may follow
+    QList<quint16> m_linkTypes;
+    qint64 m_startNs = 0;
+    QString m_error;
+    bool m_atEnd = false;
+};
+
+// The whole trace of a capture (the CLI's report, the tests). Nothing, with `error`, when the
+// file cannot be read; a trace read up to a damaged block also comes with `error` set.
+struct LoadedCapture
+{
+    ConnectionRecord connection;
+    std::unique_ptr<Trace> trace;
+    QList<AnnotationRecord> annotations;
+    QString error; // empty when the whole file was read
+};
+[[nodiscard]] LoadedCapture loadCapture(const QString &path,
+                                        const Trace::Limits &limits = Trace::Limits());
+// Writes a whole trace at once, atomically (a temporary file renamed over `path`).
+bool saveCapture(const QString &path, const ConnectionRecord &connection, const Trace &trace,
+                 const QList<AnnotationRecord> &annotations, QString *error);
+
+} // namespace wsi::capture
