@@ -2,14 +2,27 @@
 // The capture layer below the trace mapping: pcapng blocks written and read back in both byte
 // orders, every damage to a file named by block and offset, and the inspector's records
 // (frames, events, the connection, annotations) through their CBOR encoding unchanged.
+#include "capture/capturefile.h"
 #include "capture/capturerecords.h"
 #include "capture/pcapng.h"
+#include "echo/echoserver.h"
+#include "session/session.h"
+#include "testutils.h"
+#include "trace/closing.h"
+#include "trace/report.h"
+#include "trace/wirelog.h"
 
 #include <QBuffer>
 #include <QCborArray>
 #include <QCborMap>
+#include <QDir>
 #include <QJsonArray>
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtEndian>
 #include <QTest>
 
@@ -60,6 +73,51 @@ std::vector<pcapng::Block> readAll(const QByteArray &file, QString *error = null
     if (error)
         *error = r.error();
     return out;
+}
+
+void compareChunks(const OctetChunk &a, const OctetChunk &b)
+{
+    QCOMPARE(a.timeNs, b.timeNs);
+    QCOMPARE(a.streamOffset, b.streamOffset);
+    QCOMPARE(a.size, b.size);
+    QCOMPARE(a.data, b.data);
+    QCOMPARE(a.direction, b.direction);
+    QCOMPARE(a.sync, b.sync);
+}
+
+void compareEvents(const TraceEvent &a, const TraceEvent &b)
+{
+    QCOMPARE(a.timeNs, b.timeNs);
+    QCOMPARE(a.kind, b.kind);
+    QCOMPARE(a.state, b.state);
+    QCOMPARE(a.seconds, b.seconds);
+    QCOMPARE(a.code, b.code);
+    QCOMPARE(a.reason, b.reason);
+    QCOMPARE(a.text, b.text);
+    QCOMPARE(a.flag, b.flag);
+    QCOMPARE(a.tcpEnd, b.tcpEnd);
+    QCOMPARE(a.streamOffset, b.streamOffset);
+    if (a.kind == TraceEvent::Kind::TraceLimitReached)
+        QCOMPARE(a.direction, b.direction);
+    QCOMPARE(bool(a.tls), bool(b.tls));
+    if (a.tls) {
+        QCOMPARE(a.tls->protocol, b.tls->protocol);
+        QCOMPARE(a.tls->cipher, b.tls->cipher);
+        QCOMPARE(a.tls->chain, b.tls->chain);
+        QCOMPARE(a.tls->certificateErrors, b.tls->certificateErrors);
+        QCOMPARE(a.tls->errorsIgnored, b.tls->errorsIgnored);
+    }
+}
+
+QString reportOf(const Trace &trace)
+{
+    ReportInput input;
+    input.trace = &trace;
+    input.closing = analyzeClosing(trace);
+    input.closingVerdict = sessionClosingVerdict(trace, input.closing, {});
+    input.agent = u"echo"_s;
+    input.durationMs = input.closing.durationMs();
+    return textReport(input);
 }
 
 // The same file in the other byte order: every header field swapped by hand, so that the
@@ -456,6 +514,268 @@ private Q_SLOTS:
         QCOMPARE(fb->size, facts.size);
         QCOMPARE(fb->sync, true);
         QCOMPARE(fb->part, 2);
+    }
+
+    // A live connection against the echo server (ws:// and wss://), recorded as it runs,
+    // reopened: the same records in the same order, field by field, and the same report.
+    void liveRoundTrip_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("ws") << false;
+        QTest::newRow("wss") << true;
+    }
+    void liveRoundTrip()
+    {
+        QFETCH(bool, tls);
+        EchoServer echo;
+        EchoServer::Options o;
+        o.tls = tls;
+        QVERIFY(echo.listen(o));
+        SessionSettings settings = test::settingsFor(echo.url());
+        settings.ignoreCertificateErrors = true;
+        StepList steps;
+        Step message;
+        message.kind = Step::Kind::Message;
+        message.payload = "fragmented into three";
+        message.fragmentSize = 8;
+        steps << message;
+        FrameSpec chopped;
+        chopped.payload = "chopped and synced";
+        chopped.chopSize = 3;
+        chopped.sync = true;
+        steps << Step::makeFrame(chopped);
+        Step ping;
+        ping.kind = Step::Kind::Ping;
+        ping.payload = "are you there?";
+        steps << ping;
+        FrameSpec big;
+        big.opcode = 2;
+        big.payload = QByteArray("\x00\x01\x02\xff", 4);
+        big.repeatLength = 200000; // larger than one IP packet: several packets, one chunk
+        steps << Step::makeFrame(big);
+        steps << test::closeStep(1000, "bye");
+
+        Trace live;
+        live.setStartedAt(QDateTime::currentDateTimeUtc());
+        live.setUrl(settings.url.toString());
+        QBuffer file;
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        CaptureWriter writer(&file);
+        ConnectionRecord connection;
+        connection.application = u"tst_capture"_s;
+        connection.url = live.url();
+        connection.startedAt = live.startedAt();
+        QVERIFY2(writer.begin(connection), qPrintable(writer.errorString()));
+        {
+            SessionHost host;
+            QObject::connect(&host, &SessionHost::traceBatch, &host,
+                             [&](const TraceBatchPtr &batch) {
+                                 QVERIFY(writer.append(*batch));
+                                 live.append(std::move(*batch));
+                             });
+            QSignalSpy finished(&host, &SessionHost::finished);
+            host.start(settings, steps);
+            QVERIFY(finished.wait(15000));
+            QCoreApplication::processEvents();
+        }
+        QVERIFY(writer.annotate({u"case"_s, QJsonObject{{u"id"_s, u"x"_s}}}));
+        file.close();
+
+        QBuffer in;
+        in.setData(file.data());
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        CaptureReader reader(&in);
+        QVERIFY2(reader.open(), qPrintable(reader.error()));
+        QCOMPARE(reader.connection().url, live.url());
+        QCOMPARE(reader.connection().startedAt, live.startedAt());
+        Trace back;
+        back.setStartedAt(reader.connection().startedAt);
+        back.setUrl(reader.connection().url);
+        int batches = 0;
+        while (std::optional<TraceBatch> batch = reader.next(16)) {
+            back.append(std::move(*batch));
+            ++batches;
+        }
+        QCOMPARE(reader.error(), QString());
+        QVERIFY(reader.atEnd());
+        QVERIFY(batches > 1); // read a batch at a time
+        QCOMPARE(reader.annotations().size(), 1);
+        QCOMPARE(reader.annotations()[0].data.value(u"id"_s).toString(), u"x"_s);
+
+        // The run did what it should: the fragments, the chopped frame, the ping and its pong,
+        // the large frame in one chunk spread over several packets, the close handshake.
+        QVERIFY2(live.frames().size() >= 12, qPrintable(QString::number(live.frames().size())));
+        int continued = 0;
+        for (const pcapng::Block &b : readAll(file.data())) {
+            const auto facts = pcapng::findCustomOption(b.options, pcapng::kOptCustomBinaryNoCopy,
+                                                        pcapng::kExamplePen);
+            QString why;
+            if (facts && decodeChunkFacts(*facts, why)->part > 0)
+                ++continued;
+        }
+        QVERIFY2(continued >= 2, qPrintable(QString::number(continued)));
+        // What Wireshark makes of it: the same frames, opcode by opcode, each direction.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"live.pcapng"_s);
+        {
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(file.data());
+        }
+        const QString tshark = QStandardPaths::findExecutable(u"tshark"_s);
+        QVERIFY2(!tshark.isEmpty(), "tshark not found: apt-get install tshark");
+        QProcess p;
+        p.start(tshark,
+                {u"-r"_s, path, u"-Y"_s, u"websocket"_s, u"-T"_s, u"fields"_s, u"-e"_s,
+                 u"tcp.srcport"_s, u"-e"_s, u"websocket.opcode"_s, u"-e"_s,
+                 u"websocket.payload_length"_s, u"-e"_s, u"websocket.payload_length_ext_16"_s,
+                 u"-e"_s, u"websocket.payload_length_ext_64"_s});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QStringList dissected;
+        for (const QString &line : QString::fromUtf8(p.readAllStandardOutput()).split(u'\n')) {
+            const QStringList f = line.split(u'\t');
+            if (f.size() < 5)
+                continue;
+            // A packet that completes several frames lists them comma-separated; the extended
+            // lengths only for the frames that have one (7-bit 126 and 127).
+            const QStringList ops = f[1].split(u',');
+            const QStringList lengths = f[2].split(u',');
+            QStringList ext16 = f[3].split(u',', Qt::SkipEmptyParts);
+            QStringList ext64 = f[4].split(u',', Qt::SkipEmptyParts);
+            for (qsizetype k = 0; k < ops.size(); ++k) {
+                QString length = lengths.value(k);
+                if (length == u"126"_s && !ext16.isEmpty())
+                    length = ext16.takeFirst();
+                else if (length == u"127"_s && !ext64.isEmpty())
+                    length = ext64.takeFirst();
+                dissected << (f[0] == u"80"_s ? u"RX "_s : u"TX "_s) + ops[k] + u' ' + length;
+            }
+        }
+        QStringList recorded;
+        for (const FrameRecord &f : live.frames())
+            recorded << (f.direction == Direction::Rx ? u"RX "_s : u"TX "_s) +
+                            QString::number(f.opcode) + u' ' + QString::number(f.payloadLength);
+        // Each direction in its order (across directions Wireshark lists a frame at the packet
+        // that completes it, the trace a sent frame when it was queued).
+        const auto only = [](const QStringList &list, const QString &direction) {
+            return list.filter(QRegularExpression(u"^"_s + direction));
+        };
+        QCOMPARE(only(dissected, u"TX"_s), only(recorded, u"TX"_s));
+        QCOMPARE(only(dissected, u"RX"_s), only(recorded, u"RX"_s));
+
+        QCOMPARE(back.entries().size(), live.entries().size());
+        QCOMPARE(back.chunks().size(), live.chunks().size());
+        QCOMPARE(back.frames().size(), live.frames().size());
+        QCOMPARE(back.events().size(), live.events().size());
+        for (size_t i = 0; i < live.entries().size(); ++i) {
+            const Trace::Entry a = live.entries()[i];
+            const Trace::Entry b = back.entries()[i];
+            QCOMPARE(b.type, a.type);
+            QCOMPARE(b.index, a.index);
+        }
+        for (size_t i = 0; i < live.chunks().size(); ++i)
+            compareChunks(back.chunks()[i], live.chunks()[i]);
+        for (size_t i = 0; i < live.frames().size(); ++i)
+            compareFrames(back.frames()[i], live.frames()[i]);
+        for (size_t i = 0; i < live.events().size(); ++i)
+            compareEvents(back.events()[i], live.events()[i]);
+        QCOMPARE(back.octetCount(Direction::Tx), live.octetCount(Direction::Tx));
+        QCOMPARE(back.octetCount(Direction::Rx), live.octetCount(Direction::Rx));
+        QCOMPARE(back.state(), SessionState::Closed);
+        QCOMPARE(reportOf(back), reportOf(live));
+        QVERIFY(reportOf(back).contains(u"fragmented into three"_s));
+        if (tls)
+            QVERIFY(tlsInfo(back) && !tlsInfo(back)->protocol.isEmpty());
+    }
+
+    // A trace saved at once (the window's Save) is written atomically and reads back the same.
+    void saveAndLoad()
+    {
+        Trace trace;
+        trace.setStartedAt(QDateTime(QDate(2026, 12, 4), QTime(12, 0), Qt::UTC));
+        trace.setUrl(u"ws://127.0.0.1:9001/"_s);
+        TraceEvent connected;
+        connected.kind = TraceEvent::Kind::Connected;
+        connected.text = u"127.0.0.1:9001"_s;
+        trace.append(connected);
+        OctetChunk request;
+        request.timeNs = 10;
+        request.size = 5;
+        request.data = "GET /";
+        request.direction = Direction::Tx;
+        trace.append(request);
+        trace.append(sampleRxFrame());
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"saved.pcapng"_s);
+        ConnectionRecord c;
+        c.url = trace.url();
+        c.startedAt = trace.startedAt();
+        QString error;
+        QVERIFY2(saveCapture(path, c, trace, {{u"case"_s, {}}}, &error), qPrintable(error));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{u"saved.pcapng"_s});
+        const LoadedCapture loaded = loadCapture(path);
+        QCOMPARE(loaded.error, QString());
+        QVERIFY(loaded.trace);
+        QCOMPARE(loaded.trace->entries().size(), size_t(3));
+        compareChunks(loaded.trace->chunks()[0], request);
+        compareFrames(loaded.trace->frames()[0], sampleRxFrame());
+        QCOMPARE(loaded.annotations.size(), 1);
+        // A file that cannot be written leaves nothing behind and says why.
+        QVERIFY(!saveCapture(dir.filePath(u"no/such/dir/x.pcapng"_s), c, trace, {}, &error));
+        QVERIFY(!error.isEmpty());
+        // Not a capture of ours.
+        QFile other(dir.filePath(u"other.pcapng"_s));
+        QVERIFY(other.open(QIODevice::WriteOnly));
+        other.write(sampleFile());
+        other.close();
+        const LoadedCapture foreign = loadCapture(other.fileName());
+        QVERIFY(!foreign.trace);
+        QVERIFY2(foreign.error.contains(u"not written by WebSocket Inspector"_s),
+                 qPrintable(foreign.error));
+    }
+
+    // A capture cut anywhere reads up to the cut and says where the damage is.
+    void truncatedCapture()
+    {
+        Trace trace;
+        trace.setStartedAt(QDateTime(QDate(2026, 12, 4), QTime(12, 0), Qt::UTC));
+        TraceEvent connected;
+        connected.kind = TraceEvent::Kind::Connected;
+        connected.text = u"127.0.0.1:9001"_s;
+        trace.append(connected);
+        for (int i = 0; i < 5; ++i) {
+            OctetChunk c;
+            c.timeNs = 100 + i;
+            c.streamOffset = i * 3;
+            c.size = 3;
+            c.data = "abc";
+            c.direction = Direction::Tx;
+            trace.append(c);
+        }
+        QBuffer buffer;
+        QVERIFY(buffer.open(QIODevice::WriteOnly));
+        CaptureWriter writer(&buffer);
+        ConnectionRecord c;
+        c.startedAt = trace.startedAt();
+        QVERIFY(writer.begin(c) && writer.append(trace));
+        const QByteArray whole = buffer.data();
+        for (qsizetype n = 0; n < whole.size(); n += 7) {
+            QBuffer in;
+            in.setData(whole.left(n));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            CaptureReader reader(&in);
+            if (!reader.open()) {
+                QVERIFY(!reader.error().isEmpty());
+                continue;
+            }
+            Trace back;
+            while (std::optional<TraceBatch> batch = reader.next())
+                back.append(std::move(*batch));
+            QVERIFY(back.chunks().size() <= 5);
+            if (!reader.error().isEmpty())
+                QVERIFY2(reader.error().contains(u"(at octet "_s), qPrintable(reader.error()));
+        }
     }
 
     void badRecords()

@@ -185,7 +185,7 @@ private Q_SLOTS:
             if (!man.contains(name))
                 missing << name;
         }
-        for (const char *command : {"send", "run", "cases", "echo-server", "demo"})
+        for (const char *command : {"send", "run", "cases", "report", "echo-server", "demo"})
             if (!man.contains(u".B wsinspector-cli "_s + QLatin1String(command)))
                 missing << QString::fromLatin1(command);
         missing.removeDuplicates();
@@ -195,6 +195,73 @@ private Q_SLOTS:
         const CliResult version = runCli({u"--version"_s});
         QCOMPARE(version.exitCode, 0);
         QCOMPARE(version.out.trimmed(), u"wsinspector-cli "_s + QStringLiteral(WSI_VERSION));
+    }
+
+    // send --capture writes the connection as it runs; report reads it back and prints the same
+    // text report and the same JSON as the live run.
+    void captureAndReport()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QTemporaryDir dir;
+        const QString capture = dir.filePath(u"run.pcapng"_s);
+        const QString liveJson = dir.filePath(u"live.json"_s);
+        const CliResult live =
+            runCli({u"send"_s, echo.url().toString(), u"--message"_s, u"text:Hello, capture!:4"_s,
+                    u"--frame"_s, u"opcode=text,text=chopped,chop=2,sync"_s, u"--ping"_s, u"hi"_s,
+                    u"--close"_s, u"1000:bye"_s, u"--expect-code"_s, u"1000,1001"_s, u"--agent"_s,
+                    u"Echo"_s, u"--capture"_s, capture, u"--json"_s, liveJson});
+        QCOMPARE(live.exitCode, 0);
+        QVERIFY2(live.err.isEmpty(), qPrintable(live.err));
+        const QString againJson = dir.filePath(u"again.json"_s);
+        const CliResult again = runCli({u"report"_s, capture, u"--json"_s, againJson});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(again.out, live.out);
+        QVERIFY(again.out.contains(u"Hello, capture!"_s));
+        QVERIFY(again.out.contains(u"Echo"_s)); // the agent the live run was given
+        QFile a(liveJson);
+        QFile b(againJson);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        QJsonObject liveReport = QJsonDocument::fromJson(a.readAll()).object();
+        QJsonObject againReport = QJsonDocument::fromJson(b.readAll()).object();
+        QVERIFY(!liveReport.isEmpty());
+        QCOMPARE(againReport, liveReport);
+
+        // Damage: a cut file reads up to the cut and names where; not a capture at all, and a
+        // missing file, are refused with one line each.
+        QFile whole(capture);
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray octets = whole.readAll();
+        const QString cut = dir.filePath(u"cut.pcapng"_s);
+        {
+            QFile out(cut);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(octets.left(octets.size() - 10));
+        }
+        const CliResult damaged = runCli({u"report"_s, cut});
+        QCOMPARE(damaged.exitCode, 2);
+        QVERIFY2(damaged.err.contains(u"is damaged, read up to block "_s) &&
+                     damaged.err.contains(u"(at octet "_s) && damaged.err.contains(u"truncated"_s),
+                 qPrintable(damaged.err));
+        QVERIFY(damaged.out.contains(u"Hello, capture!"_s));
+        const CliResult notCapture = runCli({u"report"_s, liveJson});
+        QCOMPARE(notCapture.exitCode, 2);
+        QVERIFY2(notCapture.err.contains(u"not a pcapng capture"_s), qPrintable(notCapture.err));
+        QCOMPARE(notCapture.err.count(u'\n'), 1);
+        const CliResult missing = runCli({u"report"_s, dir.filePath(u"none.pcapng"_s)});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains(u"cannot read"_s), qPrintable(missing.err));
+        const CliResult usage = runCli({u"report"_s});
+        QCOMPARE(usage.exitCode, 2);
+        QVERIFY2(usage.err.contains(u"which capture?"_s), qPrintable(usage.err));
+
+        // A capture that cannot be created stops before connecting, with the reason.
+        const CliResult unwritable =
+            runCli({u"send"_s, echo.url().toString(), u"--close"_s, u"--capture"_s,
+                    dir.filePath(u"no/such/dir/x.pcapng"_s)});
+        QCOMPARE(unwritable.exitCode, 2);
+        QVERIFY2(unwritable.err.contains(u"cannot write the capture"_s),
+                 qPrintable(unwritable.err));
     }
 
     void connectionRefusedExitsThree()

@@ -706,6 +706,9 @@ QString parseSend(const QStringList &args, SendOptions &o)
         } else if (a == u"--report"_s) {
             if (!(err = value(a, o.reportFile)).isEmpty())
                 return err;
+        } else if (a == u"--capture"_s) {
+            if (!(err = value(a, o.captureFile)).isEmpty())
+                return err;
         } else if (a == u"--agent"_s) {
             if (!(err = value(a, o.agent)).isEmpty())
                 return err;
@@ -771,6 +774,45 @@ QString parseCases(const QStringList &args, CasesOptions &o)
         if (!err.isEmpty())
             return err;
     }
+    return {};
+}
+
+QString parseReport(const QStringList &args, ReportOptions &o)
+{
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        const auto value = [&](QString &out) -> QString {
+            if (i + 1 >= args.size())
+                return a + u" needs a value"_s;
+            out = args[++i];
+            return {};
+        };
+        QString err;
+        QString v;
+        qint64 n = 0;
+        if (!a.startsWith(u"--"_s)) {
+            if (!o.captureFile.isEmpty())
+                return u"report: unexpected argument '"_s + a + u"' (one capture file)"_s;
+            o.captureFile = a;
+        } else if (a == u"--json"_s) {
+            err = value(o.jsonFile);
+        } else if (a == u"--report"_s) {
+            err = value(o.reportFile);
+        } else if (a == u"--agent"_s) {
+            err = value(o.agent);
+        } else if (a == u"--max-trace-octets"_s) {
+            if ((err = value(v)).isEmpty() && !parseInt(v, kMinTraceOctets, qint64(1) << 50, n))
+                err = u"--max-trace-octets: octets must be a number of at least "_s +
+                      QString::number(kMinTraceOctets) + u", got '"_s + v + u'\'';
+            o.maxTraceOctets = n;
+        } else {
+            return u"report: unknown option '"_s + a + u"' (see wsinspector-cli --help)"_s;
+        }
+        if (!err.isEmpty())
+            return err;
+    }
+    if (o.captureFile.isEmpty())
+        return u"report: which capture? (wsinspector-cli report FILE.pcapng)"_s;
     return {};
 }
 
@@ -883,12 +925,17 @@ ParseResult parseCommandLine(const QStringList &args)
         r.error = parseRun(rest, r.command.run);
         return r;
     }
+    if (verb == u"report"_s) {
+        r.command.kind = Command::Kind::Report;
+        r.error = parseReport(rest, r.command.report);
+        return r;
+    }
     if (verb == u"demo"_s) {
         r.command.kind = Command::Kind::Demo;
         return r;
     }
-    r.error =
-        u"unknown command '"_s + verb + u"' (commands: send, run, cases, echo-server, demo)"_s;
+    r.error = u"unknown command '"_s + verb +
+              u"' (commands: send, run, cases, report, echo-server, demo)"_s;
     return r;
 }
 
@@ -905,6 +952,7 @@ QString usageText()
   wsinspector-cli run URL [--cases PATTERNS] [--exclude PATTERNS] [--scenario FILE]...
                           [--agent NAME] [--outdir DIR] [--jobs N] [OPTION...]
   wsinspector-cli cases [PATTERN...] [--exclude PATTERNS]
+  wsinspector-cli report FILE.pcapng [--report FILE] [--json FILE] [--agent NAME]
   wsinspector-cli echo-server [--port N] [--tls]
   wsinspector-cli demo
 
@@ -945,6 +993,8 @@ Options:
         override what the closing verdict expects; by default it follows RFC 6455 from what
         the steps did (docs/closing.md), and it is given only once TCP is closed
   --json FILE (Autobahn per-case JSON)  --report FILE  --agent NAME
+  --capture FILE: write the connection as a pcapng capture while it runs (Wireshark opens
+        it; `report` reads it back)
 
 Exit status: 0 the run completed (whatever the server did), 2 usage error,
 3 no connection could be made.
@@ -968,6 +1018,11 @@ did not run (no connection: one error line, the remaining cases are not tried),
 2 usage error, unknown case pattern or the reports could not be written.
 
 cases: lists the library's cases (all, or those matching the patterns): ID and description.
+
+report: reads a capture written by send --capture (or saved by the window) and prints the same
+report as the live run; --json and --report as for send, --max-trace-octets as for send.
+Exit status: 0 the capture was read, 2 usage error or the file could not be read (the line
+names the block and offset of the damage).
 )"_s;
 }
 

@@ -23,7 +23,18 @@ struct SendOptions
     std::optional<QList<int>> expectCodes; // --expect-code 1000,1002 (default: derived)
     std::optional<bool> requireClean;      // --require-clean / --no-require-clean
     QString agent;                         // --agent NAME (default: the server's Server: header)
+    QString captureFile;                   // --capture FILE: the pcapng written as it runs
     // --max-trace-octets N is settings.maxTraceOctets: the trace's budget (docs/cli.md, Memory).
+};
+
+// What `wsinspector-cli report` was asked to do: the reports of a saved capture.
+struct ReportOptions
+{
+    QString captureFile; // the capture (pcapng) to read
+    QString jsonFile;    // --json FILE
+    QString reportFile;  // --report FILE (default: standard output)
+    QString agent;       // --agent NAME (default: as the capture says)
+    qint64 maxTraceOctets = Trace::kDefaultMaxStoredOctets; // --max-trace-octets N
 };
 
 // What `wsinspector-cli cases` lists.
@@ -53,9 +64,10 @@ struct EchoServerOptions
 
 struct Command
 {
-    enum class Kind { Help, Version, EchoServer, Send, Cases, Run, Demo };
+    enum class Kind { Help, Version, EchoServer, Send, Cases, Run, Demo, Report };
     Kind kind = Kind::Help;
     SendOptions send;
+    ReportOptions report;
     CasesOptions cases;
     RunOptions run;
     EchoServerOptions echo;

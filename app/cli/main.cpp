@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli: the headless front end. Same engine, same trace, same reports as the window.
+#include "capture/capturefile.h"
 #include "cliparser.h"
 #include "echo/echoserver.h"
 #include "protocol/textescape.h"
@@ -20,6 +21,7 @@
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QTimer>
+#include <QUrl>
 
 #include <algorithm>
 #include <csignal>
@@ -27,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,6 +87,32 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void()> &o
     std::signal(SIGTERM, onSignal);
 }
 
+// The text report (to `reportFile`, or standard output) and the per-case JSON of a session's
+// trace: what `send` prints live and `report` prints from a capture. False after an error line.
+bool writeSessionReports(const Trace &trace, const ExpectedCloseOverride &expectation,
+                         const QString &agent, const QString &reportFile, const QString &jsonFile)
+{
+    ReportInput input;
+    input.trace = &trace;
+    input.closing = analyzeClosing(trace);
+    input.closingVerdict = sessionClosingVerdict(trace, input.closing, expectation);
+    input.agent = agent.isEmpty() ? serverHeaderOf(trace) : agent;
+    if (input.agent.isEmpty())
+        input.agent = QUrl(trace.url()).host();
+    input.durationMs = input.closing.durationMs();
+
+    // Both reports are written as they are produced: their memory does not grow with the trace.
+    if (!writeReport(reportFile, [&input](QIODevice &out) { return writeTextReport(input, out); }))
+        return false;
+    if (!jsonFile.isEmpty() &&
+        !writeReport(jsonFile, [&input](QIODevice &out) { return writeJsonReport(input, out); }))
+        return false;
+    // The report has it too; said here as well, since a report may go to a file unread.
+    if (trace.limitReached())
+        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
+    return true;
+}
+
 // Runs one session to its end and reports it. Returns the exit status.
 int runSend(const cli::SendOptions &options)
 {
@@ -93,10 +122,39 @@ int runSend(const cli::SendOptions &options)
     trace.setStartedAt(QDateTime::currentDateTimeUtc());
     trace.setUrl(options.settings.url.toString());
 
+    // --capture: the file is written as the connection runs, each batch before the trace takes
+    // it, and flushed, so that a crash loses nothing already written.
+    std::unique_ptr<capture::CaptureRecorder> capture;
+    if (!options.captureFile.isEmpty()) {
+        Scenario scenario;
+        scenario.settings = options.settings;
+        scenario.steps = options.steps;
+        capture::ConnectionRecord connection;
+        connection.application = u"WebSocket Inspector "_s + QStringLiteral(WSI_VERSION);
+        connection.url = trace.url();
+        connection.startedAt = trace.startedAt();
+        connection.scenario = scenarioToJson(scenario);
+        capture = std::make_unique<capture::CaptureRecorder>(options.captureFile);
+        if (!capture->begin(connection) || !capture->annotate(capture::sendFactsAnnotation(
+                                               {cli::closeOverrideFor(options), options.agent}))) {
+            printErr(u"error: cannot write the capture "_s + options.captureFile + u": "_s +
+                     capture->errorString());
+            return 2;
+        }
+    }
+
     SessionHost host;
     QEventLoop loop;
-    QObject::connect(&host, &SessionHost::traceBatch, &loop,
-                     [&trace](const TraceBatchPtr &batch) { trace.append(std::move(*batch)); });
+    bool captureFailed = false;
+    QObject::connect(&host, &SessionHost::traceBatch, &loop, [&](const TraceBatchPtr &batch) {
+        if (capture && !captureFailed && !capture->append(*batch)) {
+            // The connection keeps running; the user is told once that recording stopped.
+            captureFailed = true;
+            printErr(u"wsinspector-cli: recording stopped, cannot write the capture "_s +
+                     options.captureFile + u": "_s + capture->errorString());
+        }
+        trace.append(std::move(*batch));
+    });
     QObject::connect(&host, &SessionHost::finished, &loop, &QEventLoop::quit);
 
     // After the last step: give the server --timeout seconds, then close (if still OPEN) and, if
@@ -129,34 +187,41 @@ int runSend(const cli::SendOptions &options)
     host.start(options.settings, options.steps);
     loop.exec();
 
-    const bool connected = everConnected(trace);
-    ReportInput input;
-    input.trace = &trace;
-    input.closing = analyzeClosing(trace);
-    input.closingVerdict =
-        sessionClosingVerdict(trace, input.closing, cli::closeOverrideFor(options));
-    input.agent = options.agent.isEmpty() ? serverHeaderOf(trace) : options.agent;
-    if (input.agent.isEmpty())
-        input.agent = options.settings.url.host();
-    input.durationMs = input.closing.durationMs();
-
-    // Both reports are written as they are produced: their memory does not grow with the trace.
-    if (!writeReport(options.reportFile,
-                     [&input](QIODevice &out) { return writeTextReport(input, out); }))
+    if (capture && !captureFailed && !capture->finish()) {
+        printErr(u"error: cannot write the capture "_s + options.captureFile + u": "_s +
+                 capture->errorString());
         return 2;
-    if (!options.jsonFile.isEmpty() && !writeReport(options.jsonFile, [&input](QIODevice &out) {
-            return writeJsonReport(input, out);
-        }))
+    }
+    if (!writeSessionReports(trace, cli::closeOverrideFor(options), options.agent,
+                             options.reportFile, options.jsonFile))
         return 2;
-    // The report has it too; said here as well, since a report may go to a file unread.
-    if (trace.limitReached())
-        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
-    if (!connected) {
+    if (!everConnected(trace)) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s +
                  connectErrorOf(trace));
         return 3;
     }
     return 0;
+}
+
+// The reports of a saved capture, as the live run printed them.
+int runReport(const cli::ReportOptions &options)
+{
+    Trace::Limits limits;
+    limits.maxStoredOctets = options.maxTraceOctets;
+    const capture::LoadedCapture loaded = capture::loadCapture(options.captureFile, limits);
+    if (!loaded.trace) {
+        printErr(u"error: cannot read "_s + options.captureFile + u": "_s + loaded.error);
+        return 2;
+    }
+    if (!loaded.error.isEmpty())
+        printErr(u"wsinspector-cli: "_s + options.captureFile + u" is damaged, read up to "_s +
+                 loaded.error);
+    const capture::SendFacts facts = capture::sendFactsOf(loaded.annotations);
+    const QString agent = options.agent.isEmpty() ? facts.agent : options.agent;
+    if (!writeSessionReports(*loaded.trace, facts.expectation, agent, options.reportFile,
+                             options.jsonFile))
+        return 2;
+    return loaded.error.isEmpty() ? 0 : 2;
 }
 
 QList<const CaseDefinition *> selectOrReport(const QStringList &patterns,
@@ -475,6 +540,8 @@ int main(int argc, char **argv)
         return runCases(parsed.command.cases);
     case cli::Command::Kind::Run:
         return runRun(app, parsed.command.run);
+    case cli::Command::Kind::Report:
+        return runReport(parsed.command.report);
     }
     return 2;
 }

@@ -143,21 +143,27 @@ bool CaptureWriter::append(const TraceEvent &event)
         return openTcp(event.timeNs, event.text);
     if (event.kind == TraceEvent::Kind::TcpClosed && m_tcp && !m_tcpClosed) {
         m_tcpClosed = true;
-        // How the connection ended, as TCP would have shown it.
+        // How the connection ended, as TCP would have shown it (docs/captures.md §2.2).
+        const auto one = [&](Direction d, SyntheticPacket p) {
+            return packets(event.timeNs, d, {std::move(p)}, std::nullopt);
+        };
+        const auto closing = [&](Direction first) {
+            const Direction second = first == Direction::Tx ? Direction::Rx : Direction::Tx;
+            return one(first, m_tcp->fin(first)) && one(second, m_tcp->fin(second)) &&
+                   one(first, m_tcp->ack(first));
+        };
         switch (event.tcpEnd) {
         case TcpEnd::PeerReset:
         case TcpEnd::SocketError:
-            return packets(event.timeNs, Direction::Rx, m_tcp->reset(Direction::Rx), std::nullopt);
+            return one(Direction::Rx, m_tcp->reset(Direction::Rx));
         case TcpEnd::OurAbort:
-            return packets(event.timeNs, Direction::Tx, m_tcp->reset(Direction::Tx), std::nullopt);
+            return one(Direction::Tx, m_tcp->reset(Direction::Tx));
         case TcpEnd::PeerFin:
         case TcpEnd::PeerTls:
-            return packets(event.timeNs, Direction::Rx, m_tcp->fin(Direction::Rx), std::nullopt) &&
-                   packets(event.timeNs, Direction::Tx, m_tcp->fin(Direction::Tx), std::nullopt);
+            return closing(Direction::Rx);
         case TcpEnd::OurClose:
         case TcpEnd::Unknown:
-            return packets(event.timeNs, Direction::Tx, m_tcp->fin(Direction::Tx), std::nullopt) &&
-                   packets(event.timeNs, Direction::Rx, m_tcp->fin(Direction::Rx), std::nullopt);
+            return closing(Direction::Tx);
         case TcpEnd::NoConnection:
             break;
         }
