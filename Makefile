@@ -8,9 +8,10 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
             python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
-            qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14 tshark
+            qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14 tshark \
+            clang libclang-rt-14-dev
 
-.PHONY: all deps configure build run test test-asan test-tsan test-long bench screenshots clean format \
+.PHONY: all deps configure build run test test-asan test-tsan test-fuzz test-long bench screenshots clean format \
         install package
 
 all: build
@@ -61,6 +62,14 @@ TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 test-tsan:
 	@$(MAKE) --no-print-directory PRESET=tsan build
 	cd build/tsan && QT_QPA_PLATFORM=offscreen $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) --timeout 1800 -LE interop-long $(CTEST_ARGS)
+
+# The libFuzzer targets (the `fuzz` preset, clang): a short deterministic run of each, as CI does.
+# Long runs by hand: build/fuzz/tests/fuzz/fuzz_capture -max_total_time=600 corpus/
+FUZZ_TARGETS := fuzz_parser fuzz_handshake fuzz_capture
+test-fuzz:
+	@$(MAKE) --no-print-directory PRESET=fuzz configure
+	cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	cd build/fuzz && ctest --output-on-failure -L fuzz $(CTEST_ARGS)
 
 test-long: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 -L interop-long $(CTEST_ARGS)
