@@ -389,6 +389,30 @@
         <source>&amp;Edit</source>
         <translation>&amp;Bearbeiten</translation>
     </message>
+    <message>
+        <source>Open &amp;Capture…</source>
+        <translation>&amp;Mitschnitt öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a pcapng capture as a connection of its own (read-only)</source>
+        <translation>Einen pcapng-Mitschnitt als eigene Verbindung öffnen (nur lesen)</translation>
+    </message>
+    <message>
+        <source>Save C&amp;apture As…</source>
+        <translation>Mitschnitt speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <source>Save the shown connection as a pcapng capture (Wireshark opens it)</source>
+        <translation>Die gezeigte Verbindung als pcapng-Mitschnitt speichern (Wireshark öffnet ihn)</translation>
+    </message>
+    <message>
+        <source>Recordin&amp;g…</source>
+        <translation>&amp;Aufzeichnung…</translation>
+    </message>
+    <message>
+        <source>Where and how the connections are recorded as they run</source>
+        <translation>Wo und wie die Verbindungen während des Laufs aufgezeichnet werden</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -1742,6 +1766,73 @@
     </message>
 </context>
 <context>
+    <name>wsi::gui::ConnectionListModel</name>
+    <message>
+        <source>Sent (TX) / received (RX)</source>
+        <translation>Gesendet (TX) / empfangen (RX)</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>Verbindung</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Beginn</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>Urteil</translation>
+    </message>
+    <message>
+        <source>Frames</source>
+        <translation>Frames</translation>
+    </message>
+    <message>
+        <source>Octets</source>
+        <translation>Oktette</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>untätig</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>closing</source>
+        <translation>schließt</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>%1, from a file</source>
+        <translation>%1, aus einer Datei</translation>
+    </message>
+    <message>
+        <source>Opened from %1</source>
+        <translation>Geöffnet aus %1</translation>
+    </message>
+    <message>
+        <source>Recorded in %1</source>
+        <translation>Aufgezeichnet in %1</translation>
+    </message>
+    <message>
+        <source>Shown in the views</source>
+        <translation>In den Ansichten gezeigt</translation>
+    </message>
+</context>
+<context>
     <name>wsi::gui::ConnectionSettingsDialog</name>
     <message>
         <source>CA certificates</source>
@@ -2691,10 +2782,6 @@
         <translation>Der ausgewählte Frame ist vom Filter ausgeblendet.</translation>
     </message>
     <message>
-        <source>&amp;Connect</source>
-        <translation>&amp;Verbinden</translation>
-    </message>
-    <message>
         <source>Our sending side is shut down</source>
         <translation>Unsere Senderichtung ist geschlossen</translation>
     </message>
@@ -2713,26 +2800,6 @@
     <message>
         <source>This line is not a frame.</source>
         <translation>Diese Zeile ist kein Frame.</translation>
-    </message>
-    <message>
-        <source>Replace the Views?</source>
-        <translation>Ansichten ersetzen?</translation>
-    </message>
-    <message>
-        <source>The views show the trace of a case (%1). It will be replaced; export its report first to keep it.</source>
-        <translation>Die Ansichten zeigen die Aufzeichnung eines Testfalls (%1). Sie wird ersetzt; exportieren Sie zuerst den Bericht, um sie zu behalten.</translation>
-    </message>
-    <message>
-        <source>The views show the recording of the last connection (%1). It will be replaced; export its report first to keep it.</source>
-        <translation>Die Ansichten zeigen die Aufzeichnung der letzten Verbindung (%1). Sie wird ersetzt; exportieren Sie zuerst den Bericht, um sie zu behalten.</translation>
-    </message>
-    <message>
-        <source>Export Report First…</source>
-        <translation>Zuerst Bericht exportieren …</translation>
-    </message>
-    <message>
-        <source>Do not ask again</source>
-        <translation>Nicht mehr fragen</translation>
     </message>
     <message numerus="yes">
         <source>Live views paused: %1 new frame(s) recorded, not shown yet.</source>
@@ -2755,18 +2822,6 @@
     <message>
         <source>Show &amp;All</source>
         <translation>&amp;Alles zeigen</translation>
-    </message>
-    <message>
-        <source>Show the Case&apos;s Trace?</source>
-        <translation>Aufzeichnung des Testfalls zeigen?</translation>
-    </message>
-    <message>
-        <source>The connection is still open. Showing the trace of the case ends it and replaces its views.</source>
-        <translation>Die Verbindung ist noch offen. Die Aufzeichnung des Testfalls zu zeigen beendet sie und ersetzt ihre Ansichten.</translation>
-    </message>
-    <message>
-        <source>&amp;Show Trace</source>
-        <translation>Aufzeichnung &amp;zeigen</translation>
     </message>
     <message>
         <source>Not sent: connect first (Add to Sequence keeps the step for later).</source>
@@ -2799,6 +2854,142 @@
     <message>
         <source>%1, half-closed</source>
         <translation>%1, halb geschlossen</translation>
+    </message>
+    <message>
+        <source>%1 (from a file) — WebSocket Inspector</source>
+        <translation>%1 (aus einer Datei) — WebSocket Inspector</translation>
+    </message>
+    <message>
+        <source>Showing the case&apos;s trace</source>
+        <translation>Das Zeigen des Mitschnitts des Falls</translation>
+    </message>
+    <message>
+        <source>Case %1 — %2</source>
+        <translation>Fall %1 — %2</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Connections&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Verbindungen&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Co&amp;nnections</source>
+        <translation>&amp;Verbindungen</translation>
+    </message>
+    <message>
+        <source>Show the list of this session&apos;s connections</source>
+        <translation>Die Liste der Verbindungen dieser Sitzung zeigen</translation>
+    </message>
+    <message>
+        <source>&amp;Close Connection</source>
+        <translation>Verbindung &amp;schließen</translation>
+    </message>
+    <message>
+        <source>&amp;Rename</source>
+        <translation>&amp;Umbenennen</translation>
+    </message>
+    <message>
+        <source>Save C&amp;apture As…</source>
+        <translation>Mitschnitt speichern &amp;unter…</translation>
+    </message>
+    <message>
+        <source>End the Connection?</source>
+        <translation>Verbindung beenden?</translation>
+    </message>
+    <message>
+        <source>The connection is still open. %1 ends it; what it recorded stays in the Connections list.</source>
+        <translation>Die Verbindung ist noch offen. %1 beendet sie; was sie aufgezeichnet hat, bleibt in der Verbindungsliste.</translation>
+    </message>
+    <message>
+        <source>Showing another connection</source>
+        <translation>Das Zeigen einer anderen Verbindung</translation>
+    </message>
+    <message>
+        <source>Cannot Show the Connection</source>
+        <translation>Verbindung kann nicht gezeigt werden</translation>
+    </message>
+    <message>
+        <source>Its capture %1 cannot be read: %2</source>
+        <translation>Ihr Mitschnitt %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>Closing it</source>
+        <translation>Das Schließen</translation>
+    </message>
+    <message>
+        <source>Open Capture</source>
+        <translation>Mitschnitt öffnen</translation>
+    </message>
+    <message>
+        <source>Captures (*.pcapng *.pcap *.cap);;All files (*)</source>
+        <translation>Mitschnitte (*.pcapng *.pcap *.cap);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot Open the Capture</source>
+        <translation>Mitschnitt kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>%1 cannot be opened: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>Opening a capture</source>
+        <translation>Das Öffnen eines Mitschnitts</translation>
+    </message>
+    <message>
+        <source>The Capture Is Damaged</source>
+        <translation>Der Mitschnitt ist beschädigt</translation>
+    </message>
+    <message>
+        <source>%1 was read up to the damage: %2</source>
+        <translation>%1 wurde bis zur beschädigten Stelle gelesen: %2</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>%1 geöffnet</translation>
+    </message>
+    <message>
+        <source>Save Capture As</source>
+        <translation>Mitschnitt speichern unter</translation>
+    </message>
+    <message>
+        <source>pcapng captures (*.pcapng)</source>
+        <translation>pcapng-Mitschnitte (*.pcapng)</translation>
+    </message>
+    <message>
+        <source>Save failed</source>
+        <translation>Speichern fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Aufzeichnung</translation>
+    </message>
+    <message>
+        <source>&amp;Record every connection as it runs</source>
+        <translation>Jede Verbindung während des Laufs &amp;aufzeichnen</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Folder:</source>
+        <translation>&amp;Ordner:</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source>&amp;Stop a recording at:</source>
+        <translation>Aufzeichnung &amp;beenden bei:</translation>
+    </message>
+    <message>
+        <source>Recording Folder</source>
+        <translation>Aufzeichnungsordner</translation>
+    </message>
+    <message>
+        <source>Applies from the next connection.</source>
+        <translation>Gilt ab der nächsten Verbindung.</translation>
     </message>
 </context>
 <context>
@@ -3122,6 +3313,25 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>There is a connection: Run Sequence runs the steps on it</source>
         <translation>Es besteht eine Verbindung: „Ausführen“ führt die Schritte auf ihr aus</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::SessionController</name>
+    <message>
+        <source>Recording is off for this connection: the folder %1 cannot be created.</source>
+        <translation>Für diese Verbindung ist die Aufzeichnung aus: Der Ordner %1 kann nicht angelegt werden.</translation>
+    </message>
+    <message>
+        <source>Recording is off for this connection: %1</source>
+        <translation>Für diese Verbindung ist die Aufzeichnung aus: %1</translation>
+    </message>
+    <message>
+        <source>Recording stopped: %1</source>
+        <translation>Aufzeichnung beendet: %1</translation>
+    </message>
+    <message>
+        <source>Recording stopped at its size limit of %1; the connection goes on, and the window still has all of it.</source>
+        <translation>Aufzeichnung an ihrer Größengrenze von %1 beendet; die Verbindung läuft weiter, und das Fenster hat weiterhin alles.</translation>
     </message>
 </context>
 <context>

@@ -207,6 +207,7 @@ MainWindow::MainWindow(const QUrl &echoUrl, QWidget *parent)
     m_followTimer->setInterval(100);
     buildViews();
     buildCaseBrowser();
+    buildConnectionsDock();
     connectActions();
     // Scrolling the composer (or any pane) never turns a spin box or combo box under the mouse.
     guardWheel(this);
@@ -315,8 +316,9 @@ void MainWindow::buildViews()
     middle->setStretchFactor(0, 5);
     middle->setStretchFactor(1, 3);
 
-    // Right: how it ended, the statistics, the handshake.
-    m_panelTabs = new QTabWidget(mainSplitter);
+    // Right: how it ended, the statistics, the handshake; below them the Connections list.
+    m_rightSplitter = new QSplitter(Qt::Vertical, mainSplitter);
+    m_panelTabs = new QTabWidget(m_rightSplitter);
     m_closingPanel = new ClosingPanel(m_panelTabs);
     m_statisticsPanel = new StatisticsPanel(m_panelTabs);
     m_handshakePanel = new HandshakePanel(m_panelTabs);
@@ -329,6 +331,7 @@ void MainWindow::buildViews()
     left->setMinimumWidth(std::max(300, m_sequence->minimumSizeHint().width()));
     middle->setMinimumWidth(360);
     m_panelTabs->setMinimumWidth(300);
+    m_rightSplitter->setMinimumWidth(300);
     mainSplitter->setStretchFactor(0, 0);
     mainSplitter->setStretchFactor(1, 1);
     mainSplitter->setStretchFactor(2, 0);
@@ -794,13 +797,22 @@ void MainWindow::connectToServer()
     // The echo server's port changes every start: its URL is not worth remembering.
     if (QUrl(m_connectionBar->url()) != m_echoUrl)
         m_connectionBar->addToHistory(m_connectionBar->url());
-    if (!confirmReplacingViews(tr("&Connect")))
-        return;
+    // The connection shown so far (a finished one, a case's, a capture) stays in the
+    // Connections list; a running one ends first, with what it recorded kept.
+    m_controller->abandon();
+    keepShownConnection();
     const SessionSettings settings = m_connectionBar->settings();
     m_closeOverride = {}; // a new connection: nothing stated about its close yet
     m_sequence->setSessionSettings(settings);
     m_openedCase.reset();
+    KeptConnection live;
+    live.source = KeptConnection::Source::Live;
+    live.name = settings.url.toString();
+    live.url = live.name;
+    live.started = QDateTime::currentDateTimeUtc();
+    const int row = addConnection(std::move(live));
     m_controller->connectTo(settings);
+    m_connections->at(row).capturePath = m_controller->recordingPath();
 }
 
 void MainWindow::disconnectFromServer()
@@ -820,6 +832,12 @@ void MainWindow::updateWindowTitle()
 {
     if (m_openedCase)
         return; // the case's own title (showCaseResult)
+    if (const int row = m_connections->current();
+        row >= 0 && m_connections->at(row).source == KeptConnection::Source::Capture) {
+        setWindowTitle(
+            tr("%1 (from a file) — WebSocket Inspector").arg(m_connections->at(row).name));
+        return;
+    }
     const SessionState state = m_controller->state();
     // The state as the badge says it, translated ("OFFEN", "half-closed" appended).
     QString name = m_connectionBar->stateText();
@@ -858,6 +876,7 @@ void MainWindow::updateActions()
     m_ui->actionClear->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportReport->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportJson->setEnabled(!m_store->trace().entries().empty());
+    m_ui->actionSaveCapture->setEnabled(!m_store->trace().entries().empty());
 }
 
 void MainWindow::onStoreGrown()
@@ -882,6 +901,7 @@ QString MainWindow::statusText() const
 
 void MainWindow::refreshPanels()
 {
+    refreshConnectionRow();
     const Trace &trace = m_store->trace();
     const ClosingBehavior &closing = m_store->closing();
     const ClosingProgress progress = closingProgress(closing, m_controller->sessionClockNs());
@@ -1031,41 +1051,6 @@ void MainWindow::selectWireLogRange(Direction direction, qint64 offset, qint64 s
     m_syncingSelection = false;
 }
 
-bool MainWindow::confirmReplacingViews(const QString &action)
-{
-    const Trace &trace = m_store->trace();
-    if (trace.entries().empty() || !m_askBeforeReplacing)
-        return true;
-    const qint64 frames = qint64(trace.frames().size());
-    QMessageBox box(QMessageBox::Question, tr("Replace the Views?"),
-                    (m_openedCase ? tr("The views show the trace of a case (%1). It will be "
-                                       "replaced; export its report first to keep it.")
-                                  : tr("The views show the recording of the last connection (%1). "
-                                       "It will be replaced; export its report first to keep it."))
-                        .arg(format::resolvePlural(
-                                 tr("%1 frame(s)", nullptr, format::pluralCount(frames)), frames)
-                                 .arg(QLocale().toString(frames))),
-                    QMessageBox::Cancel, this);
-    box.setObjectName(u"replaceViewsQuestion"_s);
-    QPushButton *go = box.addButton(action, QMessageBox::AcceptRole);
-    QPushButton *save = box.addButton(tr("Export Report First…"), QMessageBox::ActionRole);
-    box.setDefaultButton(go);
-    auto *dontAsk = new QCheckBox(tr("Do not ask again"), &box);
-    box.setCheckBox(dontAsk);
-    box.exec();
-    if (box.clickedButton() == save) {
-        if (!exportReport(false))
-            return false; // the export was cancelled or failed: keep the views
-    } else if (box.clickedButton() != go) {
-        return false;
-    }
-    if (dontAsk->isChecked()) {
-        m_askBeforeReplacing = false;
-        QSettings().setValue(u"window/askBeforeReplacing"_s, false);
-    }
-    return true;
-}
-
 void MainWindow::styleViewBanner()
 {
     // A tint of the highlight colour over the window colour, in either palette: readable on
@@ -1211,7 +1196,12 @@ void MainWindow::restoreSettings()
     restoreGeometry(settings.value(u"window/geometry"_s).toByteArray());
     restoreState(settings.value(u"window/state"_s).toByteArray());
     m_ui->actionFollow->setChecked(settings.value(u"window/follow"_s, true).toBool());
-    m_askBeforeReplacing = settings.value(u"window/askBeforeReplacing"_s, true).toBool();
+    SessionController::Recording recording;
+    recording.enabled = settings.value(u"recording/enabled"_s, true).toBool();
+    recording.folder = settings.value(u"recording/folder"_s).toString();
+    recording.maxOctets =
+        std::max<qint64>(settings.value(u"recording/maxMiB"_s, 1024).toLongLong(), 1) * 1024 * 1024;
+    m_controller->setRecording(recording);
     m_ui->actionShowComposer->setChecked(settings.value(u"window/showComposer"_s, true).toBool());
     m_ui->actionShowPanels->setChecked(settings.value(u"window/showPanels"_s, true).toBool());
     m_composer->restoreState(settings.value(u"composer/state"_s).toMap());

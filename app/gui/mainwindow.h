@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "connectionlist.h"
 #include "session/session.h"
 #include "suite/cases.h"
 
@@ -31,6 +32,7 @@ namespace wsi::gui {
 
 class CaseBrowser;
 class ClosingModel;
+class ConnectionListModel;
 class ClosingPanel;
 class ColumnChooser;
 class ComposerWidget;
@@ -89,6 +91,12 @@ public:
     [[nodiscard]] CaseBrowser *caseBrowser() const { return m_caseBrowser; }
     [[nodiscard]] FindBar *findBar() const { return m_findBar; }
     [[nodiscard]] HandshakePanel *handshakePanel() const { return m_handshakePanel; }
+    [[nodiscard]] ConnectionListModel *connections() const { return m_connections; }
+    [[nodiscard]] QTableView *connectionsView() const { return m_connectionsView; }
+    // Opens a capture file as a connection of its own; false (and a message) when it cannot.
+    bool openCaptureFile(const QString &path);
+    // Saves the shown connection as a capture; false (and a message) when it cannot.
+    bool saveCaptureFile(const QString &path);
     // The context menu, Copy and frame actions of one of the three tables.
     [[nodiscard]] TableActions *tableActions(const QTableView *view) const;
     [[nodiscard]] ColumnChooser *columnChooser(const QTableView *view) const;
@@ -129,12 +137,28 @@ private:
     // False when nothing was written (cancelled or failed; a failure is told in a message box).
     bool exportReport(bool json);
     void buildCaseBrowser(); // mainwindowcases.cpp
+    // mainwindowconnections.cpp: the Connections list (every connection of the session kept).
+    void buildConnectionsDock();
+    // Moves what the views show into its entry of the list (the store's trace), before the
+    // views show another connection; refreshes its row.
+    void keepShownConnection();
+    // Appends an entry and shows it.
+    int addConnection(KeptConnection connection);
+    // Shows an entry's trace in the views (asks first when a live connection would end).
+    bool showConnection(int row);
+    void closeConnection(int row);
+    // The shown entry's row, refreshed from the store (state, verdict, counts).
+    void refreshConnectionRow();
+    // Past the memory budget of kept connections, the oldest recorded ones are dropped from
+    // memory: they reopen from their capture file when selected.
+    void trimKeptConnections();
+    // A live connection that is not Closed would end if the views showed something else.
+    [[nodiscard]] bool confirmEndingLiveConnection(const QString &action);
+    void openCapture();
+    void saveCapture();
+    void editRecording();
     // The closing verdict shown: the opened case's, else the manual session's expectation.
     [[nodiscard]] ClosingVerdict currentClosingVerdict(const ClosingBehavior &closing) const;
-    // Before something replaces what the views show (a new connection, a case's trace): asks,
-    // offering to export the report first; false when the user keeps the current views. Asks
-    // only when there is something to lose and the user did not turn the question off.
-    [[nodiscard]] bool confirmReplacingViews(const QString &action);
     // The strip above the views that says what they show (cleared, paused) with one action.
     void showViewBanner(const QString &text, const QString &button);
     void hideViewBanner();
@@ -177,6 +201,7 @@ private:
     QTabWidget *m_panelTabs = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_leftSplitter = nullptr;
+    QSplitter *m_rightSplitter = nullptr; // the panels, the Connections list
     bool m_splitterPlaced = false;
     FrameDetailPane *m_detailPane = nullptr;
     ClosingPanel *m_closingPanel = nullptr;
@@ -192,14 +217,15 @@ private:
     // Per view (frames, wire log, messages): the user left it at the bottom, so it follows.
     QHash<const QTableView *, bool> m_following;
     bool m_autoScrolling = false; // our own scrolling does not count as the user's
-    bool m_askBeforeReplacing = true;
-    int m_detailFrame = -1; // what the detail pane shows
+    int m_detailFrame = -1;       // what the detail pane shows
     bool m_detailFromFrameTable = false;
     QString m_detailReason; // why it shows nothing
     QWidget *m_viewBanner = nullptr;
     QLabel *m_viewBannerText = nullptr;
     QPushButton *m_viewBannerButton = nullptr;
     CaseBrowser *m_caseBrowser = nullptr;
+    ConnectionListModel *m_connections = nullptr;
+    QTableView *m_connectionsView = nullptr;
     std::optional<CaseResult> m_openedCase; // a case result shown instead of a live session
 };
 

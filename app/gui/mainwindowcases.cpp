@@ -49,19 +49,18 @@ void MainWindow::showCaseResult(const CaseResult &result)
     if (!result.trace)
         return;
     // A live connection would keep writing into the views: it ends first, if the user agrees.
-    const SessionState state = m_controller->state();
-    if (state != SessionState::Idle && state != SessionState::Closed) {
-        const auto answer = QMessageBox::question(
-            this, tr("Show the Case's Trace?"),
-            tr("The connection is still open. Showing the trace of the case ends it and "
-               "replaces its views."),
-            QMessageBox::Cancel | QMessageBox::Ok, QMessageBox::Cancel);
-        if (answer != QMessageBox::Ok)
-            return;
-        m_controller->abandon(); // nothing it still sends lands in the case's trace
-    } else if (!confirmReplacingViews(tr("&Show Trace"))) {
+    // What the views showed stays in the Connections list; the case gets an entry of its own.
+    if (!confirmEndingLiveConnection(tr("Showing the case's trace")))
         return;
-    }
+    keepShownConnection();
+    KeptConnection c;
+    c.source = KeptConnection::Source::Case;
+    const QString caseId = result.definition ? result.definition->id : QString();
+    c.name = caseId.isEmpty() ? result.agent : tr("Case %1 — %2").arg(caseId, result.agent);
+    c.url = result.trace->url();
+    c.started = result.trace->startedAt();
+    c.caseResult = result;
+    addConnection(std::move(c));
     m_openedCase = result;
     m_store->reset(Trace(*result.trace));
     // The badge describes what the views show: the case's connection, not the last live one.

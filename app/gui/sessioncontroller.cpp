@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "sessioncontroller.h"
 
+#include "capture/capturefile.h"
+#include "format.h"
+#include "suite/scenario.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QUrl>
+
 using namespace Qt::StringLiterals;
 
 namespace wsi::gui {
@@ -47,10 +57,81 @@ void SessionController::connectTo(const SessionSettings &settings)
         if (m_sequenceRunning && m_sequenceBegun)
             endSequence();
     });
+    startRecording(m_store->trace());
     m_state = SessionState::Connecting;
     Q_EMIT stateChanged(m_state);
     m_clock.start();
     m_host->start(settings);
+}
+
+QString SessionController::Recording::resolvedFolder() const
+{
+    if (!folder.isEmpty())
+        return folder;
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/captures"_s;
+}
+
+void SessionController::startRecording(const Trace &trace)
+{
+    m_recordingPath.clear();
+    if (!m_recording.enabled)
+        return;
+    const QString folder = m_recording.resolvedFolder();
+    const auto refuse = [this](const QString &why) {
+        // Said once the window has taken in the new connection's state.
+        QMetaObject::invokeMethod(
+            this, [this, why] { Q_EMIT recordingStopped(why); }, Qt::QueuedConnection);
+    };
+    if (!QDir().mkpath(folder)) {
+        refuse(tr("Recording is off for this connection: the folder %1 cannot be created.")
+                   .arg(QDir::toNativeSeparators(folder)));
+        return;
+    }
+    // "20261204-183012-345 127.0.0.1_9001.pcapng": sorted by time, and says where it went.
+    const QUrl url(trace.url());
+    QString host =
+        url.host() + u'_' + QString::number(url.port(url.scheme() == u"wss"_s ? 443 : 80));
+    host.replace(QRegularExpression(u"[^A-Za-z0-9._-]"_s), u"_"_s);
+    const QString name = trace.startedAt().toLocalTime().toString(u"yyyyMMdd-HHmmss-zzz"_s) + u' ' +
+                         host + u".pcapng"_s;
+    auto recorder = std::make_shared<capture::CaptureRecorder>(QDir(folder).filePath(name));
+    Scenario scenario;
+    scenario.settings = m_settings;
+    capture::ConnectionRecord connection;
+    connection.application = u"WebSocket Inspector "_s + QCoreApplication::applicationVersion();
+    connection.url = trace.url();
+    connection.startedAt = trace.startedAt();
+    connection.scenario = scenarioToJson(scenario);
+    if (!recorder->begin(connection)) {
+        refuse(tr("Recording is off for this connection: %1").arg(recorder->errorString()));
+        return;
+    }
+    m_recordingPath = recorder->path();
+    // Written in the session's thread, batch by batch, before the window gets each one.
+    const qint64 cap = m_recording.maxOctets;
+    // The controller outlives the session's thread (its host waits for it), so the queued
+    // message always has its receiver.
+    SessionController *self = this;
+    m_host->invoke([recorder, cap, self](ClientSession &session) {
+        session.setBatchObserver([recorder, cap, self,
+                                  stopped = false](const TraceBatch &batch) mutable {
+            if (stopped)
+                return;
+            QString why;
+            if (!recorder->append(batch))
+                why = tr("Recording stopped: %1").arg(recorder->errorString());
+            else if (recorder->written() > cap)
+                why = tr("Recording stopped at its size limit of %1; the connection goes on, "
+                         "and the window still has all of it.")
+                          .arg(format::dataSize(cap));
+            if (why.isEmpty())
+                return;
+            stopped = true;
+            recorder->finish();
+            QMetaObject::invokeMethod(
+                self, [self, why] { Q_EMIT self->recordingStopped(why); }, Qt::QueuedConnection);
+        });
+    });
 }
 
 void SessionController::endHost()

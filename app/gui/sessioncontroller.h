@@ -19,6 +19,16 @@ class SessionController final : public QObject
     Q_DISABLE_COPY_MOVE(SessionController)
 
 public:
+    // Every connection is recorded into a capture file as it runs (docs/captures.md), written in
+    // the session's thread: nothing is lost when the window closes.
+    struct Recording
+    {
+        bool enabled = true;
+        QString folder;                               // empty: the application's data folder
+        qint64 maxOctets = 1024ll * 1024 * 1024;      // a recording stops at this size
+        [[nodiscard]] QString resolvedFolder() const; // the folder used
+    };
+
     explicit SessionController(TraceStore *store, QObject *parent = nullptr);
     ~SessionController() override;
 
@@ -47,6 +57,10 @@ public:
         return m_state == SessionState::Open || m_state == SessionState::Closing;
     }
     [[nodiscard]] bool isTls() const { return m_tls; }
+    void setRecording(const Recording &recording) { m_recording = recording; }
+    [[nodiscard]] const Recording &recording() const { return m_recording; }
+    // The capture the current connection is recorded into (empty when it is not).
+    [[nodiscard]] QString recordingPath() const { return m_recordingPath; }
     [[nodiscard]] const SessionSettings &settings() const { return m_settings; }
     // The session's clock as the window sees it (trace times count from the session's start,
     // which follows connectTo() at once): how long the running timers have run.
@@ -62,12 +76,19 @@ Q_SIGNALS:
     // `index`: the step's row in the list given to runSequence().
     void sequenceStepStarted(int index);
     void sequenceFinished();
+    // The current connection's recording stopped (or could not start): why, in a sentence. The
+    // connection keeps running.
+    void recordingStopped(const QString &why);
 
 private:
     void endHost();
     void endSequence();
 
+    void startRecording(const Trace &trace);
+
     TraceStore *m_store;
+    Recording m_recording;
+    QString m_recordingPath;
     std::unique_ptr<SessionHost> m_host;
     SessionSettings m_settings;
     SessionState m_state = SessionState::Idle;

@@ -3,6 +3,8 @@
 
 #include <QElapsedTimer>
 
+#include <utility>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -117,6 +119,19 @@ void TraceStore::reset(Trace trace)
     m_framesAtPause = 0;
     Q_EMIT resetDone();
     releaseFreedMemory(); // the previous trace may have been large
+}
+
+Trace TraceStore::exchange(Trace trace)
+{
+    drain();
+    Q_EMIT aboutToReset();
+    Trace previous = std::exchange(m_trace, std::move(trace));
+    m_closingValid = false;
+    m_floor = ViewFloor();
+    m_viewsCleared = false;
+    m_framesAtPause = 0;
+    Q_EMIT resetDone();
+    return previous;
 }
 
 void TraceStore::clearViews()

@@ -46,6 +46,9 @@ public:
     // Replaces the trace (a new connection, or a recorded one opened for viewing). The views'
     // floor goes back to the start; a pause stays on.
     void reset(Trace trace = Trace());
+    // The same, handing back the trace it replaced (with everything queued appended first): the
+    // Connections list keeps it.
+    [[nodiscard]] Trace exchange(Trace trace = Trace());
 
     // --- what the tables show (View ▸ Clear, View ▸ Pause Capture) ------------------------------
     // The trace keeps everything: the closing panel, the statistics and the reports always read

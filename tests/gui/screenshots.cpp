@@ -102,8 +102,6 @@ int main(int argc, char **argv)
 
     // Every run starts from the defaults (a previous run's columns and splits are not kept).
     QSettings().clear();
-    // Unattended: the window does not ask before a case's trace replaces the views.
-    QSettings().setValue(u"window/askBeforeReplacing"_s, false);
     EchoServer echo;
     echo.listen();
     gui::MainWindow window(echo.url());

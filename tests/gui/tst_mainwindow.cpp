@@ -913,10 +913,7 @@ private Q_SLOTS:
         EchoServer::Options options;
         options.tls = true;
         QVERIFY(secure.listen(options));
-        // Unattended: the window does not ask before the case's trace replaces the views.
-        QSettings().setValue(u"window/askBeforeReplacing"_s, false);
         MainWindow window;
-        QSettings().remove(u"window/askBeforeReplacing"_s);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         SessionSettings settings = window.connectionBar()->settings();

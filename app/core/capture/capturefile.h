@@ -68,6 +68,8 @@ public:
     // Flushes and closes the file.
     bool finish();
     [[nodiscard]] QString errorString() const { return m_error; }
+    [[nodiscard]] qint64 written() const { return m_writer.written(); }
+    [[nodiscard]] QString path() const { return m_file.fileName(); }
 
 private:
     bool check(bool ok);

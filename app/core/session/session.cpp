@@ -125,6 +125,8 @@ void ClientSession::flushBatch()
     m_pending.frames.reserve(batch->frames.size());
     m_pending.order.reserve(batch->order.size());
     m_pending.chunks.reserve(batch->chunks.size());
+    if (m_batchObserver)
+        m_batchObserver(*batch);
     Q_EMIT traceBatch(batch);
 }
 

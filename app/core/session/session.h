@@ -65,6 +65,12 @@ public:
     // Called for every complete message and pong (not after failedByMe for messages,
     // docs/cases.md §2.2).
     void setEventHandler(EventHandler handler) { m_eventHandler = std::move(handler); }
+    // Called in the session's thread with every batch, just before it is handed to the
+    // consumer: a capture written as the connection runs, off the window's thread.
+    void setBatchObserver(std::function<void(const TraceBatch &)> observer)
+    {
+        m_batchObserver = std::move(observer);
+    }
     // Called once when the connection reaches OPEN, before the steps run.
     void setOpenHandler(std::function<void(ClientSession &)> handler)
     {
@@ -283,6 +289,7 @@ private:
     CountMap m_txFrameCounts;
     EventHandler m_eventHandler;
     std::function<void(ClientSession &)> m_openHandler;
+    std::function<void(const TraceBatch &)> m_batchObserver;
 };
 
 // Runs a ClientSession in a thread of its own, so a flood never blocks the window. Calls are

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+// The main window's Connections list: every connection of the session is kept (live ones, case
+// results shown, captures opened), one of them shown in the views; captures saved and opened;
+// the recording of every connection as it runs.
+#include "capture/capturefile.h"
+#include "connectionbar.h"
+#include "connectionlist.h"
+#include "mainwindow.h"
+#include "sessioncontroller.h"
+#include "tracestore.h"
+
+#include "ui_mainwindow.h"
+
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace wsi::gui {
+
+namespace {
+
+// What the connections not shown may keep in memory (their traces' stored cost). Past it the
+// oldest recorded ones are dropped from memory and read back from their capture when shown.
+constexpr qint64 kKeptBudget = 1024ll * 1024 * 1024;
+
+} // namespace
+
+void MainWindow::buildConnectionsDock()
+{
+    m_connections = new ConnectionListModel(this);
+    // Below the panels, beside the views: the list takes height from the closing panel's
+    // empty space, never from the frames.
+    auto *box = new QWidget(m_rightSplitter);
+    box->setObjectName(u"connectionsBox"_s);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->setSpacing(2);
+    auto *title = new QLabel(tr("<b>Connections</b>"), box);
+    layout->addWidget(title);
+    m_connectionsView = new QTableView(box);
+    m_connectionsView->setObjectName(u"connectionsView"_s);
+    m_connectionsView->setModel(m_connections);
+    m_connectionsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_connectionsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_connectionsView->setEditTriggers(QAbstractItemView::EditKeyPressed);
+    m_connectionsView->verticalHeader()->hide();
+    // The name takes what the other columns leave; they fit their contents.
+    m_connectionsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_connectionsView->horizontalHeader()->setSectionResizeMode(ConnectionListModel::NameColumn,
+                                                                QHeaderView::Stretch);
+    m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_connectionsView->setWordWrap(false);
+    layout->addWidget(m_connectionsView, 1);
+    title->setBuddy(m_connectionsView);
+    m_rightSplitter->setStretchFactor(0, 4);
+    m_rightSplitter->setStretchFactor(1, 1);
+
+    auto *toggle = new QAction(tr("Co&nnections"), this);
+    toggle->setObjectName(u"actionShowConnections"_s);
+    toggle->setCheckable(true);
+    toggle->setChecked(true);
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    toggle->setToolTip(tr("Show the list of this session's connections"));
+    connect(toggle, &QAction::toggled, box, &QWidget::setVisible);
+    m_ui->menuView->insertAction(m_ui->actionShowPanels, toggle);
+
+    // Selecting a row shows that connection (or, when the user keeps a running one, goes back).
+    connect(m_connectionsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!current.isValid() || current.row() == m_connections->current())
+                    return;
+                if (!showConnection(current.row())) {
+                    const QModelIndex back = m_connections->index(m_connections->current(), 0);
+                    m_connectionsView->selectionModel()->setCurrentIndex(
+                        back, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                }
+            });
+    auto *closeAction = new QAction(tr("&Close Connection"), m_connectionsView);
+    closeAction->setShortcut(QKeySequence::Delete);
+    closeAction->setShortcutContext(Qt::WidgetShortcut);
+    m_connectionsView->addAction(closeAction);
+    connect(closeAction, &QAction::triggered, this, [this] {
+        const QModelIndex current = m_connectionsView->currentIndex();
+        if (current.isValid())
+            closeConnection(current.row());
+    });
+    connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
+            [this, closeAction](const QPoint &pos) {
+                const QModelIndex index = m_connectionsView->indexAt(pos);
+                if (!index.isValid())
+                    return;
+                QMenu menu(this);
+                QAction *rename = menu.addAction(tr("&Rename"));
+                rename->setShortcut(QKeySequence(Qt::Key_F2));
+                QAction *save = menu.addAction(tr("Save C&apture As…"));
+                menu.addSeparator();
+                menu.addAction(closeAction);
+                QAction *chosen = menu.exec(m_connectionsView->viewport()->mapToGlobal(pos));
+                if (chosen == rename) {
+                    m_connectionsView->edit(
+                        m_connections->index(index.row(), ConnectionListModel::NameColumn));
+                } else if (chosen == save) {
+                    if (showConnection(index.row()))
+                        saveCapture();
+                }
+            });
+
+    connect(m_ui->actionOpenCapture, &QAction::triggered, this, &MainWindow::openCapture);
+    connect(m_ui->actionSaveCapture, &QAction::triggered, this, &MainWindow::saveCapture);
+    connect(m_ui->actionRecording, &QAction::triggered, this, &MainWindow::editRecording);
+    connect(m_controller, &SessionController::recordingStopped, this,
+            [this](const QString &why) { statusBar()->showMessage(why, 15000); });
+}
+
+bool MainWindow::confirmEndingLiveConnection(const QString &action)
+{
+    const SessionState state = m_controller->state();
+    if (state == SessionState::Idle || state == SessionState::Closed)
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("End the Connection?"),
+        tr("The connection is still open. %1 ends it; what it recorded stays in the Connections "
+           "list.")
+            .arg(action),
+        QMessageBox::Cancel | QMessageBox::Ok, QMessageBox::Cancel);
+    if (answer != QMessageBox::Ok)
+        return false;
+    m_controller->abandon(); // nothing it still sends lands in another connection's views
+    return true;
+}
+
+void MainWindow::refreshConnectionRow()
+{
+    const int row = m_connections->current();
+    if (row < 0)
+        return;
+    KeptConnection &c = m_connections->at(row);
+    if (c.caseResult) {
+        c.behavior = c.caseResult->verdict.behavior;
+        m_connections->summarize(row, m_store->trace(), c.caseResult->verdict.closing.verdict);
+        return;
+    }
+    m_connections->summarize(row, m_store->trace(),
+                             currentClosingVerdict(m_store->closing()).verdict);
+}
+
+void MainWindow::keepShownConnection()
+{
+    const int row = m_connections->current();
+    if (row < 0)
+        return;
+    refreshConnectionRow();
+    // No longer the shown row before the store empties: the panels' refresh on the reset must
+    // not summarize it from the empty trace.
+    m_connections->setCurrent(-1);
+    KeptConnection &c = m_connections->at(row);
+    // A case's trace stays with its result; the others move out of the store into their entry.
+    Trace shown = m_store->exchange(Trace());
+    if (!c.caseResult)
+        c.trace = std::make_shared<Trace>(std::move(shown));
+    m_openedCase.reset();
+    trimKeptConnections();
+}
+
+void MainWindow::trimKeptConnections()
+{
+    for (int row = 0; row < m_connections->rowCount() && m_connections->keptCost() > kKeptBudget;
+         ++row) {
+        KeptConnection &c = m_connections->at(row);
+        if (row != m_connections->current() && c.trace && !c.capturePath.isEmpty() &&
+            QFileInfo::exists(c.capturePath))
+            c.trace.reset(); // read back from its capture when shown again
+    }
+}
+
+int MainWindow::addConnection(KeptConnection connection)
+{
+    const int row = m_connections->append(std::move(connection));
+    m_connections->setCurrent(row);
+    const QSignalBlocker block(m_connectionsView->selectionModel());
+    m_connectionsView->selectionModel()->setCurrentIndex(m_connections->index(row, 0),
+                                                         QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
+    m_connectionsView->scrollTo(m_connections->index(row, 0));
+    return row;
+}
+
+bool MainWindow::showConnection(int row)
+{
+    if (row < 0 || row >= m_connections->rowCount())
+        return false;
+    if (row == m_connections->current())
+        return true;
+    if (!confirmEndingLiveConnection(tr("Showing another connection")))
+        return false;
+    KeptConnection &target = m_connections->at(row);
+    Trace trace;
+    if (target.caseResult) {
+        trace = Trace(*target.caseResult->trace);
+    } else if (target.trace) {
+        trace = std::move(*target.trace);
+        target.trace.reset();
+    } else if (!target.capturePath.isEmpty()) {
+        capture::LoadedCapture loaded = capture::loadCapture(target.capturePath);
+        if (!loaded.trace) {
+            QMessageBox::warning(
+                this, tr("Cannot Show the Connection"),
+                tr("Its capture %1 cannot be read: %2")
+                    .arg(QDir::toNativeSeparators(target.capturePath), loaded.error));
+            return false;
+        }
+        trace = std::move(*loaded.trace);
+    }
+    keepShownConnection();
+    if (target.caseResult)
+        m_openedCase = target.caseResult;
+    m_store->reset(std::move(trace));
+    m_connections->setCurrent(row);
+    const QSignalBlocker block(m_connectionsView->selectionModel());
+    m_connectionsView->selectionModel()->setCurrentIndex(m_connections->index(row, 0),
+                                                         QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
+    // The badge and the title describe what the views show.
+    const Trace &shown = m_store->trace();
+    m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
+    updateWindowTitle();
+    updateActions();
+    refreshPanels();
+    return true;
+}
+
+void MainWindow::closeConnection(int row)
+{
+    if (row < 0 || row >= m_connections->rowCount())
+        return;
+    if (row == m_connections->current()) {
+        if (!confirmEndingLiveConnection(tr("Closing it")))
+            return;
+        m_openedCase.reset();
+        m_connections->setCurrent(-1);
+        m_store->reset(Trace());
+        m_connections->remove(row);
+        // The views show a neighbour, or nothing.
+        if (m_connections->rowCount() > 0)
+            showConnection(std::min(row, m_connections->rowCount() - 1));
+        updateWindowTitle();
+        updateActions();
+        refreshPanels();
+        return;
+    }
+    m_connections->remove(row);
+}
+
+void MainWindow::openCapture()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Capture"), QString(), tr("Captures (*.pcapng *.pcap *.cap);;All files (*)"));
+    if (!path.isEmpty())
+        openCaptureFile(path);
+}
+
+bool MainWindow::openCaptureFile(const QString &path)
+{
+    capture::LoadedCapture loaded = capture::loadCapture(path);
+    if (!loaded.trace) {
+        QMessageBox::warning(
+            this, tr("Cannot Open the Capture"),
+            tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), loaded.error));
+        return false;
+    }
+    if (!confirmEndingLiveConnection(tr("Opening a capture")))
+        return false;
+    keepShownConnection();
+    KeptConnection c;
+    c.source = KeptConnection::Source::Capture;
+    c.name = QFileInfo(path).fileName();
+    c.url = loaded.connection.url;
+    c.started = loaded.connection.startedAt;
+    c.capturePath = QFileInfo(path).absoluteFilePath();
+    c.readOnly = true;
+    addConnection(std::move(c));
+    m_store->reset(std::move(*loaded.trace));
+    const Trace &shown = m_store->trace();
+    m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
+    updateWindowTitle();
+    updateActions();
+    refreshPanels();
+    if (!loaded.error.isEmpty())
+        QMessageBox::warning(this, tr("The Capture Is Damaged"),
+                             tr("%1 was read up to the damage: %2")
+                                 .arg(QDir::toNativeSeparators(path), loaded.error));
+    else
+        statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::saveCapture()
+{
+    const int row = m_connections->current();
+    QString name = row >= 0 ? m_connections->at(row).name : QString();
+    name.replace(QRegularExpression(u"[^A-Za-z0-9._ -]+"_s), u"_"_s);
+    if (!name.endsWith(u".pcapng"_s))
+        name += u".pcapng"_s;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Capture As"), name,
+                                                      tr("pcapng captures (*.pcapng)"));
+    if (!path.isEmpty())
+        saveCaptureFile(path);
+}
+
+bool MainWindow::saveCaptureFile(const QString &path)
+{
+    m_store->drain(); // everything received so far
+    const Trace &trace = m_store->trace();
+    capture::ConnectionRecord connection;
+    connection.application = u"WebSocket Inspector "_s + QCoreApplication::applicationVersion();
+    connection.url = trace.url();
+    connection.startedAt = trace.startedAt();
+    QString error;
+    if (!capture::saveCapture(path, connection, trace, {}, &error)) {
+        QMessageBox::warning(
+            this, tr("Save failed"),
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), error));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::editRecording()
+{
+    SessionController::Recording recording = m_controller->recording();
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Recording"));
+    auto *form = new QFormLayout(&dialog);
+    auto *enabled = new QCheckBox(tr("&Record every connection as it runs"), &dialog);
+    enabled->setChecked(recording.enabled);
+    form->addRow(enabled);
+    auto *folder = new QLineEdit(QDir::toNativeSeparators(recording.resolvedFolder()), &dialog);
+    auto *browse = new QPushButton(tr("&Browse…"), &dialog);
+    auto *folderRow = new QHBoxLayout;
+    folderRow->addWidget(folder);
+    folderRow->addWidget(browse);
+    form->addRow(tr("&Folder:"), folderRow);
+    auto *limit = new QSpinBox(&dialog);
+    limit->setRange(1, 1024 * 1024);
+    limit->setSuffix(tr(" MiB"));
+    limit->setValue(int(recording.maxOctets / (1024 * 1024)));
+    form->addRow(tr("&Stop a recording at:"), limit);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(browse, &QPushButton::clicked, &dialog, [&] {
+        const QString chosen =
+            QFileDialog::getExistingDirectory(&dialog, tr("Recording Folder"), folder->text());
+        if (!chosen.isEmpty())
+            folder->setText(QDir::toNativeSeparators(chosen));
+    });
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    recording.enabled = enabled->isChecked();
+    recording.folder = QDir::fromNativeSeparators(folder->text().trimmed());
+    recording.maxOctets = qint64(limit->value()) * 1024 * 1024;
+    m_controller->setRecording(recording);
+    QSettings settings;
+    settings.setValue(u"recording/enabled"_s, recording.enabled);
+    settings.setValue(u"recording/folder"_s, recording.folder);
+    settings.setValue(u"recording/maxMiB"_s, limit->value());
+    statusBar()->showMessage(tr("Applies from the next connection."), 5000);
+}
+
+} // namespace wsi::gui
