@@ -134,13 +134,14 @@ struct CliRun
 {
     int exitCode = -1;
     QString err;
-    qint64 peakKiB = -1; // the child's peak resident size (VmHWM)
+    qint64 peakKiB = -1; // the child's peak resident size (childResidentKiB())
     QJsonObject json;    // --json
     QString report;      // --report
 };
 
 // Runs `wsinspector-cli send` while this thread's event loop serves the peer, and reads the
-// child's peak resident size (VmHWM of /proc/<pid>/status) every 10 ms while it runs. (Not
+// child's peak resident size (VmHWM of /proc/<pid>/status; under ThreadSanitizer its resident
+// size without the sanitizer's shadow, see childResidentKiB()) every 10 ms while it runs. (Not
 // getrusage(RUSAGE_CHILDREN): a child's ru_maxrss also counts the pages it shared with this
 // process between fork and exec.)
 CliRun runSend(const QStringList &args, int timeoutMs = 60000)
@@ -156,7 +157,7 @@ CliRun runSend(const QStringList &args, int timeoutMs = 60000)
     poll.setInterval(10);
     qint64 polled = -1;
     QObject::connect(&poll, &QTimer::timeout, &loop,
-                     [&] { polled = std::max(polled, procStatusKiB("VmHWM", p.processId())); });
+                     [&] { polled = std::max(polled, childResidentKiB(p.processId())); });
     QTimer timeout;
     timeout.setSingleShot(true);
     QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);

@@ -5,9 +5,11 @@
 #include "trace/trace.h"
 
 #include <QTest>
-#include <QThread>
 
+#include <deque>
+#include <mutex>
 #include <random>
+#include <thread>
 
 using namespace wsi;
 using namespace Qt::StringLiterals;
@@ -211,19 +213,17 @@ private Q_SLOTS:
         QCOMPARE(v[0], item(0));
     }
 
-    // The producer in another thread, the consumer in this one, slices crossing by queued calls
-    // as the session's batches do.
+    // The producer in another thread, the consumer in this one, slices crossing under a mutex as
+    // the session's batches do (SessionHost): the producer goes on filling a block while the
+    // consumer reads the elements handed over from it.
     void producerInAnotherThread()
     {
         using Records = SegmentedVector<FrameRecord, 10>;
         constexpr qint64 kTotal = 20000;
         Records v;
-        QThread thread;
-        QObject worker;
-        worker.moveToThread(&thread);
-        thread.start();
-        QObject receiver;
-        QMetaObject::invokeMethod(&worker, [&] {
+        std::mutex mutex;
+        std::deque<std::vector<Records::Slice>> handedOver;
+        std::jthread producerThread([&] { // joined also when a check below fails
             Records::Producer producer;
             std::vector<Records::Slice> batch;
             for (qint64 n = 0; n < kTotal; ++n) {
@@ -231,17 +231,25 @@ private Q_SLOTS:
                 f.payload = item(size_t(n));
                 producer.append(std::move(f), batch);
                 if (n % 777 == 776 || n == kTotal - 1) {
-                    QMetaObject::invokeMethod(&receiver, [&v, slices = std::move(batch)] {
-                        for (const Records::Slice &slice : slices)
-                            v.appendSlice(slice);
-                    });
-                    batch = {};
+                    const std::lock_guard lock(mutex);
+                    handedOver.push_back(std::exchange(batch, {}));
                 }
             }
         });
-        QTRY_COMPARE_WITH_TIMEOUT(v.size(), size_t(kTotal), 10000);
-        thread.quit();
-        thread.wait();
+        const auto takeHandedOver = [&] {
+            std::deque<std::vector<Records::Slice>> taken;
+            {
+                const std::lock_guard lock(mutex);
+                taken.swap(handedOver);
+            }
+            for (const std::vector<Records::Slice> &slices : taken) {
+                for (const Records::Slice &slice : slices)
+                    v.appendSlice(slice);
+            }
+            return v.size();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(takeHandedOver(), size_t(kTotal), 10000);
+        producerThread.join();
         for (qint64 n = 0; n < kTotal; ++n) {
             QCOMPARE(v[size_t(n)].timeNs, n);
             QCOMPARE(v[size_t(n)].payload, item(size_t(n)));

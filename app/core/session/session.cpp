@@ -64,6 +64,12 @@ ClientSession::ClientSession(QObject *parent)
 ClientSession::~ClientSession()
 {
     m_flow->setWake({}); // batches still in flight may outlive us
+    {
+        // Calls posted but not run (the thread quits first) are dropped; the lock orders the
+        // posting threads' last post() before this destructor.
+        const std::lock_guard lock(m_postedMutex);
+        m_posted.clear();
+    }
     closeWatchFd();
     if (m_socket) {
         m_socket->disconnect(this);
@@ -73,11 +79,10 @@ ClientSession::~ClientSession()
 
 void ClientSession::post(std::function<void(ClientSession &)> fn)
 {
-    {
-        const std::lock_guard lock(m_postedMutex);
-        m_posted.push_back(std::move(fn));
-    }
     // One queued call per post, so posted calls keep their place among our thread's other events.
+    // Queued under the lock: the destructor takes it too, so a post() that has returned is done.
+    const std::lock_guard lock(m_postedMutex);
+    m_posted.push_back(std::move(fn));
     QMetaObject::invokeMethod(this, "runPosted", Qt::QueuedConnection);
 }
 
@@ -1192,14 +1197,12 @@ SessionHost::~SessionHost()
 
 void SessionHost::forward(Delivery delivery)
 {
-    {
-        const std::lock_guard lock(m_mailMutex);
-        if (m_closing)
-            return;
-        m_mail.push_back(std::move(delivery));
-    }
     // One queued call per signal: the host's thread sees them in order, each as its own event,
     // as with a queued connection. The destructor waits for this thread, so `this` is alive.
+    const std::lock_guard lock(m_mailMutex);
+    if (m_closing)
+        return;
+    m_mail.push_back(std::move(delivery));
     QMetaObject::invokeMethod(this, "deliverOne", Qt::QueuedConnection);
 }
 
