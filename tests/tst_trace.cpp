@@ -4,8 +4,11 @@
 #include "trace/segmentedvector.h"
 #include "trace/trace.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -478,6 +481,31 @@ private Q_SLOTS:
         QCOMPARE(flow->inFlight(), 0);
         QCOMPARE(wakes, 1);
         QCOMPARE(trace.octetCount(Direction::Rx), 3000);
+    }
+
+    // A wake-up running in a consumer's thread when the producer clears it (ClientSession's
+    // destructor: setWake({})): setWake() returns only once that wake-up is over, so it never
+    // runs on into a producer that is gone.
+    void setWakeWaitsForARunningWakeUp()
+    {
+        TraceFlow flow;
+        std::atomic<bool> entered = false;
+        std::atomic<bool> done = false;
+        flow.setWake([&] {
+            entered = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            done = true;
+        });
+        flow.charge(100);
+        QVERIFY(flow.pauseAbove(50, 10));
+        std::jthread consumer([&flow] { flow.release(100); });
+        QElapsedTimer clock;
+        clock.start();
+        while (!entered && clock.elapsed() < 10000)
+            std::this_thread::yield();
+        QVERIFY(entered);
+        flow.setWake({});
+        QVERIFY(done);
     }
 
     // A trace cleared while the session goes on (a new connection in the same window) still
