@@ -134,16 +134,24 @@ struct CliRun
 {
     int exitCode = -1;
     QString err;
-    qint64 peakKiB = -1; // the child's peak resident size (VmHWM)
+    qint64 peakKiB = -1; // the child's peak resident size (childResidentKiB())
     QJsonObject json;    // --json
     QString report;      // --report
 };
 
+// The time one run may take, in seconds (its --timeout and how long we wait for it). Under
+// ThreadSanitizer the program is 5-15 times slower and `make test-tsan` runs two tests at
+// once: a gigabyte through the client then takes about a minute, so its runs get four times as
+// long. Nothing else changes.
+constexpr int kRunSeconds = WSI_TEST_TSAN ? 240 : 60;
+const QString kRunTimeout = QString::number(kRunSeconds);
+
 // Runs `wsinspector-cli send` while this thread's event loop serves the peer, and reads the
-// child's peak resident size (VmHWM of /proc/<pid>/status) every 10 ms while it runs. (Not
+// child's peak resident size (VmHWM of /proc/<pid>/status; under ThreadSanitizer its resident
+// size without the sanitizer's shadow, see childResidentKiB()) every 10 ms while it runs. (Not
 // getrusage(RUSAGE_CHILDREN): a child's ru_maxrss also counts the pages it shared with this
 // process between fork and exec.)
-CliRun runSend(const QStringList &args, int timeoutMs = 60000)
+CliRun runSend(const QStringList &args, int timeoutMs = kRunSeconds * 1000)
 {
     QTemporaryDir dir;
     const QString json = dir.filePath(u"report.json"_s);
@@ -156,7 +164,7 @@ CliRun runSend(const QStringList &args, int timeoutMs = 60000)
     poll.setInterval(10);
     qint64 polled = -1;
     QObject::connect(&poll, &QTimer::timeout, &loop,
-                     [&] { polled = std::max(polled, procStatusKiB("VmHWM", p.processId())); });
+                     [&] { polled = std::max(polled, childResidentKiB(p.processId())); });
     QTimer timeout;
     timeout.setSingleShot(true);
     QObject::connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
@@ -246,7 +254,7 @@ private Q_SLOTS:
             return n == kPerPiece ? piece : frame.repeated(n);
         });
         const qint64 budget = 16 * kMiB;
-        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, u"60"_s,
+        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, kRunTimeout,
                                   u"--max-trace-octets"_s, QString::number(budget)});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(peer.done());
@@ -265,8 +273,8 @@ private Q_SLOTS:
         const QByteArray zeros(kMiB, '\0');
         StreamingPeer peer(prefixed(QByteArray("\x89\x00", 2) + binaryFrameHeader(1ull << 62),
                                     repeat(zeros, 1024)));
-        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, u"60"_s,
-                                  u"--close-timeout"_s, u"60"_s});
+        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, kRunTimeout,
+                                  u"--close-timeout"_s, kRunTimeout});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(peer.done());
         QCOMPARE(r.json[u"failedByMe"_s].toBool(), true);
@@ -285,7 +293,7 @@ private Q_SLOTS:
         const QByteArray zeros(kMiB, '\0');
         StreamingPeer peer(prefixed(binaryFrameHeader(1ull << 62), repeat(zeros, 1024)));
         const qint64 budget = 64 * kMiB;
-        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, u"60"_s,
+        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, kRunTimeout,
                                   u"--no-fail-on-violation"_s, u"--max-trace-octets"_s,
                                   QString::number(budget)});
         QCOMPARE(r.exitCode, 0);
@@ -305,7 +313,7 @@ private Q_SLOTS:
         const QByteArray frame = binaryFrameHeader(kMiB) + QByteArray(kMiB, 'x');
         StreamingPeer peer(repeat(frame, kFrames));
         const qint64 budget = 64 * kMiB;
-        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, u"60"_s,
+        const CliRun r = runSend({peer.url(), u"--ping"_s, u"x"_s, u"--timeout"_s, kRunTimeout,
                                   u"--max-trace-octets"_s, QString::number(budget)});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(peer.done());

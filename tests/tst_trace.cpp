@@ -4,10 +4,15 @@
 #include "trace/segmentedvector.h"
 #include "trace/trace.h"
 
+#include <QElapsedTimer>
 #include <QTest>
-#include <QThread>
 
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <mutex>
 #include <random>
+#include <thread>
 
 using namespace wsi;
 using namespace Qt::StringLiterals;
@@ -211,19 +216,17 @@ private Q_SLOTS:
         QCOMPARE(v[0], item(0));
     }
 
-    // The producer in another thread, the consumer in this one, slices crossing by queued calls
-    // as the session's batches do.
+    // The producer in another thread, the consumer in this one, slices crossing under a mutex as
+    // the session's batches do (SessionHost): the producer goes on filling a block while the
+    // consumer reads the elements handed over from it.
     void producerInAnotherThread()
     {
         using Records = SegmentedVector<FrameRecord, 10>;
         constexpr qint64 kTotal = 20000;
         Records v;
-        QThread thread;
-        QObject worker;
-        worker.moveToThread(&thread);
-        thread.start();
-        QObject receiver;
-        QMetaObject::invokeMethod(&worker, [&] {
+        std::mutex mutex;
+        std::deque<std::vector<Records::Slice>> handedOver;
+        std::jthread producerThread([&] { // joined also when a check below fails
             Records::Producer producer;
             std::vector<Records::Slice> batch;
             for (qint64 n = 0; n < kTotal; ++n) {
@@ -231,17 +234,25 @@ private Q_SLOTS:
                 f.payload = item(size_t(n));
                 producer.append(std::move(f), batch);
                 if (n % 777 == 776 || n == kTotal - 1) {
-                    QMetaObject::invokeMethod(&receiver, [&v, slices = std::move(batch)] {
-                        for (const Records::Slice &slice : slices)
-                            v.appendSlice(slice);
-                    });
-                    batch = {};
+                    const std::lock_guard lock(mutex);
+                    handedOver.push_back(std::exchange(batch, {}));
                 }
             }
         });
-        QTRY_COMPARE_WITH_TIMEOUT(v.size(), size_t(kTotal), 10000);
-        thread.quit();
-        thread.wait();
+        const auto takeHandedOver = [&] {
+            std::deque<std::vector<Records::Slice>> taken;
+            {
+                const std::lock_guard lock(mutex);
+                taken.swap(handedOver);
+            }
+            for (const std::vector<Records::Slice> &slices : taken) {
+                for (const Records::Slice &slice : slices)
+                    v.appendSlice(slice);
+            }
+            return v.size();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(takeHandedOver(), size_t(kTotal), 10000);
+        producerThread.join();
         for (qint64 n = 0; n < kTotal; ++n) {
             QCOMPARE(v[size_t(n)].timeNs, n);
             QCOMPARE(v[size_t(n)].payload, item(size_t(n)));
@@ -470,6 +481,31 @@ private Q_SLOTS:
         QCOMPARE(flow->inFlight(), 0);
         QCOMPARE(wakes, 1);
         QCOMPARE(trace.octetCount(Direction::Rx), 3000);
+    }
+
+    // A wake-up running in a consumer's thread when the producer clears it (ClientSession's
+    // destructor: setWake({})): setWake() returns only once that wake-up is over, so it never
+    // runs on into a producer that is gone.
+    void setWakeWaitsForARunningWakeUp()
+    {
+        TraceFlow flow;
+        std::atomic<bool> entered = false;
+        std::atomic<bool> done = false;
+        flow.setWake([&] {
+            entered = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            done = true;
+        });
+        flow.charge(100);
+        QVERIFY(flow.pauseAbove(50, 10));
+        std::jthread consumer([&flow] { flow.release(100); });
+        QElapsedTimer clock;
+        clock.start();
+        while (!entered && clock.elapsed() < 10000)
+            std::this_thread::yield();
+        QVERIFY(entered);
+        flow.setWake({});
+        QVERIFY(done);
     }
 
     // A trace cleared while the session goes on (a new connection in the same window) still

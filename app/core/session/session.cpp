@@ -39,9 +39,7 @@ ClientSession::ClientSession(QObject *parent)
     m_drainTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_flushTimer, &QTimer::timeout, this, &ClientSession::flushBatch);
     // The consumer gives batches back in its thread: the wake-up only posts to ours.
-    m_flow->setWake([this] {
-        QMetaObject::invokeMethod(this, &ClientSession::resumeReading, Qt::QueuedConnection);
-    });
+    m_flow->setWake([this] { post([](ClientSession &s) { s.resumeReading(); }); });
     connect(&m_drainTimer, &QTimer::timeout, this, &ClientSession::drainQueue);
     connect(&m_openTimer, &QTimer::timeout, this, [this] {
         if (m_state != SessionState::Connecting)
@@ -66,11 +64,39 @@ ClientSession::ClientSession(QObject *parent)
 ClientSession::~ClientSession()
 {
     m_flow->setWake({}); // batches still in flight may outlive us
+    {
+        // Calls posted but not run (the thread quits first) are dropped; the lock orders the
+        // posting threads' last post() before this destructor.
+        const std::lock_guard lock(m_postedMutex);
+        m_posted.clear();
+    }
     closeWatchFd();
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
     }
+}
+
+void ClientSession::post(std::function<void(ClientSession &)> fn)
+{
+    // One queued call per post, so posted calls keep their place among our thread's other events.
+    // Queued under the lock: the destructor takes it too, so a post() that has returned is done.
+    const std::lock_guard lock(m_postedMutex);
+    m_posted.push_back(std::move(fn));
+    QMetaObject::invokeMethod(this, "runPosted", Qt::QueuedConnection);
+}
+
+void ClientSession::runPosted()
+{
+    std::function<void(ClientSession &)> fn;
+    {
+        const std::lock_guard lock(m_postedMutex);
+        if (m_posted.empty())
+            return;
+        fn = std::move(m_posted.front());
+        m_posted.pop_front();
+    }
+    fn(*this);
 }
 
 // ---- trace -------------------------------------------------------------------------------------
@@ -1116,33 +1142,88 @@ SessionHost::SessionHost(QObject *parent) : QObject(parent)
     m_session->moveToThread(m_thread);
     // finished() is emitted in the session's thread as it ends: the session (and its TLS
     // layer) is deleted there, then OpenSSL's state of that thread, all before wait() returns.
+    // The mutex, taken again by the destructor after wait(), orders all of it before the rest
+    // of the destructor for ThreadSanitizer too (QThread::wait() synchronises inside Qt).
     connect(
         m_thread, &QThread::finished, m_thread,
-        [session = m_session] {
+        [this, session = m_session] {
             delete session;
             TlsClient::releaseThreadState();
+            const std::lock_guard lock(m_mailMutex);
+            m_sessionGone = true;
         },
         Qt::DirectConnection);
-    connect(m_session, &ClientSession::traceBatch, this, &SessionHost::traceBatch);
-    connect(m_session, &ClientSession::stateChanged, this, &SessionHost::stateChanged);
-    connect(m_session, &ClientSession::stepStarted, this, &SessionHost::stepStarted);
-    connect(m_session, &ClientSession::stepsFinished, this, &SessionHost::stepsFinished);
-    connect(m_session, &ClientSession::finished, this, &SessionHost::finished);
+    // The session's signals are forwarded from its thread (direct connections, run there as it
+    // emits) and emitted again by the host in its own.
+    connect(
+        m_session, &ClientSession::traceBatch, m_session,
+        [this](const TraceBatchPtr &batch) {
+            forward([batch](SessionHost &host) { Q_EMIT host.traceBatch(batch); });
+        },
+        Qt::DirectConnection);
+    connect(
+        m_session, &ClientSession::stateChanged, m_session,
+        [this](SessionState state) {
+            forward([state](SessionHost &host) { Q_EMIT host.stateChanged(state); });
+        },
+        Qt::DirectConnection);
+    connect(
+        m_session, &ClientSession::stepStarted, m_session,
+        [this](int run, int index) {
+            forward([run, index](SessionHost &host) { Q_EMIT host.stepStarted(run, index); });
+        },
+        Qt::DirectConnection);
+    connect(
+        m_session, &ClientSession::stepsFinished, m_session,
+        [this] { forward([](SessionHost &host) { Q_EMIT host.stepsFinished(); }); },
+        Qt::DirectConnection);
+    connect(
+        m_session, &ClientSession::finished, m_session,
+        [this] { forward([](SessionHost &host) { Q_EMIT host.finished(); }); },
+        Qt::DirectConnection);
     m_thread->start();
 }
 
 SessionHost::~SessionHost()
 {
-    m_session->disconnect(this);
+    {
+        const std::lock_guard lock(m_mailMutex);
+        m_closing = true;
+    }
     m_thread->quit();
     m_thread->wait();
+    const std::lock_guard lock(m_mailMutex);
+    Q_ASSERT(m_sessionGone);
+    m_mail.clear(); // what was not delivered yet: its queued calls go with this object
+}
+
+void SessionHost::forward(Delivery delivery)
+{
+    // One queued call per signal: the host's thread sees them in order, each as its own event,
+    // as with a queued connection. The destructor waits for this thread, so `this` is alive.
+    const std::lock_guard lock(m_mailMutex);
+    if (m_closing)
+        return;
+    m_mail.push_back(std::move(delivery));
+    QMetaObject::invokeMethod(this, "deliverOne", Qt::QueuedConnection);
+}
+
+void SessionHost::deliverOne()
+{
+    Delivery delivery;
+    {
+        const std::lock_guard lock(m_mailMutex);
+        if (m_mail.empty())
+            return;
+        delivery = std::move(m_mail.front());
+        m_mail.pop_front();
+    }
+    delivery(*this); // a receiver may delete the host: nothing of it is touched after this
 }
 
 void SessionHost::invoke(std::function<void(ClientSession &)> fn)
 {
-    QMetaObject::invokeMethod(
-        m_session, [session = m_session, fn = std::move(fn)] { fn(*session); },
-        Qt::QueuedConnection);
+    m_session->post(std::move(fn));
 }
 
 void SessionHost::start(const SessionSettings &settings, const StepList &steps)

@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 
 QT_BEGIN_NAMESPACE
@@ -129,6 +130,12 @@ public Q_SLOTS:
     // it is silent (9.1–9.6).
     void setWireLog(bool enabled, bool marker);
 
+public:
+    // Runs `fn(*this)` in the session's thread; callable from any thread, calls run in the order
+    // posted. The call is handed over under a mutex of ours, not only through Qt's event queue:
+    // Qt's own locking is not visible to ThreadSanitizer (Debian's Qt is not built with it).
+    void post(std::function<void(ClientSession &)> fn);
+
 Q_SIGNALS:
     void traceBatch(const wsi::TraceBatchPtr &batch);
     void stateChanged(wsi::SessionState state);
@@ -140,6 +147,10 @@ Q_SIGNALS:
     void stepsFinished();
     // The TCP connection is closed and every record of it was delivered.
     void finished();
+
+private Q_SLOTS:
+    // One call of post(), in the session's thread (invoked by name: no functor of ours crosses).
+    void runPosted();
 
 private:
     struct PendingStep
@@ -290,10 +301,15 @@ private:
     EventHandler m_eventHandler;
     std::function<void(ClientSession &)> m_openHandler;
     std::function<void(const TraceBatch &)> m_batchObserver;
+
+    std::mutex m_postedMutex; // guards m_posted: post() is called from other threads
+    std::deque<std::function<void(ClientSession &)>> m_posted;
 };
 
 // Runs a ClientSession in a thread of its own, so a flood never blocks the window. Calls are
-// forwarded to the session's thread; its signals arrive queued in the host's thread.
+// forwarded to the session's thread (ClientSession::post); its signals arrive queued in the host's
+// thread, in the order emitted. Both ways the payload (a call, a batch) crosses under a mutex of
+// ours, so ThreadSanitizer sees what orders the two threads (Qt's event queue alone it cannot).
 class SessionHost final : public QObject
 {
     Q_OBJECT
@@ -319,9 +335,22 @@ Q_SIGNALS:
     void stepsFinished();
     void finished();
 
+private Q_SLOTS:
+    // Emits the oldest forwarded signal, in the host's thread (invoked by name, once per
+    // forward()).
+    void deliverOne();
+
 private:
+    using Delivery = std::function<void(SessionHost &)>;
+    // In the session's thread: queues `delivery` for the host's thread.
+    void forward(Delivery delivery);
+
     QThread *m_thread = nullptr;
     ClientSession *m_session = nullptr;
+    std::mutex m_mailMutex; // guards the three below
+    std::deque<Delivery> m_mail;
+    bool m_closing = false;     // the host is being destroyed: nothing more is forwarded
+    bool m_sessionGone = false; // the session thread deleted the session, its last act
 };
 
 } // namespace wsi

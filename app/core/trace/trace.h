@@ -245,16 +245,14 @@ public:
     void release(qint64 cost)
     {
         const qint64 now = m_inFlight.fetch_sub(cost, std::memory_order_acq_rel) - cost;
-        std::function<void()> wake;
-        {
-            const std::lock_guard lock(m_mutex);
-            if (m_resumeAt < 0 || now > m_resumeAt)
-                return;
-            m_resumeAt = -1;
-            wake = m_wake;
-        }
-        if (wake)
-            wake();
+        // The wake-up runs under the lock: once setWake({}) has returned (the producer is going
+        // away), no consumer is still inside the old one.
+        const std::lock_guard lock(m_mutex);
+        if (m_resumeAt < 0 || now > m_resumeAt)
+            return;
+        m_resumeAt = -1;
+        if (m_wake)
+            m_wake();
     }
     [[nodiscard]] qint64 inFlight() const { return m_inFlight.load(std::memory_order_acquire); }
     // Producer: true when more than `pauseAt` is in flight (plus `pending`, not yet handed
@@ -267,7 +265,8 @@ public:
         m_resumeAt = resumeAt;
         return true;
     }
-    // The producer's wake-up (called in the consumer's thread: it should post, not act).
+    // The producer's wake-up (called in the consumer's thread, under the flow's lock: it should
+    // post, not act, and must not call back into the flow).
     void setWake(std::function<void()> wake)
     {
         const std::lock_guard lock(m_mutex);
