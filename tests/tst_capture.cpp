@@ -717,6 +717,7 @@ private Q_SLOTS:
         const LoadedCapture loaded = loadCapture(path);
         QCOMPARE(loaded.error, QString());
         QVERIFY(loaded.trace);
+        QVERIFY(!loaded.foreign); // ours: read by CaptureReader, record by record
         QCOMPARE(loaded.trace->entries().size(), size_t(3));
         compareChunks(loaded.trace->chunks()[0], request);
         compareFrames(loaded.trace->frames()[0], sampleRxFrame());

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtEndian>
@@ -443,6 +444,51 @@ private Q_SLOTS:
                     .contains(u"the client's first octets are not a WebSocket opening handshake "
                               "(an HTTP GET with Upgrade: websocket): the octets are shown, no "
                               "frames"_s));
+    }
+
+    // A connection the server refused (SYN answered by RST): no connection, as the live
+    // session says it, and no Connected event.
+    void refused()
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const quint16 port = probe.serverPort();
+        probe.close(); // nothing listens there now
+        const QString path = m_dir.filePath(u"refused.pcapng"_s);
+        test::SessionRun run;
+        {
+            Dumpcap dumpcap;
+            const QString why = dumpcap.start(path, port, false);
+            QVERIFY2(why.isEmpty(), qPrintable(why));
+            test::runSession(run, test::settingsFor(QUrl(u"ws://127.0.0.1:%1/"_s.arg(port))), {});
+            QVERIFY(run.finished);
+            for (int i = 0; i < 100; ++i) {
+                const ImportResult r = importCapture(path);
+                if (r.trace && r.trace->state() == SessionState::Closed)
+                    break;
+                QTest::qWait(100);
+            }
+            const QString stopped = dumpcap.stop();
+            QVERIFY2(stopped.isEmpty(), qPrintable(stopped));
+        }
+        const LoadedCapture loaded = loadCapture(path);
+        QVERIFY2(loaded.trace, qPrintable(loaded.error));
+        // (Qt's socket tries a refused address twice: one stream or two, each SYN and RST.)
+        QVERIFY(!loaded.streams.isEmpty());
+        QCOMPARE(loaded.stream, 0);
+        for (const ImportedStream &s : loaded.streams) {
+            QVERIFY(!s.webSocket);
+            QCOMPARE(s.summary.packets, 2);
+            QCOMPARE(s.summary.server.port, port);
+        }
+        const ClosingBehavior x = analyzeClosing(*loaded.trace);
+        const ClosingBehavior y = analyzeClosing(run.trace);
+        QCOMPARE(y.tcpEnd, TcpEnd::NoConnection);
+        QCOMPARE(x.tcpEnd, y.tcpEnd);
+        QCOMPARE(x.wasOpen, false);
+        QCOMPARE(x.connectError, u"connection refused: the server answered with a reset"_s);
+        QVERIFY(!test::hasEvent(*loaded.trace, TraceEvent::Kind::Connected));
+        QCOMPARE(loaded.trace->state(), SessionState::Closed);
     }
 
     void notACapture()
