@@ -507,6 +507,48 @@ private Q_SLOTS:
                  u"not a capture: neither pcapng nor pcap (the file is empty)"_s);
     }
 
+    // The same capture in the other classic layouts: big-endian, nanosecond timestamps (a
+    // copy of dumpcap's little-endian microsecond file, rewritten field by field).
+    void pcapLayouts()
+    {
+        const QString source = m_dir.filePath(u"one.pcap"_s);
+        const PcapFile pcap = readPcap(source);
+        QVERIFY(!pcap.records.isEmpty());
+        const auto be32 = [](quint32 v) {
+            QByteArray b(4, '\0');
+            qToBigEndian(v, b.data());
+            return b;
+        };
+        const auto le32 = [](const QByteArray &b, int at) {
+            return qFromLittleEndian<quint32>(b.constData() + at);
+        };
+        QByteArray copy = be32(0xa1b23c4du);
+        copy += QByteArray::fromHex("00020004"); // version 2.4, big-endian
+        copy += be32(0) + be32(0) + be32(le32(pcap.header, 16)) + be32(le32(pcap.header, 20));
+        for (const auto &record : pcap.records) {
+            const QByteArray &r = record.second;
+            copy += be32(le32(r, 0)) + be32(le32(r, 4) * 1000) + be32(le32(r, 8)) +
+                    be32(le32(r, 12)) + r.sliced(16);
+        }
+        const QString path = m_dir.filePath(u"one-be-ns.pcap"_s);
+        QVERIFY(writeFile(path, copy));
+        QVERIFY(looksLikePcap(copy));
+        const LoadedCapture a = loadCapture(source);
+        const LoadedCapture b = loadCapture(path);
+        QVERIFY2(a.trace && b.trace, qPrintable(a.error + b.error));
+        QVERIFY2(b.warnings.isEmpty(), qPrintable(b.warnings.join(u'\n')));
+        QCOMPARE(b.connection.startedAt, a.connection.startedAt);
+        QCOMPARE(b.trace->chunks().size(), a.trace->chunks().size());
+        for (size_t i = 0; i < a.trace->chunks().size(); ++i) {
+            QCOMPARE(b.trace->chunks()[i].timeNs, a.trace->chunks()[i].timeNs);
+            QCOMPARE(b.trace->chunks()[i].data, a.trace->chunks()[i].data);
+        }
+        for (const Direction d : {Direction::Tx, Direction::Rx}) {
+            QCOMPARE(framesOf(*b.trace, d).size(), framesOf(*a.trace, d).size());
+            compareFrames(*b.trace, *a.trace, d, framesOf(*a.trace, d).size());
+        }
+    }
+
     // A classic pcap cut inside a record: read up to the cut; the warning names the record.
     void truncatedPcap()
     {
