@@ -10,6 +10,7 @@
 #include "session/session.h"
 #include "testutils.h"
 #include "trace/closing.h"
+#include "trace/wirelog.h"
 
 #include <QDir>
 #include <QFile>
@@ -156,8 +157,20 @@ void compareFrames(const Trace &back, const Trace &live, Direction d, size_t cou
     }
 }
 
+// The wire log's frame lines and their payload lines, as the report shows them.
+QStringList frameLogLines(const Trace &trace)
+{
+    QStringList out;
+    for (const WireLogLine &line : wireLog(trace)) {
+        if (line.kind == WireLogKind::TxFrame || line.kind == WireLogKind::RxFrame)
+            out << wireLogText(trace, line) + u" | "_s + wireLogPayloadText(trace, line);
+    }
+    return out;
+}
+
 void compareWhole(const Trace &back, const Trace &live)
 {
+    QCOMPARE(frameLogLines(back).join(u'\n'), frameLogLines(live).join(u'\n'));
     for (const Direction d : {Direction::Tx, Direction::Rx}) {
         QCOMPARE(back.octetCount(d), live.octetCount(d));
         QCOMPARE(back.streamOctets(d, 0, back.octetCount(d)),
