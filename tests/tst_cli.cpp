@@ -246,7 +246,9 @@ private Q_SLOTS:
         QVERIFY(damaged.out.contains(u"Hello, capture!"_s));
         const CliResult notCapture = runCli({u"report"_s, liveJson});
         QCOMPARE(notCapture.exitCode, 2);
-        QVERIFY2(notCapture.err.contains(u"not a pcapng capture"_s), qPrintable(notCapture.err));
+        QVERIFY2(
+            notCapture.err.contains(u"not a capture: neither pcapng nor pcap (first octets "_s),
+            qPrintable(notCapture.err));
         QCOMPARE(notCapture.err.count(u'\n'), 1);
         const CliResult missing = runCli({u"report"_s, dir.filePath(u"none.pcapng"_s)});
         QCOMPARE(missing.exitCode, 2);

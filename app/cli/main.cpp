@@ -216,6 +216,8 @@ int runReport(const cli::ReportOptions &options)
     if (!loaded.error.isEmpty())
         printErr(u"wsinspector-cli: "_s + options.captureFile + u" is damaged, read up to "_s +
                  loaded.error);
+    for (const QString &warning : loaded.warnings)
+        printErr(u"wsinspector-cli: "_s + options.captureFile + u": "_s + warning);
     const capture::SendFacts facts = capture::sendFactsOf(loaded.annotations);
     const QString agent = options.agent.isEmpty() ? facts.agent : options.agent;
     if (!writeSessionReports(*loaded.trace, facts.expectation, agent, options.reportFile,

@@ -420,8 +420,8 @@ QByteArray FrameTableModel::wirePayloadHead(const Trace &trace, const FrameRecor
 qint64 FrameTableModel::wirePayloadLength(const FrameRecord &frame)
 {
     if (frame.direction == Direction::Tx) {
-        if (!frame.tx)
-            return frame.payload.size();
+        if (!frame.tx) // known from its octets only (docs/captures.md §5): the header says it
+            return frame.payloadDerived ? clampLength(frame.payloadLength) : frame.payload.size();
         if (frame.tx->repeatLength)
             return std::max<qint64>(*frame.tx->repeatLength, 0);
         return frame.tx->basePayloadLength;

@@ -479,7 +479,34 @@ std::optional<TraceBatch> CaptureReader::next(int maxRecords)
 
 // ---- whole files --------------------------------------------------------------------------------
 
-LoadedCapture loadCapture(const QString &path, const Trace::Limits &limits)
+namespace {
+
+// True when the pcapng file is the inspector's: its connection record comes before any packet.
+// A file damaged before that is taken for the inspector's, whose reader names the damage.
+bool isInspectorCapture(QIODevice *device)
+{
+    pcapng::Reader in(device);
+    while (std::optional<pcapng::Block> b = in.next()) {
+        switch (b->type) {
+        case pcapng::kSectionHeader:
+        case pcapng::kInterfaceDescription:
+            continue;
+        case pcapng::kCustomNoCopy:
+        case pcapng::kCustomCopiable:
+            if (b->pen != pcapng::kExamplePen)
+                continue;
+            return true;
+        default:
+            return false;
+        }
+    }
+    return !in.error().isEmpty();
+}
+
+} // namespace
+
+LoadedCapture loadCapture(const QString &path, const Trace::Limits &limits,
+                          std::optional<int> stream)
 {
     LoadedCapture out;
     QFile file(path);
@@ -487,6 +514,26 @@ LoadedCapture loadCapture(const QString &path, const Trace::Limits &limits)
         out.error = file.errorString();
         return out;
     }
+    const QByteArray head = file.peek(24);
+    const bool foreign =
+        looksLikePcap(head) || !pcapng::Reader::looksLikePcapng(head) || !isInspectorCapture(&file);
+    if (foreign) {
+        // Another tool's file, or not a capture at all: the importer says which.
+        file.close();
+        ImportOptions options;
+        options.stream = stream;
+        options.limits = limits;
+        ImportResult imported = importCapture(path, options);
+        out.foreign = looksLikePcap(head) || pcapng::Reader::looksLikePcapng(head);
+        out.connection = std::move(imported.connection);
+        out.trace = std::move(imported.trace);
+        out.error = std::move(imported.error);
+        out.warnings = std::move(imported.warnings);
+        out.streams = std::move(imported.streams);
+        out.stream = imported.chosen;
+        return out;
+    }
+    file.seek(0);
     CaptureReader reader(&file);
     if (!reader.open()) {
         out.error = reader.error();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "capture/capturerecords.h"
+#include "capture/pcapimport.h"
 #include "capture/pcapng.h"
 #include "capture/tcppackets.h"
 #include "trace/closing.h"
@@ -10,6 +11,7 @@
 #include <QFile>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -123,16 +125,26 @@ private:
 };
 
 // The whole trace of a capture (the CLI's report, the tests). Nothing, with `error`, when the
-// file cannot be read; a trace read up to a damaged block also comes with `error` set.
+// file cannot be read; a trace read up to a damaged block also comes with `error` set. A file
+// that is not the inspector's (a pcapng without its connection record, or a classic pcap) is
+// opened by importCapture() as a read-only connection rebuilt from the octets
+// (docs/captures.md §5).
 struct LoadedCapture
 {
     ConnectionRecord connection;
     std::unique_ptr<Trace> trace;
     QList<AnnotationRecord> annotations;
-    QString error; // empty when the whole file was read
+    QString error;        // empty when the whole file was read
+    bool foreign = false; // made by another tool: rebuilt from its octets
+    QStringList warnings; // foreign: what the file lacks (damage, missing octets, other streams)
+    QList<ImportedStream> streams; // foreign: the file's TCP streams
+    int stream = -1;               // foreign: the index of the one in the trace
 };
+// stream: of a foreign capture, the TCP stream to open (ImportOptions::stream); unset: chosen
+// automatically. Ignored for the inspector's own files.
 [[nodiscard]] LoadedCapture loadCapture(const QString &path,
-                                        const Trace::Limits &limits = Trace::Limits());
+                                        const Trace::Limits &limits = Trace::Limits(),
+                                        std::optional<int> stream = std::nullopt);
 // Writes a whole trace at once, atomically (a temporary file renamed over `path`).
 bool saveCapture(const QString &path, const ConnectionRecord &connection, const Trace &trace,
                  const QList<AnnotationRecord> &annotations, QString *error);

@@ -165,13 +165,10 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     m_settings = settings;
     queueSteps(steps, 0);
     m_clock.start();
-    FrameParser::Options parserOptions;
-    parserOptions.serverRole = false;
-    parserOptions.maxFramePayload = settings.maxFramePayload;
     // The trace keeps every octet: data payloads are read from there, not stored twice. Only a
     // case's event handler needs message contents as they arrive.
-    parserOptions.storeDataPayloads = bool(m_eventHandler);
-    m_parser.setOptions(parserOptions);
+    m_parser.setOptions(
+        frameParserOptions(Direction::Rx, settings.maxFramePayload, bool(m_eventHandler)));
     setState(SessionState::Connecting, settings.openHandshakeTimeoutMs / 1000.0);
 
     const QUrl &url = settings.url;
@@ -414,25 +411,8 @@ void ClientSession::processFrames(const char *data, qsizetype size)
 
 FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
 {
-    FrameRecord r;
-    r.timeNs = timeNs;
-    r.streamOffset = m_parserBase + frame.streamOffset;
-    r.payloadLength = frame.payloadLength;
-    r.payload = std::move(frame.payload);
-    r.maskKey = frame.maskKey;
-    r.violations = frame.violations;
-    r.utf8ErrorOffset =
-        qint32(std::min<qint64>(frame.utf8ErrorOffset, std::numeric_limits<qint32>::max()));
-    r.opcode = frame.opcode;
-    r.rsv = frame.rsv;
-    r.extendedLengthSize = frame.extendedLengthSize;
-    r.direction = Direction::Rx;
-    r.fin = frame.fin;
-    r.masked = frame.masked;
-    r.hasKey = frame.masked;
-    r.payloadTruncated = frame.payloadTruncated;
-    r.payloadDerived = !m_parser.options().storeDataPayloads && !isControlOpcode(frame.opcode);
-    return r;
+    const bool derived = !m_parser.options().storeDataPayloads && !isControlOpcode(frame.opcode);
+    return rxFrameRecord(std::move(frame), timeNs, m_parserBase, derived);
 }
 
 void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)

@@ -2,6 +2,7 @@
 #include "trace/trace.h"
 
 #include <algorithm>
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -34,6 +35,41 @@ FrameRecord txFrameRecord(const FrameSpec &spec, qint64 encodedSize, qint64 time
     info.encodedSize = encodedSize;
     r.tx = makeTxInfo(info);
     return r;
+}
+
+FrameRecord rxFrameRecord(DecodedFrame &&frame, qint64 timeNs, qint64 streamBase,
+                          bool payloadDerived)
+{
+    FrameRecord r;
+    r.timeNs = timeNs;
+    r.streamOffset = streamBase + frame.streamOffset;
+    r.payloadLength = frame.payloadLength;
+    r.payload = std::move(frame.payload);
+    r.maskKey = frame.maskKey;
+    r.violations = frame.violations;
+    // Kept payloads are far below 2 GiB; an offset past it saturates (see FrameRecord).
+    r.utf8ErrorOffset =
+        qint32(std::min<qint64>(frame.utf8ErrorOffset, std::numeric_limits<qint32>::max()));
+    r.opcode = frame.opcode;
+    r.rsv = frame.rsv;
+    r.extendedLengthSize = frame.extendedLengthSize;
+    r.direction = Direction::Rx;
+    r.fin = frame.fin;
+    r.masked = frame.masked;
+    r.hasKey = frame.masked; // a parsed mask bit always comes with its key
+    r.payloadTruncated = frame.payloadTruncated;
+    r.payloadDerived = payloadDerived;
+    return r;
+}
+
+FrameParser::Options frameParserOptions(Direction from, qint64 maxFramePayload,
+                                        bool storeDataPayloads)
+{
+    FrameParser::Options options;
+    options.serverRole = from == Direction::Tx;
+    options.maxFramePayload = maxFramePayload;
+    options.storeDataPayloads = storeDataPayloads;
+    return options;
 }
 
 QString sessionStateName(SessionState state)

@@ -100,6 +100,19 @@ struct FrameRecord
 [[nodiscard]] FrameRecord txFrameRecord(const FrameSpec &spec, qint64 encodedSize, qint64 timeNs,
                                         qint64 streamOffset);
 
+// The record of a frame a FrameParser decoded, the payload moved in: a session's RX frames, and
+// both directions of a connection read back from a foreign capture (the caller then sets the
+// direction). streamBase is the stream offset where the parser began (after the opening
+// handshake); payloadDerived marks a data frame whose payload the parser did not keep, so that
+// the trace reads it from the octets.
+[[nodiscard]] FrameRecord rxFrameRecord(DecodedFrame &&frame, qint64 timeNs, qint64 streamBase,
+                                        bool payloadDerived);
+// How the frames of a direction's octets are parsed, the same for a live session and an imported
+// capture: what the server sent (Rx) as a client reads it, what the client sent (Tx) as the
+// server would (masked frames expected). storeDataPayloads: see FrameParser::Options.
+[[nodiscard]] FrameParser::Options frameParserOptions(Direction from, qint64 maxFramePayload,
+                                                      bool storeDataPayloads);
+
 // How a TCP connection ended (TcpClosed events), as the socket tells it.
 enum class TcpEnd : quint8 {
     Unknown,      // older traces, or nothing said

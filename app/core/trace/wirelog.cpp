@@ -147,8 +147,12 @@ const TraceEvent *eventOf(const Trace &trace, const WireLogLine &line)
 // the repeated on-wire length).
 qint64 payloadLengthOf(const FrameRecord &frame)
 {
-    if (frame.direction == Direction::Tx)
-        return frame.tx ? frame.tx->basePayloadLength : qint64(frame.payload.size());
+    if (frame.direction == Direction::Tx && frame.tx)
+        return frame.tx->basePayloadLength;
+    // A sent frame known only from its octets (a capture by another tool, docs/captures.md §5)
+    // has no payload argument: its header's length, as for RX.
+    if (frame.direction == Direction::Tx && !frame.payloadDerived)
+        return qint64(frame.payload.size());
     return qint64(
         std::min<quint64>(frame.payloadLength, quint64(std::numeric_limits<qint64>::max())));
 }
