@@ -540,6 +540,38 @@ private Q_SLOTS:
         QCOMPARE(whole[0].firstTimeNs, qint64(1));
         QCOMPARE(whole[0].lastTimeNs, qint64(2));
     }
+
+    // wirePayload(): what crossed the wire, whoever stores it: an RX payload read back from the
+    // octets (and unmasked), a TX pattern repeated to its length; never more than asked.
+    void wirePayloadOfAFrame()
+    {
+        Trace trace;
+        OctetChunk chunk;
+        chunk.timeNs = 1;
+        chunk.direction = Direction::Rx;
+        chunk.data = test::hex("82 83 01 02 03 04") + QByteArray("abc");
+        chunk.size = chunk.data.size();
+        applyMask(chunk.data.data() + 6, 3, 0x01020304);
+        trace.append(chunk);
+        FrameRecord rx;
+        rx.timeNs = 2;
+        rx.direction = Direction::Rx;
+        rx.opcode = 2;
+        rx.streamOffset = 0;
+        rx.payloadLength = 3;
+        rx.masked = rx.hasKey = true;
+        rx.maskKey = 0x01020304;
+        rx.payloadDerived = true;
+        QCOMPARE(wirePayload(trace, rx), QByteArray("abc"));
+        QCOMPARE(wirePayload(trace, rx, 2), QByteArray("ab"));
+        FrameSpec spec;
+        spec.payload = "ab";
+        spec.repeatLength = 7;
+        const FrameRecord tx = txFrameRecord(spec, 13, 3, 0);
+        QCOMPARE(wirePayload(trace, tx), QByteArray("abababa"));
+        QCOMPARE(wirePayload(trace, tx, 5), QByteArray("ababa"));
+        QCOMPARE(wirePayload(trace, tx, 0), QByteArray());
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_Har)

@@ -1797,7 +1797,7 @@ private Q_SLOTS:
         QCOMPARE(dump(frames, all),
                  QStringList({
                      u"1 | 2.000 | TX | Text | yes | 0 | unknown | unknown | 5 | hello | "_s,
-                     u"2 | 3.000 | RX | Text | yes | 0 | unknown | unknown | 6 | Grüße | "_s,
+                     u"2 | 3.000 | RX | Text | yes | 0 | unknown | unknown | 7 | Grüße | "_s,
                      u"3 | 4.000 | RX | Binary | yes | 0 | unknown | unknown | 3 | "_s +
                          format::payloadPreview(binary, 3) + u" | "_s,
                  }));
