@@ -1950,6 +1950,22 @@
 <context>
     <name>wsi::gui::FrameDetailPane</name>
     <message>
+        <source>MASK, key and length encoding unknown</source>
+        <translation>MASK, Schlüssel und Längenkodierung unbekannt</translation>
+    </message>
+    <message>
+        <source>frame size unknown</source>
+        <translation>Frame-Größe unbekannt</translation>
+    </message>
+    <message>
+        <source>Read from a file that has the messages, not their frames: fragmentation, masking keys and the octets on the wire are unknown.</source>
+        <translation>Aus einer Datei gelesen, die die Nachrichten enthält, nicht ihre Frames: Fragmentierung, Maskierungsschlüssel und die Oktette auf der Leitung sind unbekannt.</translation>
+    </message>
+    <message>
+        <source>The frame&apos;s octets are unknown.</source>
+        <translation>Die Oktette des Frames sind unbekannt.</translation>
+    </message>
+    <message>
         <source>Frame Details</source>
         <translation>Frame-Details</translation>
     </message>
@@ -2272,6 +2288,14 @@
 </context>
 <context>
     <name>wsi::gui::FrameTableModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>The file this frame was read from has the messages, not their frames: fragmentation, masking keys and the octets on the wire are unknown.</source>
+        <translation>Die Datei, aus der dieser Frame gelesen wurde, enthält die Nachrichten, nicht ihre Frames: Fragmentierung, Maskierungsschlüssel und die Oktette auf der Leitung sind unbekannt.</translation>
+    </message>
     <message>
         <source>#</source>
         <translation>#</translation>

@@ -307,13 +307,18 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
                   .arg((f.rsv >> 2) & 1)
                   .arg((f.rsv >> 1) & 1)
                   .arg(f.rsv & 1);
-    fields << u"MASK=%1"_s.arg(f.masked ? 1 : 0) << key;
-    fields << encoding;
+    if (frameOctetsUnknown(f))
+        fields << tr("MASK, key and length encoding unknown");
+    else
+        fields << u"MASK=%1"_s.arg(f.masked ? 1 : 0) << key << encoding;
     QStringList where;
     where << tr("at %1 ms").arg(format::milliseconds(f.timeNs));
     if (f.streamOffset >= 0)
         where << tr("stream offset %1").arg(f.streamOffset);
-    where << tr("frame size %1").arg(octets.size());
+    if (frameOctetsUnknown(f))
+        where << tr("frame size unknown");
+    else
+        where << tr("frame size %1").arg(octets.size());
     const QString second = fields.join(u" · "_s);
     const QString third = where.join(u" · "_s);
     m_summaryPlain = first + u'\n' + second + u'\n' + third;
@@ -321,7 +326,10 @@ void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets
                                 html(third));
 
     QStringList notes;
-    if (f.streamOffset < 0)
+    if (frameOctetsUnknown(f))
+        notes << tr("Read from a file that has the messages, not their frames: fragmentation, "
+                    "masking keys and the octets on the wire are unknown.");
+    else if (f.streamOffset < 0)
         notes << tr("Not written yet: the frame's octets have not left the queue.");
     if (f.incomplete)
         notes << tr("Incomplete: the connection ended inside this frame.");
@@ -426,8 +434,9 @@ void FrameDetailPane::showOctets(const FrameRecord &f, const QByteArray &octets)
 {
     HexView *view = m_ui->frameHex;
     view->setData(octets);
-    view->setPlaceholderText(f.streamOffset < 0 ? tr("Not written yet.")
-                                                : tr("The frame's octets were not kept."));
+    view->setPlaceholderText(frameOctetsUnknown(f) ? tr("The frame's octets are unknown.")
+                             : f.streamOffset < 0  ? tr("Not written yet.")
+                                                   : tr("The frame's octets were not kept."));
     QList<HexView::Range> ranges;
     const auto add = [&ranges](qint64 start, qint64 length, Part part) {
         if (length > 0)

@@ -263,11 +263,15 @@ QVariant FrameTableModel::displayData(const FrameRecord &frame, int row, int col
     case RsvColumn:
         return rsvText(frame.rsv);
     case MaskColumn:
+        if (frameOctetsUnknown(frame))
+            return tr("unknown"); // read from a file of messages: the wire is not known
         if (frame.hasKey)
             return tr("yes");
         // The mask bit without a key: only a frame we broke on purpose (MaskMode::BitOnly).
         return frame.masked ? tr("bit-only") : tr("no");
     case KeyColumn:
+        if (frameOctetsUnknown(frame))
+            return tr("unknown");
         if (!frame.hasKey)
             return QString();
         return u"%1"_s.arg(frame.maskKey, 8, 16, QChar(u'0'));
@@ -317,6 +321,12 @@ QVariant FrameTableModel::toolTipData(const FrameRecord &frame, int column) cons
         // The column is narrow: "6 (RSV1+RSV2)" in full.
         if (frame.rsv != 0)
             return rsvText(frame.rsv);
+        return {};
+    case MaskColumn:
+    case KeyColumn:
+        if (frameOctetsUnknown(frame))
+            return tr("The file this frame was read from has the messages, not their frames: "
+                      "fragmentation, masking keys and the octets on the wire are unknown.");
         return {};
     case OpcodeColumn:
         if (isReservedOpcode(frame.opcode))
@@ -407,14 +417,10 @@ qint64 FrameTableModel::streamSize(const FrameRecord &frame) const
 QByteArray FrameTableModel::wirePayloadHead(const Trace &trace, const FrameRecord &frame,
                                             qint64 maxOctets)
 {
+    // The core's one reading of the wire payload; here a head of it only (0 or less: nothing).
     if (maxOctets <= 0)
         return {};
-    if (frame.direction == Direction::Tx && frame.tx && frame.tx->repeatLength) {
-        // The record holds the base pattern; the wire carried it repeated to repeatLength.
-        return repeatPattern(frame.payload, std::min(*frame.tx->repeatLength, maxOctets));
-    }
-    // Stored in the record, or only in the octet chunks (read that far and unmasked).
-    return trace.framePayload(frame, maxOctets);
+    return wirePayload(trace, frame, maxOctets);
 }
 
 qint64 FrameTableModel::wirePayloadLength(const FrameRecord &frame)

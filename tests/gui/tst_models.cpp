@@ -7,8 +7,10 @@
 #include "echo/echoserver.h"
 #include "gui/closingmodel.h"
 #include "gui/format.h"
+#include "gui/framedetailpane.h"
 #include "gui/framefilterproxy.h"
 #include "gui/frametablemodel.h"
+#include "gui/hexview.h"
 #include "gui/messagemodel.h"
 #include "gui/monospacefont.h"
 #include "gui/statisticsmodel.h"
@@ -21,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QFontDatabase>
 #include <QIcon>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -1749,6 +1752,90 @@ private Q_SLOTS:
         // Robust bounds for a slow CI machine; the real numbers come from the benchmark.
         QVERIFY2(slowestModelsMs < 1000, qPrintable(QString::number(slowestModelsMs)));
         QVERIFY2(slowestAppendMs < 2000, qPrintable(QString::number(slowestAppendMs)));
+    }
+
+    // Frames known without their octets, as a HAR import makes them (docs/captures.md §6): no
+    // stream offset, no chunks. The tables show the payload and say that the masking and the
+    // octets are unknown; nothing is read from a stream that does not exist.
+    void framesWithoutOctets()
+    {
+        std::vector<TraceRecord> records;
+        const auto state = [&records](qint64 ms, SessionState s) {
+            TraceEvent e;
+            e.timeNs = ms * 1'000'000;
+            e.kind = TraceEvent::Kind::StateChanged;
+            e.state = s;
+            records.emplace_back(std::move(e));
+        };
+        const auto frame = [&records](qint64 ms, Direction d, int opcode, const QByteArray &p) {
+            FrameRecord f;
+            f.timeNs = ms * 1'000'000;
+            f.direction = d;
+            f.opcode = quint8(opcode);
+            f.payload = p;
+            f.payloadLength = quint64(p.size());
+            f.streamOffset = -1;
+            records.emplace_back(std::move(f));
+        };
+        state(0, SessionState::Connecting);
+        state(1, SessionState::Open);
+        frame(2, Direction::Tx, 1, "hello");
+        frame(3, Direction::Rx, 1,
+              "Gr\xc3\xbc\xc3\x9f"
+              "e");
+        const QByteArray binary("\x00\x01\xff", 3);
+        frame(4, Direction::Rx, 2, binary);
+
+        TraceStore store;
+        Models models(&store);
+        models.attachTesters();
+        feed(store, records, 2);
+        const FrameTableModel &frames = models.frames;
+        QList<int> all;
+        for (int c = 0; c < FrameTableModel::DeltaTimeColumn; ++c)
+            all << c;
+        QCOMPARE(dump(frames, all),
+                 QStringList({
+                     u"1 | 2.000 | TX | Text | yes | 0 | unknown | unknown | 5 | hello | "_s,
+                     u"2 | 3.000 | RX | Text | yes | 0 | unknown | unknown | 7 | Grüße | "_s,
+                     u"3 | 4.000 | RX | Binary | yes | 0 | unknown | unknown | 3 | "_s +
+                         format::payloadPreview(binary, 3) + u" | "_s,
+                 }));
+        for (int row = 0; row < frames.rowCount(); ++row) {
+            const QModelIndex mask = frames.index(row, FrameTableModel::MaskColumn);
+            QVERIFY(mask.data(Qt::ToolTipRole)
+                        .toString()
+                        .contains(u"masking keys and the octets on the wire are unknown"_s));
+            // No octets to point at in the hex views.
+            QCOMPARE(mask.data(FrameTableModel::StreamSizeRole).toLongLong(), 0);
+            QCOMPARE(mask.data(FrameTableModel::StreamOffsetRole).toLongLong(), -1);
+        }
+        QCOMPARE(frames.index(0, FrameTableModel::PayloadColumn).data(Qt::ToolTipRole).toString(),
+                 FrameTableModel::payloadToolTip("hello", 5));
+        QCOMPARE(FrameTableModel::wirePayloadHead(store.trace(), store.trace().frames()[2], 10),
+                 binary);
+
+        // The messages and the wire log list them too.
+        QCOMPARE(models.messages.rowCount(), 3);
+        QCOMPARE(models.messages.index(0, MessageModel::PreviewColumn).data().toString(),
+                 u"hello"_s);
+        QCOMPARE(models.messages.index(1, MessageModel::PreviewColumn).data().toString(),
+                 u"Grüße"_s);
+        compareWithWireLog(models.wireLog, store.trace());
+
+        // The detail pane says what is unknown instead of "not written yet" or a size of 0.
+        FrameDetailPane pane;
+        pane.setFrame(store.trace(), 0);
+        const QString summary = pane.summaryText();
+        QVERIFY2(summary.contains(u"MASK, key and length encoding unknown"_s), qPrintable(summary));
+        QVERIFY2(summary.contains(u"frame size unknown"_s), qPrintable(summary));
+        QVERIFY2(!summary.contains(u"MASK="_s), qPrintable(summary));
+        QCOMPARE(pane.frameHexView()->data(), QByteArray());
+        const QLabel *note = pane.findChild<QLabel *>(u"noteLabel"_s);
+        QVERIFY(note);
+        QVERIFY2(note->text().contains(u"the octets on the wire are unknown"_s),
+                 qPrintable(note->text()));
+        QVERIFY(!note->text().contains(u"Not written yet"_s));
     }
 };
 

@@ -436,6 +436,17 @@ QByteArray Trace::frameOctets(const FrameRecord &frame) const
     return streamOctets(frame.direction, frame.streamOffset, size);
 }
 
+QByteArray wirePayload(const Trace &trace, const FrameRecord &frame, qint64 maxOctets)
+{
+    if (frame.direction == Direction::Tx && frame.tx && frame.tx->repeatLength) {
+        // The record holds the base pattern; the wire carried it repeated to repeatLength.
+        const qint64 length = std::max<qint64>(*frame.tx->repeatLength, 0);
+        return repeatPattern(frame.payload, maxOctets < 0 ? length : std::min(length, maxOctets));
+    }
+    // Stored in the record, or only in the octet chunks (read that far and unmasked).
+    return trace.framePayload(frame, maxOctets);
+}
+
 } // namespace wsi
 
 // A flood keeps millions of these: their size is the trace's memory per frame.

@@ -519,6 +519,21 @@ private:
 // report, the wire log and the CLI say it with these words.
 [[nodiscard]] QString storageStopText(const Trace &trace);
 
+// The unmasked payload of a frame as it crossed the wire: RX from the record or from the kept
+// octets, TX the base payload repeated to its repeat length (FrameSpec's "wire payload"). At most
+// `maxOctets` when ≥ 0, so a preview of a 16 MiB frame copies no more than it shows; -1: all of
+// it. Every reader of a frame's payload (the window's tables, the HAR export) asks here.
+[[nodiscard]] QByteArray wirePayload(const Trace &trace, const FrameRecord &frame,
+                                     qint64 maxOctets = -1);
+// A frame known without its octets: read from a file that has the messages, not the frames
+// (a HAR file, docs/captures.md §6). It has no place in a stream and no TX facts, which every
+// frame of a live connection has (TX records are made with their stream offset). Its masking,
+// header and octets are unknown, not absent.
+[[nodiscard]] inline bool frameOctetsUnknown(const FrameRecord &frame)
+{
+    return frame.streamOffset < 0 && !frame.tx;
+}
+
 } // namespace wsi
 
 Q_DECLARE_METATYPE(wsi::TraceBatchPtr)
