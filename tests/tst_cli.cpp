@@ -214,7 +214,9 @@ private Q_SLOTS:
         QCOMPARE(live.exitCode, 0);
         QVERIFY2(live.err.isEmpty(), qPrintable(live.err));
         const QString againJson = dir.filePath(u"again.json"_s);
-        const CliResult again = runCli({u"report"_s, capture, u"--json"_s, againJson});
+        const QString har = dir.filePath(u"run.har"_s);
+        const CliResult again =
+            runCli({u"report"_s, capture, u"--json"_s, againJson, u"--har"_s, har});
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
         QCOMPARE(again.out, live.out);
         QVERIFY(again.out.contains(u"Hello, capture!"_s));
@@ -226,6 +228,19 @@ private Q_SLOTS:
         QJsonObject againReport = QJsonDocument::fromJson(b.readAll()).object();
         QVERIFY(!liveReport.isEmpty());
         QCOMPARE(againReport, liveReport);
+        // The HAR the browsers import: the message as sent and its echo.
+        QFile harFile(har);
+        QVERIFY(harFile.open(QIODevice::ReadOnly));
+        const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())
+                                      .object()[u"log"_s][u"entries"_s][0]
+                                      .toObject();
+        QCOMPARE(entry[u"_resourceType"_s].toString(), u"websocket"_s);
+        QStringList messages;
+        for (const QJsonValue &m : entry[u"_webSocketMessages"_s].toArray())
+            messages << m[u"type"_s].toString() + u' ' + m[u"data"_s].toString();
+        QVERIFY2(messages.contains(u"send Hello, capture!"_s) &&
+                     messages.contains(u"receive Hello, capture!"_s),
+                 qPrintable(messages.join(u" | "_s)));
 
         // Damage: a cut file reads up to the cut and names where; not a capture at all, and a
         // missing file, are refused with one line each.

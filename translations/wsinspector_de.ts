@@ -413,6 +413,14 @@
         <source>Where and how the connections are recorded as they run</source>
         <translation>Wo und wie die Verbindungen während des Laufs aufgezeichnet werden</translation>
     </message>
+    <message>
+        <source>Export &amp;HAR…</source>
+        <translation>&amp;HAR exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the shown connection as HAR 1.2, as the browsers&apos; developer tools import it</source>
+        <translation>Die gezeigte Verbindung als HAR 1.2 speichern, wie es die Entwicklerwerkzeuge der Browser importieren</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -2944,10 +2952,6 @@
         <translation>Mitschnitt öffnen</translation>
     </message>
     <message>
-        <source>Captures (*.pcapng *.pcap *.cap);;All files (*)</source>
-        <translation>Mitschnitte (*.pcapng *.pcap *.cap);;Alle Dateien (*)</translation>
-    </message>
-    <message>
         <source>Cannot Open the Capture</source>
         <translation>Mitschnitt kann nicht geöffnet werden</translation>
     </message>
@@ -2958,14 +2962,6 @@
     <message>
         <source>Opening a capture</source>
         <translation>Das Öffnen eines Mitschnitts</translation>
-    </message>
-    <message>
-        <source>The Capture Is Damaged</source>
-        <translation>Der Mitschnitt ist beschädigt</translation>
-    </message>
-    <message>
-        <source>%1 was read up to the damage: %2</source>
-        <translation>%1 wurde bis zur beschädigten Stelle gelesen: %2</translation>
     </message>
     <message>
         <source>Opened %1</source>
@@ -3014,6 +3010,54 @@
     <message>
         <source>Applies from the next connection.</source>
         <translation>Gilt ab der nächsten Verbindung.</translation>
+    </message>
+    <message>
+        <source>Captures and HAR files (*.pcapng *.pcap *.cap *.har);;All files (*)</source>
+        <translation>Mitschnitte und HAR-Dateien (*.pcapng *.pcap *.cap *.har);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Cannot Open the HAR File</source>
+        <translation>HAR-Datei kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>Opening a HAR file</source>
+        <translation>Das Öffnen einer HAR-Datei</translation>
+    </message>
+    <message>
+        <source>%1, entry %2</source>
+        <translation>%1, Eintrag %2</translation>
+    </message>
+    <message>
+        <source>It was read up to the damage: %1</source>
+        <translation>Sie wurde bis zur beschädigten Stelle gelesen: %1</translation>
+    </message>
+    <message>
+        <source>… and %1 more.</source>
+        <translation>… und %1 weitere.</translation>
+    </message>
+    <message>
+        <source>Opened with Remarks</source>
+        <translation>Mit Anmerkungen geöffnet</translation>
+    </message>
+    <message>
+        <source>%1 was opened. What it does not show as it was:
+
+%2</source>
+        <translation>%1 wurde geöffnet. Was sie nicht so zeigt, wie es war:
+
+%2</translation>
+    </message>
+    <message>
+        <source>Export HAR</source>
+        <translation>HAR exportieren</translation>
+    </message>
+    <message>
+        <source>HAR files (*.har)</source>
+        <translation>HAR-Dateien (*.har)</translation>
+    </message>
+    <message>
+        <source>Saved %1; left out: %2</source>
+        <translation>%1 gespeichert; ausgelassen: %2</translation>
     </message>
 </context>
 <context>

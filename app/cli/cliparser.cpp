@@ -798,6 +798,8 @@ QString parseReport(const QStringList &args, ReportOptions &o)
             err = value(o.jsonFile);
         } else if (a == u"--report"_s) {
             err = value(o.reportFile);
+        } else if (a == u"--har"_s) {
+            err = value(o.harFile);
         } else if (a == u"--agent"_s) {
             err = value(o.agent);
         } else if (a == u"--max-trace-octets"_s) {
@@ -952,7 +954,7 @@ QString usageText()
   wsinspector-cli run URL [--cases PATTERNS] [--exclude PATTERNS] [--scenario FILE]...
                           [--agent NAME] [--outdir DIR] [--jobs N] [OPTION...]
   wsinspector-cli cases [PATTERN...] [--exclude PATTERNS]
-  wsinspector-cli report FILE.pcapng [--report FILE] [--json FILE] [--agent NAME]
+  wsinspector-cli report FILE.pcapng [--report FILE] [--json FILE] [--har FILE] [--agent NAME]
   wsinspector-cli echo-server [--port N] [--tls]
   wsinspector-cli demo
 
@@ -1019,8 +1021,10 @@ did not run (no connection: one error line, the remaining cases are not tried),
 
 cases: lists the library's cases (all, or those matching the patterns): ID and description.
 
-report: reads a capture written by send --capture (or saved by the window) and prints the same
-report as the live run; --json and --report as for send, --max-trace-octets as for send.
+report: reads a capture written by send --capture (or saved by the window; or a pcap/pcapng of
+a plain ws:// connection by another tool, rebuilt from its octets) and prints the same report as
+the live run; --json and --report as for send, --har FILE writes the connection as HAR 1.2 for
+the browsers' DevTools, --max-trace-octets as for send.
 Exit status: 0 the capture was read, 2 usage error or the file could not be read (the line
 names the block and offset of the damage).
 )"_s;

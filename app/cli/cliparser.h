@@ -33,6 +33,7 @@ struct ReportOptions
     QString captureFile; // the capture (pcapng) to read
     QString jsonFile;    // --json FILE
     QString reportFile;  // --report FILE (default: standard output)
+    QString harFile;     // --har FILE: the connection as HAR 1.2 (the browsers' DevTools)
     QString agent;       // --agent NAME (default: as the capture says)
     qint64 maxTraceOctets = Trace::kDefaultMaxStoredOctets; // --max-trace-octets N
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // wsinspector-cli: the headless front end. Same engine, same trace, same reports as the window.
 #include "capture/capturefile.h"
+#include "capture/har.h"
 #include "cliparser.h"
 #include "echo/echoserver.h"
 #include "protocol/textescape.h"
@@ -218,6 +219,18 @@ int runReport(const cli::ReportOptions &options)
                  loaded.error);
     for (const QString &warning : loaded.warnings)
         printErr(u"wsinspector-cli: "_s + options.captureFile + u": "_s + warning);
+    if (!options.harFile.isEmpty()) {
+        QString error;
+        QStringList warnings;
+        capture::HarInfo info;
+        info.creatorVersion = QStringLiteral(WSI_VERSION);
+        if (!capture::saveHar(options.harFile, *loaded.trace, info, &error, &warnings)) {
+            printErr(u"error: cannot write "_s + options.harFile + u": "_s + error);
+            return 2;
+        }
+        for (const QString &w : std::as_const(warnings))
+            printErr(u"wsinspector-cli: HAR: "_s + w);
+    }
     const capture::SendFacts facts = capture::sendFactsOf(loaded.annotations);
     const QString agent = options.agent.isEmpty() ? facts.agent : options.agent;
     if (!writeSessionReports(*loaded.trace, facts.expectation, agent, options.reportFile,

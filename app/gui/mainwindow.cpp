@@ -877,6 +877,7 @@ void MainWindow::updateActions()
     m_ui->actionExportReport->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionExportJson->setEnabled(!m_store->trace().entries().empty());
     m_ui->actionSaveCapture->setEnabled(!m_store->trace().entries().empty());
+    m_ui->actionExportHar->setEnabled(!m_store->trace().entries().empty());
 }
 
 void MainWindow::onStoreGrown()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "capture/capturerecords.h"
 #include "connectionlist.h"
 #include "session/session.h"
 #include "suite/cases.h"
@@ -97,6 +98,8 @@ public:
     bool openCaptureFile(const QString &path);
     // Saves the shown connection as a capture; false (and a message) when it cannot.
     bool saveCaptureFile(const QString &path);
+    // Exports the shown connection as HAR; false (and a message) when it cannot.
+    bool exportHarFile(const QString &path);
     // The context menu, Copy and frame actions of one of the three tables.
     [[nodiscard]] TableActions *tableActions(const QTableView *view) const;
     [[nodiscard]] ColumnChooser *columnChooser(const QTableView *view) const;
@@ -156,7 +159,11 @@ private:
     [[nodiscard]] bool confirmEndingLiveConnection(const QString &action);
     void openCapture();
     void saveCapture();
+    void exportHar();
     void editRecording();
+    // Shows one imported connection as an entry of its own (read-only).
+    void addImportedConnection(const QString &name, const QString &path,
+                               const capture::ConnectionRecord &connection, Trace trace);
     // The closing verdict shown: the opened case's, else the manual session's expectation.
     [[nodiscard]] ClosingVerdict currentClosingVerdict(const ClosingBehavior &closing) const;
     // The strip above the views that says what they show (cleared, paused) with one action.

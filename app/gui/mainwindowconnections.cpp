@@ -3,6 +3,7 @@
 // results shown, captures opened), one of them shown in the views; captures saved and opened;
 // the recording of every connection as it runs.
 #include "capture/capturefile.h"
+#include "capture/har.h"
 #include "connectionbar.h"
 #include "connectionlist.h"
 #include "mainwindow.h"
@@ -25,6 +26,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -41,6 +43,17 @@ namespace {
 // What the connections not shown may keep in memory (their traces' stored cost). Past it the
 // oldest recorded ones are dropped from memory and read back from their capture when shown.
 constexpr qint64 kKeptBudget = 1024ll * 1024 * 1024;
+
+// A file name for the shown connection: its name in the list, made safe, with `suffix`.
+QString suggestedFileName(const ConnectionListModel *connections, const QString &suffix)
+{
+    const int row = connections->current();
+    QString name = row >= 0 ? connections->at(row).name : u"connection"_s;
+    name.replace(QRegularExpression(u"[^A-Za-z0-9._ -]+"_s), u"_"_s);
+    if (name.endsWith(suffix))
+        name.chop(suffix.size());
+    return name + suffix;
+}
 
 } // namespace
 
@@ -126,6 +139,7 @@ void MainWindow::buildConnectionsDock()
 
     connect(m_ui->actionOpenCapture, &QAction::triggered, this, &MainWindow::openCapture);
     connect(m_ui->actionSaveCapture, &QAction::triggered, this, &MainWindow::saveCapture);
+    connect(m_ui->actionExportHar, &QAction::triggered, this, &MainWindow::exportHar);
     connect(m_ui->actionRecording, &QAction::triggered, this, &MainWindow::editRecording);
     connect(m_controller, &SessionController::recordingStopped, this,
             [this](const QString &why) { statusBar()->showMessage(why, 15000); });
@@ -273,53 +287,86 @@ void MainWindow::closeConnection(int row)
 void MainWindow::openCapture()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Capture"), QString(), tr("Captures (*.pcapng *.pcap *.cap);;All files (*)"));
+        this, tr("Open Capture"), QString(),
+        tr("Captures and HAR files (*.pcapng *.pcap *.cap *.har);;All files (*)"));
     if (!path.isEmpty())
         openCaptureFile(path);
 }
 
-bool MainWindow::openCaptureFile(const QString &path)
+void MainWindow::addImportedConnection(const QString &name, const QString &path,
+                                       const capture::ConnectionRecord &connection, Trace trace)
 {
-    capture::LoadedCapture loaded = capture::loadCapture(path);
-    if (!loaded.trace) {
-        QMessageBox::warning(
-            this, tr("Cannot Open the Capture"),
-            tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), loaded.error));
-        return false;
-    }
-    if (!confirmEndingLiveConnection(tr("Opening a capture")))
-        return false;
     keepShownConnection();
     KeptConnection c;
     c.source = KeptConnection::Source::Capture;
-    c.name = QFileInfo(path).fileName();
-    c.url = loaded.connection.url;
-    c.started = loaded.connection.startedAt;
+    c.name = name;
+    c.url = connection.url;
+    c.started = connection.startedAt;
     c.capturePath = QFileInfo(path).absoluteFilePath();
     c.readOnly = true;
     addConnection(std::move(c));
-    m_store->reset(std::move(*loaded.trace));
+    m_store->reset(std::move(trace));
     const Trace &shown = m_store->trace();
     m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
     updateWindowTitle();
     updateActions();
     refreshPanels();
-    if (!loaded.error.isEmpty())
-        QMessageBox::warning(this, tr("The Capture Is Damaged"),
-                             tr("%1 was read up to the damage: %2")
-                                 .arg(QDir::toNativeSeparators(path), loaded.error));
-    else
+}
+
+bool MainWindow::openCaptureFile(const QString &path)
+{
+    const QString fileName = QFileInfo(path).fileName();
+    QStringList warnings;
+    if (path.endsWith(u".har"_s, Qt::CaseInsensitive)) {
+        // A HAR of a browser: each WebSocket entry a connection of its own.
+        capture::HarImport har = capture::loadHar(path);
+        if (!har.error.isEmpty()) {
+            QMessageBox::warning(
+                this, tr("Cannot Open the HAR File"),
+                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), har.error));
+            return false;
+        }
+        if (!confirmEndingLiveConnection(tr("Opening a HAR file")))
+            return false;
+        for (capture::HarConnection &c : har.connections) {
+            const QString name = har.connections.size() == 1
+                                     ? fileName
+                                     : tr("%1, entry %2").arg(fileName).arg(c.entryIndex + 1);
+            addImportedConnection(name, path, c.connection, std::move(*c.trace));
+        }
+        warnings = har.warnings;
+    } else {
+        capture::LoadedCapture loaded = capture::loadCapture(path);
+        if (!loaded.trace) {
+            QMessageBox::warning(
+                this, tr("Cannot Open the Capture"),
+                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), loaded.error));
+            return false;
+        }
+        if (!confirmEndingLiveConnection(tr("Opening a capture")))
+            return false;
+        addImportedConnection(fileName, path, loaded.connection, std::move(*loaded.trace));
+        warnings = loaded.warnings;
+        if (!loaded.error.isEmpty())
+            warnings.prepend(tr("It was read up to the damage: %1").arg(loaded.error));
+    }
+    if (!warnings.isEmpty()) {
+        constexpr qsizetype kShown = 20; // a hostile file may have thousands
+        QStringList shown = warnings.mid(0, kShown);
+        if (warnings.size() > kShown)
+            shown << tr("… and %1 more.").arg(warnings.size() - kShown);
+        QMessageBox::information(this, tr("Opened with Remarks"),
+                                 tr("%1 was opened. What it does not show as it was:\n\n%2")
+                                     .arg(QDir::toNativeSeparators(path), shown.join(u'\n')));
+    } else {
         statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 5000);
+    }
     return true;
 }
 
 void MainWindow::saveCapture()
 {
-    const int row = m_connections->current();
-    QString name = row >= 0 ? m_connections->at(row).name : QString();
-    name.replace(QRegularExpression(u"[^A-Za-z0-9._ -]+"_s), u"_"_s);
-    if (!name.endsWith(u".pcapng"_s))
-        name += u".pcapng"_s;
+    const QString name = suggestedFileName(m_connections, u".pcapng"_s);
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Capture As"), name,
                                                       tr("pcapng captures (*.pcapng)"));
     if (!path.isEmpty())
@@ -342,6 +389,36 @@ bool MainWindow::saveCaptureFile(const QString &path)
         return false;
     }
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::exportHar()
+{
+    const QString name = suggestedFileName(m_connections, u".har"_s);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export HAR"), name, tr("HAR files (*.har)"));
+    if (!path.isEmpty())
+        exportHarFile(path);
+}
+
+bool MainWindow::exportHarFile(const QString &path)
+{
+    m_store->drain();
+    capture::HarInfo info;
+    info.creatorVersion = QCoreApplication::applicationVersion();
+    QString error;
+    QStringList warnings;
+    if (!capture::saveHar(path, m_store->trace(), info, &error, &warnings)) {
+        QMessageBox::warning(
+            this, tr("Export failed"),
+            tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), error));
+        return false;
+    }
+    statusBar()->showMessage(warnings.isEmpty()
+                                 ? tr("Saved %1").arg(QDir::toNativeSeparators(path))
+                                 : tr("Saved %1; left out: %2")
+                                       .arg(QDir::toNativeSeparators(path), warnings.join(u"; "_s)),
+                             10000);
     return true;
 }
 

@@ -2,9 +2,10 @@
 // libFuzzer target for the capture reader (docs/captures.md): any file, however damaged or
 // hostile, is read to its end or refused with an error naming a block, never a crash, a hang or
 // an allocation past the block limit. Octet 0 chooses what is fuzzed: the whole file reader, the
-// record decoder alone, or the TCP packet parser.
+// record decoder alone, the TCP packet parser, or the HAR reader.
 #include "capture/capturefile.h"
 #include "capture/capturerecords.h"
+#include "capture/har.h"
 #include "capture/tcppackets.h"
 
 #include <QBuffer>
@@ -54,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const QByteArray input(reinterpret_cast<const char *>(data) + 1, qsizetype(size - 1));
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0:
         readFile(input);
         break;
@@ -69,6 +70,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const std::optional<capture::CaptureRecord> again = capture::decodeRecord(once, error);
         require(again.has_value(), "a re-encoded record does not decode");
         require(std::visit(encode, *again) == once, "a record changes when re-encoded");
+        break;
+    }
+    case 3: {
+        // Every connection it gives has a trace; a refusal says why.
+        const capture::HarImport har = capture::readHar(input);
+        if (har.error.isEmpty())
+            require(!har.connections.empty(), "a HAR read without a connection or an error");
+        for (const capture::HarConnection &c : har.connections)
+            require(c.trace != nullptr, "a HAR connection without a trace");
         break;
     }
     default: {

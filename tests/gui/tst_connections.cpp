@@ -226,6 +226,17 @@ private Q_SLOTS:
                     .toString()
                     .contains(u"from a file"_s));
 
+        // Export HAR, open it: the messages, as a browser would have them.
+        const QString har = dir.filePath(u"saved.har"_s);
+        QVERIFY(window.exportHarFile(har));
+        QVERIFY(window.openCaptureFile(har));
+        QCOMPARE(window.connections()->rowCount(), 4);
+        QCOMPARE(window.connections()->current(), 3);
+        QCOMPARE(shownTexts(window), (QList<QByteArray>{"live", "live"}));
+        QVERIFY(window.connections()->at(3).readOnly);
+        clickRow(window, 2);
+        QCOMPARE(window.connections()->current(), 2);
+
         // A file that is not a capture: refused with a message, the list unchanged.
         const QString junk = dir.filePath(u"junk.pcapng"_s);
         QFile f(junk);
@@ -236,7 +247,7 @@ private Q_SLOTS:
         answerNextMessageBox(QMessageBox::Ok, &seen);
         QVERIFY(!window.openCaptureFile(junk));
         QVERIFY(seen);
-        QCOMPARE(window.connections()->rowCount(), 3);
+        QCOMPARE(window.connections()->rowCount(), 4);
         QCOMPARE(window.connections()->current(), 2);
     }
 
