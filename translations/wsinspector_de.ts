@@ -1839,6 +1839,10 @@
         <source>Shown in the views</source>
         <translation>In den Ansichten gezeigt</translation>
     </message>
+    <message>
+        <source>ended while %1</source>
+        <translation>vorzeitig beendet (%1)</translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ConnectionSettingsDialog</name>
@@ -3058,6 +3062,10 @@
     <message>
         <source>Saved %1; left out: %2</source>
         <translation>%1 gespeichert; ausgelassen: %2</translation>
+    </message>
+    <message>
+        <source>The window ended the connection here (it dropped TCP); what followed is not recorded.</source>
+        <translation>Das Fenster hat die Verbindung hier beendet (TCP abgebrochen); was folgte, ist nicht aufgezeichnet.</translation>
     </message>
 </context>
 <context>

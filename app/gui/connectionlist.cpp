@@ -102,6 +102,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         }
         case StateColumn: {
             QString state = stateWord(c.state);
+            if (c.endedEarly)
+                state = tr("ended while %1").arg(state);
             if (c.readOnly)
                 state = tr("%1, from a file").arg(state);
             return state;
@@ -115,8 +117,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
             return u"%1 / %2"_s.arg(QLocale().toString(c.frames[int(Direction::Tx)]),
                                     QLocale().toString(c.frames[int(Direction::Rx)]));
         case OctetsColumn:
-            return u"%1 / %2"_s.arg(format::dataSize(c.octets[int(Direction::Tx)]),
-                                    format::dataSize(c.octets[int(Direction::Rx)]));
+            return u"%1 / %2"_s.arg(format::dataSizeCompact(c.octets[int(Direction::Tx)]),
+                                    format::dataSizeCompact(c.octets[int(Direction::Rx)]));
         default:
             return {};
         }

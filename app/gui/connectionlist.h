@@ -28,6 +28,7 @@ struct KeptConnection
     std::optional<CaseResult> caseResult; // a case's result, with its own verdicts
     QString capturePath;                  // where it is recorded, or the file it came from
     bool readOnly = false;                // opened from a file: nothing can be sent on it
+    bool endedEarly = false; // the window ended it before it closed; the rest is not recorded
     // The trace while another connection is shown (the shown one's is the TraceStore's; a
     // case's stays with its result).
     std::shared_ptr<Trace> trace;

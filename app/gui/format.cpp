@@ -39,6 +39,13 @@ QString dataSize(qint64 count)
     return QLocale().formattedDataSize(count, whole ? 0 : 1, QLocale::DataSizeIecFormat);
 }
 
+QString dataSizeCompact(qint64 count)
+{
+    if (count < 10 * 1024)
+        return QLocale().toString(count);
+    return dataSize(count);
+}
+
 QString dataSizeExact(qint64 count)
 {
     if (count < 10 * 1024)

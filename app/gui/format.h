@@ -39,6 +39,9 @@ namespace wsi::gui::format {
 // A size for a sentence: octets below 10 KiB ("512 octets"), then IEC units with one decimal
 // ("1.5 MiB"), none for a whole number of the unit ("64 MiB").
 [[nodiscard]] QString dataSize(qint64 count);
+// For a narrow column whose header says "Octets": the number alone below 10 KiB ("512"), then
+// IEC units as dataSize() writes them ("1.5 MiB").
+[[nodiscard]] QString dataSizeCompact(qint64 count);
 // The size and, when it was rounded, the exact count: "1.5 MiB (1,572,864 octets)", "512 octets".
 [[nodiscard]] QString dataSizeExact(qint64 count);
 

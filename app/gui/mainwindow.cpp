@@ -799,7 +799,7 @@ void MainWindow::connectToServer()
         m_connectionBar->addToHistory(m_connectionBar->url());
     // The connection shown so far (a finished one, a case's, a capture) stays in the
     // Connections list; a running one ends first, with what it recorded kept.
-    m_controller->abandon();
+    endLiveConnection();
     keepShownConnection();
     const SessionSettings settings = m_connectionBar->settings();
     m_closeOverride = {}; // a new connection: nothing stated about its close yet

@@ -157,6 +157,8 @@ private:
     void trimKeptConnections();
     // A live connection that is not Closed would end if the views showed something else.
     [[nodiscard]] bool confirmEndingLiveConnection(const QString &action);
+    // Ends the running connection at once (TCP dropped): its entry says it ended early.
+    void endLiveConnection();
     void openCapture();
     void saveCapture();
     void exportHar();

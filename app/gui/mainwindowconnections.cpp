@@ -76,15 +76,20 @@ void MainWindow::buildConnectionsDock()
     m_connectionsView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_connectionsView->setEditTriggers(QAbstractItemView::EditKeyPressed);
     m_connectionsView->verticalHeader()->hide();
-    // The name takes what the other columns leave; they fit their contents.
-    m_connectionsView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_connectionsView->horizontalHeader()->setSectionResizeMode(ConnectionListModel::NameColumn,
-                                                                QHeaderView::Stretch);
+    // The other columns fit their contents; the name keeps a readable width (the list scrolls
+    // sideways when the pane is narrow) and takes what is left when it is wide.
+    QHeaderView *header = m_connectionsView->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(ConnectionListModel::NameColumn, QHeaderView::Interactive);
+    header->setStretchLastSection(false);
+    header->resizeSection(
+        ConnectionListModel::NameColumn,
+        m_connectionsView->fontMetrics().horizontalAdvance(u"ws://127.0.0.1:65535/"_s));
     m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_connectionsView->setWordWrap(false);
     layout->addWidget(m_connectionsView, 1);
     title->setBuddy(m_connectionsView);
-    m_rightSplitter->setStretchFactor(0, 4);
+    m_rightSplitter->setStretchFactor(0, 2);
     m_rightSplitter->setStretchFactor(1, 1);
 
     auto *toggle = new QAction(tr("Co&nnections"), this);
@@ -145,6 +150,25 @@ void MainWindow::buildConnectionsDock()
             [this](const QString &why) { statusBar()->showMessage(why, 15000); });
 }
 
+void MainWindow::endLiveConnection()
+{
+    const SessionState state = m_controller->state();
+    if (state == SessionState::Idle || state == SessionState::Closed)
+        return;
+    m_controller->abandon(); // nothing it still sends lands in another connection's views
+    // Its trace says so, and the list: what followed the drop is not in the recording.
+    auto batch = std::make_shared<TraceBatch>();
+    TraceEvent note;
+    note.kind = TraceEvent::Kind::Note;
+    note.timeNs = m_store->trace().lastTimeNs();
+    note.text = tr("The window ended the connection here (it dropped TCP); what followed is not "
+                   "recorded.");
+    batch->add(std::move(note));
+    m_store->append(batch);
+    if (const int row = m_connections->current(); row >= 0)
+        m_connections->at(row).endedEarly = true;
+}
+
 bool MainWindow::confirmEndingLiveConnection(const QString &action)
 {
     const SessionState state = m_controller->state();
@@ -158,7 +182,7 @@ bool MainWindow::confirmEndingLiveConnection(const QString &action)
         QMessageBox::Cancel | QMessageBox::Ok, QMessageBox::Cancel);
     if (answer != QMessageBox::Ok)
         return false;
-    m_controller->abandon(); // nothing it still sends lands in another connection's views
+    endLiveConnection();
     return true;
 }
 

@@ -280,8 +280,15 @@ private Q_SLOTS:
         QCOMPARE(shownTexts(window), (QList<QByteArray>{"earlier", "earlier"}));
         QVERIFY(window.controller()->state() == SessionState::Closed ||
                 window.controller()->state() == SessionState::Idle);
+        // The ended one says so, in the list and in its trace.
+        QCOMPARE(window.connections()->index(1, ConnectionListModel::StateColumn).data().toString(),
+                 u"ended while open"_s);
         clickRow(window, 1);
-        QVERIFY(window.store()->trace().entries().size() > 0);
+        bool noted = false;
+        for (const TraceEvent &e : window.store()->trace().events())
+            noted = noted || (e.kind == TraceEvent::Kind::Note &&
+                              e.text.contains(u"what followed is not recorded"_s));
+        QVERIFY(noted);
     }
 
     void recordingThatCannotStartIsSaid()

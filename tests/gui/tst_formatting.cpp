@@ -76,6 +76,9 @@ private Q_SLOTS:
         QCOMPARE(format::dataSize(64 * 1024 * 1024), u"64 MiB"_s);
         QCOMPARE(format::dataSize(64 * 1024 * 1024 + 1), u"64.0 MiB"_s);
         QCOMPARE(format::dataSize(qint64(3) << 40), u"3 TiB"_s);
+        QCOMPARE(format::dataSizeCompact(512), u"512"_s);
+        QCOMPARE(format::dataSizeCompact(10239), u"10,239"_s);
+        QCOMPARE(format::dataSizeCompact(3 * 1024 * 1024 / 2), u"1.5 MiB"_s);
         QCOMPARE(format::dataSizeExact(512), u"512 octets"_s);
         QCOMPARE(format::dataSizeExact(3 * 1024 * 1024 / 2), u"1.5 MiB (1,572,864 octets)"_s);
         const LocaleScope german(QLocale::German, QLocale::Germany);
