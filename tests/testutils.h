@@ -246,4 +246,15 @@ inline void sanitizerChildEnvironment(QProcessEnvironment &env)
 #endif
 }
 
+// The texts of a trace's Note events, in order (what the wire log shows as notes).
+inline QStringList noteTexts(const Trace &trace)
+{
+    QStringList out;
+    for (const TraceEvent &e : trace.events()) {
+        if (e.kind == TraceEvent::Kind::Note)
+            out << e.text;
+    }
+    return out;
+}
+
 } // namespace wsi::test

@@ -51,16 +51,6 @@ QString eventText(const Trace &trace, TraceEvent::Kind kind)
     return {};
 }
 
-QStringList notes(const Trace &trace)
-{
-    QStringList out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.kind == TraceEvent::Kind::Note)
-            out << e.text;
-    }
-    return out;
-}
-
 // A minimal HAR around one WebSocket entry's messages.
 QByteArray harWithMessages(const QJsonArray &messages)
 {
@@ -290,7 +280,7 @@ private Q_SLOTS:
         QVERIFY(eventText(*c.trace, TraceEvent::Kind::HandshakeResponse)
                     .startsWith(u"HTTP/1.1 101 Switching Protocols\r\n"_s));
         QCOMPARE(c.trace->state(), SessionState::Open);
-        const QString allNotes = notes(*c.trace).join(u'\n');
+        const QString allNotes = test::noteTexts(*c.trace).join(u'\n');
         QVERIFY(allNotes.contains(u"rebuilt from the HAR's header lists"_s));
         QVERIFY(allNotes.contains(u"fragmentation, masking keys and the octets on the wire are "
                                   u"unknown"_s));
@@ -456,7 +446,7 @@ private Q_SLOTS:
         compareImported(
             *har.connections.front().trace,
             {{Direction::Tx, 1, "first", 0.1}, {Direction::Rx, 2, QByteArray("\x00\x01", 2), 0.6}});
-        QVERIFY(notes(*har.connections.front().trace)
+        QVERIFY(test::noteTexts(*har.connections.front().trace)
                     .contains(u"The browser reported an error: net::ERR_CONNECTION_RESET"_s));
     }
 

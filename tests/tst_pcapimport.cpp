@@ -122,16 +122,6 @@ QString eventText(const Trace &trace, TraceEvent::Kind kind)
     return u"(none)"_s;
 }
 
-QStringList notes(const Trace &trace)
-{
-    QStringList out;
-    for (const TraceEvent &e : trace.events()) {
-        if (e.kind == TraceEvent::Kind::Note)
-            out << e.text;
-    }
-    return out;
-}
-
 // The frames of one direction as the user sees them in the frame table.
 void compareFrames(const Trace &back, const Trace &live, Direction d, size_t count)
 {
@@ -358,10 +348,10 @@ private Q_SLOTS:
         // What the steps sent and what came back: 3 fragments, a ping, a binary frame, a close.
         QCOMPARE(framesOf(back, Direction::Tx).size(), size_t(6));
         QCOMPARE(framesOf(back, Direction::Rx).size(), size_t(4)); // message, pong, binary, close
-        QVERIFY(notes(back).constFirst().startsWith(
+        QVERIFY(test::noteTexts(back).constFirst().startsWith(
             u"Reconstructed from a capture made by another tool"_s));
-        QVERIFY(notes(back).constFirst().contains(path));
-        QVERIFY(notes(back).constFirst().contains(
+        QVERIFY(test::noteTexts(back).constFirst().contains(path));
+        QVERIFY(test::noteTexts(back).constFirst().contains(
             u"Read-only: timers and sent-frame facts such as chop size are not known."_s));
         // The states a live session goes through, in its order.
         QStringList states;
@@ -453,7 +443,7 @@ private Q_SLOTS:
         QCOMPARE(loaded.trace->octetCount(Direction::Tx), qint64(15)); // "HELLO THERE\r\n\r\n"
         QVERIFY(!test::hasEvent(*loaded.trace, TraceEvent::Kind::HandshakeRequest));
         QVERIFY(!analyzeClosing(*loaded.trace).wasOpen);
-        QVERIFY(notes(*loaded.trace)
+        QVERIFY(test::noteTexts(*loaded.trace)
                     .contains(u"the client's first octets are not a WebSocket opening handshake "
                               "(an HTTP GET with Upgrade: websocket): the octets are shown, no "
                               "frames"_s));
@@ -591,7 +581,7 @@ private Q_SLOTS:
         QVERIFY2(loaded.warnings.contains(expected), qPrintable(loaded.warnings.join(u'\n')));
         // Everything before the cut is there; the connection's end is not.
         QVERIFY(!test::hasEvent(*loaded.trace, TraceEvent::Kind::TcpClosed));
-        QVERIFY(notes(*loaded.trace)
+        QVERIFY(test::noteTexts(*loaded.trace)
                     .contains(u"the capture ends while the TCP connection is still open"_s));
         QVERIFY(loaded.trace->frames().size() >= 6);
     }
@@ -634,7 +624,8 @@ private Q_SLOTS:
                              "from there on cannot be read"_s.arg(lost.payloadLength)
                                  .arg(from)
                                  .arg(from + lost.payloadLength - 1);
-        QVERIFY2(notes(back).contains(note), qPrintable(notes(back).join(u'\n')));
+        QVERIFY2(test::noteTexts(back).contains(note),
+                 qPrintable(test::noteTexts(back).join(u'\n')));
         QVERIFY(loaded.warnings.contains(
             u"%1 octets the client sent are missing from the capture (one gap): lost by the "
             "capture or cut by its snap length"_s.arg(lost.payloadLength)));

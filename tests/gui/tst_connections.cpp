@@ -284,11 +284,9 @@ private Q_SLOTS:
         QCOMPARE(window.connections()->index(1, ConnectionListModel::StateColumn).data().toString(),
                  u"ended while open"_s);
         clickRow(window, 1);
-        bool noted = false;
-        for (const TraceEvent &e : window.store()->trace().events())
-            noted = noted || (e.kind == TraceEvent::Kind::Note &&
-                              e.text.contains(u"what followed is not recorded"_s));
-        QVERIFY(noted);
+        QVERIFY(!test::noteTexts(window.store()->trace())
+                     .filter(u"what followed is not recorded"_s)
+                     .isEmpty());
     }
 
     void recordingThatCannotStartIsSaid()
