@@ -147,28 +147,14 @@ public:
 private:
     qint64 tick() { return m_time += 1'000'000; }
 
+    // The session's record of a parsed frame (rxFrameRecord). This parser keeps every payload;
+    // a frame the window's session would not keep drops it here.
     FrameRecord rxRecord(DecodedFrame &f, bool derived)
     {
-        FrameRecord r;
-        r.timeNs = tick();
-        r.streamOffset = m_parserBase + f.streamOffset;
-        r.payloadLength = f.payloadLength;
-        r.payload = f.payload;
-        r.maskKey = f.maskKey;
-        r.violations = f.violations;
-        r.utf8ErrorOffset = f.utf8ErrorOffset;
-        r.opcode = f.opcode;
-        r.rsv = f.rsv;
-        r.extendedLengthSize = f.extendedLengthSize;
-        r.direction = Direction::Rx;
-        r.fin = f.fin;
-        r.masked = f.masked;
-        r.hasKey = f.masked;
-        r.payloadTruncated = f.payloadTruncated;
-        if (derived && !isControlOpcode(f.opcode)) {
+        const bool payloadDerived = derived && !isControlOpcode(f.opcode);
+        FrameRecord r = rxFrameRecord(DecodedFrame(f), tick(), m_parserBase, payloadDerived);
+        if (payloadDerived)
             r.payload.clear();
-            r.payloadDerived = true;
-        }
         return r;
     }
 

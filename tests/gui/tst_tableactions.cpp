@@ -103,28 +103,15 @@ private:
         c.direction = d;
         trace.append(TraceRecord(std::move(c)));
     }
+    // The session's record of a parsed frame (rxFrameRecord); this parser keeps every payload,
+    // so a data frame the window's session would not keep drops it here.
     FrameRecord record(DecodedFrame &f, bool incomplete)
     {
-        FrameRecord r;
-        r.timeNs = ++m_time;
-        r.streamOffset = m_rxBase + f.streamOffset;
-        r.payloadLength = f.payloadLength;
-        r.payload = f.payload;
-        r.maskKey = f.maskKey;
-        r.violations = f.violations;
-        r.opcode = f.opcode;
-        r.rsv = f.rsv;
-        r.extendedLengthSize = f.extendedLengthSize;
-        r.direction = Direction::Rx;
-        r.fin = f.fin;
-        r.masked = f.masked;
-        r.hasKey = f.masked;
-        r.payloadTruncated = f.payloadTruncated;
+        const bool derived = m_derived && !isControlOpcode(f.opcode);
+        FrameRecord r = rxFrameRecord(DecodedFrame(f), ++m_time, m_rxBase, derived);
         r.incomplete = incomplete;
-        if (m_derived && !isControlOpcode(f.opcode)) {
-            r.payload.clear();
-            r.payloadDerived = true; // as the window's sessions record data frames
-        }
+        if (derived)
+            r.payload.clear(); // as the window's sessions record data frames
         return r;
     }
 
