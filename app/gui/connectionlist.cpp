@@ -169,7 +169,6 @@ bool ConnectionListModel::setData(const QModelIndex &index, const QVariant &valu
 
 int ConnectionListModel::append(KeptConnection connection)
 {
-    connection.id = m_nextId++;
     const int row = rowCount();
     beginInsertRows({}, row, row);
     m_rows.push_back(std::move(connection));

@@ -20,7 +20,6 @@ struct KeptConnection
 {
     enum class Source : quint8 { Live, Case, Capture };
 
-    quint64 id = 0;
     Source source = Source::Live;
     QString name; // the list's first column: the URL, "Case 1.1.1", the file; the user renames it
     QString url;
@@ -84,7 +83,6 @@ public:
 private:
     std::vector<KeptConnection> m_rows;
     int m_current = -1;
-    quint64 m_nextId = 1;
     QFont m_bold;
 };
 

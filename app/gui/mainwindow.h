@@ -150,6 +150,8 @@ private:
     // Shows an entry's trace in the views (asks first when a live connection would end).
     bool showConnection(int row);
     void closeConnection(int row);
+    // After the store's trace was replaced by a kept or opened one: badge, title, actions, panels.
+    void describeShownTrace();
     // The shown entry's row, refreshed from the store (state, verdict, counts).
     void refreshConnectionRow();
     // Past the memory budget of kept connections, the oldest recorded ones are dropped from

@@ -186,6 +186,16 @@ bool MainWindow::confirmEndingLiveConnection(const QString &action)
     return true;
 }
 
+void MainWindow::describeShownTrace()
+{
+    // The badge and the title describe what the views show, not the last live connection.
+    const Trace &shown = m_store->trace();
+    m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
+    updateWindowTitle();
+    updateActions();
+    refreshPanels();
+}
+
 void MainWindow::refreshConnectionRow()
 {
     const int row = m_connections->current();
@@ -277,12 +287,7 @@ bool MainWindow::showConnection(int row)
     m_connectionsView->selectionModel()->setCurrentIndex(m_connections->index(row, 0),
                                                          QItemSelectionModel::ClearAndSelect |
                                                              QItemSelectionModel::Rows);
-    // The badge and the title describe what the views show.
-    const Trace &shown = m_store->trace();
-    m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
-    updateWindowTitle();
-    updateActions();
-    refreshPanels();
+    describeShownTrace();
     return true;
 }
 
@@ -330,11 +335,7 @@ void MainWindow::addImportedConnection(const QString &name, const QString &path,
     c.readOnly = true;
     addConnection(std::move(c));
     m_store->reset(std::move(trace));
-    const Trace &shown = m_store->trace();
-    m_connectionBar->setState(shown.state(), QUrl(shown.url()).scheme() == u"wss"_s);
-    updateWindowTitle();
-    updateActions();
-    refreshPanels();
+    describeShownTrace();
 }
 
 bool MainWindow::openCaptureFile(const QString &path)

@@ -116,8 +116,7 @@ private:
     pcapng::Reader m_in;
     ConnectionRecord m_connection;
     QList<AnnotationRecord> m_annotations;
-    std::optional<pcapng::Block> m_pending; // read by open() past the connection record
-    std::optional<OctetChunk> m_chunk;      // a chunk whose later packets may follow
+    std::optional<OctetChunk> m_chunk; // a chunk whose later packets may follow
     QList<quint16> m_linkTypes;
     qint64 m_startNs = 0;
     QString m_error;
