@@ -329,8 +329,7 @@ CaptureReader::CaptureReader(QIODevice *device) : m_in(device) {}
 
 bool CaptureReader::fail(const pcapng::Block *block, const QString &what)
 {
-    m_error = block ? u"block %1 (at octet %2): "_s.arg(block->index + 1).arg(block->offset) + what
-                    : what;
+    m_error = block ? pcapng::blockPlace(block->index, block->offset) + u": "_s + what : what;
     return false;
 }
 

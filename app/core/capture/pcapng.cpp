@@ -154,6 +154,11 @@ bool Writer::custom(quint32 type, quint32 pen, QByteArrayView data, const Option
 
 // ---- Reader -------------------------------------------------------------------------------------
 
+QString blockPlace(int index, qint64 offset)
+{
+    return u"block %1 (at octet %2)"_s.arg(index + 1).arg(offset);
+}
+
 bool Reader::looksLikePcapng(QByteArrayView head)
 {
     if (head.size() < 12)
@@ -259,9 +264,7 @@ std::optional<Block> Reader::next()
 {
     if (!m_error.isEmpty() || m_atEnd)
         return std::nullopt;
-    const auto where = [this] {
-        return u"block %1 (at octet %2)"_s.arg(m_index + 1).arg(m_offset);
-    };
+    const auto where = [this] { return blockPlace(m_index, m_offset); };
     char head[12];
     const qint64 got = m_device->read(head, 8);
     if (got == 0) {
@@ -332,7 +335,7 @@ std::optional<Block> Reader::next()
     ++m_index;
     const QByteArrayView body(rest.constData(), rest.size() - 4);
     const auto bad = [&](const QString &what) {
-        m_error = u"block %1 (at octet %2): "_s.arg(b.index + 1).arg(b.offset) + what;
+        m_error = blockPlace(b.index, b.offset) + u": "_s + what;
         return std::nullopt;
     };
     switch (type) {

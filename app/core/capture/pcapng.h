@@ -109,6 +109,9 @@ struct Block
     Options options;
 };
 
+// "block 57 (at octet 10244)": how messages name a block (1-based number, file offset).
+[[nodiscard]] QString blockPlace(int index, qint64 offset);
+
 // Reads the blocks of a pcapng file one at a time, in order, from any byte order; sections may
 // follow one another. A malformed block stops the reading with an error naming the block (its
 // number and offset) and what is wrong; what was read before stays good.
