@@ -130,11 +130,8 @@ int runSend(const cli::SendOptions &options)
         Scenario scenario;
         scenario.settings = options.settings;
         scenario.steps = options.steps;
-        capture::ConnectionRecord connection;
-        connection.application = u"WebSocket Inspector "_s + QStringLiteral(WSI_VERSION);
-        connection.url = trace.url();
-        connection.startedAt = trace.startedAt();
-        connection.scenario = scenarioToJson(scenario);
+        const capture::ConnectionRecord connection =
+            capture::connectionRecordOf(trace, scenarioToJson(scenario));
         capture = std::make_unique<capture::CaptureRecorder>(options.captureFile);
         if (!capture->begin(connection) || !capture->annotate(capture::sendFactsAnnotation(
                                                {cli::closeOverrideFor(options), options.agent}))) {

@@ -402,12 +402,8 @@ bool MainWindow::saveCaptureFile(const QString &path)
 {
     m_store->drain(); // everything received so far
     const Trace &trace = m_store->trace();
-    capture::ConnectionRecord connection;
-    connection.application = u"WebSocket Inspector "_s + QCoreApplication::applicationVersion();
-    connection.url = trace.url();
-    connection.startedAt = trace.startedAt();
     QString error;
-    if (!capture::saveCapture(path, connection, trace, {}, &error)) {
+    if (!capture::saveCapture(path, capture::connectionRecordOf(trace), trace, {}, &error)) {
         QMessageBox::warning(
             this, tr("Save failed"),
             tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), error));

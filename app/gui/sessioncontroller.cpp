@@ -5,7 +5,6 @@
 #include "format.h"
 #include "suite/scenario.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -97,12 +96,7 @@ void SessionController::startRecording(const Trace &trace)
     auto recorder = std::make_shared<capture::CaptureRecorder>(QDir(folder).filePath(name));
     Scenario scenario;
     scenario.settings = m_settings;
-    capture::ConnectionRecord connection;
-    connection.application = u"WebSocket Inspector "_s + QCoreApplication::applicationVersion();
-    connection.url = trace.url();
-    connection.startedAt = trace.startedAt();
-    connection.scenario = scenarioToJson(scenario);
-    if (!recorder->begin(connection)) {
+    if (!recorder->begin(capture::connectionRecordOf(trace, scenarioToJson(scenario)))) {
         refuse(tr("Recording is off for this connection: %1").arg(recorder->errorString()));
         return;
     }

@@ -6,6 +6,7 @@
 #include <QCborStreamReader>
 #include <QCborStreamWriter>
 #include <QCborValue>
+#include <QCoreApplication>
 
 #include <array>
 #include <limits>
@@ -375,6 +376,16 @@ QString eventKindName(TraceEvent::Kind kind)
 std::optional<TraceEvent::Kind> eventKindFromName(QStringView name)
 {
     return valueOf(kEventKinds, name);
+}
+
+ConnectionRecord connectionRecordOf(const Trace &trace, const QJsonObject &scenario)
+{
+    ConnectionRecord c;
+    c.application = u"WebSocket Inspector "_s + QCoreApplication::applicationVersion();
+    c.url = trace.url();
+    c.startedAt = trace.startedAt();
+    c.scenario = scenario;
+    return c;
 }
 
 QByteArray encode(const ConnectionRecord &c)

@@ -35,6 +35,11 @@ struct ConnectionRecord
     QJsonObject scenario; // the connection settings and steps, as a scenario file has them
 };
 
+// The connection record of a trace: its URL and start, the program that writes it (QtCore's
+// application version: the executables set it from project()), and the scenario if any.
+[[nodiscard]] ConnectionRecord connectionRecordOf(const Trace &trace,
+                                                  const QJsonObject &scenario = {});
+
 // One chunk's facts the packets cannot show: its place in the stream, its size, SYNC, and
 // whether this packet continues the chunk of the packet before (a chunk larger than one IP
 // packet is written as several). An option of the chunk's packets.
