@@ -391,6 +391,46 @@ private Q_SLOTS:
         QVERIFY(last.payload.size() <= 1000);
     }
 
+    void receivedOctetsAreKeptWhereTheyWereRead()
+    {
+        // 8 MiB in 64 KiB reads: the trace keeps each read as the session read it, in the
+        // session's blocks, with no copy of its own (README, "Speed"): consecutive reads are
+        // consecutive in memory, except where a new block starts.
+        ScriptedPeer peer;
+        peer.onHandshake = [](ScriptedPeer &p, const QByteArray &head) {
+            p.send(ScriptedPeer::switchingProtocols(head) + QByteArray::fromHex("827f") +
+                   QByteArray::fromHex("0000000000800000") + QByteArray(8 << 20, 'q'));
+            p.send(QByteArray::fromHex("880203e8"));
+        };
+        peer.onFrame = [](ScriptedPeer &p, const DecodedFrame &f) {
+            if (f.opcode == 8)
+                p.closeGracefully();
+        };
+        SessionRun run;
+        runSession(run, settingsFor(peer.url()), {});
+        QVERIFY(run.finished);
+        std::vector<const OctetChunk *> rx;
+        qint64 octets = 0;
+        for (const OctetChunk &c : run.trace.chunks()) {
+            if (c.direction == Direction::Rx) {
+                rx.push_back(&c);
+                octets += c.size;
+                QVERIFY(c.isComplete());
+            }
+        }
+        QVERIFY(octets > (8 << 20));
+        QVERIFY(rx.size() >= 128);
+        size_t follows = 0;
+        for (size_t i = 1; i < rx.size(); ++i) {
+            if (rx[i]->data.constData() == rx[i - 1]->data.constData() + rx[i - 1]->data.size())
+                ++follows;
+        }
+        // Blocks of 16 KiB doubling to 4 MiB: at most a dozen reads start a block.
+        QVERIFY2(follows + 12 >= rx.size() - 1,
+                 qPrintable(u"%1 of %2"_s.arg(follows).arg(rx.size())));
+        QCOMPARE(run.trace.frameCount(Direction::Rx), qint64(2));
+    }
+
     void floodOverSizeLimitStaysBounded()
     {
         ScriptedPeer peer;

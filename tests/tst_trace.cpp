@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The trace's storage: SegmentedVector, frames handed over from the session thread in shared
 // blocks (adopted without a copy when they line up), and Trace::append of whole batches.
+#include "trace/octetarena.h"
 #include "trace/segmentedvector.h"
 #include "trace/trace.h"
 
@@ -62,6 +63,85 @@ class TestTrace : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void arenaReadsShareOneBlockUntilItIsFull()
+    {
+        OctetArena arena;
+        std::vector<QByteArray> views;
+        qsizetype written = 0;
+        // 1000-octet reads: the first block (kFirstBlock) takes 16 of them, the next one twice
+        // as many, and so on.
+        for (int i = 0; i < 100; ++i) {
+            char *room = arena.reserve(1000);
+            std::memset(room, 'a' + i % 26, 1000);
+            views.push_back(arena.commit(1000));
+            written += 1000;
+        }
+        QCOMPARE(views.front().size(), qsizetype(1000));
+        // The views are the octets where they were read: each follows the previous one in
+        // memory while a block has room, i.e. nothing was copied.
+        int contiguous = 0;
+        for (size_t i = 1; i < views.size(); ++i) {
+            if (views[i].constData() == views[i - 1].constData() + 1000)
+                ++contiguous;
+            QCOMPARE(views[i], QByteArray(1000, char('a' + int(i) % 26)));
+        }
+        // Blocks of 16, 32, 64 KiB…: 16 + 32 + 65 reads, so only the first read of each new
+        // block starts elsewhere.
+        QCOMPARE(contiguous, 100 - 3);
+        QCOMPARE(arena.blockSize(), 4 * OctetArena::kFirstBlock);
+        // Counted by their size in the trace's budget, not by the block they share.
+        OctetChunk c;
+        c.size = 1000;
+        c.data = views[5];
+        QVERIFY(recordCost(c) < 1000 + 200);
+        QCOMPARE(written, qsizetype(100000));
+    }
+
+    void arenaViewsOutliveTheArenaAndCopyWhenChanged()
+    {
+        std::vector<QByteArray> views;
+        {
+            OctetArena arena;
+            for (int i = 0; i < 3; ++i) {
+                std::memset(arena.reserve(10), '0' + i, 10);
+                views.push_back(arena.commit(10));
+            }
+            // A read that returned nothing leaves the room for the next one.
+            (void)arena.reserve(10);
+            QVERIFY(arena.commit(0).isNull());
+            std::memset(arena.reserve(10), 'x', 10);
+            views.push_back(arena.commit(10));
+            QCOMPARE(views[3].constData(), views[2].constData() + 10);
+        }
+        // Changing a view writes its own copy: its neighbours keep their octets.
+        views[1].append("tail");
+        views[1][0] = 'Z';
+        QCOMPARE(views[0], QByteArray(10, '0'));
+        QCOMPARE(views[1], QByteArray("Z111111111tail"));
+        QCOMPARE(views[2], QByteArray(10, '2'));
+        QCOMPARE(views[3], QByteArray(10, 'x'));
+        // The last view left on a block may grow in place: what follows it is nobody's now.
+        views.erase(views.begin(), views.begin() + 3);
+        views[0].append(QByteArray(100, 'y'));
+        QCOMPARE(views[0], QByteArray(10, 'x') + QByteArray(100, 'y'));
+    }
+
+    void arenaBlocksGrowToTheLargestAndFitAnyRead()
+    {
+        OctetArena arena;
+        // A read larger than the next block size gets a block of its own size.
+        (void)arena.reserve(100000);
+        QCOMPARE(arena.blockSize(), qsizetype(100000));
+        (void)arena.commit(100000);
+        qsizetype size = 0;
+        for (int i = 0; i < 200; ++i) {
+            (void)arena.reserve(65536);
+            (void)arena.commit(65536);
+            size = std::max(size, arena.blockSize());
+        }
+        QCOMPARE(size, OctetArena::kLargestBlock);
+    }
+
     void pushBackIndexesEveryElement()
     {
         Small v;

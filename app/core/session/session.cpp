@@ -347,8 +347,6 @@ void ClientSession::readAvailable(bool drain)
     if (m_reading)
         return; // the outer loop goes on (or stops: the connection closed meanwhile)
     m_reading = true;
-    if (m_readBuffer.size() != kReadChunk)
-        m_readBuffer.resize(kReadChunk);
     qint64 available = 0;
     while (m_socket && m_state != SessionState::Closed &&
            (available = transportBytesAvailable()) > 0) {
@@ -357,21 +355,27 @@ void ClientSession::readAvailable(bool drain)
             flushBatch(); // the consumer must have it to give it back
             break;
         }
-        char *buffer = m_readBuffer.data();
+        // Straight into the trace's storage: the chunk shares the arena's block, so the octets
+        // are not copied again. Only the head once the connection is ours to end (nothing after
+        // it changes what we did): that read goes into a scratch buffer, and the head is copied.
         const qint64 wanted = std::min<qint64>(available, kReadChunk);
+        if (m_rxHeadsOnly && m_readBuffer.size() != kReadChunk)
+            m_readBuffer.resize(kReadChunk);
+        char *buffer = m_rxHeadsOnly ? m_readBuffer.data() : m_rxArena.reserve(wanted);
         const qint64 got =
             m_tlsClient ? m_tlsClient->read(buffer, wanted) : m_socket->read(buffer, wanted);
-        if (got <= 0)
+        if (got <= 0) {
+            if (!m_rxHeadsOnly)
+                (void)m_rxArena.commit(0);
             break;
-        // A chunk of its own exact size (no 64 KiB block pinned by a short read); only the
-        // head once the connection is ours to end: nothing after it changes what we did.
+        }
         OctetChunk chunk;
         m_readTimeNs = elapsedNs();
         chunk.timeNs = m_readTimeNs;
         chunk.streamOffset = m_rxOffset;
         chunk.size = got;
-        chunk.data =
-            QByteArray(buffer, qsizetype(m_rxHeadsOnly ? std::min<qint64>(got, kKeptHead) : got));
+        chunk.data = m_rxHeadsOnly ? QByteArray(buffer, qsizetype(std::min<qint64>(got, kKeptHead)))
+                                   : m_rxArena.commit(qsizetype(got));
         chunk.direction = Direction::Rx;
         m_rxOffset += got;
         record(std::move(chunk));

@@ -5,6 +5,7 @@
 #include "protocol/handshake.h"
 #include "session/peerevent.h"
 #include "session/step.h"
+#include "trace/octetarena.h"
 #include "trace/trace.h"
 
 #include <QElapsedTimer>
@@ -252,7 +253,8 @@ private:
     bool m_flushScheduled = false;
     qint64 m_readTimeNs = 0; // time of the read being processed: its frames arrived with it
     std::shared_ptr<TraceFlow> m_flow = std::make_shared<TraceFlow>();
-    QByteArray m_readBuffer; // one read, before its octets are copied into a chunk
+    OctetArena m_rxArena;    // where reads land: the chunks share its blocks
+    QByteArray m_readBuffer; // a read of which only the head is kept (m_rxHeadsOnly)
     bool m_readPaused = false;
     bool m_reading = false;     // inside readAvailable() (a signal from a read must not nest one)
     bool m_rxHeadsOnly = false; // failed by us or TCP closed by us: keep kKeptHead a chunk

@@ -220,11 +220,13 @@ void Trace::appendChunk(OctetChunk &&chunk)
     chunk.timeNs = inOrder(chunk.timeNs);
     if (!admit(recordCost(chunk), chunk.direction, offset, chunk.timeNs, false))
         return; // counted, not stored
-    // A copy of our own, allocated in this (the consumer's) thread: the session thread's malloc
-    // arena then holds only what is handed over and freed again, and is reused. Kept there, the
-    // stored chunks would sit between its short-lived blocks and pin a page of holes each
-    // (+6 % resident at a 1 GiB budget). A memcpy per stored read.
-    if (!chunk.data.isEmpty())
+    // A written chunk gets a copy of our own, allocated in this (the consumer's) thread: the
+    // session thread's malloc arena then holds only what is handed over and freed again, and is
+    // reused. Kept there, stored writes would sit between its short-lived blocks and pin a page
+    // of holes each (+6 % resident at a 1 GiB budget). A read is kept as it comes: a view on one
+    // of the session's large blocks (trace/octetarena.h), which pins no holes, and copying it
+    // would be a second pass over every octet received.
+    if (chunk.direction == Direction::Tx && !chunk.data.isEmpty())
         chunk.data = QByteArray(chunk.data.constData(), chunk.data.size());
     m_chunksByDir[d].push_back(quint32(m_chunks.size()));
     m_entries.push_back({RecordKind::Chunk, quint32(m_chunks.size())});

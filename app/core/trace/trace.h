@@ -226,10 +226,12 @@ inline constexpr qint64 kEntry = 8;         // Trace::Entry
 } // namespace recordcost
 
 // Chunks also pay for their index in the per-direction offset table (a std::vector: 4 octets an
-// index, doubled for its growth).
+// index, doubled for its growth). A chunk's octets are counted by their size, not the capacity:
+// a received chunk is a view on a shared block (trace/octetarena.h).
 [[nodiscard]] inline qint64 recordCost(const OctetChunk &c)
 {
-    return qint64(sizeof(OctetChunk)) + recordcost::kEntry + 8 + recordcost::heap(c.data);
+    return qint64(sizeof(OctetChunk)) + recordcost::kEntry + 8 +
+           (c.data.isEmpty() ? 0 : qint64(c.data.size()) + recordcost::kHeapOverhead);
 }
 [[nodiscard]] inline qint64 recordCost(const FrameRecord &f)
 {
