@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
+#include "suite/caseannotation.h"
 #include "suite/scenario.h"
 #include "tracestore.h"
 
@@ -72,6 +73,42 @@ void MainWindow::showCaseResult(const CaseResult &result)
                                  .arg(id, verdictText(result.verdict.behavior),
                                       verdictText(result.verdict.closing.verdict)),
                              8000);
+}
+
+QList<capture::AnnotationRecord> MainWindow::shownCaseAnnotations() const
+{
+    if (!m_openedCase || !m_openedCase->definition)
+        return {};
+    return {{kCaseAnnotationKind.toString(), caseAnnotation(*m_openedCase)}};
+}
+
+void MainWindow::adoptCaseAnnotation(const QList<capture::AnnotationRecord> &annotations)
+{
+    const auto note = std::find_if(
+        annotations.cbegin(), annotations.cend(),
+        [](const capture::AnnotationRecord &a) { return a.kind == kCaseAnnotationKind; });
+    const int row = m_connections->current();
+    if (note == annotations.cend() || row < 0)
+        return;
+    // The result keeps a trace of its own, as a case shown from the case browser does.
+    QString error;
+    std::optional<CaseResult> result = caseResultFromAnnotation(
+        note->data, std::make_shared<const Trace>(m_store->trace()), &error);
+    if (!result) {
+        statusBar()->showMessage(
+            tr("The capture holds a case whose verdict cannot be read (%1); it is shown as a "
+               "plain connection.")
+                .arg(error),
+            15000);
+        return;
+    }
+    KeptConnection &c = m_connections->at(row);
+    c.caseResult = result;
+    m_openedCase = std::move(result);
+    refreshConnectionRow();
+    describeShownTrace();
+    const QString id = m_openedCase->definition->id;
+    setWindowTitle(tr("Case %1 — %2 — WebSocket Inspector").arg(id, m_openedCase->agent));
 }
 
 void MainWindow::openCaseAsScenario(const CaseDefinition *definition)

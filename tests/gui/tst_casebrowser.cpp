@@ -7,6 +7,7 @@
 #include "gui/casebrowser.h"
 #include "gui/casemodels.h"
 #include "gui/closingpanel.h"
+#include "gui/connectionlist.h"
 #include "gui/frametablemodel.h"
 #include "gui/mainwindow.h"
 #include "gui/sequencewidget.h"
@@ -16,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
@@ -155,6 +157,62 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir.filePath(u"index.html"_s)));
         QCOMPARE(QDir(dir.path()).entryList({u"*.html"_s}).size(), 12);
         QCOMPARE(QDir(dir.path()).entryList({u"*.json"_s}).size(), 12);
+    }
+
+    // Show Trace of a case, Save Capture As, reopen: the entry is that case again, with the
+    // verdicts it had (from the case annotation, docs/captures.md §3.4), not a plain connection's.
+    void savedCaseCaptureReopensWithItsVerdict()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        MainWindow window(echo.url());
+        window.resize(1400, 900);
+        window.show();
+        CaseBrowser *browser = window.caseBrowser();
+        QCOMPARE(browser->selectCases(u"7.5.1"_s), 1);
+        QTest::mouseClick(browser->findChild<QPushButton *>(u"runSelectedButton"_s),
+                          Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!browser->isRunning(), 30000);
+        auto *view = browser->findChild<QTableView *>(u"resultView"_s);
+        view->setCurrentIndex(browser->resultModel()->index(0, CaseResultModel::CaseColumn));
+        QTest::mouseClick(browser->findChild<QPushButton *>(u"openResultButton"_s), Qt::LeftButton);
+        const CaseResult *live = browser->resultModel()->resultAt(0);
+        QVERIFY(live && live->trace);
+        ConnectionListModel *list = window.connections();
+        const int caseRow = list->current();
+        const QString verdictCell =
+            list->index(caseRow, ConnectionListModel::VerdictColumn).data().toString();
+        QCOMPARE(verdictCell, verdictText(live->verdict.behavior) + u" / "_s +
+                                  verdictText(live->verdict.closing.verdict));
+        const QString closingText = window.closingPanel()->verdictText();
+
+        QTemporaryDir dir;
+        const QString saved = dir.filePath(u"case.pcapng"_s);
+        QVERIFY(window.saveCaptureFile(saved));
+        QVERIFY(window.openCaptureFile(saved));
+        const int reopened = list->current();
+        QVERIFY(reopened != caseRow);
+        const KeptConnection &entry = list->at(reopened);
+        QVERIFY(entry.readOnly);
+        QVERIFY(entry.caseResult);
+        QCOMPARE(entry.caseResult->definition->id, u"7.5.1"_s);
+        QCOMPARE(entry.caseResult->verdict.result, live->verdict.result);
+        QCOMPARE(list->index(reopened, ConnectionListModel::VerdictColumn).data().toString(),
+                 verdictCell);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
+        QCOMPARE(window.store()->trace().frames().size(), live->trace->frames().size());
+        QVERIFY2(window.windowTitle().contains(u"Case 7.5.1"_s), qPrintable(window.windowTitle()));
+
+        // Going to the other entry and back shows the case's verdicts again.
+        QVERIFY(list->rowCount() >= 2);
+        window.connectionsView()->selectionModel()->setCurrentIndex(
+            list->index(caseRow, 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        window.connectionsView()->selectionModel()->setCurrentIndex(
+            list->index(reopened, 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(list->current(), reopened);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
     }
 
     void cancelStopsALongRun()
