@@ -29,6 +29,10 @@ class QTimer;
 class QSplitter;
 QT_END_NAMESPACE
 
+namespace wsi::cli {
+class CaseCaptures;
+}
+
 namespace wsi::gui {
 
 class CaseBrowser;
@@ -245,6 +249,8 @@ private:
     ConnectionListModel *m_connections = nullptr;
     QTableView *m_connectionsView = nullptr;
     std::optional<CaseResult> m_openedCase; // a case result shown instead of a live session
+    // The recording of the case browser's last run (mainwindowcases.cpp): a capture per case.
+    std::shared_ptr<cli::CaseCaptures> m_caseCaptures;
 };
 
 } // namespace wsi::gui

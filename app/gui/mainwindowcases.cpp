@@ -2,6 +2,7 @@
 // The main window's case library: the Cases dock, opening a case result in the views, and
 // opening a library case as a scenario.
 #include "casebrowser.h"
+#include "cli/casecaptures.h"
 #include "connectionbar.h"
 #include "mainwindow.h"
 #include "sequencewidget.h"
@@ -12,7 +13,10 @@
 
 #include "ui_mainwindow.h"
 
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -41,6 +45,24 @@ void MainWindow::buildCaseBrowser()
 
     // The cases run against what the connection bar says, with its handshake settings.
     m_caseBrowser->setSettingsProvider([this] { return m_connectionBar->settings(); });
+    // With recording on (Capture ▸ Recording), each run's cases are recorded as they run, one
+    // capture per case named like its reports, in a folder of the run's own.
+    m_caseBrowser->setObserverProvider([this]() -> std::shared_ptr<CaseRunner::Observer> {
+        const SessionController::Recording &recording = m_controller->recording();
+        m_caseCaptures.reset();
+        if (!recording.enabled)
+            return nullptr;
+        const QString folder =
+            QDir(recording.resolvedFolder())
+                .filePath(QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmmss-zzz"_s) +
+                          u" cases"_s);
+        m_caseCaptures = std::make_shared<cli::CaseCaptures>(
+            folder, m_connectionBar->settings(), QString(), [this](const QString &why) {
+                statusBar()->showMessage(
+                    tr("Recording of the cases stopped (%1); the run goes on.").arg(why), 15000);
+            });
+        return m_caseCaptures;
+    });
     connect(m_caseBrowser, &CaseBrowser::resultOpened, this, &MainWindow::showCaseResult);
     connect(m_caseBrowser, &CaseBrowser::openAsScenario, this, &MainWindow::openCaseAsScenario);
 }
@@ -61,6 +83,12 @@ void MainWindow::showCaseResult(const CaseResult &result)
     c.url = result.trace->url();
     c.started = result.trace->startedAt();
     c.caseResult = result;
+    // Where the run recorded it, when it did (its Connections entry says so).
+    if (m_caseCaptures && !m_caseCaptures->failed() && !caseId.isEmpty()) {
+        const QString recorded = m_caseCaptures->pathOf(result.agent, caseId);
+        if (QFileInfo::exists(recorded))
+            c.capturePath = recorded;
+    }
     addConnection(std::move(c));
     m_openedCase = result;
     m_store->reset(Trace(*result.trace));

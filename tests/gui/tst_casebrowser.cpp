@@ -11,12 +11,14 @@
 #include "gui/frametablemodel.h"
 #include "gui/mainwindow.h"
 #include "gui/sequencewidget.h"
+#include "gui/sessioncontroller.h"
 #include "gui/tracestore.h"
 #include "suite/scenario.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -24,6 +26,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeView>
@@ -38,6 +41,12 @@ class tst_CaseBrowser : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // The window records the cases it runs: into the test's folders, never the user's.
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
     void treeModelHoldsTheLibrary()
     {
         CaseTreeModel model;
@@ -165,7 +174,11 @@ private Q_SLOTS:
     {
         EchoServer echo;
         QVERIFY(echo.listen());
+        QTemporaryDir recordings;
         MainWindow window(echo.url());
+        SessionController::Recording recording;
+        recording.folder = recordings.path();
+        window.controller()->setRecording(recording);
         window.resize(1400, 900);
         window.show();
         CaseBrowser *browser = window.caseBrowser();
@@ -185,6 +198,20 @@ private Q_SLOTS:
         QCOMPARE(verdictCell, verdictText(live->verdict.behavior) + u" / "_s +
                                   verdictText(live->verdict.closing.verdict));
         const QString closingText = window.closingPanel()->verdictText();
+
+        // The run was recorded as it ran, one capture per case named like its reports, in a
+        // folder of the run's own; the entry says where.
+        const QStringList runs =
+            QDir(recordings.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(runs.size(), 1);
+        QVERIFY2(runs[0].endsWith(u" cases"_s), qPrintable(runs[0]));
+        const QString recorded =
+            QDir(recordings.path())
+                .filePath(runs[0] + u"/websocketinspector_echo_case_7_5_1.pcapng"_s);
+        QCOMPARE(QDir(recordings.path()).entryList({u"*"_s}, QDir::Files).size(), 0);
+        QCOMPARE(QDir(QFileInfo(recorded).path()).entryList(QDir::Files),
+                 QStringList{QFileInfo(recorded).fileName()});
+        QCOMPARE(list->at(caseRow).capturePath, recorded);
 
         QTemporaryDir dir;
         const QString saved = dir.filePath(u"case.pcapng"_s);
@@ -212,6 +239,15 @@ private Q_SLOTS:
             list->index(reopened, 0),
             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QCOMPARE(list->current(), reopened);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
+
+        // The recorded capture reopens as the case too.
+        QVERIFY(window.openCaptureFile(recorded));
+        const KeptConnection &fromRecording = list->at(list->current());
+        QVERIFY(fromRecording.caseResult);
+        QCOMPARE(fromRecording.caseResult->verdict.result, live->verdict.result);
+        QCOMPARE(list->index(list->current(), ConnectionListModel::VerdictColumn).data().toString(),
+                 verdictCell);
         QCOMPARE(window.closingPanel()->verdictText(), closingText);
     }
 
