@@ -348,6 +348,40 @@ private Q_SLOTS:
         QCOMPARE(filesIn(reports).size(), 2 * kCases.size() + 2); // + index.json, index.html
     }
 
+    // A full disk: the first case's capture is /dev/full, where every write fails with ENOSPC.
+    // One line names the file and the reason, the run completes with every report, and no
+    // capture is started after that.
+    void fullDiskStopsRecordingOnce()
+    {
+        if (!QFileInfo::exists(u"/dev/full"_s))
+            QFAIL("this test needs /dev/full (Linux) to stand for a full disk");
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QTemporaryDir tmp;
+        const QString reports = tmp.filePath(u"reports"_s);
+        const QString captures = tmp.filePath(u"captures"_s);
+        QVERIFY(QDir().mkpath(captures));
+        // --agent names the files from the start.
+        const QString first = QDir(captures).filePath(u"echo_case_1_1_1.pcapng"_s);
+        QVERIFY(QFile::link(u"/dev/full"_s, first));
+        const CliResult run =
+            runCli({u"run"_s, echo.url().toString(), u"--cases"_s, kCases.join(u','), u"--agent"_s,
+                    u"Echo"_s, u"--outdir"_s, reports, u"--capture-dir"_s, captures});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.count(u"recording stopped"_s), 1);
+        QVERIFY2(
+            run.err.contains(u"wsinspector-cli: recording stopped, cannot write the capture "_s +
+                             QDir::toNativeSeparators(first) + u": "_s),
+            qPrintable(run.err));
+        QVERIFY2(run.err.contains(u"No space left on device"_s), qPrintable(run.err));
+        QCOMPARE(filesIn(captures), QStringList{QFileInfo(first).fileName()});
+        for (const QString &id : kCases) {
+            const QString json = QDir(reports).filePath(
+                u"echo_case_"_s + QString(id).replace(u'.', u'_') + u".json"_s);
+            QVERIFY2(QFileInfo::exists(json), qPrintable(json));
+        }
+    }
+
     // A case annotation that cannot be read is refused with the key that is wrong.
     void badAnnotationsAreNamed()
     {
