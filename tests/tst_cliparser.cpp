@@ -355,6 +355,7 @@ private Q_SLOTS:
         QVERIFY(o.scenarios.isEmpty());
         QVERIFY(o.agent.isEmpty());
         QCOMPARE(o.outdir, u"reports"_s);
+        QVERIFY(o.captureDir.isEmpty()); // no captures unless asked for
         QCOMPARE(o.jobs, 1);
         QCOMPARE(o.settings.ignoreCertificateErrors, false);
     }
@@ -393,9 +394,12 @@ private Q_SLOTS:
                                                 u"--scenario"_s,
                                                 u"a.json"_s,
                                                 u"--scenario"_s,
-                                                u"dir/b.json"_s});
+                                                u"dir/b.json"_s,
+                                                u"--capture-dir"_s,
+                                                u"out/captures"_s});
         QVERIFY2(r.ok(), qPrintable(r.error));
         const RunOptions &o = r.command.run;
+        QCOMPARE(o.captureDir, u"out/captures"_s);
         QCOMPARE(o.scenarios, (QStringList{u"a.json"_s, u"dir/b.json"_s}));
         QCOMPARE(o.settings.url.scheme(), u"wss"_s);
         QCOMPARE(o.patterns, (QStringList{u"1.1.1"_s, u"2.2"_s, u"9.*"_s}));
@@ -413,6 +417,18 @@ private Q_SLOTS:
         QCOMPARE(o.settings.openHandshakeTimeoutMs, 2000);
         QCOMPARE(o.settings.closeHandshakeTimeoutMs, 500);
         QCOMPARE(o.settings.serverDropTimeoutMs, 3000);
+    }
+
+    void reportOptions()
+    {
+        const ParseResult r = parseCommandLine({u"report"_s, u"case.pcapng"_s, u"--html"_s,
+                                                u"case.html"_s, u"--json"_s, u"case.json"_s});
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        QCOMPARE(r.command.kind, Command::Kind::Report);
+        QCOMPARE(r.command.report.captureFile, u"case.pcapng"_s);
+        QCOMPARE(r.command.report.htmlFile, u"case.html"_s);
+        QCOMPARE(r.command.report.jsonFile, u"case.json"_s);
+        QVERIFY(r.command.report.reportFile.isEmpty());
     }
 
     void usageErrors_data()
@@ -466,6 +482,14 @@ private Q_SLOTS:
             << QStringList{u"run"_s, u"ws://h/"_s, u"--cases"_s, u" , "_s} << u"--cases"_s;
         QTest::newRow("run empty outdir")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--outdir"_s, QString()} << u"--outdir"_s;
+        QTest::newRow("run empty capture dir")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--capture-dir"_s, QString()}
+            << u"--capture-dir: the directory must not be empty"_s;
+        QTest::newRow("run capture dir missing")
+            << QStringList{u"run"_s, u"ws://h/"_s, u"--capture-dir"_s}
+            << u"--capture-dir needs a value"_s;
+        QTest::newRow("report html missing")
+            << QStringList{u"report"_s, u"a.pcapng"_s, u"--html"_s} << u"--html needs a value"_s;
         QTest::newRow("run empty scenario")
             << QStringList{u"run"_s, u"ws://h/"_s, u"--scenario"_s, QString()} << u"--scenario"_s;
         QTest::newRow("run scenario missing")

@@ -800,6 +800,8 @@ QString parseReport(const QStringList &args, ReportOptions &o)
             err = value(o.reportFile);
         } else if (a == u"--har"_s) {
             err = value(o.harFile);
+        } else if (a == u"--html"_s) {
+            err = value(o.htmlFile);
         } else if (a == u"--agent"_s) {
             err = value(o.agent);
         } else if (a == u"--max-trace-octets"_s) {
@@ -858,6 +860,10 @@ QString parseRun(const QStringList &args, RunOptions &o)
             if (value() && v.isEmpty())
                 err = u"--outdir: the directory must not be empty"_s;
             o.outdir = v;
+        } else if (a == u"--capture-dir"_s) {
+            if (value() && v.isEmpty())
+                err = u"--capture-dir: the directory must not be empty"_s;
+            o.captureDir = v;
         } else if (a == u"--jobs"_s) {
             qint64 n = 0;
             if (value() && !parseInt(v, 1, 64, n))
@@ -1013,18 +1019,22 @@ AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.
                           user's own, e.g. a library case opened as a scenario and changed);
                           may be repeated; its connection settings are not used
   --agent NAME            the name in the reports (default: the server's Server: header)
+  --capture-dir DIR       write each case as a pcapng capture while it runs, named like its
+                          reports (AGENT_case_ID.pcapng); `report` reads one back
   --header, --subprotocol, --origin, --insecure, --ca-file, --open-timeout,
   --close-timeout, --drop-timeout as for send
 Exit status: 0 every case passed (OK, NON-STRICT or INFORMATIONAL), 1 a case failed or
 did not run (no connection: one error line, the remaining cases are not tried),
-2 usage error, unknown case pattern or the reports could not be written.
+2 usage error, unknown case pattern, or the reports or captures could not be written (the
+run still completes).
 
 cases: lists the library's cases (all, or those matching the patterns): ID and description.
 
 report: reads a capture written by send --capture (or saved by the window; or a pcap/pcapng of
 a plain ws:// connection by another tool, rebuilt from its octets) and prints the same report as
-the live run; --json and --report as for send, --har FILE writes the connection as HAR 1.2 for
-the browsers' DevTools, --max-trace-octets as for send.
+the live run; --json and --report as for send, --html FILE the HTML report, --har FILE writes
+the connection as HAR 1.2 for the browsers' DevTools, --max-trace-octets as for send. A case's
+capture (run --capture-dir) gives that case's reports, as run wrote them.
 Exit status: 0 the capture was read, 2 usage error or the file could not be read (the line
 names the block and offset of the damage).
 )"_s;

@@ -34,6 +34,7 @@ struct ReportOptions
     QString jsonFile;    // --json FILE
     QString reportFile;  // --report FILE (default: standard output)
     QString harFile;     // --har FILE: the connection as HAR 1.2 (the browsers' DevTools)
+    QString htmlFile;    // --html FILE: the HTML report (a case's page, as `run` writes it)
     QString agent;       // --agent NAME (default: as the capture says)
     qint64 maxTraceOctets = Trace::kDefaultMaxStoredOctets; // --max-trace-octets N
 };
@@ -54,6 +55,7 @@ struct RunOptions
     QStringList scenarios; // --scenario FILE: the user's own cases (scenarios with a case part)
     QString agent;         // --agent NAME (default: the server's Server: header)
     QString outdir = QStringLiteral("reports");
+    QString captureDir; // --capture-dir DIR: one pcapng per case, written as it runs
     int jobs = 1;
 };
 

@@ -2,10 +2,12 @@
 // wsinspector-cli: the headless front end. Same engine, same trace, same reports as the window.
 #include "capture/capturefile.h"
 #include "capture/har.h"
+#include "cli/casecaptures.h"
 #include "cliparser.h"
 #include "echo/echoserver.h"
 #include "protocol/textescape.h"
 #include "session/session.h"
+#include "suite/caseannotation.h"
 #include "suite/casereport.h"
 #include "suite/caserunner.h"
 #include "suite/cases.h"
@@ -18,6 +20,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QSocketNotifier>
 #include <QTextStream>
@@ -88,10 +91,38 @@ void installSignalHandlers(QCoreApplication &app, const std::function<void()> &o
     std::signal(SIGTERM, onSignal);
 }
 
-// The text report (to `reportFile`, or standard output) and the per-case JSON of a session's
-// trace: what `send` prints live and `report` prints from a capture. False after an error line.
+// Where `report` and `send` put the reports: the text (to `reportFile`, or standard output),
+// the per-case JSON and the HTML page when asked for. False after an error line.
+struct ReportFiles
+{
+    QString text;
+    QString json;
+    QString html;
+};
+
+bool writeReports(const ReportInput &input, const ReportFiles &files)
+{
+    // The text and the JSON are written as they are produced: their memory does not grow with
+    // the trace.
+    if (!writeReport(files.text, [&input](QIODevice &out) { return writeTextReport(input, out); }))
+        return false;
+    if (!files.json.isEmpty() &&
+        !writeReport(files.json, [&input](QIODevice &out) { return writeJsonReport(input, out); }))
+        return false;
+    if (!files.html.isEmpty() && !writeReport(files.html, [&input](QIODevice &out) {
+            const QByteArray page = htmlReport(input).toUtf8();
+            return out.write(page) == page.size();
+        }))
+        return false;
+    // The report has it too; said here as well, since a report may go to a file unread.
+    if (input.trace && input.trace->limitReached())
+        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(*input.trace));
+    return true;
+}
+
+// The reports of a session's trace: what `send` prints live and `report` prints from a capture.
 bool writeSessionReports(const Trace &trace, const ExpectedCloseOverride &expectation,
-                         const QString &agent, const QString &reportFile, const QString &jsonFile)
+                         const QString &agent, const ReportFiles &files)
 {
     ReportInput input;
     input.trace = &trace;
@@ -101,17 +132,7 @@ bool writeSessionReports(const Trace &trace, const ExpectedCloseOverride &expect
     if (input.agent.isEmpty())
         input.agent = QUrl(trace.url()).host();
     input.durationMs = input.closing.durationMs();
-
-    // Both reports are written as they are produced: their memory does not grow with the trace.
-    if (!writeReport(reportFile, [&input](QIODevice &out) { return writeTextReport(input, out); }))
-        return false;
-    if (!jsonFile.isEmpty() &&
-        !writeReport(jsonFile, [&input](QIODevice &out) { return writeJsonReport(input, out); }))
-        return false;
-    // The report has it too; said here as well, since a report may go to a file unread.
-    if (trace.limitReached())
-        printErr(u"wsinspector-cli: trace storage stopped "_s + storageStopText(trace));
-    return true;
+    return writeReports(input, files);
 }
 
 // Runs one session to its end and reports it. Returns the exit status.
@@ -191,7 +212,7 @@ int runSend(const cli::SendOptions &options)
         return 2;
     }
     if (!writeSessionReports(trace, cli::closeOverrideFor(options), options.agent,
-                             options.reportFile, options.jsonFile))
+                             {options.reportFile, options.jsonFile, {}}))
         return 2;
     if (!everConnected(trace)) {
         printErr(u"error: no connection to "_s + options.settings.url.toString() + u": "_s +
@@ -206,7 +227,7 @@ int runReport(const cli::ReportOptions &options)
 {
     Trace::Limits limits;
     limits.maxStoredOctets = options.maxTraceOctets;
-    const capture::LoadedCapture loaded = capture::loadCapture(options.captureFile, limits);
+    capture::LoadedCapture loaded = capture::loadCapture(options.captureFile, limits);
     if (!loaded.trace) {
         printErr(u"error: cannot read "_s + options.captureFile + u": "_s + loaded.error);
         return 2;
@@ -228,10 +249,29 @@ int runReport(const cli::ReportOptions &options)
         for (const QString &w : std::as_const(warnings))
             printErr(u"wsinspector-cli: HAR: "_s + w);
     }
+    const ReportFiles files{options.reportFile, options.jsonFile, options.htmlFile};
+    // A case's capture (run --capture-dir, or a case saved by the window): the case's reports,
+    // from its annotation (docs/captures.md §3.4) and the trace.
+    const auto caseNote = std::find_if(
+        loaded.annotations.cbegin(), loaded.annotations.cend(),
+        [](const capture::AnnotationRecord &a) { return a.kind == kCaseAnnotationKind; });
+    if (caseNote != loaded.annotations.cend()) {
+        QString error;
+        std::optional<CaseResult> result = caseResultFromAnnotation(
+            caseNote->data, std::shared_ptr<const Trace>(std::move(loaded.trace)), &error);
+        if (!result) {
+            printErr(u"error: cannot read "_s + options.captureFile + u": "_s + error);
+            return 2;
+        }
+        if (!options.agent.isEmpty())
+            result->agent = options.agent;
+        if (!writeReports(reportInputFor(*result), files))
+            return 2;
+        return loaded.error.isEmpty() ? 0 : 2;
+    }
     const capture::SendFacts facts = capture::sendFactsOf(loaded.annotations);
     const QString agent = options.agent.isEmpty() ? facts.agent : options.agent;
-    if (!writeSessionReports(*loaded.trace, facts.expectation, agent, options.reportFile,
-                             options.jsonFile))
+    if (!writeSessionReports(*loaded.trace, facts.expectation, agent, files))
         return 2;
     return loaded.error.isEmpty() ? 0 : 2;
 }
@@ -414,6 +454,16 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
     runOptions.jobs = options.jobs;
     runOptions.agent = options.agent;
     runOptions.keepTraces = false; // each case's files are written when it finishes
+    std::unique_ptr<cli::CaseCaptures> captures;
+    if (!options.captureDir.isEmpty()) {
+        // The run goes on when recording stops; the user is told once.
+        captures = std::make_unique<cli::CaseCaptures>(
+            options.captureDir, options.settings, options.agent, [](const QString &why) {
+                printErr(u"wsinspector-cli: recording stopped, "_s + why +
+                         u"; the run goes on without captures"_s);
+            });
+        runOptions.observer = captures.get();
+    }
 
     RunProgress progress(runner);
     QString writeError;
@@ -483,6 +533,9 @@ int runRun(QCoreApplication &app, const cli::RunOptions &options)
         printErr(u"error: "_s + writeError);
         return 2;
     }
+    // Its line was printed when recording stopped.
+    if (captures && captures->failed())
+        return 2;
     return allPassed ? 0 : 1;
 }
 

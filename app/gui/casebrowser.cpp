@@ -209,6 +209,8 @@ void CaseBrowser::run(const QList<const CaseDefinition *> &cases)
     }
     options.jobs = m_ui->jobsSpin->value();
     options.keepTraces = true;
+    m_observer = m_observerProvider ? m_observerProvider() : nullptr;
+    options.observer = m_observer.get();
     m_running.clear();
     m_results->reset(cases);
     m_ui->progressBar->setMaximum(int(cases.size()));

@@ -41,6 +41,13 @@ public:
         m_settingsProvider = std::move(provider);
     }
 
+    // Who sees the cases' records as they run (the window records each case into a capture):
+    // asked once per run, kept until the next one starts. None: no observer.
+    void setObserverProvider(std::function<std::shared_ptr<CaseRunner::Observer>()> provider)
+    {
+        m_observerProvider = std::move(provider);
+    }
+
     void run(const QList<const CaseDefinition *> &cases);
     void runSelected();
     void cancel();
@@ -79,7 +86,9 @@ private:
     CaseResultModel *m_results = nullptr;
     CaseRunner *m_runner = nullptr;
     std::function<SessionSettings()> m_settingsProvider;
-    QStringList m_running; // ids of the cases running now
+    std::function<std::shared_ptr<CaseRunner::Observer>()> m_observerProvider;
+    std::shared_ptr<CaseRunner::Observer> m_observer; // the last run's
+    QStringList m_running;                            // ids of the cases running now
     QString m_agent;
 };
 

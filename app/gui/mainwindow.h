@@ -29,6 +29,10 @@ class QTimer;
 class QSplitter;
 QT_END_NAMESPACE
 
+namespace wsi::cli {
+class CaseCaptures;
+}
+
 namespace wsi::gui {
 
 class CaseBrowser;
@@ -140,6 +144,13 @@ private:
     // False when nothing was written (cancelled or failed; a failure is told in a message box).
     bool exportReport(bool json);
     void buildCaseBrowser(); // mainwindowcases.cpp
+    // mainwindowcases.cpp: a case's identity and verdict in its capture (docs/captures.md §3.4).
+    // The annotations a capture of the shown connection carries: the case annotation when the
+    // views show a case's trace, else none.
+    [[nodiscard]] QList<capture::AnnotationRecord> shownCaseAnnotations() const;
+    // After a capture was opened as the shown entry: with a case annotation the entry becomes
+    // that case's result again (its verdicts in the list and the closing panel).
+    void adoptCaseAnnotation(const QList<capture::AnnotationRecord> &annotations);
     // mainwindowconnections.cpp: the Connections list (every connection of the session kept).
     void buildConnectionsDock();
     // Moves what the views show into its entry of the list (the store's trace), before the
@@ -238,6 +249,8 @@ private:
     ConnectionListModel *m_connections = nullptr;
     QTableView *m_connectionsView = nullptr;
     std::optional<CaseResult> m_openedCase; // a case result shown instead of a live session
+    // The recording of the case browser's last run (mainwindowcases.cpp): a capture per case.
+    std::shared_ptr<cli::CaseCaptures> m_caseCaptures;
 };
 
 } // namespace wsi::gui

@@ -2,16 +2,21 @@
 // The main window's case library: the Cases dock, opening a case result in the views, and
 // opening a library case as a scenario.
 #include "casebrowser.h"
+#include "cli/casecaptures.h"
 #include "connectionbar.h"
 #include "mainwindow.h"
 #include "sequencewidget.h"
 #include "sessioncontroller.h"
+#include "suite/caseannotation.h"
 #include "suite/scenario.h"
 #include "tracestore.h"
 
 #include "ui_mainwindow.h"
 
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -40,6 +45,24 @@ void MainWindow::buildCaseBrowser()
 
     // The cases run against what the connection bar says, with its handshake settings.
     m_caseBrowser->setSettingsProvider([this] { return m_connectionBar->settings(); });
+    // With recording on (Capture ▸ Recording), each run's cases are recorded as they run, one
+    // capture per case named like its reports, in a folder of the run's own.
+    m_caseBrowser->setObserverProvider([this]() -> std::shared_ptr<CaseRunner::Observer> {
+        const SessionController::Recording &recording = m_controller->recording();
+        m_caseCaptures.reset();
+        if (!recording.enabled)
+            return nullptr;
+        const QString folder =
+            QDir(recording.resolvedFolder())
+                .filePath(QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmmss-zzz"_s) +
+                          u" cases"_s);
+        m_caseCaptures = std::make_shared<cli::CaseCaptures>(
+            folder, m_connectionBar->settings(), QString(), [this](const QString &why) {
+                statusBar()->showMessage(
+                    tr("Recording of the cases stopped (%1); the run goes on.").arg(why), 15000);
+            });
+        return m_caseCaptures;
+    });
     connect(m_caseBrowser, &CaseBrowser::resultOpened, this, &MainWindow::showCaseResult);
     connect(m_caseBrowser, &CaseBrowser::openAsScenario, this, &MainWindow::openCaseAsScenario);
 }
@@ -60,6 +83,12 @@ void MainWindow::showCaseResult(const CaseResult &result)
     c.url = result.trace->url();
     c.started = result.trace->startedAt();
     c.caseResult = result;
+    // Where the run recorded it, when it did (its Connections entry says so).
+    if (m_caseCaptures && !m_caseCaptures->failed() && !caseId.isEmpty()) {
+        const QString recorded = m_caseCaptures->pathOf(result.agent, caseId);
+        if (QFileInfo::exists(recorded))
+            c.capturePath = recorded;
+    }
     addConnection(std::move(c));
     m_openedCase = result;
     m_store->reset(Trace(*result.trace));
@@ -72,6 +101,42 @@ void MainWindow::showCaseResult(const CaseResult &result)
                                  .arg(id, verdictText(result.verdict.behavior),
                                       verdictText(result.verdict.closing.verdict)),
                              8000);
+}
+
+QList<capture::AnnotationRecord> MainWindow::shownCaseAnnotations() const
+{
+    if (!m_openedCase || !m_openedCase->definition)
+        return {};
+    return {{kCaseAnnotationKind.toString(), caseAnnotation(*m_openedCase)}};
+}
+
+void MainWindow::adoptCaseAnnotation(const QList<capture::AnnotationRecord> &annotations)
+{
+    const auto note = std::find_if(
+        annotations.cbegin(), annotations.cend(),
+        [](const capture::AnnotationRecord &a) { return a.kind == kCaseAnnotationKind; });
+    const int row = m_connections->current();
+    if (note == annotations.cend() || row < 0)
+        return;
+    // The result keeps a trace of its own, as a case shown from the case browser does.
+    QString error;
+    std::optional<CaseResult> result = caseResultFromAnnotation(
+        note->data, std::make_shared<const Trace>(m_store->trace()), &error);
+    if (!result) {
+        statusBar()->showMessage(
+            tr("The capture holds a case whose verdict cannot be read (%1); it is shown as a "
+               "plain connection.")
+                .arg(error),
+            15000);
+        return;
+    }
+    KeptConnection &c = m_connections->at(row);
+    c.caseResult = result;
+    m_openedCase = std::move(result);
+    refreshConnectionRow();
+    describeShownTrace();
+    const QString id = m_openedCase->definition->id;
+    setWindowTitle(tr("Case %1 — %2 — WebSocket Inspector").arg(id, m_openedCase->agent));
 }
 
 void MainWindow::openCaseAsScenario(const CaseDefinition *definition)

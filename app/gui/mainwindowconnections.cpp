@@ -371,6 +371,7 @@ bool MainWindow::openCaptureFile(const QString &path)
         if (!confirmEndingLiveConnection(tr("Opening a capture")))
             return false;
         addImportedConnection(fileName, path, loaded.connection, std::move(*loaded.trace));
+        adoptCaseAnnotation(loaded.annotations);
         warnings = loaded.warnings;
         if (!loaded.error.isEmpty())
             warnings.prepend(tr("It was read up to the damage: %1").arg(loaded.error));
@@ -403,7 +404,8 @@ bool MainWindow::saveCaptureFile(const QString &path)
     m_store->drain(); // everything received so far
     const Trace &trace = m_store->trace();
     QString error;
-    if (!capture::saveCapture(path, capture::connectionRecordOf(trace), trace, {}, &error)) {
+    if (!capture::saveCapture(path, capture::connectionRecordOf(trace), trace,
+                              shownCaseAnnotations(), &error)) {
         QMessageBox::warning(
             this, tr("Save failed"),
             tr("Could not write %1: %2").arg(QDir::toNativeSeparators(path), error));

@@ -7,21 +7,26 @@
 #include "gui/casebrowser.h"
 #include "gui/casemodels.h"
 #include "gui/closingpanel.h"
+#include "gui/connectionlist.h"
 #include "gui/frametablemodel.h"
 #include "gui/mainwindow.h"
 #include "gui/sequencewidget.h"
+#include "gui/sessioncontroller.h"
 #include "gui/tracestore.h"
 #include "suite/scenario.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeView>
@@ -36,6 +41,12 @@ class tst_CaseBrowser : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // The window records the cases it runs: into the test's folders, never the user's.
+        QStandardPaths::setTestModeEnabled(true);
+    }
+
     void treeModelHoldsTheLibrary()
     {
         CaseTreeModel model;
@@ -155,6 +166,89 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir.filePath(u"index.html"_s)));
         QCOMPARE(QDir(dir.path()).entryList({u"*.html"_s}).size(), 12);
         QCOMPARE(QDir(dir.path()).entryList({u"*.json"_s}).size(), 12);
+    }
+
+    // Show Trace of a case, Save Capture As, reopen: the entry is that case again, with the
+    // verdicts it had (from the case annotation, docs/captures.md §3.4), not a plain connection's.
+    void savedCaseCaptureReopensWithItsVerdict()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QTemporaryDir recordings;
+        MainWindow window(echo.url());
+        SessionController::Recording recording;
+        recording.folder = recordings.path();
+        window.controller()->setRecording(recording);
+        window.resize(1400, 900);
+        window.show();
+        CaseBrowser *browser = window.caseBrowser();
+        QCOMPARE(browser->selectCases(u"7.5.1"_s), 1);
+        QTest::mouseClick(browser->findChild<QPushButton *>(u"runSelectedButton"_s),
+                          Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!browser->isRunning(), 30000);
+        auto *view = browser->findChild<QTableView *>(u"resultView"_s);
+        view->setCurrentIndex(browser->resultModel()->index(0, CaseResultModel::CaseColumn));
+        QTest::mouseClick(browser->findChild<QPushButton *>(u"openResultButton"_s), Qt::LeftButton);
+        const CaseResult *live = browser->resultModel()->resultAt(0);
+        QVERIFY(live && live->trace);
+        ConnectionListModel *list = window.connections();
+        const int caseRow = list->current();
+        const QString verdictCell =
+            list->index(caseRow, ConnectionListModel::VerdictColumn).data().toString();
+        QCOMPARE(verdictCell, verdictText(live->verdict.behavior) + u" / "_s +
+                                  verdictText(live->verdict.closing.verdict));
+        const QString closingText = window.closingPanel()->verdictText();
+
+        // The run was recorded as it ran, one capture per case named like its reports, in a
+        // folder of the run's own; the entry says where.
+        const QStringList runs =
+            QDir(recordings.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(runs.size(), 1);
+        QVERIFY2(runs[0].endsWith(u" cases"_s), qPrintable(runs[0]));
+        const QString recorded =
+            QDir(recordings.path())
+                .filePath(runs[0] + u"/websocketinspector_echo_case_7_5_1.pcapng"_s);
+        QCOMPARE(QDir(recordings.path()).entryList({u"*"_s}, QDir::Files).size(), 0);
+        QCOMPARE(QDir(QFileInfo(recorded).path()).entryList(QDir::Files),
+                 QStringList{QFileInfo(recorded).fileName()});
+        QCOMPARE(list->at(caseRow).capturePath, recorded);
+
+        QTemporaryDir dir;
+        const QString saved = dir.filePath(u"case.pcapng"_s);
+        QVERIFY(window.saveCaptureFile(saved));
+        QVERIFY(window.openCaptureFile(saved));
+        const int reopened = list->current();
+        QVERIFY(reopened != caseRow);
+        const KeptConnection &entry = list->at(reopened);
+        QVERIFY(entry.readOnly);
+        QVERIFY(entry.caseResult);
+        QCOMPARE(entry.caseResult->definition->id, u"7.5.1"_s);
+        QCOMPARE(entry.caseResult->verdict.result, live->verdict.result);
+        QCOMPARE(list->index(reopened, ConnectionListModel::VerdictColumn).data().toString(),
+                 verdictCell);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
+        QCOMPARE(window.store()->trace().frames().size(), live->trace->frames().size());
+        QVERIFY2(window.windowTitle().contains(u"Case 7.5.1"_s), qPrintable(window.windowTitle()));
+
+        // Going to the other entry and back shows the case's verdicts again.
+        QVERIFY(list->rowCount() >= 2);
+        window.connectionsView()->selectionModel()->setCurrentIndex(
+            list->index(caseRow, 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        window.connectionsView()->selectionModel()->setCurrentIndex(
+            list->index(reopened, 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(list->current(), reopened);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
+
+        // The recorded capture reopens as the case too.
+        QVERIFY(window.openCaptureFile(recorded));
+        const KeptConnection &fromRecording = list->at(list->current());
+        QVERIFY(fromRecording.caseResult);
+        QCOMPARE(fromRecording.caseResult->verdict.result, live->verdict.result);
+        QCOMPARE(list->index(list->current(), ConnectionListModel::VerdictColumn).data().toString(),
+                 verdictCell);
+        QCOMPARE(window.closingPanel()->verdictText(), closingText);
     }
 
     void cancelStopsALongRun()

@@ -238,8 +238,15 @@ void CaseRunner::launch(int position)
     m_results[position].started = run->trace->startedAt();
 
     Running *raw = run.get();
+    if (Observer *observer = m_options.observer)
+        observer->caseBegun(position, *def, *run->trace);
     connect(run->host.get(), &SessionHost::traceBatch, this,
-            [raw](const TraceBatchPtr &batch) { raw->trace->append(std::move(*batch)); });
+            [this, raw](const TraceBatchPtr &batch) {
+                // The observer sees the batch before the trace takes (moves) it.
+                if (m_options.observer)
+                    m_options.observer->caseBatch(raw->position, *batch);
+                raw->trace->append(std::move(*batch));
+            });
     connect(run->host.get(), &SessionHost::finished, this, [this, raw] { complete(raw); });
 
     const std::shared_ptr<CaseState> state = run->state;
@@ -296,6 +303,8 @@ void CaseRunner::complete(Running *run)
         result.connectError = connectErrorOf(trace);
         result.verdict.result = result.connectError;
     }
+    if (m_options.observer)
+        m_options.observer->caseEnded(owned->position, result);
     ++m_done;
     // This runs inside the host's own signal: it is deleted (and its thread joined) later.
     owned->host->disconnect(this);

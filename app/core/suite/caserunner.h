@@ -22,13 +22,29 @@ class CaseRunner final : public QObject
     Q_DISABLE_COPY_MOVE(CaseRunner)
 
 public:
+    // Sees each running case's records as they arrive (`run --capture-dir` writes them into the
+    // case's capture). Called in the runner's thread, one case's calls in order: caseBegun
+    // before its first batch, every batch before the case's trace takes it, caseEnded once its
+    // result is complete (before caseFinished). Cases running at the same time interleave, each
+    // named by its position. A case that never started (skipped) gets no call.
+    class Observer
+    {
+    public:
+        virtual ~Observer() = default;
+        // `trace` is still empty: its URL and start time are set.
+        virtual void caseBegun(int position, const CaseDefinition &def, const Trace &trace) = 0;
+        virtual void caseBatch(int position, const TraceBatch &batch) = 0;
+        virtual void caseEnded(int position, const CaseResult &result) = 0;
+    };
+
     struct Options
     {
         SessionSettings settings; // the server's URL and the connection settings
         int jobs = 1;
         QString agent; // empty: the server's Server: header, else the host
         qint64 maxTraceOctets = 256ll * 1024 * 1024; // per case
-        bool keepTraces = true; // false: a result's trace is released after caseFinished
+        bool keepTraces = true;       // false: a result's trace is released after caseFinished
+        Observer *observer = nullptr; // not owned; must outlive the run
     };
 
     explicit CaseRunner(QObject *parent = nullptr);

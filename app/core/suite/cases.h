@@ -128,6 +128,9 @@ struct CaseObservation
 struct CaseResult
 {
     const CaseDefinition *definition = nullptr;
+    // A definition that is not the library's (one read back from a capture): kept alive with
+    // every copy of the result, `definition` points to it.
+    std::shared_ptr<const CaseDefinition> ownDefinition;
     int index = 0; // "case": 1-based position in the library
     QString agent;
     QDateTime started;     // UTC
