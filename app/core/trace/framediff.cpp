@@ -162,12 +162,6 @@ void comparePayloads(const Trace &lt, const FrameRecord &l, const Trace &rt, con
     row.rightOctet = octetAt(rp, rs, at);
 }
 
-qint64 timeOf(const FrameDiffRow &row, const Trace &left, const Trace &right)
-{
-    return row.left >= 0 ? left.frames()[size_t(row.left)].timeNs
-                         : right.frames()[size_t(row.right)].timeNs;
-}
-
 } // namespace
 
 FrameDiffRow compareFrames(const Trace &leftTrace, const FrameRecord &left, const Trace &rightTrace,
@@ -315,14 +309,28 @@ FrameDiff diffFrames(const Trace &left, const Trace &right, const FrameDiffOptio
     }
 
     // One list, as the frame table shows a connection: each direction keeps its order, and the
-    // two interleave by time.
+    // two interleave by time on the left connection's clock. A frame only on the right is put
+    // on it by the offset between the two clocks at the pair before it in its direction.
+    std::vector<qint64> times[2];
+    for (const Direction direction : {Direction::Tx, Direction::Rx}) {
+        qint64 offset = 0; // left time minus right time at the last pair
+        for (const FrameDiffRow &row : byDirection[int(direction)]) {
+            if (row.left >= 0 && row.right >= 0)
+                offset = left.frames()[size_t(row.left)].timeNs -
+                         right.frames()[size_t(row.right)].timeNs;
+            times[int(direction)].push_back(
+                row.left >= 0 ? left.frames()[size_t(row.left)].timeNs
+                              : right.frames()[size_t(row.right)].timeNs + offset);
+        }
+    }
     const std::vector<FrameDiffRow> &tx = byDirection[int(Direction::Tx)];
     const std::vector<FrameDiffRow> &rx = byDirection[int(Direction::Rx)];
+    const std::vector<qint64> &txTimes = times[int(Direction::Tx)];
+    const std::vector<qint64> &rxTimes = times[int(Direction::Rx)];
     diff.rows.reserve(tx.size() + rx.size());
     size_t t = 0, x = 0;
     while (t < tx.size() || x < rx.size()) {
-        const bool takeTx = x >= rx.size() || (t < tx.size() && timeOf(tx[t], left, right) <=
-                                                                    timeOf(rx[x], left, right));
+        const bool takeTx = x >= rx.size() || (t < tx.size() && txTimes[t] <= rxTimes[x]);
         diff.rows.push_back(takeTx ? tx[t++] : rx[x++]);
     }
     for (const FrameDiffRow &row : diff.rows) {
