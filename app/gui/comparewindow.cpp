@@ -371,26 +371,31 @@ QString CompareModel::summaryText() const
 {
     const FrameDiffSummary &s = m_diff.summary;
     QString text;
-    if (s.differences() == 0)
+    if (s.differences() == 0) {
         text = format::resolvePlural(
-            tr("The %Ln frame(s) are the same.", nullptr, format::pluralCount(s.equal)), s.equal);
-    else
+            tr("The %Ln frame(s) are the same", nullptr, format::pluralCount(s.equal)), s.equal);
+        if (s.withUnknown > 0)
+            text += u' ' + tr("(%L1 with fields that cannot be compared)").arg(s.withUnknown);
+        text += u'.';
+    } else {
         text = tr("%L1 equal · %L2 differing · %L3 only left · %L4 only right")
                    .arg(s.equal)
                    .arg(s.differing)
                    .arg(s.onlyLeft)
                    .arg(s.onlyRight);
-    if (s.withUnknown > 0)
-        text += u" · "_s + tr("%L1 with fields unknown").arg(s.withUnknown);
+        if (s.withUnknown > 0)
+            text += u" · "_s + tr("%L1 with fields unknown").arg(s.withUnknown);
+    }
     QStringList unaligned;
     if (!m_diff.aligned[int(Direction::Tx)])
         unaligned << FrameTableModel::directionText(Direction::Tx);
     if (!m_diff.aligned[int(Direction::Rx)])
         unaligned << FrameTableModel::directionText(Direction::Rx);
     if (!unaligned.isEmpty())
-        text += u". "_s + tr("The %1 frames differ too much to be aligned: they are paired by "
-                             "position.")
-                              .arg(unaligned.join(u", "_s));
+        text += (text.endsWith(u'.') ? u" "_s : u". "_s) +
+                tr("The %1 frames differ too much to be aligned: they are paired by "
+                   "position.")
+                    .arg(unaligned.join(u", "_s));
     return text;
 }
 

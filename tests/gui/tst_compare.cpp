@@ -207,6 +207,77 @@ private Q_SLOTS:
         QCOMPARE(compareWindows(window).first()->summaryText(),
                  u"2 equal · 2 differing · 0 only left · 2 only right"_s);
     }
+
+    void rowsInWords()
+    {
+        // Hand-built: our frame with a fixed key, the server's echo; the right side flips RSV1
+        // of the echo, changes our key and one payload octet, and adds a 16-bit length field.
+        const auto ours = [](quint32 key, const QByteArray &payload, LengthEncoding encoding) {
+            FrameSpec spec;
+            spec.payload = payload;
+            spec.maskMode = MaskMode::Fixed;
+            spec.maskKey = key;
+            spec.lengthEncoding = encoding;
+            return txFrameRecord(spec, encodeFrame(spec).size(), 0, 0);
+        };
+        const auto echo = [](const QByteArray &payload, quint8 rsv) {
+            FrameRecord f;
+            f.direction = Direction::Rx;
+            f.timeNs = 10;
+            f.streamOffset = 0;
+            f.opcode = 1;
+            f.rsv = rsv;
+            f.payloadLength = quint64(payload.size());
+            f.payload = payload;
+            return f;
+        };
+        const auto traceOf = [](std::vector<FrameRecord> frames) {
+            auto trace = std::make_shared<Trace>();
+            TraceBatch batch;
+            for (FrameRecord &f : frames)
+                batch.add(std::move(f));
+            trace->append(std::move(batch));
+            return std::shared_ptr<const Trace>(trace);
+        };
+        CompareSide left{u"before"_s,
+                         traceOf({ours(0x01020304, "0123456789abAc", LengthEncoding::Auto),
+                                  echo("0123456789abAc", 0)}),
+                         {}};
+        CompareSide right{u"after"_s,
+                          traceOf({ours(0xdeadbeef, "0123456789abBc", LengthEncoding::Bits16),
+                                   echo("0123456789abAc", 4)}),
+                          {}};
+        CompareModel model(left, right);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.describe(0), u"TX frame 1 ↔ frame 1: mask key: 01 02 03 04 ↔ de ad be ef; "
+                                    u"length encoding: 7-bit ↔ 16-bit; payload differs from "
+                                    u"octet 12: 0x41 ↔ 0x42."_s);
+        QCOMPARE(model.describe(1), u"RX frame 2 ↔ frame 2: RSV1: 0 ↔ 1."_s);
+        // The cells that say so are tinted: mask key, length and payload; RSV.
+        QCOMPARE(tintedCells(&model), 2 * 3 + 2 * 1);
+        QCOMPARE(
+            model.index(0, CompareModel::rightColumn(CompareModel::LengthColumn)).data().toString(),
+            u"14 (16-bit)"_s);
+        QCOMPARE(model.summaryText(), u"0 equal · 2 differing · 0 only left · 0 only right"_s);
+
+        // A HAR-like trace on the right: its header fields are unknown, not different.
+        FrameRecord har = echo("0123456789abAc", 0);
+        har.streamOffset = -1;
+        FrameRecord harOurs = har;
+        harOurs.direction = Direction::Tx;
+        harOurs.timeNs = 0;
+        CompareSide fromHar{u"browser"_s, traceOf({harOurs, har}), {}};
+        CompareModel withHar(left, fromHar);
+        QCOMPARE(withHar.summaryText(),
+                 u"The 2 frames are the same (2 with fields that cannot be compared)."_s);
+        QCOMPARE(
+            withHar.index(0, CompareModel::rightColumn(CompareModel::MaskColumn)).data().toString(),
+            u"unknown"_s);
+        QCOMPARE(tintedCells(&withHar), 0);
+        QVERIFY2(withHar.describe(0).startsWith(u"TX frame 1 ↔ frame 1: the same. FIN, RSV, "
+                                                u"masking and length encoding are unknown"_s),
+                 qPrintable(withHar.describe(0)));
+    }
 };
 
 QTEST_MAIN(tst_Compare)
