@@ -425,14 +425,7 @@ QByteArray FrameTableModel::wirePayloadHead(const Trace &trace, const FrameRecor
 
 qint64 FrameTableModel::wirePayloadLength(const FrameRecord &frame)
 {
-    if (frame.direction == Direction::Tx) {
-        if (!frame.tx) // known from its octets only (docs/captures.md §5): the header says it
-            return frame.payloadDerived ? clampLength(frame.payloadLength) : frame.payload.size();
-        if (frame.tx->repeatLength)
-            return std::max<qint64>(*frame.tx->repeatLength, 0);
-        return frame.tx->basePayloadLength;
-    }
-    return clampLength(frame.payloadLength);
+    return wirePayloadSize(frame); // the core's one count, which the Compare view reads too
 }
 
 qint64 FrameTableModel::wireSize(const FrameRecord &frame)

@@ -176,6 +176,13 @@ private:
     void saveCapture();
     void exportHar();
     void editRecording();
+    // Compare With…: the two rows selected in the list (Ctrl+click), else `row` (or the shown
+    // one) with an entry the user picks.
+    void compareConnections(int row = -1);
+    // Opens the Compare view of two entries; false (and a message) when a trace cannot be read.
+    bool openComparison(int left, int right);
+    // "2. ws://host/ (started 10:42:07)": an entry named where its name alone may be ambiguous.
+    [[nodiscard]] QString connectionLabel(int row) const;
     // Shows one imported connection as an entry of its own (read-only).
     void addImportedConnection(const QString &name, const QString &path,
                                const capture::ConnectionRecord &connection, Trace trace);

@@ -4,6 +4,7 @@
 // the recording of every connection as it runs.
 #include "capture/capturefile.h"
 #include "capture/har.h"
+#include "comparewindow.h"
 #include "connectionbar.h"
 #include "connectionlist.h"
 #include "mainwindow.h"
@@ -12,6 +13,7 @@
 
 #include "ui_mainwindow.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -21,10 +23,12 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -54,6 +58,32 @@ QString suggestedFileName(const ConnectionListModel *connections, const QString 
         name.chop(suffix.size());
     return name + suffix;
 }
+
+// Ctrl+click in the Connections list adds a row to the selection (or takes it out) without
+// showing it: the shown connection and the one clicked are then the two Compare With… compares.
+class CtrlClickSelects final : public QObject
+{
+public:
+    explicit CtrlClickSelects(QTableView *view) : QObject(view), m_view(view) {}
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::MouseButtonPress &&
+            event->type() != QEvent::MouseButtonDblClick)
+            return QObject::eventFilter(watched, event);
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        if (mouse->button() != Qt::LeftButton || !(mouse->modifiers() & Qt::ControlModifier))
+            return QObject::eventFilter(watched, event);
+        const QModelIndex index = m_view->indexAt(mouse->position().toPoint());
+        if (index.isValid() && event->type() == QEvent::MouseButtonPress)
+            m_view->selectionModel()->select(index, QItemSelectionModel::Toggle |
+                                                        QItemSelectionModel::Rows);
+        return true; // the current row, the one the views show, stays
+    }
+
+private:
+    QTableView *m_view;
+};
 
 } // namespace
 
@@ -86,6 +116,7 @@ void MainWindow::buildConnectionsDock()
         ConnectionListModel::NameColumn,
         m_connectionsView->fontMetrics().horizontalAdvance(u"ws://127.0.0.1:65535/"_s));
     m_connectionsView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_connectionsView->viewport()->installEventFilter(new CtrlClickSelects(m_connectionsView));
     m_connectionsView->setWordWrap(false);
     layout->addWidget(m_connectionsView, 1);
     title->setBuddy(m_connectionsView);
@@ -121,8 +152,22 @@ void MainWindow::buildConnectionsDock()
         if (current.isValid())
             closeConnection(current.row());
     });
+    auto *compareAction = new QAction(tr("Co&mpare With…"), this);
+    compareAction->setObjectName(u"actionCompareConnections"_s);
+    compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    compareAction->setToolTip(tr("Compare the frames of two connections of the list (Ctrl+click "
+                                 "selects the second)"));
+    compareAction->setEnabled(false);
+    const auto updateCompare = [this, compareAction] {
+        compareAction->setEnabled(m_connections->rowCount() >= 2);
+    };
+    connect(m_connections, &QAbstractItemModel::rowsInserted, this, updateCompare);
+    connect(m_connections, &QAbstractItemModel::rowsRemoved, this, updateCompare);
+    connect(compareAction, &QAction::triggered, this, [this] { compareConnections(); });
+    m_ui->menuConnection->addSeparator();
+    m_ui->menuConnection->addAction(compareAction);
     connect(m_connectionsView, &QWidget::customContextMenuRequested, this,
-            [this, closeAction](const QPoint &pos) {
+            [this, closeAction, compareAction](const QPoint &pos) {
                 const QModelIndex index = m_connectionsView->indexAt(pos);
                 if (!index.isValid())
                     return;
@@ -130,6 +175,8 @@ void MainWindow::buildConnectionsDock()
                 QAction *rename = menu.addAction(tr("&Rename"));
                 rename->setShortcut(QKeySequence(Qt::Key_F2));
                 QAction *save = menu.addAction(tr("Save C&apture As…"));
+                QAction *compare = menu.addAction(compareAction->text());
+                compare->setEnabled(compareAction->isEnabled());
                 menu.addSeparator();
                 menu.addAction(closeAction);
                 QAction *chosen = menu.exec(m_connectionsView->viewport()->mapToGlobal(pos));
@@ -139,6 +186,8 @@ void MainWindow::buildConnectionsDock()
                 } else if (chosen == save) {
                     if (showConnection(index.row()))
                         saveCapture();
+                } else if (chosen == compare) {
+                    compareConnections(index.row());
                 }
             });
 
@@ -311,6 +360,94 @@ void MainWindow::closeConnection(int row)
         return;
     }
     m_connections->remove(row);
+}
+
+QString MainWindow::connectionLabel(int row) const
+{
+    // As the list shows it: two connections to one URL differ in their row and start time.
+    const QString started =
+        m_connections->index(row, ConnectionListModel::StartedColumn).data().toString();
+    return tr("%1. %2 (started %3)").arg(row + 1).arg(m_connections->at(row).name, started);
+}
+
+void MainWindow::compareConnections(int row)
+{
+    const QModelIndexList selected = m_connectionsView->selectionModel()->selectedRows();
+    if (selected.size() == 2 && (row < 0 || row == selected[0].row() || row == selected[1].row())) {
+        const int a = selected[0].row(), b = selected[1].row();
+        openComparison(std::min(a, b), std::max(a, b)); // the older one on the left
+        return;
+    }
+    if (row < 0)
+        row = m_connections->current();
+    if (row < 0 || m_connections->rowCount() < 2)
+        return;
+    QStringList names;
+    QList<int> rows;
+    for (int other = 0; other < m_connections->rowCount(); ++other) {
+        if (other == row)
+            continue;
+        names << connectionLabel(other);
+        rows << other;
+    }
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(this, tr("Compare With"),
+                                                 tr("Compare %1 with:").arg(connectionLabel(row)),
+                                                 names, 0, false, &ok);
+    if (!ok)
+        return;
+    const int other = rows.value(int(names.indexOf(chosen)), -1);
+    if (other >= 0)
+        openComparison(std::min(row, other), std::max(row, other));
+}
+
+bool MainWindow::openComparison(int left, int right)
+{
+    // Each side a trace of its own: the Compare view stays as it is while the list and the views
+    // move on (the shown trace grows, a kept one moves into the store when shown).
+    const auto sideOf = [this](int row, CompareSide &side) {
+        const KeptConnection &c = m_connections->at(row);
+        side.name = connectionLabel(row);
+        if (row == m_connections->current()) {
+            m_store->drain();
+            side.trace = std::make_shared<const Trace>(m_store->trace());
+            side.closing = {m_store->closing(), currentClosingVerdict(m_store->closing())};
+            return true;
+        }
+        if (c.caseResult) {
+            side.trace = c.caseResult->trace;
+            side.closing = {c.caseResult->closing, c.caseResult->verdict.closing};
+            return true;
+        }
+        if (c.trace) {
+            side.trace = std::make_shared<const Trace>(*c.trace);
+        } else if (!c.capturePath.isEmpty()) {
+            capture::LoadedCapture loaded = capture::loadCapture(c.capturePath);
+            if (!loaded.trace) {
+                QMessageBox::warning(
+                    this, tr("Cannot Compare"),
+                    tr("The capture %1 cannot be read: %2")
+                        .arg(QDir::toNativeSeparators(c.capturePath), loaded.error));
+                return false;
+            }
+            side.trace = std::shared_ptr<const Trace>(std::move(loaded.trace));
+        } else {
+            side.trace = std::make_shared<const Trace>();
+        }
+        side.closing = closingSideOf(*side.trace);
+        return true;
+    };
+    if (left < 0 || right < 0 || left >= m_connections->rowCount() ||
+        right >= m_connections->rowCount() || left == right)
+        return false;
+    CompareSide a, b;
+    if (!sideOf(left, a) || !sideOf(right, b))
+        return false;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    auto *window = new CompareWindow(std::move(a), std::move(b), this);
+    QApplication::restoreOverrideCursor();
+    window->show();
+    return true;
 }
 
 void MainWindow::openCapture()

@@ -449,6 +449,23 @@ QByteArray wirePayload(const Trace &trace, const FrameRecord &frame, qint64 maxO
     return trace.framePayload(frame, maxOctets);
 }
 
+qint64 wirePayloadSize(const FrameRecord &frame)
+{
+    // A header's length may say up to 2^63 - 1; half of qint64's range leaves room for sums.
+    const auto headerLength = [&frame] {
+        return qint64(std::min<quint64>(frame.payloadLength,
+                                        quint64(std::numeric_limits<qint64>::max() / 2)));
+    };
+    if (frame.direction == Direction::Tx) {
+        if (!frame.tx) // known from its octets only (docs/captures.md §5): the header says it
+            return frame.payloadDerived ? headerLength() : frame.payload.size();
+        if (frame.tx->repeatLength)
+            return std::max<qint64>(*frame.tx->repeatLength, 0);
+        return frame.tx->basePayloadLength;
+    }
+    return headerLength();
+}
+
 } // namespace wsi
 
 // A flood keeps millions of these: their size is the trace's memory per frame.

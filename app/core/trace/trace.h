@@ -527,6 +527,10 @@ private:
 // it. Every reader of a frame's payload (the window's tables, the HAR export) asks here.
 [[nodiscard]] QByteArray wirePayload(const Trace &trace, const FrameRecord &frame,
                                      qint64 maxOctets = -1);
+// How many payload octets the frame carried on the wire: TX after repetition (the octets sent,
+// whatever length the header declares), RX and a TX frame known from its octets only the
+// header's length (saturated far beyond any payload kept).
+[[nodiscard]] qint64 wirePayloadSize(const FrameRecord &frame);
 // A frame known without its octets: read from a file that has the messages, not the frames
 // (a HAR file, docs/captures.md §6). It has no place in a stream and no TX facts, which every
 // frame of a live connection has (TX records are made with their stream offset). Its masking,
