@@ -6,7 +6,10 @@
 // first batch appended (the window: to the first frame-table row), the time to the end of
 // loading, the trace's stored cost and the peak resident memory against the trace's budget.
 //
-//   QT_QPA_PLATFORM=offscreen bench_capture [--size MiB] [--file PATH] [--keep]
+//   QT_QPA_PLATFORM=offscreen bench_capture [--size MiB] [--frame OCTETS] [--file PATH] [--keep]
+//
+// Each frame is one read of OCTETS (default 60000: one packet each); smaller frames mean more
+// records for the same size.
 //
 // Targets: first frames ≤ 1 s; stored cost ≤ budget; resident growth ≤ budget + 25 %.
 #include "capture/captureload.h"
@@ -35,8 +38,6 @@ using namespace wsi;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-constexpr qint64 kFrameOctets = 60'000;
 
 // A field of /proc/self/status in octets ("VmRSS:", "VmHWM:").
 qint64 statusBytes(const char *field)
@@ -179,26 +180,29 @@ int main(int argc, char **argv)
     const QStringList args = app.arguments();
     qint64 sizeMiB = 1024;
     QString path = u"/tmp/bench_capture.pcapng"_s;
+    qint64 frameOctets = 60'000;
     bool keep = false;
     for (qsizetype i = 1; i < args.size(); ++i) {
         if (args[i] == u"--size"_s && i + 1 < args.size())
             sizeMiB = args[++i].toLongLong();
         else if (args[i] == u"--file"_s && i + 1 < args.size())
             path = args[++i];
+        else if (args[i] == u"--frame"_s && i + 1 < args.size())
+            frameOctets = std::max<qint64>(16, args[++i].toLongLong());
         else if (args[i] == u"--keep"_s)
             keep = true;
     }
     QTextStream out(stdout);
-    const qint64 frames = sizeMiB * 1024 * 1024 / kFrameOctets;
+    const qint64 frames = sizeMiB * 1024 * 1024 / frameOctets;
     QElapsedTimer clock;
     clock.start();
     QString error;
-    if (!test::writeFloodCapture(path, frames, kFrameOctets, &error)) {
+    if (!test::writeFloodCapture(path, frames, frameOctets, &error)) {
         out << "cannot write " << path << ": " << error << '\n';
         return 1;
     }
     out << "wrote " << path << ": " << QString::number(mib(QFileInfo(path).size()), 'f', 0)
-        << " MiB, " << frames << " frames of " << kFrameOctets << " octets, in " << clock.elapsed()
+        << " MiB, " << frames << " frames of " << frameOctets << " octets, in " << clock.elapsed()
         << " ms\n";
     const qint64 budget = Trace::Limits().maxStoredOctets;
     const Run core = coreRun(path);
