@@ -102,6 +102,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         }
         case StateColumn: {
             QString state = stateWord(c.state);
+            if (c.loader)
+                state = tr("loading %1 %").arg(c.loadingPercent);
             if (c.endedEarly)
                 state = tr("ended while %1").arg(state);
             if (c.readOnly)
@@ -210,6 +212,14 @@ void ConnectionListModel::summarize(int row, const Trace &trace, CloseVerdict ve
         c.octets[int(d)] = trace.octetCount(d);
     }
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void ConnectionListModel::setLoading(int row, int percent)
+{
+    if (row < 0 || row >= rowCount())
+        return;
+    m_rows[size_t(row)].loadingPercent = percent;
+    Q_EMIT dataChanged(index(row, StateColumn), index(row, StateColumn));
 }
 
 qint64 ConnectionListModel::keptCost() const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "capture/pcapimport.h"
 #include "suite/cases.h"
 #include "trace/trace.h"
 #include "trace/verdict.h"
@@ -14,6 +15,8 @@
 #include <vector>
 
 namespace wsi::gui {
+
+class CaptureLoader;
 
 // One connection the window keeps: a live one, a case's, or one opened from a file.
 struct KeptConnection
@@ -31,6 +34,13 @@ struct KeptConnection
     // The trace while another connection is shown (the shown one's is the TraceStore's; a
     // case's stays with its result).
     std::shared_ptr<Trace> trace;
+    // While its file is still being read (the list says "loading NN %"): the reader.
+    CaptureLoader *loader = nullptr;
+    int loadingPercent = 0;
+    // Opened from another tool's capture: the file's TCP streams, and the one shown (-1: not
+    // such a capture), so that the others can be opened too.
+    QList<capture::ImportedStream> streams;
+    int stream = -1;
 
     // What the list shows, as of the last refresh.
     SessionState state = SessionState::Idle;
@@ -77,6 +87,8 @@ public:
     void setCurrent(int row);
     // Refreshes the list's columns of `row` from `trace` (the shown trace or its own).
     void summarize(int row, const Trace &trace, CloseVerdict verdict);
+    // The state column says "loading NN %" while `row` is read from its file.
+    void setLoading(int row, int percent);
     // The octets kept in memory by the connections not shown (their traces' stored cost).
     [[nodiscard]] qint64 keptCost() const;
 

@@ -32,9 +32,13 @@ QT_END_NAMESPACE
 namespace wsi::cli {
 class CaseCaptures;
 }
+namespace wsi::capture {
+struct CaptureLoadResult;
+}
 
 namespace wsi::gui {
 
+class CaptureLoader;
 class CaseBrowser;
 class ClosingModel;
 class ConnectionListModel;
@@ -99,7 +103,12 @@ public:
     [[nodiscard]] ConnectionListModel *connections() const { return m_connections; }
     [[nodiscard]] QTableView *connectionsView() const { return m_connectionsView; }
     // Opens a capture file as a connection of its own; false (and a message) when it cannot.
-    bool openCaptureFile(const QString &path);
+    // A capture opens at once and fills as it is read (CaptureLoader); `stream`: of another
+    // tool's capture, the TCP stream to open (unset: chosen by the importer).
+    bool openCaptureFile(const QString &path, std::optional<int> stream = std::nullopt);
+    // Asks which of the TCP streams of `row`'s foreign capture to open, and opens it as an entry
+    // of its own. False when cancelled or the entry has no other stream.
+    bool openOtherCaptureStream(int row);
     // Saves the shown connection as a capture; false (and a message) when it cannot.
     bool saveCaptureFile(const QString &path);
     // Exports the shown connection as HAR; false (and a message) when it cannot.
@@ -148,9 +157,9 @@ private:
     // The annotations a capture of the shown connection carries: the case annotation when the
     // views show a case's trace, else none.
     [[nodiscard]] QList<capture::AnnotationRecord> shownCaseAnnotations() const;
-    // After a capture was opened as the shown entry: with a case annotation the entry becomes
-    // that case's result again (its verdicts in the list and the closing panel).
-    void adoptCaseAnnotation(const QList<capture::AnnotationRecord> &annotations);
+    // After a capture was read into entry `row`: with a case annotation the entry becomes that
+    // case's result again (its verdicts in the list and, when shown, the closing panel).
+    void adoptCaseAnnotation(int row, const QList<capture::AnnotationRecord> &annotations);
     // mainwindowconnections.cpp: the Connections list (every connection of the session kept).
     void buildConnectionsDock();
     // Moves what the views show into its entry of the list (the store's trace), before the
@@ -186,6 +195,14 @@ private:
     // Shows one imported connection as an entry of its own (read-only).
     void addImportedConnection(const QString &name, const QString &path,
                                const capture::ConnectionRecord &connection, Trace trace);
+    // Reads a capture into entry `row` (the loader is open()ed): batches go to the store while
+    // the entry is shown, to its kept trace while not.
+    void attachCaptureLoader(int row, CaptureLoader *loader);
+    void onCaptureBatch(CaptureLoader *loader, const TraceBatchPtr &batch);
+    void onCaptureProgress(CaptureLoader *loader, int percent);
+    void onCaptureLoaded(CaptureLoader *loader,
+                         const std::shared_ptr<capture::CaptureLoadResult> &result);
+    [[nodiscard]] int rowOfLoader(const CaptureLoader *loader) const;
     // The closing verdict shown: the opened case's, else the manual session's expectation.
     [[nodiscard]] ClosingVerdict currentClosingVerdict(const ClosingBehavior &closing) const;
     // The strip above the views that says what they show (cleared, paused) with one action.

@@ -110,18 +110,21 @@ QList<capture::AnnotationRecord> MainWindow::shownCaseAnnotations() const
     return {{kCaseAnnotationKind.toString(), caseAnnotation(*m_openedCase)}};
 }
 
-void MainWindow::adoptCaseAnnotation(const QList<capture::AnnotationRecord> &annotations)
+void MainWindow::adoptCaseAnnotation(int row, const QList<capture::AnnotationRecord> &annotations)
 {
     const auto note = std::find_if(
         annotations.cbegin(), annotations.cend(),
         [](const capture::AnnotationRecord &a) { return a.kind == kCaseAnnotationKind; });
-    const int row = m_connections->current();
-    if (note == annotations.cend() || row < 0)
+    if (note == annotations.cend() || row < 0 || row >= m_connections->rowCount())
+        return;
+    KeptConnection &c = m_connections->at(row);
+    const bool shown = row == m_connections->current();
+    if (!shown && !c.trace)
         return;
     // The result keeps a trace of its own, as a case shown from the case browser does.
     QString error;
     std::optional<CaseResult> result = caseResultFromAnnotation(
-        note->data, std::make_shared<const Trace>(m_store->trace()), &error);
+        note->data, std::make_shared<const Trace>(shown ? m_store->trace() : *c.trace), &error);
     if (!result) {
         statusBar()->showMessage(
             tr("The capture holds a case whose verdict cannot be read (%1); it is shown as a "
@@ -130,8 +133,13 @@ void MainWindow::adoptCaseAnnotation(const QList<capture::AnnotationRecord> &ann
             15000);
         return;
     }
-    KeptConnection &c = m_connections->at(row);
     c.caseResult = result;
+    if (!shown) {
+        c.behavior = c.caseResult->verdict.behavior;
+        c.verdict = c.caseResult->verdict.closing.verdict;
+        m_connections->summarize(row, *c.trace, c.verdict);
+        return;
+    }
     m_openedCase = std::move(result);
     refreshConnectionRow();
     describeShownTrace();

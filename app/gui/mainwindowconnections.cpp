@@ -5,8 +5,10 @@
 #include "capture/capturefile.h"
 #include "capture/har.h"
 #include "comparewindow.h"
+#include "captureloader.h"
 #include "connectionbar.h"
 #include "connectionlist.h"
+#include "format.h"
 #include "mainwindow.h"
 #include "sessioncontroller.h"
 #include "tracestore.h"
@@ -84,6 +86,51 @@ public:
 private:
     QTableView *m_view;
 };
+
+// How captures are read into the window: the trace's default budget, the session's flow marks.
+capture::CaptureLoadOptions captureLoadOptions(std::optional<int> stream)
+{
+    capture::CaptureLoadOptions options;
+    options.stream = stream;
+    return options;
+}
+
+// What the user is told once an opened capture has been read, beyond its own warnings.
+QStringList loadRemarks(const capture::CaptureLoadResult &result)
+{
+    QStringList out;
+    if (!result.stopped.isEmpty())
+        out << MainWindow::tr("Not all of it was loaded: %1.").arg(result.stopped);
+    if (!result.error.isEmpty())
+        out << MainWindow::tr("It was read up to the damage: %1").arg(result.error);
+    out << result.warnings;
+    if (result.streams.size() > 1)
+        out << MainWindow::tr("Another TCP stream of the file opens from the entry's context menu "
+                              "(Open Another TCP Stream…).");
+    return out;
+}
+
+// "FILE was opened. What it does not show as it was: …", the first of the warnings.
+QString remarksText(const QString &path, const QStringList &warnings)
+{
+    constexpr qsizetype kShown = 20; // a hostile file may have thousands
+    QStringList shown = warnings.mid(0, kShown);
+    if (warnings.size() > kShown)
+        shown << MainWindow::tr("… and %1 more.").arg(warnings.size() - kShown);
+    return MainWindow::tr("%1 was opened. What it does not show as it was:\n\n%2")
+        .arg(QDir::toNativeSeparators(path), shown.join(u'\n'));
+}
+
+// A message box that does not wait: the remarks of a capture read in the background arrive while
+// the user works on.
+void showRemarks(QWidget *parent, const QString &path, const QStringList &warnings)
+{
+    auto *box = new QMessageBox(QMessageBox::Information, MainWindow::tr("Opened with Remarks"),
+                                remarksText(path, warnings), QMessageBox::Ok, parent);
+    box->setObjectName(u"openRemarks"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
 
 } // namespace
 
@@ -177,6 +224,9 @@ void MainWindow::buildConnectionsDock()
                 QAction *save = menu.addAction(tr("Save C&apture As…"));
                 QAction *compare = menu.addAction(compareAction->text());
                 compare->setEnabled(compareAction->isEnabled());
+                QAction *otherStream = nullptr;
+                if (m_connections->at(index.row()).streams.size() > 1)
+                    otherStream = menu.addAction(tr("Open Another &TCP Stream…"));
                 menu.addSeparator();
                 menu.addAction(closeAction);
                 QAction *chosen = menu.exec(m_connectionsView->viewport()->mapToGlobal(pos));
@@ -188,6 +238,8 @@ void MainWindow::buildConnectionsDock()
                         saveCapture();
                 } else if (chosen == compare) {
                     compareConnections(index.row());
+                } else if (chosen != nullptr && chosen == otherStream) {
+                    openOtherCaptureStream(index.row());
                 }
             });
 
@@ -283,7 +335,8 @@ void MainWindow::trimKeptConnections()
     for (int row = 0; row < m_connections->rowCount() && m_connections->keptCost() > kKeptBudget;
          ++row) {
         KeptConnection &c = m_connections->at(row);
-        if (row != m_connections->current() && c.trace && !c.capturePath.isEmpty() &&
+        // One still being read keeps its trace: the reader appends to it.
+        if (row != m_connections->current() && c.trace && !c.loader && !c.capturePath.isEmpty() &&
             QFileInfo::exists(c.capturePath))
             c.trace.reset(); // read back from its capture when shown again
     }
@@ -311,21 +364,28 @@ bool MainWindow::showConnection(int row)
         return false;
     KeptConnection &target = m_connections->at(row);
     Trace trace;
+    std::unique_ptr<CaptureLoader> reading; // its trace was dropped: read back as it is opened
     if (target.caseResult) {
         trace = Trace(*target.caseResult->trace);
     } else if (target.trace) {
         trace = std::move(*target.trace);
         target.trace.reset();
     } else if (!target.capturePath.isEmpty()) {
-        capture::LoadedCapture loaded = capture::loadCapture(target.capturePath);
-        if (!loaded.trace) {
+        reading = std::make_unique<CaptureLoader>(
+            target.capturePath,
+            captureLoadOptions(target.stream >= 0 ? std::optional<int>(target.stream)
+                                                  : std::nullopt),
+            this);
+        if (!reading->open()) {
             QMessageBox::warning(
                 this, tr("Cannot Show the Connection"),
                 tr("Its capture %1 cannot be read: %2")
-                    .arg(QDir::toNativeSeparators(target.capturePath), loaded.error));
+                    .arg(QDir::toNativeSeparators(target.capturePath), reading->error()));
             return false;
         }
-        trace = std::move(*loaded.trace);
+        trace = Trace(reading->limits());
+        trace.setStartedAt(target.started);
+        trace.setUrl(target.url);
     }
     keepShownConnection();
     if (target.caseResult)
@@ -336,6 +396,8 @@ bool MainWindow::showConnection(int row)
     m_connectionsView->selectionModel()->setCurrentIndex(m_connections->index(row, 0),
                                                          QItemSelectionModel::ClearAndSelect |
                                                              QItemSelectionModel::Rows);
+    if (reading)
+        attachCaptureLoader(row, reading.release());
     describeShownTrace();
     return true;
 }
@@ -344,6 +406,8 @@ void MainWindow::closeConnection(int row)
 {
     if (row < 0 || row >= m_connections->rowCount())
         return;
+    // Still being read: the reader stops (its thread is joined) before the entry goes.
+    delete std::exchange(m_connections->at(row).loader, nullptr);
     if (row == m_connections->current()) {
         if (!confirmEndingLiveConnection(tr("Closing it")))
             return;
@@ -475,56 +539,180 @@ void MainWindow::addImportedConnection(const QString &name, const QString &path,
     describeShownTrace();
 }
 
-bool MainWindow::openCaptureFile(const QString &path)
+bool MainWindow::openCaptureFile(const QString &path, std::optional<int> stream)
 {
     const QString fileName = QFileInfo(path).fileName();
-    QStringList warnings;
-    if (path.endsWith(u".har"_s, Qt::CaseInsensitive)) {
-        // A HAR of a browser: each WebSocket entry a connection of its own.
-        capture::HarImport har = capture::loadHar(path);
-        if (!har.error.isEmpty()) {
-            QMessageBox::warning(
-                this, tr("Cannot Open the HAR File"),
-                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), har.error));
-            return false;
-        }
-        if (!confirmEndingLiveConnection(tr("Opening a HAR file")))
-            return false;
-        for (capture::HarConnection &c : har.connections) {
-            const QString name = har.connections.size() == 1
-                                     ? fileName
-                                     : tr("%1, entry %2").arg(fileName).arg(c.entryIndex + 1);
-            addImportedConnection(name, path, c.connection, std::move(*c.trace));
-        }
-        warnings = har.warnings;
-    } else {
-        capture::LoadedCapture loaded = capture::loadCapture(path);
-        if (!loaded.trace) {
+    if (!path.endsWith(u".har"_s, Qt::CaseInsensitive)) {
+        // A capture: the entry is there at once and fills as the file is read (its remarks
+        // come when it has been).
+        auto loader = std::make_unique<CaptureLoader>(path, captureLoadOptions(stream), this);
+        if (!loader->open()) {
             QMessageBox::warning(
                 this, tr("Cannot Open the Capture"),
-                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), loaded.error));
+                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), loader->error()));
             return false;
         }
         if (!confirmEndingLiveConnection(tr("Opening a capture")))
             return false;
-        addImportedConnection(fileName, path, loaded.connection, std::move(*loaded.trace));
-        adoptCaseAnnotation(loaded.annotations);
-        warnings = loaded.warnings;
-        if (!loaded.error.isEmpty())
-            warnings.prepend(tr("It was read up to the damage: %1").arg(loaded.error));
+        const capture::ConnectionRecord &connection = loader->connection();
+        Trace trace(loader->limits());
+        trace.setStartedAt(connection.startedAt);
+        trace.setUrl(connection.url);
+        addImportedConnection(stream ? tr("%1, TCP stream %2").arg(fileName).arg(*stream)
+                                     : fileName,
+                              path, connection, std::move(trace));
+        const int row = m_connections->current();
+        m_connections->at(row).stream = stream.value_or(-1);
+        attachCaptureLoader(row, loader.release());
+        statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(path)), 5000);
+        return true;
     }
-    if (!warnings.isEmpty()) {
-        constexpr qsizetype kShown = 20; // a hostile file may have thousands
-        QStringList shown = warnings.mid(0, kShown);
-        if (warnings.size() > kShown)
-            shown << tr("… and %1 more.").arg(warnings.size() - kShown);
-        QMessageBox::information(this, tr("Opened with Remarks"),
-                                 tr("%1 was opened. What it does not show as it was:\n\n%2")
-                                     .arg(QDir::toNativeSeparators(path), shown.join(u'\n')));
-    } else {
+    // A HAR of a browser: each WebSocket entry a connection of its own.
+    capture::HarImport har = capture::loadHar(path);
+    if (!har.error.isEmpty()) {
+        QMessageBox::warning(
+            this, tr("Cannot Open the HAR File"),
+            tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), har.error));
+        return false;
+    }
+    if (!confirmEndingLiveConnection(tr("Opening a HAR file")))
+        return false;
+    for (capture::HarConnection &c : har.connections) {
+        const QString name = har.connections.size() == 1
+                                 ? fileName
+                                 : tr("%1, entry %2").arg(fileName).arg(c.entryIndex + 1);
+        addImportedConnection(name, path, c.connection, std::move(*c.trace));
+    }
+    if (!har.warnings.isEmpty())
+        QMessageBox::information(this, tr("Opened with Remarks"), remarksText(path, har.warnings));
+    else
         statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 5000);
-    }
     return true;
+}
+
+void MainWindow::attachCaptureLoader(int row, CaptureLoader *loader)
+{
+    KeptConnection &c = m_connections->at(row);
+    c.loader = loader;
+    m_connections->setLoading(row, 0);
+    connect(loader, &CaptureLoader::batchReady, this,
+            [this, loader](const TraceBatchPtr &batch) { onCaptureBatch(loader, batch); });
+    connect(loader, &CaptureLoader::progressed, this,
+            [this, loader](int percent) { onCaptureProgress(loader, percent); });
+    connect(loader, &CaptureLoader::finished, this,
+            [this, loader](const std::shared_ptr<capture::CaptureLoadResult> &result) {
+                onCaptureLoaded(loader, result);
+            });
+    loader->start();
+}
+
+int MainWindow::rowOfLoader(const CaptureLoader *loader) const
+{
+    for (int row = 0; row < m_connections->rowCount(); ++row) {
+        if (m_connections->at(row).loader == loader)
+            return row;
+    }
+    return -1;
+}
+
+void MainWindow::onCaptureBatch(CaptureLoader *loader, const TraceBatchPtr &batch)
+{
+    const int row = rowOfLoader(loader);
+    if (row < 0)
+        return;
+    // Shown: appended in slices like a live connection's batches (its flow ticket is given back
+    // then, which lets the reader go on). Not shown: into its kept trace at once.
+    if (row == m_connections->current())
+        m_store->enqueue(batch);
+    else if (const std::shared_ptr<Trace> &kept = m_connections->at(row).trace)
+        kept->append(std::move(*batch));
+}
+
+void MainWindow::onCaptureProgress(CaptureLoader *loader, int percent)
+{
+    const int row = rowOfLoader(loader);
+    if (row < 0)
+        return;
+    m_connections->setLoading(row, percent);
+    const KeptConnection &c = m_connections->at(row);
+    if (row != m_connections->current() && c.trace)
+        m_connections->summarize(row, *c.trace, c.verdict);
+}
+
+void MainWindow::onCaptureLoaded(CaptureLoader *loader,
+                                 const std::shared_ptr<capture::CaptureLoadResult> &result)
+{
+    loader->deleteLater(); // its thread has ended
+    const int row = rowOfLoader(loader);
+    if (row < 0 || result->cancelled)
+        return;
+    KeptConnection &c = m_connections->at(row);
+    c.loader = nullptr;
+    const QString path = c.capturePath;
+    const bool shown = row == m_connections->current();
+    if (result->foreign) {
+        if (!result->trace) {
+            // Another tool's file without a stream that can be opened: the entry goes.
+            closeConnection(row);
+            auto *box = new QMessageBox(
+                QMessageBox::Warning, tr("Cannot Open the Capture"),
+                tr("%1 cannot be opened: %2").arg(QDir::toNativeSeparators(path), result->error),
+                QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+            return;
+        }
+        c.url = result->connection.url;
+        c.started = result->connection.startedAt;
+        c.streams = result->streams;
+        c.stream = result->stream;
+        if (shown)
+            m_store->reset(std::move(*result->trace));
+        else
+            c.trace = std::make_shared<Trace>(std::move(*result->trace));
+    }
+    m_connections->setLoading(row, 100);
+    if (shown)
+        describeShownTrace();
+    else if (c.trace)
+        m_connections->summarize(row, *c.trace, c.verdict);
+    adoptCaseAnnotation(row, result->annotations);
+    const QStringList remarks = loadRemarks(*result);
+    if (!remarks.isEmpty())
+        showRemarks(this, path, remarks);
+    else
+        statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(path)), 5000);
+}
+
+bool MainWindow::openOtherCaptureStream(int row)
+{
+    if (row < 0 || row >= m_connections->rowCount())
+        return false;
+    const KeptConnection &c = m_connections->at(row);
+    if (c.streams.size() < 2)
+        return false;
+    const QString path = c.capturePath;
+    QStringList items;
+    for (qsizetype i = 0; i < c.streams.size(); ++i) {
+        const TcpStreamSummary &s = c.streams[i].summary;
+        items << tr("%1: %2 → %3, %4 packets, %5 sent, %6 received%7")
+                     .arg(i)
+                     .arg(capture::endpointText(s.client), capture::endpointText(s.server))
+                     .arg(s.packets)
+                     .arg(format::dataSize(s.octets[int(Direction::Tx)]),
+                          format::dataSize(s.octets[int(Direction::Rx)]),
+                          c.streams[i].webSocket ? tr(", WebSocket") : QString());
+    }
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Open a TCP Stream"),
+        tr("The TCP streams of %1 (client → server); each opens as an entry of its own:")
+            .arg(QFileInfo(path).fileName()),
+        items, int((c.stream + 1) % c.streams.size()), false, &ok);
+    const int index = int(items.indexOf(chosen));
+    if (!ok || index < 0)
+        return false;
+    return openCaptureFile(path, index);
 }
 
 void MainWindow::saveCapture()

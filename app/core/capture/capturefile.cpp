@@ -453,12 +453,12 @@ bool CaptureReader::handle(const pcapng::Block &block, TraceBatch &batch)
     }
 }
 
-std::optional<TraceBatch> CaptureReader::next(int maxRecords)
+std::optional<TraceBatch> CaptureReader::next(int maxRecords, qint64 maxCost)
 {
     if (m_atEnd || !m_error.isEmpty())
         return std::nullopt;
     TraceBatch batch;
-    while (int(batch.size()) < maxRecords) {
+    while (int(batch.size()) < maxRecords && (maxCost < 0 || batch.cost < maxCost)) {
         std::optional<pcapng::Block> b = m_in.next();
         if (!b) {
             if (!m_in.error().isEmpty())
@@ -478,10 +478,6 @@ std::optional<TraceBatch> CaptureReader::next(int maxRecords)
 
 // ---- whole files --------------------------------------------------------------------------------
 
-namespace {
-
-// True when the pcapng file is the inspector's: its connection record comes before any packet.
-// A file damaged before that is taken for the inspector's, whose reader names the damage.
 bool isInspectorCapture(QIODevice *device)
 {
     pcapng::Reader in(device);
@@ -501,8 +497,6 @@ bool isInspectorCapture(QIODevice *device)
     }
     return !in.error().isEmpty();
 }
-
-} // namespace
 
 LoadedCapture loadCapture(const QString &path, const Trace::Limits &limits,
                           std::optional<int> stream)

@@ -102,12 +102,18 @@ public:
     // the inspector (or not pcapng at all).
     bool open();
     [[nodiscard]] const ConnectionRecord &connection() const { return m_connection; }
-    // The next records in the trace's order, at most `maxRecords`; nothing at the end of the
-    // file or on an error (error() then says it; the batches before it are good).
-    [[nodiscard]] std::optional<TraceBatch> next(int maxRecords = 4096);
+    // The next records in the trace's order, at most `maxRecords`, and no more once their cost
+    // (recordCost()) reaches `maxCost` (≥ 0), so that a batch of large chunks stays small;
+    // nothing at the end of the file or on an error (error() then says it; the batches before
+    // it are good).
+    [[nodiscard]] std::optional<TraceBatch> next(int maxRecords = 4096, qint64 maxCost = -1);
     [[nodiscard]] const QList<AnnotationRecord> &annotations() const { return m_annotations; }
     [[nodiscard]] const QString &error() const { return m_error; }
     [[nodiscard]] bool atEnd() const { return m_atEnd; }
+    // Where the next batch would begin in the file: octets read, and the next block's index
+    // (pcapng::blockPlace()).
+    [[nodiscard]] qint64 position() const { return m_in.position(); }
+    [[nodiscard]] int blockIndex() const { return m_in.blockIndex(); }
 
 private:
     bool handle(const pcapng::Block &block, TraceBatch &batch);
@@ -122,6 +128,11 @@ private:
     QString m_error;
     bool m_atEnd = false;
 };
+
+// True when the pcapng file on `device` (read from its current position) is the inspector's: its
+// connection record comes before any packet. A file damaged before that is taken for the
+// inspector's, whose reader names the damage.
+[[nodiscard]] bool isInspectorCapture(QIODevice *device);
 
 // The whole trace of a capture (the CLI's report, the tests). Nothing, with `error`, when the
 // file cannot be read; a trace read up to a damaged block also comes with `error` set. A file

@@ -65,6 +65,8 @@ public:
     }
 
     std::optional<RawPacket> next() { return m_pcapng ? nextBlock() : nextRecord(); }
+    [[nodiscard]] qint64 position() const { return m_file.pos(); }
+    [[nodiscard]] qint64 size() const { return m_file.size(); }
     [[nodiscard]] const QString &stopReason() const { return m_stop; }
     [[nodiscard]] const QString &application() const { return m_application; }
 
@@ -219,24 +221,31 @@ bool isWebSocketRequest(QByteArrayView payload)
     return upgrade && upgrade->toLower().contains("websocket");
 }
 
-// Pass 1: the streams, and which directions began with a WebSocket request. Only one bit is
-// kept a direction, and at most as many directions as the tracker keeps streams (two each).
-struct StreamList
-{
-    QList<ImportedStream> streams;
-    qint64 morePackets = 0;
-    QString stop;
-    QString application;
-};
+// Reports progress every this many octets read, so that a caller's callback (a window's
+// progress, a cancel button) runs often enough without costing a call per packet.
+constexpr qint64 kProgressEvery = 4 * 1024 * 1024;
 
-std::optional<StreamList> listStreams(const QString &path, QString *error)
+} // namespace
+
+std::optional<CaptureStreams> listCaptureStreams(const QString &path, QString *error,
+                                                 const ImportProgress &progress)
 {
+    // Pass 1: the streams, and which directions began with a WebSocket request. Only one bit is
+    // kept a direction, and at most as many directions as the tracker keeps streams (two each).
     PacketSource source;
     if (!source.open(path, error))
         return std::nullopt;
     TcpStreamTracker tracker;
     QSet<QByteArray> sentPayload, webSocket;
+    qint64 reported = 0;
     while (std::optional<RawPacket> p = source.next()) {
+        if (progress && source.position() - reported >= kProgressEvery) {
+            reported = source.position();
+            if (!progress(reported, source.size())) {
+                *error = u"cancelled"_s;
+                return std::nullopt;
+            }
+        }
         const std::optional<TcpSegment> segment = parseTcpPacket(p->linkType, p->data);
         if (!segment)
             continue; // ARP, UDP, …: not a TCP stream
@@ -250,14 +259,16 @@ std::optional<StreamList> listStreams(const QString &path, QString *error)
         if (isWebSocketRequest(segment->payload))
             webSocket.insert(key);
     }
-    StreamList out;
-    out.stop = source.stopReason();
+    CaptureStreams out;
+    out.damage = source.stopReason();
     out.application = source.application();
     out.morePackets = tracker.morePackets();
     for (const TcpStreamSummary &s : tracker.streams())
         out.streams.append({s, webSocket.contains(directionKey(s.client, s.server))});
     return out;
 }
+
+namespace {
 
 QString dirWord(Direction d)
 {
@@ -649,16 +660,24 @@ QString streamDescription(int index, const ImportedStream &stream)
 ImportResult importCapture(const QString &path, const ImportOptions &options)
 {
     ImportResult out;
-    std::optional<StreamList> list = listStreams(path, &out.error);
-    if (!list)
+    // Both passes report on one scale: the first half of it is the listing.
+    const ImportProgress firstPass = options.progress
+                                         ? ImportProgress([&](qint64 done, qint64 total) {
+                                               return options.progress(done, 2 * total);
+                                           })
+                                         : ImportProgress();
+    std::optional<CaptureStreams> list = listCaptureStreams(path, &out.error, firstPass);
+    if (!list) {
+        out.cancelled = out.error == u"cancelled"_s;
         return out;
+    }
     out.streams = list->streams;
-    if (!list->stop.isEmpty())
-        out.warnings << u"the file is damaged; it was read up to the damage: "_s + list->stop;
+    if (!list->damage.isEmpty())
+        out.warnings << u"the file is damaged; it was read up to the damage: "_s + list->damage;
     if (out.streams.isEmpty()) {
         out.error = u"the capture holds no TCP packets"_s;
-        if (!list->stop.isEmpty())
-            out.error += u" before the damage: "_s + list->stop;
+        if (!list->damage.isEmpty())
+            out.error += u" before the damage: "_s + list->damage;
         return out;
     }
     if (list->morePackets > 0)
@@ -725,7 +744,17 @@ ImportResult importCapture(const QString &path, const ImportOptions &options)
         return (s.source == summary.client && s.destination == summary.server) ||
                (s.source == summary.server && s.destination == summary.client);
     };
+    qint64 reported = 0;
     while (std::optional<RawPacket> p = source.next()) {
+        if (options.progress && source.position() - reported >= kProgressEvery) {
+            reported = source.position();
+            if (!options.progress(source.size() + reported, 2 * source.size())) {
+                out.trace.reset();
+                out.cancelled = true;
+                out.error = u"cancelled"_s;
+                return out;
+            }
+        }
         const std::optional<TcpSegment> segment = parseTcpPacket(p->linkType, p->data);
         if (!segment || !belongs(*segment))
             continue;

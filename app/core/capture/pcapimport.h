@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -36,6 +37,24 @@ struct ImportedStream
 // sent, 678 received, WebSocket".
 [[nodiscard]] QString streamDescription(int index, const ImportedStream &stream);
 
+// Progress of a long read: octets done of a total; false stops the read (it is then cancelled).
+// Called in the reading thread.
+using ImportProgress = std::function<bool(qint64 done, qint64 total)>;
+
+// The TCP streams of a foreign capture (the importer's first pass), in the order of their first
+// packet, as Wireshark's tcp.stream numbers them.
+struct CaptureStreams
+{
+    QList<ImportedStream> streams;
+    qint64 morePackets = 0; // packets of streams past TcpStreamTracker::kMaxStreams, not listed
+    QString damage;         // where damage stopped the reading (empty: the whole file was read)
+    QString application;    // the capture's shb_userappl, or the file's format
+};
+// Nothing, with `error`, when the file is not a pcap or pcapng file (or `progress` stopped it:
+// "cancelled").
+[[nodiscard]] std::optional<CaptureStreams> listCaptureStreams(const QString &path, QString *error,
+                                                               const ImportProgress &progress = {});
+
 struct ImportOptions
 {
     // The stream to open, counted from 0 in the order of first appearance in the file (as
@@ -43,6 +62,8 @@ struct ImportOptions
     // first.
     std::optional<int> stream;
     Trace::Limits limits; // the trace's budget
+    // Both passes on one scale (the listing is the first half); false stops the import.
+    ImportProgress progress;
 };
 
 struct ImportResult
@@ -50,9 +71,10 @@ struct ImportResult
     std::unique_ptr<Trace> trace; // null when nothing could be opened (error says why)
     ConnectionRecord connection;  // url from the Host header and the request target
     QList<ImportedStream> streams;
-    int chosen = -1;      // index into streams of the one in the trace
-    QStringList warnings; // damage read up to, octets missing, the other streams, …
-    QString error;        // empty when the trace is there
+    int chosen = -1;        // index into streams of the one in the trace
+    QStringList warnings;   // damage read up to, octets missing, the other streams, …
+    QString error;          // empty when the trace is there
+    bool cancelled = false; // the progress callback stopped it
 };
 
 // Reads a classic pcap or a pcapng file twice: once to list its TCP streams, once to put the

@@ -126,6 +126,9 @@ public:
     [[nodiscard]] bool atEnd() const { return m_atEnd; }
     // Octets read so far (for progress).
     [[nodiscard]] qint64 position() const { return m_offset; }
+    // Blocks read so far: the index of the next one (blockPlace(blockIndex(), position()) names
+    // where reading would go on).
+    [[nodiscard]] int blockIndex() const { return m_index; }
 
     // True when the first octets are a pcapng section header (either byte order).
     [[nodiscard]] static bool looksLikePcapng(QByteArrayView head);
