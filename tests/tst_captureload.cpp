@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Opening a capture in a thread of its own (docs/captures.md §7): the first batch is there while
+// Opening a capture in a thread of its own (docs/captures.md §8): the first batch is there while
 // the reader is still far from the end, the reader waits for a consumer that does not append
 // (bounded memory in flight), the trace's budget stops loading with a message that names where,
 // damage part-way keeps what was read and names the block, and a foreign capture's streams are

@@ -4,8 +4,8 @@
 // the recording of every connection as it runs.
 #include "capture/capturefile.h"
 #include "capture/har.h"
-#include "comparewindow.h"
 #include "captureloader.h"
+#include "comparewindow.h"
 #include "connectionbar.h"
 #include "connectionlist.h"
 #include "format.h"

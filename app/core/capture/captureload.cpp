@@ -135,7 +135,7 @@ void CaptureLoad::runOwn(CaptureLoadResult &result)
         if (m_callbacks.progress)
             m_callbacks.progress(result.readOctets, result.fileOctets);
         // Past the budget the trace only counts: reading on would cost the time of the whole
-        // file for counters. Loading stops where the trace stopped storing (docs/captures.md §7).
+        // file for counters. Loading stops where the trace stopped storing (docs/captures.md §8).
         if ((handed > limits.maxStoredOctets || frames > limits.maxStoredFrames) &&
             !m_reader->atEnd()) {
             result.stoppedAtOctet = m_reader->position();

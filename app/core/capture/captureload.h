@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Opening a capture without waiting for all of it (docs/captures.md §7): a thread of its own
+// Opening a capture without waiting for all of it (docs/captures.md §8): a thread of its own
 // reads the file a batch at a time and hands each batch over as a live session does, with the
 // same flow control, so that a 1 GB file shows its first frames at once and the memory in flight
 // stays bounded however slowly the consumer appends.
