@@ -566,11 +566,16 @@ private Q_SLOTS:
         connection.url = live.url();
         connection.startedAt = live.startedAt();
         QVERIFY2(writer.begin(connection), qPrintable(writer.errorString()));
+        // The window's recorder, writing in a thread of its own, writes the same file.
+        QTemporaryDir recordings;
+        BackgroundRecorder background(recordings.filePath(u"recorded.pcapng"_s));
+        QVERIFY2(background.begin(connection), qPrintable(background.errorString()));
         {
             SessionHost host;
             QObject::connect(&host, &SessionHost::traceBatch, &host,
                              [&](const TraceBatchPtr &batch) {
                                  QVERIFY(writer.append(*batch));
+                                 QVERIFY(background.append(*batch));
                                  live.append(std::move(*batch));
                              });
             QSignalSpy finished(&host, &SessionHost::finished);
@@ -579,7 +584,17 @@ private Q_SLOTS:
             QCoreApplication::processEvents();
         }
         QVERIFY(writer.annotate({u"case"_s, QJsonObject{{u"id"_s, u"x"_s}}}));
+        QVERIFY(background.annotate({u"case"_s, QJsonObject{{u"id"_s, u"x"_s}}}));
         file.close();
+        QVERIFY2(background.finish(), qPrintable(background.errorString()));
+        QCOMPARE(background.written(), file.data().size());
+        {
+            QFile recorded(background.path());
+            QVERIFY(recorded.open(QIODevice::ReadOnly));
+            QVERIFY(recorded.readAll() == file.data());
+        }
+        // Finished: nothing more is taken.
+        QVERIFY(!background.annotate({u"late"_s, QJsonObject()}));
 
         QBuffer in;
         in.setData(file.data());
@@ -738,6 +753,32 @@ private Q_SLOTS:
     }
 
     // A capture cut anywhere reads up to the cut and says where the damage is.
+    void backgroundRecorderRefusesAFolderItCannotWrite()
+    {
+        // A full device: the first blocks cannot be written, and the user is told why.
+        BackgroundRecorder full(u"/dev/full"_s);
+        ConnectionRecord connection;
+        connection.url = u"ws://127.0.0.1:1/"_s;
+        QVERIFY(!full.begin(connection));
+        QVERIFY2(full.errorString().contains(u"space"_s, Qt::CaseInsensitive),
+                 qPrintable(full.errorString()));
+        TraceBatch batch;
+        OctetChunk c;
+        c.size = 1;
+        c.data = "x";
+        batch.add(std::move(c));
+        QVERIFY(!full.append(batch));
+        QVERIFY(!full.finish());
+        // Under a regular file: not even created.
+        QTemporaryDir dir;
+        QFile plain(dir.filePath(u"plain"_s));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        BackgroundRecorder nowhere(dir.filePath(u"plain/x.pcapng"_s));
+        QVERIFY(!nowhere.begin(connection));
+        QVERIFY(!nowhere.errorString().isEmpty());
+    }
+
     void truncatedCapture()
     {
         Trace trace;

@@ -93,7 +93,7 @@ void SessionController::startRecording(const Trace &trace)
     host.replace(QRegularExpression(u"[^A-Za-z0-9._-]"_s), u"_"_s);
     const QString name = trace.startedAt().toLocalTime().toString(u"yyyyMMdd-HHmmss-zzz"_s) + u' ' +
                          host + u".pcapng"_s;
-    auto recorder = std::make_shared<capture::CaptureRecorder>(QDir(folder).filePath(name));
+    auto recorder = std::make_shared<capture::BackgroundRecorder>(QDir(folder).filePath(name));
     Scenario scenario;
     scenario.settings = m_settings;
     if (!recorder->begin(capture::connectionRecordOf(trace, scenarioToJson(scenario)))) {
@@ -101,7 +101,8 @@ void SessionController::startRecording(const Trace &trace)
         return;
     }
     m_recordingPath = recorder->path();
-    // Written in the session's thread, batch by batch, before the window gets each one.
+    // Handed over in the session's thread, batch by batch, before the window gets each one, and
+    // written by the recorder's own thread.
     const qint64 cap = m_recording.maxOctets;
     // The controller outlives the session's thread (its host waits for it), so the queued
     // message always has its receiver.

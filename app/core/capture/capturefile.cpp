@@ -91,7 +91,8 @@ bool CaptureWriter::packets(qint64 timeNs, Direction direction, const QList<Synt
             options.append(pcapng::Writer::customOption(pcapng::kOptCustomBinaryNoCopy,
                                                         pcapng::kExamplePen, encode(mine)));
         }
-        if (!m_out.enhancedPacket(0, timestamp(timeNs), p.octets, p.originalLength, options))
+        if (!m_out.enhancedPacket(0, timestamp(timeNs), p.octets, p.payload, p.originalLength,
+                                  options))
             return false;
     }
     return true;
@@ -126,8 +127,9 @@ bool CaptureWriter::append(const OctetChunk &chunk)
     facts.streamOffset = chunk.streamOffset;
     facts.size = chunk.size;
     facts.sync = chunk.sync;
+    // The packets' payloads are views on the chunk's octets, written from there.
     return packets(chunk.timeNs, chunk.direction,
-                   m_tcp->data(chunk.direction, chunk.data, chunk.size), facts);
+                   m_tcp->dataInPlace(chunk.direction, chunk.data, chunk.size), facts);
 }
 
 bool CaptureWriter::append(const FrameRecord &frame)
@@ -178,33 +180,7 @@ bool CaptureWriter::annotate(const AnnotationRecord &annotation)
 
 bool CaptureWriter::append(const TraceBatch &batch)
 {
-    size_t c = 0;
-    size_t e = 0;
-    size_t s = 0; // the frame slice
-    size_t j = 0; // the frame within it
-    for (const RecordKind kind : batch.order) {
-        bool ok = true;
-        switch (kind) {
-        case RecordKind::Chunk:
-            ok = append(batch.chunks[c++]);
-            break;
-        case RecordKind::Frame: {
-            const FrameSlice &slice = batch.frames[s];
-            ok = append(slice.block->data()[slice.first + j]);
-            if (++j == slice.count) {
-                ++s;
-                j = 0;
-            }
-            break;
-        }
-        case RecordKind::Event:
-            ok = append(batch.events[e++]);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    return true;
+    return forEachRecord(batch, [this](const auto &record) { return append(record); });
 }
 
 bool CaptureWriter::append(const Trace &trace, qsizetype from)
@@ -266,6 +242,17 @@ bool CaptureRecorder::append(const TraceBatch &batch)
     return m_error.isEmpty() && check(m_writer.append(batch));
 }
 
+bool CaptureRecorder::append(const std::vector<TraceRecord> &records)
+{
+    if (!m_error.isEmpty())
+        return false;
+    for (const TraceRecord &record : records) {
+        if (!std::visit([this](const auto &r) { return m_writer.append(r); }, record))
+            return check(false);
+    }
+    return check(true);
+}
+
 bool CaptureRecorder::annotate(const AnnotationRecord &annotation)
 {
     return m_error.isEmpty() && check(m_writer.annotate(annotation));
@@ -280,6 +267,114 @@ bool CaptureRecorder::finish()
         return false;
     }
     return ok;
+}
+
+BackgroundRecorder::BackgroundRecorder(const QString &path) : m_recorder(path), m_path(path) {}
+
+BackgroundRecorder::~BackgroundRecorder()
+{
+    finish();
+}
+
+bool BackgroundRecorder::begin(const ConnectionRecord &connection)
+{
+    const bool ok = m_recorder.begin(connection);
+    std::lock_guard lock(m_mutex);
+    if (!ok) {
+        m_error = m_recorder.errorString();
+        return false;
+    }
+    m_written = m_recorder.written();
+    m_running = true;
+    m_thread = std::thread([this] { run(); }); // the recorder is the thread's from here on
+    return true;
+}
+
+bool BackgroundRecorder::append(const TraceBatch &batch)
+{
+    Job job;
+    job.records.reserve(batch.size());
+    forEachRecord(batch, [&job](const auto &record) {
+        job.cost += recordCost(record);
+        job.records.emplace_back(record);
+        return true;
+    });
+    return enqueue(std::move(job));
+}
+
+bool BackgroundRecorder::annotate(const AnnotationRecord &annotation)
+{
+    Job job;
+    job.annotation = annotation;
+    return enqueue(std::move(job));
+}
+
+bool BackgroundRecorder::enqueue(Job &&job)
+{
+    std::unique_lock lock(m_mutex);
+    // Over the bound, the producer waits for the file: memory stays bounded.
+    m_room.wait(lock, [this] { return !m_error.isEmpty() || !m_running || m_queued < kMaxQueued; });
+    if (!m_error.isEmpty() || !m_running || m_stop)
+        return false;
+    m_queued += job.cost;
+    m_queue.push_back(std::move(job));
+    lock.unlock();
+    m_wake.notify_one();
+    return true;
+}
+
+void BackgroundRecorder::run()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+        if (m_queue.empty())
+            return; // stopped, and everything handed over is written
+        Job job = std::move(m_queue.front());
+        m_queue.pop_front();
+        lock.unlock();
+        const bool ok =
+            job.annotation ? m_recorder.annotate(*job.annotation) : m_recorder.append(job.records);
+        m_written.store(m_recorder.written(), std::memory_order_relaxed);
+        const qint64 cost = job.cost;
+        job = Job(); // its octets go before the lock is taken again
+        lock.lock();
+        m_queued -= cost;
+        if (!ok && m_error.isEmpty()) {
+            m_error = m_recorder.errorString();
+            m_queue.clear(); // nothing after a failed write is written
+            m_queued = 0;
+        }
+        m_room.notify_all();
+    }
+}
+
+bool BackgroundRecorder::finish()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_finished)
+            return m_error.isEmpty();
+        m_finished = true;
+        m_stop = true;
+    }
+    // m_thread is touched by begin() and here only, and begin() was handed over before.
+    m_wake.notify_one();
+    m_room.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+    const bool ok = m_recorder.finish();
+    std::lock_guard lock(m_mutex);
+    if (!ok && m_error.isEmpty())
+        m_error = m_recorder.errorString();
+    m_written = m_recorder.written();
+    return m_error.isEmpty();
+}
+
+QString BackgroundRecorder::errorString() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_error;
 }
 
 AnnotationRecord sendFactsAnnotation(const SendFacts &facts)

@@ -13,8 +13,14 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <vector>
 
 class QIODevice;
 
@@ -66,6 +72,7 @@ public:
     explicit CaptureRecorder(const QString &path);
     bool begin(const ConnectionRecord &connection);
     bool append(const TraceBatch &batch);
+    bool append(const std::vector<TraceRecord> &records);
     bool annotate(const AnnotationRecord &annotation);
     // Flushes and closes the file.
     bool finish();
@@ -79,6 +86,60 @@ private:
     QFile m_file;
     CaptureWriter m_writer;
     QString m_error;
+};
+
+// A CaptureRecorder that writes in a thread of its own, for a session that records while it
+// reads (the window's recording): append() copies the batch's records (a read's octets are
+// shared with the trace, not copied) and returns at once; the thread writes and flushes the
+// batches in order. So the session reads on while the previous batch goes to the file (a flood
+// recorded in the session's own thread ran at a third of its speed).
+//
+// Bounded: while kMaxQueued of records' cost waits, append() waits for the thread. After a
+// write failed, append() and annotate() return false and errorString() says why; written()
+// counts what reached the file. The destructor finishes.
+class BackgroundRecorder
+{
+public:
+    static constexpr qint64 kMaxQueued = 32ll * 1024 * 1024;
+
+    explicit BackgroundRecorder(const QString &path);
+    ~BackgroundRecorder();
+    BackgroundRecorder(const BackgroundRecorder &) = delete;
+    BackgroundRecorder &operator=(const BackgroundRecorder &) = delete;
+
+    // In the caller's thread: the file is created and its first blocks written.
+    bool begin(const ConnectionRecord &connection);
+    bool append(const TraceBatch &batch);
+    bool annotate(const AnnotationRecord &annotation);
+    // Waits until everything handed over is written, then closes the file.
+    bool finish();
+    [[nodiscard]] QString errorString() const;
+    [[nodiscard]] qint64 written() const { return m_written.load(std::memory_order_relaxed); }
+    [[nodiscard]] QString path() const { return m_path; }
+
+private:
+    struct Job
+    {
+        std::vector<TraceRecord> records;
+        std::optional<AnnotationRecord> annotation;
+        qint64 cost = 0;
+    };
+    bool enqueue(Job &&job);
+    void run();
+
+    CaptureRecorder m_recorder; // the thread's, once it runs
+    const QString m_path;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake; // a job came, or the end
+    std::condition_variable m_room; // a job was written
+    std::deque<Job> m_queue;
+    qint64 m_queued = 0;
+    bool m_running = false; // begin() started the thread
+    bool m_stop = false;
+    bool m_finished = false;
+    QString m_error;
+    std::atomic<qint64> m_written{0};
+    std::thread m_thread;
 };
 
 // What `wsinspector-cli send` was told beyond the connection: the closing verdict's expectation

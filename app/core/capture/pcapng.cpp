@@ -83,29 +83,50 @@ Option Writer::customOption(quint16 code, quint32 pen, QByteArrayView data)
 
 bool Writer::block(quint32 type, QByteArrayView body, const Options &options)
 {
+    return block(type, body, {}, options);
+}
+
+bool Writer::block(quint32 type, QByteArrayView head, QByteArrayView tail, const Options &options)
+{
     if (!m_error.isEmpty())
         return false;
     const QByteArray opts = encodeOptions(options);
-    const qint64 total = 12 + padded(body.size()) + opts.size();
+    const qint64 bodySize = qint64(head.size()) + tail.size();
+    const qint64 total = 12 + padded(bodySize) + opts.size();
     if (total > qint64(kMaxBlockSize)) {
         m_error = u"a block of %1 octets is over the format's limit here (%2)"_s.arg(total).arg(
             kMaxBlockSize);
         return false;
     }
+    // A large tail (a read's octets) goes to the device from where it is, between the block's
+    // head and the rest, instead of being copied into one buffer with them first.
+    constexpr qsizetype kWrittenWhereItIs = 16 * 1024;
+    const bool apart = tail.size() >= kWrittenWhereItIs;
     QByteArray out;
-    out.reserve(qsizetype(total));
+    out.reserve(qsizetype(apart ? total - tail.size() : total));
     put<quint32>(out, type);
     put<quint32>(out, quint32(total));
-    putPadded(out, body);
+    out.append(head.data(), head.size());
+    const qsizetype rest = out.size(); // where the tail goes when it is written apart
+    if (!apart)
+        out.append(tail.data(), tail.size());
+    out.append(qsizetype(padded(bodySize) - bodySize), '\0');
     out.append(opts);
     put<quint32>(out, quint32(total));
-    if (m_device->write(out) != out.size()) {
+    const auto write = [this](QByteArrayView part) {
+        if (m_device->write(part.data(), part.size()) == part.size())
+            return true;
         m_error = m_device->errorString();
         if (m_error.isEmpty())
             m_error = u"the file could not be written"_s;
         return false;
-    }
-    m_written += out.size();
+    };
+    const bool ok = apart ? write(QByteArrayView(out).first(rest)) && write(tail) &&
+                                write(QByteArrayView(out).sliced(rest))
+                          : write(out);
+    if (!ok)
+        return false;
+    m_written += total;
     return true;
 }
 
@@ -131,16 +152,23 @@ bool Writer::interfaceDescription(quint16 linkType, quint32 snapLength, const Op
 bool Writer::enhancedPacket(quint32 interfaceId, quint64 timestamp, QByteArrayView captured,
                             qint64 originalLength, const Options &options)
 {
+    return enhancedPacket(interfaceId, timestamp, captured, {}, originalLength, options);
+}
+
+bool Writer::enhancedPacket(quint32 interfaceId, quint64 timestamp, QByteArrayView head,
+                            QByteArrayView tail, qint64 originalLength, const Options &options)
+{
+    const qint64 captured = qint64(head.size()) + tail.size();
     QByteArray body;
-    body.reserve(20 + padded(captured.size()));
+    body.reserve(20 + head.size());
     put<quint32>(body, interfaceId);
     put<quint32>(body, quint32(timestamp >> 32));
     put<quint32>(body, quint32(timestamp));
-    put<quint32>(body, quint32(captured.size()));
-    put<quint32>(body, quint32(std::clamp<qint64>(originalLength, captured.size(),
+    put<quint32>(body, quint32(captured));
+    put<quint32>(body, quint32(std::clamp<qint64>(originalLength, captured,
                                                   std::numeric_limits<quint32>::max())));
-    putPadded(body, captured);
-    return block(kEnhancedPacket, body, options);
+    body.append(head.data(), head.size());
+    return block(kEnhancedPacket, body, tail, options);
 }
 
 bool Writer::custom(quint32 type, quint32 pen, QByteArrayView data, const Options &options)

@@ -69,6 +69,10 @@ public:
     // timestamp in the interface's resolution (the inspector's: nanoseconds since 1970).
     bool enhancedPacket(quint32 interfaceId, quint64 timestamp, QByteArrayView captured,
                         qint64 originalLength, const Options &options);
+    // The same with the captured octets in two parts, `head` then `tail` (a packet's headers and
+    // the payload where it is kept): a large tail is written from where it is.
+    bool enhancedPacket(quint32 interfaceId, quint64 timestamp, QByteArrayView head,
+                        QByteArrayView tail, qint64 originalLength, const Options &options);
     bool custom(quint32 type, quint32 pen, QByteArrayView data, const Options &options = {});
 
     // A custom option (2988/2989/19372/19373): its enterprise number, then the data.
@@ -79,6 +83,8 @@ public:
 
 private:
     bool block(quint32 type, QByteArrayView body, const Options &options);
+    // The body is `head` then `tail`.
+    bool block(quint32 type, QByteArrayView head, QByteArrayView tail, const Options &options);
 
     QIODevice *m_device;
     QString m_error;

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "capture/tcppackets.h"
 
+#include <QSysInfo>
+#include <QtEndian>
+
 #include <algorithm>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
@@ -52,11 +56,24 @@ quint32 get32(QByteArrayView p, qsizetype at)
 quint64 addWords(quint64 sum, QByteArrayView octets)
 {
     const auto *p = reinterpret_cast<const quint8 *>(octets.data());
-    const qsizetype pairs = octets.size() / 2;
-    for (qsizetype i = 0; i < pairs; ++i)
-        sum += quint32(p[2 * i]) << 8 | p[2 * i + 1];
-    if (octets.size() % 2)
-        sum += quint32(p[octets.size() - 1]) << 8;
+    qsizetype n = octets.size();
+    // Eight octets at a time in the host's order: the one's complement sum of 16-bit words in
+    // either byte order is the other's byte-swapped (RFC 1071 §2 (B)), so the lanes are summed
+    // as they are, folded to 16 bits and swapped once. Four 16-bit words a load instead of one
+    // (the checksum of a 64 KiB read was a tenth of recording it).
+    quint64 lanes = 0;
+    for (; n >= 8; n -= 8, p += 8) {
+        quint64 v = 0;
+        std::memcpy(&v, p, 8);
+        lanes += (v & 0xffffffffu) + (v >> 32); // < 2^33 each: no overflow below 2^31 loads
+    }
+    while (lanes >> 16)
+        lanes = (lanes & 0xffff) + (lanes >> 16);
+    sum += QSysInfo::ByteOrder == QSysInfo::BigEndian ? lanes : quint64(qbswap(quint16(lanes)));
+    for (; n >= 2; n -= 2, p += 2)
+        sum += quint32(p[0]) << 8 | p[1];
+    if (n)
+        sum += quint32(p[0]) << 8;
     return sum;
 }
 
@@ -121,7 +138,7 @@ SyntheticPacket TcpPacketWriter::packet(Direction d, quint8 flags, quint32 seq,
     SyntheticPacket result;
     result.originalLength = headers + payloadLength;
     result.octets = QByteArray(headers, '\0');
-    result.octets.append(kept.data(), kept.size());
+    result.payload = kept;
     char *p = result.octets.data();
 
     // Ethernet II: destination, source, EtherType.
@@ -168,7 +185,10 @@ SyntheticPacket TcpPacketWriter::packet(Direction d, quint8 flags, quint32 seq,
         sum = addWords(sum, destination);
         sum += kIpProtocolTcp;
         sum += quint64(tcpLength); // IPv6's 32-bit length adds the same as IPv4's 16-bit one
-        sum = addWords(sum, QByteArrayView(tcp, tcpHeader + kept.size()));
+        // The header's length is a multiple of 4: the payload's words pair up as they would
+        // following it.
+        sum = addWords(sum, QByteArrayView(tcp, tcpHeader));
+        sum = addWords(sum, kept);
         put16(tcp + 16, foldChecksum(sum));
     }
     return result;
@@ -198,6 +218,16 @@ QList<SyntheticPacket> TcpPacketWriter::open(bool tcpOptions)
 }
 
 QList<SyntheticPacket> TcpPacketWriter::data(Direction d, QByteArrayView kept, qint64 size)
+{
+    QList<SyntheticPacket> out = dataInPlace(d, kept, size);
+    for (SyntheticPacket &p : out) {
+        p.octets.append(p.payload.data(), p.payload.size());
+        p.payload = {};
+    }
+    return out;
+}
+
+QList<SyntheticPacket> TcpPacketWriter::dataInPlace(Direction d, QByteArrayView kept, qint64 size)
 {
     size = std::max<qint64>(size, 0);
     if (kept.size() > size)

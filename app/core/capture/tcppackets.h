@@ -38,7 +38,12 @@ struct TcpEndpoint
 struct SyntheticPacket
 {
     QByteArray octets;
+    // Captured octets that follow `octets`, left where they are (TcpPacketWriter::dataInPlace):
+    // the caller's, valid while its buffer is. Empty for the packets of every other call.
+    QByteArrayView payload;
     qint64 originalLength = 0;
+
+    [[nodiscard]] qint64 capturedLength() const { return octets.size() + payload.size(); }
 };
 
 // Writes one TCP connection between `client` and `server` as packets: the three-way handshake,
@@ -92,6 +97,10 @@ public:
     // header checksum covers only the header and is always right. Size 0 gives no packet: nothing
     // crossed the wire, and an empty PSH|ACK would look like a duplicate acknowledgement.
     [[nodiscard]] QList<SyntheticPacket> data(Direction d, QByteArrayView kept, qint64 size);
+    // As data(), but each packet's `octets` are its headers only and its kept payload is
+    // `payload`, a view on `kept`: a writer then puts the octets in the file straight from the
+    // trace, without a copy of each read in between (README, "Speed").
+    [[nodiscard]] QList<SyntheticPacket> dataInPlace(Direction d, QByteArrayView kept, qint64 size);
     [[nodiscard]] QList<SyntheticPacket> data(Direction d, QByteArrayView octets)
     {
         return data(d, octets, octets.size());

@@ -381,6 +381,41 @@ struct TraceBatch
     [[nodiscard]] size_t size() const { return order.size(); }
 };
 
+// Calls f(record) for each record of the batch in its order, as `const OctetChunk &`,
+// `const FrameRecord &` or `const TraceEvent &`; stops at the first call that returns false and
+// returns false then.
+template <typename F>
+bool forEachRecord(const TraceBatch &batch, F &&f)
+{
+    size_t c = 0;
+    size_t e = 0;
+    size_t s = 0; // the frame slice
+    size_t j = 0; // the frame within it
+    for (const RecordKind kind : batch.order) {
+        bool ok = true;
+        switch (kind) {
+        case RecordKind::Chunk:
+            ok = f(batch.chunks[c++]);
+            break;
+        case RecordKind::Frame: {
+            const FrameSlice &slice = batch.frames[s];
+            ok = f(static_cast<const FrameRecord &>(slice.block->data()[slice.first + j]));
+            if (++j == slice.count) {
+                ++s;
+                j = 0;
+            }
+            break;
+        }
+        case RecordKind::Event:
+            ok = f(batch.events[e++]);
+            break;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 // Batches cross threads as shared pointers, so a queued signal copies no records.
 using TraceBatchPtr = std::shared_ptr<TraceBatch>;
 
