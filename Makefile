@@ -96,7 +96,8 @@ screenshots: build
 	cp $(SHOTS)/main-window.png $(SHOTS)/main-window-dark.png $(SHOTS)/wire-log-statistics.png \
 	   $(SHOTS)/wire-log-statistics-dark.png $(SHOTS)/violation-handshake.png \
 	   $(SHOTS)/violation-handshake-dark.png $(SHOTS)/cases.png $(SHOTS)/cases-dark.png \
-	   $(SHOTS)/context-menu.png $(SHOTS)/tls-handshake.png docs/screenshots/
+	   $(SHOTS)/context-menu.png $(SHOTS)/tls-handshake.png $(SHOTS)/connections.png \
+	   $(SHOTS)/compare.png docs/screenshots/
 
 # `make install` (PREFIX=/usr/local; DESTDIR for staging): the executables, the .desktop file,
 # the icons, the AppStream metainfo and the man page. `make package`: the .deb (PRESET=release

@@ -10,18 +10,22 @@
 #include "gui/casebrowser.h"
 #include "gui/casemodels.h"
 #include "gui/closingpanel.h"
+#include "gui/comparewindow.h"
 #include "gui/composerwidget.h"
 #include "gui/connectionbar.h"
+#include "gui/connectionlist.h"
 #include "gui/mainwindow.h"
 #include "gui/sessioncontroller.h"
 #include "gui/tableactions.h"
 #include "gui/tracestore.h"
 #include "suite/cases.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMenu>
@@ -259,5 +263,57 @@ int main(int argc, char **argv)
     }
     pause(300);
     window.grab().save(outDir + u"/cases-frame"_s + suffix + u".png"_s);
+    window.findChild<QDockWidget *>(u"casesDock"_s)->hide();
+
+    // Two short runs against the echo server, the second one changed: the Connections list
+    // with every connection of the session, then the two compared.
+    const auto runOnce = [&window](const QList<QByteArray> &messages) {
+        window.connectToServer();
+        waitFor([&] { return window.controller()->state() == SessionState::Open; }, 5000);
+        StepList steps;
+        for (const QByteArray &m : messages) {
+            Step step = Step::makeKind(Step::Kind::Message);
+            step.payload = m;
+            steps << step;
+        }
+        Step bye = Step::makeKind(Step::Kind::Close);
+        bye.closeCode = 1000;
+        steps << bye;
+        window.controller()->run(steps);
+        waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 5000);
+    };
+    runOnce({"status?", R"({"op":"subscribe","topic":"prices"})"});
+    runOnce({"status?", R"({"op":"subscribe","topic":"Prices"})", "unsubscribe"});
+    window.viewTabs()->setCurrentIndex(0);
+    window.panelTabs()->setCurrentIndex(0);
+    pause(300);
+    QTableView *list = window.connectionsView();
+    const int last = window.connections()->rowCount() - 1;
+    {
+        // The list's own model in a view wide enough for every column (in the window it shares
+        // the right pane with the panels).
+        QTableView wide;
+        wide.setModel(window.connections());
+        wide.setSelectionBehavior(QAbstractItemView::SelectRows);
+        wide.verticalHeader()->hide();
+        wide.resize(1300, 60 + 26 * window.connections()->rowCount());
+        wide.resizeColumnsToContents();
+        wide.resize(wide.horizontalHeader()->length() + 2 * wide.frameWidth(), wide.height());
+        wide.selectRow(last);
+        wide.show();
+        pause(300);
+        wide.grab().save(outDir + u"/connections"_s + suffix + u".png"_s);
+    }
+    list->selectionModel()->select(window.connections()->index(last - 1, 0),
+                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    window.findChild<QAction *>(u"actionCompareConnections"_s)->trigger();
+    pause(300);
+    if (auto *compare = window.findChild<gui::CompareWindow *>()) {
+        compare->resize(1500, 420);
+        compare->goToDifference(true);
+        pause(300);
+        compare->grab().save(outDir + u"/compare"_s + suffix + u".png"_s);
+        compare->close();
+    }
     return 0;
 }
