@@ -207,6 +207,29 @@ double loopbackCeilingMBps(const QByteArray &frame, qint64 total)
 #endif
 }
 
+// Writing `total` octets of `frame` copies to a new file at `path` in 64 KiB writes, as the
+// recording's packets are written, then removing it: what the file system takes on this machine
+// with nothing else to do, in MB/s (the ceiling of any recording, in the same run).
+double fileWriteCeilingMBps(const QByteArray &frame, qint64 total, const QString &path)
+{
+    const QByteArray block = frame.repeated(std::max<qsizetype>(1, (4 << 20) / frame.size()));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return 0;
+    QElapsedTimer clock;
+    clock.start();
+    for (qint64 written = 0; written < total;) {
+        const qint64 n = std::min<qint64>({total - written, 64 * 1024, block.size()});
+        if (file.write(block.constData(), n) != n)
+            return 0;
+        written += n;
+    }
+    file.close();
+    const double seconds = clock.nsecsElapsed() / 1e9;
+    file.remove();
+    return total / 1e6 / seconds;
+}
+
 double median(std::vector<double> values)
 {
     std::sort(values.begin(), values.end());
@@ -280,8 +303,7 @@ int main(int argc, char **argv)
 
     out << u"  1 MiB binary messages (%1 a run), MB/s\n"_s.arg(largeCount);
     out << u"    round   loopback TCP   same server, QTcpSocket   QWebSocket   inspector session   "
-           u"ratio"
-           u"   with a capture written   ratio\n"_s;
+           u"ratio   file writes alone   with a capture written   ratio\n"_s;
     std::vector<double> largeRatios;
     std::vector<double> captureRatios;
     std::vector<double> ceilingRatios;
@@ -291,6 +313,8 @@ int main(int argc, char **argv)
         const double loopback = loopbackCeilingMBps(largeFrame, largeCount * largeFrame.size());
         const Measured raw = runRawTcp(port2, largeCount * largeFrame.size());
         const auto [qws, wsi] = round(r, port2, largeCount, true);
+        const double fileCeiling =
+            fileWriteCeilingMBps(largeFrame, largeCount * largeFrame.size(), capturePath);
         const Measured recorded = runSession(port2, largeCount, capturePath);
         complete = complete && recorded.messages == largeCount &&
                    QFileInfo(capturePath).size() > largeCount * largeFrame.size();
@@ -298,12 +322,13 @@ int main(int argc, char **argv)
         largeRatios.push_back(rate(wsi) / rate(qws));
         captureRatios.push_back(rate(recorded) / rate(qws));
         ceilingRatios.push_back(loopback / (rate(qws) * mb));
-        out << u"    %1   %2   %3   %4   %5   %6x   %7   %8x\n"_s.arg(r + 1, 5)
+        out << u"    %1   %2   %3   %4   %5   %6x   %7   %8   %9x\n"_s.arg(r + 1, 5)
                    .arg(loopback, 12, 'f', 0)
                    .arg(raw.messages / 1e6 / raw.seconds, 23, 'f', 0)
                    .arg(rate(qws) * mb, 10, 'f', 0)
                    .arg(rate(wsi) * mb, 17, 'f', 0)
                    .arg(largeRatios.back(), 5, 'f', 2)
+                   .arg(fileCeiling, 17, 'f', 0)
                    .arg(rate(recorded) * mb, 22, 'f', 0)
                    .arg(captureRatios.back(), 5, 'f', 2);
         out.flush();
