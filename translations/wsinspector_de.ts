@@ -962,6 +962,259 @@
     </message>
 </context>
 <context>
+    <name>wsi::gui::CompareModel</name>
+    <message>
+        <source>7-bit</source>
+        <translation>7 Bit</translation>
+    </message>
+    <message>
+        <source>16-bit</source>
+        <translation>16 Bit</translation>
+    </message>
+    <message>
+        <source>64-bit</source>
+        <translation>64 Bit</translation>
+    </message>
+    <message>
+        <source>bit only, no key</source>
+        <translation>nur Bit, kein Schlüssel</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>(ended)</source>
+        <translation>(beendet)</translation>
+    </message>
+    <message>
+        <source>(not kept)</source>
+        <translation>(nicht aufbewahrt)</translation>
+    </message>
+    <message>
+        <source>Dir</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>Sent (TX) or received (RX): each direction is aligned on its own</source>
+        <translation>Gesendet (TX) oder empfangen (RX): Jede Richtung wird für sich abgeglichen</translation>
+    </message>
+    <message>
+        <source>Left: %1</source>
+        <translation>Links: %1</translation>
+    </message>
+    <message>
+        <source>Right: %1</source>
+        <translation>Rechts: %1</translation>
+    </message>
+    <message>
+        <source>Keys the sender chose at random differ from run to run: they are not counted as a difference.</source>
+        <translation>Schlüssel, die der Sender zufällig gewählt hat, unterscheiden sich von Lauf zu Lauf: Sie zählen nicht als Unterschied.</translation>
+    </message>
+    <message>
+        <source>Left #</source>
+        <translation>Links #</translation>
+    </message>
+    <message>
+        <source>Right #</source>
+        <translation>Rechts #</translation>
+    </message>
+    <message>
+        <source>Opcode</source>
+        <translation>Opcode</translation>
+    </message>
+    <message>
+        <source>FIN</source>
+        <translation>FIN</translation>
+    </message>
+    <message>
+        <source>RSV</source>
+        <translation>RSV</translation>
+    </message>
+    <message>
+        <source>Mask Key</source>
+        <translation>Maskierungsschlüssel</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>Länge</translation>
+    </message>
+    <message>
+        <source>Payload</source>
+        <translation>Payload</translation>
+    </message>
+    <message>
+        <source>Violations</source>
+        <translation>Verstöße</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>The octets after the first %1 were not kept: they cannot be compared.</source>
+        <translation>Die Oktette nach den ersten %1 wurden nicht aufbewahrt: Sie können nicht verglichen werden.</translation>
+    </message>
+    <message>
+        <source>Read from a file that has the messages, not their frames: this field is unknown and not compared.</source>
+        <translation>Aus einer Datei gelesen, die die Nachrichten enthält, nicht ihre Frames: Dieses Feld ist unbekannt und wird nicht verglichen.</translation>
+    </message>
+    <message>
+        <source>%1 frame %2 is only in the left connection.</source>
+        <translation>%1-Frame %2 gibt es nur in der linken Verbindung.</translation>
+    </message>
+    <message>
+        <source>%1 frame %2 is only in the right connection.</source>
+        <translation>%1-Frame %2 gibt es nur in der rechten Verbindung.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>opcode</source>
+        <translation>Opcode</translation>
+    </message>
+    <message>
+        <source>mask bit</source>
+        <translation>Mask-Bit</translation>
+    </message>
+    <message>
+        <source>mask key</source>
+        <translation>Maskierungsschlüssel</translation>
+    </message>
+    <message>
+        <source>payload length</source>
+        <translation>Payload-Länge</translation>
+    </message>
+    <message>
+        <source>length encoding</source>
+        <translation>Längenkodierung</translation>
+    </message>
+    <message>
+        <source>payload differs from octet %1: %2</source>
+        <translation>Payload unterscheidet sich ab Oktett %1: %2</translation>
+    </message>
+    <message>
+        <source>payload sizes differ: %1</source>
+        <translation>Payload-Größen unterscheiden sich: %1</translation>
+    </message>
+    <message>
+        <source>violations</source>
+        <translation>Verstöße</translation>
+    </message>
+    <message>
+        <source>%1 frame %2 ↔ frame %3: </source>
+        <translation>%1-Frame %2 ↔ Frame %3: </translation>
+    </message>
+    <message>
+        <source>the same.</source>
+        <translation>gleich.</translation>
+    </message>
+    <message>
+        <source>FIN, RSV, masking and length encoding are unknown (read from a file that has the messages, not their frames): not compared.</source>
+        <translation>FIN, RSV, Maskierung und Längenkodierung sind unbekannt (aus einer Datei gelesen, die die Nachrichten enthält, nicht ihre Frames): nicht verglichen.</translation>
+    </message>
+    <message>
+        <source>The payloads are the same in their first %1; the rest was not kept.</source>
+        <translation>Die Payloads sind in ihren ersten %1 gleich; der Rest wurde nicht aufbewahrt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The %Ln frame(s) are the same</source>
+        <translation>
+            <numerusform>Der %Ln Frame ist gleich</numerusform>
+            <numerusform>Die %Ln Frames sind gleich</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(%L1 with fields that cannot be compared)</source>
+        <translation>(%L1 mit Feldern, die nicht verglichen werden können)</translation>
+    </message>
+    <message>
+        <source>%L1 equal · %L2 differing · %L3 only left · %L4 only right</source>
+        <translation>%L1 gleich · %L2 verschieden · %L3 nur links · %L4 nur rechts</translation>
+    </message>
+    <message>
+        <source>%L1 with fields unknown</source>
+        <translation>%L1 mit unbekannten Feldern</translation>
+    </message>
+    <message>
+        <source>The %1 frames differ too much to be aligned: they are paired by position.</source>
+        <translation>Die %1-Frames unterscheiden sich zu stark, um abgeglichen zu werden: Sie werden nach Position gepaart.</translation>
+    </message>
+    <message>
+        <source>Closing: the same.</source>
+        <translation>Schließen: gleich.</translation>
+    </message>
+    <message>
+        <source>closing verdict</source>
+        <translation>Schließ-Urteil</translation>
+    </message>
+    <message>
+        <source>closing result</source>
+        <translation>Schließ-Ergebnis</translation>
+    </message>
+    <message>
+        <source>TCP</source>
+        <translation>TCP</translation>
+    </message>
+    <message>
+        <source>Closing: %1</source>
+        <translation>Schließen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>wsi::gui::CompareWindow</name>
+    <message>
+        <source>Compare: %1 ↔ %2</source>
+        <translation>Vergleich: %1 ↔ %2</translation>
+    </message>
+    <message>
+        <source>Left: %1    Right: %2</source>
+        <translation>Links: %1    Rechts: %2</translation>
+    </message>
+    <message>
+        <source>&amp;Only differences</source>
+        <translation>Nur &amp;Unterschiede</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Difference</source>
+        <translation>&amp;Vorheriger Unterschied</translation>
+    </message>
+    <message>
+        <source>&amp;Next Difference</source>
+        <translation>&amp;Nächster Unterschied</translation>
+    </message>
+    <message>
+        <source>No difference after this row.</source>
+        <translation>Kein Unterschied nach dieser Zeile.</translation>
+    </message>
+    <message>
+        <source>No difference before this row.</source>
+        <translation>Kein Unterschied vor dieser Zeile.</translation>
+    </message>
+    <message>
+        <source>Select a row to see what differs (F8: the next difference).</source>
+        <translation>Wählen Sie eine Zeile, um zu sehen, was sich unterscheidet (F8: der nächste Unterschied).</translation>
+    </message>
+    <message>
+        <source>The two connections&apos; frames are the same.</source>
+        <translation>Die Frames der beiden Verbindungen sind gleich.</translation>
+    </message>
+</context>
+<context>
     <name>wsi::gui::ComposerWidget</name>
     <message>
         <source>Frame Composer</source>
@@ -1842,6 +2095,10 @@
     <message>
         <source>ended while %1</source>
         <translation>vorzeitig beendet (%1)</translation>
+    </message>
+    <message>
+        <source>loading %1 %</source>
+        <translation>lädt %1 %</translation>
     </message>
 </context>
 <context>
@@ -3066,6 +3323,78 @@
     <message>
         <source>The window ended the connection here (it dropped TCP); what followed is not recorded.</source>
         <translation>Das Fenster hat die Verbindung hier beendet (TCP abgebrochen); was folgte, ist nicht aufgezeichnet.</translation>
+    </message>
+    <message>
+        <source>Recording of the cases stopped (%1); the run goes on.</source>
+        <translation>Aufzeichnung der Fälle beendet (%1); der Lauf geht weiter.</translation>
+    </message>
+    <message>
+        <source>The capture holds a case whose verdict cannot be read (%1); it is shown as a plain connection.</source>
+        <translation>Der Mitschnitt enthält einen Fall, dessen Urteil nicht gelesen werden kann (%1); er wird als einfache Verbindung gezeigt.</translation>
+    </message>
+    <message>
+        <source>Not all of it was loaded: %1.</source>
+        <translation>Nicht alles wurde geladen: %1.</translation>
+    </message>
+    <message>
+        <source>Another TCP stream of the file opens from the entry&apos;s context menu (Open Another TCP Stream…).</source>
+        <translation>Einen weiteren TCP-Stream der Datei öffnet das Kontextmenü des Eintrags (Weiteren TCP-Stream öffnen…).</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare With…</source>
+        <translation>Ver&amp;gleichen mit…</translation>
+    </message>
+    <message>
+        <source>Compare the frames of two connections of the list (Ctrl+click selects the second)</source>
+        <translation>Die Frames zweier Verbindungen der Liste vergleichen (Ctrl+click wählt die zweite)</translation>
+    </message>
+    <message>
+        <source>Open Another &amp;TCP Stream…</source>
+        <translation>Weiteren &amp;TCP-Stream öffnen…</translation>
+    </message>
+    <message>
+        <source>%1. %2 (started %3)</source>
+        <translation>%1. %2 (Beginn %3)</translation>
+    </message>
+    <message>
+        <source>Compare With</source>
+        <translation>Vergleichen mit</translation>
+    </message>
+    <message>
+        <source>Compare %1 with:</source>
+        <translation>%1 vergleichen mit:</translation>
+    </message>
+    <message>
+        <source>Cannot Compare</source>
+        <translation>Vergleich nicht möglich</translation>
+    </message>
+    <message>
+        <source>The capture %1 cannot be read: %2</source>
+        <translation>Der Mitschnitt %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1, TCP stream %2</source>
+        <translation>%1, TCP-Stream %2</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>%1 wird geöffnet…</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3, %4 packets, %5 sent, %6 received%7</source>
+        <translation>%1: %2 → %3, %4 Pakete, %5 gesendet, %6 empfangen%7</translation>
+    </message>
+    <message>
+        <source>, WebSocket</source>
+        <translation>, WebSocket</translation>
+    </message>
+    <message>
+        <source>Open a TCP Stream</source>
+        <translation>TCP-Stream öffnen</translation>
+    </message>
+    <message>
+        <source>The TCP streams of %1 (client → server); each opens as an entry of its own:</source>
+        <translation>Die TCP-Streams von %1 (Client → Server); jeder öffnet sich als eigener Eintrag:</translation>
     </message>
 </context>
 <context>
