@@ -100,7 +100,7 @@ private:
 class BackgroundRecorder
 {
 public:
-    static constexpr qint64 kMaxQueued = 32ll * 1024 * 1024;
+    static constexpr qint64 kMaxQueued = 4ll * 1024 * 1024;
 
     explicit BackgroundRecorder(const QString &path);
     ~BackgroundRecorder();
