@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QSettings>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
 
@@ -115,6 +116,10 @@ int main(int argc, char **argv)
     startup.start();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"WebSocketInspector-Bench"_s);
+    // The window records every connection, as by default, but into a folder that goes with the
+    // run: a bench must not fill the user's capture folder.
+    QTemporaryDir recordings;
+    QSettings().setValue(u"recording/folder"_s, recordings.path());
     qint64 count = 1000000;
     bool exitAfterFlood = false;
     QTextStream out(stdout);
