@@ -39,6 +39,14 @@ inline Step closeStep(std::optional<int> code, const QByteArray &reason = {})
     return s;
 }
 
+// A text message step (one frame).
+inline Step textMessage(const QByteArray &text)
+{
+    Step s = Step::makeKind(Step::Kind::Message);
+    s.payload = text;
+    return s;
+}
+
 // A Delay, CloseAfter or FailAfter step.
 inline Step timerStep(Step::Kind kind, double seconds)
 {

@@ -27,13 +27,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Step textMessage(const QByteArray &text)
-{
-    Step s;
-    s.kind = Step::Kind::Message;
-    s.payload = text;
-    return s;
-}
+using test::textMessage;
 
 // Cells with a background: the ones the view tints as differing or on one side only.
 int tintedCells(const QAbstractItemModel *model)

@@ -28,13 +28,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Step textMessage(const QByteArray &text)
-{
-    Step s;
-    s.kind = Step::Kind::Message;
-    s.payload = text;
-    return s;
-}
+using test::textMessage;
 
 // The payloads of the text frames the views show now.
 QList<QByteArray> shownTexts(const MainWindow &window)
