@@ -34,6 +34,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTimer>
 #include <QTranslator>
@@ -106,6 +107,9 @@ int main(int argc, char **argv)
 
     // Every run starts from the defaults (a previous run's columns and splits are not kept).
     QSettings().clear();
+    // The window records every connection, as by default, into a folder that goes with the run.
+    QTemporaryDir recordings;
+    QSettings().setValue(u"recording/folder"_s, recordings.path());
     EchoServer echo;
     echo.listen();
     gui::MainWindow window(echo.url());

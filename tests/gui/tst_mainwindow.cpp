@@ -49,6 +49,7 @@
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QtTest>
 
@@ -167,11 +168,16 @@ class tst_MainWindow : public QObject
 {
     Q_OBJECT
 
+private:
+    QTemporaryDir m_recordings; // the window records every connection: not into the user's folder
+
 private Q_SLOTS:
     void initTestCase()
     {
         QCoreApplication::setOrganizationName(u"WebSocketInspector-Tests"_s);
         QSettings().clear();
+        QVERIFY(m_recordings.isValid());
+        QSettings().setValue(u"recording/folder"_s, m_recordings.path());
     }
 
     void composeSendAndInspect()
