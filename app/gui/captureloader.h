@@ -6,7 +6,10 @@
 
 #include <QObject>
 
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 namespace wsi::gui {
 
@@ -48,9 +51,17 @@ Q_SIGNALS:
     void finished(const std::shared_ptr<wsi::capture::CaptureLoadResult> &result);
 
 private:
+    // From the reader's thread: `call` runs in this object's thread, in the order posted. The
+    // calls wait in a list of ours under a lock (not in Qt's queued functor), so the hand-over
+    // is one ThreadSanitizer sees, as the session host's is.
+    void post(std::function<void()> call);
+    Q_INVOKABLE void deliverOne();
+
     QString m_path;
     capture::CaptureLoad m_load;
     int m_percent = 0;
+    std::mutex m_mailMutex;
+    std::deque<std::function<void()>> m_mail;
 };
 
 } // namespace wsi::gui
