@@ -11,6 +11,7 @@
 #include "trace/closing.h"
 #include "trace/report.h"
 #include "trace/wirelog.h"
+#include "tracecompare.h"
 
 #include <QBuffer>
 #include <QCborArray>
@@ -33,6 +34,10 @@
 using namespace wsi;
 using namespace wsi::capture;
 using namespace Qt::StringLiterals;
+using test::compareChunks;
+using test::compareEvents;
+using test::compareFrames;
+using test::compareTraces;
 
 namespace {
 
@@ -74,40 +79,6 @@ std::vector<pcapng::Block> readAll(const QByteArray &file, QString *error = null
     if (error)
         *error = r.error();
     return out;
-}
-
-void compareChunks(const OctetChunk &a, const OctetChunk &b)
-{
-    QCOMPARE(a.timeNs, b.timeNs);
-    QCOMPARE(a.streamOffset, b.streamOffset);
-    QCOMPARE(a.size, b.size);
-    QCOMPARE(a.data, b.data);
-    QCOMPARE(a.direction, b.direction);
-    QCOMPARE(a.sync, b.sync);
-}
-
-void compareEvents(const TraceEvent &a, const TraceEvent &b)
-{
-    QCOMPARE(a.timeNs, b.timeNs);
-    QCOMPARE(a.kind, b.kind);
-    QCOMPARE(a.state, b.state);
-    QCOMPARE(a.seconds, b.seconds);
-    QCOMPARE(a.code, b.code);
-    QCOMPARE(a.reason, b.reason);
-    QCOMPARE(a.text, b.text);
-    QCOMPARE(a.flag, b.flag);
-    QCOMPARE(a.tcpEnd, b.tcpEnd);
-    QCOMPARE(a.streamOffset, b.streamOffset);
-    if (a.kind == TraceEvent::Kind::TraceLimitReached)
-        QCOMPARE(a.direction, b.direction);
-    QCOMPARE(bool(a.tls), bool(b.tls));
-    if (a.tls) {
-        QCOMPARE(a.tls->protocol, b.tls->protocol);
-        QCOMPARE(a.tls->cipher, b.tls->cipher);
-        QCOMPARE(a.tls->chain, b.tls->chain);
-        QCOMPARE(a.tls->certificateErrors, b.tls->certificateErrors);
-        QCOMPARE(a.tls->errorsIgnored, b.tls->errorsIgnored);
-    }
 }
 
 QString reportOf(const Trace &trace)
@@ -227,38 +198,6 @@ FrameRecord sampleTxFrame()
     tx.encodedSize = 70014;
     f.tx = makeTxInfo(tx);
     return f;
-}
-
-void compareFrames(const FrameRecord &a, const FrameRecord &b)
-{
-    QCOMPARE(a.timeNs, b.timeNs);
-    QCOMPARE(a.streamOffset, b.streamOffset);
-    QCOMPARE(a.payloadLength, b.payloadLength);
-    QCOMPARE(a.payload, b.payload);
-    QCOMPARE(a.maskKey, b.maskKey);
-    QCOMPARE(a.violations, b.violations);
-    QCOMPARE(a.utf8ErrorOffset, b.utf8ErrorOffset);
-    QCOMPARE(a.opcode, b.opcode);
-    QCOMPARE(a.rsv, b.rsv);
-    QCOMPARE(a.extendedLengthSize, b.extendedLengthSize);
-    QCOMPARE(a.direction, b.direction);
-    QCOMPARE(a.fin, b.fin);
-    QCOMPARE(a.masked, b.masked);
-    QCOMPARE(a.hasKey, b.hasKey);
-    QCOMPARE(a.payloadTruncated, b.payloadTruncated);
-    QCOMPARE(a.incomplete, b.incomplete);
-    QCOMPARE(a.payloadDerived, b.payloadDerived);
-    QCOMPARE(bool(a.tx), bool(b.tx));
-    if (a.tx) {
-        QCOMPARE(a.tx->basePayloadLength, b.tx->basePayloadLength);
-        QCOMPARE(a.tx->repeatLength, b.tx->repeatLength);
-        QCOMPARE(a.tx->declaredLength, b.tx->declaredLength);
-        QCOMPARE(a.tx->lengthEncoding, b.tx->lengthEncoding);
-        QCOMPARE(a.tx->maskMode, b.tx->maskMode);
-        QCOMPARE(a.tx->chopSize, b.tx->chopSize);
-        QCOMPARE(a.tx->sync, b.tx->sync);
-        QCOMPARE(a.tx->encodedSize, b.tx->encodedSize);
-    }
 }
 
 template <typename T>
@@ -694,24 +633,9 @@ private Q_SLOTS:
         QCOMPARE(only(dissected, u"TX"_s), only(recorded, u"TX"_s));
         QCOMPARE(only(dissected, u"RX"_s), only(recorded, u"RX"_s));
 
-        QCOMPARE(back.entries().size(), live.entries().size());
-        QCOMPARE(back.chunks().size(), live.chunks().size());
-        QCOMPARE(back.frames().size(), live.frames().size());
-        QCOMPARE(back.events().size(), live.events().size());
-        for (size_t i = 0; i < live.entries().size(); ++i) {
-            const Trace::Entry a = live.entries()[i];
-            const Trace::Entry b = back.entries()[i];
-            QCOMPARE(b.type, a.type);
-            QCOMPARE(b.index, a.index);
-        }
-        for (size_t i = 0; i < live.chunks().size(); ++i)
-            compareChunks(back.chunks()[i], live.chunks()[i]);
-        for (size_t i = 0; i < live.frames().size(); ++i)
-            compareFrames(back.frames()[i], live.frames()[i]);
-        for (size_t i = 0; i < live.events().size(); ++i)
-            compareEvents(back.events()[i], live.events()[i]);
-        QCOMPARE(back.octetCount(Direction::Tx), live.octetCount(Direction::Tx));
-        QCOMPARE(back.octetCount(Direction::Rx), live.octetCount(Direction::Rx));
+        compareTraces(back, live);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(back.state(), SessionState::Closed);
         QCOMPARE(reportOf(back), reportOf(live));
         QVERIFY(reportOf(back).contains(u"fragmented into three"_s));

@@ -10,6 +10,7 @@
 #include "suite/caserunner.h"
 #include "suite/cases.h"
 #include "testutils.h"
+#include "tracecompare.h"
 
 #include <QDir>
 #include <QFile>
@@ -140,56 +141,6 @@ private:
     qint64 m_lastSize = 0;
 };
 
-void compareTraces(const Trace &back, const Trace &live)
-{
-    QCOMPARE(back.url(), live.url());
-    QCOMPARE(back.startedAt(), live.startedAt());
-    QCOMPARE(back.entries().size(), live.entries().size());
-    for (size_t i = 0; i < live.entries().size(); ++i) {
-        QCOMPARE(back.entries()[i].type, live.entries()[i].type);
-        QCOMPARE(back.entries()[i].index, live.entries()[i].index);
-    }
-    QCOMPARE(back.chunks().size(), live.chunks().size());
-    for (size_t i = 0; i < live.chunks().size(); ++i) {
-        const OctetChunk &a = back.chunks()[i];
-        const OctetChunk &b = live.chunks()[i];
-        QCOMPARE(a.timeNs, b.timeNs);
-        QCOMPARE(a.direction, b.direction);
-        QCOMPARE(a.streamOffset, b.streamOffset);
-        QCOMPARE(a.size, b.size);
-        QCOMPARE(a.data, b.data);
-        QCOMPARE(a.sync, b.sync);
-    }
-    QCOMPARE(back.frames().size(), live.frames().size());
-    for (size_t i = 0; i < live.frames().size(); ++i) {
-        const FrameRecord &a = back.frames()[i];
-        const FrameRecord &b = live.frames()[i];
-        QCOMPARE(a.timeNs, b.timeNs);
-        QCOMPARE(a.direction, b.direction);
-        QCOMPARE(a.streamOffset, b.streamOffset);
-        QCOMPARE(a.opcode, b.opcode);
-        QCOMPARE(a.fin, b.fin);
-        QCOMPARE(a.rsv, b.rsv);
-        QCOMPARE(a.masked, b.masked);
-        QCOMPARE(a.maskKey, b.maskKey);
-        QCOMPARE(a.payloadLength, b.payloadLength);
-        QCOMPARE(a.payload, b.payload);
-        QCOMPARE(a.violations, b.violations);
-        QCOMPARE(bool(a.tx), bool(b.tx));
-    }
-    QCOMPARE(back.events().size(), live.events().size());
-    for (size_t i = 0; i < live.events().size(); ++i) {
-        const TraceEvent &a = back.events()[i];
-        const TraceEvent &b = live.events()[i];
-        QCOMPARE(a.timeNs, b.timeNs);
-        QCOMPARE(a.kind, b.kind);
-        QCOMPARE(a.state, b.state);
-        QCOMPARE(a.code, b.code);
-        QCOMPARE(a.reason, b.reason);
-        QCOMPARE(a.text, b.text);
-    }
-}
-
 const capture::AnnotationRecord *caseNoteOf(const capture::LoadedCapture &loaded)
 {
     for (const capture::AnnotationRecord &a : loaded.annotations) {
@@ -246,7 +197,7 @@ private Q_SLOTS:
             const capture::LoadedCapture loaded = capture::loadCapture(path);
             QVERIFY2(loaded.trace && loaded.error.isEmpty(), qPrintable(loaded.error));
             QVERIFY(!loaded.foreign);
-            compareTraces(*loaded.trace, *live.trace);
+            test::compareTraces(*loaded.trace, *live.trace);
 
             // The annotation gives the result back: the same verdicts and the same reports.
             const capture::AnnotationRecord *note = caseNoteOf(loaded);
