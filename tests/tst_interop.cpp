@@ -42,12 +42,14 @@ namespace {
 const QStringList kConformanceGroups = {u"1.*"_s, u"2.*"_s, u"3.*"_s, u"4.*"_s,
                                         u"5.*"_s, u"6.*"_s, u"7.*"_s, u"10.*"_s};
 const QStringList kPerformanceGroups = {u"9.*"_s};
-// A few rows of every deflate group kind: each corpus, fragmented and not, small and 128 KiB
-// messages, and every offer of 13.x (13.7: three offers). The heavy rows (12.4.16, 12.5.18,
-// 13.7.18: 1000 × 128 KiB) dominate; see kCompressionLimitMs.
-const QStringList kCompressionSelection = {u"12.1.1"_s,  u"12.2.3"_s, u"12.3.11"_s, u"12.4.16"_s,
+// A few rows of every deflate group kind: each corpus, fragmented (at 256 and 32768) and not,
+// messages of 16 octets to 128 KiB, and every offer of 13.x (13.7: three offers). One row of
+// 1000 × 128 KiB only (12.5.18): measured with a Python client of Debian's websockets against
+// the three servers, that row alone takes 13 s (websockets), 22 s (autobahn, which unmasks in
+// Python) and 26 s (node-ws); the whole selection stays within about a minute per server.
+const QStringList kCompressionSelection = {u"12.1.1"_s,  u"12.2.3"_s, u"12.3.11"_s, u"12.4.12"_s,
                                            u"12.5.18"_s, u"13.1.1"_s, u"13.2.2"_s,  u"13.3.5"_s,
-                                           u"13.4.3"_s,  u"13.5.1"_s, u"13.6.2"_s,  u"13.7.18"_s};
+                                           u"13.4.3"_s,  u"13.5.1"_s, u"13.6.2"_s,  u"13.7.12"_s};
 const QStringList kCompressionGroups = {u"12.*"_s, u"13.*"_s};
 
 // The longest a whole selection may take against one server before the test gives up (measured on
@@ -55,10 +57,11 @@ const QStringList kCompressionGroups = {u"12.*"_s, u"13.*"_s};
 // tests/CMakeLists.txt are 30 s longer; the three group 9 runs stay within 15 minutes.
 constexpr int kConformanceLimitMs = 150 * 1000;
 constexpr int kPerformanceLimitMs = 270 * 1000;
-// The selection takes well under a minute per server when the extension is agreed (the servers'
-// zlib does the work); the full groups (216 cases, 99 of them of 1000 × 128 KiB) several minutes.
+// The selection: about a minute per server (see kCompressionSelection); the full groups (216
+// cases, 60 of them of 1000 × 128 KiB) up to 40 minutes against the slowest (autobahn, one Python
+// process).
 constexpr int kCompressionLimitMs = 150 * 1000;
-constexpr int kCompressionLongLimitMs = 1500 * 1000;
+constexpr int kCompressionLongLimitMs = 2400 * 1000;
 constexpr int kServerStartMs = 30000;
 
 QString pythonInterpreter()
