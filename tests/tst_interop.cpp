@@ -211,8 +211,12 @@ public:
     {
         const QString program = m_interpreter;
         if (!QFileInfo(program).isExecutable()) {
-            return u"%1 not found: install Debian's %2 (`make deps` as root)"_s.arg(
-                program, QFileInfo(program).fileName());
+            // Debian's packages: python3, and nodejs for node.
+            const QString package = QFileInfo(program).fileName() == u"node"_s
+                                        ? u"nodejs"_s
+                                        : QFileInfo(program).fileName();
+            return u"%1 not found: install Debian's %2 (`make deps` as root)"_s.arg(program,
+                                                                                    package);
         }
         m_process.setProgram(program);
         m_process.setArguments(m_arguments);
