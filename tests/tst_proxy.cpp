@@ -654,6 +654,45 @@ private Q_SLOTS:
         checkFailure(settings, failure);
     }
 
+    // A proxy that accepts and never answers: the opening-handshake timeout ends the leg, named.
+    void silentProxy()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        SessionSettings settings = settingsFor(QUrl(u"ws://127.0.0.1:9/"_s));
+        settings.openHandshakeTimeoutMs = 300;
+        settings.proxy = proxyOf(u"http://127.0.0.1:"_s + QString::number(silent.serverPort()));
+        SessionRun run;
+        runSession(run, settings, {});
+        QVERIFY(run.finished);
+        QCOMPARE(eventTexts(run.trace, TraceEvent::Kind::ProxyFailed),
+                 QStringList{
+                     u"no complete reply from the proxy within the opening handshake timeout"_s});
+        QVERIFY(hasEvent(run.trace, TraceEvent::Kind::OpenHandshakeTimeout));
+        const ClosingBehavior closing = analyzeClosing(run.trace);
+        QVERIFY(closing.wasOpenHandshakeTimeout);
+        QCOMPARE(closing.tcpEnd, TcpEnd::NoConnection);
+        QCOMPARE(sessionClosingVerdict(run.trace, closing).verdict, CloseVerdict::Failed);
+    }
+
+    // A SOCKS5 proxy that sends half its method selection and closes.
+    void proxyClosesMidReply()
+    {
+        QTcpServer peer;
+        QVERIFY(peer.listen(QHostAddress::LocalHost));
+        connect(&peer, &QTcpServer::newConnection, &peer, [&peer] {
+            QTcpSocket *socket = peer.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("\x05", 1);
+                socket->disconnectFromHost();
+            });
+        });
+        SessionSettings settings = settingsFor(QUrl(u"ws://127.0.0.1:9/"_s));
+        settings.proxy = proxyOf(u"socks5://127.0.0.1:"_s + QString::number(peer.serverPort()));
+        checkFailure(settings, u"the proxy closed the connection before its reply was complete"_s);
+    }
+
     // ---- the CLI and the capture ------------------------------------------------------------
 
     // send --proxy: the report has the proxy leg; the capture keeps it as events, and its
@@ -721,19 +760,46 @@ private Q_SLOTS:
         QVERIFY(echo.listen());
         ProxyProcess proxy;
         QVERIFY(proxy.startTinyproxy({echo.port()}));
-        const QByteArray saved = qgetenv("http_proxy");
-        qputenv("http_proxy", u"http://127.0.0.1:%1/"_s.arg(proxy.port()).toLatin1());
+        // The environment is the test's for a while: given back however the test ends.
+        const QList<QByteArray> names{"http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                                      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
+        QList<std::optional<QByteArray>> saved;
+        for (const QByteArray &name : names) {
+            saved << (qEnvironmentVariableIsSet(name.constData())
+                          ? std::optional<QByteArray>(qgetenv(name.constData()))
+                          : std::nullopt);
+            qunsetenv(name.constData());
+        }
+        const auto restore = qScopeGuard([&] {
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                if (saved[i])
+                    qputenv(names[i].constData(), *saved[i]);
+                else
+                    qunsetenv(names[i].constData());
+            }
+        });
         SessionSettings settings = settingsFor(echo.url());
-        settings.proxy.kind = ProxySettings::Kind::System;
+        settings.proxy = proxyOf(u"system"_s);
+
+        // No proxy configured: a direct connection, and the note says so.
+        QCOMPARE(resolveSystemProxy(echo.url()).kind, ProxySettings::Kind::None);
+        {
+            SessionRun run;
+            runSession(run, settings, {textMessage("direct"), closeStep(1000)});
+            QVERIFY(run.finished);
+            QVERIFY(noteTexts(run.trace).contains(u"system proxy: none (a direct connection)"_s));
+            QVERIFY(!hasEvent(run.trace, TraceEvent::Kind::ProxyRequest));
+            QCOMPARE(receivedTexts(run.trace), QStringList{u"direct"_s});
+        }
+
+        // http_proxy names tinyproxy: the connection goes through it.
+        const QString url = u"http://127.0.0.1:"_s + QString::number(proxy.port());
+        qputenv("http_proxy", url.toLatin1());
         const ProxySettings resolved = resolveSystemProxy(echo.url());
         QCOMPARE(resolved.kind, ProxySettings::Kind::Http);
         QCOMPARE(resolved.port, proxy.port());
         checkEcho(settings, u"CONNECT 127.0.0.1:%1 HTTP/1.1\r\n"_s.arg(echo.port()),
                   u"the HTTP proxy 127.0.0.1:%1"_s.arg(proxy.port()));
-        if (saved.isNull())
-            qunsetenv("http_proxy");
-        else
-            qputenv("http_proxy", saved);
     }
 
 private:
