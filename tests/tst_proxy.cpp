@@ -12,6 +12,9 @@
 #include "trace/report.h"
 #include "trace/wirelog.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -725,6 +728,19 @@ private Q_SLOTS:
         QCOMPARE(eventTexts(*loaded.trace, TraceEvent::Kind::ProxyReply).size(), 2);
         QVERIFY(streamStart(*loaded.trace, Direction::Tx, 4) == "GET ");
         QVERIFY(receivedTexts(*loaded.trace).contains(u"through the proxy"_s));
+        // The HAR export's server address is TCP's peer, the proxy (as browsers record it).
+        const QString har = dir.filePath(u"proxied.har"_s);
+        QProcess report;
+        report.start(QStringLiteral(WSI_CLI_PATH), {u"report"_s, capture, u"--har"_s, har});
+        QVERIFY(report.waitForFinished(30000));
+        QCOMPARE(report.exitCode(), 0);
+        QFile harFile(har);
+        QVERIFY(harFile.open(QIODevice::ReadOnly));
+        const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())
+                                      .object()[u"log"_s][u"entries"_s][0]
+                                      .toObject();
+        QCOMPARE(entry[u"serverIPAddress"_s].toString(), u"127.0.0.1"_s);
+        QCOMPARE(entry[u"connection"_s].toString(), QString::number(proxy.port()));
         // The packets: no SOCKS octets before the GET (the greeting 05 01 00 is not there).
         QFile file(capture);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -824,8 +840,11 @@ private:
         QCOMPARE(trace.chunks()[0].streamOffset, 0);
         const QStringList connected = eventTexts(trace, TraceEvent::Kind::Connected);
         QCOMPARE(connected.size(), 1);
-        QVERIFY2(connected.first().contains(u" through "_s + proxyName),
-                 qPrintable(connected.first()));
+        // TCP's peer first (the proxy's address: "the HTTP proxy 127.0.0.1:3128" ends with it).
+        const QString proxyAddress = proxyName.section(u' ', -1);
+        QCOMPARE(connected.first(), proxyAddress + u" through "_s + proxyName + u" to "_s +
+                                        settings.url.host() + u':' +
+                                        QString::number(settings.url.port()));
         // The proxy leg comes before the WebSocket handshake, and the wire log shows it.
         const auto lines = wireLog(trace, true);
         QVERIFY(!lines.empty());
