@@ -708,11 +708,13 @@ private Q_SLOTS:
         QVERIFY(proxy.startMicrosocks());
         QTemporaryDir dir;
         const QString capture = dir.filePath(u"proxied.pcapng"_s);
+        const QString json = dir.filePath(u"proxied.json"_s);
         QProcess cli;
         cli.start(QStringLiteral(WSI_CLI_PATH),
                   {u"send"_s, echo.url().toString(), u"--proxy"_s,
                    u"socks5://127.0.0.1:%1"_s.arg(proxy.port()), u"--message"_s,
-                   u"text:through the proxy"_s, u"--close"_s, u"1000"_s, u"--capture"_s, capture});
+                   u"text:through the proxy"_s, u"--close"_s, u"1000"_s, u"--capture"_s, capture,
+                   u"--json"_s, json});
         QVERIFY(cli.waitForStarted(5000));
         QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 30000);
         const QString out = QString::fromUtf8(cli.readAllStandardOutput());
@@ -721,6 +723,17 @@ private Q_SLOTS:
         QVERIFY(out.contains(u"< 05 00 00 01 "_s));
         QVERIFY(out.contains(u"PROXY REQUEST: 05 01 00 03 "_s) ||
                 out.contains(u"PROXY REQUEST: 05 01 00 01 "_s));
+
+        QFile jsonFile(json);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const QJsonObject proxyJson =
+            QJsonDocument::fromJson(jsonFile.readAll()).object()[u"proxy"_s].toObject();
+        const QJsonArray leg = proxyJson[u"leg"_s].toArray();
+        QCOMPARE(leg.size(), 4); // greeting, method selection, CONNECT, reply
+        QCOMPARE(leg[0].toObject()[u"direction"_s].toString(), u"TX"_s);
+        QVERIFY(leg[0].toObject()[u"text"_s].toString().startsWith(u"05 01 00  (SOCKS5"_s));
+        QCOMPARE(leg[3].toObject()[u"direction"_s].toString(), u"RX"_s);
+        QVERIFY(proxyJson[u"failure"_s].isNull());
 
         const capture::LoadedCapture loaded = capture::loadCapture(capture);
         QVERIFY2(loaded.trace, qPrintable(loaded.error));
