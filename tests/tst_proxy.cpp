@@ -59,6 +59,29 @@ public:
     bool startTinyproxy(const QList<quint16> &connectPorts, const QString &user = {},
                         const QString &password = {})
     {
+        // The free port may be taken again before the proxy binds it: a few tries.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (tryTinyproxy(connectPorts, user, password))
+                return true;
+        }
+        return false;
+    }
+
+    bool startMicrosocks(const QString &user = {}, const QString &password = {})
+    {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (tryMicrosocks(user, password))
+                return true;
+        }
+        return false;
+    }
+
+    [[nodiscard]] quint16 port() const { return m_port; }
+
+private:
+    bool tryTinyproxy(const QList<quint16> &connectPorts, const QString &user,
+                      const QString &password)
+    {
         m_port = freePort();
         QString config = u"Port %1\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\n"
                          u"LogLevel Info\nMaxClients 20\n"_s.arg(m_port);
@@ -73,7 +96,7 @@ public:
         return start(u"/usr/bin/tinyproxy"_s, {u"-d"_s, u"-c"_s, file.fileName()});
     }
 
-    bool startMicrosocks(const QString &user = {}, const QString &password = {})
+    bool tryMicrosocks(const QString &user, const QString &password)
     {
         m_port = freePort();
         QStringList args{u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port)};
@@ -82,26 +105,25 @@ public:
         return start(u"/usr/bin/microsocks"_s, args);
     }
 
-    [[nodiscard]] quint16 port() const { return m_port; }
-
-private:
     bool start(const QString &program, const QStringList &args)
     {
+        if (m_process.state() != QProcess::NotRunning) { // a try that did not get ready
+            m_process.kill();
+            m_process.waitForFinished(3000);
+        }
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(program, args);
         if (!m_process.waitForStarted(5000))
             return false;
-        // Ready once it accepts a connection.
-        for (int attempt = 0; attempt < 100; ++attempt) {
+        // Ready once it accepts a connection (or failed: it exited).
+        const auto accepts = [this] {
             QTcpSocket probe;
             probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(100))
-                return true;
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            QTest::qWait(50);
-        }
-        return false;
+            return probe.waitForConnected(100);
+        };
+        return QTest::qWaitFor(
+                   [&] { return m_process.state() == QProcess::NotRunning || accepts(); }, 5000) &&
+               m_process.state() == QProcess::Running;
     }
 
     QTemporaryDir m_dir;
@@ -779,6 +801,47 @@ private Q_SLOTS:
         QCOMPARE(bad.exitCode(), 2);
         QVERIFY(QString::fromUtf8(bad.readAllStandardError())
                     .contains(u"--proxy: unknown proxy scheme 'ftp'"_s));
+    }
+
+    // run --proxy: every case goes through the proxy (two at a time through tinyproxy); a proxy
+    // that cannot be reached is the run's "no connection" error.
+    void cliRunThroughProxy()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        ProxyProcess proxy;
+        QVERIFY(proxy.startTinyproxy({echo.port()}));
+        QTemporaryDir dir;
+        QProcess cli;
+        cli.start(QStringLiteral(WSI_CLI_PATH),
+                  {u"run"_s, echo.url().toString(), u"--cases"_s, u"1.1.1,1.1.2,2.2"_s, u"--jobs"_s,
+                   u"2"_s, u"--outdir"_s, dir.path(), u"--proxy"_s,
+                   u"http://127.0.0.1:"_s + QString::number(proxy.port())});
+        QVERIFY(cli.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 60000);
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QFile index(dir.filePath(u"index.json"_s));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QJsonObject cases = QJsonDocument::fromJson(index.readAll())
+                                      .object()[u"WebSocketInspector-Echo"_s]
+                                      .toObject();
+        QCOMPARE(cases.keys(), (QStringList{u"1.1.1"_s, u"1.1.2"_s, u"2.2"_s}));
+        for (const QJsonValue &c : cases)
+            QCOMPARE(c.toObject()[u"behavior"_s].toString(), u"OK"_s);
+
+        const quint16 nothing = freePort();
+        QProcess refused;
+        refused.start(QStringLiteral(WSI_CLI_PATH),
+                      {u"run"_s, echo.url().toString(), u"--cases"_s, u"1.1.1"_s, u"--outdir"_s,
+                       dir.filePath(u"refused"_s), u"--proxy"_s,
+                       u"socks5://127.0.0.1:"_s + QString::number(nothing)});
+        QVERIFY(refused.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(refused.state() == QProcess::NotRunning, 30000);
+        QCOMPARE(refused.exitCode(), 1);
+        const QString err = QString::fromUtf8(refused.readAllStandardError());
+        QVERIFY2(err.contains(u"proxy failed: cannot connect to the SOCKS5 proxy 127.0.0.1:"_s +
+                              QString::number(nothing) + u": Connection refused"_s),
+                 qPrintable(err));
     }
 
     // "system": Qt's system proxy for the URL (here the environment's http_proxy, as libproxy
