@@ -541,6 +541,36 @@ private Q_SLOTS:
         }
     }
 
+    // Whatever a proxy sends, the leg ends within its bounds: an HTTP head by 16 KiB, the SOCKS5
+    // replies by their longest (2 + 2 + 262 octets). Random octets, fed in random pieces.
+    void anyOctetsEndTheLegWithinBounds()
+    {
+        QRandomGenerator random(20261206);
+        for (int round = 0; round < 400; ++round) {
+            const bool http = round % 2 == 0;
+            const qsizetype bound = http ? ProxyHandshake::kMaxHttpHead : 2 + 2 + 262;
+            QByteArray octets(bound + 1, Qt::Uninitialized);
+            for (char &c : octets)
+                c = char(random.bounded(256));
+            if (!http && round % 4 == 1)
+                octets[0] = 0x05; // past the version check, now and then
+            ProxyHandshake handshake(
+                proxyOf(http ? u"http://u:p@127.0.0.1:3128"_s : u"socks5://u:p@127.0.0.1:1080"_s));
+            (void)handshake.start(u"h"_s, 1);
+            qsizetype fed = 0;
+            while (fed < octets.size() && !handshake.isFinished()) {
+                const qsizetype piece =
+                    std::min<qsizetype>(1 + random.bounded(300), octets.size() - fed);
+                ProxyHandshake::Result r =
+                    handshake.feed(QByteArrayView(octets).sliced(fed, piece));
+                fed += piece;
+                while (r.status == Status::Write)
+                    r = handshake.feed({});
+            }
+            QVERIFY2(handshake.isFinished(), qPrintable(u"round %1"_s.arg(round)));
+        }
+    }
+
     // ---- live, through tinyproxy ------------------------------------------------------------
 
     void throughTinyproxy_data()
