@@ -487,6 +487,38 @@ private Q_SLOTS:
         QVERIFY(r.command.report.reportFile.isEmpty());
     }
 
+    // --proxy on send and run (docs/proxies.md §1.1); a bad URL is a usage error that says why.
+    void proxyOption()
+    {
+        const ParseResult send = parseCommandLine(
+            {u"send"_s, u"ws://h/"_s, u"--proxy"_s, u"http://alice:s3cret@127.0.0.1:3128"_s});
+        QVERIFY2(send.ok(), qPrintable(send.error));
+        const ProxySettings &http = send.command.send.settings.proxy;
+        QCOMPARE(http.kind, ProxySettings::Kind::Http);
+        QCOMPARE(http.host, u"127.0.0.1"_s);
+        QCOMPARE(http.port, 3128);
+        QCOMPARE(http.user, u"alice"_s);
+        QCOMPARE(http.password, u"s3cret"_s);
+        const ParseResult run =
+            parseCommandLine({u"run"_s, u"ws://h/"_s, u"--proxy"_s, u"socks5h://proxy"_s});
+        QVERIFY2(run.ok(), qPrintable(run.error));
+        QCOMPARE(run.command.run.settings.proxy.kind, ProxySettings::Kind::Socks5);
+        QCOMPARE(run.command.run.settings.proxy.port, 1080);
+        for (const QString &word : {u"system"_s, u"none"_s}) {
+            const ParseResult r = parseCommandLine({u"send"_s, u"ws://h/"_s, u"--proxy"_s, word});
+            QVERIFY2(r.ok(), qPrintable(r.error));
+            QCOMPARE(r.command.send.settings.proxy.toUrl(), word);
+        }
+        const ParseResult noPort =
+            parseCommandLine({u"send"_s, u"ws://h/"_s, u"--proxy"_s, u"http://proxy"_s});
+        QVERIFY(!noPort.ok());
+        QVERIFY2(noPort.error.contains(u"--proxy: an HTTP proxy URL needs a port"_s),
+                 qPrintable(noPort.error));
+        const ParseResult noValue = parseCommandLine({u"run"_s, u"ws://h/"_s, u"--proxy"_s});
+        QVERIFY(!noValue.ok());
+        QVERIFY2(noValue.error.contains(u"--proxy needs a value"_s), qPrintable(noValue.error));
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
