@@ -362,6 +362,13 @@ void tst_PerMessageDeflate::inflateBomb()
         inflateMessage(exact, {deflater.compressMessage(QByteArray(limit + 1, 'A'))});
     QCOMPARE(over.status, Status::TooLarge);
     QCOMPARE(over.text.size(), qsizetype(limit));
+    QCOMPARE(over.errorOffset, qint64(-1)); // no zlib error
+
+    // A negative limit is none.
+    Inflater unbounded(15, true, -1);
+    const Inflated all = inflateMessage(unbounded, {bomb});
+    QCOMPARE(all.status, Status::Ok);
+    QCOMPARE(all.text.size(), qsizetype(64 << 20));
 }
 
 // With context takeover an error loses the window: every later message says so too.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -570,7 +571,8 @@ struct Inflater::Stream
 
 Inflater::Inflater(int windowBits, bool noContextTakeover, qint64 maxMessageSize)
     : m_stream(std::make_unique<Stream>()), m_windowBits(zlibWindowBits(windowBits)),
-      m_noContextTakeover(noContextTakeover), m_max(std::max<qint64>(0, maxMessageSize))
+      m_noContextTakeover(noContextTakeover),
+      m_max(maxMessageSize < 0 ? std::numeric_limits<qint64>::max() / 2 : maxMessageSize)
 {
     m_stream->ready = inflateInit2(&m_stream->z, -m_windowBits) == Z_OK;
     if (!m_stream->ready)
@@ -654,7 +656,9 @@ Inflater::Status Inflater::inflateInput(QByteArrayView input, QByteArray &out, b
             if (produced > room) {
                 out.append(block, qsizetype(room));
                 m_messageOutput = m_max;
-                fail(Status::TooLarge, m_messageInput + consumed,
+                // No offset: zlib did not fail, and where its input stood when the output hit
+                // the limit depends on how the octets were split.
+                fail(Status::TooLarge, -1,
                      u"the message inflates to more than "_s + QString::number(m_max) +
                          u" octets (local limit)"_s);
                 return m_status;
