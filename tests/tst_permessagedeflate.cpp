@@ -794,6 +794,19 @@ void tst_PerMessageDeflate::sendModes()
         QVERIFY2(r.errorText.startsWith(u"invalid distance too far back"_s),
                  qPrintable(r.errorText));
     }
+    {
+        // Also a long payload without repeats of its own, whatever the window.
+        QRandomGenerator rng(3);
+        const QByteArray noise = randomOctets(rng, 100'000);
+        auto d = deflater();
+        const QByteArray foreign =
+            deflateForSend(*d, DeflateSend::ForeignContext, noise, agreement);
+        Inflater fresh(agreement.clientWindowBits, true, kNoLimit);
+        const Inflated r = inflateMessage(fresh, {foreign});
+        QCOMPARE(r.status, Status::Error);
+        // zlib writes the first octet as a literal; the next symbol is a match into nothing.
+        QVERIFY2(r.text.size() <= 1, qPrintable(r.errorText));
+    }
 }
 
 // Under context takeover a broken (or plain) message in between does not put our deflater out

@@ -261,9 +261,8 @@ QByteArray deflateOnce(int windowBits, QByteArrayView dictionary, QByteArrayView
                      Z_DEFAULT_STRATEGY) != Z_OK)
         return {};
     if (!dictionary.isEmpty()) {
-        const qsizetype keep = std::min<qsizetype>(dictionary.size(), qsizetype(1) << 15);
-        const QByteArrayView last = dictionary.last(keep);
-        deflateSetDictionary(&z, reinterpret_cast<const Bytef *>(last.data()), uInt(last.size()));
+        deflateSetDictionary(&z, reinterpret_cast<const Bytef *>(dictionary.data()),
+                             uInt(dictionary.size()));
     }
     QByteArray out;
     deflateAll(z, payload, flush, out);
@@ -776,8 +775,13 @@ QByteArray deflateForSend(Deflater &deflater, DeflateSend mode, QByteArrayView p
         return out;
     }
     case DeflateSend::ForeignContext: {
-        QByteArray out =
-            withoutTail(deflateOnce(agreement.clientWindowBits, payload, payload, Z_SYNC_FLUSH));
+        // The dictionary is the payload's start, short enough that zlib matches against all of
+        // it (its matches reach less than the window less 262 octets back): from its second
+        // octet on, the message is matches into octets the server never saw.
+        const int bits = zlibWindowBits(agreement.clientWindowBits);
+        const QByteArrayView dictionary =
+            payload.first(std::min<qsizetype>(payload.size(), (qsizetype(1) << bits) - 263));
+        QByteArray out = withoutTail(deflateOnce(bits, dictionary, payload, Z_SYNC_FLUSH));
         keepInStep();
         return out;
     }

@@ -214,15 +214,16 @@ enum class DeflateSend : quint8 {
 };
 
 // The payload to put on the wire for `mode` (Uncompressed and Rsv1Uncompressed: `payload` as
-// is). `deflater` is the connection's deflater for the agreement; the broken modes compress with
-// a throwaway stream and still pass the payload through `deflater` (output dropped), so that
-// under context takeover its window stays the server's and the next Agreed message decodes.
+// is). `deflater` is the connection's deflater for the agreement. WrongWindow, ForeignContext
+// and GarbageAfterFinal compress with a throwaway stream and still pass the payload through
+// `deflater` (output dropped), so that under context takeover its window stays the server's and
+// the next Agreed message decodes; KeepTail uses `deflater` itself.
 // WrongWindow equals Agreed when the agreement already is 15 bits, and breaks a server only
 // when the payload has matches further back than the agreed window. ForeignContext compresses
-// the payload against a dictionary of itself, so every match points before the message: under
-// no_context_takeover the server finds no such octets (an inflate error); with context
-// takeover they point into its window and inflate to other text. An empty payload cannot be
-// broken that way and gives 0x00.
+// the payload against a dictionary of its own first octets, so its start is matches that point
+// before the message: under no_context_takeover the server finds no such octets (an inflate
+// error); with context takeover they point into its window and inflate to other text. A
+// payload under 3 octets (no match is that short) cannot be broken that way.
 [[nodiscard]] QByteArray deflateForSend(Deflater &deflater, DeflateSend mode,
                                         QByteArrayView payload, const DeflateAgreement &agreement);
 // True for every mode but Uncompressed.
