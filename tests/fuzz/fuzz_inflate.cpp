@@ -5,8 +5,8 @@
 // octet 1 where the input is split; the rest is cut into messages at every 0xF7 0x7F pair (so a
 // corpus can hold several messages of a connection). Besides "no crash, no leak, no UB" it checks
 // the inflater's promises: a message never inflates past the limit, and the octets give the same
-// output and the same verdict however they are split. The same input, read as two HTTP heads cut
-// at its first NUL, goes through negotiateDeflate().
+// output and the same verdict however they are split; the send modes take any payload. The same
+// input, read as two HTTP heads cut at its first NUL, goes through negotiateDeflate().
 #include "protocol/permessagedeflate.h"
 
 #include <QByteArray>
@@ -100,6 +100,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(inflater.finishMessage(out) == Inflater::Status::Ok,
                 "our deflate does not inflate");
         require(out == m, "round trip differs");
+    }
+
+    // Every send mode on any payload: no crash, and the connection's deflater stays usable.
+    DeflateAgreement agreement;
+    agreement.agreed = true;
+    agreement.clientWindowBits = bits;
+    agreement.clientNoContextTakeover = noTakeover;
+    Deflater sender(bits, noTakeover);
+    Inflater receiver(bits, noTakeover, qint64(1) << 30);
+    for (DeflateSend mode : deflateSendModes()) {
+        const QByteArray wire = deflateForSend(sender, mode, messages.first(), agreement);
+        require(mode == DeflateSend::Agreed || !wire.isEmpty() || messages.first().isEmpty(),
+                "a send mode wrote nothing");
+    }
+    if (noTakeover) {
+        QByteArray out;
+        receiver.feed(deflateForSend(sender, DeflateSend::Agreed, messages.last(), agreement), out);
+        require(receiver.finishMessage(out) == Inflater::Status::Ok && out == messages.last(),
+                "Agreed after the other modes does not inflate");
     }
 
     // The negotiation: any two heads, no crash, a failure or an agreement in range.
