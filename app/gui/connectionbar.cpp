@@ -32,6 +32,14 @@ QStringList splitList(const QString &text)
     }
     return out;
 }
+
+// The extension an element of Sec-WebSocket-Extensions names (the token before any ';').
+bool namesDeflate(const QString &element)
+{
+    return element.section(u';', 0, 0)
+               .trimmed()
+               .compare(u"permessage-deflate"_s, Qt::CaseInsensitive) == 0;
+}
 } // namespace
 
 // ---- ConnectionSettingsDialog -------------------------------------------------------------------
@@ -74,6 +82,24 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
         if (!file.isEmpty())
             m_ui->caFileEdit->setText(file);
     });
+    // client_max_window_bits may go without a value (RFC 7692 §7.1.2.2), server_max_window_bits
+    // may not (§7.1.2.1); the values are 8..15.
+    m_ui->clientWindowCombo->addItem(tr("not offered"), -1);
+    m_ui->clientWindowCombo->addItem(tr("without a value (the server chooses)"), 0);
+    m_ui->serverWindowCombo->addItem(tr("not offered"), -1);
+    for (int bits = 8; bits <= 15; ++bits) {
+        m_ui->clientWindowCombo->addItem(tr("%1 bits").arg(bits), bits);
+        m_ui->serverWindowCombo->addItem(tr("%1 bits").arg(bits), bits);
+    }
+    connect(m_ui->deflateGroup, &QGroupBox::toggled, this,
+            &ConnectionSettingsDialog::refreshDeflate);
+    for (QCheckBox *box : {m_ui->clientNoContextTakeoverCheck, m_ui->serverNoContextTakeoverCheck})
+        connect(box, &QCheckBox::toggled, this, &ConnectionSettingsDialog::refreshDeflate);
+    for (QComboBox *combo : {m_ui->clientWindowCombo, m_ui->serverWindowCombo})
+        connect(combo, &QComboBox::currentIndexChanged, this,
+                &ConnectionSettingsDialog::refreshDeflate);
+    connect(m_ui->extensionsEdit, &QLineEdit::textChanged, this,
+            &ConnectionSettingsDialog::refreshDeflate);
     connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_ui->buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
@@ -81,6 +107,97 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
 }
 
 ConnectionSettingsDialog::~ConnectionSettingsDialog() = default;
+
+std::optional<DeflateParams> ConnectionSettingsDialog::deflateOffer() const
+{
+    if (!m_ui->deflateGroup->isChecked())
+        return std::nullopt;
+    DeflateParams p;
+    p.clientNoContextTakeover = m_ui->clientNoContextTakeoverCheck->isChecked();
+    p.serverNoContextTakeover = m_ui->serverNoContextTakeoverCheck->isChecked();
+    const int client = m_ui->clientWindowCombo->currentData().toInt();
+    p.clientMaxWindowBits = client >= 0;
+    if (client > 0)
+        p.clientMaxWindowBitsValue = client;
+    const int server = m_ui->serverWindowCombo->currentData().toInt();
+    if (server > 0)
+        p.serverMaxWindowBits = server;
+    return p;
+}
+
+void ConnectionSettingsDialog::setDeflateOffer(const std::optional<DeflateParams> &offer)
+{
+    const DeflateParams p = offer.value_or(DeflateParams());
+    m_ui->deflateGroup->setChecked(offer.has_value());
+    m_ui->clientNoContextTakeoverCheck->setChecked(p.clientNoContextTakeover);
+    m_ui->serverNoContextTakeoverCheck->setChecked(p.serverNoContextTakeover);
+    const int client = !p.clientMaxWindowBits ? -1 : p.clientMaxWindowBitsValue.value_or(0);
+    m_ui->clientWindowCombo->setCurrentIndex(
+        std::max(0, m_ui->clientWindowCombo->findData(client)));
+    m_ui->serverWindowCombo->setCurrentIndex(
+        std::max(0, m_ui->serverWindowCombo->findData(p.serverMaxWindowBits.value_or(-1))));
+    refreshDeflate();
+}
+
+ConnectionSettingsDialog::SplitExtensions
+ConnectionSettingsDialog::splitExtensions(const QStringList &extensions)
+{
+    SplitExtensions out;
+    out.typed = extensions;
+    if (extensions.isEmpty() || !namesDeflate(extensions.constFirst()) ||
+        std::count_if(extensions.begin(), extensions.end(), namesDeflate) != 1)
+        return out;
+    QString error;
+    const std::optional<DeflateParams> params = parseDeflateParams(extensions.constFirst(), &error);
+    // Only the tab's own spelling goes back into the tab: an offer typed another way (other
+    // order, spacing or case) is sent as typed, so it is shown as typed.
+    if (!params || params->toHeaderValue() != extensions.constFirst())
+        return out;
+    out.deflate = params;
+    out.typed.removeFirst();
+    return out;
+}
+
+QStringList ConnectionSettingsDialog::joinExtensions(const std::optional<DeflateParams> &deflate,
+                                                     const QStringList &typed)
+{
+    QStringList out = typed;
+    if (deflate && std::none_of(typed.begin(), typed.end(), namesDeflate))
+        out.prepend(deflate->toHeaderValue());
+    return out;
+}
+
+void ConnectionSettingsDialog::refreshDeflate()
+{
+    const std::optional<DeflateParams> offer = deflateOffer();
+    m_ui->deflateOfferPreview->setText(offer ? offer->toHeaderValue() : QString());
+    const QStringList typed = splitList(m_ui->extensionsEdit->text());
+    QStringList notes;
+    bool warn = false;
+    for (const QString &element : typed) {
+        if (!namesDeflate(element))
+            continue;
+        QString error;
+        if (!parseDeflateParams(element, &error)) {
+            // Sent all the same: a broken offer may be what the user wants to try.
+            notes << tr("The Extensions field's offer “%1” is not a valid permessage-deflate "
+                        "offer (%2); it is sent as typed.")
+                         .arg(element, error);
+            warn = true;
+        }
+    }
+    if (offer && std::any_of(typed.begin(), typed.end(), namesDeflate)) {
+        notes << tr("The Extensions field (Handshake tab) names permessage-deflate: its offer is "
+                    "sent, this one is not.");
+        warn = true;
+    }
+    if (notes.isEmpty())
+        notes << tr("The offer is the first element of Sec-WebSocket-Extensions, before the "
+                    "Extensions field's. The Handshake tab shows what the server agreed.");
+    m_ui->deflateNote->setText(notes.join(u'\n'));
+    m_ui->deflateNote->setStyleSheet(warn ? u"color: #b3261e;"_s : QString());
+    refreshRawRequest();
+}
 
 void ConnectionSettingsDialog::setUrl(const QUrl &url)
 {
@@ -124,7 +241,9 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
         m_ui->headersTable->setItem(row, 1, new QTableWidgetItem(QString::fromUtf8(header.second)));
     }
     m_ui->subprotocolsEdit->setText(h.subprotocols.join(u", "_s));
-    m_ui->extensionsEdit->setText(h.extensions.join(u", "_s));
+    const SplitExtensions extensions = splitExtensions(h.extensions);
+    m_ui->extensionsEdit->setText(extensions.typed.join(u", "_s));
+    setDeflateOffer(extensions.deflate);
     m_ui->originEdit->setText(h.origin);
     m_ui->versionEdit->setText(QString::fromUtf8(h.version));
     m_ui->keyEdit->setText(QString::fromUtf8(h.key));
@@ -157,7 +276,7 @@ void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
                 {name->text().trimmed().toUtf8(), value ? value->text().toUtf8() : QByteArray()});
     }
     h.subprotocols = splitList(m_ui->subprotocolsEdit->text());
-    h.extensions = splitList(m_ui->extensionsEdit->text());
+    h.extensions = joinExtensions(deflateOffer(), splitList(m_ui->extensionsEdit->text()));
     h.origin = m_ui->originEdit->text().trimmed();
     h.version = m_ui->versionEdit->text().trimmed().toUtf8();
     h.key = m_ui->keyEdit->text().trimmed().toUtf8();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "protocol/permessagedeflate.h"
 #include "session/session.h"
 
 #include <QDialog>
@@ -40,8 +41,27 @@ public:
     // Whether the user changed the Raw request box (then it is no longer refreshed).
     [[nodiscard]] bool isRawRequestEdited() const { return m_rawEdited; }
 
+    // The Compression tab's permessage-deflate offer; nullopt while its group is unchecked.
+    [[nodiscard]] std::optional<DeflateParams> deflateOffer() const;
+    void setDeflateOffer(const std::optional<DeflateParams> &offer);
+
+    // Sec-WebSocket-Extensions as a list of elements, split into the Compression tab's offer
+    // and the rest (the Extensions field): the first element is the tab's when it is the only
+    // permessage-deflate element and reads back exactly as DeflateParams::toHeaderValue() writes
+    // it; any other offer stays as typed.
+    struct SplitExtensions
+    {
+        std::optional<DeflateParams> deflate;
+        QStringList typed;
+    };
+    [[nodiscard]] static SplitExtensions splitExtensions(const QStringList &extensions);
+    // The opposite: the tab's offer first, unless a typed element names permessage-deflate.
+    [[nodiscard]] static QStringList joinExtensions(const std::optional<DeflateParams> &deflate,
+                                                    const QStringList &typed);
+
 private:
     void refreshRawRequest();
+    void refreshDeflate();
 
     std::unique_ptr<::Ui::ConnectionSettingsDialog> m_ui;
     QUrl m_url;
