@@ -912,6 +912,9 @@ void MainWindow::refreshPanels()
         m_panelTimer->start();
     m_statisticsPanel->setStatistics(trace.statistics());
     m_statisticsPanel->setStorageStop(trace.storageStop(), trace.limits());
+    const TraceInflation &inflation = m_store->inflation();
+    m_statisticsPanel->setDeflate(inflation.agreement(), inflation.statistics());
+    m_composer->setDeflateAgreement(inflation.agreement());
     m_handshakePanel->setTrace(trace);
     // The badge: the TLS version once known, "half-closed" after our FIN.
     m_connectionBar->setTlsInfo(tlsInfo(trace));
@@ -956,7 +959,7 @@ void MainWindow::showFrameDetail(int frame, const QString &why, bool fromFrameTa
     m_detailFrame = frame;
     m_detailFromFrameTable = fromFrameTable && frame >= 0;
     if (frame >= 0)
-        m_detailPane->setFrame(m_store->trace(), frame);
+        m_detailPane->setFrame(m_store->trace(), frame, &m_store->inflation());
     else
         m_detailPane->showNothing(why);
     m_detailReason = why;
