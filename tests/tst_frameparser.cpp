@@ -148,6 +148,8 @@ private slots:
     void violationTexts();
     void violationCloseCodes();
     void violationListInBitOrder();
+    void deflate_data();
+    void deflate();
     void dataPayloadsNotStored();
 };
 
@@ -883,6 +885,85 @@ void tst_FrameParser::violationListInBitOrder()
     const Violations all = V::FrameTooLarge | V::RsvWithoutExtension | V::InvalidUtf8Text;
     QCOMPARE(violationList(all),
              (QList<Violation>{V::RsvWithoutExtension, V::InvalidUtf8Text, V::FrameTooLarge}));
+}
+
+// permessage-deflate agreed: RSV1 on a message's first frame marks the message compressed and
+// its octets are not UTF-8 checked (the session checks the inflated text); elsewhere RSV1 is a
+// violation of RFC 7692 §6.1.
+void tst_FrameParser::deflate_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("deflate");
+    QTest::addColumn<QList<int>>("expected");
+    QTest::addColumn<QList<bool>>("compressed");
+    QTest::addColumn<bool>("messageCompressed"); // after the last frame
+
+    const QByteArray hello = hex("f2 48 cd c9 c9 07 00"); // RFC 7692 §7.2.3.1
+    const int none = 0;
+    QTest::newRow("compressed text")
+        << hex("c1 07") + hello << true << QList<int>{none} << QList<bool>{true} << true;
+    QTest::newRow("compressed text without the agreement")
+        << hex("c1 07") + hello << false
+        << QList<int>{flags({V::RsvWithoutExtension, V::InvalidUtf8Text})} << QList<bool>{false}
+        << false;
+    QTest::newRow("compressed fragments")
+        << hex("41 03 f2 48 cd 80 04 c9 c9 07 00") << true << QList<int>{none, none}
+        << QList<bool>{true, true} << true;
+    QTest::newRow("compressed fragments with a ping between")
+        << hex("41 03 f2 48 cd 89 00 80 04 c9 c9 07 00") << true << QList<int>{none, none, none}
+        << QList<bool>{true, false, true} << true;
+    QTest::newRow("RSV1 on the continuation")
+        << hex("41 03 f2 48 cd c0 04 c9 c9 07 00") << true
+        << QList<int>{none, flags({V::CompressedContinuation})} << QList<bool>{true, true} << true;
+    QTest::newRow("compressed ping")
+        << hex("c9 00") << true << QList<int>{flags({V::CompressedControlFrame})}
+        << QList<bool>{false} << false;
+    QTest::newRow("compressed close")
+        << hex("c8 02 03 e8") << true << QList<int>{flags({V::CompressedControlFrame})}
+        << QList<bool>{false} << false;
+    QTest::newRow("plain text is still checked")
+        << hex("81 02 ff fe") << true << QList<int>{flags({V::InvalidUtf8Text})}
+        << QList<bool>{false} << false;
+    QTest::newRow("plain after compressed")
+        << hex("c1 07") + hello + hex("81 01 ff") << true
+        << QList<int>{none, flags({V::InvalidUtf8Text})} << QList<bool>{true, false} << false;
+    QTest::newRow("RSV2 under deflate")
+        << hex("a1 00") << true << QList<int>{flags({V::RsvWithoutExtension})} << QList<bool>{false}
+        << false;
+    QTest::newRow("RSV1 on a lone continuation")
+        << hex("c0 00") << true
+        << QList<int>{flags({V::CompressedContinuation, V::ContinuationWithoutMessage})}
+        << QList<bool>{false} << false;
+}
+
+void tst_FrameParser::deflate()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, deflate);
+    QFETCH(QList<int>, expected);
+    QFETCH(QList<bool>, compressed);
+    QFETCH(bool, messageCompressed);
+
+    FrameParser::Options options;
+    options.deflate = deflate;
+    for (bool store : {true, false}) {
+        options.storeDataPayloads = store;
+        const std::vector<DecodedFrame> frames = parseWhole(bytes, options);
+        QCOMPARE(violationsOf(frames), expected);
+        QList<bool> flagsSeen;
+        for (const DecodedFrame &f : frames)
+            flagsSeen << f.compressed;
+        QCOMPARE(flagsSeen, compressed);
+
+        // Octet by octet: the same verdicts, and the message state as the frames arrive.
+        FrameParser slow(options);
+        std::vector<DecodedFrame> slowFrames;
+        for (const char c : bytes)
+            slow.feed(&c, 1, slowFrames);
+        QVERIFY2(framesDiff(frames, slowFrames).isEmpty(),
+                 qPrintable(framesDiff(frames, slowFrames)));
+        QCOMPARE(slow.messageCompressed(), messageCompressed);
+    }
 }
 
 // With storeDataPayloads off (the session's mode: the trace keeps the octets) every frame and

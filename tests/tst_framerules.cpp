@@ -7,6 +7,7 @@
 #include "protocol/framerules.h"
 
 #include <QRandomGenerator>
+#include <QSet>
 #include <QTest>
 
 using namespace wsi;
@@ -28,11 +29,12 @@ FrameSpec frame(int opcode, const QByteArray &payload, bool fin = true)
 }
 
 // What a server-role parser says of the encoded frames, frame by frame.
-QList<Violations> parsed(const QList<FrameSpec> &frames)
+QList<Violations> parsed(const QList<FrameSpec> &frames, bool deflate = false)
 {
     FrameParser::Options o;
     o.serverRole = true;
     o.maxFramePayload = 1 << 30;
+    o.deflate = deflate;
     FrameParser parser(o);
     QByteArray wire;
     for (const FrameSpec &f : frames)
@@ -45,9 +47,9 @@ QList<Violations> parsed(const QList<FrameSpec> &frames)
     return result;
 }
 
-QList<Violations> judged(const QList<FrameSpec> &frames)
+QList<Violations> judged(const QList<FrameSpec> &frames, bool deflate = false)
 {
-    FrameJudge judge;
+    FrameJudge judge(0, deflate);
     QList<Violations> result;
     for (const FrameSpec &f : frames)
         result << judge.judge(f).violations;
@@ -139,6 +141,116 @@ private slots:
         QCOMPARE(names(parsed(frames)), names(expected)); // one rule set, both directions
     }
 
+    // permessage-deflate agreed (RFC 7692 §6.1): RSV1 marks a message's first frame as
+    // compressed; anywhere else it is its own violation. Judge and parser agree.
+    void deflateRules_data()
+    {
+        QTest::addColumn<QList<FrameSpec>>("frames");
+        QTest::addColumn<bool>("deflate");
+        QTest::addColumn<QList<Violations>>("expected");
+        const auto rsv = [](FrameSpec f, int bits) {
+            f.rsv = bits;
+            return f;
+        };
+        const QByteArray hello("\xf2\x48\xcd\xc9\xc9\x07\x00", 7); // RFC 7692 §7.2.3.1
+        QTest::newRow("compressed text: its octets are not UTF-8 checked")
+            << QList<FrameSpec>{rsv(frame(1, hello), 4)} << true << QList<Violations>{{}};
+        QTest::newRow("the same without the agreement")
+            << QList<FrameSpec>{rsv(frame(1, hello), 4)} << false
+            << QList<Violations>{V::RsvWithoutExtension | V::InvalidUtf8Text};
+        QTest::newRow("compressed binary")
+            << QList<FrameSpec>{rsv(frame(2, hello), 4)} << true << QList<Violations>{{}};
+        QTest::newRow("uncompressed text is still checked")
+            << QList<FrameSpec>{frame(1, "\xff")} << true << QList<Violations>{V::InvalidUtf8Text};
+        QTest::newRow("compressed ping") << QList<FrameSpec>{rsv(frame(9, "x"), 4)} << true
+                                         << QList<Violations>{V::CompressedControlFrame};
+        QTest::newRow("compressed close")
+            << QList<FrameSpec>{rsv(frame(8, closePayload(1000, {})), 4)} << true
+            << QList<Violations>{V::CompressedControlFrame};
+        QTest::newRow("compressed fragments, RSV1 on the first only")
+            << QList<FrameSpec>{rsv(frame(1, hello.left(3), false), 4), frame(0, hello.mid(3))}
+            << true << QList<Violations>{{}, {}};
+        QTest::newRow("RSV1 on the continuation too")
+            << QList<FrameSpec>{rsv(frame(1, hello.left(3), false), 4),
+                                rsv(frame(0, hello.mid(3)), 4)}
+            << true << QList<Violations>{{}, V::CompressedContinuation};
+        QTest::newRow("RSV1 on the continuation only: the text is plain")
+            << QList<FrameSpec>{frame(1, "ab", false), rsv(frame(0, "\xff"), 4)} << true
+            << QList<Violations>{{}, V::CompressedContinuation | V::InvalidUtf8Text};
+        QTest::newRow("a plain message after a compressed one is checked")
+            << QList<FrameSpec>{rsv(frame(1, hello), 4), frame(1, "\xff")} << true
+            << QList<Violations>{{}, V::InvalidUtf8Text};
+        QTest::newRow("RSV2 is still no extension's")
+            << QList<FrameSpec>{rsv(frame(1, "a"), 2)} << true
+            << QList<Violations>{V::RsvWithoutExtension};
+        QTest::newRow("RSV1 on a reserved data opcode")
+            << QList<FrameSpec>{rsv(frame(3, "a"), 4)} << true
+            << QList<Violations>{V::RsvWithoutExtension | V::ReservedOpcode};
+    }
+    void deflateRules()
+    {
+        QFETCH(QList<FrameSpec>, frames);
+        QFETCH(bool, deflate);
+        QFETCH(QList<Violations>, expected);
+        QCOMPARE(names(judged(frames, deflate)), names(expected));
+        QCOMPARE(names(parsed(frames, deflate)), names(expected));
+    }
+
+    void deflateJudgeAloneAndSequence()
+    {
+        FrameSpec f = frame(1, "\xff\xfe");
+        f.rsv = 4;
+        QCOMPARE(FrameJudge::judgeAlone(f, 0, true).violations, Violations());
+        QCOMPARE(FrameJudge::judgeAlone(f).violations,
+                 Violations(V::RsvWithoutExtension) | V::InvalidUtf8Text);
+        FrameJudge judge;
+        QVERIFY(!judge.deflate());
+        judge.setDeflate(true);
+        QVERIFY(judge.deflate());
+        f.fin = false;
+        QCOMPARE(judge.judge(f).violations, Violations());
+        QVERIFY(judge.sequence().messageCompressed());
+        QCOMPARE(judge.judge(frame(0, "\xff")).violations, Violations());
+        QVERIFY(judge.sequence().messageCompressed()); // the last message's, once it ended
+        QCOMPARE(judge.judge(frame(1, "a")).violations, Violations());
+        QVERIFY(!judge.sequence().messageCompressed());
+
+        MessageSequence sequence;
+        Violations v;
+        sequence.next(2, false, v, true);
+        QVERIFY(sequence.messageCompressed());
+        sequence.next(9, true, v, true); // a control frame leaves the message alone
+        QVERIFY(sequence.messageCompressed() && sequence.inMessage());
+        sequence.next(0, true, v, false);
+        QVERIFY(sequence.messageCompressed() && !sequence.inMessage());
+        QCOMPARE(v, Violations());
+    }
+
+    void deflateViolationTexts()
+    {
+        const QList<Violation> added{V::CompressedControlFrame, V::CompressedContinuation,
+                                     V::InflateError, V::InflatedTooLarge};
+        QSet<QString> names;
+        for (quint32 bit = 1; bit <= quint32(V::InflatedTooLarge); bit <<= 1)
+            names.insert(violationName(V(bit)));
+        QCOMPARE(names.size(), 21); // every bit its own name
+        for (Violation v : added)
+            QVERIFY2(violationRule(v).contains(u"§"_s), qPrintable(violationName(v)));
+        QVERIFY(violationRule(V::CompressedControlFrame).startsWith(u"RFC 7692 §6.1:"_s));
+        QVERIFY(violationRule(V::CompressedContinuation).startsWith(u"RFC 7692 §6.1:"_s));
+        QVERIFY(violationRule(V::InflateError).startsWith(u"RFC 7692 §6.2:"_s));
+        QCOMPARE(violationCloseCode(V::CompressedControlFrame), 1002);
+        QCOMPARE(violationCloseCode(V::CompressedContinuation), 1002);
+        QCOMPARE(violationCloseCode(V::InflateError), 1007);
+        QCOMPARE(violationCloseCode(V::InflatedTooLarge), 1009);
+        QCOMPARE(violationList(V::InflatedTooLarge | V::RsvWithoutExtension),
+                 (QList<Violation>{V::RsvWithoutExtension, V::InflatedTooLarge}));
+        // The existing bits keep their values (traces and reports store them).
+        QCOMPARE(quint32(V::DeclaredLengthMismatch), 1u << 16);
+        QCOMPARE(quint32(V::CompressedControlFrame), 1u << 17);
+        QCOMPARE(quint32(V::InflatedTooLarge), 1u << 20);
+    }
+
     // What only the sender knows: a mask bit without its key, a length that lies.
     void senderOnlyRules()
     {
@@ -218,12 +330,13 @@ private slots:
                     c = octets[rng.bounded(6)];
                 }
                 f.payload = payload;
-                f.rsv = rng.bounded(8) == 0 ? 2 : 0;
+                f.rsv = rng.bounded(8) == 0 ? 2 : (rng.bounded(4) == 0 ? 4 : 0);
                 if (rng.bounded(8) == 0)
                     f.maskMode = MaskMode::None;
                 frames << f;
             }
             QCOMPARE(names(judged(frames)), names(parsed(frames)));
+            QCOMPARE(names(judged(frames, true)), names(parsed(frames, true)));
         }
     }
 };

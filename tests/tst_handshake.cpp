@@ -146,6 +146,8 @@ private slots:
     void check();
     void checkFillsFields();
     void checkKeepsFieldsOnFailure();
+    void deflate_data();
+    void deflate();
     void headerLookup();
 
     void readerSplitAtEveryOffset_data();
@@ -830,6 +832,112 @@ void tst_Handshake::checkFillsFields()
     QCOMPARE(response.subprotocol, u"chat"_s);
     QCOMPARE(response.extensions,
              QStringList({u"permessage-deflate; server_no_context_takeover"_s, u"x-foo"_s}));
+}
+
+// permessage-deflate offered: the response is judged by negotiateDeflate(), its failures are
+// the handshake's, and the agreement is kept with the response.
+void tst_Handshake::deflate_data()
+{
+    QTest::addColumn<QStringList>("offer");         // HandshakeOptions::extensions
+    QTest::addColumn<QByteArrayList>("extensions"); // response Sec-WebSocket-Extensions lines
+    QTest::addColumn<bool>("raw");                  // the request as typed, not built
+    QTest::addColumn<QString>("failure");
+    QTest::addColumn<QString>("agreement");
+
+    const QString notAgreed = u"not agreed"_s;
+    const QStringList autobahn{u"permessage-deflate; client_no_context_takeover; "
+                               u"client_max_window_bits"_s};
+    QTest::newRow("accepted as offered (12.x)")
+        << autobahn
+        << QByteArrayList{"permessage-deflate; client_no_context_takeover; "
+                          "client_max_window_bits=12"}
+        << false << QString()
+        << u"server: 15-bit window, context takeover; client: 12-bit window, no context "
+           u"takeover"_s;
+    QTest::newRow("accepted, from a raw request")
+        << autobahn << QByteArrayList{"permessage-deflate; server_max_window_bits=9"} << true
+        << QString()
+        << u"server: 9-bit window, context takeover; client: 15-bit window, no context takeover"_s;
+    QTest::newRow("declined") << autobahn << QByteArrayList{} << false << QString() << notAgreed;
+    QTest::newRow("accepted beside another extension")
+        << QStringList{u"x-foo"_s, u"permessage-deflate"_s}
+        << QByteArrayList{"x-foo, permessage-deflate; server_no_context_takeover"} << false
+        << QString()
+        << u"server: 15-bit window, no context takeover; client: 15-bit window, context "
+           u"takeover"_s;
+    QTest::newRow("rejected: bad window bits")
+        << autobahn << QByteArrayList{"permessage-deflate; client_max_window_bits=16"} << false
+        << u"permessage-deflate response: client_max_window_bits=16 is not in 8..15 (RFC 7692 "
+           u"§7.1.2.2)"_s
+        << notAgreed;
+    QTest::newRow("rejected: twice")
+        << autobahn << QByteArrayList{"permessage-deflate, permessage-deflate"} << false
+        << u"multiple occurrence of a permessage-compress extension"_s << notAgreed;
+    QTest::newRow("rejected: fits no offer")
+        << QStringList{u"permessage-deflate"_s}
+        << QByteArrayList{"permessage-deflate; client_max_window_bits=10"} << false
+        << u"WebSocket permessage-compress extension response from server denied by client "
+           u"(client_max_window_bits=10 answers an offer without client_max_window_bits (RFC "
+           u"7692 §7.1.2.2))"_s
+        << notAgreed;
+    QTest::newRow("rejected: not offered")
+        << QStringList{u"x-foo"_s} << QByteArrayList{"permessage-deflate"} << false
+        << u"server wants to use extension 'permessage-deflate' we did not request, haven't "
+           u"implemented or did not enable"_s
+        << notAgreed;
+    QTest::newRow("an unrequested extension before it wins")
+        << autobahn << QByteArrayList{"x-bar, permessage-deflate; bogus"} << false
+        << u"server wants to use extension 'x-bar' we did not request, haven't implemented or "
+           u"did not enable"_s
+        << notAgreed;
+    QTest::newRow("two header lines: the reference's rule first")
+        << autobahn << QByteArrayList{"permessage-deflate", "permessage-deflate"} << false
+        << u"HTTP Sec-WebSocket-Extensions header appears more than once in opening handshake "
+           u"reply"_s
+        << notAgreed;
+}
+
+void tst_Handshake::deflate()
+{
+    QFETCH(QStringList, offer);
+    QFETCH(QByteArrayList, extensions);
+    QFETCH(bool, raw);
+    QFETCH(QString, failure);
+    QFETCH(QString, agreement);
+
+    HandshakeOptions options;
+    options.extensions = offer;
+    HandshakeRequest request = rfcRequest(options);
+    if (raw) {
+        HandshakeOptions typed;
+        typed.rawRequest = request.bytes;
+        request = buildHandshakeRequest(QUrl(u"ws://example.com/"_s), typed, randomKey());
+        options = HandshakeOptions(); // only the request as typed says what was offered
+    }
+    QByteArray head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: "_ba +
+                      kRfcAccept + "\r\n";
+    for (const QByteArray &line : extensions)
+        head += "Sec-WebSocket-Extensions: " + line + "\r\n";
+    head += "\r\n";
+
+    const HandshakeResponse response = checkHandshakeResponse(head, request, options);
+    QCOMPARE(response.failure, failure);
+    QCOMPARE(response.deflate.describe(), agreement);
+    // The same rule set, asked directly.
+    if (failure.isEmpty() || failure.startsWith(u"permessage-deflate"_s) ||
+        failure.startsWith(u"multiple"_s) || failure.startsWith(u"WebSocket permessage"_s)) {
+        const wsi::DeflateNegotiation n = wsi::negotiateDeflate(request.bytes, head);
+        QCOMPARE(n.failure, failure);
+        QCOMPARE(n.agreement, response.deflate);
+    }
+    // The request built from options alone (no bytes) gives the same verdict.
+    if (!raw) {
+        const HandshakeResponse fromOptions = checkHandshakeResponse(
+            head, HandshakeRequest{QByteArray(), QByteArray(kRfcKey)}, options);
+        QCOMPARE(fromOptions.failure, failure);
+        QCOMPARE(fromOptions.deflate, response.deflate);
+    }
 }
 
 void tst_Handshake::checkKeepsFieldsOnFailure()

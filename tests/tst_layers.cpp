@@ -41,7 +41,8 @@ struct Layer
 const std::vector<Layer> &layers()
 {
     static const std::vector<Layer> rule{
-        {u"core/protocol"_s, {u"protocol"_s}, {u"QtCore"_s}, {u"emmintrin.h"_s}},
+        // zlib in the protocol layer only: permessage-deflate (RFC 7692).
+        {u"core/protocol"_s, {u"protocol"_s}, {u"QtCore"_s}, {u"emmintrin.h"_s, u"zlib.h"_s}},
         {u"core/trace"_s, {u"protocol"_s, u"trace"_s}, {u"QtCore"_s}, {u"sys/"_s}},
         {u"core/capture"_s, {u"protocol"_s, u"trace"_s, u"capture"_s}, {u"QtCore"_s}, {}},
         {u"core/session"_s,
@@ -225,6 +226,10 @@ private Q_SLOTS:
         QCOMPARE(qtModuleOf(u"QWidget"_s), u"QtWidgets"_s);
         QVERIFY(!protocol->qtModules.contains(qtModuleOf(u"QTcpSocket"_s)));
         QVERIFY(folderOf(u"frame.h"_s).isEmpty());
+        // zlib is the protocol layer's alone: the layers above use its permessage-deflate API.
+        QVERIFY(protocol->otherAllowed.contains(u"zlib.h"_s));
+        const Layer *trace = layerOf(u"app/core/trace/trace.h"_s);
+        QVERIFY(trace && !trace->otherAllowed.contains(u"zlib.h"_s));
         const Layer *gui = layerOf(u"app/gui/mainwindow.cpp"_s);
         QVERIFY(gui && gui->folder == u"gui"_s);
         const Layer *suite = layerOf(u"app/core/suite/cases.h"_s);

@@ -166,7 +166,8 @@ void FrameParser::startFrame(const uchar *header, DecodedFrame &f)
     // The header's rules and the message sequence come from the core's one rule set.
     const FrameHeaderFacts facts{f.fin, f.rsv, f.opcode, f.masked, f.extendedLengthSize, length};
     Violations v = headerViolations(facts, {m_options.serverRole, m_options.allowedRsv,
-                                            std::max<qint64>(0, m_options.maxFramePayload)});
+                                            std::max<qint64>(0, m_options.maxFramePayload),
+                                            m_options.deflate});
     const auto limit = quint64(std::max<qint64>(0, m_options.maxFramePayload));
     f.payloadTruncated = length > limit;
     m_payloadKeep = (m_options.storeDataPayloads || isControlOpcode(f.opcode))
@@ -180,18 +181,23 @@ void FrameParser::startFrame(const uchar *header, DecodedFrame &f)
     // in progress. Control frames and reserved opcodes leave it alone.
     m_checkText = false;
     m_checkClose = false;
-    switch (m_sequence.next(f.opcode, f.fin, v)) {
+    // A compressed message's payload is DEFLATE data: its text is checked after inflating, by
+    // the session (see frameparser.h).
+    switch (m_sequence.next(f.opcode, f.fin, v, m_options.deflate && (f.rsv & 4))) {
     case MessageSequence::Role::LoneContinuation:
         break; // decoded as a lone fragment of unknown type: no UTF-8 check
     case MessageSequence::Role::Continuation:
-        m_checkText = m_sequence.messageIsText() && !m_messageUtf8Failed && m_options.validateUtf8;
+        f.compressed = m_sequence.messageCompressed();
+        m_checkText = m_sequence.messageIsText() && !f.compressed && !m_messageUtf8Failed &&
+                      m_options.validateUtf8;
         break;
     case MessageSequence::Role::MessageStart:
         // A new message abandons an open one with its UTF-8 state.
         m_messageUtf8Failed = false;
+        f.compressed = m_sequence.messageCompressed();
         if (m_sequence.messageIsText()) {
             m_messageUtf8.reset();
-            m_checkText = m_options.validateUtf8;
+            m_checkText = m_options.validateUtf8 && !f.compressed;
         }
         break;
     case MessageSequence::Role::Control:

@@ -23,7 +23,10 @@ struct DecodedFrame
     bool masked = false;
     quint32 maskKey = 0;
     quint8 extendedLengthSize = 0; // 0, 2 or 8 octets after the first two
-    quint64 payloadLength = 0;     // as declared in the header
+    // A frame of a compressed message (permessage-deflate agreed and RSV1 on the message's first
+    // frame): its payload is DEFLATE data, not the message's octets.
+    bool compressed = false;
+    quint64 payloadLength = 0; // as declared in the header
     Violations violations;
     qint64 utf8ErrorOffset = -1;   // offset in this frame's payload of the first bad octet
     bool payloadTruncated = false; // payload over the size limit: only the first part is kept
@@ -38,6 +41,11 @@ struct DecodedFrame
 
 // Incremental frame parser (RFC 6455 §5): any octets, split anywhere, give the same frames.
 // Never throws, never allocates more than maxFramePayload per frame (plus one frame in progress).
+// Under permessage-deflate (Options::deflate) the parser judges the frames (RSV1 on a message's
+// first frame only, RFC 7692 §6.1) but does not inflate: the frames of a compressed message
+// are marked `compressed` and their UTF-8 is NOT validated (compressed octets are no text). The
+// session inflates the message (permessagedeflate.h) and sets InvalidUtf8Text, InflateError
+// and InflatedTooLarge itself from the inflated octets.
 class FrameParser
 {
 public:
@@ -47,6 +55,10 @@ public:
         quint8 allowedRsv = 0;   // RSV bits an extension allows (RSV1 = 4)
         qint64 maxFramePayload = 64 * 1024 * 1024; // size limit; larger frames: FrameTooLarge
         bool validateUtf8 = true;
+        // permessage-deflate agreed (FrameRuleOptions::deflate): RSV1 on the first frame of a data
+        // message marks it compressed; RSV1 elsewhere is CompressedControlFrame or
+        // CompressedContinuation.
+        bool deflate = false;
         // false: payloads of data frames (opcodes 0–7) are validated but not kept; the caller
         // keeps the octets (the trace does) and derives payloads from them. Control frames'
         // payloads are always kept: the caller reacts to them.
@@ -77,6 +89,8 @@ public:
     [[nodiscard]] qint64 streamPosition() const { return m_position; }
     // True while a fragmented data message is open (a text/binary frame without FIN was seen).
     [[nodiscard]] bool inMessage() const { return m_sequence.inMessage(); }
+    // The open (or last) message is compressed (permessage-deflate, RSV1 on its first frame).
+    [[nodiscard]] bool messageCompressed() const { return m_sequence.messageCompressed(); }
 
     void reset();
 

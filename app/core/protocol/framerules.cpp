@@ -46,6 +46,14 @@ QString violationName(Violation v)
         return u"Mask bit without key"_s;
     case Violation::DeclaredLengthMismatch:
         return u"Declared length mismatch"_s;
+    case Violation::CompressedControlFrame:
+        return u"Compressed control frame"_s;
+    case Violation::CompressedContinuation:
+        return u"Compressed continuation"_s;
+    case Violation::InflateError:
+        return u"Inflate error"_s;
+    case Violation::InflatedTooLarge:
+        return u"Inflated message too large"_s;
     }
     return u"Unknown violation"_s;
 }
@@ -97,6 +105,18 @@ QString violationRule(Violation v)
     case Violation::DeclaredLengthMismatch:
         return u"RFC 6455 §5.2: the payload length field gives the length of the payload that "
                u"follows"_s;
+    case Violation::CompressedControlFrame:
+        return u"RFC 7692 §6.1: permessage-deflate compresses data messages only; RSV1 MUST NOT "
+               u"be set on a control frame"_s;
+    case Violation::CompressedContinuation:
+        return u"RFC 7692 §6.1: RSV1 is set on the first frame of a compressed message only, "
+               u"never on a continuation frame"_s;
+    case Violation::InflateError:
+        return u"RFC 7692 §6.2: the payload of a message with RSV1 set MUST inflate as DEFLATE "
+               u"data (with 00 00 ff ff appended); otherwise fail with 1007"_s;
+    case Violation::InflatedTooLarge:
+        return u"Local size limit (RFC 6455 §7.4.1, 1009): the message inflates to more than the "
+               u"configured maximum"_s;
     }
     return QString();
 }
@@ -108,8 +128,10 @@ int violationCloseCode(Violation v)
         return 0; // nothing to fail
     case Violation::InvalidUtf8Text:
     case Violation::InvalidUtf8CloseReason:
+    case Violation::InflateError:
         return CloseCode::InvalidPayload;
     case Violation::FrameTooLarge:
+    case Violation::InflatedTooLarge:
         return CloseCode::MessageTooBig;
     default:
         return CloseCode::ProtocolError;
@@ -138,7 +160,20 @@ Violations headerViolations(const FrameHeaderFacts &h, const FrameRuleOptions &o
         else if (h.payloadLength < 0x10000)
             v |= Violation::NonMinimalLength;
     }
-    if (h.rsv & ~o.allowedRsv)
+    quint8 rsv = h.rsv;
+    if (o.deflate && (rsv & 4)) {
+        // RFC 7692 §6.1: RSV1 is the "Per-Message Compressed" bit of a message's first frame.
+        if (isControlOpcode(h.opcode)) {
+            v |= Violation::CompressedControlFrame;
+            rsv &= ~4;
+        } else if (h.opcode == quint8(Opcode::Continuation)) {
+            v |= Violation::CompressedContinuation;
+            rsv &= ~4;
+        } else if (h.opcode == quint8(Opcode::Text) || h.opcode == quint8(Opcode::Binary)) {
+            rsv &= ~4;
+        }
+    }
+    if (rsv & ~o.allowedRsv)
         v |= Violation::RsvWithoutExtension;
     if (isReservedOpcode(h.opcode))
         v |= Violation::ReservedOpcode;
@@ -162,7 +197,8 @@ Violations closeCodeViolations(int code)
     return isValidReceivedCloseCode(code) ? Violations() : Violations(Violation::InvalidCloseCode);
 }
 
-MessageSequence::Role MessageSequence::next(quint8 opcode, bool fin, Violations &violations)
+MessageSequence::Role MessageSequence::next(quint8 opcode, bool fin, Violations &violations,
+                                            bool compressed)
 {
     switch (opcode) {
     case quint8(Opcode::Continuation):
@@ -181,6 +217,7 @@ MessageSequence::Role MessageSequence::next(quint8 opcode, bool fin, Violations 
             violations |= Violation::DataFrameInsideMessage;
         m_inMessage = !fin;
         m_text = opcode == quint8(Opcode::Text);
+        m_compressed = compressed;
         return Role::MessageStart;
     default:
         return Role::Control;
@@ -250,9 +287,9 @@ FrameJudge::Result FrameJudge::judge(const FrameSpec &spec)
     return judgeFrame(spec, false);
 }
 
-FrameJudge::Result FrameJudge::judgeAlone(const FrameSpec &spec, quint8 allowedRsv)
+FrameJudge::Result FrameJudge::judgeAlone(const FrameSpec &spec, quint8 allowedRsv, bool deflate)
 {
-    FrameJudge judge(allowedRsv);
+    FrameJudge judge(allowedRsv, deflate);
     return judge.judgeFrame(spec, true);
 }
 
@@ -266,7 +303,8 @@ FrameJudge::Result FrameJudge::judgeFrame(const FrameSpec &spec, bool alone)
     h.masked = spec.hasMaskBit();
     h.extendedLengthSize = extendedLengthSizeOf(spec);
     h.payloadLength = spec.headerLength();
-    r.violations = headerViolations(h, {true, m_allowedRsv, -1});
+    r.violations = headerViolations(h, {true, m_allowedRsv, -1, m_deflate});
+    const bool rsv1 = m_deflate && (h.rsv & 4);
     if (spec.maskMode == MaskMode::BitOnly)
         r.violations |= Violation::MaskBitWithoutKey;
     const qint64 wireLength = spec.wirePayloadLength();
@@ -280,18 +318,20 @@ FrameJudge::Result FrameJudge::judgeFrame(const FrameSpec &spec, bool alone)
                    ? MessageSequence::Role::MessageStart
                    : MessageSequence::Role::Control;
     } else {
-        role = m_sequence.next(h.opcode, h.fin, r.violations);
+        role = m_sequence.next(h.opcode, h.fin, r.violations, rsv1);
     }
 
     // A text message's UTF-8, across its fragments (RFC 6455 §8.1). Alone, a continuation's
     // message is unknown, so only a text frame is checked.
     bool checkText = false;
+    // A compressed message's octets are not its text (RFC 7692 §6): not judged here.
     if (role == MessageSequence::Role::MessageStart) {
         m_messageUtf8.reset();
         m_messageUtf8Failed = false;
-        checkText = h.opcode == quint8(Opcode::Text);
+        checkText = h.opcode == quint8(Opcode::Text) && !rsv1;
     } else if (role == MessageSequence::Role::Continuation && !alone) {
-        checkText = m_sequence.messageIsText() && !m_messageUtf8Failed;
+        checkText =
+            m_sequence.messageIsText() && !m_sequence.messageCompressed() && !m_messageUtf8Failed;
     }
     if (checkText) {
         const qint64 start = m_messageUtf8.position();

@@ -35,6 +35,11 @@ enum class Violation : quint32 {
     FrameTooLarge = 1u << 14,             // local size limit (not an RFC rule; received frames)
     MaskBitWithoutKey = 1u << 15,         // §5.3: a set mask bit is followed by the key (TX only)
     DeclaredLengthMismatch = 1u << 16,    // §5.2: the length field says how much follows (TX only)
+    // permessage-deflate (RFC 7692), only while it is agreed:
+    CompressedControlFrame = 1u << 17, // §6.1: RSV1 on a control frame
+    CompressedContinuation = 1u << 18, // §6.1: RSV1 only on the first frame of a message
+    InflateError = 1u << 19,           // §6.2: the compressed payload does not inflate (1007)
+    InflatedTooLarge = 1u << 20,       // local limit on the inflated message: a deflate bomb (1009)
 };
 Q_DECLARE_FLAGS(Violations, Violation)
 Q_DECLARE_OPERATORS_FOR_FLAGS(Violations)
@@ -42,9 +47,9 @@ Q_DECLARE_OPERATORS_FOR_FLAGS(Violations)
 // Short English name ("RSV without extension") and the RFC rule it breaks ("RFC 6455 §5.2: …").
 [[nodiscard]] QString violationName(Violation v);
 [[nodiscard]] QString violationRule(Violation v);
-// The close code an endpoint fails the connection with for this violation: 1007 for UTF-8,
-// 1009 for the size limit, 1002 otherwise (what the reference client sends, and what a correct
-// server answers our broken frame with).
+// The close code an endpoint fails the connection with for this violation: 1007 for UTF-8 and
+// a payload that does not inflate, 1009 for the size limits, 1002 otherwise (what the reference
+// client sends, and what a correct server answers our broken frame with).
 [[nodiscard]] int violationCloseCode(Violation v);
 // Every set flag, in bit order.
 [[nodiscard]] QList<Violation> violationList(Violations v);
@@ -66,10 +71,16 @@ struct FrameRuleOptions
     quint8 allowedRsv = 0;     // RSV bits an extension allows (RSV1 = 4)
     // Received frames: larger payloads are FrameTooLarge. Negative: no limit (sent frames).
     qint64 maxFramePayload = -1;
+    // permessage-deflate agreed (RFC 7692 §6.1): RSV1 is allowed on the first frame of a text or
+    // binary message (it says the message is compressed); on a control frame it is
+    // CompressedControlFrame, on a continuation CompressedContinuation. Without it, RSV1 is
+    // RsvWithoutExtension unless allowedRsv has it.
+    bool deflate = false;
 };
 
 // The header's own rules: RSV, reserved opcode, control frame length and FIN, masking for the
-// direction, minimal length encoding, the 64-bit top bit, the size limit, a 1-octet close body.
+// direction, minimal length encoding, the 64-bit top bit, the size limit, a 1-octet close body,
+// RSV1 on a control frame or a continuation under permessage-deflate.
 [[nodiscard]] Violations headerViolations(const FrameHeaderFacts &h, const FrameRuleOptions &o);
 
 // A close frame's status code (RFC 6455 §7.4): InvalidCloseCode when it may not be sent.
@@ -86,18 +97,25 @@ public:
         MessageStart,     // a text or binary frame: a new message starts (and may end)
     };
     // Applies the next frame's header; `violations` gets the sequence rules it broke.
-    Role next(quint8 opcode, bool fin, Violations &violations);
+    // `compressed`: the frame has RSV1 under an agreed permessage-deflate; it matters on a
+    // message's first frame only (RFC 7692 §6.1: the first frame says it for the message).
+    Role next(quint8 opcode, bool fin, Violations &violations, bool compressed = false);
     [[nodiscard]] bool inMessage() const { return m_inMessage; }
+    // The open message, or the last one once it ended (as messageIsText()).
     [[nodiscard]] bool messageIsText() const { return m_text; }
+    [[nodiscard]] bool messageCompressed() const { return m_compressed; }
 
 private:
     bool m_inMessage = false;
     bool m_text = false;
+    bool m_compressed = false;
 };
 
 // Judges frames we send, by the same rules, from what the sender describes and the payload octets
 // it puts on the wire (unmasked). It follows the message sequence and a text message's UTF-8
-// across its fragments, so it judges a stream of frames in order.
+// across its fragments, so it judges a stream of frames in order. Under permessage-deflate
+// (deflate set) a compressed message's payload is compressed octets: its UTF-8 is not judged
+// here (whoever compressed it knows the text).
 class FrameJudge
 {
 public:
@@ -108,7 +126,13 @@ public:
     };
 
     FrameJudge() = default;
-    explicit FrameJudge(quint8 allowedRsv) : m_allowedRsv(allowedRsv) {}
+    explicit FrameJudge(quint8 allowedRsv, bool deflate = false)
+        : m_allowedRsv(allowedRsv), m_deflate(deflate)
+    {
+    }
+    // permessage-deflate agreed for what we send (FrameRuleOptions::deflate).
+    void setDeflate(bool deflate) { m_deflate = deflate; }
+    [[nodiscard]] bool deflate() const { return m_deflate; }
 
     // The next frame we send, as described (its on-wire payload is spec.wirePayload(); it is
     // built only when a text or close rule needs the octets).
@@ -116,7 +140,8 @@ public:
 
     // One frame on its own, as the composer previews it: the message it belongs to is unknown,
     // so a continuation is not judged against the sequence and a text frame starts a message.
-    [[nodiscard]] static Result judgeAlone(const FrameSpec &spec, quint8 allowedRsv = 0);
+    [[nodiscard]] static Result judgeAlone(const FrameSpec &spec, quint8 allowedRsv = 0,
+                                           bool deflate = false);
 
     [[nodiscard]] const MessageSequence &sequence() const { return m_sequence; }
 
@@ -124,6 +149,7 @@ private:
     Result judgeFrame(const FrameSpec &spec, bool alone);
 
     quint8 m_allowedRsv = 0;
+    bool m_deflate = false;
     MessageSequence m_sequence;
     Utf8Validator m_messageUtf8; // the open text message
     bool m_messageUtf8Failed = false;

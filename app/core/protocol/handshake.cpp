@@ -224,7 +224,19 @@ QString checkStatusLine(HandshakeResponse &response)
     return {};
 }
 
-QString checkHeaders(HandshakeResponse &response, const HandshakeRequest &request,
+// The request head the offer is read from: as sent, or built from the options' extensions.
+QByteArray offerHead(const HandshakeRequest &request, const HandshakeOptions &options)
+{
+    if (!request.bytes.isEmpty())
+        return request.bytes;
+    QByteArray head = "GET / HTTP/1.1\r\n";
+    if (!options.extensions.isEmpty())
+        head += "Sec-WebSocket-Extensions: " + options.extensions.join(u", "_s).toUtf8() + "\r\n";
+    return head + "\r\n";
+}
+
+QString checkHeaders(HandshakeResponse &response, const QByteArray &head,
+                     const HandshakeRequest &request, const HandshakeOptions &options,
                      const Offer &offer)
 {
     const HeaderList &fields = response.headers;
@@ -266,8 +278,20 @@ QString checkHeaders(HandshakeResponse &response, const HandshakeRequest &reques
         return u"HTTP Sec-WebSocket-Extensions header appears more than once in opening "
                u"handshake reply"_s;
     }
+    bool deflateChecked = false;
     for (const QString &extension : std::as_const(response.extensions)) {
         const QByteArray name = extensionName(extension.toLatin1());
+        if (name == "permessage-deflate" && offer.extensionNames.contains(name)) {
+            // Offered: the one rule set of RFC 7692 decides, at the first such element.
+            if (!deflateChecked) {
+                deflateChecked = true;
+                const DeflateNegotiation n = negotiateDeflate(offerHead(request, options), head);
+                if (!n.ok())
+                    return n.failure;
+                response.deflate = n.agreement;
+            }
+            continue;
+        }
         if (!offer.extensionNames.contains(name)) {
             return u"server wants to use extension '"_s + latin1(name) +
                    u"' we did not request, haven't implemented or did not enable"_s;
@@ -452,9 +476,12 @@ HandshakeResponse checkHandshakeResponse(const QByteArray &head, const Handshake
         response.failure =
             u"Bad HTTP response header line '"_s + latin1(parsed.malformedLine) + u'\'';
     if (response.failure.isEmpty())
-        response.failure = checkHeaders(response, request, offerOf(request, options));
+        response.failure =
+            checkHeaders(response, head, request, options, offerOf(request, options));
     if (response.failure.isEmpty() && !parsed.terminated)
         response.failure = u"Incomplete HTTP response head (no empty line after the headers)"_s;
+    if (!response.failure.isEmpty())
+        response.deflate = DeflateAgreement();
     return response;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "protocol/permessagedeflate.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QPair>
@@ -84,6 +86,9 @@ struct HandshakeResponse
     QString failure;
     QString subprotocol;    // selected by the server, if any
     QStringList extensions; // accepted by the server, if any
+    // permessage-deflate as agreed (negotiateDeflate()); agreed is false when it was not
+    // offered, declined, or the check failed.
+    DeflateAgreement deflate;
 
     [[nodiscard]] bool ok() const { return failure.isEmpty(); }
     // First value of a header, case-insensitive name; nullopt when absent.
@@ -94,7 +99,8 @@ struct HandshakeResponse
 // Parses and checks a response head against the request (RFC 6455 §4.1, client steps 1–6), in the
 // reference client's order: status line, HTTP version, status 101, Upgrade, Connection,
 // Sec-WebSocket-Accept (missing / more than once / bogus value), Sec-WebSocket-Extensions (more
-// than once, not requested), Sec-WebSocket-Protocol (more than once, not in the requested list).
+// than once, not requested; permessage-deflate, when offered, by negotiateDeflate()'s rules and
+// texts), Sec-WebSocket-Protocol (more than once, not in the requested list).
 // Like the reference client, repeated Upgrade or Connection headers count as one comma-joined
 // value. Not in the reference (it skips such lines): a header line without ':' fails with
 // "Bad HTTP response header line '…'", checked right after the status code; a head without
