@@ -107,8 +107,7 @@ TraceBatchPtr handshakeAndFrames(const QByteArray &serverFrames)
     batch->add(std::move(open));
 
     FrameParser::Options options = frameParserOptions(Direction::Rx, 1 << 20, true);
-    options.allowedRsv = 4;       // RSV1: the extension was agreed
-    options.validateUtf8 = false; // compressed text is DEFLATE data, validated once inflated
+    options.deflate = true; // agreed: RSV1 marks a compressed message
     FrameParser parser(options);
     std::vector<DecodedFrame> frames;
     parser.feed(serverFrames, frames);
