@@ -82,8 +82,9 @@ FrameDetailPane::FrameDetailPane(QWidget *parent)
     m_ui->textEdit->setFont(fixed);
     m_ui->jsonEdit->setFont(fixed);
     m_ui->inflatedText->setFont(fixed);
-    m_ui->inflateSplitter->setStretchFactor(0, 1);
-    m_ui->inflateSplitter->setStretchFactor(1, 1);
+    // The hex view needs its 16 octets and their characters a line; the text wraps.
+    m_ui->inflateSplitter->setStretchFactor(0, 3);
+    m_ui->inflateSplitter->setStretchFactor(1, 2);
     setupBitsTable();
 
     connect(m_ui->frameHex, &HexView::selectionChanged, this, &FrameDetailPane::onFrameSelection);

@@ -614,6 +614,17 @@ void TestDeflateView::realSession()
     QVERIFY(statistics.deflateText().contains(u"Received: "_s +
                                               format::compression(s.rxWireOctets, s.rxAppOctets)));
 
+    // What the window shows, for a person to look at (WSI_DEFLATE_SHOTS: a folder).
+    const QString shots = qEnvironmentVariable("WSI_DEFLATE_SHOTS");
+    if (!shots.isEmpty()) {
+        QTest::qWait(100); // laid out and painted as a person would see it
+        QVERIFY(pane.grab().save(shots + u"/deflate-detail-pane.png"_s));
+        statistics.resize(900, 600);
+        statistics.show();
+        QTest::qWait(100);
+        QVERIFY(statistics.grab().save(shots + u"/deflate-statistics.png"_s));
+    }
+
     // The Messages table shows both inflated.
     MessageModel model(&store);
     QCOMPARE(model.rowCount(), 2);
@@ -628,15 +639,6 @@ void TestDeflateView::realSession()
     handshake.setTrace(store.trace());
     QVERIFY2(handshake.deflateText().startsWith(u"permessage-deflate agreed: "_s),
              qPrintable(handshake.deflateText()));
-
-    // What the window shows, for a person to look at (WSI_DEFLATE_SHOTS: a folder).
-    const QString shots = qEnvironmentVariable("WSI_DEFLATE_SHOTS");
-    if (!shots.isEmpty()) {
-        QVERIFY(pane.grab().save(shots + u"/deflate-detail-pane.png"_s));
-        statistics.resize(900, 600);
-        statistics.show();
-        QVERIFY(statistics.grab().save(shots + u"/deflate-statistics.png"_s));
-    }
 }
 
 QTEST_MAIN(TestDeflateView)
