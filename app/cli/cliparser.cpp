@@ -519,6 +519,48 @@ QString parseUrl(const QString &arg, QUrl &out)
     return {};
 }
 
+// The TLS options of a deployment (docs/tls.md §4): client certificate and key, SNI, ALPN,
+// version, key log. As parseConnectionOption. The files are checked before connecting (main).
+bool parseTlsOption(const QStringList &args, qsizetype &i, TlsOptions &tls, QString &error)
+{
+    const QString &a = args[i];
+    if (a != u"--client-cert"_s && a != u"--client-key"_s && a != u"--sni"_s && a != u"--alpn"_s &&
+        a != u"--tls-version"_s && a != u"--keylog"_s)
+        return false;
+    if (i + 1 >= args.size()) {
+        error = a + u" needs a value"_s;
+        return true;
+    }
+    const QString v = args[++i];
+    if (a == u"--client-cert"_s) {
+        tls.clientCertFile = v;
+    } else if (a == u"--client-key"_s) {
+        tls.clientKeyFile = v;
+    } else if (a == u"--sni"_s) {
+        tls.sni = v; // '' sends none
+    } else if (a == u"--keylog"_s) {
+        tls.keyLogFile = v;
+    } else if (a == u"--alpn"_s) {
+        tls.alpn = v.isEmpty() ? QStringList{} : v.split(u',');
+        for (const QString &p : std::as_const(tls.alpn)) {
+            if (p.isEmpty() || p.toUtf8().size() > 255) {
+                error =
+                    u"--alpn: each protocol name must have 1 to 255 octets, got '"_s + v + u'\'';
+                break;
+            }
+        }
+    } else if (v == u"1.2"_s) {
+        tls.version = TlsOptions::Version::Tls12;
+    } else if (v == u"1.3"_s) {
+        tls.version = TlsOptions::Version::Tls13;
+    } else if (v == u"any"_s) {
+        tls.version = TlsOptions::Version::Any;
+    } else {
+        error = u"--tls-version: expected 1.2, 1.3 or any, got '"_s + v + u'\'';
+    }
+    return true;
+}
+
 // The options send and run share: the opening handshake, TLS and the protocol timeouts. True
 // when args[i] is one of them (i then points at its last argument); `error` names a bad value.
 bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSettings &settings,
@@ -535,6 +577,8 @@ bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSetting
         return true;
     };
     double seconds = 0;
+    if (parseTlsOption(args, i, settings.tls, error))
+        return true;
     if (a == u"--insecure"_s) {
         settings.ignoreCertificateErrors = true;
     } else if (a == u"--open-timeout"_s || a == u"--close-timeout"_s || a == u"--drop-timeout"_s) {
@@ -992,6 +1036,11 @@ SPEC: comma-separated keys
 Options:
   --header NAME:VALUE  --subprotocol P  --extension E  --origin O
   --insecure (ignore certificate errors)  --ca-file PEM
+  --client-cert PEM  --client-key PEM (unencrypted; default: in the --client-cert file)
+  --sni NAME (default: the URL's host unless an address; '' sends none)
+  --alpn LIST (http/1.1; '' offers none)  --tls-version 1.2|1.3|any (any)
+  --keylog FILE: append the TLS secrets in SSLKEYLOGFILE format (Wireshark decrypts a
+        capture with it); created 0600
   --no-auto-pong  --no-auto-close-reply  --no-fail-on-violation  --max-frame-size N
   --max-trace-octets N (536870912): what the trace stores at most; past it octets and
         frames are counted, not stored (docs/cli.md, Memory: resident <= N + 64 MiB)
@@ -1023,6 +1072,7 @@ AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.
                           reports (AGENT_case_ID.pcapng); `report` reads one back
   --header, --subprotocol, --origin, --insecure, --ca-file, --open-timeout,
   --close-timeout, --drop-timeout as for send
+  --client-cert, --client-key, --sni, --alpn, --tls-version, --keylog as for send
 Exit status: 0 every case passed (OK, NON-STRICT or INFORMATIONAL), 1 a case failed or
 did not run (no connection: one error line, the remaining cases are not tried),
 2 usage error, unknown case pattern, or the reports or captures could not be written (the

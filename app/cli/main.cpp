@@ -7,6 +7,7 @@
 #include "echo/echoserver.h"
 #include "protocol/textescape.h"
 #include "session/session.h"
+#include "session/tlsclient.h"
 #include "suite/caseannotation.h"
 #include "suite/casereport.h"
 #include "suite/caserunner.h"
@@ -587,6 +588,19 @@ int main(int argc, char **argv)
         printErr(u"wsinspector-cli: "_s + parsed.error);
         return 2;
     }
+    // A missing certificate or key, one that does not fit, is told before connecting.
+    const auto usableTls = [](const SessionSettings &settings) {
+        if (settings.url.scheme() != u"wss"_s)
+            return true;
+        const QString error = TlsClient::checkOptions(settings.tls);
+        if (!error.isEmpty())
+            printErr(u"wsinspector-cli: "_s + error);
+        return error.isEmpty();
+    };
+    if ((parsed.command.kind == cli::Command::Kind::Send &&
+         !usableTls(parsed.command.send.settings)) ||
+        (parsed.command.kind == cli::Command::Kind::Run && !usableTls(parsed.command.run.settings)))
+        return 2;
     switch (parsed.command.kind) {
     case cli::Command::Kind::Help:
         QTextStream(stdout) << cli::usageText();

@@ -42,7 +42,9 @@ void setTextIfChanged(QPlainTextEdit *edit, const QString &text)
 bool sameTls(const TlsInfo &a, const TlsInfo &b)
 {
     return a.protocol == b.protocol && a.cipher == b.cipher && a.chain == b.chain &&
-           a.certificateErrors == b.certificateErrors && a.errorsIgnored == b.errorsIgnored;
+           a.certificateErrors == b.certificateErrors && a.errorsIgnored == b.errorsIgnored &&
+           a.sni == b.sni && a.alpnOffered == b.alpnOffered && a.alpn == b.alpn &&
+           a.clientCertificate == b.clientCertificate && a.versionAsked == b.versionAsked;
 }
 
 // A status line's code: "HTTP/1.1 400 Bad Request" → 400 (0 when there is none).
@@ -314,9 +316,13 @@ void HandshakePanel::showTls()
         m_ui->noTlsLabel->setText(tr("The TLS handshake did not complete."));
 
     const bool haveSession = m_tls.has_value();
-    const QList<QWidget *> sessionWidgets{m_ui->tlsProtocolLabel, m_ui->tlsProtocolValue,
-                                          m_ui->tlsCipherLabel,   m_ui->tlsCipherValue,
-                                          m_ui->chainCaption,     m_ui->chainTree};
+    const QList<QWidget *> sessionWidgets{m_ui->tlsProtocolLabel,     m_ui->tlsProtocolValue,
+                                          m_ui->tlsCipherLabel,       m_ui->tlsCipherValue,
+                                          m_ui->tlsSniLabel,          m_ui->tlsSniValue,
+                                          m_ui->tlsAlpnLabel,         m_ui->tlsAlpnValue,
+                                          m_ui->tlsClientCertLabel,   m_ui->tlsClientCertValue,
+                                          m_ui->tlsVersionAskedLabel, m_ui->tlsVersionAskedValue,
+                                          m_ui->chainCaption,         m_ui->chainTree};
     for (QWidget *w : sessionWidgets)
         w->setVisible(haveSession);
     m_ui->certificateLabel->setVisible(!errors.isEmpty());
@@ -343,6 +349,17 @@ void HandshakePanel::showTls()
     }
     m_ui->tlsProtocolValue->setText(tlsProtocolDisplayName(m_tls->protocol));
     m_ui->tlsCipherValue->setText(m_tls->cipher);
+    m_ui->tlsSniValue->setText(m_tls->sni.isEmpty() ? tr("none sent") : m_tls->sni);
+    const QString offered = m_tls->alpnOffered.join(u", "_s);
+    m_ui->tlsAlpnValue->setText(offered.isEmpty() ? tr("none offered")
+                                : m_tls->alpn.isEmpty()
+                                    ? tr("none selected (offered: %1)").arg(offered)
+                                    : tr("%1 (offered: %2)").arg(m_tls->alpn, offered));
+    m_ui->tlsClientCertValue->setText(
+        m_tls->clientCertificate.isEmpty() ? tr("none presented") : m_tls->clientCertificate);
+    m_ui->tlsVersionAskedValue->setText(m_tls->versionAsked.isEmpty()
+                                            ? tr("any (TLS 1.2 or 1.3)")
+                                            : tlsProtocolDisplayName(m_tls->versionAsked));
     m_ui->chainTree->clear();
     const auto when = [this](const QDateTime &utc) {
         return utc.isValid() ? tr("%1 UTC").arg(utc.toUTC().toString(u"yyyy-MM-dd HH:mm:ss"_s))

@@ -37,7 +37,8 @@ constexpr int BaseLength = 0, RepeatLength = 1, DeclaredLength = 2, LengthEncodi
 constexpr int Kind = 1, State = 2, Seconds = 3, Code = 4, Reason = 5, Text = 6, Flag = 7,
               TcpEnd = 8, EventOffset = 9, EventDirection = 10, Tls = 11;
 // tls
-constexpr int Protocol = 0, Cipher = 1, Chain = 2, Errors = 3, Ignored = 4;
+constexpr int Protocol = 0, Cipher = 1, Chain = 2, Errors = 3, Ignored = 4, Sni = 5,
+              AlpnOffered = 6, Alpn = 7, ClientCertificate = 8, VersionAsked = 9;
 constexpr int Subject = 0, Issuer = 1, NotBefore = 2, NotAfter = 3, Sha256 = 4;
 // chunk facts
 constexpr int ChunkOffset = 0, ChunkSize = 1, ChunkSync = 2, ChunkPart = 3;
@@ -253,6 +254,17 @@ QCborMap tlsMap(const TlsInfo &tls)
     w.value(key::Chain, chain);
     w.value(key::Errors, QCborArray::fromStringList(tls.certificateErrors));
     w.boolean(key::Ignored, tls.errorsIgnored);
+    // Absent when empty: a file without them reads as an older one did (none sent, any version).
+    const auto optionalText = [&w](int k, const QString &v) {
+        if (!v.isEmpty())
+            w.text(k, v);
+    };
+    optionalText(key::Sni, tls.sni);
+    if (!tls.alpnOffered.isEmpty())
+        w.value(key::AlpnOffered, QCborArray::fromStringList(tls.alpnOffered));
+    optionalText(key::Alpn, tls.alpn);
+    optionalText(key::ClientCertificate, tls.clientCertificate);
+    optionalText(key::VersionAsked, tls.versionAsked);
     return w.result();
 }
 
@@ -409,6 +421,12 @@ TlsInfoPtr readTls(const QCborMap &map, QString &error)
     for (const QCborValue &e : r.array(key::Errors))
         tls->certificateErrors.append(e.toString());
     tls->errorsIgnored = r.boolean(key::Ignored);
+    tls->sni = r.text(key::Sni);
+    for (const QCborValue &p : r.array(key::AlpnOffered))
+        tls->alpnOffered.append(p.toString());
+    tls->alpn = r.text(key::Alpn);
+    tls->clientCertificate = r.text(key::ClientCertificate);
+    tls->versionAsked = r.text(key::VersionAsked);
     if (!r.error().isEmpty()) {
         error = r.error();
         return {};

@@ -204,6 +204,7 @@ void ClientSession::startTls()
     // sends ours when we close, which servers that wait for it need to close TCP (docs/tls.md).
     TlsClient::Options options;
     options.ignoreCertificateErrors = m_settings.ignoreCertificateErrors;
+    options.tls = m_settings.tls;
     if (!m_settings.caFile.isEmpty()) {
         QFile ca(m_settings.caFile);
         const QByteArray pem =

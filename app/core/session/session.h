@@ -5,6 +5,7 @@
 #include "protocol/handshake.h"
 #include "session/peerevent.h"
 #include "session/step.h"
+#include "session/tlsoptions.h"
 #include "trace/octetarena.h"
 #include "trace/trace.h"
 
@@ -37,6 +38,7 @@ struct SessionSettings
     HandshakeOptions handshake;
     bool ignoreCertificateErrors = false;
     QString caFile;              // extra CA certificates (PEM) to trust for wss://
+    TlsOptions tls;              // client certificate, SNI, ALPN, version, key log (wss://)
     bool autoPong = true;        // answer pings while OPEN (docs/sending.md §1.5)
     bool autoCloseReply = true;  // answer the peer's close with 1000 (docs/sending.md §1.5)
     bool failOnViolation = true; // fail on a protocol violation (docs/sending.md §3.1)

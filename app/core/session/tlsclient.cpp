@@ -3,7 +3,10 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
+#include <QScopeGuard>
 #include <QSslError>
 #include <QTcpSocket>
 
@@ -78,15 +81,68 @@ QString certificateErrorText(int code)
     return QString::fromLatin1(X509_verify_cert_error_string(code));
 }
 
+// An alert's name as RFC 8446 §6 (and RFC 5246 §7.2 for those TLS 1.3 dropped) spell it; OpenSSL
+// 3.0 knows the TLS 1.3 ones only as "unknown".
+QString alertName(int number)
+{
+    static const std::pair<int, const char *> names[] = {
+        {0, "close_notify"},
+        {10, "unexpected_message"},
+        {20, "bad_record_mac"},
+        {21, "decryption_failed"},
+        {22, "record_overflow"},
+        {30, "decompression_failure"},
+        {40, "handshake_failure"},
+        {41, "no_certificate"},
+        {42, "bad_certificate"},
+        {43, "unsupported_certificate"},
+        {44, "certificate_revoked"},
+        {45, "certificate_expired"},
+        {46, "certificate_unknown"},
+        {47, "illegal_parameter"},
+        {48, "unknown_ca"},
+        {49, "access_denied"},
+        {50, "decode_error"},
+        {51, "decrypt_error"},
+        {60, "export_restriction"},
+        {70, "protocol_version"},
+        {71, "insufficient_security"},
+        {80, "internal_error"},
+        {86, "inappropriate_fallback"},
+        {90, "user_canceled"},
+        {100, "no_renegotiation"},
+        {109, "missing_extension"},
+        {110, "unsupported_extension"},
+        {111, "certificate_unobtainable"},
+        {112, "unrecognized_name"},
+        {113, "bad_certificate_status_response"},
+        {114, "bad_certificate_hash_value"},
+        {115, "unknown_psk_identity"},
+        {116, "certificate_required"},
+        {120, "no_application_protocol"},
+    };
+    for (const auto &[n, name] : names) {
+        if (n == number)
+            return QString::fromLatin1(name);
+    }
+    return u"unknown"_s;
+}
+
 // OpenSSL's error queue of this thread, in words, emptied. The reasons are short phrases
-// ("wrong version number", "tlsv1 alert unknown ca"); repeats are dropped.
+// ("wrong version number", "the server sent alert 48 (unknown_ca)"); repeats are dropped.
 QString takeOpenSslErrors()
 {
     QStringList reasons;
     while (const unsigned long code = ERR_get_error()) {
         const char *reason = ERR_reason_error_string(code);
+        const int number = ERR_GET_REASON(code) - SSL_AD_REASON_OFFSET;
+        // A received alert by its number and RFC name (RFC 8446 §6): "tlsv13 alert certificate
+        // required" tells less than "alert 116 (certificate_required)".
+        const bool alert = ERR_GET_LIB(code) == ERR_LIB_SSL && number >= 0 && number < 256;
         const QString text =
-            reason ? QString::fromLatin1(reason) : u"error %1"_s.arg(ERR_GET_REASON(code));
+            alert    ? u"the server sent alert %1 (%2)"_s.arg(number).arg(alertName(number))
+            : reason ? QString::fromLatin1(reason)
+                     : u"error %1"_s.arg(ERR_GET_REASON(code));
         if (!reasons.contains(text))
             reasons.append(text);
     }
@@ -140,7 +196,151 @@ TlsCertificateInfo certificateInfo(X509 *cert)
     return info;
 }
 
+// A file's contents for the TLS options, or the reason it cannot be had. Certificates and keys
+// are small; anything past 1 MiB is not one.
+QString readSmallFile(const QString &path, const QString &what, QByteArray &out)
+{
+    QFile file(path);
+    if (!file.exists())
+        return what + u" file not found: "_s + path;
+    if (!file.open(QIODevice::ReadOnly))
+        return u"cannot read the "_s + what + u" file "_s + path + u": "_s + file.errorString();
+    out = file.read(1024 * 1024);
+    return {};
+}
+
+int noPassword(char *, int, int, void *)
+{
+    return 0;
+}
+
+// The client certificate (leaf first, then intermediates) and its key from the options' PEM
+// files, set on `ssl`, or why they cannot be.
+QString useClientCredentials(SSL *ssl, const TlsOptions &options)
+{
+    if (options.clientCertFile.isEmpty()) {
+        return options.clientKeyFile.isEmpty()
+                   ? QString()
+                   : u"a client key was given without a client certificate"_s;
+    }
+    QByteArray certPem;
+    if (QString error = readSmallFile(options.clientCertFile, u"client certificate"_s, certPem);
+        !error.isEmpty())
+        return error;
+    const QString keyFile =
+        options.clientKeyFile.isEmpty() ? options.clientCertFile : options.clientKeyFile;
+    QByteArray keyPem = certPem;
+    if (keyFile != options.clientCertFile) {
+        if (QString error = readSmallFile(keyFile, u"client key"_s, keyPem); !error.isEmpty())
+            return error;
+    }
+
+    std::vector<X509 *> certs;
+    EVP_PKEY *key = nullptr;
+    const auto freeAll = qScopeGuard([&] {
+        for (X509 *c : certs)
+            X509_free(c);
+        EVP_PKEY_free(key);
+    });
+    if (BIO *bio = BIO_new_mem_buf(certPem.constData(), int(certPem.size()))) {
+        while (X509 *cert = PEM_read_bio_X509(bio, nullptr, noPassword, nullptr))
+            certs.push_back(cert);
+        BIO_free(bio);
+    }
+    ERR_clear_error(); // the end of the PEM data leaves a "no start line" error
+    if (certs.empty())
+        return u"the client certificate file "_s + options.clientCertFile +
+               u" has no PEM certificate"_s;
+    // PKCS#8 ("ENCRYPTED PRIVATE KEY") and the traditional form ("Proc-Type: 4,ENCRYPTED"):
+    // named, since a pass phrase on a command line would be visible to every local user.
+    if (keyPem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") ||
+        keyPem.contains("Proc-Type: 4,ENCRYPTED"))
+        return u"the client key "_s + keyFile +
+               u" is encrypted: not supported (write it unencrypted with openssl pkey)"_s;
+    if (BIO *bio = BIO_new_mem_buf(keyPem.constData(), int(keyPem.size()))) {
+        key = PEM_read_bio_PrivateKey(bio, nullptr, noPassword, nullptr);
+        BIO_free(bio);
+    }
+    ERR_clear_error();
+    if (!key)
+        return keyFile == options.clientCertFile
+                   ? u"the client certificate file "_s + keyFile +
+                         u" has no PEM private key, and no key file was given"_s
+                   : u"the client key file "_s + keyFile + u" has no PEM private key"_s;
+    if (X509_check_private_key(certs.front(), key) != 1) {
+        ERR_clear_error();
+        return u"the client key "_s + keyFile + u" does not belong to the certificate in "_s +
+               options.clientCertFile + u" ("_s + nameText(X509_get_subject_name(certs.front())) +
+               u')';
+    }
+    if (SSL_use_certificate(ssl, certs.front()) != 1 || SSL_use_PrivateKey(ssl, key) != 1)
+        return u"cannot use the client certificate: "_s + takeOpenSslErrors();
+    for (size_t i = 1; i < certs.size(); ++i) {
+        if (SSL_add1_chain_cert(ssl, certs[i]) != 1)
+            return u"cannot use the client certificate's chain: "_s + takeOpenSslErrors();
+    }
+    return {};
+}
+
+// ALPN's wire form (RFC 7301 §3.1): each name prefixed by its length.
+QString alpnWireFormat(const QStringList &protocols, QByteArray &out)
+{
+    out.clear();
+    for (const QString &protocol : protocols) {
+        const QByteArray name = protocol.toUtf8();
+        if (name.isEmpty() || name.size() > 255)
+            return u"an ALPN protocol name must have 1 to 255 octets, got '"_s + protocol + u'\'';
+        out += char(name.size());
+        out += name;
+    }
+    return {};
+}
+
+// The key log, appended to (several connections may share one file: each line goes out in one
+// write); created readable by the user alone, since the secrets decrypt the traffic.
+QString openKeyLog(const QString &path, QFile &file)
+{
+    file.setFileName(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered,
+                   QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return u"cannot open the key log "_s + path + u": "_s + file.errorString();
+    return {};
+}
+
+QString versionName(TlsOptions::Version version)
+{
+    switch (version) {
+    case TlsOptions::Version::Tls12:
+        return u"TLSv1.2"_s;
+    case TlsOptions::Version::Tls13:
+        return u"TLSv1.3"_s;
+    case TlsOptions::Version::Any:
+        break;
+    }
+    return {};
+}
+
 } // namespace
+
+QString TlsClient::checkOptions(const TlsOptions &options)
+{
+    QByteArray wire;
+    if (QString error = alpnWireFormat(options.alpn, wire); !error.isEmpty())
+        return error;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL *ssl = ctx ? SSL_new(ctx) : nullptr;
+    const QString error = ssl ? useClientCredentials(ssl, options)
+                              : u"cannot set up OpenSSL: "_s + takeOpenSslErrors();
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+    if (!error.isEmpty())
+        return error;
+    if (!options.keyLogFile.isEmpty()) {
+        QFile file;
+        return openKeyLog(options.keyLogFile, file);
+    }
+    return {};
+}
 
 TlsClient::TlsClient(QObject *parent) : QObject(parent) {}
 
@@ -179,7 +379,6 @@ void TlsClient::startClient(QTcpSocket *tcp, const QString &hostName, const Opti
         return;
     }
     SSL_set_bio(m_ssl, m_in, m_out);
-    SSL_set_min_proto_version(m_ssl, TLS1_2_VERSION);
     // A renegotiation would make a write wait for a read; no WebSocket server needs one.
     SSL_set_options(m_ssl, SSL_OP_NO_RENEGOTIATION);
     SSL_set_mode(m_ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -191,7 +390,6 @@ void TlsClient::startClient(QTcpSocket *tcp, const QString &hostName, const Opti
         BIO *bio = BIO_new_mem_buf(pem.constData(), int(pem.size()));
         if (!bio)
             continue;
-        auto noPassword = [](char *, int, int, void *) { return 0; };
         while (X509 *cert = PEM_read_bio_X509(bio, nullptr, noPassword, nullptr)) {
             X509_STORE_add_cert(store, cert);
             X509_free(cert);
@@ -206,16 +404,10 @@ void TlsClient::startClient(QTcpSocket *tcp, const QString &hostName, const Opti
     SSL_set_verify(m_ssl, SSL_VERIFY_PEER, &TlsClient::verifyEachCertificate);
     SSL_CTX_set_cert_verify_callback(m_ctx, &TlsClient::verifyChain, this);
 
-    const QByteArray host = hostName.toUtf8();
-    const bool isAddress = !QHostAddress(hostName).isNull();
-    if (!host.isEmpty()) {
-        if (isAddress) {
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), host.constData());
-        } else {
-            SSL_set_tlsext_host_name(m_ssl, host.constData()); // RFC 6066 §3: names only
-            SSL_set_hostflags(m_ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            SSL_set1_host(m_ssl, host.constData());
-        }
+    if (const QString error = configure(hostName); !error.isEmpty()) {
+        fail(true, error); // before the ClientHello: nothing went to the server
+        emitPending();
+        return;
     }
     SSL_set_connect_state(m_ssl);
 
@@ -227,6 +419,95 @@ void TlsClient::startClient(QTcpSocket *tcp, const QString &hostName, const Opti
         process();
     });
     process(); // sends the ClientHello; octets already buffered are read too
+}
+
+// The options that shape the ClientHello and what we answer with. The reason when one cannot
+// be used.
+QString TlsClient::configure(const QString &hostName)
+{
+    const TlsOptions &tls = m_options.tls;
+    // TLS 1.2 at least in any case (RFC 8996 deprecates 1.0 and 1.1); min = max for one version.
+    const int min = tls.version == TlsOptions::Version::Tls13 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    const int max = tls.version == TlsOptions::Version::Tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    SSL_set_min_proto_version(m_ssl, min);
+    SSL_set_max_proto_version(m_ssl, max);
+
+    // On the connection, not the context: SSL_new() has already copied the context's.
+    if (QString error = useClientCredentials(m_ssl, tls); !error.isEmpty())
+        return error;
+    if (X509 *own = SSL_get_certificate(m_ssl))
+        m_clientSubject = nameText(X509_get_subject_name(own));
+    // Called when the server asks for a certificate: whether ours was presented.
+    SSL_set_cert_cb(m_ssl, &TlsClient::certificateRequested, this);
+
+    QByteArray alpn;
+    if (QString error = alpnWireFormat(tls.alpn, alpn); !error.isEmpty())
+        return error;
+    if (!alpn.isEmpty() &&
+        SSL_set_alpn_protos(m_ssl, reinterpret_cast<const unsigned char *>(alpn.constData()),
+                            unsigned(alpn.size())) != 0)
+        return u"cannot offer ALPN: "_s + takeOpenSslErrors();
+
+    if (!tls.keyLogFile.isEmpty()) {
+        m_keyLog = std::make_unique<QFile>();
+        if (QString error = openKeyLog(tls.keyLogFile, *m_keyLog); !error.isEmpty())
+            return error;
+        SSL_CTX_set_keylog_callback(m_ctx, &TlsClient::keyLogLine);
+    }
+
+    // The name checked against the certificate: the one given as SNI, else the URL's host.
+    const QString checked = tls.sni && !tls.sni->isEmpty() ? *tls.sni : hostName;
+    const QByteArray host = checked.toUtf8();
+    if (!host.isEmpty()) {
+        if (!QHostAddress(checked).isNull()) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(m_ssl), host.constData());
+        } else {
+            SSL_set_hostflags(m_ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            SSL_set1_host(m_ssl, host.constData());
+        }
+    }
+    // RFC 6066 §3: a host name, never an address literal, unless the user sends one on purpose.
+    m_sni = tls.sni ? *tls.sni : QHostAddress(hostName).isNull() ? hostName : QString();
+    if (!m_sni.isEmpty() && SSL_set_tlsext_host_name(m_ssl, m_sni.toUtf8().constData()) != 1)
+        return u"cannot send the server name '"_s + m_sni + u"': "_s + takeOpenSslErrors();
+    ERR_clear_error();
+    return {};
+}
+
+int TlsClient::certificateRequested(ssl_st *, void *arg)
+{
+    static_cast<TlsClient *>(arg)->m_certRequested = true;
+    return 1; // go on, with our certificate if there is one
+}
+
+void TlsClient::keyLogLine(const ssl_st *ssl, const char *line)
+{
+    auto *self = static_cast<TlsClient *>(SSL_get_app_data(ssl));
+    if (!self || !self->m_keyLog)
+        return;
+    // One write a line, flushed at once (the file is unbuffered): Wireshark may read it live.
+    QByteArray text(line);
+    text += '\n';
+    self->m_keyLog->write(text);
+}
+
+// A failure's reason with what the alert means for the client certificate: a server that
+// demands one sends certificate_required (116, TLS 1.3) or handshake_failure (40, TLS 1.2).
+QString TlsClient::explainAlert(const QString &reason) const
+{
+    if (!m_certRequested)
+        return reason;
+    if (m_clientSubject.isEmpty() &&
+        (reason.contains(u"alert 116 "_s) || reason.contains(u"alert 40 "_s)))
+        return reason + u": the server requires a client certificate and none was given"_s;
+    static const QStringList certificateAlerts{u"alert 42 "_s, u"alert 43 "_s, u"alert 44 "_s,
+                                               u"alert 45 "_s, u"alert 46 "_s, u"alert 48 "_s};
+    for (const QString &alert : certificateAlerts) {
+        if (!m_clientSubject.isEmpty() && reason.contains(alert))
+            return reason + u": the server refused our client certificate ("_s + m_clientSubject +
+                   u')';
+    }
+    return reason;
 }
 
 qint64 TlsClient::read(char *data, qint64 maxSize)
@@ -341,6 +622,16 @@ TlsInfo TlsClient::sessionInfo() const
     }
     info.certificateErrors = m_certErrors;
     info.errorsIgnored = !m_certErrors.isEmpty() && m_options.ignoreCertificateErrors;
+    info.sni = m_sni;
+    info.alpnOffered = m_options.tls.alpn;
+    const unsigned char *alpn = nullptr;
+    unsigned alpnSize = 0;
+    if (m_ssl)
+        SSL_get0_alpn_selected(m_ssl, &alpn, &alpnSize);
+    if (alpn && alpnSize > 0)
+        info.alpn = QString::fromUtf8(reinterpret_cast<const char *>(alpn), qsizetype(alpnSize));
+    info.clientCertificate = m_certRequested ? m_clientSubject : QString();
+    info.versionAsked = versionName(m_options.tls.version);
     return info;
 }
 
@@ -453,7 +744,7 @@ bool TlsClient::stepHandshake()
         reason = u"the TLS library reported error %1"_s.arg(code);
     if (!m_certErrors.isEmpty() && !m_options.ignoreCertificateErrors)
         reason += u" ("_s + m_certErrors.join(u"; "_s) + u')';
-    fail(true, reason);
+    fail(true, explainAlert(reason));
     return false;
 }
 
@@ -494,9 +785,11 @@ bool TlsClient::decrypt(bool unbounded)
                 queue(Event::CloseNotifySent);
             }
         } else {
+            // TLS 1.3: the client's handshake is done before the server has checked our
+            // certificate; its verdict (certificate_required, …) comes as the first record.
             const QString reason = takeOpenSslErrors();
-            fail(false,
-                 reason.isEmpty() ? u"the TLS library reported error %1"_s.arg(code) : reason);
+            fail(false, reason.isEmpty() ? u"the TLS library reported error %1"_s.arg(code)
+                                         : explainAlert(reason));
         }
         break;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "session/tlsoptions.h"
 #include "trace/trace.h"
 
 #include <QByteArray>
@@ -11,9 +12,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
+class QFile;
 class QTcpSocket;
 QT_END_NAMESPACE
 
@@ -49,6 +52,8 @@ public:
         // Answer the server's close_notify with ours at once (RFC 5246 §7.2.1 requires it;
         // RFC 8446 §6.1 allows a half-close, which the owner then ends with sendCloseNotify()).
         bool answerCloseNotify = true;
+        // Client certificate, SNI, ALPN, version, key log (docs/tls.md §4).
+        TlsOptions tls;
     };
 
     enum class State {
@@ -72,9 +77,17 @@ public:
     // a thread that used TLS calls this at its end so nothing is left behind at that moment.
     static void releaseThreadState();
 
+    // What would make startClient() fail before its ClientHello, in words, checked without a
+    // connection so that a user is told before connecting: a certificate or key file missing or
+    // unreadable, no PEM in it, an encrypted key, a key that does not belong to the
+    // certificate, a key without a certificate, a bad ALPN name, a key log that cannot be
+    // opened (it is created, 0600, when missing). Empty when none.
+    [[nodiscard]] static QString checkOptions(const TlsOptions &options);
+
     // Starts the handshake on `tcp`, which must be connected and is not taken over. `hostName` is
-    // sent as SNI (unless it is an IP address) and checked against the certificate (DNS name or
-    // IP address); empty skips the name check. Called once.
+    // sent as SNI (unless it is an IP address, or options.tls.sni says otherwise) and checked
+    // against the certificate (DNS name or IP address; a name from options.tls.sni instead);
+    // empty skips the name check. Called once.
     void startClient(QTcpSocket *tcp, const QString &hostName, const Options &options);
 
     [[nodiscard]] State state() const { return m_state; }
@@ -112,7 +125,8 @@ public:
     [[nodiscard]] QString peerCertificateSubject() const; // RFC 2253: "CN=localhost"
     // What the handshake established: protocol, cipher, the peer's chain as it sent it (leaf
     // first, each with its SHA-256 fingerprint), the certificate errors and whether they were
-    // ignored. Empty protocol and cipher until encrypted.
+    // ignored, the server name sent, the ALPN protocols offered and the one selected, the
+    // certificate we presented, the version asked. Empty protocol and cipher until encrypted.
     [[nodiscard]] TlsInfo sessionInfo() const;
 
 Q_SIGNALS:
@@ -166,6 +180,10 @@ private:
     void recordCertificateError(int code);
     static int verifyEachCertificate(int ok, x509_store_ctx_st *store);
     static int verifyChain(x509_store_ctx_st *store, void *self);
+    static int certificateRequested(ssl_st *ssl, void *self);
+    static void keyLogLine(const ssl_st *ssl, const char *line);
+    [[nodiscard]] QString configure(const QString &hostName);
+    [[nodiscard]] QString explainAlert(const QString &reason) const;
 
     QPointer<QTcpSocket> m_tcp;
     Options m_options;
@@ -181,6 +199,10 @@ private:
     int m_firstCertError = 0; // X509_V_OK
     QString m_errorString;
     QString m_disconnectReason;
+    QString m_sni;           // the server name sent; empty: none
+    QString m_clientSubject; // our certificate's subject; empty: none configured
+    std::unique_ptr<QFile> m_keyLog;
+    bool m_certRequested = false; // the server sent a CertificateRequest
     qint64 m_discarded = 0;
     bool m_closeNotifySent = false;
     bool m_closeNotifyReceived = false;

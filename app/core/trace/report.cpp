@@ -391,6 +391,19 @@ QString tlsSummary(const TlsInfo &tls)
     return text;
 }
 
+// What we asked of the handshake and what came of it: "server name localhost; ALPN http/1.1
+// (offered http/1.1); client certificate CN=client; version asked: TLS 1.3".
+QString tlsClientSummary(const TlsInfo &tls)
+{
+    const auto orNone = [](const QString &v) { return v.isEmpty() ? u"none"_s : v; };
+    QString text =
+        u"server name "_s + orNone(tls.sni) + u"; ALPN "_s + orNone(tls.alpn) + u" (offered "_s +
+        orNone(tls.alpnOffered.join(u", "_s)) + u"); client certificate "_s +
+        orNone(tls.clientCertificate) + u"; version asked: "_s +
+        (tls.versionAsked.isEmpty() ? u"any"_s : tlsProtocolDisplayName(tls.versionAsked));
+    return text;
+}
+
 } // namespace
 
 namespace {
@@ -478,8 +491,10 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     if (!isCase && trace.limitReached())
         out.line(u"Storage: stopped "_s + storageStopText(trace));
     if (!isCase) {
-        if (const TlsInfo *tls = tlsInfo(trace))
+        if (const TlsInfo *tls = tlsInfo(trace)) {
             out.line(u"TLS: "_s + escapeControls(tlsSummary(*tls)));
+            out.line(u"TLS handshake: "_s + escapeControls(tlsClientSummary(*tls)));
+        }
     }
 
     // The reference separates these sections by a rule; two blank lines here.
@@ -825,6 +840,11 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
                 {u"chain"_s, chain},
                 {u"certificateErrors"_s, QJsonArray::fromStringList(tls->certificateErrors)},
                 {u"errorsIgnored"_s, tls->errorsIgnored},
+                {u"sni"_s, tls->sni},
+                {u"alpnOffered"_s, QJsonArray::fromStringList(tls->alpnOffered)},
+                {u"alpn"_s, tls->alpn},
+                {u"clientCertificate"_s, tls->clientCertificate},
+                {u"versionAsked"_s, tls->versionAsked.isEmpty() ? u"any"_s : tls->versionAsked},
             };
         }
         members.emplace_back(u"tls"_s, value(tlsValue));
@@ -879,6 +899,8 @@ QString connectErrorOf(const Trace &trace)
     for (const TraceEvent &e : trace.events()) {
         if (e.kind == TraceEvent::Kind::Error)
             return e.text;
+        if (e.kind == TraceEvent::Kind::TlsHandshakeFailed)
+            return u"TLS handshake failed: "_s + e.text;
         if (e.kind == TraceEvent::Kind::OpenHandshakeTimeout)
             return u"connection timed out"_s;
     }

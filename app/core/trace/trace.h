@@ -151,6 +151,11 @@ struct TlsInfo : public QSharedData
     QList<TlsCertificateInfo> chain; // the peer's chain as sent, leaf first
     QStringList certificateErrors;   // verification errors met (the handshake went on)
     bool errorsIgnored = false;      // there were errors and the user chose to ignore them
+    QString sni;                     // the server name we sent (RFC 6066 §3); empty: none
+    QStringList alpnOffered;         // the ALPN protocols we offered (RFC 7301), in order
+    QString alpn;                    // the one the server selected; empty: none
+    QString clientCertificate;       // subject (RFC 2253) of the certificate we presented
+    QString versionAsked;            // "TLSv1.2" or "TLSv1.3" when only it was offered; empty: any
 };
 using TlsInfoPtr = QExplicitlySharedDataPointer<const TlsInfo>;
 // "TLSv1.3" → "TLS 1.3" (other names unchanged).
