@@ -7,9 +7,9 @@ BUILD   := build/$(PRESET)
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websockets-dev \
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
-            python3 python3-autobahn python3-websockets xvfb xauth openssl libssl-dev \
+            python3 python3-autobahn python3-websockets nodejs node-ws xvfb xauth openssl libssl-dev \
             qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14 tshark \
-            clang libclang-rt-14-dev
+            clang libclang-rt-14-dev zlib1g-dev
 
 .PHONY: all deps configure build run test test-asan test-tsan test-fuzz test-long bench screenshots clean format \
         install package
@@ -42,7 +42,8 @@ build: configure
 run: build
 	$(BUILD)/app/wsinspector --connect
 
-# Everything but the long interop runs (group 9 against the three echo servers: `make test-long`).
+# Everything but the long interop runs (`make test-long`); the interop tests of `make test` include
+# a selection of the permessage-deflate cases 12.x/13.x against the compressing servers.
 test: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j $(JOBS) --timeout 900 -LE interop-long $(CTEST_ARGS)
 
@@ -75,6 +76,8 @@ test-fuzz:
 	cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
 	cd build/fuzz && ctest --output-on-failure -L fuzz $(CTEST_ARGS)
 
+# The long interop runs: group 9 against the three echo servers, and groups 12 and 13 in full
+# (216 cases with permessage-deflate) against python3-websockets, python3-autobahn and node-ws.
 test-long: build
 	cd $(BUILD) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 900 -L interop-long $(CTEST_ARGS)
 

@@ -423,6 +423,82 @@ private Q_SLOTS:
         QCOMPARE(caseJsonReport(r).value(u"createWirelog"_s).toBool(), false);
     }
 
+    void compressionRatios_data()
+    {
+        QTest::addColumn<std::optional<double>>("incoming");
+        QTest::addColumn<std::optional<double>>("outgoing");
+        QTest::addColumn<QString>("text");
+        using R = std::optional<double>;
+        QTest::newRow("both") << R(0.262) << R(0.31) << u" [0.262/0.310]"_s;
+        QTest::newRow("rounded as %.3f") << R(0.12351) << R(0.99961) << u" [0.124/1.000]"_s;
+        QTest::newRow("nothing received") << R() << R(0.5) << u" [-/0.500]"_s;
+        QTest::newRow("no data messages") << R() << R() << u" [-/-]"_s;
+    }
+    void compressionRatios()
+    {
+        QFETCH(std::optional<double>, incoming);
+        QFETCH(std::optional<double>, outgoing);
+        QFETCH(QString, text);
+        QCOMPARE(compressionRatioText(incoming, outgoing), text);
+    }
+
+    // 12.x/13.x in the reports: reportCompressionRatio, and trafficStats only for a case that
+    // ended OK (the reference copies them at that moment), so only its overview cell shows the
+    // ratios after the duration. A 9.x case keeps the defaults.
+    void compressionInTheReports()
+    {
+        TraceBuilder b;
+        b.trace.setStartedAt(QDateTime::currentDateTimeUtc());
+        b.event(TraceEvent::Kind::TcpClosed);
+        const auto trace = std::make_shared<Trace>(std::move(b.trace));
+
+        const CaseDefinition *deflate = findCase(u"12.1.1"_s);
+        QVERIFY(deflate);
+        CaseResult ok;
+        ok.definition = deflate;
+        ok.agent = u"Peer"_s;
+        ok.trace = trace;
+        ok.durationMs = 420;
+        ok.verdict.behavior = Verdict::Ok;
+        ok.verdict.closing.verdict = CloseVerdict::Ok;
+        ok.closing.remoteCloseCode = 1000;
+        CaseResult failed = ok;
+        failed.definition = findCase(u"12.1.2"_s);
+        failed.verdict.behavior = Verdict::Failed;
+        CaseResult timed = ok;
+        timed.definition = findCase(u"9.7.1"_s);
+
+        const QJsonObject okJson = caseJsonReport(ok);
+        QCOMPARE(okJson.value(u"reportCompressionRatio"_s).toBool(), true);
+        QCOMPARE(okJson.value(u"reportTime"_s).toBool(), true);
+        const QJsonObject stats = okJson.value(u"trafficStats"_s).toObject();
+        QCOMPARE(stats.keys(),
+                 (QStringList{u"incomingCompressionRatio"_s, u"incomingOctetsAppLevel"_s,
+                              u"incomingOctetsWebSocketLevel"_s, u"outgoingCompressionRatio"_s,
+                              u"outgoingOctetsAppLevel"_s, u"outgoingOctetsWebSocketLevel"_s}));
+        // No data message in this trace: no ratio either way.
+        QVERIFY(stats.value(u"incomingCompressionRatio"_s).isNull());
+        QVERIFY(stats.value(u"outgoingCompressionRatio"_s).isNull());
+        const QJsonObject failedJson = caseJsonReport(failed);
+        QCOMPARE(failedJson.value(u"reportCompressionRatio"_s).toBool(), true);
+        QVERIFY(failedJson.value(u"trafficStats"_s).isNull());
+        const QJsonObject timedJson = caseJsonReport(timed);
+        QCOMPARE(timedJson.value(u"reportCompressionRatio"_s).toBool(), false);
+        QVERIFY(timedJson.value(u"trafficStats"_s).isNull());
+
+        const QString html = indexHtml({ok, failed, timed});
+        QVERIFY2(html.contains(u"peer_case_12_1_1.html\">Pass</a><br><span "
+                               u"class=\"case_duration\">420 ms [-/-]</span>"_s),
+                 qPrintable(html));
+        QVERIFY(html.contains(u"peer_case_12_1_2.html\">Fail</a><br><span "
+                              u"class=\"case_duration\">420 ms</span>"_s));
+        QVERIFY(html.contains(u"peer_case_9_7_1.html\">Pass</a><br><span "
+                              u"class=\"case_duration\">420 ms</span>"_s));
+        const QString text = plainText(html);
+        QVERIFY(text.contains(u"12 WebSocket Compression (different payloads)"_s));
+        QVERIFY(text.contains(u"12.1 Large JSON data file (utf8, 194056 bytes)"_s));
+    }
+
     void indexShape()
     {
         const auto run = runHostileCase();

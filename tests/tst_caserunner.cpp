@@ -9,15 +9,24 @@
 #include "suite/casereport.h"
 #include "suite/caserunner.h"
 #include "suite/cases.h"
+#include "suite/corpora.h"
 #include "testutils.h"
 #include "trace/closing.h"
 #include "trace/wirelog.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QtEndian>
 #include <QTest>
+
+#include <algorithm>
+#include <memory>
 
 using namespace Qt::StringLiterals;
 using namespace wsi;
@@ -431,6 +440,221 @@ private Q_SLOTS:
         const QStringList tags = wireLogTags(*r.trace);
         QCOMPARE(tags.mid(2, 3), QStringList({u"WLM"_s, u"TI"_s, u"WLM"_s}));
     }
+
+    // The five corpora of 12.x/13.x: the reference's sizes and kinds, and the same octets in
+    // every build (wsi_corpusgen is deterministic: pinned SHA-1s).
+    void corporaHaveTheReferenceSizesAndKinds_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<qint64>("size");
+        QTest::addColumn<bool>("binary");
+        QTest::addColumn<QByteArray>("sha1");
+        QTest::newRow("JSON") << u"data1.json"_s << qint64(194056) << false
+                              << "c055f1597e437472eb8a6e00f509399a0505bd1b"_ba;
+        QTest::newRow("BMP") << u"lena512.bmp"_s << qint64(263222) << true
+                             << "cfa9c7da06d26e74c9e957eccba0f8c42319b172"_ba;
+        QTest::newRow("text") << u"pg2229.txt"_s << qint64(222218) << true
+                              << "a6e7bd9d17209febdb1d291ee9a82c6853a3a099"_ba;
+        QTest::newRow("HTML") << u"data1.html"_s << qint64(263647) << false
+                              << "871b9afcf29ecfd8a470e7f9cd29ee48c8d6fc9c"_ba;
+        QTest::newRow("PDF") << u"10.1.1.105.5439.pdf"_s << qint64(1042328) << true
+                             << "ffea48bd70d953a426b02d0c22899314a8be2b26"_ba;
+    }
+    void corporaHaveTheReferenceSizesAndKinds()
+    {
+        QFETCH(QString, file);
+        QFETCH(qint64, size);
+        QFETCH(bool, binary);
+        QFETCH(QByteArray, sha1);
+        const CorpusInfo *info = findCorpus(file);
+        QVERIFY(info);
+        QCOMPARE(info->size, size);
+        QCOMPARE(info->binary, binary);
+        const QByteArray data = corpusData(file);
+        QCOMPARE(data.size(), size);
+        QCOMPARE(QCryptographicHash::hash(data, QCryptographicHash::Sha1).toHex(), sha1);
+        // The text corpora are sent in arbitrary slices as text messages: ASCII only, so that no
+        // slice cuts a UTF-8 sequence.
+        if (!binary) {
+            QVERIFY(std::all_of(data.begin(), data.end(), [](char c) { return uchar(c) < 0x80; }));
+        }
+        if (file.endsWith(u".json"_s)) {
+            QJsonParseError error;
+            const QJsonDocument doc = QJsonDocument::fromJson(data, &error);
+            QCOMPARE(error.error, QJsonParseError::NoError);
+            QVERIFY(doc.isArray() && doc.array().size() > 100);
+        } else if (file.endsWith(u".bmp"_s)) {
+            // BITMAPFILEHEADER + BITMAPINFOHEADER of a 512×512 8-bit image with a 256-entry
+            // palette: 14 + 40 + 1024 + 512 × 512 = 263,222.
+            const auto u16 = [&](int at) {
+                return qFromLittleEndian<quint16>(data.constData() + at);
+            };
+            const auto u32 = [&](int at) {
+                return qFromLittleEndian<quint32>(data.constData() + at);
+            };
+            QCOMPARE(data.left(2), "BM"_ba);
+            QCOMPARE(u32(2), quint32(size));
+            QCOMPARE(u32(10), quint32(14 + 40 + 1024));
+            QCOMPARE(u32(14), quint32(40));
+            QCOMPARE(qint32(u32(18)), 512);
+            QCOMPARE(qint32(u32(22)), 512);
+            QCOMPARE(u16(26), quint16(1));
+            QCOMPARE(u16(28), quint16(8));
+            QCOMPARE(u32(30), quint32(0)); // BI_RGB, uncompressed
+            QCOMPARE(u32(34), quint32(512 * 512));
+            QCOMPARE(u32(46), quint32(256));
+        } else if (file.endsWith(u".pdf"_s)) {
+            QVERIFY(data.startsWith("%PDF-1.4\n"));
+            QVERIFY(data.endsWith("%%EOF\n"));
+            // startxref points at the cross-reference table.
+            const qsizetype at = data.lastIndexOf("startxref\n");
+            QVERIFY(at > 0);
+            const qint64 xref = data.mid(at + 10).split('\n').value(0).toLongLong();
+            QVERIFY(data.mid(xref).startsWith("xref\n0 "));
+        } else if (file.endsWith(u".html"_s)) {
+            QVERIFY(data.startsWith("<!DOCTYPE html>\n<html"));
+            QVERIFY(data.endsWith("</body>\n</html>\n"));
+        } else {
+            QVERIFY(data.contains("CHAPTER 1\r\n"));
+            QVERIFY(data.endsWith("\r\n"));
+        }
+    }
+
+    // 12.1.1 against the embedded QtWebSockets server, which accepts no extension: our offer
+    // goes out, the answer has none, so the case is UNIMPLEMENTED and closes with 1000 at once
+    // (no message sent, the wire log off from OPEN on, as in the reference).
+    void deflateCaseWithoutTheExtensionIsUnimplemented()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        QElapsedTimer clock;
+        clock.start();
+        const CaseResult r = runCase(u"12.1.1"_s, echo.url(), 10000);
+        QVERIFY(r.trace);
+        QVERIFY2(clock.elapsed() < 3000, "must not wait for the case's 60 s timer");
+        QCOMPARE(verdictText(r.verdict.behavior), u"UNIMPLEMENTED"_s);
+        QCOMPARE(r.verdict.result, u"Actual events differ from any expected."_s);
+        QCOMPARE(verdictText(r.verdict.closing.verdict), u"OK"_s);
+        QVERIFY(r.closing.closedByMe);
+        QCOMPARE(r.closing.localCloseCode, std::optional<int>(1000));
+        QCOMPARE(r.closing.remoteCloseCode, std::optional<int>(1000));
+        QVERIFY(handshakeRequestText(*r.trace).contains(
+            u"Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+            u"client_max_window_bits\r\n"_s));
+        // Only the close went out: no data frame, no timer.
+        QCOMPARE(r.trace->statistics().txFrames, CountMap({{8, 1}}));
+        const QStringList tags = wireLogTags(*r.trace);
+        QCOMPARE(tags, QStringList({u"TO"_s, u"RO"_s, u"WLM"_s, u"TCP-PEER"_s}));
+        // The report: UNIMPLEMENTED, the duration, no traffic statistics (no ratios).
+        const QJsonObject json = caseJsonReport(r);
+        QCOMPARE(json.value(u"behavior"_s).toString(), u"UNIMPLEMENTED"_s);
+        QCOMPARE(json.value(u"reportTime"_s).toBool(), true);
+        QCOMPARE(json.value(u"reportCompressionRatio"_s).toBool(), true);
+        QVERIFY(json.value(u"trafficStats"_s).isNull());
+        QCOMPARE(json.value(u"createWirelog"_s).toBool(), false);
+    }
+
+    // 13.7 offers three configurations in one header, in preference order.
+    void deflateOffersGoIntoOneHeader()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        const CaseResult r = runCase(u"13.7.1"_s, echo.url(), 10000);
+        QVERIFY(r.trace);
+        QCOMPARE(verdictText(r.verdict.behavior), u"UNIMPLEMENTED"_s);
+        const QString request = handshakeRequestText(*r.trace);
+        QCOMPARE(request.count(u"Sec-WebSocket-Extensions:"_s), 1);
+        QVERIFY2(request.contains(
+                     u"Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+                     u"client_max_window_bits; server_no_context_takeover; "
+                     u"server_max_window_bits=9, permessage-deflate; client_no_context_takeover; "
+                     u"client_max_window_bits; server_no_context_takeover, permessage-deflate; "
+                     u"client_no_context_takeover; client_max_window_bits\r\n"_s),
+                 qPrintable(request));
+    }
+
+#if __has_include("protocol/permessagedeflate.h")
+    // With the extension agreed (no context takeover both ways, so a peer may echo each
+    // compressed frame as it came): 1000 echoes checked by SHA-1 → OK, with ratios; a peer that
+    // echoes the previous message instead fails on the SHA-1, one that flips the type on it.
+    void deflateEchoesCheckEveryMessage_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<QString>("peer");
+        QTest::addColumn<QString>("behavior");
+        QTest::addColumn<QString>("resultStart");
+        QTest::newRow("12.1.1 echo") << u"12.1.1"_s << u"echo"_s << u"OK"_s
+                                     << u"Ok, received all echo'ed messages in time."_s;
+        QTest::newRow("12.2.11 fragmented echo") << u"12.2.11"_s << u"echo"_s << u"OK"_s
+                                                 << u"Ok, received all echo'ed messages in time."_s;
+        QTest::newRow("12.1.2 previous message")
+            << u"12.1.2"_s << u"previous"_s << u"FAILED"_s
+            << u"Echo'ed message contents differs from what I sent (got SHA1 "_s;
+        QTest::newRow("12.3.1 as text") << u"12.3.1"_s << u"flip"_s << u"FAILED"_s
+                                        << u"Echo'ed message type differs from what I sent (got "
+                                           u"binary False, expected binary True)."_s;
+    }
+    void deflateEchoesCheckEveryMessage()
+    {
+        QFETCH(QString, id);
+        QFETCH(QString, peer);
+        QFETCH(QString, behavior);
+        QFETCH(QString, resultStart);
+        ScriptedPeer server;
+        server.onHandshake = [](ScriptedPeer &p, const QByteArray &head) {
+            p.send(ScriptedPeer::switchingProtocols(
+                head, "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                      "client_no_context_takeover\r\n"));
+        };
+        // Frames of the message being received, and those of the message before it.
+        auto current = std::make_shared<std::vector<DecodedFrame>>();
+        auto previous = std::make_shared<std::vector<DecodedFrame>>();
+        server.onFrame = [peer, current, previous](ScriptedPeer &p, const DecodedFrame &f) {
+            if (f.opcode == 8) {
+                p.send(QByteArray::fromHex("880203e8"));
+                p.closeGracefully();
+                return;
+            }
+            current->push_back(f);
+            if (!f.fin)
+                return;
+            const std::vector<DecodedFrame> &out =
+                peer == u"previous"_s && !previous->empty() ? *previous : *current;
+            for (const DecodedFrame &e : out) {
+                FrameSpec spec;
+                spec.opcode = e.opcode;
+                if (peer == u"flip"_s && e.opcode != 0)
+                    spec.opcode = e.opcode == 1 ? 2 : 1;
+                spec.fin = e.fin;
+                spec.rsv = e.rsv;
+                spec.maskMode = MaskMode::None;
+                spec.payload = e.payload;
+                p.send(encodeFrame(spec));
+            }
+            *previous = std::move(*current);
+            current->clear();
+        };
+        const CaseResult r = runCase(id, server.url(), 60000);
+        QVERIFY(r.trace);
+        QCOMPARE(verdictText(r.verdict.behavior), behavior);
+        QVERIFY2(r.verdict.result.startsWith(resultStart), qPrintable(r.verdict.result));
+        QCOMPARE(verdictText(r.verdict.closing.verdict), u"OK"_s);
+        const QJsonValue stats = caseJsonReport(r).value(u"trafficStats"_s);
+        if (behavior == u"OK"_s) {
+            QCOMPARE(r.trace->statistics().rxFrames.at(r.definition->messageBinary ? 2 : 1), 1000);
+            // Compressed: fewer octets on the wire than the messages held.
+            QVERIFY(stats.isObject());
+            const double out = stats[u"outgoingCompressionRatio"_s].toDouble();
+            QVERIFY2(out > 0 && out < 1, qPrintable(QString::number(out)));
+            QCOMPARE(stats[u"outgoingOctetsAppLevel"_s].toInteger(),
+                     1000 * r.definition->messageLength);
+        } else {
+            QVERIFY(stats.isNull());
+        }
+        // The wire log is back on after the verdict: the close is in it.
+        QVERIFY(wireLogTags(*r.trace).contains(u"TF"_s));
+    }
+#endif
 
     // 6.4.1 against a peer that fails fast with 1007 after the second fragment: the timeout
     // pseudo-event A is recorded, B is not, the continuation stops.

@@ -138,6 +138,8 @@ QString show(const T &v)
         for (int i : v)
             parts << QString::number(i);
         return u'[' + parts.join(u", "_s) + u']';
+    } else if constexpr (std::is_same_v<T, QStringList>) {
+        return u"[\""_s + v.join(u"\", \""_s) + u"\"]"_s;
     } else if constexpr (std::is_same_v<T, CountMap>) {
         QStringList parts;
         for (const auto &[key, value] : v)
@@ -254,6 +256,9 @@ QString caseDifference(const CaseDefinition &a, const CaseDefinition &b)
     WSI_DIFF(u"waitSeconds"_s, a.waitSeconds, b.waitSeconds);
     WSI_DIFF(u"reportTime"_s, a.reportTime, b.reportTime);
     WSI_DIFF(u"expectedTxFrames"_s, a.expectedTxFrames, b.expectedTxFrames);
+    WSI_DIFF(u"extensionOffers"_s, a.extensionOffers, b.extensionOffers);
+    WSI_DIFF(u"corpus"_s, a.corpus, b.corpus);
+    WSI_DIFF(u"reportCompressionRatio"_s, a.reportCompressionRatio, b.reportCompressionRatio);
     return {};
 }
 
@@ -691,6 +696,9 @@ private Q_SLOTS:
             [](CaseDefinition &d) { d.waitSeconds = 1; },
             [](CaseDefinition &d) { d.reportTime = true; },
             [](CaseDefinition &d) { d.expectedTxFrames[2] = 1; },
+            [](CaseDefinition &d) { d.extensionOffers << u"permessage-deflate"_s; },
+            [](CaseDefinition &d) { d.corpus = u"data1.json"_s; },
+            [](CaseDefinition &d) { d.reportCompressionRatio = true; },
         };
         for (qsizetype i = 0; i < changes.size(); ++i) {
             CaseDefinition changed = base;
@@ -1128,7 +1136,8 @@ private Q_SLOTS:
             << casePart(R"({"id": "1", "override": 2})") << u"case.override: must be a string"_s;
         QTest::newRow("case logic unknown")
             << casePart(R"({"id": "1", "logic": "echo"})")
-            << u"case.logic: unknown value 'echo' (known: events, timedEcho, roundTrips)"_s;
+            << u"case.logic: unknown value 'echo' (known: events, timedEcho, roundTrips, "
+               u"deflateEchoes)"_s;
         QTest::newRow("case logic type")
             << casePart(R"({"id": "1", "logic": null})") << u"case.logic: must be a string"_s;
         QTest::newRow("case message type")
@@ -1151,6 +1160,16 @@ private Q_SLOTS:
             << u"case.message.fragmentSize: must be a whole number"_s;
         QTest::newRow("case message chop") << casePart(R"({"id": "1", "message": {"chop": "1"}})")
                                            << u"case.message.chop: must be a whole number"_s;
+        QTest::newRow("case corpus unknown")
+            << casePart(R"({"id": "1", "logic": "deflateEchoes", "corpus": "lena.png"})")
+            << u"case.corpus: unknown corpus 'lena.png' (known: data1.json, lena512.bmp, "
+               u"pg2229.txt, data1.html, 10.1.1.105.5439.pdf)"_s;
+        QTest::newRow("case deflateEchoes without corpus")
+            << casePart(R"({"id": "1", "logic": "deflateEchoes"})")
+            << u"case.corpus: deflateEchoes needs a corpus"_s;
+        QTest::newRow("case extensionOffers type")
+            << casePart(R"({"id": "1", "extensionOffers": "permessage-deflate"})")
+            << u"case.extensionOffers: must be a list of strings"_s;
         QTest::newRow("case roundTrips") << casePart(R"({"id": "1", "roundTrips": -5})")
                                          << u"case.roundTrips: must be a whole number from 0 to"_s;
         QTest::newRow("case waitSeconds")

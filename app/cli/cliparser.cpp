@@ -731,6 +731,15 @@ QString parseSend(const QStringList &args, SendOptions &o)
             if (!(err = value(a, v)).isEmpty())
                 return err;
             o.settings.handshake.extensions << v;
+        } else if (a == u"--deflate"_s || a.startsWith(u"--deflate="_s)) {
+            // An offer of permessage-deflate (RFC 7692), after any --extension offers given
+            // before it: the order of the options is the order of preference.
+            QString why;
+            const std::optional<DeflateParams> params =
+                parseDeflateParams(a.mid(qsizetype(sizeof("--deflate") - 1)).mid(1), &why);
+            if (!params)
+                return u"--deflate: "_s + why;
+            o.settings.handshake.extensions << params->toHeaderValue();
         } else if (a == u"--max-frame-size"_s) {
             if (!(err = value(a, v)).isEmpty())
                 return err;
@@ -1035,6 +1044,8 @@ SPEC: comma-separated keys
 
 Options:
   --header NAME:VALUE  --subprotocol P  --extension E  --origin O
+  --deflate[=PARAMS]: offer permessage-deflate (RFC 7692); PARAMS e.g.
+        client_max_window_bits;server_no_context_takeover (docs/deflate.md)
   --insecure (ignore certificate errors)  --ca-file PEM
   --client-cert PEM  --client-key PEM (unencrypted; default: in the --client-cert file)
   --sni NAME (default: the URL's host unless an address; '' sends none)

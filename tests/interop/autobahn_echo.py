@@ -9,6 +9,10 @@ are answered by the library. Exits with status 0 on SIGTERM or when stdin is clo
 Configured as a user would run it: the library's protocol options are left at their defaults
 (utf8validateIncoming, requireMaskedClientFrames, no size limits, failByDrop, no
 permessage-deflate accepted), as in autobahn's own echo example.
+
+With --deflate (the 12.x/13.x runs), the server accepts the first permessage-deflate offer it can
+(perMessageCompressionAccept), as autobahn's own permessage-deflate example does, and answers
+with what that offer asked for.
 """
 
 import os
@@ -25,6 +29,17 @@ from autobahn.twisted.websocket import (  # noqa: E402
     WebSocketServerFactory,
     WebSocketServerProtocol,
 )
+from autobahn.websocket.compress import (  # noqa: E402
+    PerMessageDeflateOffer,
+    PerMessageDeflateOfferAccept,
+)
+
+
+def accept_deflate(offers):
+    for offer in offers:
+        if isinstance(offer, PerMessageDeflateOffer):
+            return PerMessageDeflateOfferAccept(offer)
+    return None
 
 
 class EchoProtocol(WebSocketServerProtocol):
@@ -50,6 +65,8 @@ def main():
 
     factory = WebSocketServerFactory()
     factory.protocol = EchoProtocol
+    if "--deflate" in sys.argv[1:]:
+        factory.setProtocolOptions(perMessageCompressionAccept=accept_deflate)
     port = reactor.listenTCP(0, factory, interface="127.0.0.1")
     url = "ws://127.0.0.1:%d/" % port.getHost().port
 

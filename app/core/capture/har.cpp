@@ -417,7 +417,17 @@ bool writeHar(QIODevice &device, const Trace &trace, const HarInfo &info, QStrin
                                  .arg(m.opcode);
             continue;
         }
-        if (warnings && !m.payloadComplete())
+        // A compressed message goes in as the application saw it: inflated (DevTools shows the
+        // same).
+        if (warnings && m.compressed && !m.inflateError.isEmpty())
+            *warnings << u"%1 is compressed and could not be inflated (%2); the HAR has what was "
+                         u"inflated of it."_s.arg(which, m.inflateError);
+        else if (warnings && m.compressed && !m.applicationPayloadComplete())
+            *warnings << u"%1: %2 of its %3 inflated octets were kept; the HAR has those."_s
+                             .arg(which)
+                             .arg(m.inflated.size())
+                             .arg(m.inflatedSize);
+        else if (warnings && !m.payloadComplete())
             *warnings << u"%1: the trace kept %2 of its %3 payload octets; the HAR has those."_s
                              .arg(which)
                              .arg(m.payload.size())
@@ -427,12 +437,12 @@ bool writeHar(QIODevice &device, const Trace &trace, const HarInfo &info, QStrin
         QString data;
         if (m.opcode == quint8(Opcode::Text)) {
             auto decode = QStringDecoder(QStringDecoder::Utf8);
-            data = decode(m.payload);
+            data = decode(m.applicationPayload());
             if (decode.hasError() && warnings)
                 *warnings << u"%1 is not valid UTF-8; the HAR has it with replacement "
                              u"characters."_s.arg(which);
         } else {
-            data = QString::fromLatin1(m.payload.toBase64());
+            data = QString::fromLatin1(m.applicationPayload().toBase64());
         }
         wsMessages.append(QJsonObject{
             {u"type"_s, m.direction == Direction::Tx ? u"send"_s : u"receive"_s},

@@ -21,6 +21,7 @@ namespace wsi {
 
 namespace {
 constexpr qsizetype kReadChunk = 64 * 1024; // one read ≤ 64 KiB, like the reference transport
+constexpr quint8 kDeflateRsv = 4;           // RSV1: "this message is compressed" (RFC 7692 §6)
 
 } // namespace
 
@@ -312,6 +313,21 @@ void ClientSession::processHandshake(const QByteArray &data)
     m_handshakeDone = true;
     m_openTimer.stop();
     m_parserBase = m_rxOffset - rest.size();
+    // permessage-deflate by the one rule set the trace's views apply to the same heads.
+    m_deflate = negotiateDeflate(m_request.bytes, head).agreement;
+    if (m_deflate.agreed) {
+        m_inflater = std::make_unique<Inflater>(m_deflate.serverWindowBits,
+                                                m_deflate.serverNoContextTakeover,
+                                                m_settings.maxFramePayload);
+        m_deflater = std::make_unique<Deflater>(m_deflate.clientWindowBits,
+                                                m_deflate.clientNoContextTakeover);
+        // The session inflates what arrives, so it needs the compressed payloads as they come.
+        FrameParser::Options options =
+            frameParserOptions(Direction::Rx, m_settings.maxFramePayload, true);
+        options.deflate = true;
+        m_parser.setOptions(options);
+        m_txJudge = FrameJudge(kDeflateRsv, true);
+    }
     setState(SessionState::Open);
     if (m_openHandler)
         m_openHandler(*this);
@@ -420,13 +436,56 @@ FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
     return rxFrameRecord(std::move(frame), timeNs, m_parserBase, derived);
 }
 
+bool ClientSession::inflateFrame(DecodedFrame &frame, QByteArray &out)
+{
+    if (!m_deflate.agreed || isControlOpcode(frame.opcode) || isReservedOpcode(frame.opcode))
+        return false;
+    if (frame.opcode != quint8(Opcode::Continuation)) {
+        m_rxCompressed = (frame.rsv & kDeflateRsv) != 0;
+        m_rxText = frame.opcode == quint8(Opcode::Text);
+        m_inflatedUtf8.reset();
+    }
+    if (!m_rxCompressed)
+        return false;
+    if (frame.violations != Violation::None) {
+        // A broken frame inside the message (it fails the connection unless the user turned
+        // failing off): the rest of the message cannot be trusted to inflate.
+        m_rxCompressed = false;
+        m_inflater->reset();
+        return false;
+    }
+    Inflater::Status status = m_inflater->feed(frame.payload, out);
+    if (status == Inflater::Status::Ok && frame.fin)
+        status = m_inflater->finishMessage(out);
+    if (status == Inflater::Status::Error) {
+        frame.violations |= Violation::InflateError;
+    } else if (status == Inflater::Status::TooLarge) {
+        frame.violations |= Violation::InflatedTooLarge;
+    } else if (m_rxText) {
+        // The text rule applies to what the application gets: the inflated octets.
+        const auto state = m_inflatedUtf8.feed(out.constData(), out.size());
+        if (state == Utf8Validator::State::Invalid ||
+            (frame.fin && state == Utf8Validator::State::Incomplete))
+            frame.violations |= Violation::InvalidUtf8Text;
+    }
+    if (frame.violations != Violation::None || frame.fin)
+        m_rxCompressed = false;
+    if (frame.violations != Violation::None)
+        m_inflater->reset();
+    return true;
+}
+
 void ClientSession::handleFrame(DecodedFrame &frame, qint64 timeNs)
 {
+    QByteArray inflated;
+    const bool compressed = inflateFrame(frame, inflated);
     const quint8 opcode = frame.opcode;
     const Violations violations = frame.violations;
-    // Keep what the reactions need before the payload moves into the trace.
-    const QByteArray payload =
-        (isControlOpcode(opcode) || m_eventHandler) ? frame.payload : QByteArray();
+    // Keep what the reactions need before the payload moves into the trace: the application's
+    // octets (inflated when the message is compressed).
+    const QByteArray payload = compressed                                    ? inflated
+                               : (isControlOpcode(opcode) || m_eventHandler) ? frame.payload
+                                                                             : QByteArray();
     const bool fin = frame.fin;
     record(toRecord(frame, timeNs));
 
@@ -880,10 +939,23 @@ void ClientSession::executeStep(const Step &step)
 {
     switch (step.kind) {
     case Step::Kind::Frame:
-        sendFrame(step.frame, step.chopDelayMs);
+        if (step.deflate && *step.deflate != DeflateSend::Uncompressed &&
+            (*step.deflate != DeflateSend::Agreed || m_deflate.agreed)) {
+            // The payload as described, compressed the way asked (docs/deflate.md).
+            FrameSpec spec = step.frame;
+            spec.payload =
+                deflateForSend(txDeflater(), *step.deflate, spec.wirePayload(), m_deflate);
+            spec.repeatLength.reset();
+            if (deflateSendSetsRsv1(*step.deflate))
+                spec.rsv |= kDeflateRsv;
+            sendFrame(spec, step.chopDelayMs);
+        } else {
+            sendFrame(step.frame, step.chopDelayMs);
+        }
         break;
     case Step::Kind::Message:
-        sendMessage(step.payload, step.binary, step.fragmentSize, step.chopSize, step.sync);
+        sendMessage(step.payload, step.binary, step.fragmentSize, step.chopSize, step.sync,
+                    step.deflate.value_or(DeflateSend::Agreed));
         break;
     case Step::Kind::Ping:
     case Step::Kind::Pong: {
@@ -1000,8 +1072,15 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
     writeFrame(bytes, s.chopSize, s.sync, chopDelayMs);
 }
 
-void ClientSession::sendMessage(const QByteArray &payload, bool binary, int fragmentSize,
-                                int chopSize, bool sync)
+Deflater &ClientSession::txDeflater()
+{
+    if (!m_deflater)
+        m_deflater = std::make_unique<Deflater>(15, false);
+    return *m_deflater;
+}
+
+void ClientSession::sendMessage(const QByteArray &message, bool binary, int fragmentSize,
+                                int chopSize, bool sync, DeflateSend deflate)
 {
     if (m_state != SessionState::Open) {
         recordEvent(TraceEvent::Kind::Note,
@@ -1010,12 +1089,21 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
     }
     if (!canSend("message"))
         return;
+    // permessage-deflate: the whole message compressed first, then fragmented; RSV1 on the
+    // first frame only (RFC 7692 §6.1, as in Autobahn).
+    if (deflate == DeflateSend::Agreed && !m_deflate.agreed)
+        deflate = DeflateSend::Uncompressed;
+    const QByteArray payload = deflate == DeflateSend::Uncompressed
+                                   ? message
+                                   : deflateForSend(txDeflater(), deflate, message, m_deflate);
+    const int firstRsv = deflateSendSetsRsv1(deflate) ? kDeflateRsv : 0;
     FrameSpec spec;
     spec.chopSize = chopSize;
     spec.sync = sync;
     if (fragmentSize <= 0 || payload.size() <= fragmentSize) {
         spec.opcode = quint8(binary ? Opcode::Binary : Opcode::Text);
         spec.payload = payload;
+        spec.rsv = firstRsv;
         sendFrame(spec);
         return;
     }
@@ -1030,6 +1118,7 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
                              : binary ? Opcode::Binary
                                       : Opcode::Text);
         spec.payload = payload.mid(pos, n);
+        spec.rsv = first ? firstRsv : 0;
         pos += n;
         spec.fin = pos < payload.size() ? false : n < fragmentSize;
         sendFrame(spec);
@@ -1037,6 +1126,7 @@ void ClientSession::sendMessage(const QByteArray &payload, bool binary, int frag
     }
     if (payload.size() % fragmentSize == 0) {
         spec.opcode = quint8(Opcode::Continuation);
+        spec.rsv = 0;
         spec.payload.clear();
         spec.fin = true;
         sendFrame(spec);

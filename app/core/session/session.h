@@ -3,6 +3,8 @@
 
 #include "protocol/frameparser.h"
 #include "protocol/handshake.h"
+#include "protocol/permessagedeflate.h"
+#include "protocol/utf8validator.h"
 #include "session/peerevent.h"
 #include "session/step.h"
 #include "session/tlsoptions.h"
@@ -84,6 +86,9 @@ public:
     [[nodiscard]] SessionState state() const { return m_state; }
     [[nodiscard]] const SessionSettings &settings() const { return m_settings; }
     [[nodiscard]] bool failedByMe() const { return m_failedByMe; }
+    // The permessage-deflate agreement of the opening handshake (RFC 7692); not agreed before
+    // OPEN, without an offer or when the server declined it.
+    [[nodiscard]] const DeflateAgreement &deflateAgreement() const { return m_deflate; }
     // TX frames counted by opcode, for cases that check their own sending (10.1.1).
     [[nodiscard]] const CountMap &txFrameCounts() const { return m_txFrameCounts; }
     [[nodiscard]] qint64 elapsedNs() const
@@ -119,8 +124,11 @@ public Q_SLOTS:
 
     // The actions (also reachable as steps).
     void sendFrame(const wsi::FrameSpec &spec, int chopDelayMs = 0);
+    // Under an agreed permessage-deflate the whole message is compressed first, then fragmented,
+    // RSV1 on the first frame only (docs/deflate.md); `deflate` chooses otherwise, or breaks it on
+    // purpose.
     void sendMessage(const QByteArray &payload, bool binary, int fragmentSize = 0, int chopSize = 0,
-                     bool sync = false);
+                     bool sync = false, wsi::DeflateSend deflate = wsi::DeflateSend::Agreed);
     void close(std::optional<int> code, const QByteArray &reason);
     void fail();
     void dropTcp();
@@ -221,6 +229,13 @@ private:
     void handleFrame(DecodedFrame &frame, qint64 timeNs);
     void handleClose(const QByteArray &payload);
     void handleDataFrame(quint8 opcode, bool fin, const QByteArray &payload);
+    // permessage-deflate on a received data frame: inflates a compressed message's frame into
+    // `out` and adds the violations the inflated octets break (inflate error, size limit, UTF-8).
+    // False when the frame is not part of a compressed message.
+    bool inflateFrame(DecodedFrame &frame, QByteArray &out);
+    // The deflater our compressed frames go through (the agreed one; without an agreement a
+    // default one, for frames compressed on purpose).
+    Deflater &txDeflater();
     void failConnection(int code, const QByteArray &reason, const QString &why);
     void sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply);
     void closeTcp(bool abort, const QString &why);
@@ -300,6 +315,14 @@ private:
     quint32 m_streamKey = 0;
     bool m_streamMasked = false;
     qint64 m_streamOffset = 0;
+
+    // permessage-deflate (RFC 7692), once agreed in the opening handshake.
+    DeflateAgreement m_deflate;
+    std::unique_ptr<Inflater> m_inflater;
+    std::unique_ptr<Deflater> m_deflater;
+    bool m_rxCompressed = false;  // the open received message is compressed
+    bool m_rxText = false;        // … and a text message
+    Utf8Validator m_inflatedUtf8; // its inflated octets
 
     CountMap m_txFrameCounts;
     EventHandler m_eventHandler;

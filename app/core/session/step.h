@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/frame.h"
+#include "protocol/permessagedeflate.h"
 
 #include <QByteArray>
 #include <QList>
@@ -48,6 +49,10 @@ struct Step
     QString tag;                  // Delay: TAG in the wire log (empty prints None)
     std::optional<int> closeCode; // Close: none = empty close payload
     QByteArray closeReason;       // Close
+    // permessage-deflate for Message and Frame. None: a message is compressed when the extension
+    // was agreed, a frame's payload goes as given. Set: that way, also to break it on purpose
+    // (a frame's payload is compressed first, RSV1 added when the mode sets it).
+    std::optional<DeflateSend> deflate;
 
     [[nodiscard]] static Step makeFrame(const FrameSpec &spec)
     {

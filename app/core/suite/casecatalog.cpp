@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The case library as data: groups 1–7, 9 and 10 of the reference suite in its own order, so a
-// case's 1-based position is its Autobahn case number (docs/cases.md §1.2). Descriptions and
+// The case library as data: groups 1–7, 9, 10, 12 and 13 of the reference suite in its own order,
+// so a case's 1-based position is its Autobahn case number (docs/cases.md §1.2). Descriptions and
 // expectations are the reference's report strings, typos included.
 #include "suite/cases.h"
 
 #include "protocol/utf8validator.h"
+#include "suite/corpora.h"
 
 #include <QHash>
 
@@ -1119,6 +1120,125 @@ void addMisc(Builder &b)
                           {1, payload.size() % kAutoFragmentSize > 0 ? 1 : 0}};
 }
 
+// ---- 12, 13 WebSocket compression (permessage-deflate) ----
+
+// One offer as the reference's PerMessageDeflateOffer writes it: it always lets the server
+// restrict our side (client_no_context_takeover, client_max_window_bits), and asks for the
+// server's side what the case requests (docs/cases.md §4.11).
+struct DeflateOffer
+{
+    bool requestNoContextTakeover = false;
+    int requestMaxWindowBits = 0; // 0: no server_max_window_bits
+};
+
+QString offerText(const DeflateOffer &o)
+{
+    QString s = u"permessage-deflate; client_no_context_takeover; client_max_window_bits"_s;
+    if (o.requestNoContextTakeover)
+        s += u"; server_no_context_takeover"_s;
+    if (o.requestMaxWindowBits != 0)
+        s += u"; server_max_window_bits=%1"_s.arg(o.requestMaxWindowBits);
+    return s;
+}
+
+// Python's str() of a list of (requestNoContextTakeover, requestMaxWindowBits) tuples.
+QString offerTuples(const QList<DeflateOffer> &offers)
+{
+    QStringList parts;
+    for (const DeflateOffer &o : offers)
+        parts << u"(%1, %2)"_s.arg(o.requestNoContextTakeover ? u"True"_s : u"False"_s)
+                     .arg(o.requestMaxWindowBits);
+    return u'[' + parts.join(u", "_s) + u']';
+}
+
+struct DeflateRow
+{
+    int length;
+    int waitSeconds;
+    int autoFragmentSize;
+};
+
+// The reference's MSG_SIZES: (LEN, WAITSECS, AUTOFRAG), each sent 1000 times.
+constexpr DeflateRow kDeflateRows[] = {
+    {16, 60, 0},         {64, 60, 0},         {256, 120, 0},      {1024, 240, 0},
+    {4096, 480, 0},      {8192, 480, 0},      {16384, 480, 0},    {32768, 480, 0},
+    {65536, 480, 0},     {131072, 480, 0},    {8192, 480, 256},   {16384, 480, 256},
+    {32768, 480, 256},   {65536, 480, 256},   {131072, 480, 256}, {131072, 480, 1024},
+    {131072, 480, 4096}, {131072, 480, 32768}};
+constexpr int kDeflateMessages = 1000;
+
+// "Large JSON data file (utf8, 194056 bytes)"
+QString corpusTitle(const CorpusInfo &corpus)
+{
+    return corpus.description +
+           u" (%1, %2 bytes)"_s.arg(corpus.binary ? u"binary"_s : u"utf8"_s).arg(corpus.size);
+}
+
+void addDeflateGroup(Builder &b, const QString &group, const CorpusInfo &corpus,
+                     const QList<DeflateOffer> &offers, const QString &offerWords)
+{
+    QStringList offerTexts;
+    for (const DeflateOffer &o : offers)
+        offerTexts << offerText(o);
+    int i = 0;
+    for (const DeflateRow &row : kDeflateRows) {
+        CaseDefinition &c = b.add(
+            group + u".%1"_s.arg(++i),
+            u"Send %1 compressed messages each of payload size %2, auto-fragment to %3 octets. "
+            u"Use %4"_s.arg(kDeflateMessages)
+                .arg(row.length)
+                .arg(row.autoFragmentSize)
+                .arg(offerWords),
+            u"Receive echo'ed messages (with payload as sent). Timeout case after %1 secs."_s.arg(
+                row.waitSeconds));
+        c.logic = CaseLogic::DeflateEchoes;
+        c.corpus = corpus.fileName;
+        c.messageLength = row.length;
+        c.messageBinary = corpus.binary;
+        c.fragmentSize = row.autoFragmentSize;
+        c.roundTrips = kDeflateMessages;
+        c.waitSeconds = row.waitSeconds;
+        c.reportTime = true;
+        c.reportCompressionRatio = true;
+        c.extensionOffers = offerTexts;
+        c.expectedClose = closedByMe();
+    }
+}
+
+// 12.1–12.5: the five corpora with the default offer. 13.1–13.7: the JSON corpus with seven
+// offers (window bits 9 where the reference had 8 before its v0.8.2). Returns the group titles.
+QList<std::pair<QString, QString>> addCompression(Builder &b)
+{
+    QList<std::pair<QString, QString>> titles;
+    int j = 0;
+    for (const CorpusInfo &corpus : corpora()) {
+        const QString group = u"12.%1"_s.arg(++j);
+        addDeflateGroup(b, group, corpus, {DeflateOffer{}}, u"default permessage-deflate offer."_s);
+        titles.append({group, corpusTitle(corpus)});
+    }
+    // (client offers, what the reference's server role accepts: the same tuples)
+    const QList<QList<DeflateOffer>> parameters = {
+        {{false, 0}},
+        {{true, 0}},
+        {{false, 9}},
+        {{false, 15}},
+        {{true, 9}},
+        {{true, 15}},
+        {{true, 9}, {true, 0}, {false, 0}},
+    };
+    const CorpusInfo &json = corpora().constFirst();
+    const QString tupleWords = u"(requestNoContextTakeover, requestMaxWindowBits): "_s;
+    j = 0;
+    for (const QList<DeflateOffer> &offers : parameters) {
+        const QString group = u"13.%1"_s.arg(++j);
+        const QString clientOffers = u"client offers "_s + tupleWords + offerTuples(offers);
+        addDeflateGroup(b, group, json, offers, u"permessage-deflate "_s + clientOffers);
+        titles.append({group, corpusTitle(json) + u" - "_s + clientOffers + u" / server accept "_s +
+                                  tupleWords + offerTuples(offers)});
+    }
+    return titles;
+}
+
 // ---- the built library and its indexes ----
 
 struct Library
@@ -1142,6 +1262,7 @@ Library buildLibrary()
     addCloseHandling(b);
     addLimits(b);
     addMisc(b);
+    const QList<std::pair<QString, QString>> compressionTitles = addCompression(b);
 
     Library lib;
     lib.cases = b.take();
@@ -1183,7 +1304,11 @@ Library buildLibrary()
         {u"9.8"_s, u"Binary Message Roundtrip Time (fixed number, increasing size)"_s},
         {u"10"_s, u"Misc"_s},
         {u"10.1"_s, u"Auto-Fragmentation"_s},
+        {u"12"_s, u"WebSocket Compression (different payloads)"_s},
+        {u"13"_s, u"WebSocket Compression (different parameters)"_s},
     };
+    for (const auto &[group, title] : compressionTitles)
+        lib.groupTitles.insert(group, title);
     int group = kFirstGeneratedUtf8Group;
     for (const Utf8Group &g : utf8Groups)
         lib.groupTitles.insert(u"6.%1"_s.arg(group++), g.title);

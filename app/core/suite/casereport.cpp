@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "suite/casereport.h"
 
+#include "trace/messages.h"
 #include "trace/wirelog.h"
 
 #include <QCoreApplication>
@@ -19,6 +20,52 @@ using namespace Qt::StringLiterals;
 namespace wsi {
 
 namespace {
+
+// The seam with the session's permessage-deflate (trace/messages.h: DeflateStatistics,
+// deflateStatistics()). Until that is in the tree, no octet counts as compressed: no ratios.
+#if !__has_include("protocol/permessagedeflate.h")
+struct DeflateStatistics
+{
+    qint64 rxWireOctets = 0, rxAppOctets = 0, txWireOctets = 0, txAppOctets = 0;
+    [[nodiscard]] std::optional<double> rxRatio() const { return std::nullopt; }
+    [[nodiscard]] std::optional<double> txRatio() const { return std::nullopt; }
+};
+DeflateStatistics deflateStatistics(const Trace &)
+{
+    return {};
+}
+#endif
+
+QJsonValue ratioJson(std::optional<double> ratio)
+{
+    return ratio ? QJsonValue(*ratio) : QJsonValue(QJsonValue::Null);
+}
+
+// The reference's trafficStats for a 12.x/13.x case: copied when the case ends OK (on any other
+// outcome it stays null, so the overview shows no ratios). Of its keys, those of the data
+// messages' payload octets: "WebSocket level" is what went over the wire (compressed), "app
+// level" what the application sent or got (docs/cases.md §4.11).
+std::optional<QJsonObject> trafficStatsOf(const CaseResult &result)
+{
+    if (!result.definition || !result.definition->reportCompressionRatio || !result.trace ||
+        result.verdict.behavior != Verdict::Ok)
+        return std::nullopt;
+    const DeflateStatistics stats = deflateStatistics(*result.trace);
+    return QJsonObject{
+        {u"outgoingOctetsWebSocketLevel"_s, stats.txWireOctets},
+        {u"outgoingOctetsAppLevel"_s, stats.txAppOctets},
+        {u"outgoingCompressionRatio"_s, ratioJson(stats.txRatio())},
+        {u"incomingOctetsWebSocketLevel"_s, stats.rxWireOctets},
+        {u"incomingOctetsAppLevel"_s, stats.rxAppOctets},
+        {u"incomingCompressionRatio"_s, ratioJson(stats.rxRatio())},
+    };
+}
+
+std::optional<double> ratioOf(const QJsonObject &stats, const QString &key)
+{
+    const QJsonValue v = stats.value(key);
+    return v.isDouble() ? std::optional<double>(v.toDouble()) : std::nullopt;
+}
 
 // Shared by both pages. The class names are the reference report's, so its users find their way.
 constexpr QStringView kCommonCss = uR"(
@@ -336,10 +383,17 @@ QString resultCells(const CaseResult &result)
     const QString file = caseReportFileName(result.agent, caseIdOf(result), u"html"_s);
     QString out = u"<td class=\""_s + content.cssClass + u"\"><a href=\""_s + esc(file) + u"\">"_s +
                   content.text + u"</a>"_s;
-    if (result.definition && result.definition->reportTime) {
-        out += u"<br><span class=\"case_duration\">"_s + QString::number(result.durationMs) +
-               u" ms</span>"_s;
+    // The reference's detail line: "N ms" (reportTime), then " [in/out]" (12.x, 13.x, when the
+    // case kept its trafficStats).
+    QString detail;
+    if (result.definition && result.definition->reportTime)
+        detail = QString::number(result.durationMs) + u" ms"_s;
+    if (const std::optional<QJsonObject> stats = trafficStatsOf(result)) {
+        detail += compressionRatioText(ratioOf(*stats, u"incomingCompressionRatio"_s),
+                                       ratioOf(*stats, u"outgoingCompressionRatio"_s));
     }
+    if (!detail.isEmpty())
+        out += u"<br><span class=\"case_duration\">"_s + esc(detail) + u"</span>"_s;
     out += u"</td><td class=\"close "_s + close.cssClass + u"\"><a href=\""_s + esc(file) +
            u"\"><span class=\"close_code\">"_s + esc(close.text) + u"</span></a></td>"_s;
     return out;
@@ -382,9 +436,22 @@ ReportInput reportInputFor(const CaseResult &result)
     return in;
 }
 
+QString compressionRatioText(std::optional<double> incoming, std::optional<double> outgoing)
+{
+    const auto text = [](std::optional<double> r) {
+        return r ? QString::number(*r, 'f', 3) : u"-"_s;
+    };
+    return u" ["_s + text(incoming) + u'/' + text(outgoing) + u']';
+}
+
 QJsonObject caseJsonReport(const CaseResult &result)
 {
     QJsonObject out = jsonReport(reportInputFor(result));
+    if (result.definition && result.definition->reportCompressionRatio) {
+        out[u"reportCompressionRatio"_s] = true;
+        const std::optional<QJsonObject> stats = trafficStatsOf(result);
+        out[u"trafficStats"_s] = stats ? QJsonValue(*stats) : QJsonValue(QJsonValue::Null);
+    }
     if (!result.trace && result.started.isValid())
         out[u"started"_s] = startedText(result.started);
     return out;

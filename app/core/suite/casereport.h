@@ -18,8 +18,15 @@ namespace wsi {
 [[nodiscard]] ReportInput reportInputFor(const CaseResult &result);
 
 // The Autobahn per-case JSON (docs/reports.md §5.1) of a case run: jsonReport() of
-// reportInputFor(), with `createWirelog` as the case left it and `started` from the run.
+// reportInputFor(), with `createWirelog` as the case left it and `started` from the run; for
+// 12.x/13.x "reportCompressionRatio": true and "trafficStats" (null unless the case ended OK).
 [[nodiscard]] QJsonObject caseJsonReport(const CaseResult &result);
+
+// The compression ratios of the overview's detail line (12.x, 13.x): " [in/out]", each with
+// three decimals, "-" where there is none (no data message in that direction): " [0.262/-]".
+// Shown only for a case that ended OK, as the reference copies its traffic statistics then.
+[[nodiscard]] QString compressionRatioText(std::optional<double> incoming,
+                                           std::optional<double> outgoing);
 
 // The per-case HTML page in the seeds' layout: title line, Case Description / Expectation /
 // Outcome (Expected:, Observed:), Case Closing Behavior, Opening Handshake, Closing Behavior

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "suite/caserunner.h"
 
+#include "suite/corpora.h"
 #include "trace/report.h"
 
+#include <QCryptographicHash>
 #include <QTimer>
 
 #include <algorithm>
@@ -18,8 +20,29 @@ namespace {
 struct CaseState
 {
     CaseObservation seen;
-    int sent = 0; // RoundTrips: messages sent so far
+    int sent = 0; // RoundTrips, DeflateEchoes: messages sent so far
+    // DeflateEchoes: the corpus, where the next message starts in it, the SHA-1 of the message
+    // in flight, and whether the case has decided (later messages are ignored).
+    QByteArray corpus;
+    qint64 ringPosition = 0;
+    QByteArray expectedSha1;
+    bool decided = false;
 };
+
+// Whether the opening handshake agreed on permessage-deflate. The seam with the session's
+// negotiation (ClientSession::deflateAgreement(), protocol/permessagedeflate.h): until that is
+// in the tree, nothing is ever agreed and the 12.x/13.x cases come out UNIMPLEMENTED.
+#if __has_include("protocol/permessagedeflate.h")
+bool deflateAgreed(const ClientSession &session)
+{
+    return session.deflateAgreement().agreed;
+}
+#else
+bool deflateAgreed(const ClientSession &)
+{
+    return false;
+}
+#endif
 
 // docs/cases.md §2.4: after each message or pong, the fuzzer closes when the received list equals
 // every expected list (vacuously true for an empty map), the case expects to close and does not
@@ -56,9 +79,91 @@ FrameSpec messageFrame(const CaseDefinition &def)
     return spec;
 }
 
-// The onOpen of the 9.x cases (their steps are empty: the case sends itself).
+// The next `length` octets of the corpus, read as a ring (the reference's sendOne).
+QByteArray ringSlice(const QByteArray &corpus, qint64 &position, qint64 length)
+{
+    QByteArray out;
+    if (corpus.isEmpty() || length <= 0)
+        return out;
+    out.reserve(length);
+    while (out.size() < length) {
+        const qint64 take = std::min<qint64>(length - out.size(), corpus.size() - position);
+        out.append(corpus.constData() + position, take);
+        position = (position + take) % corpus.size();
+    }
+    return out;
+}
+
+void sendCorpusSlice(ClientSession &session, const CaseDefinition &def, CaseState &state)
+{
+    const QByteArray message = ringSlice(state.corpus, state.ringPosition, def.messageLength);
+    state.expectedSha1 = QCryptographicHash::hash(message, QCryptographicHash::Sha1);
+    // fragmentSize is the reference's autoFragmentSize: the session fragments the compressed
+    // message (one frame when it fits).
+    session.sendMessage(message, def.messageBinary, def.fragmentSize);
+    ++state.sent;
+}
+
+// 12.x, 13.x: onOpen. The wire log goes off with a marker; without permessage-deflate the case
+// is UNIMPLEMENTED and closes at once (its wire log stays off, as in the reference).
+void openDeflateCase(ClientSession &session, const CaseDefinition &def, CaseState &state)
+{
+    session.setWireLog(false, true);
+    if (!deflateAgreed(session)) {
+        state.seen.customBehavior = Verdict::Unimplemented;
+        // The reference leaves the case's initial text in place.
+        state.seen.customResult = u"Actual events differ from any expected."_s;
+        state.decided = true;
+        session.close(1000, {});
+        return;
+    }
+    session.closeAfter(def.waitSeconds);
+    state.corpus = corpusData(def.corpus);
+    sendCorpusSlice(session, def, state);
+}
+
+void onDeflateEcho(ClientSession &session, const CaseDefinition &def, CaseState &state,
+                   const PeerEvent &event)
+{
+    if (state.decided)
+        return;
+    const auto pyBool = [](bool b) { return b ? u"True"_s : u"False"_s; };
+    const QByteArray sha1 = QCryptographicHash::hash(event.payload, QCryptographicHash::Sha1);
+    QString failure;
+    if (event.binary != def.messageBinary) {
+        failure =
+            u"Echo'ed message type differs from what I sent (got binary %1, expected binary %2)."_s
+                .arg(pyBool(event.binary), pyBool(def.messageBinary));
+    } else if (event.payload.size() != def.messageLength) {
+        failure =
+            u"Echo'ed message length differs from what I sent (got length %1, expected length %2)."_s
+                .arg(event.payload.size())
+                .arg(def.messageLength);
+    } else if (sha1 != state.expectedSha1) {
+        failure =
+            u"Echo'ed message contents differs from what I sent (got SHA1 %1, expected SHA1 %2)."_s
+                .arg(QString::fromLatin1(sha1.toHex()),
+                     QString::fromLatin1(state.expectedSha1.toHex()));
+    }
+    if (failure.isEmpty() && state.sent < def.roundTrips) {
+        sendCorpusSlice(session, def, state);
+        return;
+    }
+    state.decided = true;
+    state.seen.customBehavior = failure.isEmpty() ? Verdict::Ok : Verdict::Failed;
+    state.seen.customResult =
+        failure.isEmpty() ? u"Ok, received all echo'ed messages in time."_s : failure;
+    session.setWireLog(true, true);
+    session.close(1000, {});
+}
+
+// The onOpen of the 9.x, 12.x and 13.x cases (their steps are empty: the case sends itself).
 void openTimedCase(ClientSession &session, const CaseDefinition &def, CaseState &state)
 {
+    if (def.logic == CaseLogic::DeflateEchoes) {
+        openDeflateCase(session, def, state);
+        return;
+    }
     if (def.logic == CaseLogic::TimedEcho) {
         session.setWireLog(false, false);
         if (def.fragmentSize > 0) {
@@ -79,6 +184,10 @@ void openTimedCase(ClientSession &session, const CaseDefinition &def, CaseState 
 void onTimedEvent(ClientSession &session, const CaseDefinition &def, CaseState &state,
                   const PeerEvent &event)
 {
+    if (def.logic == CaseLogic::DeflateEchoes) {
+        onDeflateEcho(session, def, state, event);
+        return;
+    }
     const QString kind = def.messageBinary ? u"binary"_s : u"text"_s;
     if (def.logic == CaseLogic::TimedEcho) {
         if (event.binary != def.messageBinary) {
@@ -264,6 +373,9 @@ void CaseRunner::launch(int position)
     });
 
     SessionSettings settings = m_options.settings;
+    // 12.x, 13.x: the case's own permessage-deflate offers replace the user's extensions.
+    if (!def->extensionOffers.isEmpty())
+        settings.handshake.extensions = def->extensionOffers;
     settings.autoPong = true;
     settings.autoCloseReply = true;
     settings.failOnViolation = true;

@@ -128,6 +128,7 @@ CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
         break;
     case CaseLogic::TimedEcho:
     case CaseLogic::RoundTrips:
+    case CaseLogic::DeflateEchoes:
         v.result = def.logic == CaseLogic::TimedEcho
                        ? u"Did not receive message within %1 seconds."_s.arg(def.waitSeconds)
                        : u"Case did not finish within %1 seconds."_s.arg(def.waitSeconds);

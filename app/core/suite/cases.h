@@ -33,6 +33,9 @@ enum class CaseLogic : quint8 {
     Events,
     TimedEcho,  // 9.1–9.6: one message, its echo must come back with the same type and length
     RoundTrips, // 9.7, 9.8: `roundTrips` messages one after another, each echo awaited
+    // 12.x, 13.x: `roundTrips` slices of a corpus with permessage-deflate, each echo checked by
+    // type, length and SHA-1; UNIMPLEMENTED when the server did not accept the extension
+    DeflateEchoes,
 };
 
 // Per-case overrides of the verdicts, applied after the closing verdict (docs/cases.md §3.4).
@@ -68,6 +71,15 @@ struct CaseRules
 
     // 10.1.1: the case checks its own TX frame counts for these opcodes when the connection ends.
     CountMap expectedTxFrames;
+
+    // 12.x, 13.x (DeflateEchoes): the Sec-WebSocket-Extensions offers, in preference order, one
+    // element each ("permessage-deflate; client_no_context_takeover; client_max_window_bits");
+    // the corpus (suite/corpora.h) whose next `messageLength` octets, read as a ring, make each
+    // message; `fragmentSize` is the reference's autoFragmentSize. The reports show the
+    // compression ratios [in/out] (docs/cases.md §4.11).
+    QStringList extensionOffers;
+    QString corpus;
+    bool reportCompressionRatio = false;
 };
 
 // A case of the library (or a scenario's): the rules plus what a scenario holds itself.
@@ -78,7 +90,7 @@ struct CaseDefinition : CaseRules
     ExpectedClose expectedClose;
 };
 
-// The library: groups 1–7, 9 and 10 of docs/cases.md §1.1, in the reference's order
+// The library: groups 1–7, 9, 10, 12 and 13 of docs/cases.md §1.1, in the reference's order
 // (so a case's 1-based position is its "case" number).
 [[nodiscard]] const QList<CaseDefinition> &caseLibrary();
 // The 1-based position of a case in the library, 0 when unknown.
@@ -105,7 +117,8 @@ struct CaseVerdict
 struct CaseObservation
 {
     PeerEventList received;
-    // TimedEcho / RoundTrips: the case's own verdict; none = not decided (timeout).
+    // TimedEcho / RoundTrips / DeflateEchoes: the case's own verdict; none = not decided
+    // (timeout).
     std::optional<Verdict> customBehavior;
     QString customResult;
     CountMap txFrameCounts;

@@ -2,6 +2,7 @@
 #include "suite/scenario.h"
 
 #include "protocol/hex.h"
+#include "suite/corpora.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -318,7 +319,7 @@ const QStringList kVerdicts = {verdictText(Verdict::Ok), verdictText(Verdict::No
 // In the order of the enums (CaseOverride, CaseLogic).
 const QStringList kOverrides = {u"none"_s, u"wrongCodeFails"_s, u"informational716"_s,
                                 u"undefined"_s};
-const QStringList kLogics = {u"events"_s, u"timedEcho"_s, u"roundTrips"_s};
+const QStringList kLogics = {u"events"_s, u"timedEcho"_s, u"roundTrips"_s, u"deflateEchoes"_s};
 constexpr qint64 kMaxMessageLength = qint64(1) << 40;
 constexpr qint64 kMaxCount = qint64(1) << 53; // exact in a JSON number
 
@@ -422,6 +423,12 @@ QJsonObject casePartToJson(const CaseRules &c)
         o[u"waitSeconds"_s] = c.waitSeconds;
     if (c.reportTime)
         o[u"reportTime"_s] = true;
+    if (!c.corpus.isEmpty())
+        o[u"corpus"_s] = c.corpus;
+    if (!c.extensionOffers.isEmpty())
+        o[u"extensionOffers"_s] = QJsonArray::fromStringList(c.extensionOffers);
+    if (c.reportCompressionRatio)
+        o[u"reportCompressionRatio"_s] = true;
     if (!c.expectedTxFrames.empty()) {
         QJsonObject frames;
         for (const auto &[opcode, count] : c.expectedTxFrames)
@@ -440,7 +447,8 @@ QString casePartFromJson(const QJsonValue &value, CaseRules &c)
     Reader r(o, here);
     if (!r.onlyKeys({u"id"_s, u"expectation"_s, u"expected"_s, u"suppressClose"_s, u"override"_s,
                      u"logic"_s, u"message"_s, u"roundTrips"_s, u"waitSeconds"_s, u"reportTime"_s,
-                     u"expectedTxFrames"_s}))
+                     u"expectedTxFrames"_s, u"corpus"_s, u"extensionOffers"_s,
+                     u"reportCompressionRatio"_s}))
         return r.error();
     if (!o.contains(u"id"_s))
         return here + u": needs \"id\""_s;
@@ -518,7 +526,9 @@ QString casePartFromJson(const QJsonValue &value, CaseRules &c)
             c.chopSize = int(n);
         if (!m.error().isEmpty())
             return m.error();
-        if (c.messageLength > 0 && c.messagePattern.isEmpty())
+        // deflateEchoes takes its messages from its corpus instead of a pattern.
+        if (c.messageLength > 0 && c.messagePattern.isEmpty() &&
+            c.logic != CaseLogic::DeflateEchoes)
             return m.where(u"length"_s) + u": needs a non-empty text or hex pattern"_s;
     }
     if (r.has(u"roundTrips"_s) && r.integer(u"roundTrips"_s, 0, std::numeric_limits<int>::max(), n))
@@ -526,8 +536,20 @@ QString casePartFromJson(const QJsonValue &value, CaseRules &c)
     if (r.has(u"waitSeconds"_s) && r.integer(u"waitSeconds"_s, 0, 86400, n))
         c.waitSeconds = int(n);
     r.boolean(u"reportTime"_s, c.reportTime);
+    r.string(u"corpus"_s, c.corpus);
+    r.stringList(u"extensionOffers"_s, c.extensionOffers);
+    r.boolean(u"reportCompressionRatio"_s, c.reportCompressionRatio);
     if (!r.error().isEmpty())
         return r.error();
+    if (!c.corpus.isEmpty() && !findCorpus(c.corpus)) {
+        QStringList known;
+        for (const CorpusInfo &corpus : corpora())
+            known << corpus.fileName;
+        return r.where(u"corpus"_s) + u": unknown corpus '"_s + c.corpus + u"' (known: "_s +
+               known.join(u", "_s) + u')';
+    }
+    if (c.logic == CaseLogic::DeflateEchoes && c.corpus.isEmpty())
+        return r.where(u"corpus"_s) + u": deflateEchoes needs a corpus"_s;
     QJsonObject frames;
     if (!r.object(u"expectedTxFrames"_s, frames))
         return r.error();

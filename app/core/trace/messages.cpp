@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "trace/messages.h"
 
+#include "trace/inflation.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -78,6 +80,25 @@ std::vector<TraceMessage> traceMessages(const Trace &trace, const MessageOptions
             m.complete = !f.incomplete;
         else
             open[d] = out.size() - 1;
+    }
+    // Compressed messages: inflated by the one inflation of the trace, in order.
+    const DeflateAgreement agreement = traceDeflateAgreement(trace);
+    if (agreement.agreed) {
+        TraceInflation inflation(agreement, TraceInflation::kDefaultMaxMessageOctets,
+                                 std::max<qint64>(options.maxTotalPayload, 0));
+        inflation.addFrames(trace);
+        for (TraceMessage &m : out) {
+            if (m.isControl() || m.frames.empty())
+                continue;
+            const TraceInflation::Message *im = inflation.messageOfFrame(m.frames.front());
+            if (!im)
+                continue;
+            m.compressed = true;
+            m.inflatedSize = im->inflatedOctets;
+            m.inflated = im->inflated;
+            m.inflatedComplete = im->inflatedKept && im->state == TraceInflation::State::Inflated;
+            m.inflateError = im->error;
+        }
     }
     return out;
 }

@@ -22,11 +22,29 @@ struct TraceMessage
     QByteArray payload;         // the wire payload of its frames (wirePayload()), up to the cap
     qint64 size = 0;            // the wire payload octets of its frames, whether kept or not
     bool complete = false;      // it ended with a FIN frame (false: the trace ended first)
+    // permessage-deflate (RFC 7692): the message was sent compressed (RSV1 on its first frame,
+    // the extension agreed). `payload` then holds the compressed octets as on the wire and
+    // `inflated` what the application saw; `inflateError` says why it could not be inflated
+    // (TraceInflation's words), when it could not.
+    bool compressed = false;
+    QByteArray inflated;
+    qint64 inflatedSize = 0;
+    bool inflatedComplete = false; // inflated holds all of it
+    QString inflateError;
 
     // The payload holds every octet the frames carried (false past the cap, or where the trace
     // did not keep the octets).
     [[nodiscard]] bool payloadComplete() const { return payload.size() == size; }
     [[nodiscard]] bool isControl() const { return isControlOpcode(opcode); }
+    // What the application saw: the inflated payload of a compressed message, else the payload.
+    [[nodiscard]] const QByteArray &applicationPayload() const
+    {
+        return compressed ? inflated : payload;
+    }
+    [[nodiscard]] bool applicationPayloadComplete() const
+    {
+        return compressed ? inflatedComplete : payloadComplete();
+    }
 };
 
 struct MessageOptions

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "trace/report.h"
 #include "protocol/handshake.h"
+#include "trace/inflation.h"
 
 #include "protocol/textescape.h"
 #include "trace/wirelog.h"
@@ -367,6 +368,43 @@ QString handshakeResponseText(const Trace &trace)
     return eventText(trace, TraceEvent::Kind::HandshakeResponse);
 }
 
+QString deflateSummary(const Trace &trace)
+{
+    const DeflateAgreement agreement = traceDeflateAgreement(trace);
+    if (!agreement.agreed)
+        return {};
+    const DeflateStatistics stats = deflateStatistics(trace);
+    const auto ratio = [](std::optional<double> r) {
+        return r ? QString::number(*r, 'f', 3) : u"-"_s;
+    };
+    return u"permessage-deflate (%1); wire/application octets in %2, out %3"_s.arg(
+        agreement.describe(), ratio(stats.rxRatio()), ratio(stats.txRatio()));
+}
+
+QJsonValue deflateJson(const Trace &trace)
+{
+    const DeflateAgreement agreement = traceDeflateAgreement(trace);
+    if (!agreement.agreed)
+        return QJsonValue(QJsonValue::Null);
+    const DeflateStatistics stats = deflateStatistics(trace);
+    const auto ratio = [](std::optional<double> r) {
+        return r ? QJsonValue(*r) : QJsonValue(QJsonValue::Null);
+    };
+    return QJsonObject{
+        {u"accepted"_s, agreement.accepted},
+        {u"serverMaxWindowBits"_s, agreement.serverWindowBits},
+        {u"clientMaxWindowBits"_s, agreement.clientWindowBits},
+        {u"serverNoContextTakeover"_s, agreement.serverNoContextTakeover},
+        {u"clientNoContextTakeover"_s, agreement.clientNoContextTakeover},
+        {u"rxWireOctets"_s, stats.rxWireOctets},
+        {u"rxAppOctets"_s, stats.rxAppOctets},
+        {u"txWireOctets"_s, stats.txWireOctets},
+        {u"txAppOctets"_s, stats.txAppOctets},
+        {u"rxCompressionRatio"_s, ratio(stats.rxRatio())},
+        {u"txCompressionRatio"_s, ratio(stats.txRatio())},
+    };
+}
+
 namespace {
 
 // What the server ignored of our request (a free session's report says it).
@@ -504,6 +542,8 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
     if (!isCase) {
         for (const QString &warning : handshakeWarningTexts(trace))
             out.line(u"Warning: "_s + escapeControls(warning));
+        if (const QString deflate = deflateSummary(trace); !deflate.isEmpty())
+            out.line(u"Compression: "_s + escapeControls(deflate));
     }
 
     out.lines({QString(), QString(), u"Closing Behavior"_s, QString()});
@@ -822,6 +862,7 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
         for (const QString &warning : handshakeWarningTexts(trace))
             warnings.append(warning);
         members.emplace_back(u"handshakeWarnings"_s, value(warnings));
+        members.emplace_back(u"permessageDeflate"_s, value(deflateJson(trace)));
         QJsonValue tlsValue(QJsonValue::Null); // ws://, or TLS never got up
         if (const TlsInfo *tls = tlsInfo(trace)) {
             QJsonArray chain;

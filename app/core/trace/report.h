@@ -63,6 +63,10 @@ struct ReportInput
 // The raw opening request and response heads recorded in the trace (for httpRequest/httpResponse).
 [[nodiscard]] QString handshakeRequestText(const Trace &trace);
 [[nodiscard]] QString handshakeResponseText(const Trace &trace);
+// permessage-deflate as the reports say it: "permessage-deflate (server: …); wire/application
+// octets in 0.312, out 0.298" (empty when not agreed), and its JSON form (null when not agreed).
+[[nodiscard]] QString deflateSummary(const Trace &trace);
+[[nodiscard]] QJsonValue deflateJson(const Trace &trace);
 
 // A case's description or expectation as the seeds print it: the library keeps the reference's
 // HTML fragments (<br> line breaks, <b>, source indentation); this is what a browser shows, with
