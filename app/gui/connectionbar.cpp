@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "connectionbar.h"
 
+#include "session/tlsclient.h"
 #include "ui_connectionbar.h"
 #include "ui_connectionsettings.h"
 
@@ -100,8 +101,47 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
                 &ConnectionSettingsDialog::refreshDeflate);
     connect(m_ui->extensionsEdit, &QLineEdit::textChanged, this,
             &ConnectionSettingsDialog::refreshDeflate);
-    connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    // TLS for deployments (docs/tls.md §4).
+    m_ui->sniCombo->addItem(tr("the URL's host"), 0);
+    m_ui->sniCombo->addItem(tr("this name:"), 1);
+    m_ui->sniCombo->addItem(tr("none"), 2);
+    m_ui->tlsVersionCombo->addItem(tr("TLS 1.2 or 1.3 (the server chooses)"),
+                                   int(TlsOptions::Version::Any));
+    m_ui->tlsVersionCombo->addItem(tr("TLS 1.2 only"), int(TlsOptions::Version::Tls12));
+    m_ui->tlsVersionCombo->addItem(tr("TLS 1.3 only"), int(TlsOptions::Version::Tls13));
+    connect(m_ui->sniCombo, &QComboBox::currentIndexChanged, this,
+            &ConnectionSettingsDialog::refreshTls);
+    for (QLineEdit *edit : {m_ui->clientCertEdit, m_ui->clientKeyEdit, m_ui->sniEdit,
+                            m_ui->alpnEdit, m_ui->keyLogEdit})
+        connect(edit, &QLineEdit::textChanged, this, [this] {
+            // A correction clears the message of the last OK; it is checked again on the next.
+            m_ui->tlsError->clear();
+            m_ui->tlsError->hide();
+        });
+    const auto pick = [this](QLineEdit *edit, const QString &title, const QString &filter) {
+        const QString file = QFileDialog::getOpenFileName(this, title, edit->text(), filter);
+        if (!file.isEmpty())
+            edit->setText(file);
+    };
+    connect(m_ui->clientCertButton, &QPushButton::clicked, this, [this, pick] {
+        pick(m_ui->clientCertEdit, tr("Client certificate"),
+             tr("PEM certificates (*.pem *.crt);;All files (*)"));
+    });
+    connect(m_ui->clientKeyButton, &QPushButton::clicked, this, [this, pick] {
+        pick(m_ui->clientKeyEdit, tr("Client key"), tr("PEM keys (*.pem *.key);;All files (*)"));
+    });
+    connect(m_ui->keyLogButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Key log file"), m_ui->keyLogEdit->text(),
+            tr("Key logs (*.log *.txt *.keys);;All files (*)"), nullptr,
+            QFileDialog::DontConfirmOverwrite); // appended to, never overwritten
+        if (!file.isEmpty())
+            m_ui->keyLogEdit->setText(file);
+    });
+    m_ui->tlsError->hide();
+    connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &ConnectionSettingsDialog::accept);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    refreshTls();
     connect(m_ui->buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
             [this] { setSettings(SessionSettings{}); });
 }
@@ -165,6 +205,75 @@ QStringList ConnectionSettingsDialog::joinExtensions(const std::optional<Deflate
     if (deflate && std::none_of(typed.begin(), typed.end(), namesDeflate))
         out.prepend(deflate->toHeaderValue());
     return out;
+}
+
+TlsOptions ConnectionSettingsDialog::tlsOptions() const
+{
+    TlsOptions o;
+    o.clientCertFile = m_ui->clientCertEdit->text().trimmed();
+    o.clientKeyFile = m_ui->clientKeyEdit->text().trimmed();
+    switch (m_ui->sniCombo->currentData().toInt()) {
+    case 1:
+        o.sni = m_ui->sniEdit->text().trimmed();
+        break;
+    case 2:
+        o.sni = QString();
+        break;
+    default:
+        o.sni.reset();
+        break;
+    }
+    o.alpn = splitList(m_ui->alpnEdit->text());
+    o.version = TlsOptions::Version(m_ui->tlsVersionCombo->currentData().toInt());
+    o.keyLogFile = m_ui->keyLogEdit->text().trimmed();
+    return o;
+}
+
+void ConnectionSettingsDialog::setTlsOptions(const TlsOptions &o)
+{
+    m_ui->clientCertEdit->setText(o.clientCertFile);
+    m_ui->clientKeyEdit->setText(o.clientKeyFile);
+    m_ui->sniCombo->setCurrentIndex(!o.sni ? 0 : o.sni->isEmpty() ? 2 : 1);
+    m_ui->sniEdit->setText(o.sni.value_or(QString()));
+    m_ui->alpnEdit->setText(o.alpn.join(u", "_s));
+    m_ui->tlsVersionCombo->setCurrentIndex(
+        std::max(0, m_ui->tlsVersionCombo->findData(int(o.version))));
+    m_ui->keyLogEdit->setText(o.keyLogFile);
+    m_ui->tlsError->clear();
+    m_ui->tlsError->hide();
+    refreshTls();
+}
+
+void ConnectionSettingsDialog::refreshTls()
+{
+    m_ui->sniEdit->setEnabled(m_ui->sniCombo->currentData().toInt() == 1);
+}
+
+QString ConnectionSettingsDialog::validationError() const
+{
+    const TlsOptions o = tlsOptions();
+    if (o.sni && !o.sni->isEmpty() && m_ui->sniCombo->currentData().toInt() == 1 &&
+        o.sni->contains(u' '))
+        return tr("The server name “%1” has a space: a DNS name has none (RFC 6066 §3).")
+            .arg(*o.sni);
+    if (m_ui->sniCombo->currentData().toInt() == 1 && o.sni->isEmpty())
+        return tr("Enter the server name to send, or choose “none”.");
+    // The core's own check: what the session would refuse at connect (the file names stay as
+    // typed, to be corrected).
+    return TlsClient::checkOptions(o);
+}
+
+void ConnectionSettingsDialog::accept()
+{
+    const QString error = validationError();
+    m_ui->tlsError->setText(error.isEmpty() ? QString() : u"\u2716 "_s + error);
+    m_ui->tlsError->setStyleSheet(u"color: #b3261e;"_s);
+    m_ui->tlsError->setVisible(!error.isEmpty());
+    if (!error.isEmpty()) {
+        m_ui->tabs->setCurrentWidget(m_ui->tlsTab);
+        return;
+    }
+    QDialog::accept();
 }
 
 void ConnectionSettingsDialog::refreshDeflate()
@@ -254,6 +363,7 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     m_rawEdited = !h.rawRequest.isEmpty(); // a raw request of the user's is kept as it is
     m_ui->ignoreCertificateErrorsCheck->setChecked(s.ignoreCertificateErrors);
     m_ui->caFileEdit->setText(s.caFile);
+    setTlsOptions(s.tls);
     m_ui->openTimeoutSpin->setValue(s.openHandshakeTimeoutMs / 1000.0);
     m_ui->closeTimeoutSpin->setValue(s.closeHandshakeTimeoutMs / 1000.0);
     m_ui->dropTimeoutSpin->setValue(s.serverDropTimeoutMs / 1000.0);
@@ -286,6 +396,7 @@ void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
                        : QByteArray();
     s.ignoreCertificateErrors = m_ui->ignoreCertificateErrorsCheck->isChecked();
     s.caFile = m_ui->caFileEdit->text().trimmed();
+    s.tls = tlsOptions();
     s.openHandshakeTimeoutMs = int(m_ui->openTimeoutSpin->value() * 1000);
     s.closeHandshakeTimeoutMs = int(m_ui->closeTimeoutSpin->value() * 1000);
     s.serverDropTimeoutMs = int(m_ui->dropTimeoutSpin->value() * 1000);
@@ -554,6 +665,17 @@ void ConnectionBar::saveSettings(QSettings &settings) const
     settings.setValue(u"connection/origin"_s, m_base.handshake.origin);
     settings.setValue(u"connection/ignoreCertificateErrors"_s, m_base.ignoreCertificateErrors);
     settings.setValue(u"connection/caFile"_s, m_base.caFile);
+    const TlsOptions &tls = m_base.tls;
+    settings.setValue(u"connection/tls/clientCertFile"_s, tls.clientCertFile);
+    settings.setValue(u"connection/tls/clientKeyFile"_s, tls.clientKeyFile);
+    // Unset (the URL's host) is no key; none is an empty value.
+    if (tls.sni)
+        settings.setValue(u"connection/tls/sni"_s, *tls.sni);
+    else
+        settings.remove(u"connection/tls/sni"_s);
+    settings.setValue(u"connection/tls/alpn"_s, tls.alpn.join(u","_s));
+    settings.setValue(u"connection/tls/version"_s, int(tls.version));
+    settings.setValue(u"connection/tls/keyLogFile"_s, tls.keyLogFile);
     settings.setValue(u"connection/openTimeoutMs"_s, m_base.openHandshakeTimeoutMs);
     settings.setValue(u"connection/closeTimeoutMs"_s, m_base.closeHandshakeTimeoutMs);
     settings.setValue(u"connection/dropTimeoutMs"_s, m_base.serverDropTimeoutMs);
@@ -583,6 +705,19 @@ void ConnectionBar::restoreSettings(const QSettings &settings)
     m_base.ignoreCertificateErrors =
         settings.value(u"connection/ignoreCertificateErrors"_s, false).toBool();
     m_base.caFile = settings.value(u"connection/caFile"_s).toString();
+    TlsOptions tls;
+    tls.clientCertFile = settings.value(u"connection/tls/clientCertFile"_s).toString();
+    tls.clientKeyFile = settings.value(u"connection/tls/clientKeyFile"_s).toString();
+    if (settings.contains(u"connection/tls/sni"_s))
+        tls.sni = settings.value(u"connection/tls/sni"_s).toString();
+    if (settings.contains(u"connection/tls/alpn"_s))
+        tls.alpn = splitList(settings.value(u"connection/tls/alpn"_s).toString());
+    const int version = settings.value(u"connection/tls/version"_s, 0).toInt();
+    tls.version = version >= 0 && version <= int(TlsOptions::Version::Tls13)
+                      ? TlsOptions::Version(version)
+                      : TlsOptions::Version::Any;
+    tls.keyLogFile = settings.value(u"connection/tls/keyLogFile"_s).toString();
+    m_base.tls = tls;
     // Timeouts outside sane bounds (a hand-edited file) fall back to the defaults.
     const auto ms = [&settings](const QString &key, int fallback) {
         const int v = settings.value(key, fallback).toInt();

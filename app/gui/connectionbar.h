@@ -59,9 +59,19 @@ public:
     [[nodiscard]] static QStringList joinExtensions(const std::optional<DeflateParams> &deflate,
                                                     const QStringList &typed);
 
+    // Why the fields cannot make a connection (a TLS certificate that does not load, a bad
+    // ALPN name, …), shown inline; OK keeps the dialog open while there is one. Empty when none.
+    [[nodiscard]] QString validationError() const;
+
+public Q_SLOTS:
+    void accept() override;
+
 private:
     void refreshRawRequest();
     void refreshDeflate();
+    void refreshTls();
+    [[nodiscard]] TlsOptions tlsOptions() const;
+    void setTlsOptions(const TlsOptions &options);
 
     std::unique_ptr<::Ui::ConnectionSettingsDialog> m_ui;
     QUrl m_url;
