@@ -9,7 +9,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config qt6-base-dev qt6-websoc
             qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev \
             python3 python3-autobahn python3-websockets nodejs node-ws xvfb xauth openssl libssl-dev \
             qt6-translations-l10n desktop-file-utils appstream man-db clang-format-14 tshark \
-            clang libclang-rt-14-dev zlib1g-dev
+            clang libclang-rt-14-dev zlib1g-dev tinyproxy microsocks
 
 .PHONY: all deps configure build run test test-asan test-tsan test-fuzz test-long bench screenshots clean format \
         install package

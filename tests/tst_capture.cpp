@@ -383,7 +383,7 @@ private Q_SLOTS:
 
     void eventRecords()
     {
-        for (int k = 0; k <= int(TraceEvent::Kind::TlsCloseNotify); ++k) {
+        for (int k = 0; k <= int(TraceEvent::Kind::ProxyFailed); ++k) {
             const auto kind = TraceEvent::Kind(k);
             QVERIFY(!eventKindName(kind).isEmpty());
             QCOMPARE(eventKindFromName(eventKindName(kind)), kind);

@@ -595,6 +595,15 @@ bool parseConnectionOption(const QStringList &args, qsizetype &i, SessionSetting
             settings.closeHandshakeTimeoutMs = ms;
         else
             settings.serverDropTimeoutMs = ms;
+    } else if (a == u"--proxy"_s) {
+        // http://[USER:PASS@]HOST:PORT, socks5://…, system or none (docs/proxies.md).
+        if (!value())
+            return true;
+        QString why;
+        if (const std::optional<ProxySettings> proxy = ProxySettings::fromUrl(v, &why))
+            settings.proxy = *proxy;
+        else
+            error = u"--proxy: "_s + why;
     } else if (a == u"--header"_s) {
         if (!value())
             return true;
@@ -1056,6 +1065,8 @@ Options:
   --max-trace-octets N (536870912): what the trace stores at most; past it octets and
         frames are counted, not stored (docs/cli.md, Memory: resident <= N + 64 MiB)
   --open-timeout S (5)  --close-timeout S (1)  --drop-timeout S (1)
+  --proxy URL: connect through http://[USER:PASS@]HOST:PORT (HTTP CONNECT) or
+        socks5://[USER:PASS@]HOST[:PORT] (1080), 'system' (the system's proxy) or 'none'
   --timeout S (10): after the last step, close if still open, then drop
   --expect me|peer  --expect-code LIST|any  --require-clean | --no-require-clean
         override what the closing verdict expects; by default it follows RFC 6455 from what
@@ -1084,6 +1095,7 @@ AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.
   --header, --subprotocol, --origin, --insecure, --ca-file, --open-timeout,
   --close-timeout, --drop-timeout as for send
   --client-cert, --client-key, --sni, --alpn, --tls-version, --keylog as for send
+  --proxy URL             as for send: every case connects through it
 Exit status: 0 every case passed (OK, NON-STRICT or INFORMATIONAL), 1 a case failed or
 did not run (no connection: one error line, the remaining cases are not tried),
 2 usage error, unknown case pattern, or the reports or captures could not be written (the

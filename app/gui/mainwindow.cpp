@@ -489,7 +489,7 @@ void MainWindow::sizeColumnsToContents()
 
     using W = WireLogModel;
     QStringList kinds;
-    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::HalfClosed); ++kind)
+    for (int kind = int(WireLogKind::RxOctets); kind <= int(WireLogKind::ProxyFailed); ++kind)
         kinds << wireLogKindName(WireLogKind(kind));
     sizeColumns(m_wireLogView,
                 {{W::IndexColumn, {number}},

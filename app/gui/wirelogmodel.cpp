@@ -101,10 +101,12 @@ int WireLogModel::directionOf(WireLogKind kind)
     switch (kind) {
     case WireLogKind::RxOctets:
     case WireLogKind::RxFrame:
+    case WireLogKind::ProxyReply:
         return int(Direction::Rx);
     case WireLogKind::TxOctets:
     case WireLogKind::TxFrame:
     case WireLogKind::HalfClosed: // our FIN
+    case WireLogKind::ProxyRequest:
         return int(Direction::Tx);
     default:
         return -1;

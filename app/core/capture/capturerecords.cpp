@@ -91,8 +91,11 @@ constexpr std::array kEventKinds{
     Named<TraceEvent::Kind>{TraceEvent::Kind::TraceLimitReached, u"TraceLimitReached"},
     Named<TraceEvent::Kind>{TraceEvent::Kind::TlsHandshakeFailed, u"TlsHandshakeFailed"},
     Named<TraceEvent::Kind>{TraceEvent::Kind::TlsCloseNotify, u"TlsCloseNotify"},
+    Named<TraceEvent::Kind>{TraceEvent::Kind::ProxyRequest, u"ProxyRequest"},
+    Named<TraceEvent::Kind>{TraceEvent::Kind::ProxyReply, u"ProxyReply"},
+    Named<TraceEvent::Kind>{TraceEvent::Kind::ProxyFailed, u"ProxyFailed"},
 };
-static_assert(kEventKinds.size() == size_t(TraceEvent::Kind::TlsCloseNotify) + 1,
+static_assert(kEventKinds.size() == size_t(TraceEvent::Kind::ProxyFailed) + 1,
               "every event kind needs its name in capture files");
 
 constexpr std::array kStates{

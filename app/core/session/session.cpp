@@ -45,6 +45,13 @@ ClientSession::ClientSession(QObject *parent)
     connect(&m_openTimer, &QTimer::timeout, this, [this] {
         if (m_state != SessionState::Connecting)
             return;
+        if (m_proxyPending)
+            recordEvent(TraceEvent::Kind::ProxyFailed,
+                        m_proxyHandshake
+                            ? u"no complete reply from the proxy within the opening handshake "
+                              u"timeout"_s
+                            : u"no TCP connection to "_s + m_proxy.displayName() +
+                                  u" within the opening handshake timeout"_s);
         recordEvent(TraceEvent::Kind::OpenHandshakeTimeout);
         closeTcp(true, u"opening handshake timeout"_s);
     });
@@ -181,6 +188,15 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
         return;
     }
     const quint16 port = quint16(url.port(tls ? 443 : 80));
+    // Through a proxy, TCP goes to the proxy; "system" is resolved here, for this URL.
+    m_proxy = settings.proxy;
+    if (m_proxy.kind == ProxySettings::Kind::System) {
+        m_proxy = resolveSystemProxy(url);
+        recordEvent(TraceEvent::Kind::Note,
+                    u"system proxy: "_s +
+                        (m_proxy.isDirect() ? u"none (a direct connection)"_s : m_proxy.toUrl()));
+    }
+    m_proxyPending = !m_proxy.isDirect();
     m_socket = new QTcpSocket(this);
     // Bounded: when we pause reading, the kernel's window holds the server back.
     m_socket->setReadBufferSize(kSocketReadBuffer);
@@ -191,12 +207,19 @@ void ClientSession::start(const SessionSettings &settings, const StepList &steps
     // TCP itself is up (before TLS, for wss://): from here on a failure is not "no connection".
     connect(m_socket, &QTcpSocket::connected, this, &ClientSession::onTcpConnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::onSocketError);
-    if (!tls) {
+    if (m_proxyPending) {
+        // Until the tunnel is up, what the socket reads is the proxy's (finishProxyLeg()).
+        m_proxyRead =
+            connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onProxyReadyRead);
+    } else if (!tls) {
         connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
     }
     m_openTimer.start(settings.openHandshakeTimeoutMs);
-    m_socket->connectToHost(url.host(), port);
+    if (m_proxyPending)
+        m_socket->connectToHost(m_proxy.host, m_proxy.port);
+    else
+        m_socket->connectToHost(url.host(), port);
 }
 
 void ClientSession::startTls()
@@ -252,6 +275,11 @@ void ClientSession::startTls()
 
 void ClientSession::onTcpConnected()
 {
+    if (m_proxyPending) {
+        // TCP reaches the proxy only; the server's connection is the tunnel, once it is up.
+        startProxyLeg();
+        return;
+    }
     m_tcpConnected = true;
     const qintptr fd = m_socket->socketDescriptor();
     if (fd >= 0 && m_watchFd < 0)
@@ -270,11 +298,112 @@ void ClientSession::onConnected()
     connected.kind = TraceEvent::Kind::Connected;
     connected.text =
         m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
+    if (!m_proxy.isDirect()) {
+        // The peer is the proxy: name the target too.
+        const QUrl &url = m_settings.url;
+        connected.text = url.host() + u':' + QString::number(url.port(m_tls ? 443 : 80)) +
+                         u" through "_s + m_proxy.displayName() + u" ("_s + connected.text + u')';
+    }
     // wss://: what the TLS handshake established (protocol, cipher, the server's chain).
     if (m_tlsClient && m_tlsClient->isEncrypted())
         connected.tls = TlsInfoPtr(new TlsInfo(m_tlsClient->sessionInfo()));
     record(std::move(connected));
     sendHandshake();
+}
+
+void ClientSession::startProxyLeg()
+{
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // small requests, no delay
+    m_proxyHandshake = std::make_unique<ProxyHandshake>(m_proxy);
+    const QUrl &url = m_settings.url;
+    const ProxyHandshake::Result r =
+        m_proxyHandshake->start(url.host(), quint16(url.port(m_tls ? 443 : 80)));
+    if (r.status == ProxyHandshake::Status::Failed) {
+        failProxy(r.failure);
+        return;
+    }
+    // Written as they are, not through the write path: the TX stream is the server's.
+    recordEvent(TraceEvent::Kind::ProxyRequest, r.requestText);
+    m_socket->write(r.octets);
+}
+
+void ClientSession::onProxyReadyRead()
+{
+    while (m_proxyHandshake && m_state != SessionState::Closed && m_socket->bytesAvailable() > 0)
+        feedProxy(m_socket->read(kReadChunk));
+}
+
+void ClientSession::feedProxy(QByteArray octets)
+{
+    while (m_proxyHandshake) {
+        const ProxyHandshake::Result r = m_proxyHandshake->feed(octets);
+        octets.clear();
+        if (!r.replyText.isEmpty())
+            recordEvent(TraceEvent::Kind::ProxyReply, r.replyText);
+        switch (r.status) {
+        case ProxyHandshake::Status::NeedMore:
+            return;
+        case ProxyHandshake::Status::Write:
+            recordEvent(TraceEvent::Kind::ProxyRequest, r.requestText);
+            m_socket->write(r.octets);
+            break; // the proxy may have sent more already: feed again
+        case ProxyHandshake::Status::Failed:
+            failProxy(r.failure);
+            return;
+        case ProxyHandshake::Status::Done:
+            finishProxyLeg(r.octets);
+            return;
+        }
+    }
+}
+
+void ClientSession::failProxy(const QString &failure)
+{
+    if (m_state == SessionState::Closed)
+        return;
+    // Like a connect error: there never was a connection to the server.
+    recordEvent(TraceEvent::Kind::ProxyFailed, failure);
+    m_proxyHandshake.reset();
+    m_proxyPending = false;
+    m_end = TcpEnd::NoConnection;
+    closeWatchFd();
+    m_socket->abort();
+    connectionLost(failure, TcpEnd::NoConnection);
+}
+
+void ClientSession::finishProxyLeg(const QByteArray &tunnelOctets)
+{
+    m_proxyHandshake.reset();
+    disconnect(m_proxyRead);
+    if (m_tls && !tunnelOctets.isEmpty()) {
+        // A TLS server never speaks first: these came from the proxy.
+        failProxy(u"the proxy sent "_s + QString::number(tunnelOctets.size()) +
+                  u" octets after its reply, before our TLS handshake began"_s);
+        return;
+    }
+    m_proxyPending = false;
+    if (!m_tls) {
+        connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::onReadyRead);
+        connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::onDisconnected);
+    }
+    onTcpConnected(); // as if TCP to the server had just come up: TLS or the opening handshake
+    if (m_tls || m_state == SessionState::Closed)
+        return;
+    if (!tunnelOctets.isEmpty()) {
+        // The server's first octets came with the proxy's reply: the RX stream starts with them.
+        OctetChunk chunk;
+        m_readTimeNs = elapsedNs();
+        chunk.timeNs = m_readTimeNs;
+        chunk.streamOffset = m_rxOffset;
+        chunk.size = tunnelOctets.size();
+        chunk.data = tunnelOctets;
+        chunk.direction = Direction::Rx;
+        m_rxOffset += chunk.size;
+        record(std::move(chunk));
+        processHandshake(tunnelOctets);
+    }
+    if (m_state != SessionState::Closed && m_socket->bytesAvailable() > 0)
+        readAvailable(false);
 }
 
 void ClientSession::sendHandshake()
@@ -771,6 +900,22 @@ void ClientSession::onSocketError()
         return;
     const auto error = m_socket->error();
     const QString text = m_socket->errorString();
+    if (m_proxyPending) {
+        // Before the tunnel, every socket failure is the proxy leg's. What the proxy said before
+        // it closed is read first: its reply may name the failure better.
+        const bool reached = bool(m_proxyHandshake);
+        if (reached && m_socket->bytesAvailable() > 0)
+            onProxyReadyRead();
+        if (m_state == SessionState::Closed)
+            return;
+        if (m_proxyPending) {
+            failProxy(!reached ? u"cannot connect to "_s + m_proxy.displayName() + u": "_s + text
+                      : error == QAbstractSocket::RemoteHostClosedError
+                          ? u"the proxy closed the connection before its reply was complete"_s
+                          : u"the connection to the proxy failed: "_s + text);
+            return;
+        }
+    }
     if (!m_tcpConnected) {
         // There never was a TCP connection: refused, unreachable, unknown host.
         recordEvent(TraceEvent::Kind::Error, text);

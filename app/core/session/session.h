@@ -6,6 +6,7 @@
 #include "protocol/permessagedeflate.h"
 #include "protocol/utf8validator.h"
 #include "session/peerevent.h"
+#include "session/proxy.h"
 #include "session/step.h"
 #include "session/tlsoptions.h"
 #include "trace/octetarena.h"
@@ -41,6 +42,7 @@ struct SessionSettings
     bool ignoreCertificateErrors = false;
     QString caFile;              // extra CA certificates (PEM) to trust for wss://
     TlsOptions tls;              // client certificate, SNI, ALPN, version, key log (wss://)
+    ProxySettings proxy;         // the proxy to connect through (docs/proxies.md)
     bool autoPong = true;        // answer pings while OPEN (docs/sending.md §1.5)
     bool autoCloseReply = true;  // answer the peer's close with 1000 (docs/sending.md §1.5)
     bool failOnViolation = true; // fail on a protocol violation (docs/sending.md §3.1)
@@ -205,6 +207,13 @@ private:
     static constexpr size_t kMaxBatchRecords = 16384;
 
     void onTcpConnected();
+    // The proxy leg (docs/proxies.md): over the TCP connection to the proxy, before TLS or the
+    // opening handshake. Its octets are events, not part of the RX/TX streams.
+    void startProxyLeg();
+    void onProxyReadyRead();
+    void feedProxy(QByteArray octets);
+    void failProxy(const QString &failure);
+    void finishProxyLeg(const QByteArray &tunnelOctets);
     void startTls();
     [[nodiscard]] qint64 transportBytesAvailable() const;
     void onConnected();
@@ -259,6 +268,10 @@ private:
     bool m_tcpConnected = false;  // TCP was established (TLS may still fail on top of it)
     bool m_halfClosed = false;    // we shut down our sending side
     bool m_peerClosedTls = false; // the server sent close_notify
+    ProxySettings m_proxy;        // resolved (never System); None: a direct connection
+    std::unique_ptr<ProxyHandshake> m_proxyHandshake;
+    bool m_proxyPending = false; // through a proxy, and its leg is not done yet
+    QMetaObject::Connection m_proxyRead;
     // A duplicate of the socket's descriptor, kept while the peer may end the connection: Qt
     // closes its own on FIN and on RST alike, the duplicate lets us ask the kernel which it was.
     int m_watchFd = -1;

@@ -285,6 +285,9 @@ QString wireLogClass(const Trace &trace, const WireLogLine &line)
         return u"wirelog_tcp_closed_by_peer"_s;
     case WireLogKind::StorageStopped:
     case WireLogKind::HalfClosed:
+    case WireLogKind::ProxyRequest:
+    case WireLogKind::ProxyReply:
+    case WireLogKind::ProxyFailed:
         return u"wirelog_delay"_s; // not in a case's log (wireLog() leaves it out there)
     }
     return {};

@@ -124,6 +124,11 @@ ClosingBehavior analyzeClosing(const Trace &trace)
             if (!e.flag)
                 b.peerClosedTls = true;
             break;
+        case K::ProxyFailed:
+            // The proxy leg failed: there was never a connection to the server (a connect error).
+            if (!b.wasNotCleanReason)
+                b.wasNotCleanReason = u"proxy failed: "_s + e.text;
+            break;
         case K::HalfClosed:
             if (!b.halfClosed) {
                 b.halfClosed = true;

@@ -260,6 +260,24 @@ QStringList headLines(const QString &raw)
     return text.split(u'\n');
 }
 
+// The proxy leg (docs/proxies.md): each request and reply as the proxy saw it, then the failure.
+QStringList proxyLegLines(const Trace &trace)
+{
+    QStringList lines;
+    for (const TraceEvent &event : trace.events()) {
+        using K = TraceEvent::Kind;
+        if (event.kind != K::ProxyRequest && event.kind != K::ProxyReply &&
+            event.kind != K::ProxyFailed)
+            continue;
+        const QString prefix = event.kind == K::ProxyRequest ? u"> "_s
+                               : event.kind == K::ProxyReply ? u"< "_s
+                                                             : u"Failed: "_s;
+        for (const QString &line : headLines(event.text))
+            lines << prefix + escapeControls(line);
+    }
+    return lines;
+}
+
 QString eventText(const Trace &trace, TraceEvent::Kind kind)
 {
     for (const TraceEvent &event : trace.events()) {
@@ -532,6 +550,15 @@ bool writeTextReport(const ReportInput &input, QIODevice &device)
         if (const TlsInfo *tls = tlsInfo(trace)) {
             out.line(u"TLS: "_s + escapeControls(tlsSummary(*tls)));
             out.line(u"TLS handshake: "_s + escapeControls(tlsClientSummary(*tls)));
+        }
+    }
+
+    // A free session through a proxy: the proxy leg, apart from the server's handshake.
+    if (!isCase) {
+        const QStringList proxy = proxyLegLines(trace);
+        if (!proxy.isEmpty()) {
+            out.lines({QString(), QString(), u"Proxy"_s, QString()});
+            out.lines(proxy);
         }
     }
 
@@ -942,6 +969,8 @@ QString connectErrorOf(const Trace &trace)
             return e.text;
         if (e.kind == TraceEvent::Kind::TlsHandshakeFailed)
             return u"TLS handshake failed: "_s + e.text;
+        if (e.kind == TraceEvent::Kind::ProxyFailed)
+            return u"proxy failed: "_s + e.text;
         if (e.kind == TraceEvent::Kind::OpenHandshakeTimeout)
             return u"connection timed out"_s;
     }

@@ -195,6 +195,11 @@ struct TraceEvent
                             // limit, "budget" or "frames"); later records counted, not kept
         TlsHandshakeFailed, // text: why (certificate rejected, alert, protocol error)
         TlsCloseNotify,     // the TLS session's close_notify; flag: sent by us (else received)
+        // The proxy leg, before the target's octets (docs/proxies.md). Its octets are not in
+        // the TX/RX streams: those begin with the WebSocket handshake (or TLS).
+        ProxyRequest, // text: what we sent the proxy, readable (HTTP head; SOCKS hex + meaning)
+        ProxyReply,   // text: what the proxy answered, readable
+        ProxyFailed,  // text: the named failure (407, refused, a SOCKS reply code, …)
     };
 
     qint64 timeNs = 0;

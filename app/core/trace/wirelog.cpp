@@ -107,6 +107,14 @@ std::optional<WireLogKind> classify(const Trace &trace, const Trace::Entry &entr
         if (!before.storageLine)
             return std::nullopt;
         return WireLogKind::HalfClosed;
+    case K::ProxyRequest:
+    case K::ProxyReply:
+    case K::ProxyFailed:
+        if (!before.storageLine)
+            return std::nullopt;
+        return event.kind == K::ProxyRequest ? WireLogKind::ProxyRequest
+               : event.kind == K::ProxyReply ? WireLogKind::ProxyReply
+                                             : WireLogKind::ProxyFailed;
     case K::TcpClosed:
         // The connection ends once; analyzeClosing() ignores a repeated TcpClosed, and so do we.
         if (before.tcpClosed || event.tcpEnd == TcpEnd::NoConnection)
@@ -189,6 +197,16 @@ QString frameText(const Trace &trace, const FrameRecord &frame)
     return asciiLogData(shownPayload(trace, frame), payloadLengthOf(frame));
 }
 
+// A head's lines as one line: "CONNECT h:1 HTTP/1.1 | Host: h:1".
+QString oneLine(const QString &text)
+{
+    QStringList lines = text.split(u'\n');
+    for (QString &line : lines)
+        line = line.trimmed();
+    lines.removeAll(QString());
+    return lines.join(u" | "_s);
+}
+
 } // namespace
 
 QString wireLogTag(WireLogKind kind)
@@ -220,6 +238,9 @@ QString wireLogTag(WireLogKind kind)
     case WireLogKind::TcpDroppedByPeer:
     case WireLogKind::StorageStopped:
     case WireLogKind::HalfClosed:
+    case WireLogKind::ProxyRequest:
+    case WireLogKind::ProxyReply:
+    case WireLogKind::ProxyFailed:
         break;
     }
     return {};
@@ -258,6 +279,12 @@ QString wireLogKindName(WireLogKind kind)
         return u"STORAGE STOPPED"_s;
     case WireLogKind::HalfClosed:
         return u"TX FIN"_s;
+    case WireLogKind::ProxyRequest:
+        return u"PROXY REQUEST"_s;
+    case WireLogKind::ProxyReply:
+        return u"PROXY REPLY"_s;
+    case WireLogKind::ProxyFailed:
+        return u"PROXY FAILED"_s;
     }
     return {};
 }
@@ -411,6 +438,12 @@ QString wireLogText(const Trace &trace, const WireLogLine &line)
         // The event's seconds are how long we wait for the server's FIN before dropping TCP.
         return u"TX FIN (half-close: our sending side is shut down; the server has "_s +
                QString::number(event->seconds, 'g', 6) + u" sec to close)"_s;
+    case WireLogKind::ProxyRequest:
+    case WireLogKind::ProxyReply:
+    case WireLogKind::ProxyFailed:
+        // One line an entry: an HTTP head's lines joined (the report's Proxy section has it
+        // as sent).
+        return wireLogKindName(line.kind) + u": "_s + oneLine(event->text);
     default:
         return {};
     }
@@ -479,6 +512,9 @@ std::optional<QJsonArray> wireLogJson(const Trace &trace, const WireLogLine &lin
         return std::nullopt; // synthesized by the reference report, not part of its JSON
     case WireLogKind::StorageStopped:
     case WireLogKind::HalfClosed:
+    case WireLogKind::ProxyRequest:
+    case WireLogKind::ProxyReply:
+    case WireLogKind::ProxyFailed:
         return std::nullopt; // ours: Autobahn's JSON has no such entry
     default:
         break;

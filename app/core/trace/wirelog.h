@@ -34,6 +34,11 @@ enum class WireLogKind : quint8 {
     // side (a HalfClose step). The reference has no half-close; without this line a user sees
     // nothing of our FIN.
     HalfClosed,
+    // Ours too, under the same condition: the proxy leg before the server's octets
+    // (docs/proxies.md): what we asked the proxy, what it answered, why it failed.
+    ProxyRequest,
+    ProxyReply,
+    ProxyFailed,
 };
 
 // The short tag used in Autobahn's JSON ("RO", "TO", "RF", "TF", "CT", …); empty for the TCP line.
@@ -64,8 +69,9 @@ struct WireLogLine
 class WireLogClassifier
 {
 public:
-    // `storageLine`: classify the TraceLimitReached event as WireLogKind::StorageStopped and the
-    // HalfClosed event as WireLogKind::HalfClosed (the lines that are ours, not the reference's).
+    // `storageLine`: classify the TraceLimitReached event as WireLogKind::StorageStopped, the
+    // HalfClosed event as WireLogKind::HalfClosed and the proxy events as the Proxy… kinds (the
+    // lines that are ours, not the reference's).
     explicit WireLogClassifier(bool storageLine = false) : m_storageLine(storageLine) {}
 
     // The kind of entries()[entry], which must follow the previous call's entry.
