@@ -139,6 +139,24 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
             m_ui->keyLogEdit->setText(file);
     });
     m_ui->tlsError->hide();
+
+    // The proxy: a URL field and the fields it stands for, each following the other.
+    m_ui->proxyKindCombo->addItem(tr("None (direct connection)"), int(ProxySettings::Kind::None));
+    m_ui->proxyKindCombo->addItem(tr("System settings"), int(ProxySettings::Kind::System));
+    m_ui->proxyKindCombo->addItem(tr("HTTP (CONNECT)"), int(ProxySettings::Kind::Http));
+    m_ui->proxyKindCombo->addItem(tr("SOCKS5"), int(ProxySettings::Kind::Socks5));
+    connect(m_ui->proxyKindCombo, &QComboBox::currentIndexChanged, this,
+            &ConnectionSettingsDialog::refreshProxy);
+    for (QLineEdit *edit : {m_ui->proxyHostEdit, m_ui->proxyUserEdit, m_ui->proxyPasswordEdit})
+        connect(edit, &QLineEdit::textChanged, this, &ConnectionSettingsDialog::refreshProxy);
+    connect(m_ui->proxyPortSpin, &QSpinBox::valueChanged, this,
+            &ConnectionSettingsDialog::refreshProxy);
+    connect(m_ui->proxyUrlEdit, &QLineEdit::textEdited, this,
+            &ConnectionSettingsDialog::proxyUrlEdited);
+    m_ui->proxyUrlError->hide();
+    m_ui->proxyError->hide();
+    m_ui->proxyNote->setText(tr("The password is not saved with the settings: it is kept until "
+                                "the program ends."));
     connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &ConnectionSettingsDialog::accept);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     refreshTls();
@@ -244,6 +262,100 @@ void ConnectionSettingsDialog::setTlsOptions(const TlsOptions &o)
     refreshTls();
 }
 
+ProxySettings ConnectionSettingsDialog::proxySettings() const
+{
+    ProxySettings p;
+    p.kind = ProxySettings::Kind(m_ui->proxyKindCombo->currentData().toInt());
+    if (p.kind == ProxySettings::Kind::Http || p.kind == ProxySettings::Kind::Socks5) {
+        p.host = m_ui->proxyHostEdit->text().trimmed();
+        p.port = quint16(m_ui->proxyPortSpin->value());
+        p.user = m_ui->proxyUserEdit->text();
+        p.password = m_ui->proxyPasswordEdit->text();
+    }
+    return p;
+}
+
+void ConnectionSettingsDialog::setProxySettings(const ProxySettings &p)
+{
+    m_settingProxy = true;
+    m_ui->proxyKindCombo->setCurrentIndex(std::max(0, m_ui->proxyKindCombo->findData(int(p.kind))));
+    m_ui->proxyHostEdit->setText(p.host);
+    m_ui->proxyPortSpin->setValue(p.port);
+    m_ui->proxyUserEdit->setText(p.user);
+    m_ui->proxyPasswordEdit->setText(p.password);
+    m_settingProxy = false;
+    m_ui->proxyUrlError->hide();
+    m_ui->proxyError->hide();
+    refreshProxy();
+}
+
+void ConnectionSettingsDialog::refreshProxy()
+{
+    const ProxySettings p = proxySettings();
+    const bool remote =
+        p.kind == ProxySettings::Kind::Http || p.kind == ProxySettings::Kind::Socks5;
+    for (QWidget *w :
+         {static_cast<QWidget *>(m_ui->proxyHostEdit), static_cast<QWidget *>(m_ui->proxyPortSpin),
+          static_cast<QWidget *>(m_ui->proxyUserEdit),
+          static_cast<QWidget *>(m_ui->proxyPasswordEdit),
+          static_cast<QWidget *>(m_ui->proxyHostLabel),
+          static_cast<QWidget *>(m_ui->proxyPortLabel),
+          static_cast<QWidget *>(m_ui->proxyUserLabel),
+          static_cast<QWidget *>(m_ui->proxyPasswordLabel)})
+        w->setEnabled(remote);
+    if (m_settingProxy)
+        return;
+    // The fields changed: the URL says the same (without the password, which it would show).
+    m_ui->proxyUrlEdit->setText(p.toUrl(false));
+    m_ui->proxyUrlError->hide();
+    m_ui->proxyError->hide();
+}
+
+void ConnectionSettingsDialog::proxyUrlEdited()
+{
+    QString error;
+    const std::optional<ProxySettings> parsed =
+        ProxySettings::fromUrl(m_ui->proxyUrlEdit->text().trimmed(), &error);
+    if (!parsed) {
+        // The fields keep the last good proxy; the text stays as typed, to be corrected.
+        m_ui->proxyUrlError->setText(u"\u2716 "_s + error);
+        m_ui->proxyUrlError->setStyleSheet(u"color: #b3261e;"_s);
+        m_ui->proxyUrlError->show();
+        return;
+    }
+    m_ui->proxyUrlError->hide();
+    ProxySettings p = *parsed;
+    // A URL typed without a password keeps the one in the field for the same user.
+    if (p.password.isEmpty() && p.user == m_ui->proxyUserEdit->text())
+        p.password = m_ui->proxyPasswordEdit->text();
+    m_settingProxy = true;
+    m_ui->proxyKindCombo->setCurrentIndex(std::max(0, m_ui->proxyKindCombo->findData(int(p.kind))));
+    m_ui->proxyHostEdit->setText(p.host);
+    m_ui->proxyPortSpin->setValue(p.port);
+    m_ui->proxyUserEdit->setText(p.user);
+    m_ui->proxyPasswordEdit->setText(p.password);
+    refreshProxy(); // enables the fields; the URL stays as typed
+    m_settingProxy = false;
+}
+
+QString ConnectionSettingsDialog::proxyError() const
+{
+    if (!m_ui->proxyUrlError->isHidden())
+        return tr("The proxy URL is not valid: %1").arg(m_ui->proxyUrlError->text().mid(2));
+    const ProxySettings p = proxySettings();
+    if (p.kind != ProxySettings::Kind::Http && p.kind != ProxySettings::Kind::Socks5)
+        return {};
+    if (p.host.isEmpty())
+        return tr("Enter the proxy's host.");
+    if (p.host.contains(u' '))
+        return tr("The proxy host “%1” has a space.").arg(p.host);
+    if (p.port == 0)
+        return tr("Enter the proxy's port (1–65535).");
+    if (p.user.isEmpty() && !p.password.isEmpty())
+        return tr("A proxy password needs a user name.");
+    return {};
+}
+
 void ConnectionSettingsDialog::refreshTls()
 {
     m_ui->sniEdit->setEnabled(m_ui->sniCombo->currentData().toInt() == 1);
@@ -251,6 +363,8 @@ void ConnectionSettingsDialog::refreshTls()
 
 QString ConnectionSettingsDialog::validationError() const
 {
+    if (const QString proxy = proxyError(); !proxy.isEmpty())
+        return proxy;
     const TlsOptions o = tlsOptions();
     if (o.sni && !o.sni->isEmpty() && m_ui->sniCombo->currentData().toInt() == 1 &&
         o.sni->contains(u' '))
@@ -265,6 +379,14 @@ QString ConnectionSettingsDialog::validationError() const
 
 void ConnectionSettingsDialog::accept()
 {
+    const QString proxy = proxyError();
+    m_ui->proxyError->setText(proxy.isEmpty() ? QString() : u"\u2716 "_s + proxy);
+    m_ui->proxyError->setStyleSheet(u"color: #b3261e;"_s);
+    m_ui->proxyError->setVisible(!proxy.isEmpty());
+    if (!proxy.isEmpty()) {
+        m_ui->tabs->setCurrentWidget(m_ui->proxyTab);
+        return;
+    }
     const QString error = validationError();
     m_ui->tlsError->setText(error.isEmpty() ? QString() : u"\u2716 "_s + error);
     m_ui->tlsError->setStyleSheet(u"color: #b3261e;"_s);
@@ -364,6 +486,7 @@ void ConnectionSettingsDialog::setSettings(const SessionSettings &s)
     m_ui->ignoreCertificateErrorsCheck->setChecked(s.ignoreCertificateErrors);
     m_ui->caFileEdit->setText(s.caFile);
     setTlsOptions(s.tls);
+    setProxySettings(s.proxy);
     m_ui->openTimeoutSpin->setValue(s.openHandshakeTimeoutMs / 1000.0);
     m_ui->closeTimeoutSpin->setValue(s.closeHandshakeTimeoutMs / 1000.0);
     m_ui->dropTimeoutSpin->setValue(s.serverDropTimeoutMs / 1000.0);
@@ -397,6 +520,7 @@ void ConnectionSettingsDialog::applyTo(SessionSettings &s) const
     s.ignoreCertificateErrors = m_ui->ignoreCertificateErrorsCheck->isChecked();
     s.caFile = m_ui->caFileEdit->text().trimmed();
     s.tls = tlsOptions();
+    s.proxy = proxySettings();
     s.openHandshakeTimeoutMs = int(m_ui->openTimeoutSpin->value() * 1000);
     s.closeHandshakeTimeoutMs = int(m_ui->closeTimeoutSpin->value() * 1000);
     s.serverDropTimeoutMs = int(m_ui->dropTimeoutSpin->value() * 1000);
@@ -676,6 +800,8 @@ void ConnectionBar::saveSettings(QSettings &settings) const
     settings.setValue(u"connection/tls/alpn"_s, tls.alpn.join(u","_s));
     settings.setValue(u"connection/tls/version"_s, int(tls.version));
     settings.setValue(u"connection/tls/keyLogFile"_s, tls.keyLogFile);
+    // The proxy as its URL, without the password (never written to disk).
+    settings.setValue(u"connection/proxy"_s, m_base.proxy.toUrl(false));
     settings.setValue(u"connection/openTimeoutMs"_s, m_base.openHandshakeTimeoutMs);
     settings.setValue(u"connection/closeTimeoutMs"_s, m_base.closeHandshakeTimeoutMs);
     settings.setValue(u"connection/dropTimeoutMs"_s, m_base.serverDropTimeoutMs);
@@ -718,6 +844,10 @@ void ConnectionBar::restoreSettings(const QSettings &settings)
                       : TlsOptions::Version::Any;
     tls.keyLogFile = settings.value(u"connection/tls/keyLogFile"_s).toString();
     m_base.tls = tls;
+    QString proxyError;
+    const std::optional<ProxySettings> proxy =
+        ProxySettings::fromUrl(settings.value(u"connection/proxy"_s).toString(), &proxyError);
+    m_base.proxy = proxy.value_or(ProxySettings()); // a hand-edited bad URL: direct
     // Timeouts outside sane bounds (a hand-edited file) fall back to the defaults.
     const auto ms = [&settings](const QString &key, int fallback) {
         const int v = settings.value(key, fallback).toInt();

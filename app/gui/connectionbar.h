@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/permessagedeflate.h"
+#include "session/proxy.h"
 #include "session/session.h"
 
 #include <QDialog>
@@ -71,13 +72,19 @@ private:
     void refreshDeflate();
     void refreshTls();
     [[nodiscard]] TlsOptions tlsOptions() const;
+    [[nodiscard]] ProxySettings proxySettings() const;
+    void setProxySettings(const ProxySettings &proxy);
+    void refreshProxy();   // fields → enabled state, URL field
+    void proxyUrlEdited(); // URL field → fields (or an inline error)
+    [[nodiscard]] QString proxyError() const;
     void setTlsOptions(const TlsOptions &options);
 
     std::unique_ptr<::Ui::ConnectionSettingsDialog> m_ui;
     QUrl m_url;
-    bool m_rawEdited = false;  // the user typed in the Raw request box
-    bool m_loading = false;    // setSettings() is filling the fields
-    bool m_settingRaw = false; // the box is being filled by us
+    bool m_rawEdited = false;    // the user typed in the Raw request box
+    bool m_loading = false;      // setSettings() is filling the fields
+    bool m_settingRaw = false;   // the box is being filled by us
+    bool m_settingProxy = false; // the proxy fields or URL are being filled by us
 };
 
 // The bar above everything: URL with history, Connect/Disconnect, the state badge (saying TLS

@@ -481,7 +481,9 @@ void MainWindow::sizeColumnsToContents()
                   {MessageModel::tr("%1 (interrupted)").arg(binary),
                    MessageModel::tr("%1 (incomplete)").arg(binary),
                    MessageModel::tr("%1 (interrupted)").arg(text),
-                   MessageModel::tr("%1 (incomplete)").arg(text)}},
+                   MessageModel::tr("%1 (incomplete)").arg(text),
+                   MessageModel::tr("%1 · %2").arg(
+                       text, MessageModel::tr("compressed %1").arg(format::ratioPercent(0.999)))}},
                  {M::FramesColumn, {u"99999"_s}},
                  {M::SizeColumn, {length}},
                  {M::Utf8Column, {MessageModel::tr("yes"), MessageModel::tr("no")}}},

@@ -219,7 +219,6 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     deflateGrid->setColumnStretch(int(m_deflateCells[0].size()), 1);
     deflateLayout->addLayout(deflateGrid);
     m_deflateBox->hide();
-    layout->addWidget(m_deflateBox);
 
     // One column of four tables (each with its chart beside it), scrolled: the panel shares the
     // window with the frame views and is often narrow.
@@ -231,6 +230,8 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     auto *grid = new QGridLayout(content);
     grid->setContentsMargins(0, 0, 0, 0);
     scroll->setWidget(content);
+    // The compression figures scroll with the tables, above them: the panel is often narrow.
+    grid->addWidget(m_deflateBox, 0, 0);
     layout->addWidget(scroll, 1);
     const int digitWidth = fontMetrics().horizontalAdvance(u'0');
     for (int t = 0; t < TableCount; ++t) {
@@ -258,7 +259,7 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         boxLayout->addWidget(s.view, 2);
         boxLayout->addWidget(s.chart, 3);
         s.view->setMinimumHeight(fontMetrics().height() * 8);
-        grid->addWidget(s.box, t, 0);
+        grid->addWidget(s.box, t + 1, 0);
     }
     retranslate();
 }
@@ -354,10 +355,17 @@ void StatisticsPanel::refreshDeflate()
     m_deflateAgreement->setText(tr("Agreed: %1. The ratio is wire octets over application "
                                    "(inflated) octets; uncompressed messages count on both sides.")
                                     .arg(m_agreement.describe()));
-    const QString headers[] = {QString(), tr("Wire octets"), tr("Application octets"), tr("Ratio"),
-                               tr("Compressed messages")};
-    for (size_t c = 0; c < m_deflateCells[0].size(); ++c)
+    // Short headers (the panel is often narrow); the tooltips say them in full.
+    const QString headers[] = {QString(), tr("Wire"), tr("Application"), tr("Ratio"),
+                               tr("Compressed")};
+    const QString tips[] = {QString(), tr("Payload octets of the data messages on the wire"),
+                            tr("Payload octets of the data messages inflated"),
+                            tr("Wire octets over application octets"),
+                            tr("Messages compressed (RSV1 on their first frame)")};
+    for (size_t c = 0; c < m_deflateCells[0].size(); ++c) {
         m_deflateCells[0][c]->setText(headers[c]);
+        m_deflateCells[0][c]->setToolTip(tips[c]);
+    }
     const QString names[] = {tr("Received"), tr("Sent"), tr("Connection")};
     const std::array<DeflateRow, 3> rows = deflateRows(m_deflate);
     for (size_t i = 0; i < rows.size(); ++i) {

@@ -14,6 +14,7 @@
 #include "gui/composerwidget.h"
 #include "gui/connectionbar.h"
 #include "gui/connectionlist.h"
+#include "gui/framedetailpane.h"
 #include "gui/mainwindow.h"
 #include "gui/sessioncontroller.h"
 #include "gui/tableactions.h"
@@ -34,12 +35,15 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTimer>
 #include <QTranslator>
+
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 using namespace wsi;
@@ -375,8 +379,26 @@ int main(int argc, char **argv)
                 break;
             }
         }
+        // The detail pane gets the room of the frame table for this one: the compressed
+        // octets and the inflated text side by side.
+        auto *pane = window.findChild<gui::FrameDetailPane *>();
+        QSplitter *split = nullptr;
+        QList<int> sizes;
+        for (QWidget *w = pane; w && !split; w = w->parentWidget()) {
+            split = qobject_cast<QSplitter *>(w->parentWidget());
+            if (split) {
+                sizes = split->sizes();
+                const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+                const int others = int(std::max<qsizetype>(1, sizes.size() - 1));
+                QList<int> more(sizes.size(), total / 4 / others);
+                more[split->indexOf(w)] = total * 3 / 4;
+                split->setSizes(more);
+            }
+        }
         pause(400);
         window.grab().save(outDir + u"/deflate-detail"_s + suffix + u".png"_s);
+        if (split)
+            split->setSizes(sizes);
         window.viewTabs()->setCurrentIndex(1);
         window.panelTabs()->setCurrentIndex(1);
         pause(300);

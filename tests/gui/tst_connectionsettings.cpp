@@ -3,6 +3,7 @@
 // bad value is refused (said next to the fields, nothing the user typed lost), and their round
 // trip through QSettings.
 #include "gui/connectionbar.h"
+#include "session/proxy.h"
 #include "session/session.h"
 
 #include <QComboBox>
@@ -41,6 +42,9 @@ private Q_SLOTS:
     void tlsFields();
     void tlsRefusedInline();
     void tlsRoundTrip();
+    void proxyUrlAndFields();
+    void proxyRefusedInline();
+    void proxyRoundTrip();
 };
 
 void TestConnectionSettings::tlsFields()
@@ -176,6 +180,145 @@ void TestConnectionSettings::tlsRoundTrip()
         back.restoreSettings(settings);
     }
     QCOMPARE(back.settings().tls, TlsOptions());
+}
+
+void TestConnectionSettings::proxyUrlAndFields()
+{
+    ConnectionSettingsDialog dialog;
+    dialog.setSettings(SessionSettings());
+    dialog.show();
+    auto *url = child<QLineEdit>(&dialog, "proxyUrlEdit");
+    auto *kind = child<QComboBox>(&dialog, "proxyKindCombo");
+    auto *host = child<QLineEdit>(&dialog, "proxyHostEdit");
+    auto *port = child<QSpinBox>(&dialog, "proxyPortSpin");
+    auto *user = child<QLineEdit>(&dialog, "proxyUserEdit");
+    auto *password = child<QLineEdit>(&dialog, "proxyPasswordEdit");
+    auto *urlError = child<QLabel>(&dialog, "proxyUrlError");
+    auto *tabs = child<QTabWidget>(&dialog, "tabs");
+    tabs->setCurrentWidget(child<QWidget>(&dialog, "proxyTab"));
+    QCOMPARE(url->text(), u"none"_s);
+    QVERIFY(!host->isEnabled());
+
+    // Typed as a URL: the fields follow.
+    url->clear();
+    QTest::keyClicks(url, u"socks5://alice:s3cret@proxy.example:1081"_s);
+    QCOMPARE(kind->currentData().toInt(), int(ProxySettings::Kind::Socks5));
+    QVERIFY(host->isEnabled());
+    QCOMPARE(host->text(), u"proxy.example"_s);
+    QCOMPARE(port->value(), 1081);
+    QCOMPARE(user->text(), u"alice"_s);
+    QCOMPARE(password->text(), u"s3cret"_s);
+    QVERIFY(!urlError->isVisible());
+    SessionSettings s;
+    dialog.applyTo(s);
+    QString error;
+    QCOMPARE(s.proxy,
+             *ProxySettings::fromUrl(u"socks5://alice:s3cret@proxy.example:1081"_s, &error));
+
+    // A URL that does not parse: said beside it, the fields keep the last good proxy, the text
+    // stays as typed.
+    url->clear();
+    QTest::keyClicks(url, u"ftp://proxy.example:21"_s);
+    QVERIFY(urlError->isVisible());
+    QVERIFY(!ProxySettings::fromUrl(u"ftp://proxy.example:21"_s, &error));
+    QVERIFY2(urlError->text().contains(error), qPrintable(urlError->text()));
+    QCOMPARE(url->text(), u"ftp://proxy.example:21"_s);
+    QCOMPARE(host->text(), u"proxy.example"_s);
+    QCOMPARE(port->value(), 1081);
+    // OK refuses it, also from another tab, and brings the proxy's forward.
+    tabs->setCurrentIndex(0);
+    dialog.accept();
+    QVERIFY(dialog.isVisible());
+    QCOMPARE(tabs->currentWidget(), child<QWidget>(&dialog, "proxyTab"));
+
+    // Set in the fields: the URL follows (without the password).
+    kind->setCurrentIndex(kind->findData(int(ProxySettings::Kind::Http)));
+    host->setText(u"127.0.0.1"_s);
+    port->setValue(3128);
+    user->clear();
+    password->clear();
+    ProxySettings http;
+    http.kind = ProxySettings::Kind::Http;
+    http.host = u"127.0.0.1"_s;
+    http.port = 3128;
+    QCOMPARE(url->text(), http.toUrl(false));
+    QVERIFY(!urlError->isVisible());
+    dialog.applyTo(s);
+    QCOMPARE(s.proxy, http);
+
+    // The system's settings, and none.
+    kind->setCurrentIndex(kind->findData(int(ProxySettings::Kind::System)));
+    QVERIFY(!host->isEnabled());
+    QCOMPARE(url->text(), u"system"_s);
+    dialog.applyTo(s);
+    QCOMPARE(s.proxy.kind, ProxySettings::Kind::System);
+    dialog.accept();
+    QVERIFY(!dialog.isVisible());
+}
+
+void TestConnectionSettings::proxyRefusedInline()
+{
+    ConnectionSettingsDialog dialog;
+    dialog.setSettings(SessionSettings());
+    dialog.show();
+    auto *kind = child<QComboBox>(&dialog, "proxyKindCombo");
+    auto *error = child<QLabel>(&dialog, "proxyError");
+    kind->setCurrentIndex(kind->findData(int(ProxySettings::Kind::Http)));
+    // No host.
+    dialog.accept();
+    QVERIFY(dialog.isVisible());
+    QVERIFY(error->isVisible());
+    QVERIFY2(error->text().contains(u"host"_s), qPrintable(error->text()));
+    // No port.
+    child<QLineEdit>(&dialog, "proxyHostEdit")->setText(u"proxy.example"_s);
+    QVERIFY(!error->isVisible());
+    dialog.accept();
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(error->text().contains(u"port"_s), qPrintable(error->text()));
+    // A password without a user.
+    child<QSpinBox>(&dialog, "proxyPortSpin")->setValue(8080);
+    child<QLineEdit>(&dialog, "proxyPasswordEdit")->setText(u"pw"_s);
+    dialog.accept();
+    QVERIFY(dialog.isVisible());
+    QVERIFY2(error->text().contains(u"user"_s), qPrintable(error->text()));
+    // What was typed is all still there.
+    QCOMPARE(child<QLineEdit>(&dialog, "proxyHostEdit")->text(), u"proxy.example"_s);
+    QCOMPARE(child<QLineEdit>(&dialog, "proxyPasswordEdit")->text(), u"pw"_s);
+    child<QLineEdit>(&dialog, "proxyUserEdit")->setText(u"bob"_s);
+    dialog.accept();
+    QVERIFY(!dialog.isVisible());
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+}
+
+void TestConnectionSettings::proxyRoundTrip()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(u"settings.ini"_s);
+    SessionSettings s;
+    s.proxy.kind = ProxySettings::Kind::Socks5;
+    s.proxy.host = u"proxy.example"_s;
+    s.proxy.port = 1080;
+    s.proxy.user = u"alice"_s;
+    s.proxy.password = u"s3cret"_s;
+    {
+        ConnectionBar bar;
+        bar.setSettings(s);
+        QSettings settings(file, QSettings::IniFormat);
+        bar.saveSettings(settings);
+    }
+    // The password is not written to disk.
+    QFile ini(file);
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    QVERIFY(!ini.readAll().contains("s3cret"));
+    ConnectionBar restored;
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        restored.restoreSettings(settings);
+    }
+    ProxySettings expected = s.proxy;
+    expected.password.clear();
+    QCOMPARE(restored.settings().proxy, expected);
 }
 
 QTEST_MAIN(TestConnectionSettings)
