@@ -247,7 +247,7 @@ void ComposerWidget::setupCombos()
 
     // The modes by the core's names (the ones the scenarios, the reports and the CLI use), each
     // explained by the rule it breaks or keeps.
-    m_ui->compressionCombo->addItem(tr("Default (compress messages when agreed)"), -1);
+    m_ui->compressionCombo->addItem(tr("Default (when agreed)"), -1);
     m_ui->compressionCombo->setItemData(
         0,
         tr("A message is compressed when the server agreed to permessage-deflate; a frame's "

@@ -83,8 +83,8 @@ FrameDetailPane::FrameDetailPane(QWidget *parent)
     m_ui->jsonEdit->setFont(fixed);
     m_ui->inflatedText->setFont(fixed);
     // The hex view needs its 16 octets and their characters a line; the text wraps.
-    m_ui->inflateSplitter->setStretchFactor(0, 3);
-    m_ui->inflateSplitter->setStretchFactor(1, 2);
+    m_ui->inflateSplitter->setStretchFactor(0, 2);
+    m_ui->inflateSplitter->setStretchFactor(1, 1);
     setupBitsTable();
 
     connect(m_ui->frameHex, &HexView::selectionChanged, this, &FrameDetailPane::onFrameSelection);

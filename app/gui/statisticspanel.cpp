@@ -199,7 +199,7 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     m_deflateAgreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
     deflateLayout->addWidget(m_deflateAgreement);
     auto *deflateGrid = new QGridLayout;
-    deflateGrid->setHorizontalSpacing(fontMetrics().horizontalAdvance(u'0') * 3);
+    deflateGrid->setHorizontalSpacing(fontMetrics().horizontalAdvance(u'0'));
     for (int row = 0; row < int(m_deflateCells.size()); ++row) {
         for (int column = 0; column < int(m_deflateCells[0].size()); ++column) {
             auto *cell = new QLabel(m_deflateBox);
@@ -356,10 +356,10 @@ void StatisticsPanel::refreshDeflate()
                                    "(inflated) octets; uncompressed messages count on both sides.")
                                     .arg(m_agreement.describe()));
     // Short headers (the panel is often narrow); the tooltips say them in full.
-    const QString headers[] = {QString(), tr("Wire"), tr("Application"), tr("Ratio"),
-                               tr("Compressed")};
+    const QString headers[] = {QString(), tr("Wire"), tr("Inflated"), tr("Ratio"), tr("Messages")};
     const QString tips[] = {QString(), tr("Payload octets of the data messages on the wire"),
-                            tr("Payload octets of the data messages inflated"),
+                            tr("Payload octets of the data messages as the application sees "
+                               "them (inflated)"),
                             tr("Wire octets over application octets"),
                             tr("Messages compressed (RSV1 on their first frame)")};
     for (size_t c = 0; c < m_deflateCells[0].size(); ++c) {
