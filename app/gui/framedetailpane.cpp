@@ -85,6 +85,8 @@ FrameDetailPane::FrameDetailPane(QWidget *parent)
     // The hex view needs its 16 octets and their characters a line; the text wraps.
     m_ui->inflateSplitter->setStretchFactor(0, 2);
     m_ui->inflateSplitter->setStretchFactor(1, 1);
+    // Side by side the inflated views have small minimum widths (framedetailpane.ui): they
+    // must not hold the pane wider than its other tabs do. Squeezed, they scroll.
     setupBitsTable();
 
     connect(m_ui->frameHex, &HexView::selectionChanged, this, &FrameDetailPane::onFrameSelection);

@@ -190,36 +190,6 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     m_storage->hide();
     layout->addWidget(m_storage);
 
-    m_deflateBox = new QGroupBox(this);
-    m_deflateBox->setObjectName(u"deflateBox"_s);
-    auto *deflateLayout = new QVBoxLayout(m_deflateBox);
-    m_deflateAgreement = new QLabel(m_deflateBox);
-    m_deflateAgreement->setObjectName(u"deflateAgreementLabel"_s);
-    m_deflateAgreement->setWordWrap(true);
-    m_deflateAgreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    deflateLayout->addWidget(m_deflateAgreement);
-    auto *deflateGrid = new QGridLayout;
-    deflateGrid->setHorizontalSpacing(fontMetrics().horizontalAdvance(u'0'));
-    for (int row = 0; row < int(m_deflateCells.size()); ++row) {
-        for (int column = 0; column < int(m_deflateCells[0].size()); ++column) {
-            auto *cell = new QLabel(m_deflateBox);
-            cell->setObjectName(u"deflateCell%1%2"_s.arg(row).arg(column));
-            cell->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            if (row == 0 || column == 0) {
-                QFont bold = cell->font();
-                bold.setBold(true);
-                cell->setFont(bold);
-            }
-            if (column > 0)
-                cell->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            deflateGrid->addWidget(cell, row, column);
-            m_deflateCells[size_t(row)][size_t(column)] = cell;
-        }
-    }
-    deflateGrid->setColumnStretch(int(m_deflateCells[0].size()), 1);
-    deflateLayout->addLayout(deflateGrid);
-    m_deflateBox->hide();
-
     // One column of four tables (each with its chart beside it), scrolled: the panel shares the
     // window with the frame views and is often narrow.
     auto *scroll = new QScrollArea(this);
@@ -230,8 +200,6 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
     auto *grid = new QGridLayout(content);
     grid->setContentsMargins(0, 0, 0, 0);
     scroll->setWidget(content);
-    // The compression figures scroll with the tables, above them: the panel is often narrow.
-    grid->addWidget(m_deflateBox, 0, 0);
     layout->addWidget(scroll, 1);
     const int digitWidth = fontMetrics().horizontalAdvance(u'0');
     for (int t = 0; t < TableCount; ++t) {
@@ -261,6 +229,38 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         s.view->setMinimumHeight(fontMetrics().height() * 8);
         grid->addWidget(s.box, t + 1, 0);
     }
+    // The compression figures scroll with the tables, above them (the panel is often narrow);
+    // made after the tables, which stay the panel's first group boxes.
+    m_deflateBox = new QGroupBox(content);
+    m_deflateBox->setObjectName(u"deflateBox"_s);
+    auto *deflateLayout = new QVBoxLayout(m_deflateBox);
+    m_deflateAgreement = new QLabel(m_deflateBox);
+    m_deflateAgreement->setObjectName(u"deflateAgreementLabel"_s);
+    m_deflateAgreement->setWordWrap(true);
+    m_deflateAgreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    deflateLayout->addWidget(m_deflateAgreement);
+    auto *deflateGrid = new QGridLayout;
+    deflateGrid->setHorizontalSpacing(fontMetrics().horizontalAdvance(u'0'));
+    for (int row = 0; row < int(m_deflateCells.size()); ++row) {
+        for (int column = 0; column < int(m_deflateCells[0].size()); ++column) {
+            auto *cell = new QLabel(m_deflateBox);
+            cell->setObjectName(u"deflateCell%1%2"_s.arg(row).arg(column));
+            cell->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            if (row == 0 || column == 0) {
+                QFont bold = cell->font();
+                bold.setBold(true);
+                cell->setFont(bold);
+            }
+            if (column > 0)
+                cell->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            deflateGrid->addWidget(cell, row, column);
+            m_deflateCells[size_t(row)][size_t(column)] = cell;
+        }
+    }
+    deflateGrid->setColumnStretch(int(m_deflateCells[0].size()), 1);
+    deflateLayout->addLayout(deflateGrid);
+    m_deflateBox->hide();
+    grid->addWidget(m_deflateBox, 0, 0);
     retranslate();
 }
 
