@@ -101,7 +101,7 @@ ConnectionSettingsDialog::ConnectionSettingsDialog(QWidget *parent)
                 &ConnectionSettingsDialog::refreshDeflate);
     connect(m_ui->extensionsEdit, &QLineEdit::textChanged, this,
             &ConnectionSettingsDialog::refreshDeflate);
-    // TLS for deployments (docs/tls.md §4).
+    // TLS as deployments use it: client certificate, server name, ALPN, version, key log.
     m_ui->sniCombo->addItem(tr("the URL's host"), 0);
     m_ui->sniCombo->addItem(tr("this name:"), 1);
     m_ui->sniCombo->addItem(tr("none"), 2);
