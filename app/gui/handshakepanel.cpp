@@ -269,13 +269,15 @@ QString HandshakePanel::deflateText() const
 {
     if (!m_hasRequest)
         return {};
+    // A response that breaks the rules says so first: also one that accepts an extension we did
+    // not offer.
+    if (m_hasResponse && !m_deflate.ok())
+        return tr("permessage-deflate: the server's answer breaks RFC 7692: %1")
+            .arg(m_deflate.failure);
     if (!m_deflate.offered)
         return tr("permessage-deflate: not offered.");
     if (!m_hasResponse)
         return tr("permessage-deflate: offered; no response yet.");
-    if (!m_deflate.ok())
-        return tr("permessage-deflate: the server's answer breaks RFC 7692: %1")
-            .arg(m_deflate.failure);
     const DeflateAgreement &a = m_deflate.agreement;
     if (!a.agreed)
         return tr("permessage-deflate: offered, declined by the server.");

@@ -186,6 +186,7 @@ private Q_SLOTS:
     void inflateFailure();
     void fragmentedMessage();
     void statisticsRatio();
+    void handshakeStates();
     void realSession();
 };
 
@@ -537,6 +538,36 @@ void TestDeflateView::statisticsRatio()
     QVERIFY(format::compression(312, 1024).endsWith(u" octets, 30.5 %"_s));
     panel.clear();
     QVERIFY(!box->isVisible());
+}
+
+void TestDeflateView::handshakeStates()
+{
+    HandshakePanel panel;
+    const QString offered = QString::fromLatin1(kRequest);
+    QString plain = offered;
+    plain.remove(u"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"_s);
+    QString declined = QString::fromLatin1(kResponse);
+    declined.remove(u"Sec-WebSocket-Extensions: permessage-deflate\r\n"_s);
+    // Not offered.
+    panel.setHandshake(plain, declined);
+    QCOMPARE(panel.deflateText(), u"permessage-deflate: not offered."_s);
+    // Offered, no answer yet.
+    panel.setHandshake(offered, QString());
+    QCOMPARE(panel.deflateText(), u"permessage-deflate: offered; no response yet."_s);
+    // Offered, declined.
+    panel.setHandshake(offered, declined);
+    QCOMPARE(panel.deflateText(), u"permessage-deflate: offered, declined by the server."_s);
+    // Accepted though not offered: the negotiation's failure, in its words.
+    panel.setHandshake(plain, QString::fromLatin1(kResponse));
+    const DeflateNegotiation n = negotiateDeflate(plain.toLatin1(), kResponse);
+    QVERIFY(!n.failure.isEmpty());
+    QVERIFY2(panel.deflateText().contains(n.failure), qPrintable(panel.deflateText()));
+    // Agreed: what, and the element the server wrote.
+    panel.setHandshake(offered, QString::fromLatin1(kResponse));
+    QVERIFY(panel.deflateNegotiation().agreement.agreed);
+    QVERIFY2(panel.deflateText().startsWith(u"permessage-deflate agreed: "_s +
+                                            panel.deflateNegotiation().agreement.describe()),
+             qPrintable(panel.deflateText()));
 }
 
 void TestDeflateView::realSession()
