@@ -40,6 +40,11 @@ inline void compareEvents(const TraceEvent &a, const TraceEvent &b)
         QCOMPARE(a.tls->chain, b.tls->chain);
         QCOMPARE(a.tls->certificateErrors, b.tls->certificateErrors);
         QCOMPARE(a.tls->errorsIgnored, b.tls->errorsIgnored);
+        QCOMPARE(a.tls->sni, b.tls->sni);
+        QCOMPARE(a.tls->alpnOffered, b.tls->alpnOffered);
+        QCOMPARE(a.tls->alpn, b.tls->alpn);
+        QCOMPARE(a.tls->clientCertificate, b.tls->clientCertificate);
+        QCOMPARE(a.tls->versionAsked, b.tls->versionAsked);
     }
 }
 

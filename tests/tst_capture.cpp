@@ -428,6 +428,11 @@ private Q_SLOTS:
         tls->chain = {leaf, leaf};
         tls->certificateErrors = {u"self-signed"_s};
         tls->errorsIgnored = true;
+        tls->sni = u"alt.example"_s;
+        tls->alpnOffered = {u"h2"_s, u"http/1.1"_s};
+        tls->alpn = u"http/1.1"_s;
+        tls->clientCertificate = u"CN=client,O=Example"_s;
+        tls->versionAsked = u"TLSv1.3"_s;
         connected.tls = TlsInfoPtr(tls);
         const TraceEvent back = roundTrip(connected);
         QVERIFY(back.tls);
@@ -436,6 +441,35 @@ private Q_SLOTS:
         QCOMPARE(back.tls->chain, tls->chain);
         QCOMPARE(back.tls->certificateErrors, tls->certificateErrors);
         QCOMPARE(back.tls->errorsIgnored, true);
+        QCOMPARE(back.tls->sni, tls->sni);
+        QCOMPARE(back.tls->alpnOffered, tls->alpnOffered);
+        QCOMPARE(back.tls->alpn, tls->alpn);
+        QCOMPARE(back.tls->clientCertificate, tls->clientCertificate);
+        QCOMPARE(back.tls->versionAsked, tls->versionAsked);
+
+        // A record written before the server name, ALPN, client certificate and version asked
+        // were kept (TLS keys 0-4 only, docs/captures.md §3.3) reads with them empty.
+        QCborArray older = QCborValue::fromCbor(encode(connected)).toArray();
+        QCborMap body = older.at(1).toMap();
+        QCborMap olderTls = body.value(11).toMap();
+        QCOMPARE(olderTls.size(), 10);
+        for (int k = 5; k <= 9; ++k)
+            olderTls.remove(k);
+        body.insert(11, olderTls);
+        older[1] = body;
+        QString error;
+        const std::optional<CaptureRecord> read = decodeRecord(older.toCborValue().toCbor(), error);
+        QVERIFY2(read && std::holds_alternative<TraceEvent>(*read), qPrintable(error));
+        const TraceEvent &old = std::get<TraceEvent>(*read);
+        QVERIFY(old.tls);
+        QCOMPARE(old.tls->protocol, tls->protocol);
+        QCOMPARE(old.tls->chain, tls->chain);
+        QCOMPARE(old.tls->errorsIgnored, true);
+        QCOMPARE(old.tls->sni, QString());
+        QCOMPARE(old.tls->alpnOffered, QStringList());
+        QCOMPARE(old.tls->alpn, QString());
+        QCOMPARE(old.tls->clientCertificate, QString());
+        QCOMPARE(old.tls->versionAsked, QString());
     }
 
     void connectionAndAnnotation()

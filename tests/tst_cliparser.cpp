@@ -419,6 +419,62 @@ private Q_SLOTS:
         QCOMPARE(o.settings.serverDropTimeoutMs, 3000);
     }
 
+    // The TLS options of a deployment, for send and run alike (docs/tls.md §4).
+    void tlsOptions_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::newRow("send") << u"send"_s;
+        QTest::newRow("run") << u"run"_s;
+    }
+    void tlsOptions()
+    {
+        QFETCH(QString, command);
+        const auto settingsOf = [&](const QStringList &options) -> std::optional<SessionSettings> {
+            const ParseResult r = parseCommandLine(QStringList{command, u"wss://h/"_s} + options);
+            if (!r.ok())
+                return std::nullopt;
+            return command == u"send"_s ? r.command.send.settings : r.command.run.settings;
+        };
+        const std::optional<SessionSettings> defaults = settingsOf({});
+        QVERIFY(defaults);
+        QCOMPARE(defaults->tls.clientCertFile, QString());
+        QCOMPARE(defaults->tls.sni, std::optional<QString>());
+        QCOMPARE(defaults->tls.alpn, QStringList{u"http/1.1"_s});
+        QCOMPARE(defaults->tls.version, TlsOptions::Version::Any);
+        QCOMPARE(defaults->tls.keyLogFile, QString());
+
+        const std::optional<SessionSettings> all =
+            settingsOf({u"--client-cert"_s, u"me.crt"_s, u"--client-key"_s, u"me.key"_s, u"--sni"_s,
+                        u"api.example"_s, u"--alpn"_s, u"h2,http/1.1"_s, u"--tls-version"_s,
+                        u"1.3"_s, u"--keylog"_s, u"keys.log"_s});
+        QVERIFY(all);
+        QCOMPARE(all->tls.clientCertFile, u"me.crt"_s);
+        QCOMPARE(all->tls.clientKeyFile, u"me.key"_s);
+        QCOMPARE(all->tls.sni, std::optional<QString>(u"api.example"_s));
+        QCOMPARE(all->tls.alpn, (QStringList{u"h2"_s, u"http/1.1"_s}));
+        QCOMPARE(all->tls.version, TlsOptions::Version::Tls13);
+        QCOMPARE(all->tls.keyLogFile, u"keys.log"_s);
+
+        // '' sends no name and offers no protocol: not the same as leaving them out.
+        const std::optional<SessionSettings> empty = settingsOf(
+            {u"--sni"_s, QString(), u"--alpn"_s, QString(), u"--tls-version"_s, u"1.2"_s});
+        QVERIFY(empty);
+        QCOMPARE(empty->tls.sni, std::optional<QString>(QString()));
+        QCOMPARE(empty->tls.alpn, QStringList());
+        QCOMPARE(empty->tls.version, TlsOptions::Version::Tls12);
+
+        for (const auto &[options, error] :
+             {std::pair{QStringList{u"--tls-version"_s, u"1.1"_s},
+                        u"--tls-version: expected 1.2, 1.3 or any, got '1.1'"_s},
+              std::pair{QStringList{u"--alpn"_s, u"h2,,x"_s},
+                        u"--alpn: each protocol name must have 1 to 255 octets, got 'h2,,x'"_s},
+              std::pair{QStringList{u"--client-cert"_s}, u"--client-cert needs a value"_s},
+              std::pair{QStringList{u"--keylog"_s}, u"--keylog needs a value"_s}}) {
+            const ParseResult r = parseCommandLine(QStringList{command, u"wss://h/"_s} + options);
+            QCOMPARE(r.error, error);
+        }
+    }
+
     void reportOptions()
     {
         const ParseResult r = parseCommandLine({u"report"_s, u"case.pcapng"_s, u"--html"_s,
@@ -429,6 +485,38 @@ private Q_SLOTS:
         QCOMPARE(r.command.report.htmlFile, u"case.html"_s);
         QCOMPARE(r.command.report.jsonFile, u"case.json"_s);
         QVERIFY(r.command.report.reportFile.isEmpty());
+    }
+
+    // --proxy on send and run (docs/proxies.md §1.1); a bad URL is a usage error that says why.
+    void proxyOption()
+    {
+        const ParseResult send = parseCommandLine(
+            {u"send"_s, u"ws://h/"_s, u"--proxy"_s, u"http://alice:s3cret@127.0.0.1:3128"_s});
+        QVERIFY2(send.ok(), qPrintable(send.error));
+        const ProxySettings &http = send.command.send.settings.proxy;
+        QCOMPARE(http.kind, ProxySettings::Kind::Http);
+        QCOMPARE(http.host, u"127.0.0.1"_s);
+        QCOMPARE(http.port, 3128);
+        QCOMPARE(http.user, u"alice"_s);
+        QCOMPARE(http.password, u"s3cret"_s);
+        const ParseResult run =
+            parseCommandLine({u"run"_s, u"ws://h/"_s, u"--proxy"_s, u"socks5h://proxy"_s});
+        QVERIFY2(run.ok(), qPrintable(run.error));
+        QCOMPARE(run.command.run.settings.proxy.kind, ProxySettings::Kind::Socks5);
+        QCOMPARE(run.command.run.settings.proxy.port, 1080);
+        for (const QString &word : {u"system"_s, u"none"_s}) {
+            const ParseResult r = parseCommandLine({u"send"_s, u"ws://h/"_s, u"--proxy"_s, word});
+            QVERIFY2(r.ok(), qPrintable(r.error));
+            QCOMPARE(r.command.send.settings.proxy.toUrl(), word);
+        }
+        const ParseResult noPort =
+            parseCommandLine({u"send"_s, u"ws://h/"_s, u"--proxy"_s, u"http://proxy"_s});
+        QVERIFY(!noPort.ok());
+        QVERIFY2(noPort.error.contains(u"--proxy: an HTTP proxy URL needs a port"_s),
+                 qPrintable(noPort.error));
+        const ParseResult noValue = parseCommandLine({u"run"_s, u"ws://h/"_s, u"--proxy"_s});
+        QVERIFY(!noValue.ok());
+        QVERIFY2(noValue.error.contains(u"--proxy needs a value"_s), qPrintable(noValue.error));
     }
 
     void usageErrors_data()

@@ -2,10 +2,16 @@
 // permessage-deflate (RFC 7692): the RFC's own examples inflated from every split, our deflater's
 // output inflated back, each negotiation rule with its failure text, the extension grammar, the
 // inflate bomb and the deliberately broken send modes.
+#include "protocol/frame.h"
+#include "protocol/frameparser.h"
+#include "protocol/handshake.h"
 #include "protocol/permessagedeflate.h"
 #include "testutils.h"
 
+#include <QDeadlineTimer>
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace wsi;
@@ -15,6 +21,7 @@ using Status = Inflater::Status;
 
 Q_DECLARE_METATYPE(wsi::Inflater::Status)
 Q_DECLARE_METATYPE(wsi::DeflateAgreement)
+Q_DECLARE_METATYPE(wsi::DeflateSend)
 
 namespace {
 
@@ -78,6 +85,139 @@ QByteArray randomOctets(QRandomGenerator &rng, qsizetype size)
     return out;
 }
 
+// tests/interop/websockets_echo.py in Debian's python (python3-websockets 10.4, which accepts
+// permessage-deflate when offered): started, its URL read from its first line, stopped by closing
+// its stdin.
+class WebsocketsEcho
+{
+public:
+    ~WebsocketsEcho()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(5000)) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    // Empty on success, else why not.
+    QString start()
+    {
+        m_process.setProgram(QStringLiteral(WSI_PYTHON3));
+        m_process.setArguments(
+            {u"-u"_s, QStringLiteral(WSI_TESTS_DIR) + u"/interop/websockets_echo.py"_s});
+        m_process.start();
+        const QDeadlineTimer deadline(30000);
+        while (!m_process.canReadLine() && m_process.state() != QProcess::NotRunning &&
+               !deadline.hasExpired())
+            m_process.waitForReadyRead(200);
+        m_url = QUrl(QString::fromUtf8(m_process.readLine()).trimmed());
+        if (m_url.scheme() != u"ws"_s || m_url.port() <= 0) {
+            return u"websockets_echo.py did not start (python3-websockets installed?): "_s +
+                   QString::fromUtf8(m_process.readAllStandardError());
+        }
+        return {};
+    }
+    [[nodiscard]] QUrl url() const { return m_url; }
+
+private:
+    QProcess m_process;
+    QUrl m_url;
+};
+
+// One client connection to a real server, frames and messages by hand.
+class Connection
+{
+public:
+    // Connects and performs the opening handshake with `offer` as Sec-WebSocket-Extensions.
+    bool open(const QUrl &url, const QString &offer, HandshakeResponse &response)
+    {
+        m_socket.connectToHost(url.host(), quint16(url.port()));
+        if (!m_socket.waitForConnected(5000))
+            return false;
+        HandshakeOptions options;
+        if (!offer.isEmpty())
+            options.extensions = QStringList{offer};
+        const HandshakeRequest request =
+            buildHandshakeRequest(url, options, QByteArray("0123456789abcdef"));
+        m_socket.write(request.bytes);
+        HandshakeResponseReader reader;
+        const QDeadlineTimer deadline(5000);
+        HandshakeResponseReader::Status status = HandshakeResponseReader::Status::NeedMore;
+        while (status == HandshakeResponseReader::Status::NeedMore && !deadline.hasExpired()) {
+            if (m_socket.waitForReadyRead(200) || m_socket.bytesAvailable() > 0)
+                status = reader.feed(m_socket.readAll());
+        }
+        if (status != HandshakeResponseReader::Status::Complete)
+            return false;
+        m_requestHead = request.bytes;
+        m_responseHead = reader.head();
+        response = checkHandshakeResponse(reader.head(), request, options);
+        FrameParser::Options o;
+        o.deflate = response.deflate.agreed;
+        m_parser.setOptions(o);
+        m_pending = reader.takeRemainder();
+        return true;
+    }
+
+    // One message from `wire` (already compressed when rsv1), in frames of `fragment` octets.
+    void send(int opcode, const QByteArray &wire, bool rsv1, qsizetype fragment)
+    {
+        qsizetype pos = 0;
+        do {
+            FrameSpec f;
+            f.opcode = pos == 0 ? opcode : 0;
+            f.rsv = pos == 0 && rsv1 ? 4 : 0;
+            f.payload = wire.mid(pos, fragment);
+            pos += fragment;
+            f.fin = pos >= wire.size();
+            f.maskMode = MaskMode::Fixed;
+            f.maskKey = 0x5a17c0de;
+            m_socket.write(encodeFrame(f));
+        } while (pos < wire.size());
+        m_socket.flush();
+    }
+
+    // The frames of the next data message (or a close frame), as the server sent them.
+    std::vector<DecodedFrame> nextMessage()
+    {
+        std::vector<DecodedFrame> message;
+        const QDeadlineTimer deadline(10000);
+        for (;;) {
+            while (!m_frames.empty()) {
+                DecodedFrame f = std::move(m_frames.front());
+                m_frames.erase(m_frames.begin());
+                if (f.opcode == quint8(Opcode::Ping) || f.opcode == quint8(Opcode::Pong))
+                    continue;
+                const bool end = f.fin || f.opcode == quint8(Opcode::Close);
+                message.push_back(std::move(f));
+                if (end)
+                    return message;
+            }
+            if (!m_pending.isEmpty()) {
+                m_parser.feed(std::exchange(m_pending, QByteArray()), m_frames);
+                continue;
+            }
+            if (deadline.hasExpired() || m_socket.state() != QAbstractSocket::ConnectedState)
+                return message;
+            if (m_socket.waitForReadyRead(200) || m_socket.bytesAvailable() > 0)
+                m_pending = m_socket.readAll();
+        }
+    }
+
+    [[nodiscard]] QByteArray requestHead() const { return m_requestHead; }
+    [[nodiscard]] QByteArray responseHead() const { return m_responseHead; }
+
+private:
+    QTcpSocket m_socket;
+    FrameParser m_parser;
+    std::vector<DecodedFrame> m_frames;
+    QByteArray m_pending;
+    QByteArray m_requestHead;
+    QByteArray m_responseHead;
+};
+
 QString dump(const QList<ExtensionElement> &list)
 {
     QStringList elements;
@@ -124,6 +264,14 @@ private slots:
     void sendModesKeepTheContextInStep();
     void wrongWindowUsesTheLargerWindow();
     void sendModeTexts();
+
+    void realServer_data();
+    void realServer();
+    void realServerBrokenModes_data();
+    void realServerBrokenModes();
+
+private:
+    std::unique_ptr<WebsocketsEcho> m_websockets;
 };
 
 // RFC 7692 §7.2.3 and invalid data: each message as its frames' payloads.
@@ -362,6 +510,13 @@ void tst_PerMessageDeflate::inflateBomb()
         inflateMessage(exact, {deflater.compressMessage(QByteArray(limit + 1, 'A'))});
     QCOMPARE(over.status, Status::TooLarge);
     QCOMPARE(over.text.size(), qsizetype(limit));
+    QCOMPARE(over.errorOffset, qint64(-1)); // no zlib error
+
+    // A negative limit is none.
+    Inflater unbounded(15, true, -1);
+    const Inflated all = inflateMessage(unbounded, {bomb});
+    QCOMPARE(all.status, Status::Ok);
+    QCOMPARE(all.text.size(), qsizetype(64 << 20));
 }
 
 // With context takeover an error loses the window: every later message says so too.
@@ -787,6 +942,19 @@ void tst_PerMessageDeflate::sendModes()
         QVERIFY2(r.errorText.startsWith(u"invalid distance too far back"_s),
                  qPrintable(r.errorText));
     }
+    {
+        // Also a long payload without repeats of its own, whatever the window.
+        QRandomGenerator rng(3);
+        const QByteArray noise = randomOctets(rng, 100'000);
+        auto d = deflater();
+        const QByteArray foreign =
+            deflateForSend(*d, DeflateSend::ForeignContext, noise, agreement);
+        Inflater fresh(agreement.clientWindowBits, true, kNoLimit);
+        const Inflated r = inflateMessage(fresh, {foreign});
+        QCOMPARE(r.status, Status::Error);
+        // zlib writes the first octet as a literal; the next symbol is a match into nothing.
+        QVERIFY2(r.text.size() <= 1, qPrintable(r.errorText));
+    }
 }
 
 // Under context takeover a broken (or plain) message in between does not put our deflater out
@@ -858,6 +1026,180 @@ void tst_PerMessageDeflate::sendModeTexts()
     QVERIFY(deflateSendBreaks(DeflateSend::Agreed).startsWith(u"Valid"_s));
     QVERIFY(deflateSendBreaks(DeflateSend::Uncompressed).startsWith(u"Valid"_s));
     QVERIFY(deflateSendBreaks(DeflateSend::KeepTail).contains(u"00 00 ff ff"_s));
+}
+
+// Against python3-websockets on loopback: its answer to each offer passes our rules and gives the
+// agreement it says, our compressed messages come back as sent (so our deflate is what its
+// zlib inflates, with and without context takeover), its compressed echoes inflate with ours,
+// and a plain payload under RSV1 makes it fail the connection.
+void tst_PerMessageDeflate::realServer_data()
+{
+    QTest::addColumn<QString>("offer");
+    QTest::addColumn<QString>("agreement");
+
+    QTest::newRow("plain offer")
+        << u"permessage-deflate"_s
+        << u"server: 12-bit window, context takeover; client: 15-bit window, context "
+           u"takeover"_s;
+    QTest::newRow("the reference's default offer (12.x)")
+        << u"permessage-deflate; client_no_context_takeover; client_max_window_bits"_s
+        << u"server: 12-bit window, context takeover; client: 12-bit window, no context "
+           u"takeover"_s;
+    QTest::newRow("13.3: client window 9")
+        << u"permessage-deflate; client_max_window_bits=9"_s
+        << u"server: 12-bit window, context takeover; client: 9-bit window, context takeover"_s;
+    QTest::newRow("13.6: no context takeover, window 15")
+        << u"permessage-deflate; client_no_context_takeover; client_max_window_bits=15; "
+           u"server_no_context_takeover; server_max_window_bits=15"_s
+        << u"server: 12-bit window, no context takeover; client: 12-bit window, no context "
+           u"takeover"_s;
+    QTest::newRow("server window 9") << u"permessage-deflate; server_max_window_bits=9"_s
+                                     << u"server: 9-bit window, context takeover; client: 15-bit "
+                                        u"window, context takeover"_s;
+}
+
+void tst_PerMessageDeflate::realServer()
+{
+    QFETCH(QString, offer);
+    QFETCH(QString, agreement);
+    if (!m_websockets) {
+        m_websockets = std::make_unique<WebsocketsEcho>();
+        const QString why = m_websockets->start();
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    }
+
+    Connection c;
+    HandshakeResponse response;
+    QVERIFY(c.open(m_websockets->url(), offer, response));
+    QVERIFY2(response.ok(), qPrintable(response.failure));
+    const DeflateAgreement &a = response.deflate;
+    QVERIFY2(a.agreed, c.responseHead().constData());
+    QCOMPARE(a.describe(), agreement);
+    QCOMPARE(negotiateDeflate(c.requestHead(), c.responseHead()).agreement, a);
+
+    Deflater deflater(a.clientWindowBits, a.clientNoContextTakeover);
+    Inflater inflater(a.serverWindowBits, a.serverNoContextTakeover, 64 << 20);
+    QRandomGenerator rng(11);
+    int compressedEchoes = 0;
+    for (int i = 0; i < 12; ++i) {
+        // Repeats near and far (beyond a 9-bit window), text and binary, whole and fragmented.
+        const QByteArray payload = i == 3 ? QByteArray() : wordSoup(rng, 1 + rng.bounded(40000));
+        const bool text = i % 3 != 2;
+        const QByteArray wire = deflateForSend(deflater, DeflateSend::Agreed, payload, a);
+        c.send(text ? 1 : 2, wire, true, i % 2 ? 1000 : wire.size() + 1);
+        const std::vector<DecodedFrame> echo = c.nextMessage();
+        QVERIFY2(!echo.empty() && echo.front().opcode == (text ? 1 : 2),
+                 qPrintable(u"message %1 not echoed"_s.arg(i)));
+        QByteArray inflated;
+        Status status = Status::Ok;
+        for (const DecodedFrame &f : echo) {
+            QCOMPARE(f.violations, Violations());
+            if (echo.front().compressed)
+                status = inflater.feed(f.payload, inflated);
+            else
+                inflated += f.payload;
+        }
+        if (echo.front().compressed) {
+            status = inflater.finishMessage(inflated);
+            ++compressedEchoes;
+        }
+        QCOMPARE(status, Status::Ok);
+        QVERIFY2(inflated == payload, qPrintable(u"message %1 differs"_s.arg(i)));
+    }
+
+    QVERIFY2(compressedEchoes >= 11, "the server compresses its echoes: ours inflate them");
+
+    // A plain payload under RSV1 does not inflate: the server fails the connection.
+    c.send(1, deflateForSend(deflater, DeflateSend::Rsv1Uncompressed, "Hello, world", a), true,
+           100);
+    const std::vector<DecodedFrame> answer = c.nextMessage();
+    QVERIFY(!answer.empty());
+    QCOMPARE(answer.back().opcode, quint8(Opcode::Close));
+    const QByteArray close = answer.back().payload;
+    QVERIFY(close.size() >= 2);
+    const int code = closeCodeOf(quint8(close.at(0)), quint8(close.at(1)));
+    // python3-websockets 10.4 calls it a protocol error (RFC 7692 §6.2 only says "fail").
+    QCOMPARE(code, 1002);
+}
+
+// What python3-websockets 10.4 makes of each send mode (docs/deflate.md §5.3): a second
+// message, sent as agreed, shows whether the connection survived with its window intact.
+void tst_PerMessageDeflate::realServerBrokenModes_data()
+{
+    QTest::addColumn<DeflateSend>("mode");
+    QTest::addColumn<QString>("offer");
+    QTest::addColumn<QString>("outcome");
+    const QString takeover = u"permessage-deflate; client_max_window_bits"_s;
+    const QString fresh = takeover + u"; client_no_context_takeover"_s;
+    const auto row = [&](DeflateSend mode, bool noTakeover, const QString &outcome) {
+        QTest::addRow("%s, %s", qPrintable(deflateSendName(mode)),
+                      noTakeover ? "no context takeover" : "context takeover")
+            << mode << (noTakeover ? fresh : takeover) << outcome;
+    };
+    for (bool noTakeover : {false, true}) {
+        row(DeflateSend::Agreed, noTakeover, u"echo, echo"_s);
+        row(DeflateSend::Uncompressed, noTakeover, u"echo, echo"_s);
+        row(DeflateSend::Rsv1Uncompressed, noTakeover, u"close 1002"_s);
+        // zlib checks a distance against what it has inflated, not against the agreed window.
+        row(DeflateSend::WrongWindow, noTakeover, u"echo, echo"_s);
+        row(DeflateSend::ForeignContext, noTakeover, u"close 1002"_s);
+    }
+    // The kept tail leaves the server inside a stored block: harmless when its window is
+    // dropped after the message, the next message's undoing otherwise.
+    row(DeflateSend::KeepTail, false, u"echo, close 1002"_s);
+    row(DeflateSend::KeepTail, true, u"echo, echo"_s);
+    // After the final block Python's decompressor takes nothing more: with context takeover
+    // the next message inflates to nothing, and the server echoes an empty text.
+    row(DeflateSend::GarbageAfterFinal, false, u"echo, other text (0 octets)"_s);
+    row(DeflateSend::GarbageAfterFinal, true, u"echo, echo"_s);
+}
+
+void tst_PerMessageDeflate::realServerBrokenModes()
+{
+    QFETCH(DeflateSend, mode);
+    QFETCH(QString, offer);
+    QFETCH(QString, outcome);
+    if (!m_websockets) {
+        m_websockets = std::make_unique<WebsocketsEcho>();
+        const QString why = m_websockets->start();
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    }
+    Connection c;
+    HandshakeResponse response;
+    QVERIFY(c.open(m_websockets->url(), offer, response));
+    QVERIFY2(response.ok() && response.deflate.agreed, qPrintable(response.failure));
+    const DeflateAgreement &a = response.deflate;
+    Deflater deflater(a.clientWindowBits, a.clientNoContextTakeover);
+    Inflater inflater(a.serverWindowBits, a.serverNoContextTakeover, 64 << 20);
+    QRandomGenerator rng(5);
+    const QByteArray first = wordSoup(rng, 3000);
+    const QByteArray second = wordSoup(rng, 3000);
+    QStringList seen;
+    for (const auto &[sendMode, payload] :
+         {std::pair{mode, first}, std::pair{DeflateSend::Agreed, second}}) {
+        c.send(1, deflateForSend(deflater, sendMode, payload, a), deflateSendSetsRsv1(sendMode),
+               1 << 20);
+        const std::vector<DecodedFrame> echo = c.nextMessage();
+        if (echo.empty()) {
+            seen << u"nothing"_s;
+            break;
+        }
+        if (echo.back().opcode == quint8(Opcode::Close)) {
+            const QByteArray p = echo.back().payload;
+            seen << u"close "_s +
+                        (p.size() >= 2
+                             ? QString::number(closeCodeOf(quint8(p.at(0)), quint8(p.at(1))))
+                             : u"without code"_s);
+            break;
+        }
+        QByteArray inflated;
+        for (const DecodedFrame &f : echo)
+            inflater.feed(f.payload, inflated);
+        inflater.finishMessage(inflated);
+        seen << (inflated == payload ? u"echo"_s
+                                     : u"other text (%1 octets)"_s.arg(inflated.size()));
+    }
+    QCOMPARE(seen.join(u", "_s), outcome);
 }
 
 QTEST_GUILESS_MAIN(tst_PerMessageDeflate)

@@ -12,6 +12,9 @@
 #include "trace/report.h"
 #include "trace/wirelog.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -56,6 +59,29 @@ public:
     bool startTinyproxy(const QList<quint16> &connectPorts, const QString &user = {},
                         const QString &password = {})
     {
+        // The free port may be taken again before the proxy binds it: a few tries.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (tryTinyproxy(connectPorts, user, password))
+                return true;
+        }
+        return false;
+    }
+
+    bool startMicrosocks(const QString &user = {}, const QString &password = {})
+    {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (tryMicrosocks(user, password))
+                return true;
+        }
+        return false;
+    }
+
+    [[nodiscard]] quint16 port() const { return m_port; }
+
+private:
+    bool tryTinyproxy(const QList<quint16> &connectPorts, const QString &user,
+                      const QString &password)
+    {
         m_port = freePort();
         QString config = u"Port %1\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 30\n"
                          u"LogLevel Info\nMaxClients 20\n"_s.arg(m_port);
@@ -70,7 +96,7 @@ public:
         return start(u"/usr/bin/tinyproxy"_s, {u"-d"_s, u"-c"_s, file.fileName()});
     }
 
-    bool startMicrosocks(const QString &user = {}, const QString &password = {})
+    bool tryMicrosocks(const QString &user, const QString &password)
     {
         m_port = freePort();
         QStringList args{u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port)};
@@ -79,26 +105,25 @@ public:
         return start(u"/usr/bin/microsocks"_s, args);
     }
 
-    [[nodiscard]] quint16 port() const { return m_port; }
-
-private:
     bool start(const QString &program, const QStringList &args)
     {
+        if (m_process.state() != QProcess::NotRunning) { // a try that did not get ready
+            m_process.kill();
+            m_process.waitForFinished(3000);
+        }
         m_process.setProcessChannelMode(QProcess::MergedChannels);
         m_process.start(program, args);
         if (!m_process.waitForStarted(5000))
             return false;
-        // Ready once it accepts a connection.
-        for (int attempt = 0; attempt < 100; ++attempt) {
+        // Ready once it accepts a connection (or failed: it exited).
+        const auto accepts = [this] {
             QTcpSocket probe;
             probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(100))
-                return true;
-            if (m_process.state() == QProcess::NotRunning)
-                return false;
-            QTest::qWait(50);
-        }
-        return false;
+            return probe.waitForConnected(100);
+        };
+        return QTest::qWaitFor(
+                   [&] { return m_process.state() == QProcess::NotRunning || accepts(); }, 5000) &&
+               m_process.state() == QProcess::Running;
     }
 
     QTemporaryDir m_dir;
@@ -516,6 +541,36 @@ private Q_SLOTS:
         }
     }
 
+    // Whatever a proxy sends, the leg ends within its bounds: an HTTP head by 16 KiB, the SOCKS5
+    // replies by their longest (2 + 2 + 262 octets). Random octets, fed in random pieces.
+    void anyOctetsEndTheLegWithinBounds()
+    {
+        QRandomGenerator random(20261206);
+        for (int round = 0; round < 400; ++round) {
+            const bool http = round % 2 == 0;
+            const qsizetype bound = http ? ProxyHandshake::kMaxHttpHead : 2 + 2 + 262;
+            QByteArray octets(bound + 1, Qt::Uninitialized);
+            for (char &c : octets)
+                c = char(random.bounded(256));
+            if (!http && round % 4 == 1)
+                octets[0] = 0x05; // past the version check, now and then
+            ProxyHandshake handshake(
+                proxyOf(http ? u"http://u:p@127.0.0.1:3128"_s : u"socks5://u:p@127.0.0.1:1080"_s));
+            (void)handshake.start(u"h"_s, 1);
+            qsizetype fed = 0;
+            while (fed < octets.size() && !handshake.isFinished()) {
+                const qsizetype piece =
+                    std::min<qsizetype>(1 + random.bounded(300), octets.size() - fed);
+                ProxyHandshake::Result r =
+                    handshake.feed(QByteArrayView(octets).sliced(fed, piece));
+                fed += piece;
+                while (r.status == Status::Write)
+                    r = handshake.feed({});
+            }
+            QVERIFY2(handshake.isFinished(), qPrintable(u"round %1"_s.arg(round)));
+        }
+    }
+
     // ---- live, through tinyproxy ------------------------------------------------------------
 
     void throughTinyproxy_data()
@@ -654,6 +709,45 @@ private Q_SLOTS:
         checkFailure(settings, failure);
     }
 
+    // A proxy that accepts and never answers: the opening-handshake timeout ends the leg, named.
+    void silentProxy()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        SessionSettings settings = settingsFor(QUrl(u"ws://127.0.0.1:9/"_s));
+        settings.openHandshakeTimeoutMs = 300;
+        settings.proxy = proxyOf(u"http://127.0.0.1:"_s + QString::number(silent.serverPort()));
+        SessionRun run;
+        runSession(run, settings, {});
+        QVERIFY(run.finished);
+        QCOMPARE(eventTexts(run.trace, TraceEvent::Kind::ProxyFailed),
+                 QStringList{
+                     u"no complete reply from the proxy within the opening handshake timeout"_s});
+        QVERIFY(hasEvent(run.trace, TraceEvent::Kind::OpenHandshakeTimeout));
+        const ClosingBehavior closing = analyzeClosing(run.trace);
+        QVERIFY(closing.wasOpenHandshakeTimeout);
+        QCOMPARE(closing.tcpEnd, TcpEnd::NoConnection);
+        QCOMPARE(sessionClosingVerdict(run.trace, closing).verdict, CloseVerdict::Failed);
+    }
+
+    // A SOCKS5 proxy that sends half its method selection and closes.
+    void proxyClosesMidReply()
+    {
+        QTcpServer peer;
+        QVERIFY(peer.listen(QHostAddress::LocalHost));
+        connect(&peer, &QTcpServer::newConnection, &peer, [&peer] {
+            QTcpSocket *socket = peer.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("\x05", 1);
+                socket->disconnectFromHost();
+            });
+        });
+        SessionSettings settings = settingsFor(QUrl(u"ws://127.0.0.1:9/"_s));
+        settings.proxy = proxyOf(u"socks5://127.0.0.1:"_s + QString::number(peer.serverPort()));
+        checkFailure(settings, u"the proxy closed the connection before its reply was complete"_s);
+    }
+
     // ---- the CLI and the capture ------------------------------------------------------------
 
     // send --proxy: the report has the proxy leg; the capture keeps it as events, and its
@@ -666,11 +760,13 @@ private Q_SLOTS:
         QVERIFY(proxy.startMicrosocks());
         QTemporaryDir dir;
         const QString capture = dir.filePath(u"proxied.pcapng"_s);
+        const QString json = dir.filePath(u"proxied.json"_s);
         QProcess cli;
         cli.start(QStringLiteral(WSI_CLI_PATH),
                   {u"send"_s, echo.url().toString(), u"--proxy"_s,
                    u"socks5://127.0.0.1:%1"_s.arg(proxy.port()), u"--message"_s,
-                   u"text:through the proxy"_s, u"--close"_s, u"1000"_s, u"--capture"_s, capture});
+                   u"text:through the proxy"_s, u"--close"_s, u"1000"_s, u"--capture"_s, capture,
+                   u"--json"_s, json});
         QVERIFY(cli.waitForStarted(5000));
         QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 30000);
         const QString out = QString::fromUtf8(cli.readAllStandardOutput());
@@ -680,12 +776,36 @@ private Q_SLOTS:
         QVERIFY(out.contains(u"PROXY REQUEST: 05 01 00 03 "_s) ||
                 out.contains(u"PROXY REQUEST: 05 01 00 01 "_s));
 
+        QFile jsonFile(json);
+        QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+        const QJsonObject proxyJson =
+            QJsonDocument::fromJson(jsonFile.readAll()).object()[u"proxy"_s].toObject();
+        const QJsonArray leg = proxyJson[u"leg"_s].toArray();
+        QCOMPARE(leg.size(), 4); // greeting, method selection, CONNECT, reply
+        QCOMPARE(leg[0].toObject()[u"direction"_s].toString(), u"TX"_s);
+        QVERIFY(leg[0].toObject()[u"text"_s].toString().startsWith(u"05 01 00  (SOCKS5"_s));
+        QCOMPARE(leg[3].toObject()[u"direction"_s].toString(), u"RX"_s);
+        QVERIFY(proxyJson[u"failure"_s].isNull());
+
         const capture::LoadedCapture loaded = capture::loadCapture(capture);
         QVERIFY2(loaded.trace, qPrintable(loaded.error));
         QCOMPARE(eventTexts(*loaded.trace, TraceEvent::Kind::ProxyRequest).size(), 2);
         QCOMPARE(eventTexts(*loaded.trace, TraceEvent::Kind::ProxyReply).size(), 2);
         QVERIFY(streamStart(*loaded.trace, Direction::Tx, 4) == "GET ");
         QVERIFY(receivedTexts(*loaded.trace).contains(u"through the proxy"_s));
+        // The HAR export's server address is TCP's peer, the proxy (as browsers record it).
+        const QString har = dir.filePath(u"proxied.har"_s);
+        QProcess report;
+        report.start(QStringLiteral(WSI_CLI_PATH), {u"report"_s, capture, u"--har"_s, har});
+        QVERIFY(report.waitForFinished(30000));
+        QCOMPARE(report.exitCode(), 0);
+        QFile harFile(har);
+        QVERIFY(harFile.open(QIODevice::ReadOnly));
+        const QJsonObject entry = QJsonDocument::fromJson(harFile.readAll())
+                                      .object()[u"log"_s][u"entries"_s][0]
+                                      .toObject();
+        QCOMPARE(entry[u"serverIPAddress"_s].toString(), u"127.0.0.1"_s);
+        QCOMPARE(entry[u"connection"_s].toString(), QString::number(proxy.port()));
         // The packets: no SOCKS octets before the GET (the greeting 05 01 00 is not there).
         QFile file(capture);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -713,6 +833,47 @@ private Q_SLOTS:
                     .contains(u"--proxy: unknown proxy scheme 'ftp'"_s));
     }
 
+    // run --proxy: every case goes through the proxy (two at a time through tinyproxy); a proxy
+    // that cannot be reached is the run's "no connection" error.
+    void cliRunThroughProxy()
+    {
+        EchoServer echo;
+        QVERIFY(echo.listen());
+        ProxyProcess proxy;
+        QVERIFY(proxy.startTinyproxy({echo.port()}));
+        QTemporaryDir dir;
+        QProcess cli;
+        cli.start(QStringLiteral(WSI_CLI_PATH),
+                  {u"run"_s, echo.url().toString(), u"--cases"_s, u"1.1.1,1.1.2,2.2"_s, u"--jobs"_s,
+                   u"2"_s, u"--outdir"_s, dir.path(), u"--proxy"_s,
+                   u"http://127.0.0.1:"_s + QString::number(proxy.port())});
+        QVERIFY(cli.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 60000);
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QFile index(dir.filePath(u"index.json"_s));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QJsonObject cases = QJsonDocument::fromJson(index.readAll())
+                                      .object()[u"WebSocketInspector-Echo"_s]
+                                      .toObject();
+        QCOMPARE(cases.keys(), (QStringList{u"1.1.1"_s, u"1.1.2"_s, u"2.2"_s}));
+        for (const QJsonValue &c : cases)
+            QCOMPARE(c.toObject()[u"behavior"_s].toString(), u"OK"_s);
+
+        const quint16 nothing = freePort();
+        QProcess refused;
+        refused.start(QStringLiteral(WSI_CLI_PATH),
+                      {u"run"_s, echo.url().toString(), u"--cases"_s, u"1.1.1"_s, u"--outdir"_s,
+                       dir.filePath(u"refused"_s), u"--proxy"_s,
+                       u"socks5://127.0.0.1:"_s + QString::number(nothing)});
+        QVERIFY(refused.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(refused.state() == QProcess::NotRunning, 30000);
+        QCOMPARE(refused.exitCode(), 1);
+        const QString err = QString::fromUtf8(refused.readAllStandardError());
+        QVERIFY2(err.contains(u"proxy failed: cannot connect to the SOCKS5 proxy 127.0.0.1:"_s +
+                              QString::number(nothing) + u": Connection refused"_s),
+                 qPrintable(err));
+    }
+
     // "system": Qt's system proxy for the URL (here the environment's http_proxy, as libproxy
     // reads it); none set, a direct connection.
     void systemProxy()
@@ -721,19 +882,46 @@ private Q_SLOTS:
         QVERIFY(echo.listen());
         ProxyProcess proxy;
         QVERIFY(proxy.startTinyproxy({echo.port()}));
-        const QByteArray saved = qgetenv("http_proxy");
-        qputenv("http_proxy", u"http://127.0.0.1:%1/"_s.arg(proxy.port()).toLatin1());
+        // The environment is the test's for a while: given back however the test ends.
+        const QList<QByteArray> names{"http_proxy", "https_proxy", "all_proxy", "no_proxy",
+                                      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
+        QList<std::optional<QByteArray>> saved;
+        for (const QByteArray &name : names) {
+            saved << (qEnvironmentVariableIsSet(name.constData())
+                          ? std::optional<QByteArray>(qgetenv(name.constData()))
+                          : std::nullopt);
+            qunsetenv(name.constData());
+        }
+        const auto restore = qScopeGuard([&] {
+            for (qsizetype i = 0; i < names.size(); ++i) {
+                if (saved[i])
+                    qputenv(names[i].constData(), *saved[i]);
+                else
+                    qunsetenv(names[i].constData());
+            }
+        });
         SessionSettings settings = settingsFor(echo.url());
-        settings.proxy.kind = ProxySettings::Kind::System;
+        settings.proxy = proxyOf(u"system"_s);
+
+        // No proxy configured: a direct connection, and the note says so.
+        QCOMPARE(resolveSystemProxy(echo.url()).kind, ProxySettings::Kind::None);
+        {
+            SessionRun run;
+            runSession(run, settings, {textMessage("direct"), closeStep(1000)});
+            QVERIFY(run.finished);
+            QVERIFY(noteTexts(run.trace).contains(u"system proxy: none (a direct connection)"_s));
+            QVERIFY(!hasEvent(run.trace, TraceEvent::Kind::ProxyRequest));
+            QCOMPARE(receivedTexts(run.trace), QStringList{u"direct"_s});
+        }
+
+        // http_proxy names tinyproxy: the connection goes through it.
+        const QString url = u"http://127.0.0.1:"_s + QString::number(proxy.port());
+        qputenv("http_proxy", url.toLatin1());
         const ProxySettings resolved = resolveSystemProxy(echo.url());
         QCOMPARE(resolved.kind, ProxySettings::Kind::Http);
         QCOMPARE(resolved.port, proxy.port());
         checkEcho(settings, u"CONNECT 127.0.0.1:%1 HTTP/1.1\r\n"_s.arg(echo.port()),
                   u"the HTTP proxy 127.0.0.1:%1"_s.arg(proxy.port()));
-        if (saved.isNull())
-            qunsetenv("http_proxy");
-        else
-            qputenv("http_proxy", saved);
     }
 
 private:
@@ -758,8 +946,11 @@ private:
         QCOMPARE(trace.chunks()[0].streamOffset, 0);
         const QStringList connected = eventTexts(trace, TraceEvent::Kind::Connected);
         QCOMPARE(connected.size(), 1);
-        QVERIFY2(connected.first().contains(u" through "_s + proxyName),
-                 qPrintable(connected.first()));
+        // TCP's peer first (the proxy's address: "the HTTP proxy 127.0.0.1:3128" ends with it).
+        const QString proxyAddress = proxyName.section(u' ', -1);
+        QCOMPARE(connected.first(), proxyAddress + u" through "_s + proxyName + u" to "_s +
+                                        settings.url.host() + u':' +
+                                        QString::number(settings.url.port()));
         // The proxy leg comes before the WebSocket handshake, and the wire log shows it.
         const auto lines = wireLog(trace, true);
         QVERIFY(!lines.empty());

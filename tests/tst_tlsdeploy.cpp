@@ -604,6 +604,29 @@ private Q_SLOTS:
         QTRY_COMPARE(secretLines(serverLog), secretLines(ourLog));
     }
 
+    // `run` takes the same options: a case's connection presents our certificate and logs its
+    // secrets.
+    void runPresentsTheCertificate()
+    {
+        const QString serverLog = path(u"server-run.keylog"_s);
+        const QString ourLog = path(u"client-run.keylog"_s);
+        Peer server;
+        QVERIFY(startPython(server, u"require"_s, serverLog));
+        QProcess cli;
+        cli.start(QStringLiteral(WSI_CLI_PATH),
+                  {u"run"_s, u"wss://localhost:%1/"_s.arg(server.port), u"--cases"_s, u"1.1.1"_s,
+                   u"--outdir"_s, path(u"run-reports"_s), u"--ca-file"_s, m_ca, u"--client-cert"_s,
+                   m_clientCert, u"--client-key"_s, m_clientKey, u"--tls-version"_s, u"1.2"_s,
+                   u"--keylog"_s, ourLog});
+        QVERIFY(cli.waitForFinished(60000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        QTRY_COMPARE(
+            server.linesStarting(u"connection "_s),
+            QStringList{u"connection version=TLSv1.2 alpn=http/1.1 client="_s + kClientSubject});
+        QCOMPARE(labelsOf(secretLines(ourLog)), QSet<QString>{u"CLIENT_RANDOM"_s});
+        QTRY_COMPARE(secretLines(serverLog), secretLines(ourLog));
+    }
+
     // The TLS facts go through a saved capture and come back (docs/captures.md §3.3).
     void captureRoundTrip()
     {

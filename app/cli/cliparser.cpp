@@ -1078,7 +1078,7 @@ Options:
 Exit status: 0 the run completed (whatever the server did), 2 usage error,
 3 no connection could be made.
 
-run: runs cases of the built-in library (Autobahn groups 1-7, 9, 10) against the server, one
+run: runs cases of the built-in library (Autobahn groups 1-7, 9, 10, 12, 13) against the server, one
 connection per case, N at a time (--jobs, default 1), and writes Autobahn-compatible reports
 into DIR (--outdir, default ./reports): index.html, index.json and, per case,
 AGENT_case_ID.json and AGENT_case_ID.html. Progress goes to standard error.

@@ -2,7 +2,8 @@
 // libFuzzer target for the incremental frame parser.
 //
 // Input layout: octet 0 chooses where the stream is split into two feeds, octet 1 the parser
-// options (role, allowed RSV bits, UTF-8 check, size limit), the rest is the stream.
+// options (role, allowed RSV bits, UTF-8 check, size limit, permessage-deflate), the rest is the
+// stream.
 // Besides "no crash, no leak, no UB" it checks the parser's central promise: the same octets give
 // the same frames and the same state however they are split (one shot, two feeds, one octet at a
 // time), and the structural invariants of every decoded frame.
@@ -37,6 +38,7 @@ void requireSameFrame(const DecodedFrame &a, const DecodedFrame &b)
     require(a.masked == b.masked, "masked differs");
     require(a.maskKey == b.maskKey, "maskKey differs");
     require(a.extendedLengthSize == b.extendedLengthSize, "extendedLengthSize differs");
+    require(a.compressed == b.compressed, "compressed differs");
     require(a.payloadLength == b.payloadLength, "payloadLength differs");
     require(a.violations == b.violations, "violations differ");
     require(a.utf8ErrorOffset == b.utf8ErrorOffset, "utf8ErrorOffset differs");
@@ -54,6 +56,7 @@ void requireSameResult(const std::vector<DecodedFrame> &a, const FrameParser &pa
     require(pa.hasPartialFrame() == pb.hasPartialFrame(), "hasPartialFrame differs");
     require(pa.pendingViolations() == pb.pendingViolations(), "pendingViolations differ");
     require(pa.inMessage() == pb.inMessage(), "inMessage differs");
+    require(pa.messageCompressed() == pb.messageCompressed(), "messageCompressed differs");
     requireSameFrame(pa.partialFrame(), pb.partialFrame());
 }
 
@@ -65,6 +68,7 @@ FrameParser::Options optionsFrom(uint8_t octet)
     o.validateUtf8 = (octet & 0x02) == 0;
     o.allowedRsv = (octet & 0x04) ? 4 : 0;
     o.maxFramePayload = limits[(octet >> 3) & 0x7];
+    o.deflate = (octet & 0x40) != 0;
     return o;
 }
 
@@ -114,6 +118,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const bool utf8Violation = f.violations.testAnyFlags(Violation::InvalidUtf8Text |
                                                              Violation::InvalidUtf8CloseReason);
         require(utf8Violation == (f.utf8ErrorOffset >= 0), "utf8ErrorOffset without violation");
+        // RFC 7692 §6.1: compressed only under the agreement, and never checked as text.
+        require(!f.compressed || options.deflate, "compressed without permessage-deflate");
+        require(!f.compressed || !f.violations.testFlag(Violation::InvalidUtf8Text),
+                "compressed payload checked as UTF-8");
+        require(options.deflate || !f.violations.testAnyFlags(Violation::CompressedControlFrame |
+                                                              Violation::CompressedContinuation),
+                "a permessage-deflate rule without the agreement");
         offset += f.frameSize();
     }
     require(offset <= whole.streamPosition(), "frames beyond the stream");

@@ -256,6 +256,7 @@ private Q_SLOTS:
 
     void handshakePanel();
     void handshakeTlsDetails();
+    void handshakeTlsClientFacts();
     void handshakeWithoutTls();
     void handshakeErrorBody();
     void handshakeIgnoredSubprotocol();
@@ -1107,6 +1108,14 @@ void TestPanels::handshakeTlsDetails()
     const QString protocol = panel.findChild<QLabel *>(u"tlsProtocolValue"_s)->text();
     QVERIFY2(protocol == u"TLS 1.3"_s || protocol == u"TLS 1.2"_s, qPrintable(protocol));
     QVERIFY(!panel.findChild<QLabel *>(u"tlsCipherValue"_s)->text().isEmpty());
+    // What we asked: no server name for an address (RFC 6066 §3), http/1.1 offered, which the
+    // embedded server does not select, no certificate, either version.
+    QCOMPARE(panel.findChild<QLabel *>(u"tlsSniValue"_s)->text(), u"none sent"_s);
+    QCOMPARE(panel.findChild<QLabel *>(u"tlsAlpnValue"_s)->text(),
+             u"none selected (offered: http/1.1)"_s);
+    QCOMPARE(panel.findChild<QLabel *>(u"tlsClientCertValue"_s)->text(), u"none presented"_s);
+    QCOMPARE(panel.findChild<QLabel *>(u"tlsVersionAskedValue"_s)->text(),
+             u"any (TLS 1.2 or 1.3)"_s);
 
     auto *chain = panel.findChild<QTreeWidget *>(u"chainTree"_s);
     QVERIFY(chain->isVisible());
@@ -1150,6 +1159,43 @@ void TestPanels::handshakeTlsDetails()
     QVERIFY2(requestEdit->height() >= 4 * requestEdit->fontMetrics().lineSpacing(),
              qPrintable(QString::number(requestEdit->height())));
     QVERIFY(chain->isVisible());
+}
+
+// The server name sent, ALPN, the client certificate presented and the version asked, as a
+// deployment's connection (docs/tls.md §4) has them.
+void TestPanels::handshakeTlsClientFacts()
+{
+    TlsInfo info;
+    info.protocol = u"TLSv1.3"_s;
+    info.cipher = u"TLS_AES_128_GCM_SHA256"_s;
+    info.sni = u"api.example"_s;
+    info.alpnOffered = {u"h2"_s, u"http/1.1"_s};
+    info.alpn = u"http/1.1"_s;
+    info.clientCertificate = u"CN=wsi test client,O=WSI Tests"_s;
+    info.versionAsked = u"TLSv1.3"_s;
+    HandshakePanel panel;
+    panel.resize(1000, 560);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    panel.setTls(&info, true);
+    QApplication::processEvents();
+    const auto value = [&panel](const QString &name) {
+        auto *label = panel.findChild<QLabel *>(name);
+        return label && label->isVisible() ? label->text() : QString();
+    };
+    QCOMPARE(value(u"tlsSniValue"_s), u"api.example"_s);
+    QCOMPARE(value(u"tlsAlpnValue"_s), u"http/1.1 (offered: h2, http/1.1)"_s);
+    QCOMPARE(value(u"tlsClientCertValue"_s), u"CN=wsi test client,O=WSI Tests"_s);
+    QCOMPARE(value(u"tlsVersionAskedValue"_s), u"TLS 1.3"_s);
+    QVERIFY(panel.grab().save(u"/tmp/panels/handshake-tls-client.png"_s));
+
+    // Nothing offered: said so, not left blank.
+    info.alpnOffered.clear();
+    info.alpn.clear();
+    info.sni.clear();
+    panel.setTls(&info, true);
+    QCOMPARE(value(u"tlsAlpnValue"_s), u"none offered"_s);
+    QCOMPARE(value(u"tlsSniValue"_s), u"none sent"_s);
 }
 
 void TestPanels::handshakeWithoutTls()

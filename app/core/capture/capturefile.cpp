@@ -21,8 +21,10 @@ constexpr quint16 kServerPort = 80;
 constexpr quint16 kClientPort = 49152;
 
 // "127.0.0.1:9001" → its four octets; nothing for a name or an IPv6 address.
-std::optional<QByteArray> ipv4Of(const QString &peer)
+std::optional<QByteArray> ipv4Of(const QString &text)
 {
+    // "127.0.0.1:3128 through the HTTP proxy …" (docs/proxies.md §2.2): the address comes first.
+    const QString peer = text.section(u' ', 0, 0);
     const QString host = peer.section(u':', 0, 0);
     const QStringList parts = host.split(u'.');
     if (parts.size() != 4 || peer.count(u':') != 1)

@@ -87,8 +87,10 @@ double milliseconds(qint64 ns)
 }
 
 // "127.0.0.1:9001" → {"127.0.0.1", "9001"}; "[::1]:9001" → {"::1", "9001"}.
-std::pair<QString, QString> splitPeer(const QString &peer)
+std::pair<QString, QString> splitPeer(const QString &text)
 {
+    // Through a proxy the text goes on after the address (docs/proxies.md §2.2).
+    const QString peer = text.section(u' ', 0, 0);
     if (peer.startsWith(u'[')) {
         const qsizetype close = peer.indexOf(u']');
         if (close > 0)

@@ -100,7 +100,8 @@ struct HandshakeResponse
 // reference client's order: status line, HTTP version, status 101, Upgrade, Connection,
 // Sec-WebSocket-Accept (missing / more than once / bogus value), Sec-WebSocket-Extensions (more
 // than once, not requested; permessage-deflate, when offered, by negotiateDeflate()'s rules and
-// texts), Sec-WebSocket-Protocol (more than once, not in the requested list).
+// texts, docs/deflate.md §2.4), Sec-WebSocket-Protocol (more than once, not in the requested
+// list).
 // Like the reference client, repeated Upgrade or Connection headers count as one comma-joined
 // value. Not in the reference (it skips such lines): a header line without ':' fails with
 // "Bad HTTP response header line '…'", checked right after the status code; a head without

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -260,9 +261,8 @@ QByteArray deflateOnce(int windowBits, QByteArrayView dictionary, QByteArrayView
                      Z_DEFAULT_STRATEGY) != Z_OK)
         return {};
     if (!dictionary.isEmpty()) {
-        const qsizetype keep = std::min<qsizetype>(dictionary.size(), qsizetype(1) << 15);
-        const QByteArrayView last = dictionary.last(keep);
-        deflateSetDictionary(&z, reinterpret_cast<const Bytef *>(last.data()), uInt(last.size()));
+        deflateSetDictionary(&z, reinterpret_cast<const Bytef *>(dictionary.data()),
+                             uInt(dictionary.size()));
     }
     QByteArray out;
     deflateAll(z, payload, flush, out);
@@ -570,7 +570,8 @@ struct Inflater::Stream
 
 Inflater::Inflater(int windowBits, bool noContextTakeover, qint64 maxMessageSize)
     : m_stream(std::make_unique<Stream>()), m_windowBits(zlibWindowBits(windowBits)),
-      m_noContextTakeover(noContextTakeover), m_max(std::max<qint64>(0, maxMessageSize))
+      m_noContextTakeover(noContextTakeover),
+      m_max(maxMessageSize < 0 ? std::numeric_limits<qint64>::max() / 2 : maxMessageSize)
 {
     m_stream->ready = inflateInit2(&m_stream->z, -m_windowBits) == Z_OK;
     if (!m_stream->ready)
@@ -654,7 +655,9 @@ Inflater::Status Inflater::inflateInput(QByteArrayView input, QByteArray &out, b
             if (produced > room) {
                 out.append(block, qsizetype(room));
                 m_messageOutput = m_max;
-                fail(Status::TooLarge, m_messageInput + consumed,
+                // No offset: zlib did not fail, and where its input stood when the output hit
+                // the limit depends on how the octets were split.
+                fail(Status::TooLarge, -1,
                      u"the message inflates to more than "_s + QString::number(m_max) +
                          u" octets (local limit)"_s);
                 return m_status;
@@ -772,8 +775,13 @@ QByteArray deflateForSend(Deflater &deflater, DeflateSend mode, QByteArrayView p
         return out;
     }
     case DeflateSend::ForeignContext: {
-        QByteArray out =
-            withoutTail(deflateOnce(agreement.clientWindowBits, payload, payload, Z_SYNC_FLUSH));
+        // The dictionary is the payload's start, short enough that zlib matches against all of
+        // it (its matches reach less than the window less 262 octets back): from its second
+        // octet on, the message is matches into octets the server never saw.
+        const int bits = zlibWindowBits(agreement.clientWindowBits);
+        const QByteArrayView dictionary =
+            payload.first(std::min<qsizetype>(payload.size(), (qsizetype(1) << bits) - 263));
+        QByteArray out = withoutTail(deflateOnce(bits, dictionary, payload, Z_SYNC_FLUSH));
         keepInStep();
         return out;
     }

@@ -16,7 +16,7 @@ namespace wsi {
 // the deflater for what we send, and the deliberately broken ways of sending compressed data.
 // The one implementation: the session, the trace's message view, the reports and the window
 // all ask these functions, so a response is judged, and a message inflated, the same way
-// everywhere.
+// everywhere. docs/deflate.md §2.1 lists the failure texts, §5.2 the send modes.
 
 // One permessage-deflate offer or response element (RFC 7692 §7.1).
 struct DeflateParams
@@ -125,6 +125,8 @@ public:
         TooLarge, // the message inflates to more than maxMessageSize (1009)
     };
 
+    // windowBits: the agreed window of the sending side (8 is inflated with 9, see
+    // zlibWindowBits()); maxMessageSize < 0: no limit.
     Inflater(int windowBits, bool noContextTakeover, qint64 maxMessageSize);
     ~Inflater();
     Inflater(const Inflater &) = delete;
@@ -138,8 +140,8 @@ public:
     // (§7.2.2), then forgets the window under no_context_takeover. Returns the message's status.
     Status finishMessage(QByteArray &out);
 
-    // Where zlib failed, as an offset in the message's compressed octets (the tail appended by
-    // finishMessage() counts from messageInput() on); -1 without an error.
+    // Where zlib failed (Error), as an offset in the message's compressed octets (the tail
+    // appended by finishMessage() counts from messageInput() on); -1 otherwise (also TooLarge).
     [[nodiscard]] qint64 errorOffset() const { return m_errorOffset; }
     // "invalid block type at compressed octet 3", "the message inflates to more than 1048576
     // octets (local limit)"; empty without an error.
@@ -212,15 +214,16 @@ enum class DeflateSend : quint8 {
 };
 
 // The payload to put on the wire for `mode` (Uncompressed and Rsv1Uncompressed: `payload` as
-// is). `deflater` is the connection's deflater for the agreement; the broken modes compress with
-// a throwaway stream and still pass the payload through `deflater` (output dropped), so that
-// under context takeover its window stays the server's and the next Agreed message decodes.
+// is). `deflater` is the connection's deflater for the agreement. WrongWindow, ForeignContext
+// and GarbageAfterFinal compress with a throwaway stream and still pass the payload through
+// `deflater` (output dropped), so that under context takeover its window stays the server's and
+// the next Agreed message decodes; KeepTail uses `deflater` itself.
 // WrongWindow equals Agreed when the agreement already is 15 bits, and breaks a server only
 // when the payload has matches further back than the agreed window. ForeignContext compresses
-// the payload against a dictionary of itself, so every match points before the message: under
-// no_context_takeover the server finds no such octets (an inflate error); with context
-// takeover they point into its window and inflate to other text. An empty payload cannot be
-// broken that way and gives 0x00.
+// the payload against a dictionary of its own first octets, so its start is matches that point
+// before the message: under no_context_takeover the server finds no such octets (an inflate
+// error); with context takeover they point into its window and inflate to other text. A
+// payload under 3 octets (no match is that short) cannot be broken that way.
 [[nodiscard]] QByteArray deflateForSend(Deflater &deflater, DeflateSend mode,
                                         QByteArrayView payload, const DeflateAgreement &agreement);
 // True for every mode but Uncompressed.

@@ -7,6 +7,7 @@
 #include <QNetworkProxyQuery>
 #include <QStringList>
 
+#include <algorithm>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -99,11 +100,13 @@ QStringList headLines(const QByteArray &head)
     return lines;
 }
 
-// Where an HTTP head ends (just after CRLF CRLF, or LF LF from a lenient proxy), or -1.
-qsizetype headEnd(const QByteArray &buffer)
+// Where an HTTP head ends (just after CRLF CRLF, or LF LF from a lenient proxy), or -1. The
+// search starts at `from`: octets before it were searched already (less the 3 a split may cut).
+qsizetype headEnd(const QByteArray &buffer, qsizetype from)
 {
-    const qsizetype crlf = buffer.indexOf("\r\n\r\n");
-    const qsizetype lf = buffer.indexOf("\n\n");
+    from = std::max<qsizetype>(0, from - 3);
+    const qsizetype crlf = buffer.indexOf("\r\n\r\n", from);
+    const qsizetype lf = buffer.indexOf("\n\n", from);
     if (crlf >= 0 && (lf < 0 || crlf + 2 <= lf))
         return crlf + 4;
     if (lf >= 0)
@@ -337,7 +340,8 @@ ProxyHandshake::Result ProxyHandshake::next()
 
 ProxyHandshake::Result ProxyHandshake::readHttpHead()
 {
-    const qsizetype end = headEnd(m_buffer);
+    const qsizetype end = headEnd(m_buffer, m_searched);
+    m_searched = m_buffer.size();
     if (end < 0) {
         if (m_buffer.size() >= kMaxHttpHead)
             return fail(u"the proxy's reply head is larger than 16 KiB"_s);
@@ -347,6 +351,7 @@ ProxyHandshake::Result ProxyHandshake::readHttpHead()
         return fail(u"the proxy's reply head is larger than 16 KiB"_s);
     const QByteArray head = m_buffer.left(end);
     m_buffer.remove(0, end);
+    m_searched = 0; // an interim response's successor is searched from its start
     const QStringList lines = headLines(head);
     const QString replyText = QString::fromLatin1(head);
     const QString statusLine = lines.value(0);

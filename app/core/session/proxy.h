@@ -108,7 +108,8 @@ private:
     QString m_host;
     quint16 m_port = 0;
     Step m_step = Step::Idle;
-    QByteArray m_buffer; // the proxy's octets not yet consumed
+    QByteArray m_buffer;      // the proxy's octets not yet consumed
+    qsizetype m_searched = 0; // of m_buffer, searched for the end of an HTTP head
 };
 
 } // namespace wsi

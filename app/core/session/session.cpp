@@ -299,10 +299,10 @@ void ClientSession::onConnected()
     connected.text =
         m_socket->peerAddress().toString() + u':' + QString::number(m_socket->peerPort());
     if (!m_proxy.isDirect()) {
-        // The peer is the proxy: name the target too.
+        // TCP's peer is the proxy (the text's first word, as captures read it); the target too.
         const QUrl &url = m_settings.url;
-        connected.text = url.host() + u':' + QString::number(url.port(m_tls ? 443 : 80)) +
-                         u" through "_s + m_proxy.displayName() + u" ("_s + connected.text + u')';
+        connected.text += u" through "_s + m_proxy.displayName() + u" to "_s + url.host() + u':' +
+                          QString::number(url.port(m_tls ? 443 : 80));
     }
     // wss://: what the TLS handshake established (protocol, cipher, the server's chain).
     if (m_tlsClient && m_tlsClient->isEncrypted())

@@ -4,7 +4,6 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
-#include <QFileInfo>
 #include <QHostAddress>
 #include <QScopeGuard>
 #include <QSslError>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "suite/casereport.h"
 
+#include "trace/inflation.h"
 #include "trace/messages.h"
 #include "trace/wirelog.h"
 
@@ -20,21 +21,6 @@ using namespace Qt::StringLiterals;
 namespace wsi {
 
 namespace {
-
-// The seam with the session's permessage-deflate (trace/messages.h: DeflateStatistics,
-// deflateStatistics()). Until that is in the tree, no octet counts as compressed: no ratios.
-#if !__has_include("protocol/permessagedeflate.h")
-struct DeflateStatistics
-{
-    qint64 rxWireOctets = 0, rxAppOctets = 0, txWireOctets = 0, txAppOctets = 0;
-    [[nodiscard]] std::optional<double> rxRatio() const { return std::nullopt; }
-    [[nodiscard]] std::optional<double> txRatio() const { return std::nullopt; }
-};
-DeflateStatistics deflateStatistics(const Trace &)
-{
-    return {};
-}
-#endif
 
 QJsonValue ratioJson(std::optional<double> ratio)
 {

@@ -29,21 +29,6 @@ struct CaseState
     bool decided = false;
 };
 
-// Whether the opening handshake agreed on permessage-deflate. The seam with the session's
-// negotiation (ClientSession::deflateAgreement(), protocol/permessagedeflate.h): until that is
-// in the tree, nothing is ever agreed and the 12.x/13.x cases come out UNIMPLEMENTED.
-#if __has_include("protocol/permessagedeflate.h")
-bool deflateAgreed(const ClientSession &session)
-{
-    return session.deflateAgreement().agreed;
-}
-#else
-bool deflateAgreed(const ClientSession &)
-{
-    return false;
-}
-#endif
-
 // docs/cases.md §2.4: after each message or pong, the fuzzer closes when the received list equals
 // every expected list (vacuously true for an empty map), the case expects to close and does not
 // suppress it.
@@ -109,7 +94,7 @@ void sendCorpusSlice(ClientSession &session, const CaseDefinition &def, CaseStat
 void openDeflateCase(ClientSession &session, const CaseDefinition &def, CaseState &state)
 {
     session.setWireLog(false, true);
-    if (!deflateAgreed(session)) {
+    if (!session.deflateAgreement().agreed) {
         state.seen.customBehavior = Verdict::Unimplemented;
         // The reference leaves the case's initial text in place.
         state.seen.customResult = u"Actual events differ from any expected."_s;

@@ -916,6 +916,21 @@ bool writeJsonReport(const ReportInput &input, QIODevice &device)
             };
         }
         members.emplace_back(u"tls"_s, value(tlsValue));
+        // The proxy leg (docs/proxies.md §2.3): null on a direct connection.
+        QJsonArray leg;
+        QJsonValue proxyFailure(QJsonValue::Null);
+        for (const TraceEvent &e : trace.events()) {
+            if (e.kind == TraceEvent::Kind::ProxyRequest || e.kind == TraceEvent::Kind::ProxyReply)
+                leg.append(QJsonObject{
+                    {u"direction"_s, e.kind == TraceEvent::Kind::ProxyRequest ? u"TX"_s : u"RX"_s},
+                    {u"text"_s, e.text}});
+            else if (e.kind == TraceEvent::Kind::ProxyFailed)
+                proxyFailure = e.text;
+        }
+        members.emplace_back(
+            u"proxy"_s, value(leg.isEmpty() && proxyFailure.isNull()
+                                  ? QJsonValue(QJsonValue::Null)
+                                  : QJsonObject{{u"leg"_s, leg}, {u"failure"_s, proxyFailure}}));
     }
     // In the order QJsonObject keeps its keys (sorted), as the report was written before.
     std::sort(members.begin(), members.end(),
