@@ -224,6 +224,11 @@ void TestDeflateView::composerBrokenMode()
     QVERIFY(rules.contains(u"Breaks the rules on purpose"_s));
     // The frame is still encodable: breaking compression is no input error.
     QVERIFY(composer.canSend());
+    if (const QString shots = qEnvironmentVariable("WSI_DEFLATE_SHOTS"); !shots.isEmpty()) {
+        QTest::qWait(50);
+        QVERIFY(
+            composer.grab().save(shots + u"/composer-"_s + QString::number(int(mode)) + u".png"_s));
+    }
 
     // Both kinds of step carry it.
     QCOMPARE(composer.frameStep().deflate, std::optional<DeflateSend>(mode));
