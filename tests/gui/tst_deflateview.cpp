@@ -9,7 +9,9 @@
 #include "gui/framedetailpane.h"
 #include "gui/handshakepanel.h"
 #include "gui/hexview.h"
+#include "gui/mainwindow.h"
 #include "gui/messagemodel.h"
+#include "gui/sessioncontroller.h"
 #include "gui/statisticspanel.h"
 #include "gui/tracestore.h"
 #include "protocol/frameparser.h"
@@ -28,6 +30,7 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QSettings>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextDocument>
@@ -173,8 +176,19 @@ class TestDeflateView : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_recordings; // the window records every connection: not into the user's folder
+
 private Q_SLOTS:
-    void init() { QSettings().clear(); }
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(u"WebSocketInspector-Tests"_s);
+        QVERIFY(m_recordings.isValid());
+    }
+    void init()
+    {
+        QSettings().clear();
+        QSettings().setValue(u"recording/folder"_s, m_recordings.path());
+    }
 
     void composerBrokenMode_data();
     void composerBrokenMode();
@@ -188,6 +202,7 @@ private Q_SLOTS:
     void statisticsRatio();
     void handshakeStates();
     void realSession();
+    void window();
 };
 
 void TestDeflateView::composerBrokenMode_data()
@@ -675,6 +690,66 @@ void TestDeflateView::realSession()
     handshake.setTrace(store.trace());
     QVERIFY2(handshake.deflateText().startsWith(u"permessage-deflate agreed: "_s),
              qPrintable(handshake.deflateText()));
+}
+
+void TestDeflateView::window()
+{
+    // The whole window against a compressing server, as a user runs it: the offer from the
+    // settings, a message sent, its echo looked at.
+    PythonWebsockets server;
+    const QString why = server.start();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    MainWindow window;
+    window.setUrl(server.url().toString());
+    SessionSettings settings = window.connectionBar()->settings();
+    DeflateParams offer;
+    offer.clientMaxWindowBits = true;
+    settings.handshake.extensions = {offer.toHeaderValue()};
+    window.connectionBar()->setSettings(settings);
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(window.controller()->state(), SessionState::Open, 5000);
+    QByteArray text;
+    for (int i = 0; i < 30; ++i)
+        text += "a message the window shows inflated, " + QByteArray::number(i % 5) + "\n";
+    window.controller()->run({test::textMessage(text)});
+
+    // The Messages table: both messages at their inflated size, tagged compressed.
+    const QAbstractItemModel *messages = window.messageView()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), 2, 5000);
+    for (int row = 0; row < 2; ++row) {
+        QCOMPARE(messages->index(row, MessageModel::SizeColumn).data().toString(),
+                 QString::number(text.size()));
+        QVERIFY(messages->index(row, MessageModel::TypeColumn)
+                    .data()
+                    .toString()
+                    .contains(u"compressed"_s));
+        QVERIFY(messages->index(row, MessageModel::PreviewColumn)
+                    .data()
+                    .toString()
+                    .startsWith(u"a message the window shows inflated"_s));
+    }
+
+    // The echo selected in the frame table: the detail pane shows it inflated.
+    QTableView *frames = window.frameView();
+    int echo = -1;
+    for (int row = 0; row < frames->model()->rowCount() && echo < 0; ++row) {
+        if (frames->model()->index(row, 2).data().toString() == u"RX"_s)
+            echo = row;
+    }
+    QVERIFY(echo >= 0);
+    frames->selectRow(echo);
+    QTRY_VERIFY(window.detailPane()->showsInflated());
+    QCOMPARE(window.detailPane()->inflatedText(), QString::fromUtf8(text));
+
+    // The Handshake and Statistics tabs, and the composer, know the agreement.
+    QTRY_VERIFY2(window.handshakePanel()->deflateText().startsWith(u"permessage-deflate agreed"_s),
+                 qPrintable(window.handshakePanel()->deflateText()));
+    QTRY_VERIFY(window.statisticsPanel()->deflateText().contains(u"1 message compressed"_s));
+    const QString agreed = window.handshakePanel()->deflateNegotiation().agreement.describe();
+    QTRY_VERIFY(child<QLabel>(window.composer(), "compressionNote")->text().contains(agreed));
 }
 
 QTEST_MAIN(TestDeflateView)
