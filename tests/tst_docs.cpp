@@ -120,9 +120,8 @@ private Q_SLOTS:
     void pagesAreNumbered()
     {
         // The pages code cites give every section a number, so that a citation stays exact.
-        for (const QString &page :
-             {u"captures"_s, u"cases"_s, u"closing"_s, u"deflate"_s, u"proxies"_s, u"reports"_s,
-              u"sending"_s, u"tls"_s}) {
+        for (const QString &page : {u"captures"_s, u"cases"_s, u"closing"_s, u"deflate"_s,
+                                    u"proxies"_s, u"reports"_s, u"sending"_s, u"tls"_s}) {
             const QString doc = QString::fromUtf8(readAll(u"docs/"_s + page + u".md"_s));
             QVERIFY2(!doc.isEmpty(), qPrintable(page));
             static const QRegularExpression anyHeading(u"^(#{2,6}) (.*)$"_s,

@@ -244,6 +244,22 @@ void ComposerWidget::setupCombos()
         }
     }
     m_ui->closeCodeCombo->setCurrentIndex(m_ui->closeCodeCombo->findData(1000));
+
+    // The modes by the core's names (the ones the scenarios, the reports and the CLI use), each
+    // explained by the rule it breaks or keeps.
+    m_ui->compressionCombo->addItem(tr("Default (when agreed)"), -1);
+    m_ui->compressionCombo->setItemData(
+        0,
+        tr("A message is compressed when the server agreed to permessage-deflate; a frame's "
+           "payload goes as given"),
+        Qt::ToolTipRole);
+    for (const DeflateSend mode : deflateSendModes()) {
+        m_ui->compressionCombo->addItem(deflateSendName(mode), int(mode));
+        const int i = m_ui->compressionCombo->count() - 1;
+        m_ui->compressionCombo->setItemData(i, deflateSendBreaks(mode), Qt::ToolTipRole);
+        if (mode != DeflateSend::Agreed && mode != DeflateSend::Uncompressed)
+            m_ui->compressionCombo->setItemData(i, QColor(c.warning), Qt::ForegroundRole);
+    }
 }
 
 void ComposerWidget::setupConnections()
@@ -259,6 +275,7 @@ void ComposerWidget::setupConnections()
     connect(m_ui->declaredLengthEdit, &QLineEdit::textChanged, this, onFrameField);
     connect(m_ui->chopSpin, &QSpinBox::valueChanged, this, onFrameField);
     connect(m_ui->chopDelaySpin, &QSpinBox::valueChanged, this, onFrameField);
+    connect(m_ui->compressionCombo, &QComboBox::currentIndexChanged, this, onFrameField);
 
     // "1 octet", "2 octets": the suffix follows the value.
     for (QSpinBox *spin : {m_ui->chopSpin, m_ui->repeatLengthSpin, m_ui->fragmentSizeSpin}) {
@@ -645,6 +662,7 @@ void ComposerWidget::refresh()
     m_ruleBreaks = computeRuleBreaks(spec);
 
     refreshPreview(spec);
+    refreshCompressionNote();
     refreshCloseInfo();
     refreshButtons();
 }
@@ -712,6 +730,19 @@ QStringList ComposerWidget::computeRuleBreaks(const FrameSpec &spec) const
             break;
         }
     }
+    // The compression chosen: the RFC 7692 rule it breaks (the valid modes break none).
+    if (const std::optional<DeflateSend> mode = deflateMode()) {
+        if (*mode != DeflateSend::Agreed && *mode != DeflateSend::Uncompressed)
+            rules << tr("permessage-deflate, %1: %2")
+                         .arg(deflateSendName(*mode), deflateSendBreaks(*mode));
+        // A frame step is compressed as one frame, whatever its opcode: RSV1 belongs on the
+        // first frame of a data message only (RFC 7692 §6).
+        if (deflateSendSetsRsv1(*mode) && isControlOpcode(spec.opcode))
+            rules << tr("compressed control frame: RSV1 on opcode %1 (RFC 7692 §6.1)")
+                         .arg(spec.opcode);
+        else if (deflateSendSetsRsv1(*mode) && spec.opcode == quint8(Opcode::Continuation))
+            rules << tr("compressed continuation frame: RSV1 on a continuation (RFC 7692 §6.1)");
+    }
     return rules;
 }
 
@@ -734,7 +765,8 @@ QString ComposerWidget::headerBitsHtml(const QByteArray &header, const FrameSpec
     };
     const QList<Field> byte0 = {
         {tr("FIN"), bits(b0 >> 7, 1), isControlOpcode(spec.opcode) && !spec.fin},
-        {tr("RSV1"), bits((b0 >> 6) & 1, 1), (b0 & 0x40) != 0},
+        {tr("RSV1"), bits((b0 >> 6) & 1, 1),
+         (b0 & 0x40) != 0 && !(deflateMode() && deflateSendSetsRsv1(*deflateMode()))},
         {tr("RSV2"), bits((b0 >> 5) & 1, 1), (b0 & 0x20) != 0},
         {tr("RSV3"), bits((b0 >> 4) & 1, 1), (b0 & 0x10) != 0},
         {tr("OPCODE"), bits(b0 & 0xF, 4), isReservedOpcode(b0 & 0xF)},
@@ -896,6 +928,9 @@ void ComposerWidget::refreshPreview(const FrameSpec &spec)
     FrameSpec shown = spec;
     if (shown.maskMode == MaskMode::Random)
         shown.maskKey = m_exampleKey;
+    // The compression chosen sets RSV1 when the frame is sent (RFC 7692 §6).
+    if (const std::optional<DeflateSend> mode = deflateMode(); mode && deflateSendSetsRsv1(*mode))
+        shown.rsv |= 4;
     const qint64 wire = spec.wirePayloadLength();
     // The header alone: the same length field, no payload octets.
     FrameSpec headerOnly = shown;
@@ -946,6 +981,57 @@ void ComposerWidget::refreshPreview(const FrameSpec &spec)
             html += u"<br>\u2022 "_s + colored(rule.toHtmlEscaped(), c.warning);
         m_ui->rulesLabel->setText(html);
     }
+}
+
+std::optional<DeflateSend> ComposerWidget::deflateMode() const
+{
+    const int data = m_ui->compressionCombo->currentData().toInt();
+    if (data < 0)
+        return std::nullopt;
+    return DeflateSend(data);
+}
+
+void ComposerWidget::setDeflateMode(std::optional<DeflateSend> mode)
+{
+    const int index = m_ui->compressionCombo->findData(mode ? int(*mode) : -1);
+    m_ui->compressionCombo->setCurrentIndex(std::max(0, index));
+}
+
+void ComposerWidget::setDeflateAgreement(const DeflateAgreement &agreement)
+{
+    m_deflateAgreement = agreement;
+    refreshCompressionNote();
+}
+
+void ComposerWidget::refreshCompressionNote()
+{
+    const Colors c = colors();
+    const std::optional<DeflateSend> mode = deflateMode();
+    QStringList lines;
+    QString color;
+    if (!mode) {
+        lines << (m_deflateAgreement.agreed
+                      ? tr("Messages are compressed as agreed (%1); a frame's payload goes as "
+                           "given.")
+                            .arg(m_deflateAgreement.describe())
+                      : tr("Messages are compressed when the server agrees to permessage-deflate; "
+                           "a frame's payload goes as given."));
+    } else {
+        // For the valid modes the core says what keeps them valid; the broken ones are listed
+        // with the preview's rules.
+        if (*mode == DeflateSend::Agreed || *mode == DeflateSend::Uncompressed)
+            lines << deflateSendBreaks(*mode);
+        else
+            color = c.warning;
+        if (*mode != DeflateSend::Uncompressed && *mode != DeflateSend::Rsv1Uncompressed)
+            lines << tr("The payload is compressed when it is sent; the preview shows it before "
+                        "compression.");
+        if (deflateSendSetsRsv1(*mode) && !m_deflateAgreement.agreed && m_connected)
+            lines << tr("This connection agreed no permessage-deflate: RSV1 is set without a "
+                        "negotiated extension (RFC 6455 §5.2).");
+    }
+    m_ui->compressionNote->setText(lines.join(u'\n'));
+    m_ui->compressionNote->setStyleSheet(color.isEmpty() ? QString() : u"color: "_s + color);
 }
 
 void ComposerWidget::refreshCloseInfo()
@@ -1057,6 +1143,7 @@ Step ComposerWidget::frameStep() const
 {
     Step step = Step::makeFrame(frameSpec());
     step.chopDelayMs = chopDelayMs();
+    step.deflate = deflateMode();
     return step;
 }
 
@@ -1069,6 +1156,7 @@ Step ComposerWidget::messageStep(bool binary) const
     step.chopSize = m_ui->chopSpin->value();
     step.sync = m_ui->syncCheck->isChecked();
     step.chopDelayMs = chopDelayMs();
+    step.deflate = deflateMode();
     return step;
 }
 
@@ -1163,6 +1251,7 @@ bool ComposerWidget::loadStep(const Step &step)
     case Step::Kind::FrameHeader:
         setFrameSpec(step.frame);
         setChopDelayMs(step.chopDelayMs);
+        setDeflateMode(step.deflate);
         break;
     case Step::Kind::FrameData:
         setPayloadEditor(step.payload);
@@ -1175,6 +1264,8 @@ bool ComposerWidget::loadStep(const Step &step)
         m_ui->chopSpin->setValue(step.chopSize);
         m_ui->syncCheck->setChecked(step.sync);
         m_ui->chopDelaySpin->setValue(step.chopDelayMs);
+        if (step.kind == Step::Kind::Message)
+            setDeflateMode(step.deflate);
         m_updating = false;
         setPayloadEditor(step.payload);
         break;
@@ -1319,6 +1410,7 @@ QVariantMap ComposerWidget::saveState() const
     state[u"chopDelayMs"_s] = m_ui->chopDelaySpin->value();
     state[u"sync"_s] = m_ui->syncCheck->isChecked();
     state[u"fragmentSize"_s] = m_ui->fragmentSizeSpin->value();
+    state[u"deflate"_s] = m_ui->compressionCombo->currentData().toInt();
     state[u"closeCode"_s] = m_ui->closeCodeCombo->currentText();
     state[u"closeReason"_s] = m_ui->closeReasonEdit->text();
     state[u"quickToSequence"_s] = m_ui->quickToSequenceCheck->isChecked();
@@ -1359,6 +1451,7 @@ void ComposerWidget::restoreState(const QVariantMap &state)
     m_ui->chopDelaySpin->setValue(intValue(u"chopDelayMs"_s, 0));
     m_ui->syncCheck->setChecked(state.value(u"sync"_s).toBool());
     m_ui->fragmentSizeSpin->setValue(intValue(u"fragmentSize"_s, 0));
+    setComboData(m_ui->compressionCombo, intValue(u"deflate"_s, -1));
     if (state.contains(u"closeCode"_s)) {
         const QString code = state.value(u"closeCode"_s).toString();
         const int index = m_ui->closeCodeCombo->findText(code);

@@ -46,6 +46,13 @@ public:
     void setFrameSpec(const wsi::FrameSpec &spec);
     [[nodiscard]] int chopDelayMs() const;
     void setChopDelayMs(int milliseconds);
+    // permessage-deflate for the frame and message steps (Step::deflate): nullopt is the
+    // default (a message compressed when the extension was agreed, a frame's payload as given).
+    [[nodiscard]] std::optional<wsi::DeflateSend> deflateMode() const;
+    void setDeflateMode(std::optional<wsi::DeflateSend> mode);
+    // What the connection agreed (not agreed: none yet, or declined); the compression note
+    // says what a choice does on it.
+    void setDeflateAgreement(const wsi::DeflateAgreement &agreement);
 
     [[nodiscard]] PayloadMode payloadMode() const;
     void setPayloadMode(PayloadMode mode);
@@ -57,7 +64,8 @@ public:
 
     // Why the frame cannot be encoded (each also shown next to its field); empty when it can.
     [[nodiscard]] QStringList inputErrors() const { return m_inputErrors; }
-    // The rules of RFC 6455 the composed frame breaks on purpose, as shown in the preview.
+    // The rules of RFC 6455 (and RFC 7692, for the compression chosen) the composed frame breaks
+    // on purpose, as shown in the preview.
     [[nodiscard]] QStringList ruleBreaks() const { return m_ruleBreaks; }
     // True when the frame can be encoded (whether connected or not).
     [[nodiscard]] bool canSend() const { return m_inputErrors.isEmpty(); }
@@ -130,6 +138,7 @@ private:
     void refresh();
     void refreshPreview(const wsi::FrameSpec &spec);
     void refreshCloseInfo();
+    void refreshCompressionNote();
     void refreshButtons();
     void updateEditingUi();
     // Characters of the fixed font a preview line has room for in the pane as it is now.
@@ -167,6 +176,8 @@ private:
 
     QStringList m_inputErrors;
     QStringList m_ruleBreaks;
+
+    wsi::DeflateAgreement m_deflateAgreement;
 
     int m_editingRow = -1;
     wsi::Step m_editingStep;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "protocol/permessagedeflate.h"
+#include "session/proxy.h"
 #include "session/session.h"
 
 #include <QDialog>
@@ -40,14 +42,49 @@ public:
     // Whether the user changed the Raw request box (then it is no longer refreshed).
     [[nodiscard]] bool isRawRequestEdited() const { return m_rawEdited; }
 
+    // The Compression tab's permessage-deflate offer; nullopt while its group is unchecked.
+    [[nodiscard]] std::optional<DeflateParams> deflateOffer() const;
+    void setDeflateOffer(const std::optional<DeflateParams> &offer);
+
+    // Sec-WebSocket-Extensions as a list of elements, split into the Compression tab's offer
+    // and the rest (the Extensions field): the first element is the tab's when it is the only
+    // permessage-deflate element and reads back exactly as DeflateParams::toHeaderValue() writes
+    // it; any other offer stays as typed.
+    struct SplitExtensions
+    {
+        std::optional<DeflateParams> deflate;
+        QStringList typed;
+    };
+    [[nodiscard]] static SplitExtensions splitExtensions(const QStringList &extensions);
+    // The opposite: the tab's offer first, unless a typed element names permessage-deflate.
+    [[nodiscard]] static QStringList joinExtensions(const std::optional<DeflateParams> &deflate,
+                                                    const QStringList &typed);
+
+    // Why the fields cannot make a connection (a TLS certificate that does not load, a bad
+    // ALPN name, …), shown inline; OK keeps the dialog open while there is one. Empty when none.
+    [[nodiscard]] QString validationError() const;
+
+public Q_SLOTS:
+    void accept() override;
+
 private:
     void refreshRawRequest();
+    void refreshDeflate();
+    void refreshTls();
+    [[nodiscard]] TlsOptions tlsOptions() const;
+    [[nodiscard]] ProxySettings proxySettings() const;
+    void setProxySettings(const ProxySettings &proxy);
+    void refreshProxy();   // fields → enabled state, URL field
+    void proxyUrlEdited(); // URL field → fields (or an inline error)
+    [[nodiscard]] QString proxyError() const;
+    void setTlsOptions(const TlsOptions &options);
 
     std::unique_ptr<::Ui::ConnectionSettingsDialog> m_ui;
     QUrl m_url;
-    bool m_rawEdited = false;  // the user typed in the Raw request box
-    bool m_loading = false;    // setSettings() is filling the fields
-    bool m_settingRaw = false; // the box is being filled by us
+    bool m_rawEdited = false;    // the user typed in the Raw request box
+    bool m_loading = false;      // setSettings() is filling the fields
+    bool m_settingRaw = false;   // the box is being filled by us
+    bool m_settingProxy = false; // the proxy fields or URL are being filled by us
 };
 
 // The bar above everything: URL with history, Connect/Disconnect, the state badge (saying TLS

@@ -168,4 +168,22 @@ QString quotedPreview(const QByteArray &payload, int maxChars)
     return u'\u201C' + text.value_or(QString()) + u'\u201D';
 }
 
+QString ratioPercent(double ratio)
+{
+    return Format::tr("%1 %").arg(QLocale().toString(ratio * 100.0, 'f', 1));
+}
+
+QString compression(qint64 wireOctets, qint64 inflatedOctets)
+{
+    const QLocale locale;
+    const QString sizes =
+        resolvePlural(Format::tr("%1 → %2 octet(s)", nullptr, pluralCount(inflatedOctets)),
+                      inflatedOctets)
+            .arg(locale.toString(wireOctets), locale.toString(inflatedOctets));
+    if (inflatedOctets <= 0)
+        return sizes;
+    return Format::tr("%1, %2").arg(sizes,
+                                    ratioPercent(double(wireOctets) / double(inflatedOctets)));
+}
+
 } // namespace wsi::gui::format

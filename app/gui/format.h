@@ -82,4 +82,13 @@ namespace wsi::gui::format {
 // binary payloads are described by their size alone.
 [[nodiscard]] QString quotedPreview(const QByteArray &payload, int maxChars = 24);
 
+// ---- permessage-deflate
+// --------------------------------------------------------------------------
+
+// A compression ratio, wire octets over application octets, as a percentage: "30.5 %".
+[[nodiscard]] QString ratioPercent(double ratio);
+// A compressed message's sizes and ratio: "312 → 1,024 octets, 30.5 %" (no ratio when nothing
+// inflated).
+[[nodiscard]] QString compression(qint64 wireOctets, qint64 inflatedOctets);
+
 } // namespace wsi::gui::format

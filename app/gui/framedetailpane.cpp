@@ -81,6 +81,12 @@ FrameDetailPane::FrameDetailPane(QWidget *parent)
     const QFont fixed = m_ui->frameHex->font();
     m_ui->textEdit->setFont(fixed);
     m_ui->jsonEdit->setFont(fixed);
+    m_ui->inflatedText->setFont(fixed);
+    // The hex view needs its 16 octets and their characters a line; the text wraps.
+    m_ui->inflateSplitter->setStretchFactor(0, 2);
+    m_ui->inflateSplitter->setStretchFactor(1, 1);
+    // Side by side the inflated views have small minimum widths (framedetailpane.ui): they
+    // must not hold the pane wider than its other tabs do. Squeezed, they scroll.
     setupBitsTable();
 
     connect(m_ui->frameHex, &HexView::selectionChanged, this, &FrameDetailPane::onFrameSelection);
@@ -111,6 +117,31 @@ HexView *FrameDetailPane::maskedHexView() const
 QString FrameDetailPane::summaryText() const
 {
     return m_summaryPlain;
+}
+
+HexView *FrameDetailPane::compressedHexView() const
+{
+    return m_ui->compressedHex;
+}
+
+HexView *FrameDetailPane::inflatedHexView() const
+{
+    return m_ui->inflatedHex;
+}
+
+QString FrameDetailPane::inflatedText() const
+{
+    return m_ui->inflatedText->toPlainText();
+}
+
+QString FrameDetailPane::inflateNoteText() const
+{
+    return m_ui->inflateNote->text();
+}
+
+bool FrameDetailPane::showsInflated() const
+{
+    return m_ui->payloadTabs->isTabVisible(m_ui->payloadTabs->indexOf(m_ui->inflatedTab));
 }
 
 void FrameDetailPane::setupBitsTable()
@@ -198,6 +229,12 @@ void FrameDetailPane::clear()
     m_ui->jsonNote->clear();
     m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->maskedTab), false);
     m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->closeTab), false);
+    m_ui->payloadTabs->setTabVisible(m_ui->payloadTabs->indexOf(m_ui->inflatedTab), false);
+    m_ui->compressedHex->setData({});
+    m_ui->compressedHex->setRanges({});
+    m_ui->inflatedHex->setData({});
+    m_ui->inflatedText->clear();
+    m_ui->inflateNote->clear();
     m_ui->payloadTabs->setEnabled(false);
 }
 
@@ -220,7 +257,7 @@ void FrameDetailPane::highlightPayload(qint64 offset, qint64 length)
         m_ui->payloadTabs->setCurrentWidget(m_ui->unmaskedTab);
 }
 
-void FrameDetailPane::setFrame(const Trace &trace, qsizetype index)
+void FrameDetailPane::setFrame(const Trace &trace, qsizetype index, const TraceInflation *inflation)
 {
     if (index < 0 || size_t(index) >= trace.frames().size()) {
         clear();
@@ -264,6 +301,123 @@ void FrameDetailPane::setFrame(const Trace &trace, qsizetype index)
     showHeaderBits(frame, octets);
     showOctets(frame, octets);
     showPayload(frame, unmasked, masked);
+    const QString deflate = showInflated(trace, index, inflation);
+    if (!deflate.isEmpty()) {
+        m_summaryPlain += u'\n' + deflate;
+        m_ui->summaryLabel->setText(m_ui->summaryLabel->text() + u"<br>"_s + html(deflate));
+    }
+}
+
+QString FrameDetailPane::showInflated(const Trace &trace, qsizetype index,
+                                      const TraceInflation *inflation)
+{
+    QTabWidget *tabs = m_ui->payloadTabs;
+    const int tab = tabs->indexOf(m_ui->inflatedTab);
+    const bool wasShown = tabs->isTabVisible(tab);
+    const TraceInflation::Message *m =
+        inflation && inflation->active() ? inflation->messageOfFrame(index) : nullptr;
+    if (!m) {
+        tabs->setTabVisible(tab, false);
+        if (tabs->currentIndex() == tab || !tabs->isTabVisible(tabs->currentIndex()))
+            tabs->setCurrentWidget(m_ui->unmaskedTab);
+        m_ui->compressedHex->setData({});
+        m_ui->inflatedHex->setData({});
+        m_ui->inflatedText->clear();
+        m_ui->inflateNote->clear();
+        return {};
+    }
+    using State = TraceInflation::State;
+
+    // The message's compressed octets: the payloads of its frames in order (control frames may
+    // sit between them), this frame's marked. Error offsets count in these octets.
+    QByteArray compressed;
+    QList<HexView::Range> ranges;
+    int position = 0;
+    int frames = 0;
+    const FrameVector &all = trace.frames();
+    for (qint64 i = m->firstFrame; i <= m->lastFrame && size_t(i) < all.size(); ++i) {
+        if (inflation->messageOfFrame(i) != m)
+            continue;
+        ++frames;
+        const QByteArray payload = wirePayload(trace, all[size_t(i)]);
+        if (i == index) {
+            position = frames;
+            if (m->firstFrame != m->lastFrame && !payload.isEmpty())
+                ranges << HexView::Range{compressed.size(), payload.size(),
+                                         partColor(Part::Payload), tr("This frame's payload")};
+        }
+        compressed += payload;
+    }
+    if (m->state == State::Failed && m->errorOffset >= 0 && m->errorOffset < compressed.size())
+        ranges << HexView::Range{m->errorOffset, 1, partColor(Part::InvalidUtf8),
+                                 tr("Where inflating failed")};
+    m_ui->compressedHex->setData(compressed);
+    m_ui->compressedHex->setRanges(ranges);
+    m_ui->compressedHex->setPlaceholderText(tr("No compressed octets."));
+
+    const QByteArray inflated =
+        m->inflatedKept ? m->inflated : QByteArray(); // not kept: past the window's budget
+    m_ui->inflatedHex->setData(inflated);
+    m_ui->inflatedHex->setPlaceholderText(
+        m->inflatedKept ? tr("Inflates to nothing.") : tr("The inflated octets were not kept."));
+    const QByteArray shown = inflated.left(qsizetype(std::min<qint64>(inflated.size(), TextLimit)));
+    m_ui->inflatedText->setPlainText(QString::fromUtf8(shown));
+
+    const QString sizes = format::compression(m->wireOctets, m->inflatedOctets);
+    QString state;
+    QStringList notes;
+    switch (m->state) {
+    case State::Inflated:
+        state = tr("inflated");
+        notes << tr("Inflated: %1.").arg(sizes);
+        break;
+    case State::Open:
+        state = tr("open");
+        notes << tr("The message is still open: %1 so far.").arg(sizes);
+        break;
+    case State::Failed:
+        state = tr("failed");
+        notes << tr("Did not inflate: %1.").arg(m->error);
+        if (m->inflatedOctets > 0)
+            notes << tr("%1 inflated before the error.").arg(format::octets(m->inflatedOctets));
+        break;
+    case State::Unknown:
+        state = tr("unknown");
+        notes << tr("Unknown: %1.").arg(m->error);
+        break;
+    case State::Interrupted:
+        state = tr("interrupted");
+        notes << tr("Interrupted: a new message began before this one's final frame; %1 "
+                    "inflated.")
+                     .arg(sizes);
+        break;
+    }
+    if (!m->inflatedKept)
+        notes << tr("The inflated octets were not kept (the inflation budget is spent); the sizes "
+                    "are exact.");
+    if (inflated.size() > shown.size())
+        notes << tr("The text shows the first %1; the Hex tab shows them all.")
+                     .arg(format::octets(shown.size()));
+    m_ui->inflateNote->setText(notes.join(u'\n'));
+    QPalette notePalette = palette();
+    if (m->state == State::Failed || m->state == State::Unknown)
+        notePalette.setColor(QPalette::WindowText, theme::detailErrorText(palette()));
+    m_ui->inflateNote->setPalette(notePalette);
+
+    tabs->setTabVisible(tab, true);
+    // The first compressed frame shown brings its tab forward; after that the user's choice of
+    // tab stays.
+    if (!wasShown)
+        tabs->setCurrentWidget(m_ui->inflatedTab);
+
+    QString where;
+    if (m->firstFrame == m->lastFrame && m->state != State::Open)
+        where = tr("the whole message");
+    else if (m->state == State::Open)
+        where = tr("frame %1 of %2 so far").arg(position).arg(frames);
+    else
+        where = tr("frame %1 of %2").arg(position).arg(frames);
+    return tr("Compressed message (permessage-deflate, %1): %2 · %3").arg(where, sizes, state);
 }
 
 void FrameDetailPane::showSummary(const FrameRecord &f, const QByteArray &octets)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "trace/inflation.h"
 #include "trace/trace.h"
 
 #include <QByteArray>
@@ -38,7 +39,9 @@ public:
     ~FrameDetailPane() override;
 
     // Shows frames()[index] of `trace`. The pane copies what it shows; the trace may grow later.
-    void setFrame(const Trace &trace, qsizetype index);
+    // With the trace's inflation (TraceStore::inflation()), a frame of a compressed message
+    // (permessage-deflate) also shows the message compressed and inflated, side by side.
+    void setFrame(const Trace &trace, qsizetype index, const TraceInflation *inflation = nullptr);
     void clear();
     // Empties the pane and says why in its place (e.g. "A handshake line is selected: it is no
     // frame.", "The filter hides the selected frame.").
@@ -57,6 +60,13 @@ public:
     [[nodiscard]] HexView *payloadHexView() const;
     [[nodiscard]] HexView *maskedHexView() const;
     [[nodiscard]] QString summaryText() const; // the summary as plain text
+    // The compressed message's views (the Inflated tab, shown for its frames only).
+    [[nodiscard]] HexView *compressedHexView() const;
+    [[nodiscard]] HexView *inflatedHexView() const;
+    [[nodiscard]] QString inflatedText() const;
+    // The Inflated tab's note: the message's state, sizes and ratio, or why it did not inflate.
+    [[nodiscard]] QString inflateNoteText() const;
+    [[nodiscard]] bool showsInflated() const;
 
 Q_SIGNALS:
     // The user selected octets of the frame (in its octets view or a payload view), so the
@@ -79,6 +89,9 @@ private:
     void showText(const FrameRecord &frame, const QByteArray &payload);
     void showJson(const QByteArray &payload);
     void showClose(const QByteArray &payload);
+    // The Inflated tab for a frame of a compressed message; hidden for any other frame.
+    // Returns the summary's line about the message (empty for a plain frame).
+    QString showInflated(const Trace &trace, qsizetype index, const TraceInflation *inflation);
     void onFrameSelection(qint64 start, qint64 length);
     void onPayloadSelection(qint64 start, qint64 length);
     void setupBitsTable();

@@ -526,6 +526,14 @@ QString FrameTableModel::violationLabel(Violation v)
         return tr("Mask bit without key");
     case Violation::DeclaredLengthMismatch:
         return tr("Declared length mismatch");
+    case Violation::CompressedControlFrame:
+        return tr("Compressed control frame");
+    case Violation::CompressedContinuation:
+        return tr("RSV1 on a continuation");
+    case Violation::InflateError:
+        return tr("Does not inflate");
+    case Violation::InflatedTooLarge:
+        return tr("Inflates past the size limit");
     }
     return violationName(v);
 }

@@ -155,7 +155,15 @@ void HandshakePanel::setHandshake(const QString &request, const QString &respons
     if (source != m_warningSource) {
         m_warningSource = source;
         m_warnings = handshakeWarnings(request.toLatin1(), response.toLatin1());
+        m_hasRequest = !request.isEmpty();
+        m_hasResponse = !response.isEmpty();
+        m_deflate = m_hasRequest && m_hasResponse
+                        ? negotiateDeflate(request.toLatin1(), response.toLatin1())
+                        : DeflateNegotiation();
+        if (m_hasRequest && !m_hasResponse)
+            m_deflate.offered = negotiateDeflate(request.toLatin1(), QByteArray()).offered;
         showWarnings();
+        showDeflate();
     }
     if (certificateErrors != m_certificateErrors) {
         m_certificateErrors = certificateErrors;
@@ -255,6 +263,39 @@ void HandshakePanel::showWarnings()
     QPalette pal = palette();
     pal.setColor(QPalette::WindowText, theme::warningText(pal));
     m_ui->warningLabel->setPalette(pal);
+}
+
+QString HandshakePanel::deflateText() const
+{
+    if (!m_hasRequest)
+        return {};
+    // A response that breaks the rules says so first: also one that accepts an extension we did
+    // not offer.
+    if (m_hasResponse && !m_deflate.ok())
+        return tr("permessage-deflate: the server's answer breaks RFC 7692: %1")
+            .arg(m_deflate.failure);
+    if (!m_deflate.offered)
+        return tr("permessage-deflate: not offered.");
+    if (!m_hasResponse)
+        return tr("permessage-deflate: offered; no response yet.");
+    const DeflateAgreement &a = m_deflate.agreement;
+    if (!a.agreed)
+        return tr("permessage-deflate: offered, declined by the server.");
+    return tr("permessage-deflate agreed: %1. The server accepted “%2” (answering offer %3).")
+        .arg(a.describe(), a.accepted)
+        .arg(a.offerIndex + 1);
+}
+
+void HandshakePanel::showDeflate()
+{
+    const QString text = deflateText();
+    m_ui->deflateLabel->setText(text);
+    m_ui->deflateLabel->setVisible(!text.isEmpty());
+    QPalette pal = palette();
+    if (!m_deflate.ok())
+        pal.setColor(QPalette::WindowText, theme::errorText(pal));
+    m_ui->deflateLabel->setPalette(pal);
+    relayout();
 }
 
 void HandshakePanel::showTls()
@@ -386,10 +427,12 @@ void HandshakePanel::changeEvent(QEvent *event)
         m_ui->retranslateUi(this);
         showFailure();
         showWarnings();
+        showDeflate();
         showTls();
     } else if (event->type() == QEvent::PaletteChange) {
         showFailure();
         showWarnings();
+        showDeflate();
     }
 }
 

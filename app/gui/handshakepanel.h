@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/handshake.h"
+#include "protocol/permessagedeflate.h"
 #include "trace/trace.h"
 
 #include <QStringList>
@@ -50,6 +51,11 @@ public:
     [[nodiscard]] QString failureText() const { return m_failure; }
     [[nodiscard]] QStringList certificateErrors() const { return m_certificateErrors; }
     [[nodiscard]] QList<HandshakeWarningInfo> warnings() const { return m_warnings; }
+    // permessage-deflate as the handshake settled it (negotiateDeflate() on the heads shown).
+    [[nodiscard]] const DeflateNegotiation &deflateNegotiation() const { return m_deflate; }
+    // The line shown about it: the agreed parameters, "offered, declined by the server", "not
+    // offered", or why the negotiation failed.
+    [[nodiscard]] QString deflateText() const;
     // The body as shown (escaped), empty when there is none.
     [[nodiscard]] QString responseBodyText() const;
 
@@ -63,6 +69,7 @@ protected:
 private:
     void showFailure();
     void showWarnings();
+    void showDeflate();
     void showTls();
     void relayout();
     [[nodiscard]] QString warningText(const HandshakeWarningInfo &warning) const;
@@ -71,6 +78,9 @@ private:
     QString m_failure;
     QStringList m_certificateErrors;
     QList<HandshakeWarningInfo> m_warnings;
+    DeflateNegotiation m_deflate;
+    bool m_hasRequest = false;
+    bool m_hasResponse = false;
     QString m_warningSource; // request + response the warnings were computed from
     std::optional<TlsInfo> m_tls;
     bool m_connected = false;

@@ -481,7 +481,9 @@ void MainWindow::sizeColumnsToContents()
                   {MessageModel::tr("%1 (interrupted)").arg(binary),
                    MessageModel::tr("%1 (incomplete)").arg(binary),
                    MessageModel::tr("%1 (interrupted)").arg(text),
-                   MessageModel::tr("%1 (incomplete)").arg(text)}},
+                   MessageModel::tr("%1 (incomplete)").arg(text),
+                   MessageModel::tr("%1 · %2").arg(
+                       text, MessageModel::tr("compressed %1").arg(format::ratioPercent(0.999)))}},
                  {M::FramesColumn, {u"99999"_s}},
                  {M::SizeColumn, {length}},
                  {M::Utf8Column, {MessageModel::tr("yes"), MessageModel::tr("no")}}},
@@ -912,6 +914,9 @@ void MainWindow::refreshPanels()
         m_panelTimer->start();
     m_statisticsPanel->setStatistics(trace.statistics());
     m_statisticsPanel->setStorageStop(trace.storageStop(), trace.limits());
+    const TraceInflation &inflation = m_store->inflation();
+    m_statisticsPanel->setDeflate(inflation.agreement(), inflation.statistics());
+    m_composer->setDeflateAgreement(inflation.agreement());
     m_handshakePanel->setTrace(trace);
     // The badge: the TLS version once known, "half-closed" after our FIN.
     m_connectionBar->setTlsInfo(tlsInfo(trace));
@@ -956,7 +961,7 @@ void MainWindow::showFrameDetail(int frame, const QString &why, bool fromFrameTa
     m_detailFrame = frame;
     m_detailFromFrameTable = fromFrameTable && frame >= 0;
     if (frame >= 0)
-        m_detailPane->setFrame(m_store->trace(), frame);
+        m_detailPane->setFrame(m_store->trace(), frame, &m_store->inflation());
     else
         m_detailPane->showNothing(why);
     m_detailReason = why;

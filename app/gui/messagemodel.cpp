@@ -312,6 +312,72 @@ QVariant MessageModel::headerData(int section, Qt::Orientation orientation, int 
     }
 }
 
+QByteArray MessageModel::payloadHead(const Message &message, qint64 maxOctets) const
+{
+    const TraceInflation::Message *c = compressed(message);
+    if (c && c->inflatedKept && c->state != TraceInflation::State::Failed &&
+        c->state != TraceInflation::State::Unknown)
+        return c->inflated.left(qsizetype(std::min<qint64>(maxOctets, c->inflated.size())));
+    return wirePayloadHead(message, maxOctets);
+}
+
+const TraceInflation::Message *MessageModel::compressed(const Message &message) const
+{
+    const TraceInflation &inflation = m_store->inflation();
+    if (!inflation.active())
+        return nullptr;
+    return inflation.messageOfFrame(message.firstFrame);
+}
+
+// The size the application sees: inflated for a compressed message that inflated (so far).
+static qint64 shownSize(const MessageModel::Message &message, const TraceInflation::Message *c)
+{
+    if (!c || c->state == TraceInflation::State::Failed ||
+        c->state == TraceInflation::State::Unknown)
+        return message.size;
+    return c->inflatedOctets;
+}
+
+QString MessageModel::compressionText(const TraceInflation::Message &c)
+{
+    switch (c.state) {
+    case TraceInflation::State::Inflated:
+        if (const std::optional<double> ratio = c.ratio())
+            return tr("compressed %1").arg(format::ratioPercent(*ratio));
+        return tr("compressed");
+    case TraceInflation::State::Open:
+        return tr("compressed");
+    case TraceInflation::State::Failed:
+        return tr("compressed, does not inflate");
+    case TraceInflation::State::Unknown:
+        return tr("compressed, not inflated");
+    case TraceInflation::State::Interrupted:
+        return tr("compressed");
+    }
+    return {};
+}
+
+QString MessageModel::compressionToolTip(const TraceInflation::Message &c)
+{
+    QString tip = tr("Compressed (permessage-deflate, RFC 7692): %1")
+                      .arg(format::compression(c.wireOctets, c.inflatedOctets));
+    switch (c.state) {
+    case TraceInflation::State::Failed:
+        tip +=
+            u'\n' +
+            (c.errorOffset >= 0
+                 ? tr("Does not inflate: %1 (compressed octet %2)").arg(c.error).arg(c.errorOffset)
+                 : tr("Does not inflate: %1").arg(c.error));
+        break;
+    case TraceInflation::State::Unknown:
+        tip += u'\n' + tr("Not inflated: %1").arg(c.error);
+        break;
+    default:
+        break;
+    }
+    return tip;
+}
+
 QVariant MessageModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= NUM_COLUMNS)
@@ -322,13 +388,21 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return displayData(message, number, column);
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        const TraceInflation::Message *c = compressed(message);
         if (column == PreviewColumn && message.size > 0)
-            return FrameTableModel::payloadToolTip(wirePayloadHead(message, 4096), message.size);
+            return FrameTableModel::payloadToolTip(payloadHead(message, 4096),
+                                                   shownSize(message, c));
+        QStringList tips;
         if (column == TypeColumn && message.status == Status::Interrupted)
-            return tr("A new text or binary frame started before this message's final fragment "
-                      "(RFC 6455 §5.4).");
-        return {};
+            tips << tr("A new text or binary frame started before this message's final fragment "
+                       "(RFC 6455 §5.4).");
+        if ((column == TypeColumn || column == SizeColumn) && c)
+            tips << compressionToolTip(*c);
+        if (tips.isEmpty())
+            return {};
+        return tips.join(u'\n');
+    }
     case Qt::FontRole:
         if (column == PreviewColumn)
             return m_fixedFont;
@@ -349,8 +423,15 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             return theme::text(
                 QColor(message.direction == Direction::Tx ? theme::kTx : theme::kRx));
         if ((column == TypeColumn && message.status == Status::Interrupted) ||
-            (column == Utf8Column && message.opcode == quint8(Opcode::Text) && message.utf8Invalid))
+            (column == Utf8Column && message.opcode == quint8(Opcode::Text) &&
+             utf8Invalid(message)))
             return theme::text(QColor(theme::kWarning));
+        if (column == TypeColumn) {
+            const TraceInflation::Message *c = compressed(message);
+            if (c && (c->state == TraceInflation::State::Failed ||
+                      c->state == TraceInflation::State::Unknown))
+                return theme::text(QColor(theme::kWarning));
+        }
         return {};
     case FirstFrameRole:
     case FrameIndexRole:
@@ -381,33 +462,53 @@ QVariant MessageModel::displayData(const Message &message, int row, int column) 
     case DirectionColumn:
         return FrameTableModel::directionText(message.direction);
     case TypeColumn: {
-        const QString type = text ? tr("Text") : tr("Binary");
+        QString type = text ? tr("Text") : tr("Binary");
         switch (message.status) {
         case Status::Complete:
-            return type;
+            break;
         case Status::Interrupted:
-            return tr("%1 (interrupted)").arg(type);
+            type = tr("%1 (interrupted)").arg(type);
+            break;
         case Status::Open:
-            return tr("%1 (incomplete)").arg(type);
+            type = tr("%1 (incomplete)").arg(type);
+            break;
         }
+        if (const TraceInflation::Message *c = compressed(message))
+            type = tr("%1 · %2").arg(type, compressionText(*c));
         return type;
     }
     case FramesColumn:
         return QString::number(message.frameCount);
     case SizeColumn:
-        return QString::number(message.size);
+        return QString::number(shownSize(message, compressed(message)));
     case PreviewColumn:
-        return format::payloadPreview(wirePayloadHead(message, FrameTableModel::kPreviewOctets),
-                                      message.size);
+        return format::payloadPreview(payloadHead(message, FrameTableModel::kPreviewOctets),
+                                      shownSize(message, compressed(message)));
     case Utf8Column:
         if (!text)
             return QString();
-        return message.utf8Invalid ? tr("no") : tr("yes");
+        return utf8Invalid(message) ? tr("no") : tr("yes");
     case DeltaTimeColumn:
         return format::millisecondsCell(deltaNs(row, message));
     default:
         return {};
     }
+}
+
+bool MessageModel::utf8Invalid(const Message &message) const
+{
+    // A compressed text message is valid UTF-8 once inflated (RFC 7692 §6: the rules of RFC 6455
+    // apply to the inflated octets); its wire octets are DEFLATE data, never text.
+    const TraceInflation::Message *c = compressed(message);
+    if (!c)
+        return message.utf8Invalid;
+    if (c->state == TraceInflation::State::Failed || c->state == TraceInflation::State::Unknown ||
+        !c->inflatedKept)
+        return message.utf8Invalid;
+    const qint64 bad =
+        Utf8Validator::firstInvalidOffset(c->inflated.constData(), c->inflated.size());
+    // An open message may end inside a code point that its next fragment completes.
+    return bad >= 0 && (bad < c->inflated.size() || c->state != TraceInflation::State::Open);
 }
 
 QVariant MessageModel::sortData(const Message &message, int row, int column) const
@@ -424,7 +525,7 @@ QVariant MessageModel::sortData(const Message &message, int row, int column) con
     case FramesColumn:
         return message.frameCount;
     case SizeColumn:
-        return message.size;
+        return shownSize(message, compressed(message));
     default:
         return displayData(message, row, column);
     }

@@ -34,9 +34,10 @@ public:
         NumberColumn,
         TimeColumn, // of the last frame so far
         DirectionColumn,
-        TypeColumn, // Text / Binary, "(interrupted)" or "(incomplete)" appended
+        TypeColumn, // Text / Binary, "(interrupted)" or "(incomplete)" appended; a compressed
+                    // message says so with its ratio ("Text · compressed 30.5 %")
         FramesColumn,
-        SizeColumn, // payload octets of all its frames
+        SizeColumn, // payload octets of all its frames (a compressed message: inflated)
         PreviewColumn,
         Utf8Column,      // text messages: yes / no
         DeltaTimeColumn, // ms since the previous row's time
@@ -84,6 +85,16 @@ public:
     [[nodiscard]] Message messageAt(int row) const { return message(m_floorRow + row); }
     // At most `maxOctets` of the message's payload, from its frames in order.
     [[nodiscard]] QByteArray wirePayloadHead(const Message &message, qint64 maxOctets) const;
+    // The message as the application sees it: inflated when it was compressed (permessage-deflate)
+    // and its inflated octets are kept, else its wire payload.
+    [[nodiscard]] QByteArray payloadHead(const Message &message, qint64 maxOctets) const;
+    // The compressed message (RSV1 on its first frame under an agreed permessage-deflate), or
+    // null for a plain one.
+    [[nodiscard]] const TraceInflation::Message *compressed(const Message &message) const;
+    // The Type column's tag for a compressed message: "compressed 30.5 %", "compressed, does not
+    // inflate", "compressed, not inflated"; and its tooltip, with the sizes and the error.
+    [[nodiscard]] static QString compressionText(const TraceInflation::Message &message);
+    [[nodiscard]] static QString compressionToolTip(const TraceInflation::Message &message);
 
 private:
     // What a message's first frame does not say: for the messages that are not one frame with FIN.
@@ -129,6 +140,8 @@ private:
     [[nodiscard]] const Details *detailsOf(quint32 row) const;
     void touch(qsizetype row);
     [[nodiscard]] QVariant displayData(const Message &message, int row, int column) const;
+    // Text: the message is not valid UTF-8 (a compressed one: its inflated octets).
+    [[nodiscard]] bool utf8Invalid(const Message &message) const;
     [[nodiscard]] QVariant sortData(const Message &message, int row, int column) const;
 
     const TraceStore *m_store;

@@ -31,6 +31,9 @@ void SessionController::connectTo(const SessionSettings &settings)
     Trace trace(limits);
     trace.setStartedAt(QDateTime::currentDateTimeUtc());
     trace.setUrl(settings.url.toString());
+    // A compressed message inflates in the window as far as the session lets it (its size
+    // limit), no further.
+    m_store->setMaxInflatedMessage(settings.maxFramePayload);
     m_store->reset(std::move(trace));
     m_host = std::make_unique<SessionHost>();
     // The session's signals reach the host through its thread's queue: an ended host (deleted)

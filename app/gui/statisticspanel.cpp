@@ -2,6 +2,7 @@
 #include "statisticspanel.h"
 
 #include "barchart.h"
+#include "format.h"
 #include "protocol/frame.h"
 #include "trace/report.h"
 
@@ -226,8 +227,40 @@ StatisticsPanel::StatisticsPanel(QWidget *parent) : QWidget(parent)
         boxLayout->addWidget(s.view, 2);
         boxLayout->addWidget(s.chart, 3);
         s.view->setMinimumHeight(fontMetrics().height() * 8);
-        grid->addWidget(s.box, t, 0);
+        grid->addWidget(s.box, t + 1, 0);
     }
+    // The compression figures scroll with the tables, above them (the panel is often narrow);
+    // made after the tables, which stay the panel's first group boxes.
+    m_deflateBox = new QGroupBox(content);
+    m_deflateBox->setObjectName(u"deflateBox"_s);
+    auto *deflateLayout = new QVBoxLayout(m_deflateBox);
+    m_deflateAgreement = new QLabel(m_deflateBox);
+    m_deflateAgreement->setObjectName(u"deflateAgreementLabel"_s);
+    m_deflateAgreement->setWordWrap(true);
+    m_deflateAgreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    deflateLayout->addWidget(m_deflateAgreement);
+    auto *deflateGrid = new QGridLayout;
+    deflateGrid->setHorizontalSpacing(fontMetrics().horizontalAdvance(u'0'));
+    for (int row = 0; row < int(m_deflateCells.size()); ++row) {
+        for (int column = 0; column < int(m_deflateCells[0].size()); ++column) {
+            auto *cell = new QLabel(m_deflateBox);
+            cell->setObjectName(u"deflateCell%1%2"_s.arg(row).arg(column));
+            cell->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            if (row == 0 || column == 0) {
+                QFont bold = cell->font();
+                bold.setBold(true);
+                cell->setFont(bold);
+            }
+            if (column > 0)
+                cell->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            deflateGrid->addWidget(cell, row, column);
+            m_deflateCells[size_t(row)][size_t(column)] = cell;
+        }
+    }
+    deflateGrid->setColumnStretch(int(m_deflateCells[0].size()), 1);
+    deflateLayout->addLayout(deflateGrid);
+    m_deflateBox->hide();
+    grid->addWidget(m_deflateBox, 0, 0);
     retranslate();
 }
 
@@ -252,6 +285,105 @@ void StatisticsPanel::clear()
 {
     setStatistics(WireStatistics());
     setStorageStop(std::nullopt, Trace::Limits());
+    setDeflate(DeflateAgreement(), DeflateStatistics());
+}
+
+namespace {
+bool sameStatistics(const DeflateStatistics &a, const DeflateStatistics &b)
+{
+    return a.rxWireOctets == b.rxWireOctets && a.rxAppOctets == b.rxAppOctets &&
+           a.txWireOctets == b.txWireOctets && a.txAppOctets == b.txAppOctets &&
+           a.rxCompressedMessages == b.rxCompressedMessages &&
+           a.txCompressedMessages == b.txCompressedMessages &&
+           a.rxFailedMessages == b.rxFailedMessages && a.txFailedMessages == b.txFailedMessages;
+}
+
+// One row of the compression figures.
+struct DeflateRow
+{
+    qint64 wire = 0, app = 0, compressed = 0, failed = 0;
+};
+
+std::array<DeflateRow, 3> deflateRows(const DeflateStatistics &s)
+{
+    return {DeflateRow{s.rxWireOctets, s.rxAppOctets, s.rxCompressedMessages, s.rxFailedMessages},
+            DeflateRow{s.txWireOctets, s.txAppOctets, s.txCompressedMessages, s.txFailedMessages},
+            DeflateRow{s.rxWireOctets + s.txWireOctets, s.rxAppOctets + s.txAppOctets,
+                       s.rxCompressedMessages + s.txCompressedMessages,
+                       s.rxFailedMessages + s.txFailedMessages}};
+}
+} // namespace
+
+void StatisticsPanel::setDeflate(const DeflateAgreement &agreement, const DeflateStatistics &stats)
+{
+    if (agreement == m_agreement && sameStatistics(stats, m_deflate))
+        return;
+    m_agreement = agreement;
+    m_deflate = stats;
+    refreshDeflate();
+}
+
+QString StatisticsPanel::deflateText() const
+{
+    if (!m_agreement.agreed)
+        return {};
+    const QLocale locale;
+    const QString names[] = {tr("Received"), tr("Sent"), tr("Connection")};
+    QStringList lines{tr("permessage-deflate: %1").arg(m_agreement.describe())};
+    const std::array<DeflateRow, 3> rows = deflateRows(m_deflate);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const DeflateRow &r = rows[i];
+        QString line = tr("%1: %2").arg(names[i], format::compression(r.wire, r.app));
+        line += u", "_s + format::resolvePlural(tr("%1 message(s) compressed", nullptr,
+                                                   format::pluralCount(r.compressed)),
+                                                r.compressed)
+                              .arg(locale.toString(r.compressed));
+        if (r.failed > 0)
+            line += u", "_s + tr("%1 not inflated").arg(locale.toString(r.failed));
+        lines << line;
+    }
+    return lines.join(u'\n');
+}
+
+void StatisticsPanel::refreshDeflate()
+{
+    m_deflateBox->setVisible(m_agreement.agreed);
+    m_deflateBox->setTitle(tr("Compression (permessage-deflate)"));
+    if (!m_agreement.agreed)
+        return;
+    const QLocale locale;
+    m_deflateAgreement->setText(tr("Agreed: %1. The ratio is wire octets over application "
+                                   "(inflated) octets; uncompressed messages count on both sides.")
+                                    .arg(m_agreement.describe()));
+    // Short headers (the panel is often narrow); the tooltips say them in full.
+    const QString headers[] = {QString(), tr("Wire"), tr("Inflated"), tr("Ratio"), tr("Messages")};
+    const QString tips[] = {QString(), tr("Payload octets of the data messages on the wire"),
+                            tr("Payload octets of the data messages as the application sees "
+                               "them (inflated)"),
+                            tr("Wire octets over application octets"),
+                            tr("Messages compressed (RSV1 on their first frame)")};
+    for (size_t c = 0; c < m_deflateCells[0].size(); ++c) {
+        m_deflateCells[0][c]->setText(headers[c]);
+        m_deflateCells[0][c]->setToolTip(tips[c]);
+    }
+    const QString names[] = {tr("Received"), tr("Sent"), tr("Connection")};
+    const std::array<DeflateRow, 3> rows = deflateRows(m_deflate);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const DeflateRow &r = rows[i];
+        const auto &cells = m_deflateCells[i + 1];
+        cells[0]->setText(names[i]);
+        cells[1]->setText(locale.toString(r.wire));
+        cells[2]->setText(locale.toString(r.app));
+        cells[3]->setText(r.app > 0 ? format::ratioPercent(double(r.wire) / double(r.app))
+                                    : tr("–"));
+        cells[4]->setText(r.failed > 0
+                              ? tr("%1 (%2 not inflated)")
+                                    .arg(locale.toString(r.compressed), locale.toString(r.failed))
+                              : locale.toString(r.compressed));
+        cells[4]->setToolTip(r.failed > 0 ? tr("Messages that did not inflate, or whose "
+                                               "octets the trace does not hold")
+                                          : QString());
+    }
 }
 
 void StatisticsPanel::setStorageStop(const std::optional<Trace::StorageStop> &stop,
@@ -361,6 +493,7 @@ void StatisticsPanel::retranslate()
                  locale.toString(txOctets->totalCount()), locale.toString(txFrames->totalCount())));
     m_storage->setText(storageText());
     m_storage->setVisible(m_storageStop.has_value());
+    refreshDeflate();
 }
 
 void StatisticsPanel::copyAsText() const

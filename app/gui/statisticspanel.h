@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "trace/inflation.h"
 #include "trace/trace.h"
 
 #include <QWidget>
@@ -39,6 +40,12 @@ public:
     // are counted, not derived from what is stored.
     void setStorageStop(const std::optional<Trace::StorageStop> &stop, const Trace::Limits &limits);
     [[nodiscard]] QString storageText() const;
+    // permessage-deflate in figures (RFC 7692): wire and application octets, their ratio and the
+    // messages compressed, per direction and for the connection. Hidden while not agreed.
+    void setDeflate(const DeflateAgreement &agreement, const DeflateStatistics &stats);
+    // The compression group as text ("Received: 312 → 1,024 octets, 30.5 %, 3 messages
+    // compressed"; a line each for Sent and the connection), empty while not agreed.
+    [[nodiscard]] QString deflateText() const;
     void clear();
     [[nodiscard]] const WireStatistics &statistics() const { return m_stats; }
 
@@ -82,6 +89,13 @@ private:
     Trace::Limits m_limits;
     QPushButton *m_copyButton = nullptr;
     WireStatistics m_stats;
+    // The compression group: a row each for received, sent and the connection.
+    QGroupBox *m_deflateBox = nullptr;
+    QLabel *m_deflateAgreement = nullptr;
+    std::array<std::array<QLabel *, 5>, 4> m_deflateCells{}; // [header + 3 rows][columns]
+    DeflateAgreement m_agreement;
+    DeflateStatistics m_deflate;
+    void refreshDeflate();
 };
 
 } // namespace wsi::gui

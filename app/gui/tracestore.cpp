@@ -15,6 +15,38 @@ TraceStore::TraceStore(QObject *parent) : QObject(parent), m_ingestTimer(new QTi
 {
     m_ingestTimer->setSingleShot(true);
     connect(m_ingestTimer, &QTimer::timeout, this, &TraceStore::ingestSlice);
+    resetInflation();
+}
+
+void TraceStore::resetInflation()
+{
+    m_inflation = std::make_unique<TraceInflation>();
+    m_inflationAgreed = false;
+    updateInflation();
+}
+
+void TraceStore::updateInflation()
+{
+    if (!m_inflationAgreed) {
+        // The agreement is read from the recorded heads; until the response (or a failure) is
+        // in, the trace has no frames to inflate. A trace with frames but no handshake (a capture
+        // of messages) has no agreement either.
+        bool decided = !m_trace.frames().empty();
+        for (const TraceEvent &e : m_trace.events()) {
+            if (e.kind == TraceEvent::Kind::HandshakeResponse ||
+                e.kind == TraceEvent::Kind::HandshakeFailed) {
+                decided = true;
+                break;
+            }
+        }
+        if (!decided)
+            return;
+        m_inflation =
+            std::make_unique<TraceInflation>(traceDeflateAgreement(m_trace), m_maxInflatedMessage);
+        m_inflationAgreed = true;
+    }
+    if (m_inflation->framesSeen() < qint64(m_trace.frames().size()))
+        m_inflation->addFrames(m_trace, m_inflation->framesSeen());
 }
 
 const ClosingBehavior &TraceStore::closing() const
@@ -36,6 +68,7 @@ void TraceStore::append(const TraceBatchPtr &batch)
     g.chunksBefore = m_trace.chunks().size();
     g.eventsBefore = m_trace.events().size();
     m_trace.append(std::move(*batch));
+    updateInflation();
     g.entriesAfter = m_trace.entries().size();
     g.framesAfter = m_trace.frames().size();
     g.chunksAfter = m_trace.chunks().size();
@@ -72,6 +105,7 @@ void TraceStore::ingestSlice()
         m_recordsSinceTrim += batch->size();
         m_trace.append(std::move(*batch));
     }
+    updateInflation();
     g.entriesAfter = m_trace.entries().size();
     g.framesAfter = m_trace.frames().size();
     g.chunksAfter = m_trace.chunks().size();
@@ -114,6 +148,7 @@ void TraceStore::reset(Trace trace)
     Q_EMIT aboutToReset();
     m_trace = std::move(trace);
     m_closingValid = false;
+    resetInflation();
     m_floor = ViewFloor();
     m_viewsCleared = false;
     m_framesAtPause = 0;
@@ -127,6 +162,7 @@ Trace TraceStore::exchange(Trace trace)
     Q_EMIT aboutToReset();
     Trace previous = std::exchange(m_trace, std::move(trace));
     m_closingValid = false;
+    resetInflation();
     m_floor = ViewFloor();
     m_viewsCleared = false;
     m_framesAtPause = 0;

@@ -2,12 +2,14 @@
 #pragma once
 
 #include "trace/closing.h"
+#include "trace/inflation.h"
 #include "trace/trace.h"
 
 #include <QObject>
 #include <QTimer>
 
 #include <deque>
+#include <memory>
 
 namespace wsi::gui {
 
@@ -34,6 +36,13 @@ public:
     [[nodiscard]] const Trace &trace() const { return m_trace; }
     // The closing behaviour of the trace so far (recomputed lazily after each append).
     [[nodiscard]] const ClosingBehavior &closing() const;
+    // The trace's compressed messages inflated (permessage-deflate, RFC 7692), kept up to date
+    // with each append before grown() is emitted. Inactive until the handshake response is in,
+    // and for a connection that agreed no compression.
+    [[nodiscard]] const TraceInflation &inflation() const { return *m_inflation; }
+    // The size limit a message inflates to (the session's SessionSettings::maxFramePayload);
+    // applies from the next reset().
+    void setMaxInflatedMessage(qint64 octets) { m_maxInflatedMessage = octets; }
 
     // Appends at once (one grown() for the batch).
     void append(const TraceBatchPtr &batch);
@@ -87,6 +96,10 @@ private:
     static constexpr size_t kTrimAfterRecords = size_t(1) << 18;
 
     void ingestSlice();
+    // Brings m_inflation up to the trace's frames; once the handshake's response is recorded it
+    // learns the agreement (before that no frame can be compressed).
+    void updateInflation();
+    void resetInflation();
     void releaseFreedMemory();
 
     Trace m_trace;
@@ -99,6 +112,9 @@ private:
     bool m_viewsCleared = false;
     bool m_viewsPaused = false;
     size_t m_framesAtPause = 0;
+    std::unique_ptr<TraceInflation> m_inflation;
+    bool m_inflationAgreed = false; // the agreement is known (the handshake's outcome is in)
+    qint64 m_maxInflatedMessage = TraceInflation::kDefaultMaxMessageOctets;
 };
 
 } // namespace wsi::gui

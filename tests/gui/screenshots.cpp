@@ -14,10 +14,12 @@
 #include "gui/composerwidget.h"
 #include "gui/connectionbar.h"
 #include "gui/connectionlist.h"
+#include "gui/framedetailpane.h"
 #include "gui/mainwindow.h"
 #include "gui/sessioncontroller.h"
 #include "gui/tableactions.h"
 #include "gui/tracestore.h"
+#include "protocol/permessagedeflate.h"
 #include "suite/cases.h"
 
 #include <QAction>
@@ -30,14 +32,18 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPainter>
+#include <QProcess>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QTableView>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTimer>
 #include <QTranslator>
+
+#include <numeric>
 
 using namespace Qt::StringLiterals;
 using namespace wsi;
@@ -318,6 +324,91 @@ int main(int argc, char **argv)
         pause(300);
         compare->grab().save(outDir + u"/compare"_s + suffix + u".png"_s);
         compare->close();
+    }
+
+    // permessage-deflate against Python websockets (which compresses what it echoes): the
+    // compressed echo beside its inflated text, the Messages table with the ratios, the
+    // Statistics and Handshake tabs.
+    {
+        QProcess python;
+        python.start(QStringLiteral(WSI_PYTHON3),
+                     {u"-u"_s, QStringLiteral(WSI_TESTS_DIR "/interop/websockets_echo.py")});
+        waitFor([&python] { return python.canReadLine() || python.waitForReadyRead(100); }, 10000);
+        const QUrl url(QString::fromUtf8(python.readLine()).trimmed());
+        if (!url.isValid()) {
+            qWarning("python3-websockets did not start: %s",
+                     python.readAllStandardError().constData());
+            return 1;
+        }
+        const SessionSettings plain = window.connectionBar()->settings();
+        SessionSettings settings = plain;
+        settings.url = url;
+        DeflateParams offer;
+        offer.clientMaxWindowBits = true;
+        settings.handshake.extensions = {offer.toHeaderValue()};
+        window.connectionBar()->setSettings(settings);
+        window.connectToServer();
+        waitFor([&] { return window.controller()->state() == SessionState::Open; }, 5000);
+        QByteArray text;
+        for (int i = 0; i < 24; ++i)
+            text += "The quick brown fox jumps over the lazy dog, line " +
+                    QByteArray::number(i % 3) + ".\n";
+        StepList steps;
+        for (const QByteArray &m : {text,
+                                    QByteArray(R"({"op":"subscribe","topic":"prices",)"
+                                               R"("depth":10,"snapshot":true})"),
+                                    QByteArray("hi")}) {
+            Step step = Step::makeKind(Step::Kind::Message);
+            step.payload = m;
+            steps << step;
+        }
+        Step wait = Step::makeKind(Step::Kind::Delay);
+        wait.seconds = 0.3;
+        Step bye = Step::makeKind(Step::Kind::Close);
+        bye.closeCode = 1000;
+        steps << wait << bye;
+        window.controller()->run(steps);
+        waitFor([&] { return window.controller()->state() == SessionState::Closed; }, 5000);
+        window.viewTabs()->setCurrentIndex(0);
+        window.panelTabs()->setCurrentIndex(0);
+        for (int row = 0; row < frames->model()->rowCount(); ++row) {
+            // The first compressed echo (RSV1: "4 (RSV1)").
+            if (frames->model()->index(row, 2).data().toString() == u"RX"_s &&
+                frames->model()->index(row, 5).data().toString().startsWith(u"4"_s)) {
+                frames->selectRow(row);
+                break;
+            }
+        }
+        // The detail pane gets the room of the frame table for this one: the compressed
+        // octets and the inflated text side by side.
+        auto *pane = window.findChild<gui::FrameDetailPane *>();
+        QSplitter *split = nullptr;
+        QList<int> sizes;
+        for (QWidget *w = pane; w && !split; w = w->parentWidget()) {
+            split = qobject_cast<QSplitter *>(w->parentWidget());
+            if (split) {
+                sizes = split->sizes();
+                const int total = std::accumulate(sizes.begin(), sizes.end(), 0);
+                const int others = int(std::max<qsizetype>(1, sizes.size() - 1));
+                QList<int> more(sizes.size(), total / 4 / others);
+                more[split->indexOf(w)] = total * 3 / 4;
+                split->setSizes(more);
+            }
+        }
+        pause(400);
+        window.grab().save(outDir + u"/deflate-detail"_s + suffix + u".png"_s);
+        if (split)
+            split->setSizes(sizes);
+        window.viewTabs()->setCurrentIndex(1);
+        window.panelTabs()->setCurrentIndex(1);
+        pause(300);
+        window.grab().save(outDir + u"/deflate-messages-statistics"_s + suffix + u".png"_s);
+        window.panelTabs()->setCurrentIndex(2);
+        pause(300);
+        window.grab().save(outDir + u"/deflate-handshake"_s + suffix + u".png"_s);
+        window.connectionBar()->setSettings(plain);
+        python.closeWriteChannel();
+        python.waitForFinished(5000);
     }
     return 0;
 }
