@@ -100,7 +100,8 @@ screenshots: build
 	   $(SHOTS)/wire-log-statistics-dark.png $(SHOTS)/violation-handshake.png \
 	   $(SHOTS)/violation-handshake-dark.png $(SHOTS)/cases.png $(SHOTS)/cases-dark.png \
 	   $(SHOTS)/context-menu.png $(SHOTS)/tls-handshake.png $(SHOTS)/connections.png \
-	   $(SHOTS)/compare.png docs/screenshots/
+	   $(SHOTS)/compare.png $(SHOTS)/deflate-detail.png \
+	   $(SHOTS)/deflate-messages-statistics.png docs/screenshots/
 
 # `make install` (PREFIX=/usr/local; DESTDIR for staging): the executables, the .desktop file,
 # the icons, the AppStream metainfo and the man page. `make package`: the .deb (PRESET=release

@@ -205,6 +205,38 @@ private Q_SLOTS:
         QCOMPARE(deflateStatistics(run.trace).txCompressedMessages, 3);
     }
 
+    // Our own broken sending is named on our frames by the same rules: the server's inflater
+    // would fail where ours does.
+    void brokenSendingIsNamed()
+    {
+        ScriptedPeer peer;
+        acceptDeflate(peer, "; client_no_context_takeover");
+        const auto message = [](const QByteArray &text, DeflateSend mode) {
+            Step step = textMessage(text);
+            step.deflate = mode;
+            return step;
+        };
+        SessionRun run;
+        runSession(run,
+                   deflateSettings(peer.url(), u"permessage-deflate; client_no_context_takeover"_s),
+                   {message("Hello", DeflateSend::Rsv1Uncompressed),
+                    message("Hello", DeflateSend::Agreed),
+                    message("Hello", DeflateSend::GarbageAfterFinal),
+                    message("Hello", DeflateSend::Uncompressed), closeStep(1000),
+                    timerStep(Step::Kind::FailAfter, 2.0)});
+        QVERIFY(run.finished);
+        QList<Violations> tx;
+        for (const FrameRecord &f : run.trace.frames()) {
+            if (f.direction == Direction::Tx && !isControlOpcode(f.opcode))
+                tx << f.violations;
+        }
+        QCOMPARE(tx, QList<Violations>({Violation::InflateError, Violations(),
+                                        Violation::InflateError, Violations()}));
+        QCOMPARE(peer.frames().at(0).rsv, quint8(4));
+        QCOMPARE(peer.frames().at(0).payload, QByteArray("Hello"));
+        QCOMPARE(peer.frames().at(3).rsv, quint8(0));
+    }
+
     // Without an agreement nothing is compressed: the server declined the offer.
     void declinedOfferSendsPlain()
     {

@@ -186,6 +186,162 @@
         <source>Past it, octets and frames are counted, not stored: the statistics stay exact, and the log and the Statistics panel say where storage stopped. The program&apos;s memory stays below this budget plus about 64 MiB, whatever the server sends.</source>
         <translation>Darüber hinaus werden Oktette und Frames gezählt, nicht gespeichert: Die Statistik bleibt exakt, und das Protokoll und die Statistik-Ansicht zeigen, wo das Speichern endete. Der Speicherbedarf des Programms bleibt unter diesem Budget plus etwa 64 MiB, was auch immer der Server sendet.</translation>
     </message>
+    <message>
+        <source>Offers sent exactly as typed, in order, comma-separated. An offer that names permessage-deflate here takes precedence over the Compression tab&apos;s offer, which is then not added; otherwise the Compression tab&apos;s offer comes first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compression</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer permessage-deflate (RFC 7692)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adds a permessage-deflate offer built from these parameters to Sec-WebSocket-Extensions. An offer typed in the Extensions field of the Handshake tab that names permessage-deflate takes precedence: then this offer is not added.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>client_no_context_takeover: we compress each message afresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RFC 7692 §7.1.1.2: a hint that the client will not keep its LZ77 window between messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server_no_context_takeover: ask the server to compress each message afresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RFC 7692 §7.1.1.1: the server must not keep its LZ77 window between messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>client_max_window_bits:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RFC 7692 §7.1.2.2: without a value the server may choose the window we compress with; with a value it may choose at most that</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server_max_window_bits:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RFC 7692 §7.1.2.1: the largest LZ77 window the server may compress with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Offer:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client certificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (PEM: the certificate, then any intermediates)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>For servers that ask for a client certificate (mutual TLS)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in the certificate file (PEM, unencrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server name (SNI):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name sent in the TLS handshake (RFC 6066 §3); a name given here is also the one the server&apos;s certificate is checked against</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. example.com</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ALPN:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none offered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Protocols offered (RFC 7301), comma-separated, in order of preference. Browsers offer http/1.1 for a WebSocket.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS version:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key log file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished">keiner</translation>
+    </message>
+    <message>
+        <source>The session secrets are appended to this file (SSLKEYLOGFILE format), so that Wireshark can decrypt a capture of the connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none, system, http://host:port or socks5://user:password@host:port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy as one URL; the fields below follow it (and it follows them)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. proxy.example or 127.0.0.1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no authentication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1914,6 +2070,54 @@
         <source>%1: %2, loaded.</source>
         <translation>%1: %2, geladen.</translation>
     </message>
+    <message>
+        <source>Compression</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How the payload is sent under permessage-deflate (RFC 7692): compressed as agreed, plain, or broken on purpose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default (when agreed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A message is compressed when the server agreed to permessage-deflate; a frame&apos;s payload goes as given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate, %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compressed control frame: RSV1 on opcode %1 (RFC 7692 §6.1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compressed continuation frame: RSV1 on a continuation (RFC 7692 §6.1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages are compressed as agreed (%1); a frame&apos;s payload goes as given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages are compressed when the server agrees to permessage-deflate; a frame&apos;s payload goes as given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The payload is compressed when it is sent; the preview shows it before compression.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This connection agreed no permessage-deflate: RSV1 is set without a negotiated extension (RFC 6455 §5.2).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::ConnectionBar</name>
@@ -2111,6 +2315,122 @@
         <source>PEM certificates (*.pem *.crt);;All files (*)</source>
         <translation>PEM-Zertifikate (*.pem *.crt);;Alle Dateien (*)</translation>
     </message>
+    <message>
+        <source>not offered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>without a value (the server chooses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 bits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the URL&apos;s host</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished">keiner</translation>
+    </message>
+    <message>
+        <source>TLS 1.2 or 1.3 (the server chooses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS 1.2 only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS 1.3 only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PEM keys (*.pem *.key);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key log file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key logs (*.log *.txt *.keys);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None (direct connection)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP (CONNECT)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SOCKS5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password is not saved with the settings: it is kept until the program ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy URL is not valid: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the proxy&apos;s host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The proxy host “%1” has a space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the proxy&apos;s port (1–65535).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A proxy password needs a user name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server name “%1” has a space: a DNS name has none (RFC 6066 §3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the server name to send, or choose “none”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Extensions field&apos;s offer “%1” is not a valid permessage-deflate offer (%2); it is sent as typed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Extensions field (Handshake tab) names permessage-deflate: its offer is sent, this one is not.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The offer is the first element of Sec-WebSocket-Extensions, before the Extensions field&apos;s. The Handshake tab shows what the server agreed.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::FindBar</name>
@@ -2214,6 +2534,21 @@
     <message>
         <source>%1 s</source>
         <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 → %2 octet(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished">%1. %2 {1,?}</translation>
     </message>
 </context>
 <context>
@@ -2554,6 +2889,114 @@
             <numerusform>Nicht formatiert: Die Payload ist größer als %1 Oktette.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message this frame belongs to, compressed (permessage-deflate, RFC 7692) and inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed (the message&apos;s payload on the wire)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inflated (the message as the application sees it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hex</source>
+        <translation type="unfinished">Hex</translation>
+    </message>
+    <message>
+        <source>This frame&apos;s payload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where inflating failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No compressed octets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inflates to nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inflated octets were not kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inflated: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation type="unfinished">offen</translation>
+    </message>
+    <message>
+        <source>The message is still open: %1 so far.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Did not inflate: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 inflated before the error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished">unbekannt</translation>
+    </message>
+    <message>
+        <source>Unknown: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted: a new message began before this one&apos;s final frame; %1 inflated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The inflated octets were not kept (the inflation budget is spent); the sizes are exact.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text shows the first %1; the Hex tab shows them all.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the whole message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>frame %1 of %2 so far</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>frame %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed message (permessage-deflate, %1): %2 · %3</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::FrameTableModel</name>
@@ -2742,6 +3185,22 @@
         <source>Δ Time (ms)</source>
         <translation>Δ Zeit (ms)</translation>
     </message>
+    <message>
+        <source>Compressed control frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RSV1 on a continuation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not inflate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inflates past the size limit</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::HandshakePanel</name>
@@ -2864,6 +3323,70 @@
     <message>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>permessage-deflate (RFC 7692) as the request offered it and the response answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server name (SNI):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ALPN:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version asked:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client certificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate: the server&apos;s answer breaks RFC 7692: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate: not offered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate: offered; no response yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate: offered, declined by the server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permessage-deflate agreed: %1. The server accepted “%2” (answering offer %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none offered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none selected (offered: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (offered: %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none presented</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>any (TLS 1.2 or 1.3)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3463,6 +3986,42 @@
         <source>Δ Time (ms)</source>
         <translation>Δ Zeit (ms)</translation>
     </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished">%1 · %2</translation>
+    </message>
+    <message>
+        <source>compressed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compressed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compressed, does not inflate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compressed, not inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed (permessage-deflate, RFC 7692): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not inflate: %1 (compressed octet %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not inflate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not inflated: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>wsi::gui::SequenceWidget</name>
@@ -3827,6 +4386,89 @@ Die aktuelle Sequenz ist unverändert.</translation>
     <message>
         <source>Storage stopped at %1 octet %2: the trace budget of %3 octets is spent. Later octets and frames are counted, not stored; the statistics stay exact.</source>
         <translation>Speichern endete bei %1-Oktett %2: Das Trace-Budget von %3 Oktetten ist verbraucht. Spätere Oktette und Frames werden gezählt, nicht gespeichert; die Statistik bleibt exakt.</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation type="unfinished">Verbindung</translation>
+    </message>
+    <message>
+        <source>permessage-deflate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished">%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 message(s) compressed</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 not inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compression (permessage-deflate)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agreed: %1. The ratio is wire octets over application (inflated) octets; uncompressed messages count on both sides.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inflated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload octets of the data messages on the wire</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payload octets of the data messages as the application sees them (inflated)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wire octets over application octets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages compressed (RSV1 on their first frame)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>–</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 not inflated)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages that did not inflate, or whose octets the trace does not hold</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

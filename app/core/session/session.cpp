@@ -456,6 +456,9 @@ void ClientSession::processHandshake(const QByteArray &data)
         options.deflate = true;
         m_parser.setOptions(options);
         m_txJudge = FrameJudge(kDeflateRsv, true);
+        m_txInflater = std::make_unique<Inflater>(m_deflate.clientWindowBits,
+                                                  m_deflate.clientNoContextTakeover,
+                                                  m_settings.maxFramePayload);
     }
     setState(SessionState::Open);
     if (m_openHandler)
@@ -1209,12 +1212,47 @@ void ClientSession::sendFrame(const FrameSpec &spec, int chopDelayMs)
 
     FrameRecord r = txFrameRecord(s, bytes.size(), elapsedNs(), m_txOffset);
     const FrameJudge::Result judged = m_txJudge.judge(s);
-    r.violations = judged.violations;
+    r.violations = judged.violations | txInflationViolations(s);
     r.utf8ErrorOffset = qint32(std::min<qint64>(judged.utf8ErrorOffset, INT32_MAX));
     record(std::move(r));
     ++m_txFrameCounts[s.opcode];
     m_txOffset += bytes.size();
     writeFrame(bytes, s.chopSize, s.sync, chopDelayMs);
+}
+
+Violations ClientSession::txInflationViolations(const FrameSpec &spec)
+{
+    if (!m_txInflater || isControlOpcode(spec.opcode) || isReservedOpcode(spec.opcode))
+        return {};
+    if (spec.opcode != quint8(Opcode::Continuation)) {
+        m_txCompressed = (spec.rsv & kDeflateRsv) != 0;
+        m_txText = spec.opcode == quint8(Opcode::Text);
+        m_txInflatedUtf8.reset();
+    }
+    if (!m_txCompressed)
+        return {};
+    Violations v;
+    QByteArray out;
+    Inflater::Status status = m_txInflater->feed(spec.wirePayload(), out);
+    if (status == Inflater::Status::Ok && spec.fin)
+        status = m_txInflater->finishMessage(out);
+    if (status == Inflater::Status::Error) {
+        v |= Violation::InflateError;
+    } else if (status == Inflater::Status::Ok && m_txText) {
+        const auto state = m_txInflatedUtf8.feed(out.constData(), out.size());
+        if (state == Utf8Validator::State::Invalid ||
+            (spec.fin && state == Utf8Validator::State::Incomplete))
+            v |= Violation::InvalidUtf8Text;
+    }
+    // Past the size limit is the server's judgement to make, not a rule: not named here.
+    if (status != Inflater::Status::Ok) {
+        // The server's window is lost as ours is: inflate the next message afresh.
+        m_txInflater->reset();
+        m_txCompressed = false;
+    } else if (spec.fin) {
+        m_txCompressed = false;
+    }
+    return v;
 }
 
 Deflater &ClientSession::txDeflater()

@@ -245,6 +245,9 @@ private:
     // The deflater our compressed frames go through (the agreed one; without an agreement a
     // default one, for frames compressed on purpose).
     Deflater &txDeflater();
+    // The violations our frame breaks once inflated (inflate error, inflated text not UTF-8),
+    // when it belongs to a compressed message of ours.
+    [[nodiscard]] Violations txInflationViolations(const FrameSpec &spec);
     void failConnection(int code, const QByteArray &reason, const QString &why);
     void sendCloseFrame(std::optional<int> code, const QByteArray &reason, bool isReply);
     void closeTcp(bool abort, const QString &why);
@@ -336,6 +339,12 @@ private:
     bool m_rxCompressed = false;  // the open received message is compressed
     bool m_rxText = false;        // … and a text message
     Utf8Validator m_inflatedUtf8; // its inflated octets
+    // Our own compressed frames inflated as the server will (a broken send mode named on its
+    // frame, as the server's broken frames are).
+    std::unique_ptr<Inflater> m_txInflater;
+    bool m_txCompressed = false;
+    bool m_txText = false;
+    Utf8Validator m_txInflatedUtf8;
 
     CountMap m_txFrameCounts;
     EventHandler m_eventHandler;
