@@ -191,7 +191,8 @@ QByteArray unmaskedFrame(quint8 firstByte, const QByteArray &payload)
     return QByteArray(1, char(firstByte)) + char(payload.size()) + payload;
 }
 
-CaseResult runCase(const QString &id, const QUrl &url, int timeoutMs = 15000)
+CaseResult runCase(const QString &id, const QUrl &url, int timeoutMs = 15000,
+                   qint64 maxTraceOctets = CaseRunner::Options().maxTraceOctets)
 {
     const CaseDefinition *def = findCase(id);
     if (!def)
@@ -200,6 +201,7 @@ CaseResult runCase(const QString &id, const QUrl &url, int timeoutMs = 15000)
     QSignalSpy finished(&runner, &CaseRunner::finished);
     CaseRunner::Options options;
     options.settings.url = url;
+    options.maxTraceOctets = maxTraceOctets;
     runner.start({def}, options);
     if (!finished.wait(timeoutMs))
         return {};
@@ -582,16 +584,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("peer");
         QTest::addColumn<QString>("behavior");
         QTest::addColumn<QString>("resultStart");
+        QTest::addColumn<qint64>("maxTraceOctets");
+        const qint64 budget = CaseRunner::Options().maxTraceOctets;
         QTest::newRow("12.1.1 echo") << u"12.1.1"_s << u"echo"_s << u"OK"_s
-                                     << u"Ok, received all echo'ed messages in time."_s;
-        QTest::newRow("12.2.11 fragmented echo") << u"12.2.11"_s << u"echo"_s << u"OK"_s
-                                                 << u"Ok, received all echo'ed messages in time."_s;
+                                     << u"Ok, received all echo'ed messages in time."_s << budget;
+        QTest::newRow("12.2.11 fragmented echo")
+            << u"12.2.11"_s << u"echo"_s << u"OK"_s
+            << u"Ok, received all echo'ed messages in time."_s << budget;
+        // The trace stops storing after 1 MiB of 4 MB each way: the figures stay exact.
+        QTest::newRow("12.1.5 past the trace's budget")
+            << u"12.1.5"_s << u"echo"_s << u"OK"_s
+            << u"Ok, received all echo'ed messages in time."_s << qint64(1 << 20);
         QTest::newRow("12.1.2 previous message")
             << u"12.1.2"_s << u"previous"_s << u"FAILED"_s
-            << u"Echo'ed message contents differs from what I sent (got SHA1 "_s;
+            << u"Echo'ed message contents differs from what I sent (got SHA1 "_s << budget;
         QTest::newRow("12.3.1 as text") << u"12.3.1"_s << u"flip"_s << u"FAILED"_s
                                         << u"Echo'ed message type differs from what I sent (got "
-                                           u"binary False, expected binary True)."_s;
+                                           u"binary False, expected binary True)."_s
+                                        << budget;
     }
     void deflateEchoesCheckEveryMessage()
     {
@@ -633,8 +643,10 @@ private Q_SLOTS:
             *previous = std::move(*current);
             current->clear();
         };
-        const CaseResult r = runCase(id, server.url(), 60000);
+        QFETCH(qint64, maxTraceOctets);
+        const CaseResult r = runCase(id, server.url(), 60000, maxTraceOctets);
         QVERIFY(r.trace);
+        QCOMPARE(r.trace->limitReached(), maxTraceOctets < 4'000'000);
         QCOMPARE(verdictText(r.verdict.behavior), behavior);
         QVERIFY2(r.verdict.result.startsWith(resultStart), qPrintable(r.verdict.result));
         QCOMPARE(verdictText(r.verdict.closing.verdict), u"OK"_s);
@@ -655,8 +667,9 @@ private Q_SLOTS:
         } else {
             QVERIFY(stats.isNull());
         }
-        // The wire log is back on after the verdict: the close is in it.
-        QVERIFY(wireLogTags(*r.trace).contains(u"TF"_s));
+        // The wire log is back on after the verdict: the close is in it (a trace that stopped
+        // storing has no frames past its stop, the close among them).
+        QCOMPARE(wireLogTags(*r.trace).contains(u"TF"_s), !r.trace->limitReached());
     }
 
     // 6.4.1 against a peer that fails fast with 1007 after the second fragment: the timeout

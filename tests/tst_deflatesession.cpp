@@ -217,13 +217,12 @@ private Q_SLOTS:
             return step;
         };
         SessionRun run;
-        runSession(run,
-                   deflateSettings(peer.url(), u"permessage-deflate; client_no_context_takeover"_s),
-                   {message("Hello", DeflateSend::Rsv1Uncompressed),
-                    message("Hello", DeflateSend::Agreed),
-                    message("Hello", DeflateSend::GarbageAfterFinal),
-                    message("Hello", DeflateSend::Uncompressed), closeStep(1000),
-                    timerStep(Step::Kind::FailAfter, 2.0)});
+        runSession(
+            run, deflateSettings(peer.url(), u"permessage-deflate; client_no_context_takeover"_s),
+            {message("Hello", DeflateSend::Rsv1Uncompressed), message("Hello", DeflateSend::Agreed),
+             message("Hello", DeflateSend::GarbageAfterFinal),
+             message("Hello", DeflateSend::Uncompressed), closeStep(1000),
+             timerStep(Step::Kind::FailAfter, 2.0)});
         QVERIFY(run.finished);
         QList<Violations> tx;
         for (const FrameRecord &f : run.trace.frames()) {

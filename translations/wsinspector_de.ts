@@ -188,159 +188,159 @@
     </message>
     <message>
         <source>Offers sent exactly as typed, in order, comma-separated. An offer that names permessage-deflate here takes precedence over the Compression tab&apos;s offer, which is then not added; otherwise the Compression tab&apos;s offer comes first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Angebote werden genau wie eingegeben gesendet, in dieser Reihenfolge, durch Kommas getrennt. Ein Angebot, das hier permessage-deflate nennt, hat Vorrang vor dem Angebot des Tabs Komprimierung, das dann nicht hinzugefügt wird; sonst steht das Angebot des Tabs Komprimierung an erster Stelle.</translation>
     </message>
     <message>
         <source>Compression</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierung</translation>
     </message>
     <message>
         <source>Offer permessage-deflate (RFC 7692)</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate anbieten (RFC 7692)</translation>
     </message>
     <message>
         <source>Adds a permessage-deflate offer built from these parameters to Sec-WebSocket-Extensions. An offer typed in the Extensions field of the Handshake tab that names permessage-deflate takes precedence: then this offer is not added.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fügt Sec-WebSocket-Extensions ein aus diesen Parametern gebautes permessage-deflate-Angebot hinzu. Ein im Feld Erweiterungen des Tabs Handshake eingegebenes Angebot, das permessage-deflate nennt, hat Vorrang: Dann wird dieses Angebot nicht hinzugefügt.</translation>
     </message>
     <message>
         <source>client_no_context_takeover: we compress each message afresh</source>
-        <translation type="unfinished"></translation>
+        <translation>client_no_context_takeover: wir komprimieren jede Nachricht von Neuem</translation>
     </message>
     <message>
         <source>RFC 7692 §7.1.1.2: a hint that the client will not keep its LZ77 window between messages</source>
-        <translation type="unfinished"></translation>
+        <translation>RFC 7692 §7.1.1.2: ein Hinweis, dass der Client sein LZ77-Fenster zwischen Nachrichten nicht behält</translation>
     </message>
     <message>
         <source>server_no_context_takeover: ask the server to compress each message afresh</source>
-        <translation type="unfinished"></translation>
+        <translation>server_no_context_takeover: den Server bitten, jede Nachricht von Neuem zu komprimieren</translation>
     </message>
     <message>
         <source>RFC 7692 §7.1.1.1: the server must not keep its LZ77 window between messages</source>
-        <translation type="unfinished"></translation>
+        <translation>RFC 7692 §7.1.1.1: der Server darf sein LZ77-Fenster zwischen Nachrichten nicht behalten</translation>
     </message>
     <message>
         <source>client_max_window_bits:</source>
-        <translation type="unfinished"></translation>
+        <translation>client_max_window_bits:</translation>
     </message>
     <message>
         <source>RFC 7692 §7.1.2.2: without a value the server may choose the window we compress with; with a value it may choose at most that</source>
-        <translation type="unfinished"></translation>
+        <translation>RFC 7692 §7.1.2.2: ohne Wert darf der Server das Fenster wählen, mit dem wir komprimieren; mit Wert darf er höchstens diesen wählen</translation>
     </message>
     <message>
         <source>server_max_window_bits:</source>
-        <translation type="unfinished"></translation>
+        <translation>server_max_window_bits:</translation>
     </message>
     <message>
         <source>RFC 7692 §7.1.2.1: the largest LZ77 window the server may compress with</source>
-        <translation type="unfinished"></translation>
+        <translation>RFC 7692 §7.1.2.1: das größte LZ77-Fenster, mit dem der Server komprimieren darf</translation>
     </message>
     <message>
         <source>Offer:</source>
-        <translation type="unfinished"></translation>
+        <translation>Angebot:</translation>
     </message>
     <message>
         <source>Client certificate:</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Zertifikat:</translation>
     </message>
     <message>
         <source>none (PEM: the certificate, then any intermediates)</source>
-        <translation type="unfinished"></translation>
+        <translation>keines (PEM: das Zertifikat, dann etwaige Zwischenzertifikate)</translation>
     </message>
     <message>
         <source>For servers that ask for a client certificate (mutual TLS)</source>
-        <translation type="unfinished"></translation>
+        <translation>Für Server, die ein Client-Zertifikat verlangen (Mutual TLS)</translation>
     </message>
     <message>
         <source>Client key:</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Schlüssel:</translation>
     </message>
     <message>
         <source>in the certificate file (PEM, unencrypted)</source>
-        <translation type="unfinished"></translation>
+        <translation>in der Zertifikatsdatei (PEM, unverschlüsselt)</translation>
     </message>
     <message>
         <source>Server name (SNI):</source>
-        <translation type="unfinished"></translation>
+        <translation>Servername (SNI):</translation>
     </message>
     <message>
         <source>The name sent in the TLS handshake (RFC 6066 §3); a name given here is also the one the server&apos;s certificate is checked against</source>
-        <translation type="unfinished"></translation>
+        <translation>Der im TLS-Handshake gesendete Name (RFC 6066 §3); gegen einen hier angegebenen Namen wird auch das Zertifikat des Servers geprüft</translation>
     </message>
     <message>
         <source>e.g. example.com</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. example.com</translation>
     </message>
     <message>
         <source>ALPN:</source>
-        <translation type="unfinished"></translation>
+        <translation>ALPN:</translation>
     </message>
     <message>
         <source>none offered</source>
-        <translation type="unfinished"></translation>
+        <translation>keines angeboten</translation>
     </message>
     <message>
         <source>Protocols offered (RFC 7301), comma-separated, in order of preference. Browsers offer http/1.1 for a WebSocket.</source>
-        <translation type="unfinished"></translation>
+        <translation>Angebotene Protokolle (RFC 7301), durch Kommas getrennt, nach Präferenz geordnet. Browser bieten für einen WebSocket http/1.1 an.</translation>
     </message>
     <message>
         <source>TLS version:</source>
-        <translation type="unfinished"></translation>
+        <translation>TLS-Version:</translation>
     </message>
     <message>
         <source>Key log file:</source>
-        <translation type="unfinished"></translation>
+        <translation>Key-Log-Datei:</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished">keiner</translation>
+        <translation>keine</translation>
     </message>
     <message>
         <source>The session secrets are appended to this file (SSLKEYLOGFILE format), so that Wireshark can decrypt a capture of the connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sitzungsgeheimnisse werden an diese Datei angehängt (SSLKEYLOGFILE-Format), damit Wireshark einen Mitschnitt der Verbindung entschlüsseln kann</translation>
     </message>
     <message>
         <source>Proxy</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy</translation>
     </message>
     <message>
         <source>Proxy URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy-URL:</translation>
     </message>
     <message>
         <source>none, system, http://host:port or socks5://user:password@host:port</source>
-        <translation type="unfinished"></translation>
+        <translation>none, system, http://host:port oder socks5://user:password@host:port</translation>
     </message>
     <message>
         <source>The proxy as one URL; the fields below follow it (and it follows them)</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Proxy als eine URL; die Felder darunter folgen ihr (und sie folgt ihnen)</translation>
     </message>
     <message>
         <source>Proxy:</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy:</translation>
     </message>
     <message>
         <source>Host:</source>
-        <translation type="unfinished"></translation>
+        <translation>Host:</translation>
     </message>
     <message>
         <source>e.g. proxy.example or 127.0.0.1</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. proxy.example oder 127.0.0.1</translation>
     </message>
     <message>
         <source>Port:</source>
-        <translation type="unfinished"></translation>
+        <translation>Port:</translation>
     </message>
     <message>
         <source>User:</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer:</translation>
     </message>
     <message>
         <source>no authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Authentifizierung</translation>
     </message>
     <message>
         <source>Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort:</translation>
     </message>
 </context>
 <context>
@@ -2072,51 +2072,51 @@
     </message>
     <message>
         <source>Compression</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierung</translation>
     </message>
     <message>
         <source>permessage-deflate:</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate:</translation>
     </message>
     <message>
         <source>How the payload is sent under permessage-deflate (RFC 7692): compressed as agreed, plain, or broken on purpose</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie die Payload unter permessage-deflate (RFC 7692) gesendet wird: komprimiert wie vereinbart, unkomprimiert oder absichtlich fehlerhaft</translation>
     </message>
     <message>
         <source>Default (when agreed)</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard (wenn vereinbart)</translation>
     </message>
     <message>
         <source>A message is compressed when the server agreed to permessage-deflate; a frame&apos;s payload goes as given</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Nachricht wird komprimiert, wenn der Server permessage-deflate zugestimmt hat; die Payload eines Frames geht unverändert hinaus</translation>
     </message>
     <message>
         <source>permessage-deflate, %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate, %1: %2</translation>
     </message>
     <message>
         <source>compressed control frame: RSV1 on opcode %1 (RFC 7692 §6.1)</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimierter Control-Frame: RSV1 bei Opcode %1 (RFC 7692 §6.1)</translation>
     </message>
     <message>
         <source>compressed continuation frame: RSV1 on a continuation (RFC 7692 §6.1)</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimierter Continuation-Frame: RSV1 bei einer Continuation (RFC 7692 §6.1)</translation>
     </message>
     <message>
         <source>Messages are compressed as agreed (%1); a frame&apos;s payload goes as given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten werden wie vereinbart komprimiert (%1); die Payload eines Frames geht unverändert hinaus.</translation>
     </message>
     <message>
         <source>Messages are compressed when the server agrees to permessage-deflate; a frame&apos;s payload goes as given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten werden komprimiert, wenn der Server permessage-deflate zustimmt; die Payload eines Frames geht unverändert hinaus.</translation>
     </message>
     <message>
         <source>The payload is compressed when it is sent; the preview shows it before compression.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Payload wird beim Senden komprimiert; die Vorschau zeigt sie vor der Komprimierung.</translation>
     </message>
     <message>
         <source>This connection agreed no permessage-deflate: RSV1 is set without a negotiated extension (RFC 6455 §5.2).</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Verbindung hat kein permessage-deflate vereinbart: RSV1 wird ohne ausgehandelte Erweiterung gesetzt (RFC 6455 §5.2).</translation>
     </message>
 </context>
 <context>
@@ -2317,119 +2317,119 @@
     </message>
     <message>
         <source>not offered</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht angeboten</translation>
     </message>
     <message>
         <source>without a value (the server chooses)</source>
-        <translation type="unfinished"></translation>
+        <translation>ohne Wert (der Server wählt)</translation>
     </message>
     <message>
         <source>%1 bits</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Bits</translation>
     </message>
     <message>
         <source>the URL&apos;s host</source>
-        <translation type="unfinished"></translation>
+        <translation>der Host der URL</translation>
     </message>
     <message>
         <source>this name:</source>
-        <translation type="unfinished"></translation>
+        <translation>dieser Name:</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished">keiner</translation>
+        <translation>keiner</translation>
     </message>
     <message>
         <source>TLS 1.2 or 1.3 (the server chooses)</source>
-        <translation type="unfinished"></translation>
+        <translation>TLS 1.2 oder 1.3 (der Server wählt)</translation>
     </message>
     <message>
         <source>TLS 1.2 only</source>
-        <translation type="unfinished"></translation>
+        <translation>nur TLS 1.2</translation>
     </message>
     <message>
         <source>TLS 1.3 only</source>
-        <translation type="unfinished"></translation>
+        <translation>nur TLS 1.3</translation>
     </message>
     <message>
         <source>Client certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Zertifikat</translation>
     </message>
     <message>
         <source>Client key</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Schlüssel</translation>
     </message>
     <message>
         <source>PEM keys (*.pem *.key);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>PEM-Schlüssel (*.pem *.key);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Key log file</source>
-        <translation type="unfinished"></translation>
+        <translation>Key-Log-Datei</translation>
     </message>
     <message>
         <source>Key logs (*.log *.txt *.keys);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Key-Logs (*.log *.txt *.keys);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>None (direct connection)</source>
-        <translation type="unfinished"></translation>
+        <translation>Keiner (direkte Verbindung)</translation>
     </message>
     <message>
         <source>System settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Systemeinstellungen</translation>
     </message>
     <message>
         <source>HTTP (CONNECT)</source>
-        <translation type="unfinished"></translation>
+        <translation>HTTP (CONNECT)</translation>
     </message>
     <message>
         <source>SOCKS5</source>
-        <translation type="unfinished"></translation>
+        <translation>SOCKS5</translation>
     </message>
     <message>
         <source>The password is not saved with the settings: it is kept until the program ends.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Passwort wird nicht mit den Einstellungen gespeichert: Es bleibt erhalten, bis das Programm endet.</translation>
     </message>
     <message>
         <source>The proxy URL is not valid: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Proxy-URL ist ungültig: %1</translation>
     </message>
     <message>
         <source>Enter the proxy&apos;s host.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie den Host des Proxys ein.</translation>
     </message>
     <message>
         <source>The proxy host “%1” has a space.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Proxy-Host „%1“ enthält ein Leerzeichen.</translation>
     </message>
     <message>
         <source>Enter the proxy&apos;s port (1–65535).</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie den Port des Proxys ein (1–65535).</translation>
     </message>
     <message>
         <source>A proxy password needs a user name.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Proxy-Passwort braucht einen Benutzernamen.</translation>
     </message>
     <message>
         <source>The server name “%1” has a space: a DNS name has none (RFC 6066 §3).</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Servername „%1“ enthält ein Leerzeichen: Ein DNS-Name hat keines (RFC 6066 §3).</translation>
     </message>
     <message>
         <source>Enter the server name to send, or choose “none”.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie den zu sendenden Servernamen ein oder wählen Sie „keiner“.</translation>
     </message>
     <message>
         <source>The Extensions field&apos;s offer “%1” is not a valid permessage-deflate offer (%2); it is sent as typed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Angebot „%1“ im Feld Erweiterungen ist kein gültiges permessage-deflate-Angebot (%2); es wird wie eingegeben gesendet.</translation>
     </message>
     <message>
         <source>The Extensions field (Handshake tab) names permessage-deflate: its offer is sent, this one is not.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Feld Erweiterungen (Tab Handshake) nennt permessage-deflate: Sein Angebot wird gesendet, dieses nicht.</translation>
     </message>
     <message>
         <source>The offer is the first element of Sec-WebSocket-Extensions, before the Extensions field&apos;s. The Handshake tab shows what the server agreed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Angebot ist das erste Element von Sec-WebSocket-Extensions, vor dem des Felds Erweiterungen. Der Tab Handshake zeigt, was der Server vereinbart hat.</translation>
     </message>
 </context>
 <context>
@@ -2537,18 +2537,18 @@
     </message>
     <message>
         <source>%1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %</translation>
     </message>
     <message numerus="yes">
         <source>%1 → %2 octet(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 → %2 Oktett</numerusform>
+            <numerusform>%1 → %2 Oktette</numerusform>
         </translation>
     </message>
     <message>
         <source>%1, %2</source>
-        <translation type="unfinished">%1. %2 {1,?}</translation>
+        <translation>%1, %2</translation>
     </message>
 </context>
 <context>
@@ -2891,111 +2891,111 @@
     </message>
     <message>
         <source>Inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert</translation>
     </message>
     <message>
         <source>The message this frame belongs to, compressed (permessage-deflate, RFC 7692) and inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Nachricht, zu der dieser Frame gehört, komprimiert (permessage-deflate, RFC 7692) und dekomprimiert</translation>
     </message>
     <message>
         <source>Compressed (the message&apos;s payload on the wire)</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiert (die Payload der Nachricht auf der Leitung)</translation>
     </message>
     <message>
         <source>Inflated (the message as the application sees it)</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert (die Nachricht, wie die Anwendung sie sieht)</translation>
     </message>
     <message>
         <source>Hex</source>
-        <translation type="unfinished">Hex</translation>
+        <translation>Hex</translation>
     </message>
     <message>
         <source>This frame&apos;s payload</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Payload dieses Frames</translation>
     </message>
     <message>
         <source>Where inflating failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo das Dekomprimieren fehlschlug</translation>
     </message>
     <message>
         <source>No compressed octets.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine komprimierten Oktette.</translation>
     </message>
     <message>
         <source>Inflates to nothing.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert zu nichts.</translation>
     </message>
     <message>
         <source>The inflated octets were not kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die dekomprimierten Oktette wurden nicht aufbewahrt.</translation>
     </message>
     <message>
         <source>inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>dekomprimiert</translation>
     </message>
     <message>
         <source>Inflated: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert: %1.</translation>
     </message>
     <message>
         <source>open</source>
-        <translation type="unfinished">offen</translation>
+        <translation>offen</translation>
     </message>
     <message>
         <source>The message is still open: %1 so far.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Nachricht ist noch offen: bisher %1.</translation>
     </message>
     <message>
         <source>failed</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlgeschlagen</translation>
     </message>
     <message>
         <source>Did not inflate: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht dekomprimierbar: %1.</translation>
     </message>
     <message>
         <source>%1 inflated before the error.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 vor dem Fehler dekomprimiert.</translation>
     </message>
     <message>
         <source>unknown</source>
-        <translation type="unfinished">unbekannt</translation>
+        <translation>unbekannt</translation>
     </message>
     <message>
         <source>Unknown: %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannt: %1.</translation>
     </message>
     <message>
         <source>interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>unterbrochen</translation>
     </message>
     <message>
         <source>Interrupted: a new message began before this one&apos;s final frame; %1 inflated.</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterbrochen: Eine neue Nachricht begann vor dem letzten Frame dieser; %1 dekomprimiert.</translation>
     </message>
     <message>
         <source>The inflated octets were not kept (the inflation budget is spent); the sizes are exact.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die dekomprimierten Oktette wurden nicht aufbewahrt (das Dekomprimierungsbudget ist aufgebraucht); die Größen sind exakt.</translation>
     </message>
     <message>
         <source>The text shows the first %1; the Hex tab shows them all.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Text zeigt die ersten %1; der Tab Hex zeigt alle.</translation>
     </message>
     <message>
         <source>the whole message</source>
-        <translation type="unfinished"></translation>
+        <translation>die ganze Nachricht</translation>
     </message>
     <message>
         <source>frame %1 of %2 so far</source>
-        <translation type="unfinished"></translation>
+        <translation>Frame %1 von bisher %2</translation>
     </message>
     <message>
         <source>frame %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Frame %1 von %2</translation>
     </message>
     <message>
         <source>Compressed message (permessage-deflate, %1): %2 · %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierte Nachricht (permessage-deflate, %1): %2 · %3</translation>
     </message>
 </context>
 <context>
@@ -3187,19 +3187,19 @@
     </message>
     <message>
         <source>Compressed control frame</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierter Control-Frame</translation>
     </message>
     <message>
         <source>RSV1 on a continuation</source>
-        <translation type="unfinished"></translation>
+        <translation>RSV1 bei einer Continuation</translation>
     </message>
     <message>
         <source>Does not inflate</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht dekomprimierbar</translation>
     </message>
     <message>
         <source>Inflates past the size limit</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert über das Größenlimit hinaus</translation>
     </message>
 </context>
 <context>
@@ -3326,67 +3326,67 @@
     </message>
     <message>
         <source>permessage-deflate (RFC 7692) as the request offered it and the response answered</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate (RFC 7692), wie die Anfrage es angeboten und die Antwort es beantwortet hat</translation>
     </message>
     <message>
         <source>Server name (SNI):</source>
-        <translation type="unfinished"></translation>
+        <translation>Servername (SNI):</translation>
     </message>
     <message>
         <source>ALPN:</source>
-        <translation type="unfinished"></translation>
+        <translation>ALPN:</translation>
     </message>
     <message>
         <source>Version asked:</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlangte Version:</translation>
     </message>
     <message>
         <source>Client certificate:</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-Zertifikat:</translation>
     </message>
     <message>
         <source>permessage-deflate: the server&apos;s answer breaks RFC 7692: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate: Die Antwort des Servers verstößt gegen RFC 7692: %1</translation>
     </message>
     <message>
         <source>permessage-deflate: not offered.</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate: nicht angeboten.</translation>
     </message>
     <message>
         <source>permessage-deflate: offered; no response yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate: angeboten; noch keine Antwort.</translation>
     </message>
     <message>
         <source>permessage-deflate: offered, declined by the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate: angeboten, vom Server abgelehnt.</translation>
     </message>
     <message>
         <source>permessage-deflate agreed: %1. The server accepted “%2” (answering offer %3).</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate vereinbart: %1. Der Server hat „%2“ akzeptiert (als Antwort auf Angebot %3).</translation>
     </message>
     <message>
         <source>none sent</source>
-        <translation type="unfinished"></translation>
+        <translation>keiner gesendet</translation>
     </message>
     <message>
         <source>none offered</source>
-        <translation type="unfinished"></translation>
+        <translation>keines angeboten</translation>
     </message>
     <message>
         <source>none selected (offered: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>keines gewählt (angeboten: %1)</translation>
     </message>
     <message>
         <source>%1 (offered: %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (angeboten: %2)</translation>
     </message>
     <message>
         <source>none presented</source>
-        <translation type="unfinished"></translation>
+        <translation>keines vorgelegt</translation>
     </message>
     <message>
         <source>any (TLS 1.2 or 1.3)</source>
-        <translation type="unfinished"></translation>
+        <translation>beliebig (TLS 1.2 oder 1.3)</translation>
     </message>
 </context>
 <context>
@@ -3988,39 +3988,39 @@
     </message>
     <message>
         <source>%1 · %2</source>
-        <translation type="unfinished">%1 · %2</translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <source>compressed %1</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimiert %1</translation>
     </message>
     <message>
         <source>compressed</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimiert</translation>
     </message>
     <message>
         <source>compressed, does not inflate</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimiert, nicht dekomprimierbar</translation>
     </message>
     <message>
         <source>compressed, not inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>komprimiert, nicht dekomprimiert</translation>
     </message>
     <message>
         <source>Compressed (permessage-deflate, RFC 7692): %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiert (permessage-deflate, RFC 7692): %1</translation>
     </message>
     <message>
         <source>Does not inflate: %1 (compressed octet %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht dekomprimierbar: %1 (komprimiertes Oktett %2)</translation>
     </message>
     <message>
         <source>Does not inflate: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht dekomprimierbar: %1</translation>
     </message>
     <message>
         <source>Not inflated: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht dekomprimiert: %1</translation>
     </message>
 </context>
 <context>
@@ -4389,86 +4389,86 @@ Die aktuelle Sequenz ist unverändert.</translation>
     </message>
     <message>
         <source>Received</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfangen</translation>
     </message>
     <message>
         <source>Sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Gesendet</translation>
     </message>
     <message>
         <source>Connection</source>
-        <translation type="unfinished">Verbindung</translation>
+        <translation>Verbindung</translation>
     </message>
     <message>
         <source>permessage-deflate: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>permessage-deflate: %1</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1: %2</translation>
+        <translation>%1: %2</translation>
     </message>
     <message numerus="yes">
         <source>%1 message(s) compressed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 Nachricht komprimiert</numerusform>
+            <numerusform>%1 Nachrichten komprimiert</numerusform>
         </translation>
     </message>
     <message>
         <source>%1 not inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 nicht dekomprimiert</translation>
     </message>
     <message>
         <source>Compression (permessage-deflate)</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierung (permessage-deflate)</translation>
     </message>
     <message>
         <source>Agreed: %1. The ratio is wire octets over application (inflated) octets; uncompressed messages count on both sides.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vereinbart: %1. Das Verhältnis ist Oktette auf der Leitung durch Oktette der Anwendung (dekomprimiert); unkomprimierte Nachrichten zählen auf beiden Seiten.</translation>
     </message>
     <message>
         <source>Wire</source>
-        <translation type="unfinished"></translation>
+        <translation>Leitung</translation>
     </message>
     <message>
         <source>Inflated</source>
-        <translation type="unfinished"></translation>
+        <translation>Dekomprimiert</translation>
     </message>
     <message>
         <source>Ratio</source>
-        <translation type="unfinished"></translation>
+        <translation>Verhältnis</translation>
     </message>
     <message>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten</translation>
     </message>
     <message>
         <source>Payload octets of the data messages on the wire</source>
-        <translation type="unfinished"></translation>
+        <translation>Payload-Oktette der Datennachrichten auf der Leitung</translation>
     </message>
     <message>
         <source>Payload octets of the data messages as the application sees them (inflated)</source>
-        <translation type="unfinished"></translation>
+        <translation>Payload-Oktette der Datennachrichten, wie die Anwendung sie sieht (dekomprimiert)</translation>
     </message>
     <message>
         <source>Wire octets over application octets</source>
-        <translation type="unfinished"></translation>
+        <translation>Oktette auf der Leitung durch Oktette der Anwendung</translation>
     </message>
     <message>
         <source>Messages compressed (RSV1 on their first frame)</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimierte Nachrichten (RSV1 in ihrem ersten Frame)</translation>
     </message>
     <message>
         <source>–</source>
-        <translation type="unfinished"></translation>
+        <translation>–</translation>
     </message>
     <message>
         <source>%1 (%2 not inflated)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2 nicht dekomprimiert)</translation>
     </message>
     <message>
         <source>Messages that did not inflate, or whose octets the trace does not hold</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten, die sich nicht dekomprimieren ließen oder deren Oktette der Trace nicht enthält</translation>
     </message>
 </context>
 <context>

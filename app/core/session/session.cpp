@@ -564,7 +564,12 @@ void ClientSession::processFrames(const char *data, qsizetype size)
 
 FrameRecord ClientSession::toRecord(DecodedFrame &frame, qint64 timeNs) const
 {
-    const bool derived = !m_parser.options().storeDataPayloads && !isControlOpcode(frame.opcode);
+    // Under permessage-deflate the parser keeps data payloads for the inflater only: the trace
+    // reads them from its octets, as for any session, instead of storing them twice.
+    const bool derived = (!m_parser.options().storeDataPayloads || m_deflate.agreed) &&
+                         !isControlOpcode(frame.opcode);
+    if (derived)
+        frame.payload = QByteArray();
     return rxFrameRecord(std::move(frame), timeNs, m_parserBase, derived);
 }
 
@@ -576,9 +581,15 @@ bool ClientSession::inflateFrame(DecodedFrame &frame, QByteArray &out)
         m_rxCompressed = (frame.rsv & kDeflateRsv) != 0;
         m_rxText = frame.opcode == quint8(Opcode::Text);
         m_inflatedUtf8.reset();
+        if (m_rxCompressed)
+            ++m_deflateCounts.rxCompressedMessages;
     }
-    if (!m_rxCompressed)
+    if (!m_rxCompressed) {
+        // A plain message under the extension: the same octets on both sides.
+        m_deflateCounts.rxWireOctets += frame.payload.size();
+        m_deflateCounts.rxAppOctets += frame.payload.size();
         return false;
+    }
     if (frame.violations != Violation::None) {
         // A broken frame inside the message (it fails the connection unless the user turned
         // failing off): the rest of the message cannot be trusted to inflate.
@@ -589,6 +600,10 @@ bool ClientSession::inflateFrame(DecodedFrame &frame, QByteArray &out)
     Inflater::Status status = m_inflater->feed(frame.payload, out);
     if (status == Inflater::Status::Ok && frame.fin)
         status = m_inflater->finishMessage(out);
+    m_deflateCounts.rxWireOctets += frame.payload.size();
+    m_deflateCounts.rxAppOctets += out.size();
+    if (status != Inflater::Status::Ok)
+        ++m_deflateCounts.rxFailedMessages;
     if (status == Inflater::Status::Error) {
         frame.violations |= Violation::InflateError;
     } else if (status == Inflater::Status::TooLarge) {
@@ -1280,6 +1295,12 @@ void ClientSession::sendMessage(const QByteArray &message, bool binary, int frag
                                    ? message
                                    : deflateForSend(txDeflater(), deflate, message, m_deflate);
     const int firstRsv = deflateSendSetsRsv1(deflate) ? kDeflateRsv : 0;
+    if (m_deflate.agreed) {
+        m_deflateCounts.txWireOctets += payload.size();
+        m_deflateCounts.txAppOctets += message.size();
+        if (firstRsv)
+            ++m_deflateCounts.txCompressedMessages;
+    }
     FrameSpec spec;
     spec.chopSize = chopSize;
     spec.sync = sync;

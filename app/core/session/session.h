@@ -9,6 +9,7 @@
 #include "session/proxy.h"
 #include "session/step.h"
 #include "session/tlsoptions.h"
+#include "trace/inflation.h"
 #include "trace/octetarena.h"
 #include "trace/trace.h"
 
@@ -91,6 +92,10 @@ public:
     // The permessage-deflate agreement of the opening handshake (RFC 7692); not agreed before
     // OPEN, without an offer or when the server declined it.
     [[nodiscard]] const DeflateAgreement &deflateAgreement() const { return m_deflate; }
+    // The session's own count of the data messages' octets on the wire and as the application
+    // sent or got them, under an agreed permessage-deflate: exact however much of the trace is
+    // stored (the cases' trafficStats, like the reference's own counters).
+    [[nodiscard]] const DeflateStatistics &deflateCounts() const { return m_deflateCounts; }
     // TX frames counted by opcode, for cases that check their own sending (10.1.1).
     [[nodiscard]] const CountMap &txFrameCounts() const { return m_txFrameCounts; }
     [[nodiscard]] qint64 elapsedNs() const
@@ -341,6 +346,7 @@ private:
     Utf8Validator m_inflatedUtf8; // its inflated octets
     // Our own compressed frames inflated as the server will (a broken send mode named on its
     // frame, as the server's broken frames are).
+    DeflateStatistics m_deflateCounts;
     std::unique_ptr<Inflater> m_txInflater;
     bool m_txCompressed = false;
     bool m_txText = false;

@@ -36,7 +36,10 @@ std::optional<QJsonObject> trafficStatsOf(const CaseResult &result)
     if (!result.definition || !result.definition->reportCompressionRatio || !result.trace ||
         result.verdict.behavior != Verdict::Ok)
         return std::nullopt;
-    const DeflateStatistics stats = deflateStatistics(*result.trace);
+    // The session's own counts when the case ran here (exact past the trace's budget), else
+    // what the trace holds.
+    const DeflateStatistics stats =
+        result.observation.deflate ? *result.observation.deflate : deflateStatistics(*result.trace);
     return QJsonObject{
         {u"outgoingOctetsWebSocketLevel"_s, stats.txWireOctets},
         {u"outgoingOctetsAppLevel"_s, stats.txAppOctets},

@@ -347,6 +347,8 @@ void CaseRunner::launch(int position)
     run->host->invoke([def, state](ClientSession &session) {
         session.setOpenHandler([def, state](ClientSession &s) { openTimedCase(s, *def, *state); });
         session.setEventHandler([def, state](ClientSession &s, const PeerEvent &event) {
+            if (s.deflateAgreement().agreed)
+                state->seen.deflate = s.deflateCounts();
             if (def->logic != CaseLogic::Events && event.kind == PeerEvent::Kind::Message) {
                 onTimedEvent(s, *def, *state, event);
                 return;

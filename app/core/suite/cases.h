@@ -4,6 +4,7 @@
 #include "session/peerevent.h"
 #include "session/step.h"
 #include "trace/closing.h"
+#include "trace/inflation.h"
 #include "trace/trace.h"
 
 #include <QByteArray>
@@ -122,6 +123,9 @@ struct CaseObservation
     std::optional<Verdict> customBehavior;
     QString customResult;
     CountMap txFrameCounts;
+    // 12.x, 13.x: the session's own compression counts (ClientSession::deflateCounts()); none
+    // for a result read back from a capture, whose trace then gives them.
+    std::optional<DeflateStatistics> deflate;
 };
 
 [[nodiscard]] CaseVerdict evaluateCase(const CaseDefinition &def, const CaseObservation &seen,
