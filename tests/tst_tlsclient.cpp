@@ -2,6 +2,7 @@
 // TlsClient against real TLS peers on loopback: the embedded QtWebSockets echo server,
 // `openssl s_server`, a Python ssl server (tests/tlspeer.py) and raw TCP servers that misbehave.
 
+#include "childpeer.h"
 #include "echo/echoserver.h"
 #include "session/tlsclient.h"
 #include "testutils.h"
@@ -92,41 +93,6 @@ struct Client
         QObject::connect(&tcp, &QTcpSocket::connected, &tls,
                          [this, host, options] { tls.startClient(&tcp, host, options); });
         tcp.connectToHost(QHostAddress::LocalHost, port);
-    }
-};
-
-// A TLS server in a child process that prints its port first.
-struct ServerProcess
-{
-    QProcess process;
-    QByteArray output;
-    quint16 port = 0;
-
-    bool start(const QString &program, const QStringList &arguments, const QString &portPattern)
-    {
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        QObject::connect(&process, &QProcess::readyRead, &process,
-                         [this] { output += process.readAll(); });
-        process.start(program, arguments);
-        if (!process.waitForStarted(10000))
-            return false;
-        const QRegularExpression re(portPattern);
-        const bool found = QTest::qWaitFor(
-            [&] {
-                const QRegularExpressionMatch m = re.match(QString::fromLatin1(output));
-                if (m.hasMatch())
-                    port = quint16(m.captured(1).toUInt());
-                return port != 0 || process.state() == QProcess::NotRunning;
-            },
-            20000);
-        return found && port != 0;
-    }
-    ~ServerProcess()
-    {
-        if (process.state() != QProcess::NotRunning) {
-            process.kill();
-            process.waitForFinished(5000);
-        }
     }
 };
 
@@ -246,7 +212,7 @@ private Q_SLOTS:
     // What the handshake established, as the Handshake tab shows it: openssl s_server as peer.
     void sessionInfoFromSServer()
     {
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(u"openssl"_s,
                              {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
                               u"-key"_s, kKeyFile, u"-tls1_2"_s, u"-naccept"_s, u"1"_s},
@@ -339,7 +305,7 @@ private Q_SLOTS:
     // its own before closing TCP.
     void sServerOurCloseIsAnswered()
     {
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(u"openssl"_s,
                              {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
                               u"-key"_s, kKeyFile, u"-rev"_s, u"-naccept"_s, u"1"_s},
@@ -365,7 +331,7 @@ private Q_SLOTS:
     // close_notify: a truncation, told as such, although all data came through.
     void sServerQuitIsTruncation()
     {
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(u"openssl"_s,
                              {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
                               u"-key"_s, kKeyFile, u"-naccept"_s, u"1"_s},
@@ -390,7 +356,7 @@ private Q_SLOTS:
     // told once; our alert reaches the server, and nothing more is decrypted or accepted.
     void forgedRecordIsATlsError()
     {
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(u"openssl"_s,
                              {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, kCertFile,
                               u"-key"_s, kKeyFile, u"-rev"_s, u"-naccept"_s, u"1"_s},
@@ -432,7 +398,7 @@ private Q_SLOTS:
     {
         const QString python = python3();
         QVERIFY2(!python.isEmpty(), "python3 is needed (Debian package python3)");
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(python, pythonPeer(u"wait"_s), u"port (\\d+)"_s));
         Client c;
         c.start(server.port, u"localhost"_s, trusting());
@@ -454,7 +420,7 @@ private Q_SLOTS:
     {
         const QString python = python3();
         QVERIFY2(!python.isEmpty(), "python3 is needed (Debian package python3)");
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(python, pythonPeer(u"wait"_s), u"port (\\d+)"_s));
         TlsClient::Options o = trusting();
         o.answerCloseNotify = false;
@@ -477,7 +443,7 @@ private Q_SLOTS:
     {
         const QString python = python3();
         QVERIFY2(!python.isEmpty(), "python3 is needed (Debian package python3)");
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(python, pythonPeer(u"nowait"_s), u"port (\\d+)"_s));
         Client c;
         c.start(server.port, u"localhost"_s, trusting());
@@ -497,7 +463,7 @@ private Q_SLOTS:
     {
         const QString python = python3();
         QVERIFY2(!python.isEmpty(), "python3 is needed (Debian package python3)");
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(python, pythonPeer(u"drop"_s), u"port (\\d+)"_s));
         Client c;
         c.start(server.port, u"localhost"_s, trusting());
@@ -519,7 +485,7 @@ private Q_SLOTS:
         const QString python = python3();
         QVERIFY2(!python.isEmpty(), "python3 is needed (Debian package python3)");
         constexpr qint64 extra = 16 * 1024 * 1024;
-        ServerProcess server;
+        test::ChildPeer server;
         QVERIFY(server.start(python, pythonPeer(u"wait"_s, extra), u"port (\\d+)"_s));
         Client c;
         c.autoRead = false;

@@ -6,6 +6,7 @@
 
 #include "capture/capturefile.h"
 #include "capture/capturerecords.h"
+#include "childpeer.h"
 #include "session/tlsclient.h"
 #include "testutils.h"
 #include "trace/closing.h"
@@ -76,49 +77,6 @@ QSet<QString> labelsOf(const QSet<QString> &lines)
     return labels;
 }
 
-// A server in a child process that prints its port first and more lines later.
-struct Peer
-{
-    QProcess process;
-    QByteArray output;
-    quint16 port = 0;
-
-    bool start(const QString &program, const QStringList &arguments, const QString &portPattern)
-    {
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        QObject::connect(&process, &QProcess::readyRead, &process,
-                         [this] { output += process.readAll(); });
-        process.start(program, arguments);
-        if (!process.waitForStarted(10000))
-            return false;
-        const QRegularExpression re(portPattern);
-        (void)QTest::qWaitFor(
-            [&] {
-                const QRegularExpressionMatch m = re.match(QString::fromLatin1(output));
-                if (m.hasMatch())
-                    port = quint16(m.captured(1).toUInt());
-                return port != 0 || process.state() == QProcess::NotRunning;
-            },
-            20000);
-        return port != 0;
-    }
-    [[nodiscard]] QStringList lines() const
-    {
-        return QString::fromLatin1(output).split(u'\n', Qt::SkipEmptyParts);
-    }
-    [[nodiscard]] QStringList linesStarting(const QString &prefix) const
-    {
-        return lines().filter(QRegularExpression(u"^"_s + QRegularExpression::escape(prefix)));
-    }
-    ~Peer()
-    {
-        process.closeWriteChannel(); // mtls_ws_echo.py ends when its stdin closes
-        if (!process.waitForFinished(5000))
-            process.kill();
-        process.waitForFinished(5000);
-    }
-};
-
 QString eventText(const Trace &trace, TraceEvent::Kind kind)
 {
     for (const TraceEvent &e : trace.events()) {
@@ -161,7 +119,7 @@ class tst_TlsDeploy : public QObject
     [[nodiscard]] QString path(const QString &name) const { return m_dir.filePath(name); }
 
     // The Python server: "require" demands a client certificate, "optional" asks for one.
-    bool startPython(Peer &peer, const QString &mode, const QString &keyLog = {})
+    bool startPython(test::ChildPeer &peer, const QString &mode, const QString &keyLog = {})
     {
         const QString log = keyLog.isEmpty() ? path(u"server-%1.keylog"_s.arg(++m_serial)) : keyLog;
         return peer.start(u"/usr/bin/python3"_s,
@@ -171,7 +129,7 @@ class tst_TlsDeploy : public QObject
     }
     // openssl s_server demanding a client certificate (-Verify): it sends the alerts a failed
     // client authentication calls for, which asyncio's TLS servers leave unsent.
-    bool startSServer(Peer &peer, const QString &version)
+    bool startSServer(test::ChildPeer &peer, const QString &version)
     {
         return peer.start(u"openssl"_s,
                           {u"s_server"_s, u"-accept"_s, u"127.0.0.1:0"_s, u"-cert"_s, m_serverCert,
@@ -258,7 +216,7 @@ private Q_SLOTS:
     void clientCertificateEcho()
     {
         QFETCH(bool, oneFile);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"require"_s));
         SessionSettings s = settingsFor(u"localhost"_s, server.port);
         s.tls.clientCertFile = oneFile ? m_clientBoth : m_clientCert;
@@ -287,7 +245,7 @@ private Q_SLOTS:
     // A server that asks without demanding gets no certificate when we have none: none shown.
     void noCertificateWhenNotDemanded()
     {
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"optional"_s));
         test::SessionRun run;
         test::runSession(run, settingsFor(u"localhost"_s, server.port), {test::textMessage("hi")});
@@ -329,7 +287,7 @@ private Q_SLOTS:
         QFETCH(bool, stranger);
         QFETCH(bool, afterHandshake);
         QFETCH(QString, failure);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startSServer(server, version));
         SessionSettings s = settingsFor(u"localhost"_s, server.port);
         s.tls.version =
@@ -394,7 +352,7 @@ private Q_SLOTS:
         QCOMPARE(TlsClient::checkOptions(options), error);
 
         // A session is told too: its handshake fails before the ClientHello.
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"optional"_s));
         SessionSettings s = settingsFor(u"localhost"_s, server.port);
         s.tls = options;
@@ -444,7 +402,7 @@ private Q_SLOTS:
         QFETCH(QString, host);
         QFETCH(std::optional<QString>, sni);
         QFETCH(QString, received);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"optional"_s));
         SessionSettings s = settingsFor(host, server.port);
         s.tls.sni = sni;
@@ -479,7 +437,7 @@ private Q_SLOTS:
     {
         QFETCH(std::optional<QStringList>, offered);
         QFETCH(QString, selected);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"optional"_s));
         SessionSettings s = settingsFor(u"localhost"_s, server.port);
         if (offered)
@@ -521,7 +479,7 @@ private Q_SLOTS:
         QFETCH(TlsOptions::Version, asked);
         QFETCH(QString, negotiated);
         QFETCH(QString, askedText);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"require"_s));
         SessionSettings s = withClientCertificate(settingsFor(u"localhost"_s, server.port));
         s.tls.version = asked;
@@ -541,7 +499,7 @@ private Q_SLOTS:
         // Asking for 1.2 of a server that speaks 1.3 only: the alert it sends, named.
         if (asked != TlsOptions::Version::Tls12)
             return;
-        Peer only13;
+        test::ChildPeer only13;
         QVERIFY(startSServer(only13, u"1.3"_s));
         SessionSettings refusedSettings = settingsFor(u"localhost"_s, only13.port);
         refusedSettings.tls.version = asked;
@@ -574,7 +532,7 @@ private Q_SLOTS:
             u"server-%1.keylog"_s.arg(QString::fromLatin1(QTest::currentDataTag()).remove(u' ')));
         const QString ourLog = path(
             u"client-%1.keylog"_s.arg(QString::fromLatin1(QTest::currentDataTag()).remove(u' ')));
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"require"_s, serverLog));
         SessionSettings s = withClientCertificate(settingsFor(u"localhost"_s, server.port));
         s.tls.version = version;
@@ -610,7 +568,7 @@ private Q_SLOTS:
     {
         const QString serverLog = path(u"server-run.keylog"_s);
         const QString ourLog = path(u"client-run.keylog"_s);
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"require"_s, serverLog));
         QProcess cli;
         cli.start(QStringLiteral(WSI_CLI_PATH),
@@ -630,7 +588,7 @@ private Q_SLOTS:
     // The TLS facts go through a saved capture and come back (docs/captures.md §3.3).
     void captureRoundTrip()
     {
-        Peer server;
+        test::ChildPeer server;
         QVERIFY(startPython(server, u"require"_s));
         SessionSettings s = withClientCertificate(settingsFor(u"127.0.0.1"_s, server.port));
         s.tls.sni = u"alt.example"_s;

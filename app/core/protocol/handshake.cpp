@@ -545,4 +545,9 @@ QList<HandshakeWarningInfo> handshakeWarnings(const QByteArray &requestHead,
     return warnings;
 }
 
+std::optional<QByteArray> headHeaderValue(QByteArrayView head, QByteArrayView name)
+{
+    return joinedValue(parseHead(head).fields, name);
+}
+
 } // namespace wsi

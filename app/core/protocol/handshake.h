@@ -74,6 +74,11 @@ private:
     bool m_tooLarge = false;
 };
 
+// Every value of the header `name` (case-insensitive) in an HTTP head, joined by ", " as RFC
+// 9110 §5.3 allows; nullopt when the head has no such header. The one reader of a head's
+// fields: the handshake check, the permessage-deflate negotiation and the views use it.
+[[nodiscard]] std::optional<QByteArray> headHeaderValue(QByteArrayView head, QByteArrayView name);
+
 // The checked response. `failure` is empty when the handshake succeeded, otherwise one of the
 // failure texts of docs/closing.md §3 item 5 (report strings, untranslated), e.g.
 // "HTTP Sec-WebSocket-Accept bogus value : expected … / got …".

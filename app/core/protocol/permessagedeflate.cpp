@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/permessagedeflate.h"
 
+#include "protocol/handshake.h"
+
 #include <zlib.h>
 
 #include <QRegularExpression>
@@ -72,39 +74,10 @@ std::optional<int> windowBitsValue(const QString &value, QString *why)
     return bits;
 }
 
-// The values of every Sec-WebSocket-Extensions line of an HTTP head, joined by ','.
+// The values of every Sec-WebSocket-Extensions line of an HTTP head, joined.
 QByteArray extensionsValue(QByteArrayView head)
 {
-    QByteArray joined;
-    bool found = false;
-    bool first = true;
-    qsizetype pos = 0;
-    while (pos < head.size()) {
-        qsizetype lf = head.indexOf('\n', pos);
-        if (lf < 0)
-            lf = head.size();
-        QByteArrayView line = head.sliced(pos, lf - pos);
-        pos = lf + 1;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (first) { // the request or status line
-            first = false;
-            continue;
-        }
-        if (line.trimmed().isEmpty())
-            break; // the end of the head
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArrayView name = line.first(colon).trimmed();
-        if (name.size() != kHeader.size() || name.compare(kHeader, Qt::CaseInsensitive) != 0)
-            continue;
-        if (found)
-            joined += ',';
-        joined += line.sliced(colon + 1).trimmed();
-        found = true;
-    }
-    return joined;
+    return headHeaderValue(head, kHeader).value_or(QByteArray());
 }
 
 // One permessage-deflate element as parameters, checked by the rules for a response (strict) or
