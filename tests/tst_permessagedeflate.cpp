@@ -2,6 +2,7 @@
 // permessage-deflate (RFC 7692): the RFC's own examples inflated from every split, our deflater's
 // output inflated back, each negotiation rule with its failure text, the extension grammar, the
 // inflate bomb and the deliberately broken send modes.
+#include "childpeer.h"
 #include "protocol/frame.h"
 #include "protocol/frameparser.h"
 #include "protocol/handshake.h"
@@ -86,45 +87,24 @@ QByteArray randomOctets(QRandomGenerator &rng, qsizetype size)
 }
 
 // tests/interop/websockets_echo.py in Debian's python (python3-websockets 10.4, which accepts
-// permessage-deflate when offered): started, its URL read from its first line, stopped by closing
-// its stdin.
-class WebsocketsEcho
+// permessage-deflate when offered), started once for the tests that need it; empty on success.
+QString startWebsocketsEcho(std::unique_ptr<test::ChildPeer> &peer)
 {
-public:
-    ~WebsocketsEcho()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.closeWriteChannel();
-        if (!m_process.waitForFinished(5000)) {
-            m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-    // Empty on success, else why not.
-    QString start()
-    {
-        m_process.setProgram(QStringLiteral(WSI_PYTHON3));
-        m_process.setArguments(
-            {u"-u"_s, QStringLiteral(WSI_TESTS_DIR) + u"/interop/websockets_echo.py"_s});
-        m_process.start();
-        const QDeadlineTimer deadline(30000);
-        while (!m_process.canReadLine() && m_process.state() != QProcess::NotRunning &&
-               !deadline.hasExpired())
-            m_process.waitForReadyRead(200);
-        m_url = QUrl(QString::fromUtf8(m_process.readLine()).trimmed());
-        if (m_url.scheme() != u"ws"_s || m_url.port() <= 0) {
-            return u"websockets_echo.py did not start (python3-websockets installed?): "_s +
-                   QString::fromUtf8(m_process.readAllStandardError());
-        }
+    if (peer)
         return {};
-    }
-    [[nodiscard]] QUrl url() const { return m_url; }
+    peer = std::make_unique<test::ChildPeer>();
+    if (peer->start(QStringLiteral(WSI_PYTHON3),
+                    {u"-u"_s, QStringLiteral(WSI_TESTS_DIR) + u"/interop/websockets_echo.py"_s},
+                    u"ws://127\\.0\\.0\\.1:(\\d+)/"_s))
+        return {};
+    return u"websockets_echo.py did not start (python3-websockets installed?): "_s +
+           QString::fromUtf8(peer->output);
+}
 
-private:
-    QProcess m_process;
-    QUrl m_url;
-};
+QUrl urlOf(const test::ChildPeer &peer)
+{
+    return QUrl(u"ws://127.0.0.1:%1/"_s.arg(peer.port));
+}
 
 // One client connection to a real server, frames and messages by hand.
 class Connection
@@ -271,7 +251,7 @@ private slots:
     void realServerBrokenModes();
 
 private:
-    std::unique_ptr<WebsocketsEcho> m_websockets;
+    std::unique_ptr<test::ChildPeer> m_websockets;
 };
 
 // RFC 7692 §7.2.3 and invalid data: each message as its frames' payloads.
@@ -1062,15 +1042,12 @@ void tst_PerMessageDeflate::realServer()
 {
     QFETCH(QString, offer);
     QFETCH(QString, agreement);
-    if (!m_websockets) {
-        m_websockets = std::make_unique<WebsocketsEcho>();
-        const QString why = m_websockets->start();
-        QVERIFY2(why.isEmpty(), qPrintable(why));
-    }
+    const QString why = startWebsocketsEcho(m_websockets);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
 
     Connection c;
     HandshakeResponse response;
-    QVERIFY(c.open(m_websockets->url(), offer, response));
+    QVERIFY(c.open(urlOf(*m_websockets), offer, response));
     QVERIFY2(response.ok(), qPrintable(response.failure));
     const DeflateAgreement &a = response.deflate;
     QVERIFY2(a.agreed, c.responseHead().constData());
@@ -1159,14 +1136,11 @@ void tst_PerMessageDeflate::realServerBrokenModes()
     QFETCH(DeflateSend, mode);
     QFETCH(QString, offer);
     QFETCH(QString, outcome);
-    if (!m_websockets) {
-        m_websockets = std::make_unique<WebsocketsEcho>();
-        const QString why = m_websockets->start();
-        QVERIFY2(why.isEmpty(), qPrintable(why));
-    }
+    const QString why = startWebsocketsEcho(m_websockets);
+    QVERIFY2(why.isEmpty(), qPrintable(why));
     Connection c;
     HandshakeResponse response;
-    QVERIFY(c.open(m_websockets->url(), offer, response));
+    QVERIFY(c.open(urlOf(*m_websockets), offer, response));
     QVERIFY2(response.ok() && response.deflate.agreed, qPrintable(response.failure));
     const DeflateAgreement &a = response.deflate;
     Deflater deflater(a.clientWindowBits, a.clientNoContextTakeover);
