@@ -70,7 +70,7 @@ test-tsan:
 
 # The libFuzzer targets (the `fuzz` preset, clang): a short deterministic run of each, as CI does.
 # Long runs by hand: build/fuzz/tests/fuzz/fuzz_capture -max_total_time=600 corpus/
-FUZZ_TARGETS := fuzz_parser fuzz_handshake fuzz_capture
+FUZZ_TARGETS := fuzz_parser fuzz_handshake fuzz_inflate fuzz_capture
 test-fuzz:
 	@$(MAKE) --no-print-directory PRESET=fuzz configure
 	cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
