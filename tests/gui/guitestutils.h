@@ -1,14 +1,35 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Input as the window system delivers it, for the window's tests.
+// Input as the window system delivers it, and finding what the window shows, for its tests.
 
 #include <QApplication>
+#include <QLabel>
+#include <QTextDocument>
 #include <QtTest/qtestspontaneevent.h>
 #include <QWheelEvent>
 #include <QWidget>
 
 namespace wsi::test {
+
+// The child of `parent` with this object name; a missing one ends the test run (a renamed widget
+// is a broken test, not a failed check).
+template <typename T>
+T *child(const QWidget *parent, const char *name)
+{
+    T *widget = parent->findChild<T *>(QString::fromLatin1(name));
+    if (!widget)
+        qFatal("no child %s", name);
+    return widget;
+}
+
+// What a rich-text label shows, as plain text with white space collapsed.
+inline QString shown(const QLabel *label)
+{
+    QTextDocument doc;
+    doc.setHtml(label->text());
+    return doc.toPlainText().simplified();
+}
 
 // One notch of the wheel over the centre of `widget`, delivered as the window system delivers
 // it: to the innermost widget under the pointer, and spontaneous. (QApplication passes an

@@ -7,6 +7,8 @@
 #include "protocol/frame.h"
 #include "suite/scenario.h"
 
+#include "gui/guitestutils.h"
+
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
@@ -41,22 +43,9 @@ using namespace wsi::gui;
 
 namespace {
 
-template <typename T>
-T *child(const QWidget *parent, const char *name)
-{
-    T *widget = parent->findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qFatal("no child %s", name);
-    return widget;
-}
+using test::child;
 
-// What a rich-text label shows, as plain text with white space collapsed.
-QString shown(const QLabel *label)
-{
-    QTextDocument doc;
-    doc.setHtml(label->text());
-    return doc.toPlainText().simplified();
-}
+using test::shown;
 
 void click(QAbstractButton *button)
 {

@@ -6,6 +6,8 @@
 #include "session/proxy.h"
 #include "session/session.h"
 
+#include "gui/guitestutils.h"
+
 #include <QComboBox>
 #include <QFile>
 #include <QFileInfo>
@@ -23,14 +25,7 @@ using namespace wsi::gui;
 
 namespace {
 
-template <typename T>
-T *child(const QWidget *parent, const char *name)
-{
-    T *widget = parent->findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qFatal("no child %s", name);
-    return widget;
-}
+using test::child;
 
 } // namespace
 

@@ -20,6 +20,8 @@
 
 #include "testutils.h"
 
+#include "gui/guitestutils.h"
+
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
@@ -45,22 +47,9 @@ Q_DECLARE_METATYPE(wsi::DeflateSend)
 
 namespace {
 
-template <typename T>
-T *child(const QWidget *parent, const char *name)
-{
-    T *widget = parent->findChild<T *>(QString::fromLatin1(name));
-    if (!widget)
-        qFatal("no child %s", name);
-    return widget;
-}
+using test::child;
 
-// What a rich-text label shows, as plain text with white space collapsed.
-QString shown(const QLabel *label)
-{
-    QTextDocument doc;
-    doc.setHtml(label->text());
-    return doc.toPlainText().simplified();
-}
+using test::shown;
 
 const QByteArray kRequest = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
